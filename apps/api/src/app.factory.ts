@@ -1,0 +1,54 @@
+import { ArgumentsHost, RequestMethod, VersioningType } from '@nestjs/common';
+import type { Request, Response } from 'express';
+import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import {
+  AllExceptionsFilter,
+  AppConfig,
+  CommonErrors,
+  AppLogger,
+  createValidationPipe,
+  requestLoggingMiddleware,
+} from '@mira/core';
+import { AppModule } from './app.module.js';
+import { mountDocs } from './openapi.js';
+
+/** Routes that live outside /api/v{n}. */
+const UNVERSIONED = ['/', 'health', 'health/detailed', 'metrics'];
+
+/** Builds the fully configured application (used by main.ts and by the tests). */
+export async function createApp(config: AppConfig, logger: AppLogger): Promise<NestExpressApplication> {
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.register(config, logger), {
+    logger,
+    bodyParser: false,
+    abortOnError: false,
+  });
+  app.disable('x-powered-by');
+  app.set('trust proxy', config.values.trustProxy);
+  app.use(requestLoggingMiddleware(logger));
+  app.useBodyParser('json', { limit: config.values.bodyLimitBytes });
+  app.useBodyParser('urlencoded', { limit: config.values.bodyLimitBytes, extended: false });
+  const origins = config.values.corsOrigins;
+  app.enableCors({
+    origin: origins.includes('*') ? true : origins,
+    methods: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'],
+    allowedHeaders: ['Authorization', 'Content-Type', 'X-Request-Id', 'Idempotency-Key'],
+    exposedHeaders: ['X-Request-Id', 'Retry-After'],
+    maxAge: 600,
+  });
+  app.setGlobalPrefix('api', { exclude: UNVERSIONED.map((path) => ({ path, method: RequestMethod.GET })) });
+  app.enableVersioning({ type: VersioningType.URI, defaultVersion: ['1', '2'] });
+  app.useGlobalPipes(createValidationPipe());
+  app.useGlobalFilters(new AllExceptionsFilter(logger));
+  app.enableShutdownHooks();
+  mountDocs(app, config);
+  await app.init();
+  // Anything no controller matched gets the same error body as every other failure.
+  const filter = new AllExceptionsFilter(logger);
+  app.use((req: Request, res: Response) => {
+    filter.catch(CommonErrors.routeNotFound(`Cannot ${req.method} ${req.path}`), {
+      switchToHttp: () => ({ getRequest: () => req, getResponse: () => res }),
+    } as unknown as ArgumentsHost);
+  });
+  return app;
+}

@@ -1,0 +1,25 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { APP_GUARD } from '@nestjs/core';
+import { AccessGuard, AppConfig, AppLogger, CoreModule, DatabaseModule } from '@mira/core';
+import { IdentityModule } from '@mira/identity';
+import { NetworkModule } from '@mira/network';
+import { ALL_MIGRATIONS } from '../../../migrations/index.js';
+import { HealthModule } from './health/health.module.js';
+
+/** Composition root: imports the domain modules and nothing else. */
+@Module({})
+export class AppModule {
+  static register(config: AppConfig, logger: AppLogger): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        CoreModule.forRoot(config, logger),
+        DatabaseModule.forRoot({ migrations: ALL_MIGRATIONS }),
+        HealthModule,
+        IdentityModule,
+        NetworkModule,
+      ],
+      providers: [{ provide: APP_GUARD, useClass: AccessGuard }],
+    };
+  }
+}

@@ -1,0 +1,50 @@
+import type { INestApplication } from '@nestjs/common';
+import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
+import type { Request, Response } from 'express';
+import { AppConfig } from '@mira/core';
+
+const DESCRIPTION = `Backend for always-listening, multi-device AI assistants.
+
+**Auth.** Register or log in under \`/api/v1/auth\` to get a bearer access token. Create a network, then register
+devices with \`POST /api/v1/{network_id}/service/client/register/{client_id}\`; each device gets its own token scoped
+to that network. Every \`/api/v1/{network_id}/...\` route needs a token of the network's owner or of one of its
+devices. A network that is not yours answers 404, exactly like one that does not exist.
+
+**Versions.** \`/api/v1\` and \`/api/v2\` serve the same routes; v2 adds list envelopes where documented.
+
+**Errors.** Every error has the body \`{detail, error_code, timestamp, request_id}\` (422s add \`fields\`).`;
+
+export function buildOpenApiDocument(app: INestApplication, config: AppConfig): OpenAPIObject {
+  const builder = new DocumentBuilder()
+    .setTitle('Mira API')
+    .setDescription(DESCRIPTION)
+    .setVersion(config.values.appVersion)
+    .addBearerAuth({
+      type: 'http',
+      scheme: 'bearer',
+      description: 'User access token (JWT) or device token (mira_ct_…)',
+    })
+    .build();
+  return SwaggerModule.createDocument(app, builder, {
+    operationIdFactory: (controller, method) => `${controller}_${method}`,
+  });
+}
+
+/** Swagger UI at /docs, ReDoc at /redoc, the spec at /openapi.json. */
+export function mountDocs(app: INestApplication, config: AppConfig): void {
+  const document = buildOpenApiDocument(app, config);
+  const http = app.getHttpAdapter();
+  http.get('/openapi.json', (_req: Request, res: Response) => res.json(document));
+  if (!config.values.docsEnabled) return;
+  SwaggerModule.setup('docs', app, document, {
+    jsonDocumentUrl: '/openapi.json',
+    customSiteTitle: 'Mira API',
+  });
+  http.get('/redoc', (_req: Request, res: Response) => {
+    res.type('html').send(`<!DOCTYPE html>
+<html><head><title>Mira API – ReDoc</title><meta charset="utf-8"/>
+<meta name="viewport" content="width=device-width, initial-scale=1"></head>
+<body><redoc spec-url="/openapi.json"></redoc>
+<script src="https://cdn.redoc.ly/redoc/v2.5.0/bundles/redoc.standalone.js"></script></body></html>`);
+  });
+}

@@ -1,0 +1,81 @@
+import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import { CommonErrors } from '../errors/app-error.js';
+import { AppLogger } from '../logging/app-logger.js';
+import { currentRequestContext } from '../logging/request-context.js';
+import { ACCESS_RULE_KEY, AuthenticatedRequest } from './access.decorators.js';
+import { NetworkAccessPort } from './network-access.port.js';
+import { AccessRule, Principal, principalLabel } from './principal.js';
+import { CLIENT_TOKEN_PREFIX, TokenService } from './token.service.js';
+import { assertUuidParam } from './uuid.js';
+
+/**
+ * The one gate every route passes. Order: token (401) → network id format (422) → network access (404).
+ * A foreign network answers exactly like a missing one, so ids cannot be probed.
+ */
+@Injectable()
+export class AccessGuard implements CanActivate {
+  constructor(
+    private readonly reflector: Reflector,
+    private readonly tokens: TokenService,
+    private readonly networks: NetworkAccessPort,
+    private readonly logger: AppLogger,
+  ) {}
+
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    const rule = this.reflector.getAllAndOverride<AccessRule | undefined>(ACCESS_RULE_KEY, [
+      context.getHandler(),
+      context.getClass(),
+    ]);
+    const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
+    if (rule === undefined) {
+      this.logger.error('route_without_access_rule', { route: request.route?.path });
+      throw CommonErrors.forbidden('This route has no access rule');
+    }
+    if (rule === 'public') return true;
+
+    const principal = await this.authenticate(request);
+    request.principal = principal;
+    const ctx = currentRequestContext();
+    if (ctx) ctx.principal = principalLabel(principal);
+
+    if (rule === 'user') {
+      if (principal.kind !== 'user')
+        throw CommonErrors.forbidden('This route needs a user token, not a device token');
+      return true;
+    }
+
+    const networkId = assertUuidParam('network_id', request.params['network_id']);
+    if (ctx) ctx.networkId = networkId;
+    if (principal.kind === 'client') {
+      if (principal.networkId !== networkId) throw CommonErrors.networkNotFound();
+      if (rule === 'network-owner') throw CommonErrors.forbidden('Only the network owner may do this');
+      return true;
+    }
+    if (!(await this.networks.userOwnsNetwork(principal.userId, networkId)))
+      throw CommonErrors.networkNotFound();
+    return true;
+  }
+
+  private async authenticate(request: AuthenticatedRequest): Promise<Principal> {
+    const header = request.header('authorization');
+    const match = header ? /^Bearer\s+(\S+)$/i.exec(header) : null;
+    if (!match) throw CommonErrors.unauthenticated('Missing bearer token');
+    const token = match[1] as string;
+    if (token.startsWith(CLIENT_TOKEN_PREFIX)) {
+      const client = await this.networks.resolveClientToken(token);
+      if (!client) throw CommonErrors.unauthenticated('Unknown or revoked client token');
+      return client;
+    }
+    const verified = this.tokens.verifyAccessToken(token);
+    if (!verified.ok) {
+      throw CommonErrors.unauthenticated(
+        verified.reason === 'expired' ? 'Access token expired' : 'Invalid access token',
+      );
+    }
+    if (!(await this.networks.userIsActive(verified.claims.sub))) {
+      throw CommonErrors.unauthenticated('User no longer exists or is disabled');
+    }
+    return { kind: 'user', userId: verified.claims.sub };
+  }
+}

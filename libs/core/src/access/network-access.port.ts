@@ -1,0 +1,14 @@
+import type { Principal } from './principal.js';
+
+/**
+ * What the access guard needs from the network domain, without core depending on it.
+ * NetworkModule provides the implementation.
+ */
+export abstract class NetworkAccessPort {
+  /** The client principal behind an opaque client token, or null if unknown or revoked. */
+  abstract resolveClientToken(token: string): Promise<Extract<Principal, { kind: 'client' }> | null>;
+  /** Whether this user may act on this network (owns it). False for unknown networks. */
+  abstract userOwnsNetwork(userId: string, networkId: string): Promise<boolean>;
+  /** Whether the user behind a token still exists and is active. */
+  abstract userIsActive(userId: string): Promise<boolean>;
+}

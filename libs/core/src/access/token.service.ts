@@ -1,0 +1,56 @@
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { Injectable } from '@nestjs/common';
+import jwt from 'jsonwebtoken';
+import { AppConfig } from '../config/app-config.js';
+
+export const CLIENT_TOKEN_PREFIX = 'mira_ct_';
+export const REFRESH_TOKEN_PREFIX = 'mira_rt_';
+
+export interface AccessClaims {
+  sub: string;
+  typ: 'access';
+  jti: string;
+}
+
+export type VerifyResult = { ok: true; claims: AccessClaims } | { ok: false; reason: 'expired' | 'invalid' };
+
+/** Signs and verifies short-lived user access tokens; mints opaque secrets that are stored only as hashes. */
+@Injectable()
+export class TokenService {
+  constructor(private readonly config: AppConfig) {}
+
+  signAccessToken(userId: string): { token: string; expiresIn: number } {
+    const expiresIn = this.config.values.jwt.accessTtlSeconds;
+    const token = jwt.sign({ typ: 'access' }, this.config.values.jwt.secret, {
+      algorithm: 'HS256',
+      subject: userId,
+      expiresIn,
+      jwtid: randomUUID(),
+      issuer: 'mira',
+    });
+    return { token, expiresIn };
+  }
+
+  verifyAccessToken(token: string): VerifyResult {
+    try {
+      const claims = jwt.verify(token, this.config.values.jwt.secret, {
+        algorithms: ['HS256'],
+        issuer: 'mira',
+      }) as jwt.JwtPayload;
+      if (claims.typ !== 'access' || typeof claims.sub !== 'string') return { ok: false, reason: 'invalid' };
+      return { ok: true, claims: { sub: claims.sub, typ: 'access', jti: String(claims.jti) } };
+    } catch (err) {
+      return { ok: false, reason: err instanceof jwt.TokenExpiredError ? 'expired' : 'invalid' };
+    }
+  }
+
+  /** A random opaque secret (client or refresh token) and the hash that is stored instead of it. */
+  mintOpaqueToken(prefix: string): { token: string; hash: string } {
+    const token = `${prefix}${randomBytes(32).toString('base64url')}`;
+    return { token, hash: TokenService.hashOpaqueToken(token) };
+  }
+
+  static hashOpaqueToken(token: string): string {
+    return createHash('sha256').update(token).digest('hex');
+  }
+}

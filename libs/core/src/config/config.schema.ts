@@ -1,0 +1,159 @@
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join, resolve } from 'node:path';
+
+/** What a deployment can set. Every variable is optional in the embedded development default. */
+export interface RawEnvironment {
+  [name: string]: string | undefined;
+}
+
+export type NodeEnv = 'development' | 'production' | 'test';
+export type LogLevel = 'error' | 'warn' | 'info' | 'debug';
+
+export interface AppConfigValues {
+  nodeEnv: NodeEnv;
+  appVersion: string;
+  host: string;
+  port: number;
+  database: { kind: 'postgres'; url: string; poolSize: number } | { kind: 'pglite'; dataDir: string };
+  migrateOnBoot: boolean;
+  dataDir: string;
+  jwt: {
+    secret: string;
+    accessTtlSeconds: number;
+    refreshTtlSeconds: number;
+    secretSource: 'env' | 'generated';
+  };
+  corsOrigins: string[];
+  logLevel: LogLevel;
+  gemini: { apiKey?: string; baseUrl?: string; model: string; timeoutMs: number };
+  modelDir: string;
+  docsEnabled: boolean;
+  trustProxy: boolean;
+  bodyLimitBytes: number;
+  shutdownTimeoutMs: number;
+}
+
+export class ConfigValidationError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n  - ${problems.join('\n  - ')}`);
+    this.name = 'ConfigValidationError';
+  }
+}
+
+/** Reads env once, validates every variable, and collects all problems before failing. */
+export function parseConfig(env: RawEnvironment, packageVersion: string): AppConfigValues {
+  const problems: string[] = [];
+  const str = (name: string): string | undefined => {
+    const value = env[name];
+    return value === undefined || value.trim() === '' ? undefined : value.trim();
+  };
+  const int = (name: string, fallback: number, min: number, max: number): number => {
+    const raw = str(name);
+    if (raw === undefined) return fallback;
+    const value = Number(raw);
+    if (!Number.isInteger(value) || value < min || value > max) {
+      problems.push(`${name} must be an integer between ${min} and ${max} (got "${raw}")`);
+      return fallback;
+    }
+    return value;
+  };
+  const bool = (name: string, fallback: boolean): boolean => {
+    const raw = str(name)?.toLowerCase();
+    if (raw === undefined) return fallback;
+    if (['1', 'true', 'yes', 'on'].includes(raw)) return true;
+    if (['0', 'false', 'no', 'off'].includes(raw)) return false;
+    problems.push(`${name} must be true or false (got "${raw}")`);
+    return fallback;
+  };
+  const oneOf = <T extends string>(name: string, allowed: readonly T[], fallback: T): T => {
+    const raw = str(name)?.toLowerCase();
+    if (raw === undefined) return fallback;
+    if ((allowed as readonly string[]).includes(raw)) return raw as T;
+    problems.push(`${name} must be one of ${allowed.join(', ')} (got "${raw}")`);
+    return fallback;
+  };
+
+  const nodeEnv = oneOf<NodeEnv>('NODE_ENV', ['development', 'production', 'test'], 'development');
+  const isProduction = nodeEnv === 'production';
+  const dataDir = resolve(str('DATA_DIR') ?? './data');
+
+  const databaseUrl = str('DATABASE_URL');
+  let database: AppConfigValues['database'];
+  if (databaseUrl !== undefined) {
+    if (!/^postgres(ql)?:\/\//.test(databaseUrl)) {
+      problems.push('DATABASE_URL must be a postgres:// or postgresql:// URL');
+    }
+    database = { kind: 'postgres', url: databaseUrl, poolSize: int('DB_POOL_SIZE', 10, 1, 200) };
+  } else {
+    if (isProduction) problems.push('DATABASE_URL is required when NODE_ENV=production');
+    database = { kind: 'pglite', dataDir: join(dataDir, 'pglite') };
+  }
+
+  let jwtSecret = str('JWT_SECRET');
+  let secretSource: 'env' | 'generated' = 'env';
+  if (jwtSecret !== undefined && jwtSecret.length < 32) {
+    problems.push('JWT_SECRET must be at least 32 characters long');
+  }
+  if (jwtSecret === undefined) {
+    if (isProduction) problems.push('JWT_SECRET is required when NODE_ENV=production');
+    jwtSecret = loadOrCreateDevSecret(dataDir);
+    secretSource = 'generated';
+  }
+
+  const corsRaw = str('CORS_ORIGINS');
+  const corsOrigins =
+    corsRaw === undefined ? (isProduction ? [] : ['*']) : corsRaw.split(',').map((o) => o.trim());
+  for (const origin of corsOrigins) {
+    if (origin !== '*' && !/^https?:\/\/[^/\s]+$/.test(origin)) {
+      problems.push(`CORS_ORIGINS has an invalid origin "${origin}" (expected scheme://host[:port] or *)`);
+    }
+  }
+
+  const geminiBaseUrl = str('GEMINI_BASE_URL');
+  if (geminiBaseUrl !== undefined && !/^https?:\/\//.test(geminiBaseUrl)) {
+    problems.push('GEMINI_BASE_URL must be an http(s) URL');
+  }
+
+  const config: AppConfigValues = {
+    nodeEnv,
+    appVersion: str('APP_VERSION') ?? packageVersion,
+    host: str('HOST') ?? '0.0.0.0',
+    port: int('PORT', 8000, 1, 65535),
+    database,
+    migrateOnBoot: bool('DB_MIGRATE_ON_BOOT', true),
+    dataDir,
+    jwt: {
+      secret: jwtSecret,
+      accessTtlSeconds: int('JWT_ACCESS_TTL_SECONDS', 900, 30, 86_400),
+      refreshTtlSeconds: int('JWT_REFRESH_TTL_SECONDS', 30 * 86_400, 300, 365 * 86_400),
+      secretSource,
+    },
+    corsOrigins,
+    logLevel: oneOf<LogLevel>('LOG_LEVEL', ['error', 'warn', 'info', 'debug'], 'info'),
+    gemini: {
+      apiKey: str('GEMINI_API_KEY'),
+      baseUrl: geminiBaseUrl,
+      model: str('GEMINI_MODEL') ?? 'gemini-2.5-flash',
+      timeoutMs: int('GEMINI_TIMEOUT_MS', 20_000, 100, 300_000),
+    },
+    modelDir: resolve(str('MODEL_DIR') ?? join(homedir(), '.cache', 'mira', 'models')),
+    docsEnabled: bool('DOCS_ENABLED', true),
+    trustProxy: bool('TRUST_PROXY', false),
+    bodyLimitBytes: int('JSON_BODY_LIMIT_BYTES', 1_048_576, 1024, 50 * 1_048_576),
+    shutdownTimeoutMs: int('SHUTDOWN_TIMEOUT_MS', 25_000, 0, 120_000),
+  };
+  if (problems.length > 0) throw new ConfigValidationError(problems);
+  return config;
+}
+
+/** Zero-configuration development: a random secret kept in the data directory so tokens survive restarts. */
+function loadOrCreateDevSecret(dataDir: string): string {
+  const file = join(dataDir, '.jwt-secret');
+  if (existsSync(file)) return readFileSync(file, 'utf8').trim();
+  const secret = randomBytes(48).toString('base64url');
+  mkdirSync(dataDir, { recursive: true });
+  writeFileSync(file, secret, { mode: 0o600 });
+  return secret;
+}

@@ -1,0 +1,67 @@
+import { Body, Controller, Get, HttpCode, Post } from '@nestjs/common';
+import { ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { Access, CurrentPrincipal, ErrorResponseDto, type Principal } from '@mira/core';
+import { LoginDto, RefreshDto, RegisterDto, TokenResponseDto, UserDto } from './dto/auth.dto.js';
+import { AuthService } from './auth.service.js';
+
+@ApiTags('auth')
+@Controller('auth')
+export class AuthController {
+  constructor(private readonly auth: AuthService) {}
+
+  @Post('register')
+  @Access('public')
+  @ApiOperation({ summary: 'Create an account and sign in' })
+  @ApiResponse({ status: 201, type: TokenResponseDto })
+  @ApiResponse({ status: 409, description: 'E-mail already registered', type: ErrorResponseDto })
+  @ApiResponse({ status: 422, description: 'Invalid e-mail or password too short', type: ErrorResponseDto })
+  register(@Body() body: RegisterDto): Promise<TokenResponseDto> {
+    return this.auth.register(body.email, body.password);
+  }
+
+  @Post('login')
+  @HttpCode(200)
+  @Access('public')
+  @ApiOperation({ summary: 'Sign in with e-mail and password' })
+  @ApiResponse({ status: 200, type: TokenResponseDto })
+  @ApiResponse({ status: 401, description: 'Incorrect e-mail or password', type: ErrorResponseDto })
+  @ApiResponse({ status: 422, type: ErrorResponseDto })
+  login(@Body() body: LoginDto): Promise<TokenResponseDto> {
+    return this.auth.login(body.email, body.password);
+  }
+
+  @Post('refresh')
+  @HttpCode(200)
+  @Access('public')
+  @ApiOperation({
+    summary: 'Exchange a refresh token for a new token pair (the old refresh token stops working)',
+  })
+  @ApiResponse({ status: 200, type: TokenResponseDto })
+  @ApiResponse({
+    status: 401,
+    description: 'Unknown, used, revoked or expired refresh token',
+    type: ErrorResponseDto,
+  })
+  @ApiResponse({ status: 422, type: ErrorResponseDto })
+  refresh(@Body() body: RefreshDto): Promise<TokenResponseDto> {
+    return this.auth.refresh(body.refresh_token);
+  }
+
+  @Post('logout')
+  @HttpCode(204)
+  @Access('public')
+  @ApiOperation({ summary: 'Revoke a refresh token and every token rotated from it' })
+  @ApiResponse({ status: 204, description: 'Revoked (also for unknown tokens)' })
+  @ApiResponse({ status: 422, type: ErrorResponseDto })
+  async logout(@Body() body: RefreshDto): Promise<void> {
+    await this.auth.logout(body.refresh_token);
+  }
+
+  @Get('me')
+  @Access('user')
+  @ApiOperation({ summary: 'The signed-in user' })
+  @ApiResponse({ status: 200, type: UserDto })
+  me(@CurrentPrincipal() principal: Principal): Promise<UserDto> {
+    return this.auth.me(principal.kind === 'user' ? principal.userId : '');
+  }
+}

@@ -1,0 +1,87 @@
+import { randomUUID } from 'node:crypto';
+import { Injectable } from '@nestjs/common';
+import { AppConfig, AppLogger, REFRESH_TOKEN_PREFIX, TokenService } from '@mira/core';
+import { TokenResponseDto, UserDto } from './dto/auth.dto.js';
+import { IdentityErrors } from './identity.errors.js';
+import { IdentityRepository } from './identity.repository.js';
+import { burnPasswordCheck, hashPassword, verifyPassword } from './password-hasher.js';
+import { toUserDto } from './user.mapper.js';
+import { UserEntity } from './user.entity.js';
+
+/** Accounts, sign-in and token rotation. */
+@Injectable()
+export class AuthService {
+  constructor(
+    private readonly repository: IdentityRepository,
+    private readonly tokens: TokenService,
+    private readonly config: AppConfig,
+    private readonly logger: AppLogger,
+  ) {}
+
+  async register(email: string, password: string): Promise<TokenResponseDto> {
+    const user = await this.repository.insertUser(email, await hashPassword(password));
+    if (!user) throw IdentityErrors.emailTaken();
+    this.logger.info('user_registered', { user_id: user.id });
+    return this.issueTokens(user, randomUUID());
+  }
+
+  async login(email: string, password: string): Promise<TokenResponseDto> {
+    const user = await this.repository.findUserByEmail(email);
+    if (!user) {
+      await burnPasswordCheck(password);
+      throw IdentityErrors.invalidCredentials();
+    }
+    if (!(await verifyPassword(password, user.passwordHash)) || !user.isActive) {
+      throw IdentityErrors.invalidCredentials();
+    }
+    return this.issueTokens(user, randomUUID());
+  }
+
+  /** Single-use rotation. Presenting an already-used token revokes its whole family (likely theft). */
+  async refresh(refreshToken: string): Promise<TokenResponseDto> {
+    const hash = TokenService.hashOpaqueToken(refreshToken);
+    const consumed = await this.repository.consumeRefreshToken(hash);
+    if (!consumed) {
+      const known = await this.repository.findRefreshToken(hash);
+      if (known) {
+        await this.repository.revokeFamily(known.familyId);
+        this.logger.warn('refresh_token_reuse', { user_id: known.userId });
+      }
+      throw IdentityErrors.invalidRefreshToken();
+    }
+    if (new Date(consumed.expiresAt).getTime() <= Date.now()) throw IdentityErrors.invalidRefreshToken();
+    const user = await this.repository.findUserById(consumed.userId);
+    if (!user || !user.isActive) throw IdentityErrors.invalidRefreshToken();
+    return this.issueTokens(user, consumed.familyId);
+  }
+
+  /** Revokes the refresh token's family (sign out of that session). Unknown tokens are ignored. */
+  async logout(refreshToken: string): Promise<void> {
+    const known = await this.repository.findRefreshToken(TokenService.hashOpaqueToken(refreshToken));
+    if (known) await this.repository.revokeFamily(known.familyId);
+  }
+
+  async me(userId: string): Promise<UserDto> {
+    const user = await this.repository.findUserById(userId);
+    if (!user) throw IdentityErrors.userNotFound();
+    return toUserDto(user);
+  }
+
+  private async issueTokens(user: UserEntity, familyId: string): Promise<TokenResponseDto> {
+    const access = this.tokens.signAccessToken(user.id);
+    const refresh = this.tokens.mintOpaqueToken(REFRESH_TOKEN_PREFIX);
+    await this.repository.insertRefreshToken({
+      userId: user.id,
+      familyId,
+      tokenHash: refresh.hash,
+      expiresAt: new Date(Date.now() + this.config.values.jwt.refreshTtlSeconds * 1000),
+    });
+    return {
+      access_token: access.token,
+      refresh_token: refresh.token,
+      token_type: 'bearer',
+      expires_in: access.expiresIn,
+      user: toUserDto(user),
+    };
+  }
+}

@@ -1,0 +1,51 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Transform } from 'class-transformer';
+import { IsBoolean, IsNotEmpty, IsOptional, IsString, MaxLength } from 'class-validator';
+
+const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
+
+export class CreateNetworkDto {
+  @ApiProperty({ example: 'Home', minLength: 1, maxLength: 100 })
+  @Transform(trim)
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(100)
+  name: string;
+}
+
+export class UpdateNetworkDto {
+  @ApiPropertyOptional({ example: 'Office', minLength: 1, maxLength: 100 })
+  @IsOptional()
+  @Transform(trim)
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(100)
+  name?: string;
+
+  @ApiPropertyOptional({
+    description: 'Whether the network accepts audio (same as PATCH service/enable|disable)',
+  })
+  @IsOptional()
+  @IsBoolean()
+  service_enabled?: boolean;
+}
+
+export class NetworkDto {
+  @ApiProperty({ format: 'uuid' })
+  id: string;
+
+  @ApiProperty({ example: 'Home' })
+  name: string;
+
+  @ApiProperty({ format: 'uuid' })
+  owner_id: string;
+
+  @ApiProperty()
+  service_enabled: boolean;
+
+  @ApiProperty({ example: '2026-01-01T12:00:00.000Z' })
+  created_at: string;
+
+  @ApiProperty({ example: '2026-01-01T12:00:00.000Z' })
+  updated_at: string;
+}

@@ -1,0 +1,4 @@
+export * from './network.module.js';
+export * from './network.service.js';
+export * from './network.entity.js';
+export * from './client.entity.js';

@@ -1,0 +1,39 @@
+import { Injectable } from '@nestjs/common';
+import { NetworkAccessPort, Principal, TokenService } from '@mira/core';
+import { UsersService } from '@mira/identity';
+import { NetworkRepository } from './network.repository.js';
+
+const TOUCH_INTERVAL_MS = 30_000;
+
+/** Answers the access guard's questions from the networks and clients tables. */
+@Injectable()
+export class NetworkAccessService extends NetworkAccessPort {
+  private readonly lastTouched = new Map<string, number>();
+
+  constructor(
+    private readonly repository: NetworkRepository,
+    private readonly users: UsersService,
+  ) {
+    super();
+  }
+
+  async resolveClientToken(token: string): Promise<Extract<Principal, { kind: 'client' }> | null> {
+    const client = await this.repository.findClientByTokenHash(TokenService.hashOpaqueToken(token));
+    if (!client || client.revokedAt) return null;
+    const now = Date.now();
+    // last_seen_at is informative; write it at most every 30 s per client instead of on every chunk.
+    if (now - (this.lastTouched.get(client.id) ?? 0) > TOUCH_INTERVAL_MS) {
+      this.lastTouched.set(client.id, now);
+      await this.repository.touchClient(client.networkId, client.id, new Date(now));
+    }
+    return { kind: 'client', clientRowId: client.id, clientId: client.clientId, networkId: client.networkId };
+  }
+
+  userOwnsNetwork(userId: string, networkId: string): Promise<boolean> {
+    return this.repository.ownsNetwork(userId, networkId);
+  }
+
+  userIsActive(userId: string): Promise<boolean> {
+    return this.users.isActive(userId);
+  }
+}

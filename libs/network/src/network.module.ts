@@ -1,0 +1,23 @@
+import { Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { NetworkAccessPort } from '@mira/core';
+import { IdentityModule } from '@mira/identity';
+import { ClientEntity } from './client.entity.js';
+import { NetworkAccessService } from './network-access.service.js';
+import { NetworkEntity } from './network.entity.js';
+import { NetworkRepository } from './network.repository.js';
+import { NetworkService } from './network.service.js';
+import { NetworksController } from './networks.controller.js';
+import { ServiceController } from './service.controller.js';
+
+@Module({
+  imports: [TypeOrmModule.forFeature([NetworkEntity, ClientEntity]), IdentityModule],
+  controllers: [NetworksController, ServiceController],
+  providers: [
+    NetworkRepository,
+    NetworkService,
+    { provide: NetworkAccessPort, useClass: NetworkAccessService },
+  ],
+  exports: [NetworkService, NetworkAccessPort],
+})
+export class NetworkModule {}

@@ -1,0 +1,125 @@
+import { Injectable } from '@nestjs/common';
+import { AppLogger, CLIENT_TOKEN_PREFIX, isoUtc, TokenService } from '@mira/core';
+import { NetworkDto, UpdateNetworkDto } from './dto/network.dto.js';
+import { ClientDeregisteredDto, ClientRegisteredDto, ServiceInfoDto } from './dto/service.dto.js';
+import { NetworkErrors } from './network.errors.js';
+import { toClientInfoDto, toNetworkDto } from './network.mapper.js';
+import { NetworkEntity } from './network.entity.js';
+import { NetworkRepository } from './network.repository.js';
+
+const ACTIVE_WINDOW_MS = 5 * 60 * 1000;
+
+/**
+ * Networks and their devices. Callers have already passed the access guard for {network_id};
+ * lookups here are still scoped by network so a mistake elsewhere cannot leak across tenants.
+ */
+@Injectable()
+export class NetworkService {
+  constructor(
+    private readonly repository: NetworkRepository,
+    private readonly tokens: TokenService,
+    private readonly logger: AppLogger,
+  ) {}
+
+  async create(ownerId: string, name: string): Promise<NetworkDto> {
+    const network = await this.repository.createNetwork(ownerId, name);
+    this.logger.info('network_created', { network_id: network.id });
+    return toNetworkDto(network);
+  }
+
+  async listOwned(
+    ownerId: string,
+    limit: number,
+    offset: number,
+  ): Promise<{ items: NetworkDto[]; total: number }> {
+    const [rows, total] = await this.repository.listOwned(ownerId, limit, offset);
+    return { items: rows.map(toNetworkDto), total };
+  }
+
+  async get(networkId: string): Promise<NetworkDto> {
+    return toNetworkDto(await this.require(networkId));
+  }
+
+  /** Network settings as stored (other modules read their own keys). */
+  async settings(networkId: string): Promise<Record<string, unknown>> {
+    return (await this.require(networkId)).settings ?? {};
+  }
+
+  async isServiceEnabled(networkId: string): Promise<boolean> {
+    return (await this.require(networkId)).serviceEnabled;
+  }
+
+  async update(networkId: string, changes: UpdateNetworkDto): Promise<NetworkDto> {
+    const network = await this.require(networkId);
+    if (changes.name !== undefined) network.name = changes.name;
+    if (changes.service_enabled !== undefined) network.serviceEnabled = changes.service_enabled;
+    return toNetworkDto(await this.repository.saveNetwork(network));
+  }
+
+  async delete(networkId: string): Promise<void> {
+    if (!(await this.repository.deleteNetwork(networkId))) throw NetworkErrors.networkNotFound();
+    this.logger.info('network_deleted', { network_id: networkId });
+  }
+
+  async setServiceEnabled(
+    networkId: string,
+    enabled: boolean,
+  ): Promise<{ message: string; enabled: boolean }> {
+    const network = await this.require(networkId);
+    network.serviceEnabled = enabled;
+    await this.repository.saveNetwork(network);
+    return { message: `Service ${enabled ? 'enabled' : 'disabled'} successfully`, enabled };
+  }
+
+  async registerClient(networkId: string, clientId: string): Promise<ClientRegisteredDto> {
+    await this.require(networkId);
+    const { token, hash } = this.tokens.mintOpaqueToken(CLIENT_TOKEN_PREFIX);
+    const client = await this.repository.insertClient(networkId, clientId, hash);
+    if (!client) throw NetworkErrors.clientAlreadyRegistered(clientId);
+    this.logger.info('client_registered', { network_id: networkId, client_row_id: client.id });
+    return {
+      message: `${clientId} registered successfully`,
+      client_id: clientId,
+      network_id: networkId,
+      client_token: token,
+      registered_at: isoUtc(client.registeredAt),
+    };
+  }
+
+  /** Revokes the device's token. Repeating it answers the same; a name never registered is a 404. */
+  async deregisterClient(networkId: string, clientId: string): Promise<ClientDeregisteredDto> {
+    const revoked = await this.repository.revokeClient(networkId, clientId);
+    if (!revoked && !(await this.repository.hasAnyClientNamed(networkId, clientId))) {
+      throw NetworkErrors.clientNotFound(clientId);
+    }
+    if (revoked) this.logger.info('client_deregistered', { network_id: networkId });
+    return { message: `${clientId} deregistered successfully`, client_id: clientId };
+  }
+
+  async info(networkId: string): Promise<ServiceInfoDto> {
+    const network = await this.require(networkId);
+    const clients = await this.repository.listActiveClients(networkId);
+    const now = Date.now();
+    return {
+      network_id: network.id,
+      name: network.name,
+      enabled: network.serviceEnabled,
+      clients: clients.map(toClientInfoDto),
+      client_count: clients.length,
+      active_client_count: clients.filter(
+        (c) => c.lastSeenAt && now - c.lastSeenAt.getTime() < ACTIVE_WINDOW_MS,
+      ).length,
+    };
+  }
+
+  /** True when the client name is registered and not revoked in this network. */
+  async isClientRegistered(networkId: string, clientId: string): Promise<boolean> {
+    return (await this.repository.findActiveClient(networkId, clientId)) !== null;
+  }
+
+  private async require(networkId: string): Promise<NetworkEntity> {
+    const network = await this.repository.findNetwork(networkId);
+    if (!network) throw NetworkErrors.networkNotFound();
+    return network;
+  }
+}

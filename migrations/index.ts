@@ -1,0 +1,4 @@
+import { Foundation1763800000000 } from './1763800000000-foundation.js';
+
+/** Every migration, in order. New migrations are appended here (explicit list: works in ts-jest and compiled ESM). */
+export const ALL_MIGRATIONS = [Foundation1763800000000];
