@@ -1,5 +1,6 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
+import { AudioModule } from '@mira/audio';
 import { AccessGuard, AppConfig, AppLogger, CoreModule, DatabaseModule } from '@mira/core';
 import { IdentityModule } from '@mira/identity';
 import { NetworkModule } from '@mira/network';
@@ -16,6 +17,7 @@ export class AppModule {
         CoreModule.forRoot(config, logger),
         DatabaseModule.forRoot({ migrations: ALL_MIGRATIONS }),
         HealthModule,
+        AudioModule,
         IdentityModule,
         NetworkModule,
       ],
