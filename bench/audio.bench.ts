@@ -91,5 +91,6 @@ Event-loop delay while the whole chain ran: p99 ${p99.toFixed(1)} ms, max ${max.
 the TypeScript STFT/feature loops run on the main thread between them).
 
 Targets from issue 4: whole chain ≤ 0.05, denoise ≤ 0.03.`,
+  'Performance (npm run bench:audio)',
 );
 pipeline.close();

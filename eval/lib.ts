@@ -93,21 +93,47 @@ export function machine(): string {
     .join('/')}`;
 }
 
-/** Replaces (or appends) the `## heading` section of BENCHMARKS.md; other sections are left as they are. */
-export function writeSection(heading: string, body: string): void {
+/** Replaces `text` between `marker` and the next heading of the same or higher level (or appends it). */
+function replaceBlock(doc: string, marker: string, level: number, body: string): string {
+  const start = doc.indexOf(marker);
+  const block = `${marker}\n${body.trim()}\n`;
+  if (start < 0) return `${doc.trimEnd()}\n\n${block}`;
+  const from = start + marker.length;
+  const stops = ['\n## ', level === 3 ? '\n### ' : null]
+    .filter((x): x is string => x !== null)
+    .map((stop) => doc.indexOf(stop, from))
+    .filter((i) => i >= 0);
+  const end = stops.length ? Math.min(...stops) + 1 : doc.length;
+  const tail = doc.slice(end);
+  return `${doc.slice(0, start)}${block}${tail ? `\n${tail}` : ''}`;
+}
+
+/**
+ * Writes into BENCHMARKS.md: the whole `## heading` section, or only its `### subheading` block when given.
+ * Other sections are left as they are (each engineer owns their own `##` section).
+ */
+export function writeSection(heading: string, body: string, subheading?: string): void {
   const file = resolve(process.cwd(), 'BENCHMARKS.md');
   const current = existsSync(file) ? readFileSync(file, 'utf8') : '# Benchmarks\n';
-  const marker = `## ${heading}\n`;
-  const start = current.indexOf(marker);
-  let next: string;
-  if (start < 0) {
-    next = `${current.trimEnd()}\n\n${marker}\n${body.trim()}\n`;
-  } else {
-    const after = current.indexOf('\n## ', start + marker.length);
-    const tail = after < 0 ? '' : current.slice(after + 1);
-    next = `${current.slice(0, start)}${marker}\n${body.trim()}\n${tail ? `\n${tail}` : ''}`;
+  if (!subheading) {
+    writeFileSync(file, replaceBlock(current, `## ${heading}\n`, 2, body));
+    return;
   }
-  writeFileSync(file, next);
+  const marker = `## ${heading}\n`;
+  let start = current.indexOf(marker);
+  let doc = current;
+  if (start < 0) {
+    doc = `${current.trimEnd()}\n\n${marker}\n`;
+    start = doc.indexOf(marker);
+  }
+  const after = doc.indexOf('\n## ', start + marker.length);
+  const sectionEnd = after < 0 ? doc.length : after + 1;
+  const section = doc.slice(start, sectionEnd);
+  const updated = replaceBlock(section.trimEnd() + '\n', `### ${subheading}\n`, 3, body);
+  writeFileSync(
+    file,
+    `${doc.slice(0, start)}${updated.trimEnd()}\n${after < 0 ? '' : `\n${doc.slice(sectionEnd)}`}`,
+  );
 }
 
 export const fmt = (v: number, digits = 3): string => v.toFixed(digits);
