@@ -75,7 +75,7 @@ for (const condition of ['clean', 'pink 10 dB', 'babble 10 dB'] as const) {
     const padAfter = 2 * SR;
     const padded = new Float32Array(Math.ceil((padBefore + utt.length + padAfter) / frame) * frame);
     padded.set(utt, padBefore);
-    let input = padded;
+    let input: Float32Array = padded;
     if (condition === 'pink 10 dB') input = mixAtSnr(padded, pinkNoise(padded.length, 300 + i), 10);
     if (condition === 'babble 10 dB') input = mixAtSnr(padded, babble(babbleSources, padded.length), 10);
     const frames = padded.length / frame;
