@@ -27,9 +27,13 @@ export class GtcrnDenoiser implements Denoiser {
     const outRe = new Float32Array(BINS);
     const outIm = new Float32Array(BINS);
     // caches start at zero; each call's output caches are fed back as the next call's inputs (no copies)
-    let conv = new ort.Tensor('float32', new Float32Array(2 * 1 * 16 * 16 * 33), [2, 1, 16, 16, 33]);
-    let tra = new ort.Tensor('float32', new Float32Array(2 * 3 * 1 * 1 * 16), [2, 3, 1, 1, 16]);
-    let inter = new ort.Tensor('float32', new Float32Array(2 * 1 * 33 * 16), [2, 1, 33, 16]);
+    let conv: ort.Tensor = new ort.Tensor(
+      'float32',
+      new Float32Array(2 * 1 * 16 * 16 * 33),
+      [2, 1, 16, 16, 33],
+    );
+    let tra: ort.Tensor = new ort.Tensor('float32', new Float32Array(2 * 3 * 1 * 1 * 16), [2, 3, 1, 1, 16]);
+    let inter: ort.Tensor = new ort.Tensor('float32', new Float32Array(2 * 1 * 33 * 16), [2, 1, 33, 16]);
     for (let t = 0; t < frames; t++) {
       this.stft.analyse(samples, t, re, im);
       const mix = new Float32Array(BINS * 2);

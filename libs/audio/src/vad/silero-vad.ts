@@ -29,7 +29,7 @@ export class SileroVad implements VoiceActivityDetector {
   private async run(samples: Float32Array): Promise<Float32Array> {
     const frames = Math.ceil(samples.length / WINDOW);
     const out = new Float32Array(frames);
-    let state = new ort.Tensor('float32', new Float32Array(2 * 128), [2, 1, 128]);
+    let state: ort.Tensor = new ort.Tensor('float32', new Float32Array(2 * 128), [2, 1, 128]);
     const input = new Float32Array(CONTEXT + WINDOW);
     for (let f = 0; f < frames; f++) {
       input.copyWithin(0, WINDOW, WINDOW + CONTEXT); // last 64 samples of the previous window become context
