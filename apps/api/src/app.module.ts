@@ -2,6 +2,7 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { AccessGuard, AppConfig, AppLogger, CoreModule, DatabaseModule } from '@mira/core';
 import { IdentityModule } from '@mira/identity';
+import { JobsModule } from '@mira/jobs';
 import { NetworkModule } from '@mira/network';
 import { ALL_MIGRATIONS } from '../../../migrations/index.js';
 import { HealthModule } from './health/health.module.js';
@@ -16,6 +17,7 @@ export class AppModule {
         CoreModule.forRoot(config, logger),
         DatabaseModule.forRoot({ migrations: ALL_MIGRATIONS }),
         HealthModule,
+        JobsModule,
         IdentityModule,
         NetworkModule,
       ],
