@@ -5,6 +5,7 @@ import { IdentityModule } from '@mira/identity';
 import { NetworkModule } from '@mira/network';
 import { ALL_MIGRATIONS } from '../../../migrations/index.js';
 import { HealthModule } from './health/health.module.js';
+import { MetricsModule } from './metrics/metrics.module.js';
 
 /** Composition root: imports the domain modules and nothing else. */
 @Module({})
@@ -16,6 +17,7 @@ export class AppModule {
         CoreModule.forRoot(config, logger),
         DatabaseModule.forRoot({ migrations: ALL_MIGRATIONS }),
         HealthModule,
+        MetricsModule,
         IdentityModule,
         NetworkModule,
       ],

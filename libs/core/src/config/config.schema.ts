@@ -33,6 +33,8 @@ export interface AppConfigValues {
   trustProxy: boolean;
   bodyLimitBytes: number;
   shutdownTimeoutMs: number;
+  /** When set, GET /metrics requires `Authorization: Bearer <token>`. */
+  metricsToken?: string;
 }
 
 export class ConfigValidationError extends Error {
@@ -116,6 +118,11 @@ export function parseConfig(env: RawEnvironment, packageVersion: string): AppCon
     problems.push('GEMINI_BASE_URL must be an http(s) URL');
   }
 
+  const metricsToken = str('METRICS_TOKEN');
+  if (metricsToken !== undefined && metricsToken.length < 16) {
+    problems.push('METRICS_TOKEN must be at least 16 characters long');
+  }
+
   const config: AppConfigValues = {
     nodeEnv,
     appVersion: str('APP_VERSION') ?? packageVersion,
@@ -143,6 +150,7 @@ export function parseConfig(env: RawEnvironment, packageVersion: string): AppCon
     trustProxy: bool('TRUST_PROXY', false),
     bodyLimitBytes: int('JSON_BODY_LIMIT_BYTES', 1_048_576, 1024, 50 * 1_048_576),
     shutdownTimeoutMs: int('SHUTDOWN_TIMEOUT_MS', 25_000, 0, 120_000),
+    metricsToken,
   };
   if (problems.length > 0) throw new ConfigValidationError(problems);
   return config;
