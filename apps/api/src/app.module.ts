@@ -6,6 +6,7 @@ import { JobsModule } from '@mira/jobs';
 import { NetworkModule } from '@mira/network';
 import { ALL_MIGRATIONS } from '../../../migrations/index.js';
 import { HealthModule } from './health/health.module.js';
+import { MetricsModule } from './metrics/metrics.module.js';
 
 /** Composition root: imports the domain modules and nothing else. */
 @Module({})
@@ -18,6 +19,7 @@ export class AppModule {
         DatabaseModule.forRoot({ migrations: ALL_MIGRATIONS }),
         HealthModule,
         JobsModule,
+        MetricsModule,
         IdentityModule,
         NetworkModule,
       ],

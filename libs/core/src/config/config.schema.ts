@@ -34,6 +34,8 @@ export interface AppConfigValues {
   bodyLimitBytes: number;
   shutdownTimeoutMs: number;
   jobs: { workerEnabled: boolean; pollIntervalMs: number; concurrency: number; leaseMs: number };
+  /** When set, GET /metrics requires `Authorization: Bearer <token>`. */
+  metricsToken?: string;
 }
 
 export class ConfigValidationError extends Error {
@@ -117,6 +119,11 @@ export function parseConfig(env: RawEnvironment, packageVersion: string): AppCon
     problems.push('GEMINI_BASE_URL must be an http(s) URL');
   }
 
+  const metricsToken = str('METRICS_TOKEN');
+  if (metricsToken !== undefined && metricsToken.length < 16) {
+    problems.push('METRICS_TOKEN must be at least 16 characters long');
+  }
+
   const config: AppConfigValues = {
     nodeEnv,
     appVersion: str('APP_VERSION') ?? packageVersion,
@@ -150,6 +157,7 @@ export function parseConfig(env: RawEnvironment, packageVersion: string): AppCon
       concurrency: int('JOBS_CONCURRENCY', 2, 1, 64),
       leaseMs: int('JOBS_LEASE_MS', 120_000, 1000, 3_600_000),
     },
+    metricsToken,
   };
   if (problems.length > 0) throw new ConfigValidationError(problems);
   return config;
