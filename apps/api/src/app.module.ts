@@ -3,9 +3,11 @@ import { APP_GUARD } from '@nestjs/core';
 import { AudioModule } from '@mira/audio';
 import { AccessGuard, AppConfig, AppLogger, CoreModule, DatabaseModule } from '@mira/core';
 import { IdentityModule } from '@mira/identity';
+import { JobsModule } from '@mira/jobs';
 import { NetworkModule } from '@mira/network';
 import { ALL_MIGRATIONS } from '../../../migrations/index.js';
 import { HealthModule } from './health/health.module.js';
+import { MetricsModule } from './metrics/metrics.module.js';
 
 /** Composition root: imports the domain modules and nothing else. */
 @Module({})
@@ -18,6 +20,8 @@ export class AppModule {
         DatabaseModule.forRoot({ migrations: ALL_MIGRATIONS }),
         HealthModule,
         AudioModule,
+        JobsModule,
+        MetricsModule,
         IdentityModule,
         NetworkModule,
       ],
