@@ -24,7 +24,7 @@ from model import SpeakerNet, LDABackend, Embedder, stats_features
 LDA_DIM = 150
 
 
-def fit_lda(out, crops_per_copy=6):
+def fit_lda(out, crops_per_copy=6, mode="plain", dim=LDA_DIM):
     rng = np.random.RandomState(C.SEED)
     bank = np.load(os.path.join(C.WORK, "bank.npy"), mmap_mode="r")
     idx = np.load(os.path.join(C.WORK, "bank_idx.npy"))
@@ -43,7 +43,7 @@ def fit_lda(out, crops_per_copy=6):
     with torch.no_grad():
         for i in range(0, len(X), 256):
             for x in X[i:i + 256]:
-                feats.append(stats_features(torch.from_numpy(x)[None]).numpy()[0])
+                feats.append(stats_features(torch.from_numpy(x)[None], mode).numpy()[0])
     F = np.array(feats, np.float64)
     y = np.array(y)
     mu = F.mean(0)
@@ -58,10 +58,10 @@ def fit_lda(out, crops_per_copy=6):
     Sb = (means.T @ means) / len(classes)
     Sw += 1e-4 * np.trace(Sw) / len(Sw) * np.eye(len(Sw))
     w, V = scipy.linalg.eigh(Sb, Sw)
-    order = np.argsort(-w)[:LDA_DIM]
+    order = np.argsort(-w)[:dim]
     W = V[:, order]
-    np.savez(out, mean=mu.astype(np.float32), W=W.astype(np.float32))
-    print(f"LDA: {len(F)} segments, {len(classes)} classes, dim {F.shape[1]} -> {LDA_DIM}", flush=True)
+    np.savez(out, mean=mu.astype(np.float32), W=W.astype(np.float32), mode=np.array(mode))
+    print(f"LDA ({mode}): {len(F)} segments, {len(classes)} classes, dim {F.shape[1]} -> {dim}", flush=True)
 
 
 def make_embedder(net_path=None, lda_path=None, w_net=1.0):
@@ -73,8 +73,29 @@ def make_embedder(net_path=None, lda_path=None, w_net=1.0):
         net.eval()
     if lda_path:
         z = np.load(lda_path)
-        lda = LDABackend(z["mean"], z["W"])
+        lda = LDABackend(z["mean"], z["W"], str(z["mode"]) if "mode" in z else "plain")
     return Embedder(net, lda, w_net).eval()
+
+
+def fp16_weights(model, min_elems=1024):
+    """Store large float32 initializers as float16 + a Cast back to float32 (halves the file;
+    compute stays float32). Keeps the committed file under the repo's 5 MB limit."""
+    g = model.graph
+    casts, keep = [], []
+    for init in g.initializer:
+        arr = onnx.numpy_helper.to_array(init)
+        if arr.dtype == np.float32 and arr.size >= min_elems and not init.name.startswith("fe_"):
+            h = onnx.numpy_helper.from_array(arr.astype(np.float16), init.name + "__fp16")
+            keep.append(h)
+            casts.append(onnx.helper.make_node("Cast", [h.name], [init.name], to=onnx.TensorProto.FLOAT))
+        else:
+            keep.append(init)
+    del g.initializer[:]
+    g.initializer.extend(keep)
+    nodes = list(g.node)
+    del g.node[:]
+    g.node.extend(casts + nodes)
+    return model
 
 
 def export(emb, out, tmp):
@@ -87,6 +108,7 @@ def export(emb, out, tmp):
     back.ir_version = front.ir_version
     merged = compose.merge_models(front, back, io_map=[("logmel", "logmel")], producer_name="mira-speaker")
     merged.graph.name = "mira_speaker_v1"
+    merged = fp16_weights(merged)
     onnx.checker.check_model(merged)
     onnx.save(merged, out)
     return merged
@@ -99,10 +121,12 @@ def main():
     ap.add_argument("--net")
     ap.add_argument("--w-net", type=float, default=1.0)
     ap.add_argument("--out")
+    ap.add_argument("--mode", default="plain", choices=["plain", "energy", "both"])
+    ap.add_argument("--dim", type=int, default=LDA_DIM)
     a = ap.parse_args()
     torch.set_num_threads(1)
     if a.cmd == "lda":
-        fit_lda(a.out or os.path.join(C.WORK, "lda.npz"))
+        fit_lda(a.out or os.path.join(C.WORK, "lda.npz"), mode=a.mode, dim=a.dim)
     else:
         emb = make_embedder(a.net, a.lda, a.w_net)
         m = export(emb, a.out, os.path.join(C.WORK, "backend.onnx"))

@@ -98,12 +98,13 @@ def norm(e):
     return e / (np.linalg.norm(e, axis=1, keepdims=True) + 1e-12)
 
 
-def run_trials(embed, spk, cond, babble_pool, folds):
+def run_trials(embed, spk, cond, babble_pool, folds, clean=None):
     """folds: list of (enrol_ids, test_ids) per speaker set. Returns trial scores."""
     names = sorted(spk)
     tgt, non, correct, total, margins = [], [], 0, 0, []
     # embed all clean enrol utterances and all degraded test utterances once
-    clean = {n: norm(embed(spk[n])) for n in names}
+    if clean is None:
+        clean = {n: norm(embed(spk[n])) for n in names}
     test_w, keys = [], []
     for si, n in enumerate(names):
         for ui, w in enumerate(spk[n]):
@@ -137,10 +138,12 @@ def evaluate(embed, conds=CONDS + DUR_CONDS):
     babble_eval = [w for v in list(dev.values())[:5] for w in v]   # dev speakers as babble for eval set
     babble_dev = [w for v in spk.values() for w in v[:2]][:10]     # eval speakers as babble for dev set
     res = {"eval": {}, "dev": {}}
+    clean_e = {n: norm(embed(spk[n])) for n in sorted(spk)}   # enrolment embeddings, computed once
+    clean_d = {n: norm(embed(dev[n])) for n in sorted(dev)}
     for c in conds:
-        res["eval"][c] = run_trials(embed, spk, c, babble_eval, EVAL_FOLDS)
+        res["eval"][c] = run_trials(embed, spk, c, babble_eval, EVAL_FOLDS, clean_e)
         cd = "clean" if c == "clean5" else c
-        res["dev"][c] = run_trials(embed, dev, cd, babble_dev, DEV_FOLDS)
+        res["dev"][c] = run_trials(embed, dev, cd, babble_dev, DEV_FOLDS, clean_d)
     return res
 
 
@@ -211,7 +214,7 @@ def main():
             with torch.no_grad():
                 return np.concatenate([m(torch.from_numpy(C.logmel(w))[None]).numpy() for w in ws])
         title = f"torch net={a.torch} lda={a.lda} w={a.w_net}"
-    conds = ["clean5", "clean2", "babble5", "tel8k"] if a.quick else CONDS + DUR_CONDS
+    conds = ["clean5", "clean2", "white5", "babble5", "tel8k", "crop1"] if a.quick else CONDS + DUR_CONDS
     res = evaluate(embed, conds)
     print(table(res, title))
     th = thresholds(res)

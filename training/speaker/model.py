@@ -70,27 +70,46 @@ class AAMSoftmax(nn.Module):
         return F.cross_entropy(logits, y), (cos.argmax(1) == y).float().mean()
 
 
-def stats_features(logmel):
-    """Statistics for the LDA baseline: mean + std of raw log-mel and std of its
-    first time difference -> [B, 192]. logmel [B, T, 64]."""
-    mu = logmel.mean(dim=1)
-    sd = torch.sqrt(((logmel - mu.unsqueeze(1)) ** 2).mean(dim=1) + 1e-5)
+def _stats(logmel, w):
+    """weighted mean + std of log-mel and std of its first time difference; w [B, T, 1] sums to 1."""
+    mu = (logmel * w).sum(dim=1)
+    sd = torch.sqrt(((logmel - mu.unsqueeze(1)) ** 2 * w).sum(dim=1) + 1e-5)
     d = logmel[:, 1:, :] - logmel[:, :-1, :]
-    dm = d.mean(dim=1)
-    dsd = torch.sqrt(((d - dm.unsqueeze(1)) ** 2).mean(dim=1) + 1e-5)
+    wd = w[:, 1:, :] / w[:, 1:, :].sum(dim=1, keepdim=True)
+    dm = (d * wd).sum(dim=1)
+    dsd = torch.sqrt(((d - dm.unsqueeze(1)) ** 2 * wd).sum(dim=1) + 1e-5)
     return torch.cat([mu, sd, dsd], dim=1)
+
+
+def stats_features(logmel, mode="plain"):
+    """Statistics for the LDA backend. logmel [B, T, 64].
+    plain: uniform frame weights -> [B, 192]
+    energy: frames weighted by sigmoid(2 * (E_t - mean E)), E_t = log of total mel power,
+            so louder (speech) frames dominate under noise -> [B, 192]
+    both:  concatenation -> [B, 384]"""
+    T = logmel.shape[1]
+    u = torch.ones_like(logmel[:, :, :1]) / T
+    if mode == "plain":
+        return _stats(logmel, u)
+    E = torch.logsumexp(logmel, dim=2, keepdim=True)
+    w = torch.sigmoid(2.0 * (E - E.mean(dim=1, keepdim=True)))
+    w = w / w.sum(dim=1, keepdim=True)
+    if mode == "energy":
+        return _stats(logmel, w)
+    return torch.cat([_stats(logmel, u), _stats(logmel, w)], dim=1)
 
 
 class LDABackend(nn.Module):
     """stats -> (x - mean) @ W (whitening PCA + LDA, fitted in numpy)."""
 
-    def __init__(self, mean, W):
+    def __init__(self, mean, W, mode="plain"):
         super().__init__()
+        self.mode = mode
         self.register_buffer("mean", torch.as_tensor(mean, dtype=torch.float32))
         self.register_buffer("W", torch.as_tensor(W, dtype=torch.float32))
 
     def forward(self, logmel):
-        return (stats_features(logmel) - self.mean) @ self.W
+        return (stats_features(logmel, self.mode) - self.mean) @ self.W
 
 
 class Embedder(nn.Module):

@@ -26,10 +26,12 @@ def main():
     ap.add_argument("--lr", type=float, default=3e-3)
     ap.add_argument("--max-minutes", type=float, default=32.0)
     ap.add_argument("--out", default=os.path.join(C.WORK, "net.pt"))
+    ap.add_argument("--init", help="continue from a checkpoint (network + AAM head), new LR cycle")
+    ap.add_argument("--seed-offset", type=int, default=0)
     a = ap.parse_args()
     torch.set_num_threads(a.threads)
-    torch.manual_seed(C.SEED)
-    rng = np.random.RandomState(C.SEED)
+    torch.manual_seed(C.SEED + a.seed_offset)
+    rng = np.random.RandomState(C.SEED + a.seed_offset)
 
     bank = np.load(os.path.join(C.WORK, "bank.npy"), mmap_mode="r")
     bank = np.ascontiguousarray(bank)
@@ -41,6 +43,27 @@ def main():
     cfg = dict(c=256, c_out=384, emb=192)
     net = SpeakerNet(**cfg)
     head = AAMSoftmax(cfg["emb"], n_cls, m=0.2, s=30.0)
+    if a.init:
+        ck = torch.load(a.init, map_location="cpu")
+        net.load_state_dict(ck["state"])
+        if "head" in ck:
+            head.load_state_dict(ck["head"])
+        else:  # initialise the AAM class centres from class-mean embeddings
+            net.eval()
+            W = torch.zeros(n_cls, cfg["emb"])
+            with torch.no_grad():
+                for c in range(n_cls):
+                    segs = []
+                    for j in by_cls[c][:4]:
+                        st, ln = int(idx[j, 1]), int(idx[j, 2])
+                        o = rng.randint(0, max(1, ln - 250))
+                        segs.append(np.asarray(bank[st + o:st + o + 250], np.float32))
+                    T = min(len(x) for x in segs)
+                    e = net(torch.from_numpy(np.stack([x[:T] for x in segs])))
+                    W[c] = torch.nn.functional.normalize(e, dim=1).mean(0)
+            head.W.data.copy_(W)
+            net.train()
+        print(f"initialised from {a.init} ({ck['steps']} steps)", flush=True)
     n_par = sum(p.numel() for p in net.parameters())
     print(f"params (exported net): {n_par}", flush=True)
     params = list(net.parameters()) + list(head.parameters())
@@ -91,7 +114,7 @@ def main():
             break
         for g in opt.param_groups:
             g["lr"] = lr_at(p)
-        m = 0.2 * min(1.0, p / 0.2)  # margin warm-up
+        m = 0.2 if a.init else 0.2 * min(1.0, p / 0.2)  # margin warm-up
         X, y = batch()
         loss, acc = head(net(X), y, m=m)
         opt.zero_grad()
@@ -106,8 +129,8 @@ def main():
             print(f"step {done}/{a.steps} loss {np.mean(la[-50:]):.3f} acc {np.mean(aa[-50:]):.3f} "
                   f"lr {lr_at(p):.2e} m {m:.2f} {el:.1f} min", flush=True)
         if done % 300 == 0 or done == a.steps:
-            torch.save({"cfg": cfg, "state": net.state_dict(), "steps": done}, a.out)
-    torch.save({"cfg": cfg, "state": net.state_dict(), "steps": done}, a.out)
+            torch.save({"cfg": cfg, "state": net.state_dict(), "head": head.state_dict(), "steps": done}, a.out)
+    torch.save({"cfg": cfg, "state": net.state_dict(), "head": head.state_dict(), "steps": done}, a.out)
     info = {"steps": done, "minutes": (time.time() - t0) / 60, "params": n_par, "seed": C.SEED,
             "batch": a.batch, "threads": a.threads, "final_loss": float(np.mean(la[-50:])),
             "final_train_acc": float(np.mean(aa[-50:]))}
