@@ -1,4 +1,5 @@
 import { Foundation1763800000000 } from './1763800000000-foundation.js';
+import { Domain1763800100000 } from './1763800100000-domain.js';
 
 /** Every migration, in order. New migrations are appended here (explicit list: works in ts-jest and compiled ESM). */
-export const ALL_MIGRATIONS = [Foundation1763800000000];
+export const ALL_MIGRATIONS = [Foundation1763800000000, Domain1763800100000];

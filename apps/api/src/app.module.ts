@@ -3,6 +3,9 @@ import { APP_GUARD } from '@nestjs/core';
 import { AccessGuard, AppConfig, AppLogger, CoreModule, DatabaseModule } from '@mira/core';
 import { IdentityModule } from '@mira/identity';
 import { NetworkModule } from '@mira/network';
+import { PersonModule } from '@mira/person';
+import { ConversationModule } from '@mira/conversation';
+import { InteractionModule } from '@mira/interaction';
 import { ALL_MIGRATIONS } from '../../../migrations/index.js';
 import { HealthModule } from './health/health.module.js';
 
@@ -18,6 +21,9 @@ export class AppModule {
         HealthModule,
         IdentityModule,
         NetworkModule,
+        PersonModule,
+        ConversationModule,
+        InteractionModule,
       ],
       providers: [{ provide: APP_GUARD, useClass: AccessGuard }],
     };
