@@ -22,8 +22,13 @@ export interface TestApp {
  * The real application on a fresh PostgreSQL database, listening on a loopback port.
  * `overrides` are environment variables, exactly as an operator would set them.
  */
-export async function startTestApp(overrides: Record<string, string> = {}): Promise<TestApp> {
-  const database = await createTestDatabase();
+export async function startTestApp(
+  overrides: Record<string, string> = {},
+  options: { database?: TestDatabase } = {},
+): Promise<TestApp> {
+  // Passing another app's database starts a second instance on it (multi-instance tests); only its creator drops it.
+  const ownsDatabase = options.database === undefined;
+  const database = options.database ?? (await createTestDatabase());
   const dataDir = mkdtempSync(join(tmpdir(), 'mira-test-data-'));
   const config = AppConfig.fromEnvironment(
     {},
@@ -49,7 +54,7 @@ export async function startTestApp(overrides: Record<string, string> = {}): Prom
     http: () => request(baseUrl),
     async close() {
       await app.close();
-      await database.drop();
+      if (ownsDatabase) await database.drop();
       rmSync(dataDir, { recursive: true, force: true });
     },
   };

@@ -2,12 +2,14 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { AccessGuard, AppConfig, AppLogger, CoreModule, DatabaseModule } from '@mira/core';
 import { IdentityModule } from '@mira/identity';
+import { JobsModule } from '@mira/jobs';
 import { NetworkModule } from '@mira/network';
 import { PersonModule } from '@mira/person';
 import { ConversationModule } from '@mira/conversation';
 import { InteractionModule } from '@mira/interaction';
 import { ALL_MIGRATIONS } from '../../../migrations/index.js';
 import { HealthModule } from './health/health.module.js';
+import { MetricsModule } from './metrics/metrics.module.js';
 
 /** Composition root: imports the domain modules and nothing else. */
 @Module({})
@@ -19,6 +21,8 @@ export class AppModule {
         CoreModule.forRoot(config, logger),
         DatabaseModule.forRoot({ migrations: ALL_MIGRATIONS }),
         HealthModule,
+        JobsModule,
+        MetricsModule,
         IdentityModule,
         NetworkModule,
         PersonModule,

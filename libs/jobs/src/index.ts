@@ -1,0 +1,3 @@
+export * from './jobs.module.js';
+export * from './job-queue.service.js';
+export type { NewJob } from './jobs.repository.js';

@@ -1,0 +1,132 @@
+import { DataSource } from 'typeorm';
+import { JobQueue, PermanentJobError } from '@mira/jobs';
+import { startTestApp, TestApp, userWithNetwork } from '../support/app.js';
+import { waitFor } from '../support/wait.js';
+
+/** Mission: crash-safe, asynchronous processing — the PostgreSQL job queue behind the audio pipeline. */
+describe('job queue (real PostgreSQL)', () => {
+  let t: TestApp;
+  let queue: JobQueue;
+  let networkId: string;
+  const runs = new Map<string, number>();
+  const failuresLeft = new Map<string, number>();
+
+  const jobRow = async (app: TestApp, id: string) =>
+    (
+      (await app.app
+        .get(DataSource)
+        .query('SELECT status, attempts, last_error FROM jobs WHERE id = $1', [id])) as {
+        status: string;
+        attempts: number;
+        last_error: string | null;
+      }[]
+    )[0];
+
+  beforeAll(async () => {
+    t = await startTestApp({ JOBS_POLL_INTERVAL_MS: '20', JOBS_CONCURRENCY: '4' });
+    queue = t.app.get(JobQueue);
+    networkId = (await userWithNetwork(t)).networkId;
+    queue.registerHandler('test.count', async (job) => {
+      const key = String(job.payload.key);
+      runs.set(key, (runs.get(key) ?? 0) + 1);
+      const left = failuresLeft.get(key) ?? 0;
+      if (left > 0) {
+        failuresLeft.set(key, left - 1);
+        throw new Error('transient failure');
+      }
+    });
+    queue.registerHandler('test.permanent', async () => {
+      throw new PermanentJobError('input can never succeed');
+    });
+  });
+
+  afterAll(async () => {
+    await t.close();
+  });
+
+  it('runs an enqueued job once and absorbs a duplicate with the same dedupe key', async () => {
+    const id = await queue.enqueue({
+      networkId,
+      type: 'test.count',
+      payload: { key: 'once' },
+      dedupeKey: 'chunk-1',
+    });
+    const duplicate = await queue.enqueue({
+      networkId,
+      type: 'test.count',
+      payload: { key: 'once' },
+      dedupeKey: 'chunk-1',
+    });
+    expect(id).toEqual(expect.any(String));
+    expect(duplicate).toBeNull();
+    await waitFor(async () => (await jobRow(t, id as string))?.status === 'done', { what: 'job done' });
+    expect(runs.get('once')).toBe(1);
+  });
+
+  it('retries a failing job with backoff until it succeeds', async () => {
+    failuresLeft.set('flaky', 1);
+    const id = (await queue.enqueue({ networkId, type: 'test.count', payload: { key: 'flaky' } })) as string;
+    const row = await waitFor(async () => {
+      const r = await jobRow(t, id);
+      return r?.status === 'done' ? r : undefined;
+    });
+    expect(row.attempts).toBe(2);
+    expect(runs.get('flaky')).toBe(2);
+  });
+
+  it('gives up after max attempts, and at once on a permanent error, keeping the error', async () => {
+    failuresLeft.set('doomed', 99);
+    const doomed = (await queue.enqueue({
+      networkId,
+      type: 'test.count',
+      payload: { key: 'doomed' },
+      maxAttempts: 1,
+    })) as string;
+    const permanent = (await queue.enqueue({ networkId, type: 'test.permanent', payload: {} })) as string;
+    const a = await waitFor(async () =>
+      (await jobRow(t, doomed))?.status === 'failed' ? jobRow(t, doomed) : undefined,
+    );
+    const b = await waitFor(async () =>
+      (await jobRow(t, permanent))?.status === 'failed' ? jobRow(t, permanent) : undefined,
+    );
+    expect(a?.last_error).toBe('transient failure');
+    expect(b?.attempts).toBe(1);
+    expect(b?.last_error).toBe('input can never succeed');
+  });
+
+  it('resumes a job whose worker died mid-run (expired lease)', async () => {
+    const [row] = (await t.app.get(DataSource).query(
+      `INSERT INTO jobs (network_id, type, payload, status, attempts, locked_until)
+       VALUES ($1, 'test.count', '{"key":"orphan"}', 'running', 1, now() - interval '1 second') RETURNING id`,
+      [networkId],
+    )) as { id: string }[];
+    await waitFor(async () => (await jobRow(t, row!.id))?.status === 'done', { what: 'orphan resumed' });
+    expect(runs.get('orphan')).toBe(1);
+  });
+
+  it('two instances on one database run every job exactly once', async () => {
+    const second = await startTestApp(
+      { JOBS_POLL_INTERVAL_MS: '20', JOBS_CONCURRENCY: '4' },
+      { database: t.database },
+    );
+    const perInstance = { first: 0, second: 0 };
+    const seen = new Map<string, number>();
+    const handler = (instance: 'first' | 'second') => async (job: { payload: Record<string, unknown> }) => {
+      perInstance[instance] += 1;
+      const key = String(job.payload.n);
+      seen.set(key, (seen.get(key) ?? 0) + 1);
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    };
+    queue.registerHandler('test.split', handler('first'));
+    second.app.get(JobQueue).registerHandler('test.split', handler('second'));
+    try {
+      for (let n = 0; n < 60; n++) await queue.enqueue({ networkId, type: 'test.split', payload: { n } });
+      await waitFor(() => seen.size === 60 || undefined, { what: 'all split jobs', timeoutMs: 30_000 });
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      expect([...seen.values()].every((count) => count === 1)).toBe(true);
+      expect(perInstance.first + perInstance.second).toBe(60);
+    } finally {
+      await second.close();
+    }
+  });
+});
