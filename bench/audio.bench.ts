@@ -23,9 +23,10 @@ type Stage = (i: number) => Promise<unknown>;
 const stages: Record<string, Stage> = {
   decode_flac: (i) => pipeline.decode(bytes[i]!),
   resample_44k1_to_16k: (i) => pipeline.resampler.resample(at44k[i]!, 44100, 16000),
-  quality: (i) => pipeline.assessQuality(decoded[i]!.samples),
+  // Fresh copies: VAD results are cached per sample array, and each stage must be measured doing its own work.
+  quality: (i) => pipeline.assessQuality(decoded[i]!.samples.slice()),
   denoise: (i) => pipeline.denoise(decoded[i]!.samples),
-  vad: (i) => pipeline.detectSpeech(decoded[i]!.samples),
+  vad: (i) => pipeline.detectSpeech(decoded[i]!.samples.slice()),
   embed: (i) => pipeline.embed(decoded[i]!.samples),
   whole_chain: async (i) => {
     const d = await pipeline.decode(bytes[i]!);
