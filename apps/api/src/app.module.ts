@@ -4,6 +4,7 @@ import { AccessGuard, AppConfig, AppLogger, CoreModule, DatabaseModule } from '@
 import { IdentityModule } from '@mira/identity';
 import { JobsModule } from '@mira/jobs';
 import { NetworkModule } from '@mira/network';
+import { StreamModule } from '@mira/stream';
 import { ALL_MIGRATIONS } from '../../../migrations/index.js';
 import { HealthModule } from './health/health.module.js';
 
@@ -20,6 +21,7 @@ export class AppModule {
         JobsModule,
         IdentityModule,
         NetworkModule,
+        StreamModule,
       ],
       providers: [{ provide: APP_GUARD, useClass: AccessGuard }],
     };
