@@ -70,7 +70,9 @@ export class Streams1763800200000 implements MigrationInterface {
       `CREATE UNIQUE INDEX stream_chunks_idempotency_key ON stream_chunks (network_id, client_id, idempotency_key)
        WHERE idempotency_key IS NOT NULL`,
     );
-    await q.query(`CREATE INDEX stream_chunks_network_aligned_idx ON stream_chunks (network_id, aligned_start)`);
+    await q.query(
+      `CREATE INDEX stream_chunks_network_aligned_idx ON stream_chunks (network_id, aligned_start)`,
+    );
     await q.query(
       `CREATE INDEX stream_chunks_network_pending_idx ON stream_chunks (network_id, aligned_start) WHERE status = 'pending'`,
     );
@@ -99,7 +101,9 @@ export class Streams1763800200000 implements MigrationInterface {
         features jsonb NOT NULL,
         created_at timestamptz NOT NULL DEFAULT now()
       )`);
-    await q.query(`CREATE INDEX stream_decisions_network_created_idx ON stream_decisions (network_id, created_at)`);
+    await q.query(
+      `CREATE INDEX stream_decisions_network_created_idx ON stream_decisions (network_id, created_at)`,
+    );
     await q.query(`
       CREATE TABLE stream_client_signals (
         network_id uuid NOT NULL REFERENCES networks(id) ON DELETE CASCADE,

@@ -50,7 +50,12 @@ export function streamScore(audioScore: number, signals: PhoneSignals): ScoreBre
   const loc = locationScore(signals);
   const rssi = rssiScore(signals);
   const score = SCORE_WEIGHTS.audio * audio + SCORE_WEIGHTS.location * loc + SCORE_WEIGHTS.rssi * rssi;
-  return { score: round4(score), audio_score: round4(audio), location_score: round4(loc), rssi_score: round4(rssi) };
+  return {
+    score: round4(score),
+    audio_score: round4(audio),
+    location_score: round4(loc),
+    rssi_score: round4(rssi),
+  };
 }
 
 /**
@@ -103,7 +108,11 @@ export interface GroupResult<T extends ChunkRef> {
  * COPY_OVERLAP_FRACTION (the best-overlapping one per stream). A copy overlapping a chunk already forwarded from a
  * different stream is a late copy: it lost before it arrived.
  */
-export function formGroup<T extends ChunkRef>(trigger: T, pending: T[], forwarded: ChunkRef[]): GroupResult<T> {
+export function formGroup<T extends ChunkRef>(
+  trigger: T,
+  pending: T[],
+  forwarded: ChunkRef[],
+): GroupResult<T> {
   const byStream = new Map<string, { chunk: T; overlap: number }>();
   byStream.set(trigger.streamRowId, { chunk: trigger, overlap: 1 });
   for (const chunk of pending) {
@@ -232,7 +241,11 @@ export function nextFloor(floor: FloorState, winner: Candidate | null): FloorSta
 }
 
 /** Whether a stream counts as active: it sent a chunk within `inactiveAfterMs`. */
-export function isStreamActive(lastReceivedMs: number | null, nowMs: number, inactiveAfterMs: number): boolean {
+export function isStreamActive(
+  lastReceivedMs: number | null,
+  nowMs: number,
+  inactiveAfterMs: number,
+): boolean {
   return lastReceivedMs !== null && nowMs - lastReceivedMs <= inactiveAfterMs;
 }
 

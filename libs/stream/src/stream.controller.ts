@@ -1,6 +1,24 @@
-import { Body, Controller, Get, Headers, HttpCode, Param, Post, UploadedFile, UseInterceptors } from '@nestjs/common';
-import { FileInterceptor } from '@nestjs/platform-express';
-import { ApiBody, ApiConsumes, ApiHeader, ApiOperation, ApiParam, ApiResponse, ApiTags } from '@nestjs/swagger';
+import {
+  Body,
+  Controller,
+  Get,
+  Headers,
+  HttpCode,
+  Param,
+  Post,
+  UploadedFile,
+  UseInterceptors,
+} from '@nestjs/common';
+import {
+  ApiBody,
+  ApiConsumes,
+  ApiHeader,
+  ApiOperation,
+  ApiParam,
+  ApiResponse,
+  ApiTags,
+} from '@nestjs/swagger';
+import { AudioUploadInterceptor } from '@mira/audio';
 import { Access, CurrentPrincipal, ErrorResponseDto, type Principal } from '@mira/core';
 import {
   PhoneLocationBodyDto,
@@ -28,7 +46,9 @@ export class StreamController {
 
   @Get('scores')
   @Access('network')
-  @ApiOperation({ summary: 'Scores of the active streams, the current best, and every stream of the network' })
+  @ApiOperation({
+    summary: 'Scores of the active streams, the current best, and every stream of the network',
+  })
   @ApiResponse({ status: 200, type: StreamScoresDto })
   scores(@Param('network_id') networkId: string): Promise<StreamScoresDto> {
     return this.streams.scores(networkId);
@@ -40,16 +60,25 @@ export class StreamController {
   @ApiOperation({ summary: "A phone reports a device's location; feeds the location component of its score" })
   @ApiResponse({ status: 200, type: PhoneLocationUpdatedDto })
   @ApiResponse({ status: 404, description: 'Client not registered in the network', type: ErrorResponseDto })
-  location(@Param('network_id') networkId: string, @Body() body: PhoneLocationBodyDto): Promise<PhoneLocationUpdatedDto> {
+  location(
+    @Param('network_id') networkId: string,
+    @Body() body: PhoneLocationBodyDto,
+  ): Promise<PhoneLocationUpdatedDto> {
     return this.streams.updateLocation(networkId, body);
   }
 
   @Post('phone/rssi')
   @HttpCode(200)
   @Access('network')
-  @ApiOperation({ summary: 'A phone reports the RSSI it measures to a device; feeds the RSSI component of its score' })
+  @ApiOperation({
+    summary: 'A phone reports the RSSI it measures to a device; feeds the RSSI component of its score',
+  })
   @ApiResponse({ status: 200, type: PhoneRssiUpdatedDto })
-  @ApiResponse({ status: 404, description: 'Target client not registered in the network', type: ErrorResponseDto })
+  @ApiResponse({
+    status: 404,
+    description: 'Target client not registered in the network',
+    type: ErrorResponseDto,
+  })
   rssi(@Param('network_id') networkId: string, @Body() body: PhoneRssiBodyDto): Promise<PhoneRssiUpdatedDto> {
     return this.streams.updateRssi(networkId, body);
   }
@@ -67,27 +96,44 @@ export class StreamController {
   @Post(':stream_id/audio')
   @HttpCode(200)
   @Access('network')
-  @UseInterceptors(FileInterceptor('audio_data', { limits: { fileSize: 16 * 1024 * 1024, files: 1, fields: 10 } }))
-  @ApiParam({ name: 'stream_id', example: 'kitchen', description: '1-64 of [A-Za-z0-9._-]; not best/scores/phone' })
+  @UseInterceptors(AudioUploadInterceptor('audio_data'))
+  @ApiParam({
+    name: 'stream_id',
+    example: 'kitchen',
+    description: '1-64 of [A-Za-z0-9._-]; not best/scores/phone',
+  })
   @ApiConsumes('multipart/form-data')
   @ApiHeader({
     name: 'Idempotency-Key',
     required: false,
-    description: 'Retries with the same key (per device) answer the original result and are not processed twice',
+    description:
+      'Retries with the same key (per device) answer the original result and are not processed twice',
   })
   @ApiBody({
     schema: {
       type: 'object',
       required: ['audio_data', 'timestamp'],
       properties: {
-        audio_data: { type: 'string', format: 'binary', description: 'WAV, raw PCM16LE 16 kHz mono, FLAC, …' },
+        audio_data: {
+          type: 'string',
+          format: 'binary',
+          description: 'WAV, raw PCM16LE 16 kHz mono, FLAC, …',
+        },
         timestamp: {
           type: 'string',
           example: '2026-01-01T12:00:00.000Z',
           description: "Capture time of the chunk's first sample on the device clock: ISO 8601 or epoch ms",
         },
-        metadata: { type: 'string', example: '{"app":"desktop 1.2"}', description: 'Optional JSON object (≤ 4 KiB)' },
-        seq: { type: 'integer', minimum: 0, description: 'Optional per-stream sequence number (retries absorbed)' },
+        metadata: {
+          type: 'string',
+          example: '{"app":"desktop 1.2"}',
+          description: 'Optional JSON object (≤ 4 KiB)',
+        },
+        seq: {
+          type: 'integer',
+          minimum: 0,
+          description: 'Optional per-stream sequence number (retries absorbed)',
+        },
       },
     },
   })
@@ -99,11 +145,27 @@ export class StreamController {
       'arbitration window has passed; the other copies are kept as metrics only.',
   })
   @ApiResponse({ status: 200, type: ChunkAcceptedDto })
-  @ApiResponse({ status: 403, description: 'A user token (audio comes from devices)', type: ErrorResponseDto })
-  @ApiResponse({ status: 409, description: 'seq reused for different audio; stream of another device', type: ErrorResponseDto })
-  @ApiResponse({ status: 413, description: 'Audio too large or too long', type: ErrorResponseDto })
+  @ApiResponse({
+    status: 403,
+    description: 'A user token (audio comes from devices)',
+    type: ErrorResponseDto,
+  })
+  @ApiResponse({
+    status: 409,
+    description: 'seq reused for different audio; stream of another device',
+    type: ErrorResponseDto,
+  })
+  @ApiResponse({
+    status: 413,
+    description: 'Audio too large (AUDIO_MAX_BYTES) or too long',
+    type: ErrorResponseDto,
+  })
   @ApiResponse({ status: 415, description: 'Audio format not decodable', type: ErrorResponseDto })
-  @ApiResponse({ status: 503, description: 'Service disabled in this network (Retry-After)', type: ErrorResponseDto })
+  @ApiResponse({
+    status: 503,
+    description: 'Service disabled in this network (Retry-After)',
+    type: ErrorResponseDto,
+  })
   ingest(
     @Param('network_id') networkId: string,
     @Param('stream_id') streamId: string,

@@ -3,9 +3,14 @@ import { AppError } from '@mira/core';
 /** Stream refusals (README.md, section Streams). */
 export const StreamErrors = {
   serviceDisabled: () =>
-    new AppError('SERVICE_DISABLED', 'The service is disabled in this network; enable it to send audio', 503, {
-      retryAfterSeconds: 30,
-    }),
+    new AppError(
+      'SERVICE_DISABLED',
+      'The service is disabled in this network; enable it to send audio',
+      503,
+      {
+        retryAfterSeconds: 30,
+      },
+    ),
   clientTokenRequired: () =>
     new AppError(
       'CLIENT_TOKEN_REQUIRED',

@@ -53,7 +53,12 @@ export function toStreamDto(
     clock_offset_ms: stream.clockOffsetMs === null ? null : Math.round(stream.clockOffsetMs),
     location:
       s && signals.hasLocation && s.latitude !== null && s.longitude !== null && s.locationAt
-        ? { latitude: s.latitude, longitude: s.longitude, accuracy: s.accuracyM, reported_at: isoUtc(s.locationAt) }
+        ? {
+            latitude: s.latitude,
+            longitude: s.longitude,
+            accuracy: s.accuracyM,
+            reported_at: isoUtc(s.locationAt),
+          }
         : null,
     rssi:
       s && signals.hasRssi && s.rssiDbm !== null && s.rssiAt

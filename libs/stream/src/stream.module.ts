@@ -1,7 +1,12 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { NetworkModule } from '@mira/network';
-import { StreamChunkEntity, StreamClientSignalsEntity, StreamEntity, StreamFloorEntity } from './stream.entity.js';
+import {
+  StreamChunkEntity,
+  StreamClientSignalsEntity,
+  StreamEntity,
+  StreamFloorEntity,
+} from './stream.entity.js';
 import { StreamController } from './stream.controller.js';
 import { StreamRepository } from './stream.repository.js';
 import { StreamService } from './stream.service.js';

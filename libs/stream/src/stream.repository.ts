@@ -319,7 +319,11 @@ export class StreamRepository {
     return rows[0] ? toChunk(rows[0]) : null;
   }
 
-  async findChunkByIdempotencyKey(networkId: string, clientId: string, key: string): Promise<ChunkRow | null> {
+  async findChunkByIdempotencyKey(
+    networkId: string,
+    clientId: string,
+    key: string,
+  ): Promise<ChunkRow | null> {
     const rows = (await this.dataSource.query(
       `SELECT ${CHUNK_COLUMNS} FROM stream_chunks WHERE network_id = $1 AND client_id = $2 AND idempotency_key = $3`,
       [networkId, clientId, key],
@@ -347,7 +351,11 @@ export class StreamRepository {
     return { chunk: toChunk(rows[0]), audio: (rows[0].audio as Buffer | null) ?? null };
   }
 
-  async loadAudio(manager: EntityManager, networkId: string, chunkIds: string[]): Promise<Map<string, Buffer>> {
+  async loadAudio(
+    manager: EntityManager,
+    networkId: string,
+    chunkIds: string[],
+  ): Promise<Map<string, Buffer>> {
     if (chunkIds.length === 0) return new Map();
     const rows = (await manager.query(
       `SELECT id, audio FROM stream_chunks WHERE network_id = $1 AND id = ANY($2::uuid[]) AND audio IS NOT NULL`,
@@ -431,9 +439,10 @@ export class StreamRepository {
 
   /** The network's floor row, created on first use and locked FOR UPDATE: arbitration is serial per network. */
   async lockFloor(manager: EntityManager, networkId: string): Promise<FloorRow> {
-    await manager.query(`INSERT INTO stream_floors (network_id) VALUES ($1) ON CONFLICT (network_id) DO NOTHING`, [
-      networkId,
-    ]);
+    await manager.query(
+      `INSERT INTO stream_floors (network_id) VALUES ($1) ON CONFLICT (network_id) DO NOTHING`,
+      [networkId],
+    );
     const rows = (await manager.query(`SELECT * FROM stream_floors WHERE network_id = $1 FOR UPDATE`, [
       networkId,
     ])) as Raw[];

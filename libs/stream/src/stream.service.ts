@@ -18,12 +18,30 @@ import {
   streamScore,
 } from './arbitration.policy.js';
 import { parseChunkFields, assertStreamId, ChunkFields } from './chunk-input.js';
-import type { PhoneLocationBodyDto, PhoneLocationUpdatedDto, PhoneRssiBodyDto, PhoneRssiUpdatedDto } from './dto/phone.dto.js';
-import type { BestStreamDto, BestStreamInfoDto, ChunkAcceptedDto, StreamDto, StreamScoresDto } from './dto/stream.dto.js';
+import type {
+  PhoneLocationBodyDto,
+  PhoneLocationUpdatedDto,
+  PhoneRssiBodyDto,
+  PhoneRssiUpdatedDto,
+} from './dto/phone.dto.js';
+import type {
+  BestStreamDto,
+  BestStreamInfoDto,
+  ChunkAcceptedDto,
+  StreamDto,
+  StreamScoresDto,
+} from './dto/stream.dto.js';
 import { floatToPcm16, pcm16ToFloat } from './pcm.js';
 import { StreamErrors } from './stream.errors.js';
 import { toQualityDto, toStreamDto } from './stream.mapper.js';
-import { ChunkRow, FloorRow, NewChunk, SignalsRow, StreamRepository, StreamRow } from './stream.repository.js';
+import {
+  ChunkRow,
+  FloorRow,
+  NewChunk,
+  SignalsRow,
+  StreamRepository,
+  StreamRow,
+} from './stream.repository.js';
 
 export const ARBITRATE_JOB = 'stream.arbitrate';
 export const UTTERANCE_JOB = 'utterance.process';
@@ -108,7 +126,10 @@ export class StreamService implements OnModuleInit {
     const earlier = await this.findRetried(networkId, clientId, streamId, fields);
     if (earlier) return this.replay(networkId, earlier, streamId, hash, fields);
 
-    const decoded = await this.audio.decode(file.buffer, { filename: file.originalname, mimetype: file.mimetype });
+    const decoded = await this.audio.decode(file.buffer, {
+      filename: file.originalname,
+      mimetype: file.mimetype,
+    });
     if (decoded.durationSeconds > this.cfg.maxChunkSeconds) {
       throw StreamErrors.chunkTooLong(decoded.durationSeconds, this.cfg.maxChunkSeconds);
     }
@@ -155,10 +176,20 @@ export class StreamService implements OnModuleInit {
       };
       const chunkId = await this.repository.insertChunk(m, chunk);
       if (!chunkId) return null; // a concurrent retry stored it first
-      await this.repository.updateStreamAfterChunk(m, { ...stream, clockOffsetMs: offset }, { ...chunk, id: chunkId });
+      await this.repository.updateStreamAfterChunk(
+        m,
+        { ...stream, clockOffsetMs: offset },
+        { ...chunk, id: chunkId },
+      );
       const decisionDueAt = new Date(alignedEnd.getTime() + this.cfg.arbitrationWindowMs);
       await this.jobs.enqueue(
-        { networkId, type: ARBITRATE_JOB, payload: { chunk_id: chunkId }, dedupeKey: chunkId, runAt: decisionDueAt },
+        {
+          networkId,
+          type: ARBITRATE_JOB,
+          payload: { chunk_id: chunkId },
+          dedupeKey: chunkId,
+          runAt: decisionDueAt,
+        },
         m,
       );
       const floor = await this.repository.getFloor(networkId, m);
@@ -167,7 +198,8 @@ export class StreamService implements OnModuleInit {
 
     if (!outcome) {
       const stored = await this.findRetried(networkId, clientId, streamId, fields);
-      if (!stored) throw CommonErrors.conflict('CHUNK_IN_FLIGHT', 'The same chunk is being stored; retry shortly');
+      if (!stored)
+        throw CommonErrors.conflict('CHUNK_IN_FLIGHT', 'The same chunk is being stored; retry shortly');
       return this.replay(networkId, stored, streamId, hash, fields);
     }
     const { chunkId, stream, chunk, breakdown, floor, decisionDueAt } = outcome;
@@ -206,7 +238,11 @@ export class StreamService implements OnModuleInit {
     fields: ChunkFields,
   ): Promise<ChunkRow | null> {
     if (fields.idempotencyKey !== null) {
-      const byKey = await this.repository.findChunkByIdempotencyKey(networkId, clientId, fields.idempotencyKey);
+      const byKey = await this.repository.findChunkByIdempotencyKey(
+        networkId,
+        clientId,
+        fields.idempotencyKey,
+      );
       if (byKey) return byKey;
     }
     if (fields.seq !== null) return this.repository.findChunkBySeq(networkId, streamId, fields.seq);
@@ -229,7 +265,10 @@ export class StreamService implements OnModuleInit {
       throw StreamErrors.seqConflict(fields.seq ?? -1);
     }
     const [signals] = await this.repository.getSignals(networkId, [chunk.clientId]);
-    const breakdown = streamScore(chunk.audioScore, this.freshSignals(signals ?? null, chunk.receivedAt.getTime()));
+    const breakdown = streamScore(
+      chunk.audioScore,
+      this.freshSignals(signals ?? null, chunk.receivedAt.getTime()),
+    );
     const holder = await this.floorHolder(networkId, await this.repository.getFloor(networkId));
     this.logger.info('stream_chunk_replayed', { network_id: networkId, chunk_id: chunk.id });
     return {
@@ -265,8 +304,22 @@ export class StreamService implements OnModuleInit {
       const trigger = await this.repository.findChunk(networkId, chunkId, m);
       if (!trigger || trigger.status !== 'pending') return null;
       const { alignedStart, alignedEnd } = trigger;
-      const pending = await this.repository.findOverlapping(m, networkId, alignedStart, alignedEnd, ['pending'], maxChunkMs);
-      const forwarded = await this.repository.findOverlapping(m, networkId, alignedStart, alignedEnd, ['won'], maxChunkMs);
+      const pending = await this.repository.findOverlapping(
+        m,
+        networkId,
+        alignedStart,
+        alignedEnd,
+        ['pending'],
+        maxChunkMs,
+      );
+      const forwarded = await this.repository.findOverlapping(
+        m,
+        networkId,
+        alignedStart,
+        alignedEnd,
+        ['won'],
+        maxChunkMs,
+      );
       const ref = (c: ChunkRow) => ({
         chunkId: c.id,
         streamRowId: c.streamRowId,
@@ -286,7 +339,14 @@ export class StreamService implements OnModuleInit {
         this.freshSignals(signals.find((s) => s.clientId === clientId) ?? null, nowMs);
       const candidates: Scored[] = group.members.map((g) => {
         const breakdown = streamScore(g.row.audioScore, signalsOf(g.row.clientId));
-        return { ...g, score: breakdown.score, snrDb: g.row.snrDb, speechRatio: g.row.speechRatio, breakdown, windowed: false };
+        return {
+          ...g,
+          score: breakdown.score,
+          snrDb: g.row.snrDb,
+          speechRatio: g.row.speechRatio,
+          breakdown,
+          windowed: false,
+        };
       });
       const window = await this.rescoreOnCommonWindow(m, networkId, candidates, signalsOf);
       const floor: FloorState = {
@@ -335,7 +395,15 @@ export class StreamService implements OnModuleInit {
       });
       const losers = candidates.filter((c) => c !== winner).map((c) => c.chunkId);
       if (winner) {
-        await this.repository.markChunks(m, networkId, [winner.chunkId], 'won', decisionId, decision.reason, false);
+        await this.repository.markChunks(
+          m,
+          networkId,
+          [winner.chunkId],
+          'won',
+          decisionId,
+          decision.reason,
+          false,
+        );
         await this.repository.markChunks(m, networkId, losers, 'lost', decisionId, 'outscored', true);
         const next = nextFloor(floor, winner);
         const holderChanged = next.holderStreamRowId !== floorRow.holderStreamRowId;
@@ -346,7 +414,12 @@ export class StreamService implements OnModuleInit {
           lastUntil: next.lastUntilMs === null ? null : new Date(next.lastUntilMs),
         });
         await this.jobs.enqueue(
-          { networkId, type: UTTERANCE_JOB, payload: { chunk_id: winner.chunkId }, dedupeKey: winner.chunkId },
+          {
+            networkId,
+            type: UTTERANCE_JOB,
+            payload: { chunk_id: winner.chunkId },
+            dedupeKey: winner.chunkId,
+          },
           m,
         );
       } else {
@@ -398,7 +471,11 @@ export class StreamService implements OnModuleInit {
     const startMs = Math.max(...candidates.map((c) => c.startMs));
     const endMs = Math.min(...candidates.map((c) => c.endMs));
     if (endMs - startMs < MIN_COMMON_WINDOW_MS) return null;
-    const audio = await this.repository.loadAudio(m, networkId, candidates.map((c) => c.chunkId));
+    const audio = await this.repository.loadAudio(
+      m,
+      networkId,
+      candidates.map((c) => c.chunkId),
+    );
     if (audio.size !== candidates.length) return null;
     for (const c of candidates) {
       const samples = pcm16ToFloat(audio.get(c.chunkId) as Buffer);
@@ -452,7 +529,10 @@ export class StreamService implements OnModuleInit {
       holder ??
       dtos
         .filter((d) => d.is_active && d.quality_score !== null)
-        .sort((a, b) => (b.quality_score as number) - (a.quality_score as number) || (a.stream_id < b.stream_id ? -1 : 1))[0];
+        .sort(
+          (a, b) =>
+            (b.quality_score as number) - (a.quality_score as number) || (a.stream_id < b.stream_id ? -1 : 1),
+        )[0];
     if (!pick) return null;
     return {
       stream_id: pick.stream_id,
@@ -474,7 +554,11 @@ export class StreamService implements OnModuleInit {
     return streams.map((stream) => {
       const row = signals.find((s) => s.clientId === stream.clientId) ?? null;
       const fresh = this.freshSignals(row, nowMs);
-      const isActive = isStreamActive(stream.lastReceivedAt?.getTime() ?? null, nowMs, this.cfg.inactiveAfterMs);
+      const isActive = isStreamActive(
+        stream.lastReceivedAt?.getTime() ?? null,
+        nowMs,
+        this.cfg.inactiveAfterMs,
+      );
       return toStreamDto(
         stream,
         stream.audioScore === null ? null : streamScore(stream.audioScore, fresh),
@@ -485,7 +569,10 @@ export class StreamService implements OnModuleInit {
   }
 
   private async floorHolder(networkId: string, floor: FloorRow): Promise<StreamRow | null> {
-    const state = { holderStreamRowId: floor.holderStreamRowId, lastUntilMs: floor.lastUntil?.getTime() ?? null };
+    const state = {
+      holderStreamRowId: floor.holderStreamRowId,
+      lastUntilMs: floor.lastUntil?.getTime() ?? null,
+    };
     if (!floorIsHeld(state, Date.now(), this.cfg.inactiveAfterMs) || !floor.holderStreamRowId) return null;
     const [holder] = await this.repository.findStreamsByRowIds(networkId, [floor.holderStreamRowId]);
     return holder ?? null;
@@ -517,7 +604,12 @@ export class StreamService implements OnModuleInit {
     if (!(await this.networks.isClientRegistered(networkId, body.target_client_id))) {
       throw StreamErrors.targetClientNotFound(body.target_client_id);
     }
-    const row = await this.repository.upsertRssi(networkId, body.target_client_id, body.rssi, body.phone_client_id);
+    const row = await this.repository.upsertRssi(
+      networkId,
+      body.target_client_id,
+      body.rssi,
+      body.phone_client_id,
+    );
     const fresh = this.freshSignals(row, Date.now());
     this.logger.info('stream_phone_rssi', { network_id: networkId, rssi: body.rssi });
     return {
