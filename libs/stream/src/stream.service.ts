@@ -48,6 +48,8 @@ export const UTTERANCE_JOB = 'utterance.process';
 const SAMPLE_RATE = 16000;
 /** Shortest common window worth re-scoring all copies on (shorter: each copy's whole-chunk score is used). */
 const MIN_COMMON_WINDOW_MS = 400;
+/** Longest the arbitration waits for copies still being decoded. */
+const INGEST_WAIT_MAX_MS = 5000;
 
 export interface UploadedAudio {
   buffer: Buffer;
@@ -126,6 +128,25 @@ export class StreamService implements OnModuleInit {
     const earlier = await this.findRetried(networkId, clientId, streamId, fields);
     if (earlier) return this.replay(networkId, earlier, streamId, hash, fields);
 
+    const marker = await this.repository.beginIngest(networkId, receivedAt);
+    try {
+      return await this.store(networkId, clientId, streamId, file, fields, hash, receivedAt, marker);
+    } finally {
+      // Normally removed inside the storing transaction; this covers refusals and failures.
+      await this.repository.endIngest(networkId, marker).catch(() => undefined);
+    }
+  }
+
+  private async store(
+    networkId: string,
+    clientId: string,
+    streamId: string,
+    file: UploadedAudio,
+    fields: ChunkFields,
+    hash: string,
+    receivedAt: Date,
+    marker: string,
+  ): Promise<ChunkAcceptedDto> {
     const decoded = await this.audio.decode(file.buffer, {
       filename: file.originalname,
       mimetype: file.mimetype,
@@ -181,7 +202,11 @@ export class StreamService implements OnModuleInit {
         { ...stream, clockOffsetMs: offset },
         { ...chunk, id: chunkId },
       );
-      const decisionDueAt = new Date(alignedEnd.getTime() + this.cfg.arbitrationWindowMs);
+      // The window runs from the later of the chunk's end and its storage: copies of the same sound that arrived
+      // together but were still being decoded on this or another instance get the whole window too.
+      const decisionDueAt = new Date(
+        Math.max(alignedEnd.getTime(), Date.now()) + this.cfg.arbitrationWindowMs,
+      );
       await this.jobs.enqueue(
         {
           networkId,
@@ -192,6 +217,7 @@ export class StreamService implements OnModuleInit {
         },
         m,
       );
+      await this.repository.endIngest(networkId, marker, m);
       const floor = await this.repository.getFloor(networkId, m);
       return { chunkId, stream, chunk, breakdown, floor, decisionDueAt };
     });
@@ -284,7 +310,11 @@ export class StreamService implements OnModuleInit {
       captured_at: isoUtc(chunk.capturedAt),
       aligned_start: isoUtc(chunk.alignedStart),
       duration_seconds: chunk.durationMs / 1000,
-      decision_due_at: isoUtc(new Date(chunk.alignedEnd.getTime() + this.cfg.arbitrationWindowMs)),
+      decision_due_at: isoUtc(
+        new Date(
+          Math.max(chunk.alignedEnd.getTime(), chunk.receivedAt.getTime()) + this.cfg.arbitrationWindowMs,
+        ),
+      ),
       replayed: true,
     };
   }
@@ -299,6 +329,7 @@ export class StreamService implements OnModuleInit {
   async arbitrate(networkId: string, chunkId: string): Promise<void> {
     const started = Date.now();
     const maxChunkMs = this.cfg.maxChunkSeconds * 1000;
+    await this.waitForCopiesInFlight(networkId, chunkId);
     const result = await this.repository.transaction(async (m) => {
       const floorRow = await this.repository.lockFloor(m, networkId);
       const trigger = await this.repository.findChunk(networkId, chunkId, m);
@@ -455,6 +486,23 @@ export class StreamService implements OnModuleInit {
       windowed: result.window !== null,
       duration_ms: Date.now() - started,
     });
+  }
+
+  /**
+   * Copies that reached any instance before this decision's deadline but are still being decoded belong in the
+   * decision: wait for them (bounded by INGEST_WAIT_MAX_MS; an upload that crashed stops counting after that).
+   */
+  private async waitForCopiesInFlight(networkId: string, chunkId: string): Promise<void> {
+    const trigger = await this.repository.findChunk(networkId, chunkId);
+    if (!trigger || trigger.status !== 'pending') return;
+    const due =
+      Math.max(trigger.alignedEnd.getTime(), trigger.receivedAt.getTime()) + this.cfg.arbitrationWindowMs;
+    const since = new Date(Date.now() - INGEST_WAIT_MAX_MS);
+    const until = new Date(due);
+    const deadline = Date.now() + INGEST_WAIT_MAX_MS;
+    while (Date.now() < deadline && (await this.repository.countIngesting(networkId, since, until)) > 0) {
+      await new Promise((resolve) => setTimeout(resolve, 25));
+    }
   }
 
   /**
