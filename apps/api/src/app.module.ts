@@ -8,6 +8,7 @@ import { NetworkModule } from '@mira/network';
 import { StreamModule } from '@mira/stream';
 import { ALL_MIGRATIONS } from '../../../migrations/index.js';
 import { HealthModule } from './health/health.module.js';
+import { MetricsModule } from './metrics/metrics.module.js';
 
 /** Composition root: imports the domain modules and nothing else. */
 @Module({})
@@ -21,6 +22,7 @@ export class AppModule {
         HealthModule,
         JobsModule,
         AudioModule,
+        MetricsModule,
         IdentityModule,
         NetworkModule,
         StreamModule,

@@ -20,3 +20,6 @@ export * from './health/health.registry.js';
 export * from './http/pagination.js';
 export * from './http/time.js';
 export * from './http/validation.js';
+export * from './lifecycle/shutdown.coordinator.js';
+export * from './metrics/metric-names.js';
+export * from './metrics/metrics.service.js';

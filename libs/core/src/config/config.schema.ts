@@ -34,6 +34,8 @@ export interface AppConfigValues {
   trustProxy: boolean;
   bodyLimitBytes: number;
   shutdownTimeoutMs: number;
+  /** When set, GET /metrics requires `Authorization: Bearer <token>`. */
+  metricsToken?: string;
   jobs: { workerEnabled: boolean; pollIntervalMs: number; concurrency: number; leaseMs: number };
   streams: StreamsConfig;
 }
@@ -168,6 +170,11 @@ export function parseConfig(env: RawEnvironment, packageVersion: string): AppCon
     problems.push('GEMINI_BASE_URL must be an http(s) URL');
   }
 
+  const metricsToken = str('METRICS_TOKEN');
+  if (metricsToken !== undefined && metricsToken.length < 16) {
+    problems.push('METRICS_TOKEN must be at least 16 characters long');
+  }
+
   const config: AppConfigValues = {
     nodeEnv,
     appVersion: str('APP_VERSION') ?? packageVersion,
@@ -208,6 +215,7 @@ export function parseConfig(env: RawEnvironment, packageVersion: string): AppCon
     trustProxy: bool('TRUST_PROXY', false),
     bodyLimitBytes: int('JSON_BODY_LIMIT_BYTES', 1_048_576, 1024, 50 * 1_048_576),
     shutdownTimeoutMs: int('SHUTDOWN_TIMEOUT_MS', 25_000, 0, 120_000),
+    metricsToken,
     jobs: {
       workerEnabled: bool('JOBS_WORKER_ENABLED', true),
       pollIntervalMs: int('JOBS_POLL_INTERVAL_MS', 250, 10, 60_000),
