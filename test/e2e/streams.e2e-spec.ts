@@ -145,6 +145,9 @@ describe('streams: multi-device ingestion and best-microphone arbitration', () =
     expect(stream.body.timestamp).toMatch(/Z$/);
     expect(stream.body.quality.snr_db).toBe(res.body.quality.snr_db);
 
+    const metrics = await t.http().get('/metrics').expect(200);
+    expect(Number(/^mira_active_streams (\d+)/m.exec(metrics.text)?.[1])).toBeGreaterThanOrEqual(1);
+
     // The pipeline reads the winning copy's audio back (decoded, 16 kHz).
     const loaded = await t.app.get(StreamService).loadChunkForProcessing(networkId, res.body.chunk_id);
     expect(loaded?.samples.length).toBe(copy.length);

@@ -1,6 +1,14 @@
 import { createHash } from 'node:crypto';
 import { Injectable, OnModuleInit } from '@nestjs/common';
-import { AppConfig, AppLogger, CommonErrors, isoUtc, type Principal } from '@mira/core';
+import {
+  AppConfig,
+  AppLogger,
+  CommonErrors,
+  isoUtc,
+  MetricNames,
+  MetricsService,
+  type Principal,
+} from '@mira/core';
 import { AudioService, type QualityReport } from '@mira/audio';
 import { JobQueue } from '@mira/jobs';
 import { NetworkService } from '@mira/network';
@@ -90,13 +98,23 @@ export class StreamService implements OnModuleInit {
     private readonly jobs: JobQueue,
     private readonly config: AppConfig,
     private readonly logger: AppLogger,
+    private readonly metrics: MetricsService,
   ) {}
+
+  /** Last chunk time per stream that sent audio to THIS instance (for the mira_active_streams gauge). */
+  private readonly recentStreams = new Map<string, number>();
 
   private get cfg() {
     return this.config.values.streams;
   }
 
   onModuleInit(): void {
+    this.metrics.gauge(
+      MetricNames.activeStreams,
+      'Audio streams that sent a chunk to this instance within STREAM_INACTIVE_AFTER_MS',
+      [],
+      (gauge) => gauge.set(this.activeStreamsHere()),
+    );
     this.jobs.registerHandler(ARBITRATE_JOB, async (job) => {
       await this.arbitrate(job.networkId, String(job.payload['chunk_id']));
     });
@@ -229,6 +247,7 @@ export class StreamService implements OnModuleInit {
       return this.replay(networkId, stored, streamId, hash, fields);
     }
     const { chunkId, stream, chunk, breakdown, floor, decisionDueAt } = outcome;
+    this.recentStreams.set(stream.id, receivedAt.getTime());
     const holder = await this.floorHolder(networkId, floor);
     this.logger.info('stream_chunk_accepted', {
       network_id: networkId,
@@ -713,9 +732,15 @@ export class StreamService implements OnModuleInit {
     return this.repository.releaseAudio(networkId, chunkId);
   }
 
-  /** Streams that sent audio within the inactivity timeout, across networks (for the active-streams gauge). */
+  /** Streams that sent audio within the inactivity timeout, across all networks and instances. */
   countActiveStreams(): Promise<number> {
     return this.repository.countActiveStreams(new Date(Date.now() - this.cfg.inactiveAfterMs));
+  }
+
+  private activeStreamsHere(): number {
+    const cutoff = Date.now() - this.cfg.inactiveAfterMs;
+    for (const [id, at] of this.recentStreams) if (at < cutoff) this.recentStreams.delete(id);
+    return this.recentStreams.size;
   }
 }
 
