@@ -25,6 +25,7 @@ import {
   ScoreBreakdown,
   streamScore,
 } from './arbitration.policy.js';
+import { copyAudioScore, crossCopySnrDb } from './copy-comparison.js';
 import { parseChunkFields, assertStreamId, ChunkFields } from './chunk-input.js';
 import type {
   PhoneLocationBodyDto,
@@ -53,9 +54,6 @@ import {
 
 export const ARBITRATE_JOB = 'stream.arbitrate';
 export const UTTERANCE_JOB = 'utterance.process';
-const SAMPLE_RATE = 16000;
-/** Shortest common window worth re-scoring all copies on (shorter: each copy's whole-chunk score is used). */
-const MIN_COMMON_WINDOW_MS = 400;
 /** Longest the arbitration waits for copies still being decoded. */
 const INGEST_WAIT_MAX_MS = 5000;
 
@@ -81,7 +79,7 @@ export interface ChunkForProcessing {
 interface Scored extends Candidate {
   row: ChunkRow;
   breakdown: ScoreBreakdown;
-  windowed: boolean;
+  crossCopy: boolean;
 }
 
 /**
@@ -395,10 +393,10 @@ export class StreamService implements OnModuleInit {
           snrDb: g.row.snrDb,
           speechRatio: g.row.speechRatio,
           breakdown,
-          windowed: false,
+          crossCopy: false,
         };
       });
-      const window = await this.rescoreOnCommonWindow(m, networkId, candidates, signalsOf);
+      const crossCopy = await this.rescoreAcrossCopies(m, networkId, candidates, signalsOf);
       const floor: FloorState = {
         holderStreamRowId: floorRow.holderStreamRowId,
         lastUntilMs: floorRow.lastUntil?.getTime() ?? null,
@@ -416,7 +414,7 @@ export class StreamService implements OnModuleInit {
       const windowEnd = new Date(Math.max(...all.map((c) => c.endMs)));
       const features = {
         trigger_chunk_id: chunkId,
-        window_ms: window ? window.endMs - window.startMs : null,
+        cross_copy: crossCopy,
         previous_holder_stream_row_id: floor.holderStreamRowId,
         hysteresis_applied: decision.hysteresisApplied,
         floor_switch: decision.floorSwitch,
@@ -428,7 +426,8 @@ export class StreamService implements OnModuleInit {
           audio_score: c.breakdown.audio_score,
           snr_db: round2(c.snrDb),
           speech_ratio: round2(c.speechRatio),
-          windowed: c.windowed,
+          cross_copy_snr_db: c.crossCopy ? round2(c.snrDb) : null,
+          clip_snr_db: round2(c.row.snrDb),
           offset_start_ms: c.startMs - windowStart.getTime(),
         })),
         late_copies: group.lateCopies.map((c) => c.chunkId),
@@ -484,7 +483,7 @@ export class StreamService implements OnModuleInit {
         'late_copy',
         true,
       );
-      return { decisionId, decision, candidates, lateCopies: group.lateCopies.length, window };
+      return { decisionId, decision, candidates, lateCopies: group.lateCopies.length, crossCopy };
     });
     if (!result) return;
     const { decision, candidates } = result;
@@ -502,7 +501,7 @@ export class StreamService implements OnModuleInit {
       floor_switch: decision.floorSwitch,
       scores: candidates.map((c) => c.score),
       snr_db: candidates.map((c) => round2(c.snrDb)),
-      windowed: result.window !== null,
+      cross_copy: result.crossCopy,
       duration_ms: Date.now() - started,
     });
   }
@@ -525,36 +524,30 @@ export class StreamService implements OnModuleInit {
   }
 
   /**
-   * Re-scores every copy on the interval all copies cover (aligned clock), so a copy is not favoured for having
-   * captured more or less of the surrounding silence. Skipped for a single copy or a common window < 400 ms.
+   * Ranks the copies of one group on the same sound: cross-copy SNR (copy-comparison.ts) instead of each clip's own
+   * quality score, which is not commensurable across devices. Single copies keep their clip score.
    */
-  private async rescoreOnCommonWindow(
+  private async rescoreAcrossCopies(
     m: Parameters<Parameters<StreamRepository['transaction']>[0]>[0],
     networkId: string,
     candidates: Scored[],
     signalsOf: (clientId: string) => PhoneSignals,
-  ): Promise<{ startMs: number; endMs: number } | null> {
-    if (candidates.length < 2) return null;
-    const startMs = Math.max(...candidates.map((c) => c.startMs));
-    const endMs = Math.min(...candidates.map((c) => c.endMs));
-    if (endMs - startMs < MIN_COMMON_WINDOW_MS) return null;
+  ): Promise<boolean> {
+    if (candidates.length < 2) return false;
     const audio = await this.repository.loadAudio(
       m,
       networkId,
       candidates.map((c) => c.chunkId),
     );
-    if (audio.size !== candidates.length) return null;
-    for (const c of candidates) {
-      const samples = pcm16ToFloat(audio.get(c.chunkId) as Buffer);
-      const from = Math.round(((startMs - c.startMs) / 1000) * SAMPLE_RATE);
-      const to = Math.min(samples.length, Math.round(((endMs - c.startMs) / 1000) * SAMPLE_RATE));
-      const q = await this.audio.assessQuality(samples.subarray(from, to));
-      c.breakdown = streamScore(q.score, signalsOf(c.row.clientId));
+    if (audio.size !== candidates.length) return false;
+    const snr = crossCopySnrDb(candidates.map((c) => pcm16ToFloat(audio.get(c.chunkId) as Buffer)));
+    candidates.forEach((c, i) => {
+      c.snrDb = snr[i]!;
+      c.breakdown = streamScore(copyAudioScore(c.snrDb, c.row.clippingRatio), signalsOf(c.row.clientId));
       c.score = c.breakdown.score;
-      c.snrDb = q.snr_db;
-      c.windowed = true;
-    }
-    return { startMs, endMs };
+      c.crossCopy = true;
+    });
+    return true;
   }
 
   // ---------------------------------------------------------------------------------------------- reads
