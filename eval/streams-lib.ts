@@ -57,10 +57,10 @@ export async function startServer(env: Record<string, string> = {}): Promise<Ser
       HOST: '127.0.0.1',
       JWT_SECRET: 'eval-secret-that-is-long-enough-for-hs256-signing',
       DATA_DIR: dataDir,
-      LOG_LEVEL: 'warn',
+      LOG_LEVEL: process.env.SERVER_LOGS ? 'info' : 'warn',
       ...env,
     },
-    stdio: ['ignore', 'ignore', 'inherit'],
+    stdio: ['ignore', process.env.SERVER_LOGS ? 'inherit' : 'ignore', 'inherit'],
   });
   const baseUrl = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + 120_000;

@@ -163,14 +163,17 @@ export class StreamService implements OnModuleInit {
     receivedAt: Date,
     marker: string,
   ): Promise<ChunkAcceptedDto> {
+    const t0 = Date.now();
     const decoded = await this.audio.decode(file.buffer, {
       filename: file.originalname,
       mimetype: file.mimetype,
     });
+    const t1 = Date.now();
     if (decoded.durationSeconds > this.cfg.maxChunkSeconds) {
       throw StreamErrors.chunkTooLong(decoded.durationSeconds, this.cfg.maxChunkSeconds);
     }
     const quality = await this.audio.assessQuality(decoded.samples);
+    const t2 = Date.now();
     const durationMs = Math.round(decoded.durationSeconds * 1000);
     const audioBytes = floatToPcm16(decoded.samples);
 
@@ -251,7 +254,11 @@ export class StreamService implements OnModuleInit {
       network_id: networkId,
       stream_row_id: stream.id,
       chunk_id: chunkId,
-      duration_ms: durationMs,
+      audio_ms: durationMs,
+      wait_ms: t0 - receivedAt.getTime(),
+      decode_ms: t1 - t0,
+      quality_ms: t2 - t1,
+      store_ms: Date.now() - t2,
       score: breakdown.score,
       snr_db: round2(quality.snr_db),
       speech_ratio: round2(quality.speech_ratio),
