@@ -7,3 +7,4 @@ export * from './audio-pipeline.js';
 export type { DecodeHint } from './decode/audio-decoder.js';
 export { encodeWav16 } from './decode/wav.js';
 export { cosine } from './speaker/onnx-speaker-embedder.js';
+export * from './models/index.js';
