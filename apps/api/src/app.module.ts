@@ -5,6 +5,9 @@ import { AccessGuard, AppConfig, AppLogger, CoreModule, DatabaseModule } from '@
 import { IdentityModule } from '@mira/identity';
 import { JobsModule } from '@mira/jobs';
 import { NetworkModule } from '@mira/network';
+import { PersonModule } from '@mira/person';
+import { ConversationModule } from '@mira/conversation';
+import { InteractionModule } from '@mira/interaction';
 import { StreamModule } from '@mira/stream';
 import { ALL_MIGRATIONS } from '../../../migrations/index.js';
 import { HealthModule } from './health/health.module.js';
@@ -25,6 +28,9 @@ export class AppModule {
         MetricsModule,
         IdentityModule,
         NetworkModule,
+        PersonModule,
+        ConversationModule,
+        InteractionModule,
         StreamModule,
       ],
       providers: [{ provide: APP_GUARD, useClass: AccessGuard }],

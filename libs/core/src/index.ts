@@ -23,3 +23,4 @@ export * from './http/validation.js';
 export * from './lifecycle/shutdown.coordinator.js';
 export * from './metrics/metric-names.js';
 export * from './metrics/metrics.service.js';
+export * from './http/domain-validation.js';
