@@ -8,7 +8,7 @@
  * each upload. N climbs a ladder until the p95 passes 200 ms; the largest N under 200 ms is reported with the
  * server's peak RSS at that N. The ladder is run BENCH_RUNS times; each figure is the median over runs.
  *
- * Env: BENCH_SECONDS (12), BENCH_RUNS (3), BENCH_LADDER (2,4,8,12,16,24,32,48). Writes part of `## Streams`.
+ * Env: BENCH_SECONDS (12), BENCH_RUNS (3), BENCH_LADDER (1,2,4,8,12,16,24,32,48). Writes part of `## Streams`.
  */
 import { readFileSync } from 'node:fs';
 import {
@@ -30,7 +30,7 @@ import {
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 12);
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
-const LADDER = (process.env.BENCH_LADDER ?? '2,4,8,12,16,24,32,48').split(',').map(Number);
+const LADDER = (process.env.BENCH_LADDER ?? '1,2,4,8,12,16,24,32,48').split(',').map(Number);
 const PER_NETWORK = 4;
 const TARGET_P95_MS = 200;
 

@@ -249,6 +249,7 @@ export class StreamService implements OnModuleInit {
     }
     const { chunkId, stream, chunk, breakdown, floor, decisionDueAt } = outcome;
     this.recentStreams.set(stream.id, receivedAt.getTime());
+    if (this.recentStreams.size > 10_000) this.activeStreamsHere();
     const holder = await this.floorHolder(networkId, floor);
     this.logger.info('stream_chunk_accepted', {
       network_id: networkId,
@@ -445,7 +446,7 @@ export class StreamService implements OnModuleInit {
         windowEnd,
         winnerChunkId: winner?.chunkId ?? null,
         winnerStreamId: winner?.streamId ?? null,
-        reason: decision.reason,
+        reason: group.members.length === 0 ? 'late_copy' : decision.reason,
         candidateCount: all.length,
         features,
       });
@@ -501,7 +502,7 @@ export class StreamService implements OnModuleInit {
       trigger_chunk_id: chunkId,
       winner_chunk_id: decision.winner?.chunkId ?? null,
       winner_stream_row_id: decision.winner?.streamRowId ?? null,
-      reason: decision.reason,
+      reason: candidates.length === 0 ? 'late_copy' : decision.reason,
       candidates: candidates.length,
       late_copies: result.lateCopies,
       hysteresis_applied: decision.hysteresisApplied,
