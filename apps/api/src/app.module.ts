@@ -8,6 +8,7 @@ import { NetworkModule } from '@mira/network';
 import { PersonModule } from '@mira/person';
 import { ConversationModule } from '@mira/conversation';
 import { InteractionModule } from '@mira/interaction';
+import { StreamModule } from '@mira/stream';
 import { ALL_MIGRATIONS } from '../../../migrations/index.js';
 import { HealthModule } from './health/health.module.js';
 import { MetricsModule } from './metrics/metrics.module.js';
@@ -22,14 +23,15 @@ export class AppModule {
         CoreModule.forRoot(config, logger),
         DatabaseModule.forRoot({ migrations: ALL_MIGRATIONS }),
         HealthModule,
-        AudioModule,
         JobsModule,
+        AudioModule,
         MetricsModule,
         IdentityModule,
         NetworkModule,
         PersonModule,
         ConversationModule,
         InteractionModule,
+        StreamModule,
       ],
       providers: [{ provide: APP_GUARD, useClass: AccessGuard }],
     };
