@@ -20,3 +20,4 @@ export * from './health/health.registry.js';
 export * from './http/pagination.js';
 export * from './http/time.js';
 export * from './http/validation.js';
+export * from './config/recognition.config.js';

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { parseRecognitionConfig, RecognitionConfigValues } from './recognition.config.js';
 
 /** What a deployment can set. Every variable is optional in the embedded development default. */
 export interface RawEnvironment {
@@ -34,6 +35,7 @@ export interface AppConfigValues {
   bodyLimitBytes: number;
   shutdownTimeoutMs: number;
   jobs: { workerEnabled: boolean; pollIntervalMs: number; concurrency: number; leaseMs: number };
+  recognition: RecognitionConfigValues;
 }
 
 export class ConfigValidationError extends Error {
@@ -150,6 +152,7 @@ export function parseConfig(env: RawEnvironment, packageVersion: string): AppCon
       concurrency: int('JOBS_CONCURRENCY', 2, 1, 64),
       leaseMs: int('JOBS_LEASE_MS', 120_000, 1000, 3_600_000),
     },
+    recognition: parseRecognitionConfig(str, problems, { isProduction, dataDir }),
   };
   if (problems.length > 0) throw new ConfigValidationError(problems);
   return config;
