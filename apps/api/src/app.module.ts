@@ -4,6 +4,9 @@ import { AccessGuard, AppConfig, AppLogger, CoreModule, DatabaseModule } from '@
 import { IdentityModule } from '@mira/identity';
 import { JobsModule } from '@mira/jobs';
 import { NetworkModule } from '@mira/network';
+import { PersonModule } from '@mira/person';
+import { ConversationModule } from '@mira/conversation';
+import { InteractionModule } from '@mira/interaction';
 import { ALL_MIGRATIONS } from '../../../migrations/index.js';
 import { HealthModule } from './health/health.module.js';
 
@@ -20,6 +23,9 @@ export class AppModule {
         JobsModule,
         IdentityModule,
         NetworkModule,
+        PersonModule,
+        ConversationModule,
+        InteractionModule,
       ],
       providers: [{ provide: APP_GUARD, useClass: AccessGuard }],
     };

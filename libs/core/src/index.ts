@@ -21,3 +21,4 @@ export * from './http/pagination.js';
 export * from './http/time.js';
 export * from './http/validation.js';
 export * from './config/recognition.config.js';
+export * from './http/domain-validation.js';
