@@ -1,5 +1,6 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
+import { AudioModule } from '@mira/audio';
 import { AccessGuard, AppConfig, AppLogger, CoreModule, DatabaseModule } from '@mira/core';
 import { IdentityModule } from '@mira/identity';
 import { JobsModule } from '@mira/jobs';
@@ -21,6 +22,7 @@ export class AppModule {
         DatabaseModule.forRoot({ migrations: ALL_MIGRATIONS }),
         HealthModule,
         JobsModule,
+        AudioModule,
         IdentityModule,
         NetworkModule,
         PersonModule,

@@ -30,12 +30,32 @@ export interface AppConfigValues {
   logLevel: LogLevel;
   gemini: { apiKey?: string; baseUrl?: string; model: string; timeoutMs: number };
   modelDir: string;
+  audio: AudioConfigValues;
   docsEnabled: boolean;
   trustProxy: boolean;
   bodyLimitBytes: number;
   shutdownTimeoutMs: number;
   jobs: { workerEnabled: boolean; pollIntervalMs: number; concurrency: number; leaseMs: number };
   recognition: RecognitionConfigValues;
+}
+
+/** Audio pipeline limits and tuning (libs/audio). */
+export interface AudioConfigValues {
+  /** Longest accepted clip, seconds (AUDIO_MAX_SECONDS). */
+  maxSeconds: number;
+  /** Largest accepted upload, bytes (AUDIO_MAX_BYTES). */
+  maxBytes: number;
+  /** Speaker model to use: a manifest name, or `auto` (highest-priority model present). */
+  speakerModel: string;
+  /** `auto` (GTCRN when its file is present, else spectral gating) or `spectral-gate`. */
+  denoiser: 'auto' | 'spectral-gate';
+  vad: {
+    threshold: number;
+    negThreshold: number;
+    minSpeechMs: number;
+    minSilenceMs: number;
+    speechPadMs: number;
+  };
 }
 
 export class ConfigValidationError extends Error {
@@ -58,6 +78,16 @@ export function parseConfig(env: RawEnvironment, packageVersion: string): AppCon
     const value = Number(raw);
     if (!Number.isInteger(value) || value < min || value > max) {
       problems.push(`${name} must be an integer between ${min} and ${max} (got "${raw}")`);
+      return fallback;
+    }
+    return value;
+  };
+  const num = (name: string, fallback: number, min: number, max: number): number => {
+    const raw = str(name);
+    if (raw === undefined) return fallback;
+    const value = Number(raw);
+    if (!Number.isFinite(value) || value < min || value > max) {
+      problems.push(`${name} must be a number between ${min} and ${max} (got "${raw}")`);
       return fallback;
     }
     return value;
@@ -142,6 +172,19 @@ export function parseConfig(env: RawEnvironment, packageVersion: string): AppCon
       timeoutMs: int('GEMINI_TIMEOUT_MS', 20_000, 100, 300_000),
     },
     modelDir: resolve(str('MODEL_DIR') ?? join(homedir(), '.cache', 'mira', 'models')),
+    audio: {
+      maxSeconds: int('AUDIO_MAX_SECONDS', 60, 1, 3600),
+      maxBytes: int('AUDIO_MAX_BYTES', 10 * 1_048_576, 1024, 500 * 1_048_576),
+      speakerModel: str('SPEAKER_MODEL') ?? 'auto',
+      denoiser: oneOf<'auto' | 'spectral-gate'>('AUDIO_DENOISER', ['auto', 'spectral-gate'], 'auto'),
+      vad: {
+        threshold: num('VAD_THRESHOLD', 0.5, 0.01, 0.99),
+        negThreshold: num('VAD_NEG_THRESHOLD', 0.35, 0.01, 0.99),
+        minSpeechMs: int('VAD_MIN_SPEECH_MS', 250, 0, 10_000),
+        minSilenceMs: int('VAD_MIN_SILENCE_MS', 300, 0, 10_000),
+        speechPadMs: int('VAD_SPEECH_PAD_MS', 100, 0, 2_000),
+      },
+    },
     docsEnabled: bool('DOCS_ENABLED', true),
     trustProxy: bool('TRUST_PROXY', false),
     bodyLimitBytes: int('JSON_BODY_LIMIT_BYTES', 1_048_576, 1024, 50 * 1_048_576),
@@ -154,6 +197,9 @@ export function parseConfig(env: RawEnvironment, packageVersion: string): AppCon
     },
     recognition: parseRecognitionConfig(str, problems, { isProduction, dataDir }),
   };
+  if (config.audio.vad.negThreshold >= config.audio.vad.threshold) {
+    problems.push('VAD_NEG_THRESHOLD must be lower than VAD_THRESHOLD');
+  }
   if (problems.length > 0) throw new ConfigValidationError(problems);
   return config;
 }
