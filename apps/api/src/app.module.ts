@@ -8,6 +8,7 @@ import { NetworkModule } from '@mira/network';
 import { PersonModule } from '@mira/person';
 import { ConversationModule } from '@mira/conversation';
 import { InteractionModule } from '@mira/interaction';
+import { StreamModule } from '@mira/stream';
 import { ALL_MIGRATIONS } from '../../../migrations/index.js';
 import { HealthModule } from './health/health.module.js';
 
@@ -28,6 +29,7 @@ export class AppModule {
         PersonModule,
         ConversationModule,
         InteractionModule,
+        StreamModule,
       ],
       providers: [{ provide: APP_GUARD, useClass: AccessGuard }],
     };
