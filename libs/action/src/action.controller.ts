@@ -13,9 +13,14 @@ export class ActionController {
 
   @Get('actions')
   @Access('network')
-  @ApiOperation({ summary: 'Actions of the network, newest first (a bare array, like the shipped clients expect)' })
+  @ApiOperation({
+    summary: 'Actions of the network, newest first (a bare array, like the shipped clients expect)',
+  })
   @ApiResponse({ status: 200, type: [ActionDto] })
-  async list(@Param('network_id') networkId: string, @Query() query: ActionListQueryDto): Promise<ActionDto[]> {
+  async list(
+    @Param('network_id') networkId: string,
+    @Query() query: ActionListQueryDto,
+  ): Promise<ActionDto[]> {
     const page = pageBounds(query, 100);
     return (
       await this.actions.list(

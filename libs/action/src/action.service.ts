@@ -104,9 +104,14 @@ export class ActionService implements OnModuleInit {
           .slice(0, CONTEXT_LINES)
           .reverse()
       : [];
-    const personIds = [...new Set([interaction, ...context].map((i) => i.personId).filter((id): id is string => !!id))];
-    const names = new Map((await this.persons.findMany(networkId, personIds)).map((p) => [p.id, personDisplayName(p)]));
-    const label = (personId: string | null) => (personId ? (names.get(personId) ?? 'Unknown speaker') : 'Unknown speaker');
+    const personIds = [
+      ...new Set([interaction, ...context].map((i) => i.personId).filter((id): id is string => !!id)),
+    ];
+    const names = new Map(
+      (await this.persons.findMany(networkId, personIds)).map((p) => [p.id, personDisplayName(p)]),
+    );
+    const label = (personId: string | null) =>
+      personId ? (names.get(personId) ?? 'Unknown speaker') : 'Unknown speaker';
 
     const result = await this.extractor.extract(
       {

@@ -229,7 +229,12 @@ export class InteractionService implements OnModuleInit {
     const row = await this.repository.transaction(async (manager) => {
       const updated = await this.repository.update(manager, networkId, id, changes);
       if (updated?.personId && updated.conversationId) {
-        await this.conversations.addParticipants(networkId, updated.conversationId, [updated.personId], manager);
+        await this.conversations.addParticipants(
+          networkId,
+          updated.conversationId,
+          [updated.personId],
+          manager,
+        );
       }
       return updated;
     });

@@ -115,7 +115,11 @@ export class PersonService {
       if (!(await this.repository.find(networkId, targetId))) throw PersonErrors.notFound();
       throw PersonErrors.notFound('source_person_id');
     }
-    this.logger.info('person_merged', { network_id: networkId, person_id: targetId, source_person_id: sourceId });
+    this.logger.info('person_merged', {
+      network_id: networkId,
+      person_id: targetId,
+      source_person_id: sourceId,
+    });
     return this.get(networkId, targetId);
   }
 

@@ -6,7 +6,11 @@ import { PersonDto, PersonService, toPersonDto } from '@mira/person';
 import { EnrolmentResultDto, EnrolVoiceDto, MergePersonDto, VoiceSampleDto } from './dto/voice.dto.js';
 import { RecognitionService } from './recognition.service.js';
 
-const NOT_FOUND = { status: 404, description: 'PERSON_NOT_FOUND (also for another network)', type: ErrorResponseDto };
+const NOT_FOUND = {
+  status: 404,
+  description: 'PERSON_NOT_FOUND (also for another network)',
+  type: ErrorResponseDto,
+};
 
 /** Voice enrolment (voiceprint samples) and merging persons; served under /api/v1 and /api/v2. */
 @ApiTags('persons')
@@ -68,7 +72,11 @@ export class RecognitionController {
   @ApiParam({ name: 'sample_id', format: 'uuid' })
   @ApiOperation({ summary: 'Delete one voiceprint sample (really deleted)' })
   @ApiResponse({ status: 204, description: 'Deleted' })
-  @ApiResponse({ status: 404, description: 'PERSON_NOT_FOUND or VOICE_SAMPLE_NOT_FOUND', type: ErrorResponseDto })
+  @ApiResponse({
+    status: 404,
+    description: 'PERSON_NOT_FOUND or VOICE_SAMPLE_NOT_FOUND',
+    type: ErrorResponseDto,
+  })
   async deleteSample(
     @Param('network_id') networkId: string,
     @Param('person_id', new UuidParamPipe('person_id')) personId: string,
@@ -87,8 +95,16 @@ export class RecognitionController {
       'person and deletes the source, in one transaction. Answers the merged person.',
   })
   @ApiResponse({ status: 200, type: PersonDto, description: 'The merged person' })
-  @ApiResponse({ status: 404, description: 'PERSON_NOT_FOUND (target, or source naming source_person_id)', type: ErrorResponseDto })
-  @ApiResponse({ status: 422, description: 'PERSON_MERGE_SELF or an invalid source_person_id', type: ErrorResponseDto })
+  @ApiResponse({
+    status: 404,
+    description: 'PERSON_NOT_FOUND (target, or source naming source_person_id)',
+    type: ErrorResponseDto,
+  })
+  @ApiResponse({
+    status: 422,
+    description: 'PERSON_MERGE_SELF or an invalid source_person_id',
+    type: ErrorResponseDto,
+  })
   async merge(
     @Param('network_id') networkId: string,
     @Param('person_id', new UuidParamPipe('person_id')) personId: string,

@@ -65,7 +65,10 @@ export class RecognitionService implements OnModuleInit {
     this.persons.registerStatsProvider(async (networkId, ids) => {
       const counts = await this.repository.countByPerson(networkId, ids, this.currentModelId() ?? undefined);
       return new Map(
-        ids.map((id) => [id, { voiceprint_samples: counts.get(id) ?? 0, has_voiceprint: (counts.get(id) ?? 0) > 0 }]),
+        ids.map((id) => [
+          id,
+          { voiceprint_samples: counts.get(id) ?? 0, has_voiceprint: (counts.get(id) ?? 0) > 0 },
+        ]),
       );
     });
     this.persons.registerMergeHook((manager, networkId, sourceId, targetId) =>
@@ -87,7 +90,10 @@ export class RecognitionService implements OnModuleInit {
     const denoised = await this.audio.denoise(samples);
     const segments = await this.audio.detectSpeech(denoised);
     const parts = segments.map((s) =>
-      denoised.subarray(Math.max(0, Math.floor(s.start * SAMPLE_RATE)), Math.min(denoised.length, Math.ceil(s.end * SAMPLE_RATE))),
+      denoised.subarray(
+        Math.max(0, Math.floor(s.start * SAMPLE_RATE)),
+        Math.min(denoised.length, Math.ceil(s.end * SAMPLE_RATE)),
+      ),
     );
     const speech = new Float32Array(parts.reduce((n, p) => n + p.length, 0));
     let offset = 0;
@@ -141,8 +147,13 @@ export class RecognitionService implements OnModuleInit {
 
   async deleteSample(networkId: string, personId: string, sampleId: string): Promise<void> {
     await this.persons.requireExisting(networkId, [personId], 'person_id');
-    if (!(await this.repository.delete(networkId, personId, sampleId))) throw RecognitionErrors.sampleNotFound();
-    this.logger.info('voiceprint_deleted', { network_id: networkId, person_id: personId, voiceprint_id: sampleId });
+    if (!(await this.repository.delete(networkId, personId, sampleId)))
+      throw RecognitionErrors.sampleNotFound();
+    this.logger.info('voiceprint_deleted', {
+      network_id: networkId,
+      person_id: personId,
+      voiceprint_id: sampleId,
+    });
   }
 
   /** The effective policy for a model in a network (model defaults ← env ← network settings). */
@@ -152,7 +163,8 @@ export class RecognitionService implements OnModuleInit {
     if (env.matchThreshold !== undefined) envPolicy.matchThreshold = env.matchThreshold;
     if (env.matchMargin !== undefined) envPolicy.matchMargin = env.matchMargin;
     if (env.minMatchSpeechSeconds !== undefined) envPolicy.minMatchSpeechSeconds = env.minMatchSpeechSeconds;
-    if (env.newPersonMinSpeechSeconds !== undefined) envPolicy.newPersonMinSpeechSeconds = env.newPersonMinSpeechSeconds;
+    if (env.newPersonMinSpeechSeconds !== undefined)
+      envPolicy.newPersonMinSpeechSeconds = env.newPersonMinSpeechSeconds;
     if (env.autoSamplesMax !== undefined) envPolicy.autoSamplesMax = env.autoSamplesMax;
     return resolveSpeakerPolicy(modelId, envPolicy, await this.networks.settings(networkId));
   }

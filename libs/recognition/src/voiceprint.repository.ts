@@ -18,7 +18,9 @@ export type NewVoiceprint = Pick<
 /** The only place that touches the voiceprints table. */
 @Injectable()
 export class VoiceprintRepository {
-  constructor(@InjectRepository(VoiceprintEntity) private readonly voiceprints: Repository<VoiceprintEntity>) {}
+  constructor(
+    @InjectRepository(VoiceprintEntity) private readonly voiceprints: Repository<VoiceprintEntity>,
+  ) {}
 
   insert(networkId: string, values: NewVoiceprint): Promise<VoiceprintEntity> {
     return this.voiceprints.save(this.voiceprints.create({ ...values, networkId }));
@@ -55,7 +57,12 @@ export class VoiceprintRepository {
   }
 
   /** Merge: the source person's samples now belong to the target (inside the merge transaction). */
-  async reassign(manager: EntityManager, networkId: string, sourceId: string, targetId: string): Promise<void> {
+  async reassign(
+    manager: EntityManager,
+    networkId: string,
+    sourceId: string,
+    targetId: string,
+  ): Promise<void> {
     await manager.query(`UPDATE voiceprints SET person_id = $3 WHERE network_id = $1 AND person_id = $2`, [
       networkId,
       sourceId,
@@ -64,7 +71,11 @@ export class VoiceprintRepository {
   }
 
   /** Sample counts per person, optionally only for one model. */
-  async countByPerson(networkId: string, personIds: string[], modelId?: string): Promise<Map<string, number>> {
+  async countByPerson(
+    networkId: string,
+    personIds: string[],
+    modelId?: string,
+  ): Promise<Map<string, number>> {
     const rows = (await this.voiceprints.query(
       `SELECT person_id, count(*)::int AS n FROM voiceprints
        WHERE network_id = $1 AND person_id = ANY($2::uuid[]) AND ($3::text IS NULL OR model_id = $3)

@@ -19,7 +19,10 @@ export class ActionDto {
   @ApiProperty({ enum: ['pending', 'confirmed', 'dismissed'] }) status: string;
   @ApiProperty({ format: 'date-time', nullable: true, type: String }) scheduled_time: string | null;
   @ApiProperty({ format: 'date-time', nullable: true, type: String }) completed_time: string | null;
-  @ApiProperty({ enum: ['gemini', 'rules'], description: 'rules = the offline rule-based extractor (narrow)' })
+  @ApiProperty({
+    enum: ['gemini', 'rules'],
+    description: 'rules = the offline rule-based extractor (narrow)',
+  })
   source: string;
   @ApiProperty({ format: 'date-time' }) created_at: string;
   @ApiProperty({ format: 'date-time' }) updated_at: string;

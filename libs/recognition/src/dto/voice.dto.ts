@@ -22,14 +22,17 @@ export class VoiceSampleDto {
   @ApiProperty({ description: 'Seconds of speech (VAD) the embedding was computed from' })
   speech_seconds: number;
 
-  @ApiProperty({ description: 'Speaker model that made the embedding; samples of other models are not compared' })
+  @ApiProperty({
+    description: 'Speaker model that made the embedding; samples of other models are not compared',
+  })
   model_id: string;
 
   @ApiProperty({ enum: ['enrolment', 'auto'], description: 'auto = added by confident identifications' })
   source: 'enrolment' | 'auto';
 
   @ApiProperty({
-    description: 'True when the sample was made by the current default speaker model (older ones are ignored)',
+    description:
+      'True when the sample was made by the current default speaker model (older ones are ignored)',
   })
   current_model: boolean;
 
@@ -38,7 +41,9 @@ export class VoiceSampleDto {
 }
 
 export class EnrolmentResultDto extends VoiceSampleDto {
-  @ApiProperty({ description: 'True when the speaker model is a weak baseline (identification will be unreliable)' })
+  @ApiProperty({
+    description: 'True when the speaker model is a weak baseline (identification will be unreliable)',
+  })
   weak_model: boolean;
 
   @ApiProperty({ description: 'Seconds of audio received' })
