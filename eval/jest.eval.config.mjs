@@ -7,11 +7,11 @@ import base from '../jest.config.mjs';
 const e2e = base.projects.find((p) => p.displayName === 'e2e');
 
 export default {
-  rootDir: '..',
   globalSetup: '<rootDir>/test/support/global-setup.mjs',
   globalTeardown: '<rootDir>/test/support/global-teardown.mjs',
   testTimeout: 3_600_000,
   maxWorkers: 1,
   ...Object.fromEntries(Object.entries(e2e).filter(([k]) => k !== 'displayName' && k !== 'testMatch')),
+  rootDir: '..',
   testMatch: ['<rootDir>/eval/**/*.eval-run.ts'],
 };

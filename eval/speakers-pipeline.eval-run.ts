@@ -107,7 +107,7 @@ it('speaker identification through the pipeline', async () => {
     }
     const persons = await t.http().get(`/api/v1/${networkId}/persons?limit=500`).set(session.auth);
     const health = await t.http().get('/health/detailed');
-    const engines = health.body?.components ?? health.body;
+    const engines = health.body?.checks ?? {};
     const policy = await t.app
       .get((await import('../libs/recognition/src/index.js')).RecognitionService)
       .policyFor(networkId, model);
