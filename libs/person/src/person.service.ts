@@ -162,10 +162,12 @@ export class PersonService {
       ]),
     );
     if (ids.length > 0) {
-      const voice = await this.voiceprintSummary(networkId, ids);
-      for (const [id, v] of voice) Object.assign(stats.get(id) ?? {}, v);
-      for (const provider of this.statsProviders) {
-        for (const [id, part] of await provider(networkId, ids)) Object.assign(stats.get(id) ?? {}, part);
+      const [voice, ...parts] = await Promise.all([
+        this.voiceprintSummary(networkId, ids),
+        ...this.statsProviders.map((provider) => provider(networkId, ids)),
+      ]);
+      for (const part of [voice, ...parts]) {
+        for (const [id, values] of part) Object.assign(stats.get(id) ?? {}, values);
       }
     }
     return persons.map((person) => ({ person, stats: stats.get(person.id)! }));
