@@ -8,7 +8,9 @@ import {
   CommonErrors,
   AppLogger,
   createValidationPipe,
+  MetricsService,
   requestLoggingMiddleware,
+  ShutdownCoordinator,
 } from '@mira/core';
 import { AppModule } from './app.module.js';
 import { mountDocs } from './openapi.js';
@@ -25,7 +27,12 @@ export async function createApp(config: AppConfig, logger: AppLogger): Promise<N
   });
   app.disable('x-powered-by');
   app.set('trust proxy', config.values.trustProxy);
-  app.use(requestLoggingMiddleware(logger));
+  app.use(
+    requestLoggingMiddleware(logger, {
+      metrics: app.get(MetricsService),
+      shutdown: app.get(ShutdownCoordinator),
+    }),
+  );
   app.useBodyParser('json', { limit: config.values.bodyLimitBytes });
   app.useBodyParser('urlencoded', { limit: config.values.bodyLimitBytes, extended: false });
   const origins = config.values.corsOrigins;
@@ -40,7 +47,7 @@ export async function createApp(config: AppConfig, logger: AppLogger): Promise<N
   app.enableVersioning({ type: VersioningType.URI, defaultVersion: ['1', '2'] });
   app.useGlobalPipes(createValidationPipe());
   app.useGlobalFilters(new AllExceptionsFilter(logger));
-  app.enableShutdownHooks();
+  // No app.enableShutdownHooks(): main.ts owns SIGTERM/SIGINT (graceful drain, then exit 0; see lifecycle/).
   mountDocs(app, config);
   await app.init();
   // Anything no controller matched gets the same error body as every other failure.

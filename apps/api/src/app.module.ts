@@ -15,6 +15,7 @@ import { ActionModule } from '@mira/action';
 import { PipelineModule } from '@mira/pipeline';
 import { ALL_MIGRATIONS } from '../../../migrations/index.js';
 import { HealthModule } from './health/health.module.js';
+import { MetricsModule } from './metrics/metrics.module.js';
 
 /** Composition root: imports the domain modules and nothing else. */
 @Module({})
@@ -28,6 +29,7 @@ export class AppModule {
         HealthModule,
         JobsModule,
         AudioModule,
+        MetricsModule,
         IdentityModule,
         NetworkModule,
         PersonModule,

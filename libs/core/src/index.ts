@@ -22,3 +22,6 @@ export * from './http/time.js';
 export * from './http/validation.js';
 export * from './config/recognition.config.js';
 export * from './http/domain-validation.js';
+export * from './lifecycle/shutdown.coordinator.js';
+export * from './metrics/metric-names.js';
+export * from './metrics/metrics.service.js';

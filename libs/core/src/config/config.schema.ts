@@ -35,6 +35,8 @@ export interface AppConfigValues {
   trustProxy: boolean;
   bodyLimitBytes: number;
   shutdownTimeoutMs: number;
+  /** When set, GET /metrics requires `Authorization: Bearer <token>`. */
+  metricsToken?: string;
   jobs: { workerEnabled: boolean; pollIntervalMs: number; concurrency: number; leaseMs: number };
   recognition: RecognitionConfigValues;
   streams: StreamsConfig;
@@ -170,6 +172,11 @@ export function parseConfig(env: RawEnvironment, packageVersion: string): AppCon
     problems.push('GEMINI_BASE_URL must be an http(s) URL');
   }
 
+  const metricsToken = str('METRICS_TOKEN');
+  if (metricsToken !== undefined && metricsToken.length < 16) {
+    problems.push('METRICS_TOKEN must be at least 16 characters long');
+  }
+
   const config: AppConfigValues = {
     nodeEnv,
     appVersion: str('APP_VERSION') ?? packageVersion,
@@ -210,6 +217,7 @@ export function parseConfig(env: RawEnvironment, packageVersion: string): AppCon
     trustProxy: bool('TRUST_PROXY', false),
     bodyLimitBytes: int('JSON_BODY_LIMIT_BYTES', 1_048_576, 1024, 50 * 1_048_576),
     shutdownTimeoutMs: int('SHUTDOWN_TIMEOUT_MS', 25_000, 0, 120_000),
+    metricsToken,
     jobs: {
       workerEnabled: bool('JOBS_WORKER_ENABLED', true),
       pollIntervalMs: int('JOBS_POLL_INTERVAL_MS', 250, 10, 60_000),
@@ -218,12 +226,12 @@ export function parseConfig(env: RawEnvironment, packageVersion: string): AppCon
     },
     recognition: parseRecognitionConfig(str, problems, { isProduction, dataDir }),
     streams: {
-      arbitrationWindowMs: int('STREAM_ARBITRATION_WINDOW_MS', 600, 50, 10_000),
+      arbitrationWindowMs: int('STREAM_ARBITRATION_WINDOW_MS', 800, 50, 10_000),
       hysteresisMargin: int('STREAM_HYSTERESIS_MARGIN', 5, 0, 100),
       floorHoldMs: int('STREAM_FLOOR_HOLD_MS', 1500, 0, 60_000),
       inactiveAfterMs: int('STREAM_INACTIVE_AFTER_MS', 15_000, 200, 3_600_000),
       maxChunkSeconds: int('STREAM_MAX_CHUNK_SECONDS', 30, 1, 600),
-      minSpeechRatio: int('STREAM_MIN_SPEECH_PERCENT', 0, 0, 100) / 100,
+      minSpeechRatio: int('STREAM_MIN_SPEECH_PERCENT', 5, 0, 100) / 100,
       phoneSignalTtlMs: int('STREAM_PHONE_SIGNAL_TTL_MS', 300_000, 1000, 86_400_000),
       clockDriftPpm: int('STREAM_CLOCK_DRIFT_PPM', 1000, 0, 100_000),
     },
