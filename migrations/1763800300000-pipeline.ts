@@ -17,7 +17,9 @@ export class Pipeline1763800300000 implements MigrationInterface {
       `CREATE UNIQUE INDEX interactions_network_source_chunk_key ON interactions (network_id, source_chunk_id)
        WHERE source_chunk_id IS NOT NULL`,
     );
-    await q.query(`ALTER TABLE interactions ADD CONSTRAINT interactions_network_id_key UNIQUE (network_id, id)`);
+    await q.query(
+      `ALTER TABLE interactions ADD CONSTRAINT interactions_network_id_key UNIQUE (network_id, id)`,
+    );
 
     await q.query(`
       CREATE TABLE voiceprints (
@@ -37,7 +39,9 @@ export class Pipeline1763800300000 implements MigrationInterface {
     await q.query(
       `CREATE INDEX voiceprints_network_model_person_idx ON voiceprints (network_id, model_id, person_id, created_at)`,
     );
-    await q.query(`CREATE INDEX voiceprints_network_person_idx ON voiceprints (network_id, person_id, created_at)`);
+    await q.query(
+      `CREATE INDEX voiceprints_network_person_idx ON voiceprints (network_id, person_id, created_at)`,
+    );
     await q.query(
       `CREATE INDEX voiceprints_network_interaction_idx ON voiceprints (network_id, source_interaction_id)
        WHERE source_interaction_id IS NOT NULL`,
@@ -64,11 +68,15 @@ export class Pipeline1763800300000 implements MigrationInterface {
         FOREIGN KEY (network_id, conversation_id) REFERENCES conversations(network_id, id)
           ON DELETE SET NULL (conversation_id)
       )`);
-    await q.query(`CREATE INDEX actions_network_created_idx ON actions (network_id, created_at DESC, id DESC)`);
+    await q.query(
+      `CREATE INDEX actions_network_created_idx ON actions (network_id, created_at DESC, id DESC)`,
+    );
     await q.query(
       `CREATE INDEX actions_network_status_idx ON actions (network_id, status, created_at DESC, id DESC)`,
     );
-    await q.query(`CREATE INDEX actions_network_person_idx ON actions (network_id, person_id, created_at DESC)`);
+    await q.query(
+      `CREATE INDEX actions_network_person_idx ON actions (network_id, person_id, created_at DESC)`,
+    );
   }
 
   async down(q: QueryRunner): Promise<void> {

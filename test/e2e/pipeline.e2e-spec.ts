@@ -2,6 +2,7 @@ import { DataSource } from 'typeorm';
 import { AudioService, encodeWav16 } from '@mira/audio';
 import { startTestApp, TestApp, registerClient, userWithNetwork, Session } from '../support/app.js';
 import { devSpeakerFiles, enrolVoice, readAudio, streamUtterance } from '../support/speech.js';
+import type { InteractionRow } from '../support/speech.js';
 import { waitFor } from '../support/wait.js';
 
 /** Mission: who said what — an utterance from the stream endpoint to an interaction with a speaker and conversation. */
@@ -60,7 +61,7 @@ describe('utterance pipeline (real HTTP, real PostgreSQL, real ONNX, real speech
       content: null,
       interaction_type: 'audio',
     });
-    const full = interaction as unknown as Record<string, any>;
+    const full = interaction as unknown as InteractionRow;
     expect(full.speaker_confidence).toBeGreaterThan(0.9);
     expect(full.metadata.speaker).toMatchObject({ decision: 'match', model_id: expect.any(String) });
     expect(full.conversation_id).toEqual(expect.any(String));
@@ -83,7 +84,7 @@ describe('utterance pipeline (real HTTP, real PostgreSQL, real ONNX, real speech
   const processed = (chunkId: string) =>
     waitFor(
       async () => {
-        const i = (await interactionForChunk(chunkId)) as Record<string, any> | undefined;
+        const i = (await interactionForChunk(chunkId)) as InteractionRow | undefined;
         return i?.processing_status === 'done' ? i : undefined;
       },
       { what: 'interaction processed', timeoutMs: 60_000 },
@@ -158,7 +159,7 @@ describe('utterance pipeline (real HTTP, real PostgreSQL, real ONNX, real speech
           .http()
           .get(`/api/v2/${other.networkId}/interactions?limit=10&order=asc`)
           .set(other.session.auth)
-      ).body.items as Record<string, any>[];
+      ).body.items as InteractionRow[];
     const waitDone = (n: number) =>
       waitFor(
         async () => {
@@ -172,7 +173,7 @@ describe('utterance pipeline (real HTTP, real PostgreSQL, real ONNX, real speech
     // real silence longer than the network's 2 s gap
     await new Promise((resolve) => setTimeout(resolve, 3_000));
     await streamUtterance(t, mic, other.networkId, 'desk', readAudio(files[5]!), new Date());
-    const [a, b] = (await waitDone(2)) as [Record<string, any>, Record<string, any>];
+    const [a, b] = (await waitDone(2)) as [InteractionRow, InteractionRow];
     expect(a.conversation_id).toEqual(expect.any(String));
     expect(b.conversation_id).toEqual(expect.any(String));
     expect(b.conversation_id).not.toBe(a.conversation_id);
