@@ -69,9 +69,13 @@ describe('pipeline with Gemini at the wire', () => {
     const t = await startTestApp(env());
     try {
       const { session, networkId, device } = await setup(t);
-      await t.app
-        .get(DataSource)
-        .query(`UPDATE networks SET settings = '{"inference_enabled": true}' WHERE id = $1`, [networkId]);
+      const patched = await t
+        .http()
+        .patch(`/api/v1/networks/${networkId}`)
+        .set(session.auth)
+        .send({ settings: { inference_enabled: true } })
+        .expect(200);
+      expect(patched.body.settings).toEqual({ inference_enabled: true });
       transcriptions.push(
         geminiStatus(429),
         geminiStatus(500),

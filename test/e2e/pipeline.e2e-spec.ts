@@ -146,12 +146,12 @@ describe('utterance pipeline (real HTTP, real PostgreSQL, real ONNX, real speech
   it('groups by silence gap: a later utterance opens a new conversation, the old one closes with a labelled summary', async () => {
     const other = await userWithNetwork(t);
     const mic = await registerClient(t, other.session, other.networkId, 'desk');
-    await t.app
-      .get(DataSource)
-      .query(
-        `UPDATE networks SET settings = '{"conversation_gap_seconds": 2, "conversation_speaker_change_gap_seconds": 1}' WHERE id = $1`,
-        [other.networkId],
-      );
+    await t
+      .http()
+      .patch(`/api/v1/networks/${other.networkId}`)
+      .set(other.session.auth)
+      .send({ settings: { conversation_gap_seconds: 2, conversation_speaker_change_gap_seconds: 1 } })
+      .expect(200);
     const files = devSpeakerFiles('2033');
     const list = async () =>
       (

@@ -136,9 +136,9 @@ export class PersonService {
   }
 
   /**
-   * Voiceprint figures per person. PLACEHOLDER until the enrolment issue adds the voiceprints table: every person
-   * reports 0 samples and no voiceprint. The enrolment module replaces this method (or registers a stats
-   * provider that overrides these two fields). Raw embeddings are never part of any response.
+   * Voiceprint figures per person: 0 here; the recognition module (libs/recognition) registers a stats provider
+   * that replaces both fields with the real sample counts of the current speaker model. Raw embeddings are never
+   * part of any response.
    */
   async voiceprintSummary(
     _networkId: string,
