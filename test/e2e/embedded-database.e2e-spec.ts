@@ -1,3 +1,6 @@
+/**
+ * @mira-realm-webassembly  (PGlite runs in-process: keep the test realm's own WebAssembly; see node-environment.cjs)
+ */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

@@ -38,7 +38,12 @@ export class UtteranceProcessor implements OnModuleInit {
   ) {}
 
   onModuleInit(): void {
-    this.jobs.registerHandler(UTTERANCE_JOB, (job) => this.handle(job), { timeoutMs: 300_000 });
+    // One utterance at a time per process: it is CPU-bound (denoise, VAD, embedding), and the other job slots stay
+    // free for stream arbitration, which decides while devices are still talking.
+    this.jobs.registerHandler(UTTERANCE_JOB, (job) => this.handle(job), {
+      timeoutMs: 300_000,
+      concurrency: 1,
+    });
   }
 
   async handle(job: JobContext): Promise<void> {
