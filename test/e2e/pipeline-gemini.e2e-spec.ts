@@ -100,10 +100,13 @@ describe('pipeline with Gemini at the wire', () => {
       );
 
       // While Gemini fails, the utterance is already an interaction with a clear, pending status.
-      const pending = await waitFor(async () => {
-        const r = await row(t, session, networkId, chunkId);
-        return r && fake.requests.length >= 1 ? r : undefined;
-      });
+      const pending = await waitFor(
+        async () => {
+          const r = await row(t, session, networkId, chunkId);
+          return r && fake.requests.length >= 1 ? r : undefined;
+        },
+        { timeoutMs: 90_000, what: 'the pending interaction' },
+      );
       expect(pending).toMatchObject({
         processing_status: 'processing',
         transcription_status: 'pending',
@@ -115,7 +118,7 @@ describe('pipeline with Gemini at the wire', () => {
           const r = await row(t, session, networkId, chunkId);
           return r?.processing_status === 'done' ? r : undefined;
         },
-        { timeoutMs: 90_000, what: 'transcribed after retries' },
+        { timeoutMs: 180_000, what: 'transcribed after retries' },
       );
       expect(done).toMatchObject({
         transcription_status: 'transcribed',
@@ -132,10 +135,13 @@ describe('pipeline with Gemini at the wire', () => {
       }[];
       expect(job[0]).toEqual({ attempts: 5, status: 'done' });
 
-      const action = await waitFor(async () => {
-        const res = await t.http().get(`/api/v1/${networkId}/actions`).set(session.auth);
-        return res.body.length > 0 ? res.body[0] : undefined;
-      });
+      const action = await waitFor(
+        async () => {
+          const res = await t.http().get(`/api/v1/${networkId}/actions`).set(session.auth);
+          return res.body.length > 0 ? res.body[0] : undefined;
+        },
+        { timeoutMs: 90_000, what: 'the extracted action' },
+      );
       expect(action).toMatchObject({
         interaction_id: done.id,
         action_type: 'remind',
@@ -153,7 +159,7 @@ describe('pipeline with Gemini at the wire', () => {
     } finally {
       await t.close();
     }
-  }, 180_000);
+  }, 420_000);
 
   it('when Gemini never recovers, the last attempt stores the utterance as untranscribed, never invented text', async () => {
     const t = await startTestApp(env());
@@ -173,14 +179,14 @@ describe('pipeline with Gemini at the wire', () => {
           const r = await row(t, session, networkId, chunkId);
           return r?.processing_status === 'done' ? r : undefined;
         },
-        { timeoutMs: 90_000, what: 'final fallback' },
+        { timeoutMs: 180_000, what: 'final fallback' },
       );
       expect(done).toMatchObject({ transcription_status: 'untranscribed', content: null });
       expect(done.metadata.transcription).toEqual({ engine: 'none', reason: 'gemini_failed' });
     } finally {
       await t.close();
     }
-  }, 180_000);
+  }, 420_000);
 
   it('an instance stopped mid-processing is resumed by another on the same database, exactly once', async () => {
     const database = await createTestDatabase(); // shared by both instances; neither drops it on close
@@ -201,13 +207,16 @@ describe('pipeline with Gemini at the wire', () => {
         new Date(),
       );
       // The first instance is inside the transcription call (interaction recorded, text pending) …
-      await waitFor(async () => {
-        const r = await row(first, session, networkId, chunkId);
-        return r?.transcription_status === 'pending' &&
-          fake.requests.some((q) => kindOf(q) === 'transcription')
-          ? r
-          : undefined;
-      });
+      await waitFor(
+        async () => {
+          const r = await row(first, session, networkId, chunkId);
+          return r?.transcription_status === 'pending' &&
+            fake.requests.some((q) => kindOf(q) === 'transcription')
+            ? r
+            : undefined;
+        },
+        { timeoutMs: 90_000, what: 'the first instance inside the transcription call' },
+      );
       // … and stops (as on a deploy or a crash): its job stays claimed until the lease expires.
       await first.close();
       // Time passes: the dead worker's lease (JOBS_LEASE_MS, 2 minutes by default) runs out.
@@ -229,7 +238,7 @@ describe('pipeline with Gemini at the wire', () => {
           const r = await row(second!, session, networkId, chunkId);
           return r?.processing_status === 'done' ? r : undefined;
         },
-        { timeoutMs: 60_000, what: 'resumed by the second instance' },
+        { timeoutMs: 180_000, what: 'resumed by the second instance' },
       );
       expect(done).toMatchObject({ transcription_status: 'transcribed', content: 'Good morning everyone.' });
       const db = second.app.get(DataSource);
@@ -248,5 +257,5 @@ describe('pipeline with Gemini at the wire', () => {
       if (second) await second.close();
       await database.drop();
     }
-  }, 180_000);
+  }, 420_000);
 });
