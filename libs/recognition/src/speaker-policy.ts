@@ -43,7 +43,12 @@ export type SpeakerDecision =
     }
   | {
       kind: 'unknown';
-      reason: 'too_little_speech' | 'below_threshold' | 'ambiguous' | 'not_enough_evidence_for_new_person';
+      reason:
+        | 'too_little_speech'
+        | 'below_threshold'
+        | 'ambiguous'
+        | 'not_enough_evidence_for_new_person'
+        | 'no_speaker_model';
       bestSimilarity: number | null;
       /** The nearest person, as a suggestion only (never a label). */
       suggestedPersonId: string | null;
