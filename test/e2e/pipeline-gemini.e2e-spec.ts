@@ -251,7 +251,9 @@ describe('pipeline with Gemini at the wire', () => {
         `SELECT attempts, status FROM jobs WHERE type = 'utterance.process' AND dedupe_key = $1`,
         [chunkId],
       )) as { attempts: number; status: string }[];
-      expect(job[0]).toEqual({ attempts: 2, status: 'done' });
+      // At least the first instance's claim and the second's (a loaded machine may add a retry); done once.
+      expect(job[0]!.status).toBe('done');
+      expect(job[0]!.attempts).toBeGreaterThanOrEqual(2);
     } finally {
       await first.close().catch(() => undefined);
       if (second) await second.close();
