@@ -1,6 +1,3 @@
-/**
- * @mira-realm-webassembly  (PGlite runs in-process: keep the test realm's own WebAssembly; see node-environment.cjs)
- */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

@@ -26,12 +26,6 @@ class MiraTestEnvironment extends TestEnvironment {
     ]) {
       this.global[name] = globalThis[name];
     }
-    // WASM memories must hand out the same ArrayBuffer the realm sees (audio-decode's WebM/Vorbis checks it).
-    // PGlite's emscripten runtime breaks with the host's WebAssembly (Table.set refuses its functions), so a spec
-    // that boots PGlite in-process opts out with the docblock pragma `@mira-realm-webassembly`.
-    if (!('mira-realm-webassembly' in (context.docblockPragmas ?? {}))) {
-      this.global.WebAssembly = globalThis.WebAssembly;
-    }
     // Node's fetch (undici) keeps its dispatcher on the host realm's globalThis; @google/genai looks it up on the
     // test realm's. Delegate so the real SDK can talk to the fake Gemini server inside jest.
     const dispatcher = Symbol.for('undici.globalDispatcher.1');

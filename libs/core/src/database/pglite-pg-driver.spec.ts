@@ -1,6 +1,3 @@
-/**
- * @mira-realm-webassembly  (PGlite runs in-process: keep the test realm's own WebAssembly; see node-environment.cjs)
- */
 import { DataSource } from 'typeorm';
 import { createPglitePgModule } from './pglite-pg-driver.js';
 
