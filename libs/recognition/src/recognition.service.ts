@@ -70,7 +70,7 @@ export class RecognitionService implements OnModuleInit {
           { voiceprint_samples: counts.get(id) ?? 0, has_voiceprint: (counts.get(id) ?? 0) > 0 },
         ]),
       );
-    });
+    }, ['voiceprint_samples', 'has_voiceprint']);
     this.persons.registerMergeHook((manager, networkId, sourceId, targetId) =>
       this.repository.reassign(manager, networkId, sourceId, targetId),
     );
