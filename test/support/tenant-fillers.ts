@@ -1,3 +1,4 @@
+import { DataSource } from 'typeorm';
 import { registerIdFiller, exemptInput } from './tenant-matrix.js';
 
 /**
@@ -148,7 +149,6 @@ registerIdFiller('stream_id', {
       .expect(200);
     // Let the pipeline finish with this chunk (arbitration, utterance.process) so that no background job changes
     // tables while the matrix compares digests; only far-future jobs (idle conversation close) stay queued.
-    const { DataSource } = await import('typeorm');
     const db = t.app.get(DataSource);
     const deadline = Date.now() + 120_000;
     for (;;) {
@@ -170,6 +170,7 @@ for (const v of ['v1', 'v2']) {
   exemptInput(
     `POST /api/${v}/{network_id}/streams/{stream_id}/audio`,
     'stream_id',
-    "stream_id names a stream to CREATE (or continue) in the caller's own network; the network_id variants still run",
+    "stream_id names a device stream that the first upload CREATES in the caller's own network (names are per " +
+      'network, and only device tokens of that network may upload); the network_id variants still run',
   );
 }
