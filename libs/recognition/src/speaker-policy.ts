@@ -161,7 +161,7 @@ export const MODEL_POLICY_DEFAULTS: { match: (modelId: string) => boolean; polic
   },
   {
     // The trained speaker network (mira-speaker-v1, branch speaker-model). Calibrated the same way on 30
-    // train-clean-100 speakers held out of its training: target median 0.64 / p25 0.57, non-target median 0.07 /
+    // train-clean-100 speakers held out of its training: target median 0.66 / p25 0.52, non-target median 0.07 /
     // p99 0.38 / max 0.47; at 0.45 about 17% of same-speaker half-utterance pairs are missed and 0.2% of
     // different-speaker pairs pass.
     match: (id) => id === 'mira-speaker-v1',
