@@ -125,15 +125,16 @@ describe('pipeline with Gemini at the wire', () => {
         content: 'Remind me to call mom tomorrow at 3pm.',
       });
       expect(done.metadata.transcription).toEqual({ engine: 'gemini' });
-      const job = (await t.app
-        .get(DataSource)
-        .query(`SELECT attempts, status FROM jobs WHERE type = 'utterance.process' AND dedupe_key = $1`, [
-          chunkId,
-        ])) as {
-        attempts: number;
-        status: string;
-      }[];
-      expect(job[0]).toEqual({ attempts: 5, status: 'done' });
+      // the job is marked done just after the handler returns
+      const job = await waitFor(async () => {
+        const rows = (await t.app
+          .get(DataSource)
+          .query(`SELECT attempts, status FROM jobs WHERE type = 'utterance.process' AND dedupe_key = $1`, [
+            chunkId,
+          ])) as { attempts: number; status: string }[];
+        return rows[0]?.status === 'done' ? rows[0] : undefined;
+      });
+      expect(job).toEqual({ attempts: 5, status: 'done' });
 
       const action = await waitFor(
         async () => {
@@ -247,10 +248,13 @@ describe('pipeline with Gemini at the wire', () => {
         [chunkId],
       )) as { n: number }[];
       expect(interactions[0]!.n).toBe(1);
-      const job = (await db.query(
-        `SELECT attempts, status FROM jobs WHERE type = 'utterance.process' AND dedupe_key = $1`,
-        [chunkId],
-      )) as { attempts: number; status: string }[];
+      const job = await waitFor(async () => {
+        const rows = (await db.query(
+          `SELECT attempts, status FROM jobs WHERE type = 'utterance.process' AND dedupe_key = $1`,
+          [chunkId],
+        )) as { attempts: number; status: string }[];
+        return rows[0]?.status === 'done' ? rows : undefined;
+      });
       // At least the first instance's claim and the second's (a loaded machine may add a retry); done once.
       expect(job[0]!.status).toBe('done');
       expect(job[0]!.attempts).toBeGreaterThanOrEqual(2);

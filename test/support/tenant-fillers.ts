@@ -152,13 +152,20 @@ registerIdFiller('stream_id', {
     const db = t.app.get(DataSource);
     const deadline = Date.now() + 120_000;
     for (;;) {
+      // Time passes: the processed chunk's audio retention ends now rather than in two minutes (mid-matrix).
+      await db.query(
+        `UPDATE jobs SET run_at = now() WHERE network_id = $1 AND type = 'utterance.release_audio' AND status = 'queued'`,
+        [tenant.networkId],
+      );
       const [row] = (await db.query(
         `SELECT (SELECT count(*)::int FROM jobs WHERE network_id = $1 AND status IN ('queued', 'running')
                    AND run_at <= now() + interval '60 seconds') AS busy,
-                (SELECT count(*)::int FROM interactions WHERE network_id = $1 AND processing_status = 'done') AS done`,
+                (SELECT count(*)::int FROM interactions WHERE network_id = $1 AND processing_status = 'done') AS done,
+                (SELECT count(*)::int FROM jobs WHERE network_id = $1 AND type = 'utterance.release_audio'
+                   AND status = 'done') AS released`,
         [tenant.networkId],
-      )) as { busy: number; done: number }[];
-      if (row!.busy === 0 && row!.done > 0) break;
+      )) as { busy: number; done: number; released: number }[];
+      if (row!.busy === 0 && row!.done > 0 && row!.released > 0) break;
       if (Date.now() > deadline) throw new Error('stream filler: the pipeline did not settle');
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
