@@ -12,7 +12,7 @@
  * (dB lost when wrong), duplicates (scenes with more than one utterance.process job) and misses (none), plus what
  * simpler policies would have picked on the same scenes (first arrival, loudest, the original's whole-clip score).
  *
- * Env: EVAL_SCENES (default 120), EVAL_SEED (default 7). Writes the "Arbitration accuracy" part of `## Streams`.
+ * Env: EVAL_SCENES (default 120), EVAL_SEED (default 11: held out; seed 7 was used while developing the ranking). Writes the "Arbitration accuracy" part of `## Streams`.
  */
 import {
   decodeFlac,
@@ -31,7 +31,7 @@ import {
 } from './streams-lib.js';
 
 const SCENES = Number(process.env.EVAL_SCENES ?? 120);
-const SEED = Number(process.env.EVAL_SEED ?? 7);
+const SEED = Number(process.env.EVAL_SEED ?? 11);
 const NOISES = ['white', 'pink', 'brown', 'babble', 'hum', 'fan'] as const;
 type Noise = (typeof NOISES)[number];
 
@@ -335,7 +335,13 @@ Other policies on the same scenes (same uploads, read back from the stored chunk
 | Loudest (highest RMS) | ${policy((r) => r.loudest)} |
 | First arrival (Home Assistant's first-come-first-served) | ${policy((r) => r.firstArrival)} |
 `;
-  writeSection('Streams', body, 'Arbitration accuracy (eval:arbitration)');
+  const note =
+    SEED === 11
+      ? '\nThe default seed (11) is held out: the cross-copy ranking was developed on seed-7 scenes (below), so the ' +
+        'seed-11 figure above is the honest one. Misses are scenes where no copy reached `STREAM_MIN_SPEECH_PERCENT` ' +
+        'of VAD speech (very noisy copies), so nothing was forwarded.\n'
+      : '';
+  writeSection('Streams', body + note, 'Arbitration accuracy (eval:arbitration)');
   process.stdout.write(`${body}\n`);
 }
 
