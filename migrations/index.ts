@@ -2,6 +2,7 @@ import { Foundation1763800000000 } from './1763800000000-foundation.js';
 import { Jobs1763800050000 } from './1763800050000-jobs.js';
 import { Domain1763800100000 } from './1763800100000-domain.js';
 import { Streams1763800200000 } from './1763800200000-streams.js';
+import { Pipeline1763800300000 } from './1763800300000-pipeline.js';
 
 /** Every migration, in order. New migrations are appended here (explicit list: works in ts-jest and compiled ESM). */
 export const ALL_MIGRATIONS = [
@@ -9,4 +10,5 @@ export const ALL_MIGRATIONS = [
   Jobs1763800050000,
   Domain1763800100000,
   Streams1763800200000,
+  Pipeline1763800300000,
 ];

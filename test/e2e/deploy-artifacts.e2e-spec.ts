@@ -58,8 +58,8 @@ function requiredInProduction(): string[] {
 }
 
 const APP_DEFAULTS = parseConfig({ DATA_DIR: CONFIG_DATA_DIR }, '0.0.0');
-/** Provisioned ahead for a lib that reads it once merged (voiceprint encryption); not read by this build yet. */
-const SECRETS_PROVISIONED_AHEAD = ['VOICEPRINT_KEY'];
+/** Secrets provisioned ahead of the lib that reads them (none now: VOICEPRINT_KEY is read by libs/recognition). */
+const SECRETS_PROVISIONED_AHEAD: string[] = [];
 /** Build-time variables for npm/onnxruntime's installer, not app configuration. */
 const BUILD_ONLY = ['ONNXRUNTIME_NODE_INSTALL', 'npm_config_onnxruntime_node_install', 'CI'];
 
@@ -205,6 +205,7 @@ describe('deployment artefacts agree with the app (terraform, Dockerfile, docker
       const placeholders: Record<string, string> = {
         DATABASE_URL: 'postgresql://mira:pw@db.internal:5432/mira?sslmode=no-verify',
         JWT_SECRET: 'x'.repeat(64),
+        VOICEPRINT_KEY: Buffer.alloc(32, 7).toString('base64'),
       };
       const withSecrets = {
         ...env,

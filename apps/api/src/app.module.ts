@@ -9,6 +9,10 @@ import { PersonModule } from '@mira/person';
 import { ConversationModule } from '@mira/conversation';
 import { InteractionModule } from '@mira/interaction';
 import { StreamModule } from '@mira/stream';
+import { AssistantModule } from '@mira/assistant';
+import { RecognitionModule } from '@mira/recognition';
+import { ActionModule } from '@mira/action';
+import { PipelineModule } from '@mira/pipeline';
 import { ALL_MIGRATIONS } from '../../../migrations/index.js';
 import { HealthModule } from './health/health.module.js';
 import { MetricsModule } from './metrics/metrics.module.js';
@@ -32,6 +36,10 @@ export class AppModule {
         ConversationModule,
         InteractionModule,
         StreamModule,
+        AssistantModule,
+        RecognitionModule,
+        ActionModule,
+        PipelineModule,
       ],
       providers: [{ provide: APP_GUARD, useClass: AccessGuard }],
     };

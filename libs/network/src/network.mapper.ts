@@ -10,6 +10,7 @@ export function toNetworkDto(network: NetworkEntity): NetworkDto {
     name: network.name,
     owner_id: network.ownerId,
     service_enabled: network.serviceEnabled,
+    settings: network.settings ?? {},
     created_at: isoUtc(network.createdAt),
     updated_at: isoUtc(network.updatedAt),
   };

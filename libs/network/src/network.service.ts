@@ -53,6 +53,14 @@ export class NetworkService {
     const network = await this.require(networkId);
     if (changes.name !== undefined) network.name = changes.name;
     if (changes.service_enabled !== undefined) network.serviceEnabled = changes.service_enabled;
+    if (changes.settings !== undefined) {
+      const merged: Record<string, unknown> = { ...(network.settings ?? {}) };
+      for (const [key, value] of Object.entries(changes.settings)) {
+        if (value === null) delete merged[key];
+        else merged[key] = value;
+      }
+      network.settings = merged;
+    }
     return toNetworkDto(await this.repository.saveNetwork(network));
   }
 

@@ -6,6 +6,7 @@ import { PersonRepository } from './person.repository.js';
 import {
   BASIC_PERSON_STATS,
   type PersonDeletionHook,
+  type PersonMergeHook,
   type PersonRecord,
   type PersonSort,
   type PersonStats,
@@ -25,6 +26,7 @@ export class PersonService {
     fields: Array<keyof PersonStats>;
   }> = [];
   private readonly deletionHooks: PersonDeletionHook[] = [];
+  private readonly mergeHooks: PersonMergeHook[] = [];
 
   constructor(
     private readonly repository: PersonRepository,
@@ -106,6 +108,32 @@ export class PersonService {
     if (!(await this.repository.wasDeleted(networkId, id))) throw PersonErrors.notFound();
   }
 
+  /** Other domains move what refers to a merged-away person inside the merge transaction. */
+  registerMergeHook(hook: PersonMergeHook): void {
+    this.mergeHooks.push(hook);
+  }
+
+  /**
+   * Folds `sourceId` into `targetId` in one transaction: every registered domain moves its references
+   * (voiceprints, interactions, conversation participants, actions), then the source person is deleted.
+   */
+  async merge(networkId: string, targetId: string, sourceId: string): Promise<PersonRecord> {
+    if (targetId === sourceId) throw PersonErrors.mergeIntoItself();
+    const merged = await this.repository.merge(networkId, targetId, sourceId, async (manager) => {
+      for (const hook of this.mergeHooks) await hook(manager, networkId, sourceId, targetId);
+    });
+    if (!merged) {
+      if (!(await this.repository.find(networkId, targetId))) throw PersonErrors.notFound();
+      throw PersonErrors.notFound('source_person_id');
+    }
+    this.logger.info('person_merged', {
+      network_id: networkId,
+      person_id: targetId,
+      source_person_id: sourceId,
+    });
+    return this.get(networkId, targetId);
+  }
+
   /** Throws PERSON_NOT_FOUND (naming the field) unless every id is a person of this network. */
   async requireExisting(networkId: string, ids: string[], field: string): Promise<void> {
     const unique = [...new Set(ids)];
@@ -119,9 +147,9 @@ export class PersonService {
   }
 
   /**
-   * Voiceprint figures per person. PLACEHOLDER until the enrolment issue adds the voiceprints table: every person
-   * reports 0 samples and no voiceprint. The enrolment module replaces this method (or registers a stats
-   * provider that overrides these two fields). Raw embeddings are never part of any response.
+   * Voiceprint figures per person: 0 here; the recognition module (libs/recognition) registers a stats provider
+   * that replaces both fields with the real sample counts of the current speaker model. Raw embeddings are never
+   * part of any response.
    */
   async voiceprintSummary(
     _networkId: string,

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { parseRecognitionConfig, RecognitionConfigValues } from './recognition.config.js';
 
 /** What a deployment can set. Every variable is optional in the embedded development default. */
 export interface RawEnvironment {
@@ -37,6 +38,7 @@ export interface AppConfigValues {
   /** When set, GET /metrics requires `Authorization: Bearer <token>`. */
   metricsToken?: string;
   jobs: { workerEnabled: boolean; pollIntervalMs: number; concurrency: number; leaseMs: number };
+  recognition: RecognitionConfigValues;
   streams: StreamsConfig;
 }
 
@@ -222,6 +224,7 @@ export function parseConfig(env: RawEnvironment, packageVersion: string): AppCon
       concurrency: int('JOBS_CONCURRENCY', 2, 1, 64),
       leaseMs: int('JOBS_LEASE_MS', 120_000, 1000, 3_600_000),
     },
+    recognition: parseRecognitionConfig(str, problems, { isProduction, dataDir }),
     streams: {
       arbitrationWindowMs: int('STREAM_ARBITRATION_WINDOW_MS', 800, 50, 10_000),
       hysteresisMargin: int('STREAM_HYSTERESIS_MARGIN', 5, 0, 100),

@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsBoolean, IsNotEmpty, IsOptional, IsString, MaxLength } from 'class-validator';
+import { IsBoundedJsonObject } from '@mira/core';
 
 const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
 
@@ -28,6 +29,19 @@ export class UpdateNetworkDto {
   @IsOptional()
   @IsBoolean()
   service_enabled?: boolean;
+
+  @ApiPropertyOptional({
+    type: 'object',
+    additionalProperties: true,
+    description:
+      'Settings to change, merged key by key into the stored ones (a key set to null is removed). Known keys: ' +
+      'inference_enabled (bool), conversation_gap_seconds, conversation_speaker_change_gap_seconds, speaker_id ' +
+      '(see README, Recognition pipeline).',
+    example: { inference_enabled: true, speaker_id: { match_threshold: 0.75 } },
+  })
+  @IsOptional()
+  @IsBoundedJsonObject()
+  settings?: Record<string, unknown>;
 }
 
 export class NetworkDto {
@@ -42,6 +56,9 @@ export class NetworkDto {
 
   @ApiProperty()
   service_enabled: boolean;
+
+  @ApiProperty({ type: 'object', additionalProperties: true, description: 'Per-network settings' })
+  settings: Record<string, unknown>;
 
   @ApiProperty({ example: '2026-01-01T12:00:00.000Z' })
   created_at: string;
