@@ -9,6 +9,7 @@ import {
   AppLogger,
   createValidationPipe,
   requestLoggingMiddleware,
+  securityHeadersMiddleware,
 } from '@mira/core';
 import { AppModule } from './app.module.js';
 import { mountDocs } from './openapi.js';
@@ -26,6 +27,7 @@ export async function createApp(config: AppConfig, logger: AppLogger): Promise<N
   app.disable('x-powered-by');
   app.set('trust proxy', config.values.trustProxy);
   app.use(requestLoggingMiddleware(logger));
+  if (config.values.securityHeaders) app.use(securityHeadersMiddleware({ hsts: config.isProduction }));
   app.useBodyParser('json', { limit: config.values.bodyLimitBytes });
   app.useBodyParser('urlencoded', { limit: config.values.bodyLimitBytes, extended: false });
   const origins = config.values.corsOrigins;

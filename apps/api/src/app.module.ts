@@ -1,9 +1,18 @@
 import { DynamicModule, Module } from '@nestjs/common';
-import { APP_GUARD } from '@nestjs/core';
-import { AccessGuard, AppConfig, AppLogger, CoreModule, DatabaseModule } from '@mira/core';
+import { APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
+import { AuditModule } from '@mira/audit';
+import {
+  AccessGuard,
+  AppConfig,
+  AppLogger,
+  CoreModule,
+  DatabaseModule,
+  RateLimitInterceptor,
+} from '@mira/core';
 import { IdentityModule } from '@mira/identity';
 import { JobsModule } from '@mira/jobs';
 import { NetworkModule } from '@mira/network';
+import { RetentionModule } from '@mira/retention';
 import { ALL_MIGRATIONS } from '../../../migrations/index.js';
 import { HealthModule } from './health/health.module.js';
 
@@ -20,8 +29,14 @@ export class AppModule {
         JobsModule,
         IdentityModule,
         NetworkModule,
+        AuditModule,
+        RetentionModule,
       ],
-      providers: [{ provide: APP_GUARD, useClass: AccessGuard }],
+      providers: [
+        { provide: APP_GUARD, useClass: AccessGuard },
+        // Interceptors run after guards: the rate limiter knows the caller and its network.
+        { provide: APP_INTERCEPTOR, useClass: RateLimitInterceptor },
+      ],
     };
   }
 }

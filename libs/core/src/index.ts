@@ -20,3 +20,7 @@ export * from './health/health.registry.js';
 export * from './http/pagination.js';
 export * from './http/time.js';
 export * from './http/validation.js';
+export * from './http/security-headers.js';
+export * from './rate-limit/rate-budget.decorator.js';
+export * from './rate-limit/rate-limit.store.js';
+export * from './rate-limit/rate-limit.interceptor.js';

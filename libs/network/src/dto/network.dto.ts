@@ -1,6 +1,16 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import { IsBoolean, IsNotEmpty, IsOptional, IsString, MaxLength } from 'class-validator';
+import {
+  IsBoolean,
+  IsInt,
+  IsNotEmpty,
+  IsOptional,
+  IsString,
+  Max,
+  MaxLength,
+  Min,
+  ValidateIf,
+} from 'class-validator';
 
 const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
 
@@ -28,6 +38,21 @@ export class UpdateNetworkDto {
   @IsOptional()
   @IsBoolean()
   service_enabled?: boolean;
+
+  @ApiPropertyOptional({
+    type: Number,
+    nullable: true,
+    minimum: 1,
+    maximum: 36500,
+    example: 90,
+    description: 'Days interactions and stored audio are kept; null returns to the server default',
+  })
+  @ValidateIf((_, value) => value !== null)
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(36_500)
+  retention_days?: number | null;
 }
 
 export class NetworkDto {
@@ -42,6 +67,13 @@ export class NetworkDto {
 
   @ApiProperty()
   service_enabled: boolean;
+
+  @ApiProperty({
+    type: Number,
+    nullable: true,
+    description: 'Retention in days for interactions and stored audio; null means the server default',
+  })
+  retention_days: number | null;
 
   @ApiProperty({ example: '2026-01-01T12:00:00.000Z' })
   created_at: string;
