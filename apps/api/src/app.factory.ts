@@ -8,8 +8,10 @@ import {
   CommonErrors,
   AppLogger,
   createValidationPipe,
+  MetricsService,
   requestLoggingMiddleware,
   securityHeadersMiddleware,
+  ShutdownCoordinator,
 } from '@mira/core';
 import { AppModule } from './app.module.js';
 import { mountDocs } from './openapi.js';
@@ -26,7 +28,12 @@ export async function createApp(config: AppConfig, logger: AppLogger): Promise<N
   });
   app.disable('x-powered-by');
   app.set('trust proxy', config.values.trustProxy);
-  app.use(requestLoggingMiddleware(logger));
+  app.use(
+    requestLoggingMiddleware(logger, {
+      metrics: app.get(MetricsService),
+      shutdown: app.get(ShutdownCoordinator),
+    }),
+  );
   if (config.values.securityHeaders) app.use(securityHeadersMiddleware({ hsts: config.isProduction }));
   app.useBodyParser('json', { limit: config.values.bodyLimitBytes });
   app.useBodyParser('urlencoded', { limit: config.values.bodyLimitBytes, extended: false });
@@ -42,7 +49,7 @@ export async function createApp(config: AppConfig, logger: AppLogger): Promise<N
   app.enableVersioning({ type: VersioningType.URI, defaultVersion: ['1', '2'] });
   app.useGlobalPipes(createValidationPipe());
   app.useGlobalFilters(new AllExceptionsFilter(logger));
-  app.enableShutdownHooks();
+  // No app.enableShutdownHooks(): main.ts owns SIGTERM/SIGINT (graceful drain, then exit 0; see lifecycle/).
   mountDocs(app, config);
   await app.init();
   // Anything no controller matched gets the same error body as every other failure.

@@ -15,6 +15,7 @@ import { NetworkModule } from '@mira/network';
 import { RetentionModule } from '@mira/retention';
 import { ALL_MIGRATIONS } from '../../../migrations/index.js';
 import { HealthModule } from './health/health.module.js';
+import { MetricsModule } from './metrics/metrics.module.js';
 
 /** Composition root: imports the domain modules and nothing else. */
 @Module({})
@@ -27,6 +28,7 @@ export class AppModule {
         DatabaseModule.forRoot({ migrations: ALL_MIGRATIONS }),
         HealthModule,
         JobsModule,
+        MetricsModule,
         IdentityModule,
         NetworkModule,
         AuditModule,

@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { AppConfig, AppLogger, ConfigValidationError } from '@mira/core';
 import { createApp } from './app.factory.js';
+import { installGracefulShutdown } from './lifecycle/graceful-shutdown.js';
 
 async function main(): Promise<void> {
   let config: AppConfig;
@@ -15,6 +16,11 @@ async function main(): Promise<void> {
   }
   const logger = new AppLogger(config.values.logLevel);
   const app = await createApp(config, logger);
+  installGracefulShutdown(app, {
+    timeoutMs: config.values.shutdownTimeoutMs,
+    logger,
+    exit: (code) => process.exit(code),
+  });
   await app.listen(config.values.port, config.values.host);
   logger.info('server_listening', {
     port: config.values.port,

@@ -3,8 +3,11 @@ import { AppConfig } from './config/app-config.js';
 import { AppLogger } from './logging/app-logger.js';
 import { HealthRegistry } from './health/health.registry.js';
 import { TokenService } from './access/token.service.js';
+import { ShutdownCoordinator } from './lifecycle/shutdown.coordinator.js';
+import { MetricNames } from './metrics/metric-names.js';
+import { MetricsService } from './metrics/metrics.service.js';
 
-/** Config, logging, health and token primitives, available everywhere. */
+/** Config, logging, health, metrics, shutdown and token primitives, available everywhere. */
 @Global()
 @Module({})
 export class CoreModule {
@@ -16,8 +19,23 @@ export class CoreModule {
         { provide: AppLogger, useValue: logger },
         HealthRegistry,
         TokenService,
+        ShutdownCoordinator,
+        {
+          provide: MetricsService,
+          inject: [ShutdownCoordinator],
+          useFactory: (shutdown: ShutdownCoordinator) => {
+            const metrics = new MetricsService();
+            metrics.gauge(MetricNames.httpRequestsInFlight, 'HTTP requests being handled', [], (g) =>
+              g.set(shutdown.requestsInFlight),
+            );
+            metrics.gauge(MetricNames.draining, '1 while this instance drains for shutdown', [], (g) =>
+              g.set(shutdown.isDraining ? 1 : 0),
+            );
+            return metrics;
+          },
+        },
       ],
-      exports: [AppConfig, AppLogger, HealthRegistry, TokenService],
+      exports: [AppConfig, AppLogger, HealthRegistry, TokenService, ShutdownCoordinator, MetricsService],
     };
   }
 }

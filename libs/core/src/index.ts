@@ -24,3 +24,6 @@ export * from './http/security-headers.js';
 export * from './rate-limit/rate-budget.decorator.js';
 export * from './rate-limit/rate-limit.store.js';
 export * from './rate-limit/rate-limit.interceptor.js';
+export * from './lifecycle/shutdown.coordinator.js';
+export * from './metrics/metric-names.js';
+export * from './metrics/metrics.service.js';

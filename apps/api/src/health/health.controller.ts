@@ -1,7 +1,7 @@
 import { Controller, Get, Res, VERSION_NEUTRAL } from '@nestjs/common';
 import { ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
-import { Access, AppConfig, HealthRegistry, RateBudget } from '@mira/core';
+import { Access, AppConfig, HealthRegistry, RateBudget, ShutdownCoordinator } from '@mira/core';
 import { DetailedHealthDto, HealthDto, RootDto } from './health.dto.js';
 
 @ApiTags('health')
@@ -13,6 +13,7 @@ export class HealthController {
   constructor(
     private readonly config: AppConfig,
     private readonly registry: HealthRegistry,
+    private readonly shutdown: ShutdownCoordinator,
   ) {}
 
   @Get()
@@ -31,9 +32,19 @@ export class HealthController {
 
   @Get('health')
   @Access('public')
-  @ApiOperation({ summary: 'Liveness: the process is up and serving (does not touch the database)' })
+  @ApiOperation({
+    summary: 'Load-balancer health: the process is up and serving (does not touch the database)',
+    description:
+      'Answers 503 with status "draining" once the instance has received SIGTERM, so that the load balancer ' +
+      'stops routing to it while in-flight work finishes.',
+  })
   @ApiResponse({ status: 200, type: HealthDto })
-  health(): HealthDto {
+  @ApiResponse({ status: 503, type: HealthDto, description: 'Draining for shutdown' })
+  health(@Res({ passthrough: true }) res: Response): HealthDto {
+    if (this.shutdown.isDraining) {
+      res.status(503);
+      return { status: 'draining', timestamp: new Date().toISOString() };
+    }
     return { status: 'healthy', timestamp: new Date().toISOString() };
   }
 

@@ -18,7 +18,7 @@ export class RootDto {
 }
 
 export class HealthDto {
-  @ApiProperty({ example: 'healthy' })
+  @ApiProperty({ enum: ['healthy', 'draining'], example: 'healthy' })
   status: string;
 
   @ApiProperty({ example: '2026-01-01T12:00:00.000Z' })

@@ -37,6 +37,8 @@ export interface AppConfigValues {
   rateLimit: RateLimitConfig;
   retention: { defaultDays: number; auditDays: number; sweepEnabled: boolean; sweepIntervalSeconds: number };
   securityHeaders: boolean;
+  /** When set, GET /metrics requires `Authorization: Bearer <token>`. */
+  metricsToken?: string;
 }
 
 /** The budgets a route can draw from (see @RateBudget). */
@@ -135,6 +137,11 @@ export function parseConfig(env: RawEnvironment, packageVersion: string): AppCon
     problems.push('GEMINI_BASE_URL must be an http(s) URL');
   }
 
+  const metricsToken = str('METRICS_TOKEN');
+  if (metricsToken !== undefined && metricsToken.length < 16) {
+    problems.push('METRICS_TOKEN must be at least 16 characters long');
+  }
+
   const config: AppConfigValues = {
     nodeEnv,
     appVersion: str('APP_VERSION') ?? packageVersion,
@@ -196,6 +203,7 @@ export function parseConfig(env: RawEnvironment, packageVersion: string): AppCon
       sweepIntervalSeconds: int('RETENTION_SWEEP_INTERVAL_SECONDS', 3600, 1, 86_400),
     },
     securityHeaders: bool('SECURITY_HEADERS', true),
+    metricsToken,
   };
   if (problems.length > 0) throw new ConfigValidationError(problems);
   return config;
