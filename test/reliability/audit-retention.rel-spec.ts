@@ -1,0 +1,249 @@
+import pg from 'pg';
+import { RetentionRegistry, RetentionService } from '@mira/retention';
+import { registerClient, registerUser, startTestApp, TestApp, userWithNetwork } from '../support/app.js';
+import { waitFor } from '../support/wait.js';
+
+async function sql<T = Record<string, unknown>>(
+  t: TestApp,
+  text: string,
+  params: unknown[] = [],
+): Promise<T[]> {
+  const client = new pg.Client({ connectionString: t.database.url });
+  await client.connect();
+  try {
+    return (await client.query(text, params)).rows as T[];
+  } finally {
+    await client.end();
+  }
+}
+
+/** Mission (issue 8): an audit trail of sensitive actions that owners can read, and data that does not outlive its retention. */
+describe('reliability: audit log and data retention', () => {
+  let t: TestApp;
+
+  beforeAll(async () => {
+    // Worker on (retention jobs run through the real queue); the timer off so the test drives the schedule.
+    t = await startTestApp({ JOBS_POLL_INTERVAL_MS: '50', RETENTION_SWEEP_ENABLED: 'false' });
+  });
+
+  afterAll(async () => t.close());
+
+  describe('audit log', () => {
+    it('records device registration and revocation with actor and request id; only the owner may read it', async () => {
+      const { session, networkId } = await userWithNetwork(t);
+      const reg = await t
+        .http()
+        .post(`/api/v1/${networkId}/service/client/register/kitchen`)
+        .set(session.auth)
+        .set('X-Request-Id', 'audit-reg-1')
+        .expect(201);
+      const device = { Authorization: `Bearer ${reg.body.client_token}` };
+      await t
+        .http()
+        .delete(`/api/v1/${networkId}/service/client/deregister/kitchen`)
+        .set(session.auth)
+        .expect(200);
+      // Repeating the revocation is not a new event.
+      await t
+        .http()
+        .delete(`/api/v1/${networkId}/service/client/deregister/kitchen`)
+        .set(session.auth)
+        .expect(200);
+
+      const page = (await t.http().get(`/api/v1/${networkId}/audit`).set(session.auth).expect(200)).body;
+      expect(page.total).toBe(2);
+      expect(page.items.map((e: { action: string }) => e.action)).toEqual([
+        'client.revoked',
+        'client.registered',
+      ]);
+      expect(page.items[1]).toEqual({
+        id: expect.any(String),
+        network_id: networkId,
+        actor_kind: 'user',
+        actor_id: session.userId,
+        action: 'client.registered',
+        target_type: 'client',
+        target_id: 'kitchen',
+        details: { client_row_id: expect.any(String) },
+        request_id: 'audit-reg-1',
+        created_at: expect.stringMatching(/Z$/),
+      });
+
+      const filtered = (
+        await t
+          .http()
+          .get(`/api/v1/${networkId}/audit?action=client.revoked&limit=1`)
+          .set(session.auth)
+          .expect(200)
+      ).body;
+      expect(filtered).toMatchObject({ total: 1, limit: 1, offset: 0 });
+      const future = (
+        await t
+          .http()
+          .get(`/api/v1/${networkId}/audit?since=2999-01-01T00:00:00Z`)
+          .set(session.auth)
+          .expect(200)
+      ).body;
+      expect(future.total).toBe(0);
+      const bad = await t
+        .http()
+        .get(`/api/v1/${networkId}/audit?since=yesterday`)
+        .set(session.auth)
+        .expect(422);
+      expect(bad.body.error_code).toBe('VALIDATION_FAILED');
+      await t.http().get(`/api/v1/${networkId}/audit?action=rm-rf`).set(session.auth).expect(422);
+
+      // A revoked device token is refused; a live device token is not an owner.
+      await t.http().get(`/api/v1/${networkId}/audit`).set(device).expect(401);
+      const live = await registerClient(t, session, networkId, 'hall');
+      const forbidden = await t.http().get(`/api/v1/${networkId}/audit`).set(live).expect(403);
+      expect(forbidden.body.error_code).toBe('FORBIDDEN');
+      // Another user's network answers like a missing one.
+      const stranger = await registerUser(t);
+      const hidden = await t.http().get(`/api/v1/${networkId}/audit`).set(stranger.auth).expect(404);
+      expect(hidden.body.error_code).toBe('NETWORK_NOT_FOUND');
+    });
+
+    it("a network's deletion is recorded and the record survives the deletion (no cascade on audit rows)", async () => {
+      const { session, networkId } = await userWithNetwork(t);
+      await registerClient(t, session, networkId, 'kitchen');
+      await t.http().delete(`/api/v1/networks/${networkId}`).set(session.auth).expect(204);
+      const rows = await sql<{ action: string; actor_id: string }>(
+        t,
+        `SELECT action, actor_id FROM audit_log WHERE network_id = $1 ORDER BY created_at`,
+        [networkId],
+      );
+      expect(rows).toEqual([
+        { action: 'client.registered', actor_id: session.userId },
+        { action: 'network.deleted', actor_id: session.userId },
+      ]);
+      expect(await sql(t, `SELECT 1 FROM clients WHERE network_id = $1`, [networkId])).toEqual([]);
+    });
+  });
+
+  describe('retention', () => {
+    it('a network owner sets retention_days (1..36500, null for the default); bad values are 422', async () => {
+      const { session, networkId } = await userWithNetwork(t);
+      const fresh = (await t.http().get(`/api/v1/networks/${networkId}`).set(session.auth).expect(200)).body;
+      expect(fresh.retention_days).toBeNull();
+      const set = await t
+        .http()
+        .patch(`/api/v1/networks/${networkId}`)
+        .set(session.auth)
+        .send({ retention_days: 30 })
+        .expect(200);
+      expect(set.body.retention_days).toBe(30);
+      for (const bad of [0, -1, 1.5, 'ninety', 40_000]) {
+        await t
+          .http()
+          .patch(`/api/v1/networks/${networkId}`)
+          .set(session.auth)
+          .send({ retention_days: bad })
+          .expect(422);
+      }
+      const reset = await t
+        .http()
+        .patch(`/api/v1/networks/${networkId}`)
+        .set(session.auth)
+        .send({ retention_days: null })
+        .expect(200);
+      expect(reset.body.retention_days).toBeNull();
+    });
+
+    it('the scheduled sweep enqueues one retention job per network per interval and each job purges with that network’s own cutoff', async () => {
+      const short = await userWithNetwork(t);
+      const standard = await userWithNetwork(t);
+      await t
+        .http()
+        .patch(`/api/v1/networks/${short.networkId}`)
+        .set(short.session.auth)
+        .send({ retention_days: 7 })
+        .expect(200);
+
+      // A real table of timestamped rows stands in for the domain data a module registers for retention.
+      await sql(
+        t,
+        `CREATE TABLE IF NOT EXISTS retention_probe (network_id uuid NOT NULL, created_at timestamptz NOT NULL)`,
+      );
+      const day = 86_400_000;
+      for (const [networkId, ages] of [
+        [short.networkId, [1, 6, 8, 30]],
+        [standard.networkId, [1, 8, 30, 89, 91, 400]],
+      ] as const) {
+        for (const age of ages) {
+          await sql(t, `INSERT INTO retention_probe VALUES ($1, $2)`, [
+            networkId,
+            new Date(Date.now() - age * day),
+          ]);
+        }
+      }
+      const registry = t.app.get(RetentionRegistry);
+      registry.register('retention_probe', async (networkId, cutoff) => {
+        const rows = await sql(
+          t,
+          `DELETE FROM retention_probe WHERE network_id = $1 AND created_at < $2 RETURNING 1`,
+          [networkId, cutoff],
+        );
+        return rows.length;
+      });
+
+      const retention = t.app.get(RetentionService);
+      const now = new Date();
+      const first = await retention.schedule(now);
+      expect(first.enqueued).toBeGreaterThanOrEqual(2);
+      // The same interval again (another instance, or a restart): nothing new.
+      expect((await retention.schedule(now)).enqueued).toBe(0);
+
+      const remaining = async () =>
+        (
+          await sql<{ network_id: string; n: number }>(
+            t,
+            `SELECT network_id, count(*)::int AS n FROM retention_probe GROUP BY network_id`,
+          )
+        ).reduce<Record<string, number>>((acc, r) => ({ ...acc, [r.network_id]: r.n }), {});
+      await waitFor(
+        async () => {
+          const left = await remaining();
+          return left[short.networkId] === 2 && left[standard.networkId] === 4;
+        },
+        { what: 'retention jobs to purge', timeoutMs: 30_000 },
+      );
+      const jobs = await sql<{ status: string }>(
+        t,
+        `SELECT status FROM jobs WHERE type = 'retention.sweep' AND network_id = ANY($1::uuid[])`,
+        [[short.networkId, standard.networkId]],
+      );
+      expect(jobs.map((j) => j.status).sort()).toEqual(['done', 'done']);
+
+      const audit = (
+        await t
+          .http()
+          .get(`/api/v1/${short.networkId}/audit?action=retention.swept`)
+          .set(short.session.auth)
+          .expect(200)
+      ).body;
+      expect(audit.items[0]).toMatchObject({
+        actor_kind: 'system',
+        actor_id: null,
+        details: { retention_days: 7, deleted: { retention_probe: 2 } },
+      });
+    });
+
+    it('audit rows older than AUDIT_RETENTION_DAYS are expired by the schedule', async () => {
+      const { networkId } = await userWithNetwork(t);
+      await sql(
+        t,
+        `INSERT INTO audit_log (network_id, actor_kind, action, target_type, created_at)
+         VALUES ($1, 'system', 'client.registered', 'client', now() - interval '400 days'),
+                ($1, 'system', 'client.revoked', 'client', now() - interval '10 days')`,
+        [networkId],
+      );
+      const result = await t.app.get(RetentionService).schedule(new Date(Date.now() + 3_600_000 * 2));
+      expect(result.auditDeleted).toBeGreaterThanOrEqual(1);
+      const left = await sql<{ action: string }>(t, `SELECT action FROM audit_log WHERE network_id = $1`, [
+        networkId,
+      ]);
+      expect(left).toEqual([{ action: 'client.revoked' }]);
+    });
+  });
+});
