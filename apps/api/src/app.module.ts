@@ -13,6 +13,9 @@ import { IdentityModule } from '@mira/identity';
 import { JobsModule } from '@mira/jobs';
 import { NetworkModule } from '@mira/network';
 import { RetentionModule } from '@mira/retention';
+import { PersonModule } from '@mira/person';
+import { ConversationModule } from '@mira/conversation';
+import { InteractionModule } from '@mira/interaction';
 import { ALL_MIGRATIONS } from '../../../migrations/index.js';
 import { HealthModule } from './health/health.module.js';
 import { MetricsModule } from './metrics/metrics.module.js';
@@ -31,6 +34,9 @@ export class AppModule {
         MetricsModule,
         IdentityModule,
         NetworkModule,
+        PersonModule,
+        ConversationModule,
+        InteractionModule,
         AuditModule,
         RetentionModule,
       ],

@@ -27,3 +27,4 @@ export * from './rate-limit/rate-limit.interceptor.js';
 export * from './lifecycle/shutdown.coordinator.js';
 export * from './metrics/metric-names.js';
 export * from './metrics/metrics.service.js';
+export * from './http/domain-validation.js';

@@ -63,7 +63,7 @@ export function toAppError(exception: unknown): AppError {
   if (exception instanceof QueryFailedError) {
     const code = (exception.driverError as { code?: string } | undefined)?.code;
     // 22P02 invalid text representation, 22007/22008 bad datetime, 22003 out of range: input the validators let through.
-    if (code && ['22P02', '22007', '22008', '22003', '22001'].includes(code)) {
+    if (code && ['22P02', '22P05', '22021', '22007', '22008', '22003', '22001'].includes(code)) {
       return CommonErrors.malformed(
         'A value in the request could not be stored (invalid format or out of range)',
       );

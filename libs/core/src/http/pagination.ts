@@ -31,3 +31,14 @@ export interface Page<T> {
 export function pageBounds(query: PageQueryDto, defaultLimit = 50): { limit: number; offset: number } {
   return { limit: query.limit ?? defaultLimit, offset: query.offset ?? 0 };
 }
+
+/** The v2 list envelope: {items, total, limit, offset, next_offset} (next_offset null on the last page). */
+export function pageEnvelope<T>(
+  items: T[],
+  total: number,
+  limit: number,
+  offset: number,
+): Page<T> & { next_offset: number | null } {
+  const next = offset + items.length;
+  return { items, total, limit, offset, next_offset: items.length > 0 && next < total ? next : null };
+}

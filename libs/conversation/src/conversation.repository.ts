@@ -1,0 +1,169 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
+import { DataSource, EntityManager, Repository } from 'typeorm';
+import { ConversationEntity } from './conversation.entity.js';
+import type { ConversationSort, SortOrder } from './conversation.types.js';
+
+const SORT_COLUMNS: Record<ConversationSort, keyof ConversationEntity> = {
+  started_at: 'startedAt',
+  created_at: 'createdAt',
+  updated_at: 'updatedAt',
+};
+
+export interface ConversationChanges {
+  title?: string | null;
+  isActive?: boolean;
+  endedAt?: Date | null;
+  topicSummary?: string | null;
+  contextSummary?: string | null;
+  summaryKind?: 'llm' | 'extractive' | null;
+}
+
+/** The only place that touches conversations, conversation_participants (and conversations' tombstones). */
+@Injectable()
+export class ConversationRepository {
+  constructor(
+    @InjectRepository(ConversationEntity) private readonly conversations: Repository<ConversationEntity>,
+    @InjectDataSource() private readonly dataSource: DataSource,
+  ) {}
+
+  insert(
+    networkId: string,
+    values: { title: string | null; startedAt?: Date; participants: string[] },
+  ): Promise<ConversationEntity> {
+    return this.dataSource.transaction(async (manager) => {
+      const repo = manager.getRepository(ConversationEntity);
+      const row = await repo.save(
+        repo.create({
+          networkId,
+          title: values.title,
+          ...(values.startedAt ? { startedAt: values.startedAt } : {}),
+        }),
+      );
+      await this.addParticipants(manager, networkId, row.id, values.participants);
+      return row;
+    });
+  }
+
+  find(networkId: string, id: string): Promise<ConversationEntity | null> {
+    return this.conversations.findOne({ where: { networkId, id } });
+  }
+
+  async exists(networkId: string, id: string): Promise<boolean> {
+    return (await this.conversations.count({ where: { networkId, id } })) > 0;
+  }
+
+  async list(
+    networkId: string,
+    page: { limit: number; offset: number; sort: ConversationSort; order: SortOrder; isActive?: boolean },
+    withTotal: boolean,
+  ): Promise<{ rows: ConversationEntity[]; total: number | null }> {
+    const direction = page.order === 'asc' ? 'ASC' : 'DESC';
+    const order = { [SORT_COLUMNS[page.sort]]: direction, id: direction } as Record<string, 'ASC' | 'DESC'>;
+    const where = page.isActive === undefined ? { networkId } : { networkId, isActive: page.isActive };
+    const rows = await this.conversations.find({ where, order, take: page.limit, skip: page.offset });
+    const total = withTotal ? await this.conversations.count({ where }) : null;
+    return { rows, total };
+  }
+
+  /** Participant ids per conversation, in the order they joined. */
+  async participants(networkId: string, conversationIds: string[]): Promise<Map<string, string[]>> {
+    const out = new Map<string, string[]>(conversationIds.map((id) => [id, []]));
+    if (conversationIds.length === 0) return out;
+    const rows = (await this.conversations.query(
+      `SELECT conversation_id, person_id FROM conversation_participants
+       WHERE network_id = $1 AND conversation_id = ANY($2::uuid[]) ORDER BY seq`,
+      [networkId, conversationIds],
+    )) as { conversation_id: string; person_id: string }[];
+    for (const row of rows) out.get(row.conversation_id)?.push(row.person_id);
+    return out;
+  }
+
+  /** Conversations each person takes part in. */
+  async countByPerson(networkId: string, personIds: string[]): Promise<Map<string, number>> {
+    const rows = (await this.conversations.query(
+      `SELECT person_id, count(*)::int AS n FROM conversation_participants
+       WHERE network_id = $1 AND person_id = ANY($2::uuid[]) GROUP BY person_id`,
+      [networkId, personIds],
+    )) as { person_id: string; n: number }[];
+    return new Map(rows.map((r) => [r.person_id, Number(r.n)]));
+  }
+
+  /** Adds participants (already verified to be persons of the network); existing ones are left as they are. */
+  async addParticipants(
+    manager: EntityManager | null,
+    networkId: string,
+    conversationId: string,
+    personIds: string[],
+  ): Promise<void> {
+    if (personIds.length === 0) return;
+    await (manager ?? this.dataSource.manager).query(
+      `INSERT INTO conversation_participants (network_id, conversation_id, person_id)
+       SELECT $1, $2, p FROM unnest($3::uuid[]) WITH ORDINALITY AS t(p, n) ORDER BY n
+       ON CONFLICT DO NOTHING`,
+      [networkId, conversationId, personIds],
+    );
+  }
+
+  async removePersonEverywhere(manager: EntityManager, networkId: string, personId: string): Promise<void> {
+    await manager.query(`DELETE FROM conversation_participants WHERE network_id = $1 AND person_id = $2`, [
+      networkId,
+      personId,
+    ]);
+  }
+
+  /** Applies the changes and, when given, replaces the participant list; null when the conversation is gone. */
+  update(
+    networkId: string,
+    id: string,
+    changes: ConversationChanges,
+    participants: string[] | undefined,
+  ): Promise<ConversationEntity | null> {
+    return this.dataSource.transaction(async (manager) => {
+      const repo = manager.getRepository(ConversationEntity);
+      const row = await repo.findOne({ where: { networkId, id }, lock: { mode: 'pessimistic_write' } });
+      if (!row) return null;
+      Object.assign(row, changes);
+      if (participants !== undefined) {
+        await manager.query(
+          `DELETE FROM conversation_participants WHERE network_id = $1 AND conversation_id = $2
+           AND NOT (person_id = ANY($3::uuid[]))`,
+          [networkId, id, participants],
+        );
+        await this.addParticipants(manager, networkId, id, participants);
+      }
+      // save() bumps updated_at even when only the participants changed.
+      row.updatedAt = new Date();
+      return repo.save(row);
+    });
+  }
+
+  delete(
+    networkId: string,
+    id: string,
+    beforeDelete: (manager: EntityManager, conversation: ConversationEntity) => Promise<void>,
+  ): Promise<ConversationEntity | null> {
+    return this.dataSource.transaction(async (manager) => {
+      const row = await manager.getRepository(ConversationEntity).findOne({
+        where: { networkId, id },
+        lock: { mode: 'pessimistic_write' },
+      });
+      if (!row) return null;
+      await beforeDelete(manager, row);
+      await manager.query(`DELETE FROM conversations WHERE network_id = $1 AND id = $2`, [networkId, id]);
+      await manager.query(
+        `INSERT INTO tombstones (network_id, entity, entity_id) VALUES ($1, 'conversation', $2) ON CONFLICT DO NOTHING`,
+        [networkId, id],
+      );
+      return row;
+    });
+  }
+
+  async wasDeleted(networkId: string, id: string): Promise<boolean> {
+    const rows = (await this.conversations.query(
+      `SELECT 1 FROM tombstones WHERE network_id = $1 AND entity = 'conversation' AND entity_id = $2`,
+      [networkId, id],
+    )) as unknown[];
+    return rows.length > 0;
+  }
+}

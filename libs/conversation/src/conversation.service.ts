@@ -1,0 +1,186 @@
+import { Injectable, OnModuleInit } from '@nestjs/common';
+import { EntityManager, QueryFailedError } from 'typeorm';
+import { AppLogger } from '@mira/core';
+import { PersonErrors, PersonService, type PersonEntity } from '@mira/person';
+import { ConversationEntity } from './conversation.entity.js';
+import { ConversationErrors } from './conversation.errors.js';
+import { ConversationChanges, ConversationRepository } from './conversation.repository.js';
+import type {
+  ConversationDeletionHook,
+  ConversationRecord,
+  ConversationSort,
+  ConversationStats,
+  ConversationStatsProvider,
+  SortOrder,
+} from './conversation.types.js';
+
+export interface ConversationUpdate {
+  title?: string | null;
+  participants?: string[];
+  is_active?: boolean;
+  topic_summary?: string | null;
+  context_summary?: string | null;
+}
+
+function isForeignKeyViolation(err: unknown): boolean {
+  return err instanceof QueryFailedError && (err.driverError as { code?: string })?.code === '23503';
+}
+
+/** Conversations and their participants, scoped by network; another network's id is a 404 like a missing one. */
+@Injectable()
+export class ConversationService implements OnModuleInit {
+  private readonly statsProviders: ConversationStatsProvider[] = [];
+  private readonly deletionHooks: ConversationDeletionHook[] = [];
+
+  constructor(
+    private readonly repository: ConversationRepository,
+    private readonly persons: PersonService,
+    private readonly logger: AppLogger,
+  ) {}
+
+  onModuleInit(): void {
+    this.persons.registerStatsProvider(async (networkId, personIds) => {
+      const counts = await this.repository.countByPerson(networkId, personIds);
+      return new Map([...counts].map(([id, n]) => [id, { conversation_count: n }]));
+    });
+    this.persons.registerDeletionHook((manager, person) =>
+      this.repository.removePersonEverywhere(manager, person.networkId, person.id),
+    );
+  }
+
+  registerStatsProvider(provider: ConversationStatsProvider): void {
+    this.statsProviders.push(provider);
+  }
+
+  registerDeletionHook(hook: ConversationDeletionHook): void {
+    this.deletionHooks.push(hook);
+  }
+
+  async create(
+    networkId: string,
+    input: { title: string | null; participants: string[]; startedAt?: Date },
+  ): Promise<ConversationRecord> {
+    await this.persons.requireExisting(networkId, input.participants, 'participants');
+    let row: ConversationEntity;
+    try {
+      row = await this.repository.insert(networkId, input);
+    } catch (err) {
+      if (isForeignKeyViolation(err)) throw PersonErrors.notFound('participants');
+      throw err;
+    }
+    this.logger.info('conversation_created', { network_id: networkId, conversation_id: row.id });
+    return (await this.enrich(networkId, [row]))[0]!;
+  }
+
+  async get(networkId: string, id: string): Promise<ConversationRecord> {
+    const row = await this.repository.find(networkId, id);
+    if (!row) throw ConversationErrors.notFound();
+    return (await this.enrich(networkId, [row]))[0]!;
+  }
+
+  async list(
+    networkId: string,
+    page: { limit: number; offset: number; sort?: ConversationSort; order?: SortOrder; isActive?: boolean },
+    withTotal = false,
+  ): Promise<{ items: ConversationRecord[]; total: number | null }> {
+    const { rows, total } = await this.repository.list(
+      networkId,
+      {
+        limit: page.limit,
+        offset: page.offset,
+        sort: page.sort ?? 'started_at',
+        order: page.order ?? 'desc',
+        isActive: page.isActive,
+      },
+      withTotal,
+    );
+    return { items: await this.enrich(networkId, rows), total };
+  }
+
+  async update(networkId: string, id: string, input: ConversationUpdate): Promise<ConversationRecord> {
+    if (input.participants !== undefined) {
+      await this.persons.requireExisting(networkId, input.participants, 'participants');
+    }
+    const changes: ConversationChanges = {};
+    if (input.title !== undefined) changes.title = input.title;
+    if (input.topic_summary !== undefined) changes.topicSummary = input.topic_summary;
+    if (input.context_summary !== undefined) changes.contextSummary = input.context_summary;
+    if (input.is_active !== undefined) {
+      changes.isActive = input.is_active;
+      changes.endedAt = input.is_active ? null : new Date();
+    }
+    let row: ConversationEntity | null;
+    try {
+      row = await this.repository.update(networkId, id, changes, input.participants);
+    } catch (err) {
+      if (isForeignKeyViolation(err)) throw PersonErrors.notFound('participants');
+      throw err;
+    }
+    if (!row) throw ConversationErrors.notFound();
+    return (await this.enrich(networkId, [row]))[0]!;
+  }
+
+  /**
+   * Deletes a conversation and its interactions (the interaction module's hook removes them in the same
+   * transaction and leaves tombstones, so deleting one of those interactions afterwards answers 204).
+   * Repeating the delete answers the same; an id that never existed in this network is a 404.
+   */
+  async delete(networkId: string, id: string): Promise<void> {
+    const deleted = await this.repository.delete(networkId, id, async (manager, conversation) => {
+      for (const hook of this.deletionHooks) await hook(manager, conversation);
+    });
+    if (deleted) {
+      this.logger.info('conversation_deleted', { network_id: networkId, conversation_id: id });
+      return;
+    }
+    if (!(await this.repository.wasDeleted(networkId, id))) throw ConversationErrors.notFound();
+  }
+
+  /** Throws CONVERSATION_NOT_FOUND (naming the field) unless the id is a conversation of this network. */
+  async requireExisting(networkId: string, id: string, field: string): Promise<void> {
+    if (!(await this.repository.exists(networkId, id))) throw ConversationErrors.notFound(field);
+  }
+
+  /** For the pipeline and interactions: adds persons (of this network) to a conversation; idempotent. */
+  addParticipants(
+    networkId: string,
+    conversationId: string,
+    personIds: string[],
+    manager: EntityManager | null = null,
+  ): Promise<void> {
+    return this.repository.addParticipants(manager, networkId, conversationId, personIds);
+  }
+
+  /** For the pipeline: closes or updates a conversation's summaries. */
+  async applySystemChanges(networkId: string, id: string, changes: ConversationChanges): Promise<void> {
+    const row = await this.repository.update(networkId, id, changes, undefined);
+    if (!row) throw ConversationErrors.notFound();
+  }
+
+  /** The persons behind these conversations' participant ids (for responses that show names). */
+  async participantPersons(
+    networkId: string,
+    records: ConversationRecord[],
+  ): Promise<Map<string, PersonEntity>> {
+    const ids = [...new Set(records.flatMap((r) => r.participants))];
+    return new Map((await this.persons.findMany(networkId, ids)).map((p) => [p.id, p]));
+  }
+
+  private async enrich(networkId: string, rows: ConversationEntity[]): Promise<ConversationRecord[]> {
+    const ids = rows.map((r) => r.id);
+    const participants = await this.repository.participants(networkId, ids);
+    const stats = new Map<string, ConversationStats>(
+      ids.map((id) => [id, { interaction_count: 0, last_interaction_at: null }]),
+    );
+    if (ids.length > 0) {
+      for (const provider of this.statsProviders) {
+        for (const [id, part] of await provider(networkId, ids)) Object.assign(stats.get(id) ?? {}, part);
+      }
+    }
+    return rows.map((conversation) => ({
+      conversation,
+      participants: participants.get(conversation.id) ?? [],
+      stats: stats.get(conversation.id)!,
+    }));
+  }
+}

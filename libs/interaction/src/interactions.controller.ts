@@ -1,0 +1,229 @@
+import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Put, Query } from '@nestjs/common';
+import { ApiOperation, ApiParam, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { Access, pageBounds, pageEnvelope, UuidParamPipe } from '@mira/core';
+import {
+  CreateInteractionDto,
+  InteractionDto,
+  InteractionListQueryDto,
+  InteractionListQueryV2Dto,
+  InteractionPageDto,
+  InteractionV2Dto,
+  UpdateInteractionDto,
+} from './dto/interaction.dto.js';
+import type { InteractionFilter } from './interaction.repository.js';
+import { toInteractionDto, toInteractionV2Dto } from './interaction.mapper.js';
+import { InteractionService } from './interaction.service.js';
+
+const LIST_DOC =
+  'Filters: person_id, conversation_id, interaction_type, since (inclusive), until (exclusive) on occurred_at. ' +
+  'A person_id or conversation_id that is not in this network answers 404.';
+const CREATE_DOC =
+  'person_id and conversation_id must belong to this network (404 otherwise); with both, the person joins the ' +
+  "conversation's participants.";
+const UPDATE_DOC =
+  'Only the fields given change (PUT and PATCH behave the same); null person_id/conversation_id detaches.';
+const DELETE_DOC =
+  'Idempotent: repeating the delete (or deleting an interaction removed with its conversation) answers 204; ' +
+  'an id that never existed in this network (or belongs to another network) is a 404.';
+const NOT_FOUND = {
+  status: 404,
+  description:
+    "INTERACTION_NOT_FOUND, PERSON_NOT_FOUND or CONVERSATION_NOT_FOUND (also for another network's ids)",
+};
+const InteractionIdParam = () => ApiParam({ name: 'interaction_id', format: 'uuid' });
+
+function toFilter(query: InteractionListQueryDto): InteractionFilter {
+  return {
+    personId: query.person_id,
+    conversationId: query.conversation_id,
+    interactionType: query.interaction_type,
+    since: query.since ? new Date(query.since) : undefined,
+    until: query.until ? new Date(query.until) : undefined,
+  };
+}
+
+/** v1: the seed's shapes (lists are bare arrays, newest first). */
+@ApiTags('interactions')
+@ApiParam({ name: 'network_id', format: 'uuid' })
+@Controller({ path: ':network_id/interactions', version: '1' })
+export class InteractionsV1Controller {
+  constructor(private readonly interactions: InteractionService) {}
+
+  @Get()
+  @Access('network')
+  @ApiOperation({ summary: 'Interactions, newest first (limit default 50)', description: LIST_DOC })
+  @ApiResponse({ status: 200, type: [InteractionDto] })
+  @ApiResponse(NOT_FOUND)
+  async list(
+    @Param('network_id') networkId: string,
+    @Query() query: InteractionListQueryDto,
+  ): Promise<InteractionDto[]> {
+    const { limit, offset } = pageBounds(query, 50);
+    const page = await this.interactions.list(networkId, toFilter(query), { limit, offset }, false);
+    return page.items.map(toInteractionDto);
+  }
+
+  @Get(':interaction_id')
+  @Access('network')
+  @InteractionIdParam()
+  @ApiOperation({ summary: 'One interaction' })
+  @ApiResponse({ status: 200, type: InteractionDto })
+  @ApiResponse(NOT_FOUND)
+  async get(
+    @Param('network_id') networkId: string,
+    @Param('interaction_id', new UuidParamPipe('interaction_id')) id: string,
+  ): Promise<InteractionDto> {
+    return toInteractionDto(await this.interactions.get(networkId, id));
+  }
+
+  @Post()
+  @Access('network')
+  @ApiOperation({ summary: 'Record an interaction', description: CREATE_DOC })
+  @ApiResponse({ status: 201, type: InteractionDto })
+  @ApiResponse(NOT_FOUND)
+  async create(
+    @Param('network_id') networkId: string,
+    @Body() body: CreateInteractionDto,
+  ): Promise<InteractionDto> {
+    return toInteractionDto(await this.interactions.create(networkId, body));
+  }
+
+  @Put(':interaction_id')
+  @Access('network')
+  @InteractionIdParam()
+  @ApiOperation({ summary: 'Update an interaction', description: UPDATE_DOC })
+  @ApiResponse({ status: 200, type: InteractionDto })
+  @ApiResponse(NOT_FOUND)
+  async update(
+    @Param('network_id') networkId: string,
+    @Param('interaction_id', new UuidParamPipe('interaction_id')) id: string,
+    @Body() body: UpdateInteractionDto,
+  ): Promise<InteractionDto> {
+    return toInteractionDto(await this.interactions.update(networkId, id, body));
+  }
+
+  @Patch(':interaction_id')
+  @Access('network')
+  @InteractionIdParam()
+  @ApiOperation({ summary: 'Update an interaction (same as PUT)', description: UPDATE_DOC })
+  @ApiResponse({ status: 200, type: InteractionDto })
+  @ApiResponse(NOT_FOUND)
+  patch(
+    @Param('network_id') networkId: string,
+    @Param('interaction_id', new UuidParamPipe('interaction_id')) id: string,
+    @Body() body: UpdateInteractionDto,
+  ): Promise<InteractionDto> {
+    return this.update(networkId, id, body);
+  }
+
+  @Delete(':interaction_id')
+  @HttpCode(204)
+  @Access('network')
+  @InteractionIdParam()
+  @ApiOperation({ summary: 'Delete an interaction', description: DELETE_DOC })
+  @ApiResponse({ status: 204, description: 'Deleted (or already deleted)' })
+  @ApiResponse(NOT_FOUND)
+  async delete(
+    @Param('network_id') networkId: string,
+    @Param('interaction_id', new UuidParamPipe('interaction_id')) id: string,
+  ): Promise<void> {
+    await this.interactions.delete(networkId, id);
+  }
+}
+
+/** v2: list envelope, sort/order and the pipeline figures. */
+@ApiTags('interactions')
+@ApiParam({ name: 'network_id', format: 'uuid' })
+@Controller({ path: ':network_id/interactions', version: '2' })
+export class InteractionsV2Controller {
+  constructor(private readonly interactions: InteractionService) {}
+
+  @Get()
+  @Access('network')
+  @ApiOperation({
+    summary: 'Interactions in an envelope (newest first by default, limit default 50)',
+    description: LIST_DOC,
+  })
+  @ApiResponse({ status: 200, type: InteractionPageDto })
+  @ApiResponse(NOT_FOUND)
+  async list(
+    @Param('network_id') networkId: string,
+    @Query() query: InteractionListQueryV2Dto,
+  ): Promise<InteractionPageDto> {
+    const { limit, offset } = pageBounds(query, 50);
+    const page = await this.interactions.list(
+      networkId,
+      toFilter(query),
+      { limit, offset, sort: query.sort, order: query.order },
+      true,
+    );
+    return pageEnvelope(page.items.map(toInteractionV2Dto), page.total ?? 0, limit, offset);
+  }
+
+  @Get(':interaction_id')
+  @Access('network')
+  @InteractionIdParam()
+  @ApiOperation({ summary: 'One interaction' })
+  @ApiResponse({ status: 200, type: InteractionV2Dto })
+  @ApiResponse(NOT_FOUND)
+  async get(
+    @Param('network_id') networkId: string,
+    @Param('interaction_id', new UuidParamPipe('interaction_id')) id: string,
+  ): Promise<InteractionV2Dto> {
+    return toInteractionV2Dto(await this.interactions.get(networkId, id));
+  }
+
+  @Post()
+  @Access('network')
+  @ApiOperation({ summary: 'Record an interaction', description: CREATE_DOC })
+  @ApiResponse({ status: 201, type: InteractionV2Dto })
+  @ApiResponse(NOT_FOUND)
+  async create(
+    @Param('network_id') networkId: string,
+    @Body() body: CreateInteractionDto,
+  ): Promise<InteractionV2Dto> {
+    return toInteractionV2Dto(await this.interactions.create(networkId, body));
+  }
+
+  @Put(':interaction_id')
+  @Access('network')
+  @InteractionIdParam()
+  @ApiOperation({ summary: 'Update an interaction', description: UPDATE_DOC })
+  @ApiResponse({ status: 200, type: InteractionV2Dto })
+  @ApiResponse(NOT_FOUND)
+  async update(
+    @Param('network_id') networkId: string,
+    @Param('interaction_id', new UuidParamPipe('interaction_id')) id: string,
+    @Body() body: UpdateInteractionDto,
+  ): Promise<InteractionV2Dto> {
+    return toInteractionV2Dto(await this.interactions.update(networkId, id, body));
+  }
+
+  @Patch(':interaction_id')
+  @Access('network')
+  @InteractionIdParam()
+  @ApiOperation({ summary: 'Update an interaction (same as PUT)', description: UPDATE_DOC })
+  @ApiResponse({ status: 200, type: InteractionV2Dto })
+  @ApiResponse(NOT_FOUND)
+  patch(
+    @Param('network_id') networkId: string,
+    @Param('interaction_id', new UuidParamPipe('interaction_id')) id: string,
+    @Body() body: UpdateInteractionDto,
+  ): Promise<InteractionV2Dto> {
+    return this.update(networkId, id, body);
+  }
+
+  @Delete(':interaction_id')
+  @HttpCode(204)
+  @Access('network')
+  @InteractionIdParam()
+  @ApiOperation({ summary: 'Delete an interaction', description: DELETE_DOC })
+  @ApiResponse({ status: 204, description: 'Deleted (or already deleted)' })
+  @ApiResponse(NOT_FOUND)
+  async delete(
+    @Param('network_id') networkId: string,
+    @Param('interaction_id', new UuidParamPipe('interaction_id')) id: string,
+  ): Promise<void> {
+    await this.interactions.delete(networkId, id);
+  }
+}

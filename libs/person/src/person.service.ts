@@ -1,0 +1,145 @@
+import { Injectable } from '@nestjs/common';
+import { AppLogger } from '@mira/core';
+import { PersonEntity } from './person.entity.js';
+import { PersonErrors } from './person.errors.js';
+import { PersonRepository } from './person.repository.js';
+import type {
+  PersonDeletionHook,
+  PersonRecord,
+  PersonSort,
+  PersonStats,
+  PersonStatsProvider,
+  SortOrder,
+} from './person.types.js';
+
+/**
+ * Persons of a network. Callers have passed the access guard for {network_id}; every lookup is still scoped by
+ * network, and another network's person answers exactly like a missing one (PERSON_NOT_FOUND, 404).
+ */
+@Injectable()
+export class PersonService {
+  private readonly statsProviders: PersonStatsProvider[] = [];
+  private readonly deletionHooks: PersonDeletionHook[] = [];
+
+  constructor(
+    private readonly repository: PersonRepository,
+    private readonly logger: AppLogger,
+  ) {}
+
+  /** Other domains add figures (conversation_count, interaction_count, ...) without this one knowing them. */
+  registerStatsProvider(provider: PersonStatsProvider): void {
+    this.statsProviders.push(provider);
+  }
+
+  /** Other domains re-attribute what refers to a person inside its delete transaction. */
+  registerDeletionHook(hook: PersonDeletionHook): void {
+    this.deletionHooks.push(hook);
+  }
+
+  async create(
+    networkId: string,
+    input: { name?: string | null; metadata?: Record<string, unknown> },
+  ): Promise<PersonRecord> {
+    const person = await this.repository.insert(networkId, input.name ?? null, input.metadata ?? {});
+    this.logger.info('person_created', { network_id: networkId, person_id: person.id, index: person.index });
+    return (await this.withStats(networkId, [person]))[0]!;
+  }
+
+  /** For the pipeline: a new unnamed speaker, labelled "Person {index}" until someone names it. */
+  createUnnamed(networkId: string, metadata: Record<string, unknown> = {}): Promise<PersonRecord> {
+    return this.create(networkId, { name: null, metadata });
+  }
+
+  async get(networkId: string, id: string): Promise<PersonRecord> {
+    const person = await this.repository.find(networkId, id);
+    if (!person) throw PersonErrors.notFound();
+    return (await this.withStats(networkId, [person]))[0]!;
+  }
+
+  async list(
+    networkId: string,
+    page: { limit: number; offset: number; sort?: PersonSort; order?: SortOrder },
+    withTotal = false,
+  ): Promise<{ items: PersonRecord[]; total: number | null }> {
+    const { rows, total } = await this.repository.list(
+      networkId,
+      { limit: page.limit, offset: page.offset, sort: page.sort ?? 'index', order: page.order ?? 'asc' },
+      withTotal,
+    );
+    return { items: await this.withStats(networkId, rows), total };
+  }
+
+  async update(
+    networkId: string,
+    id: string,
+    changes: { name?: string | null; metadata?: Record<string, unknown> },
+  ): Promise<PersonRecord> {
+    const person = await this.repository.update(networkId, id, changes);
+    if (!person) throw PersonErrors.notFound();
+    return (await this.withStats(networkId, [person]))[0]!;
+  }
+
+  /**
+   * Deletes a person. Their interactions stay (person_id becomes null, metadata.deleted_person records who it
+   * was) and they leave every participant list. Repeating the delete answers the same; an id that never
+   * existed in this network is a 404.
+   */
+  async delete(networkId: string, id: string): Promise<void> {
+    const deleted = await this.repository.delete(networkId, id, async (manager, person) => {
+      for (const hook of this.deletionHooks) await hook(manager, person);
+    });
+    if (deleted) {
+      this.logger.info('person_deleted', { network_id: networkId, person_id: id });
+      return;
+    }
+    if (!(await this.repository.wasDeleted(networkId, id))) throw PersonErrors.notFound();
+  }
+
+  /** Throws PERSON_NOT_FOUND (naming the field) unless every id is a person of this network. */
+  async requireExisting(networkId: string, ids: string[], field: string): Promise<void> {
+    const unique = [...new Set(ids)];
+    const found = await this.repository.existing(networkId, unique);
+    if (found.size !== unique.length) throw PersonErrors.notFound(field);
+  }
+
+  /** Persons by id (unknown ids are left out); for responses that show participants. */
+  findMany(networkId: string, ids: string[]): Promise<PersonEntity[]> {
+    return this.repository.findMany(networkId, ids);
+  }
+
+  /**
+   * Voiceprint figures per person. PLACEHOLDER until the enrolment issue adds the voiceprints table: every person
+   * reports 0 samples and no voiceprint. The enrolment module replaces this method (or registers a stats
+   * provider that overrides these two fields). Raw embeddings are never part of any response.
+   */
+  async voiceprintSummary(
+    _networkId: string,
+    personIds: string[],
+  ): Promise<Map<string, { voiceprint_samples: number; has_voiceprint: boolean }>> {
+    return new Map(personIds.map((id) => [id, { voiceprint_samples: 0, has_voiceprint: false }]));
+  }
+
+  private async withStats(networkId: string, persons: PersonEntity[]): Promise<PersonRecord[]> {
+    const ids = persons.map((p) => p.id);
+    const stats = new Map<string, PersonStats>(
+      ids.map((id) => [
+        id,
+        {
+          conversation_count: 0,
+          interaction_count: 0,
+          last_interaction_at: null,
+          voiceprint_samples: 0,
+          has_voiceprint: false,
+        },
+      ]),
+    );
+    if (ids.length > 0) {
+      const voice = await this.voiceprintSummary(networkId, ids);
+      for (const [id, v] of voice) Object.assign(stats.get(id) ?? {}, v);
+      for (const provider of this.statsProviders) {
+        for (const [id, part] of await provider(networkId, ids)) Object.assign(stats.get(id) ?? {}, part);
+      }
+    }
+    return persons.map((person) => ({ person, stats: stats.get(person.id)! }));
+  }
+}

@@ -1,0 +1,30 @@
+import type { EntityManager } from 'typeorm';
+import type { PersonEntity } from './person.entity.js';
+
+export type PersonSort = 'index' | 'name' | 'created_at' | 'updated_at';
+export type SortOrder = 'asc' | 'desc';
+
+/** Figures other domains contribute to a person's response (counts live in their tables). */
+export interface PersonStats {
+  conversation_count: number;
+  interaction_count: number;
+  last_interaction_at: Date | null;
+  voiceprint_samples: number;
+  has_voiceprint: boolean;
+}
+
+export type PersonStatsProvider = (
+  networkId: string,
+  personIds: string[],
+) => Promise<Map<string, Partial<PersonStats>>>;
+
+/**
+ * Runs inside the person's delete transaction, before the row goes, with that transaction's manager.
+ * Other domains use it to re-attribute what refers to the person (never issue queries outside `manager`).
+ */
+export type PersonDeletionHook = (manager: EntityManager, person: PersonEntity) => Promise<void>;
+
+export interface PersonRecord {
+  person: PersonEntity;
+  stats: PersonStats;
+}

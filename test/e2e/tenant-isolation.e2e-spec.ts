@@ -1,0 +1,89 @@
+import { startTestApp, TestApp, userWithNetwork } from '../support/app.js';
+import type { OpenApiSpec } from '../support/openapi.js';
+import { registerIdFiller, runTenantMatrix, type Tenant } from '../support/tenant-matrix.js';
+import '../support/tenant-fillers.js';
+
+/**
+ * Mission: tenant isolation. Every route with {network_id}, generated from /openapi.json, × {another network's
+ * real id, a random id} answers 404 and changes nothing (routes added later are covered automatically).
+ */
+describe('tenant-isolation matrix (generated from /openapi.json)', () => {
+  let t: TestApp;
+  let spec: OpenApiSpec;
+  let a: Tenant;
+  let b: Tenant;
+
+  beforeAll(async () => {
+    t = await startTestApp();
+    spec = (await t.http().get('/openapi.json').expect(200)).body;
+    const ua = await userWithNetwork(t);
+    const ub = await userWithNetwork(t);
+    a = { networkId: ua.networkId, auth: ua.session.auth };
+    b = { networkId: ub.networkId, auth: ub.session.auth };
+  });
+
+  afterAll(async () => {
+    await t.close();
+  });
+
+  it('every {network_id} route × {id of another network, random id} answers 404 and leaves the data unchanged', async () => {
+    const result = await runTenantMatrix({ t, spec, a, b });
+    expect(result.failures).toEqual([]);
+    // The matrix really ran over the domain routes and the foundation's network routes, both versions.
+    for (const route of [
+      'GET /api/v1/{network_id}/persons/{person_id}',
+      'DELETE /api/v2/{network_id}/conversations/{conversation_id}',
+      'POST /api/v1/{network_id}/interactions',
+      'GET /api/v2/{network_id}/interactions',
+      'DELETE /api/v1/{network_id}/service/client/deregister/{client_id}',
+      'DELETE /api/v1/networks/{network_id}',
+    ]) {
+      expect(result.routes).toContain(route);
+    }
+    const variants = new Set(result.cases.map((c) => `${c.route} [${c.variant}]`));
+    expect(variants).toContain('POST /api/v1/{network_id}/conversations [body participants=id of B]');
+    expect(variants).toContain('GET /api/v2/{network_id}/interactions [query person_id=id of B]');
+    expect(variants).toContain(
+      'PUT /api/v1/{network_id}/interactions/{interaction_id} [body conversation_id=random]',
+    );
+    expect(result.cases.length).toBeGreaterThanOrEqual(200);
+  });
+
+  it('fails loudly for a route whose id input has no filler', async () => {
+    const fake: OpenApiSpec = {
+      paths: {
+        '/api/v1/{network_id}/widgets/{widget_id}': {
+          get: {
+            parameters: [
+              { name: 'network_id', in: 'path' },
+              { name: 'widget_id', in: 'path' },
+            ],
+          },
+        },
+      },
+    };
+    const result = await runTenantMatrix({ t, spec: fake, a, b });
+    expect(result.failures).toEqual([expect.stringContaining('no id filler for path "widget_id"')]);
+  });
+
+  it('reports a route that answers for an id it should not see (the matrix can fail)', async () => {
+    // Simulates a leak: the "foreign" value of leaky_id is really a person of network A, so the route answers 200.
+    const ownPerson = (await t.http().post(`/api/v1/${a.networkId}/persons`).set(a.auth).send({}).expect(201))
+      .body.id;
+    registerIdFiller('leaky_id', { seed: async () => ownPerson });
+    const fake: OpenApiSpec = {
+      paths: {
+        '/api/v1/{network_id}/persons/{leaky_id}': {
+          get: {
+            parameters: [
+              { name: 'network_id', in: 'path' },
+              { name: 'leaky_id', in: 'path' },
+            ],
+          },
+        },
+      },
+    };
+    const result = await runTenantMatrix({ t, spec: fake, a, b });
+    expect(result.failures).toEqual([expect.stringMatching(/\[path leaky_id=id of B\].*answered 200/)]);
+  });
+});
