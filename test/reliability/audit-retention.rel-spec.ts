@@ -1,5 +1,5 @@
 import pg from 'pg';
-import { RetentionRegistry, RetentionService } from '@mira/retention';
+import { RetentionService } from '@mira/retention';
 import { registerClient, registerUser, startTestApp, TestApp, userWithNetwork } from '../support/app.js';
 import { waitFor } from '../support/wait.js';
 
@@ -150,7 +150,7 @@ describe('reliability: audit log and data retention', () => {
       expect(reset.body.retention_days).toBeNull();
     });
 
-    it('the scheduled sweep enqueues one retention job per network per interval and each job purges with that network’s own cutoff', async () => {
+    it('the scheduled sweep enqueues one retention job per network per interval and each job deletes interactions older than that network’s retention', async () => {
       const short = await userWithNetwork(t);
       const standard = await userWithNetwork(t);
       await t
@@ -160,33 +160,28 @@ describe('reliability: audit log and data retention', () => {
         .send({ retention_days: 7 })
         .expect(200);
 
-      // A real table of timestamped rows stands in for the domain data a module registers for retention.
-      await sql(
-        t,
-        `CREATE TABLE IF NOT EXISTS retention_probe (network_id uuid NOT NULL, created_at timestamptz NOT NULL)`,
-      );
+      // Real interactions, spoken 1..400 days ago.
       const day = 86_400_000;
-      for (const [networkId, ages] of [
-        [short.networkId, [1, 6, 8, 30]],
-        [standard.networkId, [1, 8, 30, 89, 91, 400]],
+      const ids: Record<string, { id: string; age: number }[]> = {};
+      for (const [tenant, ages] of [
+        [short, [1, 6, 8, 30]],
+        [standard, [1, 8, 30, 89, 91, 400]],
       ] as const) {
+        ids[tenant.networkId] = [];
         for (const age of ages) {
-          await sql(t, `INSERT INTO retention_probe VALUES ($1, $2)`, [
-            networkId,
-            new Date(Date.now() - age * day),
-          ]);
+          const res = await t
+            .http()
+            .post(`/api/v1/${tenant.networkId}/interactions`)
+            .set(tenant.session.auth)
+            .send({
+              interaction_type: 'text',
+              content: `said ${age} days ago`,
+              occurred_at: new Date(Date.now() - age * day).toISOString(),
+            })
+            .expect(201);
+          ids[tenant.networkId]?.push({ id: res.body.id, age });
         }
       }
-      const registry = t.app.get(RetentionRegistry);
-      registry.register('retention_probe', async (networkId, cutoff) => {
-        const rows = await sql(
-          t,
-          `DELETE FROM retention_probe WHERE network_id = $1 AND created_at < $2 RETURNING 1`,
-          [networkId, cutoff],
-        );
-        return rows.length;
-      });
-
       const retention = t.app.get(RetentionService);
       const now = new Date();
       const first = await retention.schedule(now);
@@ -194,20 +189,34 @@ describe('reliability: audit log and data retention', () => {
       // The same interval again (another instance, or a restart): nothing new.
       expect((await retention.schedule(now)).enqueued).toBe(0);
 
-      const remaining = async () =>
+      const remaining = async (tenant: typeof short) =>
         (
-          await sql<{ network_id: string; n: number }>(
-            t,
-            `SELECT network_id, count(*)::int AS n FROM retention_probe GROUP BY network_id`,
-          )
-        ).reduce<Record<string, number>>((acc, r) => ({ ...acc, [r.network_id]: r.n }), {});
+          await t
+            .http()
+            .get(`/api/v1/${tenant.networkId}/interactions?limit=100`)
+            .set(tenant.session.auth)
+            .expect(200)
+        ).body.map((i: { id: string }) => i.id) as string[];
+      const expected = (tenant: typeof short, days: number) =>
+        (ids[tenant.networkId] ?? [])
+          .filter((i) => i.age < days)
+          .map((i) => i.id)
+          .sort();
       await waitFor(
-        async () => {
-          const left = await remaining();
-          return left[short.networkId] === 2 && left[standard.networkId] === 4;
-        },
-        { what: 'retention jobs to purge', timeoutMs: 30_000 },
+        async () =>
+          JSON.stringify((await remaining(short)).sort()) === JSON.stringify(expected(short, 7)) &&
+          JSON.stringify((await remaining(standard)).sort()) === JSON.stringify(expected(standard, 90)),
+        { what: 'retention jobs to purge old interactions', timeoutMs: 30_000 },
       );
+      expect(expected(short, 7)).toHaveLength(2);
+      expect(expected(standard, 90)).toHaveLength(4);
+      // A purged interaction is gone for good (404), not just hidden.
+      const purged = (ids[short.networkId] ?? []).find((i) => i.age === 30)?.id;
+      await t
+        .http()
+        .get(`/api/v1/${short.networkId}/interactions/${purged}`)
+        .set(short.session.auth)
+        .expect(404);
       const jobs = await sql<{ status: string }>(
         t,
         `SELECT status FROM jobs WHERE type = 'retention.sweep' AND network_id = ANY($1::uuid[])`,
@@ -225,7 +234,7 @@ describe('reliability: audit log and data retention', () => {
       expect(audit.items[0]).toMatchObject({
         actor_kind: 'system',
         actor_id: null,
-        details: { retention_days: 7, deleted: { retention_probe: 2 } },
+        details: { retention_days: 7, deleted: { interactions: 2 } },
       });
     });
 

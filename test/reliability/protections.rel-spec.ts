@@ -7,7 +7,8 @@ import {
   TestApp,
   userWithNetwork,
 } from '../support/app.js';
-import { routesFromSpec, fillPath } from './routes.js';
+import { listOperations } from '../support/openapi.js';
+import { fillAny } from './routes.js';
 
 /**
  * Mission (issue 8, protections): rate-limit budgets per caller and per network with 429 + Retry-After, body caps
@@ -99,21 +100,23 @@ describe('reliability: protections at the HTTP edge', () => {
     it('every route that takes a JSON body answers 413 PAYLOAD_TOO_LARGE above JSON_BODY_LIMIT_BYTES, and the server stays up', async () => {
       const { session, networkId } = await userWithNetwork(t);
       const spec = (await t.http().get('/openapi.json').expect(200)).body;
-      const routes = routesFromSpec(spec).filter((r) => r.hasBody && !r.multipart);
+      const routes = listOperations(spec).filter((r) => r.body !== null);
       expect(routes.length).toBeGreaterThanOrEqual(3);
       const big = { name: 'x'.repeat(4096), email: 'a@b.c', password: 'y'.repeat(4096) };
       for (const route of routes) {
         const res = await t
           .http()
-          [route.method](fillPath(route.path, { network_id: networkId, client_id: 'kitchen' }))
+          [route.method.toLowerCase() as 'post' | 'put' | 'patch'](
+            fillAny(route.path, { network_id: networkId, client_id: 'kitchen' }),
+          )
           .set(session.auth)
           .send(big);
         expect({
-          route: `${route.method} ${route.path}`,
+          route: `${route.key}`,
           status: res.status,
           code: res.body.error_code,
         }).toEqual({
-          route: `${route.method} ${route.path}`,
+          route: `${route.key}`,
           status: 413,
           code: 'PAYLOAD_TOO_LARGE',
         });

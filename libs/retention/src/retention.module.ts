@@ -1,14 +1,16 @@
 import { Global, Module } from '@nestjs/common';
+import { InteractionModule } from '@mira/interaction';
 import { NetworkModule } from '@mira/network';
 import { RetentionRegistry } from './retention.registry.js';
 import { RetentionRepository } from './retention.repository.js';
 import { RetentionService } from './retention.service.js';
+import { RetentionTargets } from './retention.targets.js';
 
 /** Data retention; global so domains can register what the sweep removes. */
 @Global()
 @Module({
-  imports: [NetworkModule],
-  providers: [RetentionRegistry, RetentionRepository, RetentionService],
+  imports: [NetworkModule, InteractionModule],
+  providers: [RetentionRegistry, RetentionRepository, RetentionService, RetentionTargets],
   exports: [RetentionRegistry, RetentionService],
 })
 export class RetentionModule {}
