@@ -1,6 +1,25 @@
 import pg from 'pg';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { TEST_JWT_SECRET } from '../support/app.js';
+import { ensureBuilt } from '../support/build.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
-import { startServerProcess, type ServerProcess } from './server-process.js';
+import { startServerProcess, waitForExit, type ServerProcess } from '../support/server-process.js';
+
+/** The compiled server, configured as in production but on loopback and a throwaway database. */
+function boot(databaseUrl: string): Promise<ServerProcess> {
+  return startServerProcess({
+    NODE_ENV: 'test',
+    DATABASE_URL: databaseUrl,
+    DB_POOL_SIZE: '6',
+    JWT_SECRET: TEST_JWT_SECRET,
+    DATA_DIR: mkdtempSync(join(tmpdir(), 'mira-crash-')),
+    LOG_LEVEL: 'info',
+    RATE_LIMIT_ENABLED: 'false',
+    RETENTION_SWEEP_ENABLED: 'false',
+  });
+}
 
 interface Accepted {
   kind: 'network' | 'client';
@@ -40,16 +59,20 @@ describe('reliability: crash safety (kill -9 mid-load, restart on the same datab
   let server: ServerProcess | undefined;
 
   beforeAll(async () => {
+    await ensureBuilt();
     database = await createTestDatabase();
   });
 
   afterAll(async () => {
-    await server?.stop();
+    if (server && server.child.exitCode === null && server.child.signalCode === null) {
+      server.child.kill('SIGTERM');
+      await waitForExit(server, 20_000);
+    }
     await database.drop();
   });
 
   it('every write that got a 2xx before the SIGKILL is present exactly once after restart', async () => {
-    server = await startServerProcess({ DATABASE_URL: database.url, DB_POOL_SIZE: '6' });
+    server = await boot(database.url);
     const first = server;
     const users: { token: string; networkId: string }[] = [];
     for (let i = 0; i < 4; i++) {
@@ -106,14 +129,15 @@ describe('reliability: crash safety (kill -9 mid-load, restart on the same datab
     // Sustained load, then the kill lands in the middle of it.
     const deadline = Date.now() + 60_000;
     while (accepted.length < 150 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
-    await first.kill9();
+    first.child.kill('SIGKILL');
+    await first.exited;
     stop = true;
     await Promise.all(workers);
     expect(first.child.signalCode).toBe('SIGKILL');
     expect(accepted.length).toBeGreaterThanOrEqual(150);
 
     // Restart on the same database.
-    server = await startServerProcess({ DATABASE_URL: database.url, DB_POOL_SIZE: '6' });
+    server = await boot(database.url);
     const client = new pg.Client({ connectionString: database.url });
     await client.connect();
     try {
