@@ -127,6 +127,25 @@ describe('reliability: protections at the HTTP edge', () => {
     });
   });
 
+  describe('malformed text', () => {
+    let t: TestApp;
+    beforeAll(async () => {
+      t = await startTestApp();
+    });
+    afterAll(async () => t.close());
+
+    it('a lone UTF-16 surrogate in a validated field is a 400 MALFORMED_REQUEST, not a 500 (found by the fuzzer)', async () => {
+      const res = await t
+        .http()
+        .post('/api/v1/auth/register')
+        .set('content-type', 'application/json')
+        .send('{"email":"\\udfff","password":"correct horse battery staple"}')
+        .expect(400);
+      expect(res.body.error_code).toBe('MALFORMED_REQUEST');
+      await t.http().get('/health').expect(200);
+    });
+  });
+
   describe('rate limits (memory store)', () => {
     let t: TestApp;
     beforeAll(async () => {

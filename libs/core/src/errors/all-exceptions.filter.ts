@@ -57,6 +57,10 @@ export function toAppError(exception: unknown): AppError {
   if (exception instanceof AppError) return exception;
   if (exception instanceof HttpException) return fromHttpException(exception);
   if (isBodyParserError(exception)) return fromBodyParserError(exception);
+  // Validators that URI-encode input (isEmail, isURL) throw on lone UTF-16 surrogates: bad input, not a crash.
+  if (exception instanceof URIError) {
+    return CommonErrors.malformed('The request contains malformed text (invalid Unicode)');
+  }
   if (isDatabaseUnavailable(exception)) {
     return CommonErrors.serviceUnavailable('The database is temporarily unavailable; retry shortly', 5);
   }
