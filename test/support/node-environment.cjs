@@ -26,6 +26,16 @@ class MiraTestEnvironment extends TestEnvironment {
     ]) {
       this.global[name] = globalThis[name];
     }
+    // Node's fetch (undici) keeps its dispatcher on the host realm's globalThis; @google/genai looks it up on the
+    // test realm's. Delegate so the real SDK can talk to the fake Gemini server inside jest.
+    const dispatcher = Symbol.for('undici.globalDispatcher.1');
+    Object.defineProperty(this.global, dispatcher, {
+      configurable: true,
+      get: () => globalThis[dispatcher],
+      set: (value) => {
+        globalThis[dispatcher] = value;
+      },
+    });
   }
 }
 

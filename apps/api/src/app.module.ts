@@ -1,5 +1,6 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
+import { AudioModule } from '@mira/audio';
 import { AuditModule } from '@mira/audit';
 import {
   AccessGuard,
@@ -12,10 +13,15 @@ import {
 import { IdentityModule } from '@mira/identity';
 import { JobsModule } from '@mira/jobs';
 import { NetworkModule } from '@mira/network';
-import { RetentionModule } from '@mira/retention';
 import { PersonModule } from '@mira/person';
 import { ConversationModule } from '@mira/conversation';
 import { InteractionModule } from '@mira/interaction';
+import { StreamModule } from '@mira/stream';
+import { AssistantModule } from '@mira/assistant';
+import { RecognitionModule } from '@mira/recognition';
+import { ActionModule } from '@mira/action';
+import { PipelineModule } from '@mira/pipeline';
+import { RetentionModule } from '@mira/retention';
 import { ALL_MIGRATIONS } from '../../../migrations/index.js';
 import { HealthModule } from './health/health.module.js';
 import { MetricsModule } from './metrics/metrics.module.js';
@@ -32,11 +38,17 @@ export class AppModule {
         HealthModule,
         JobsModule,
         MetricsModule,
+        AudioModule,
         IdentityModule,
         NetworkModule,
         PersonModule,
         ConversationModule,
         InteractionModule,
+        StreamModule,
+        AssistantModule,
+        RecognitionModule,
+        ActionModule,
+        PipelineModule,
         AuditModule,
         RetentionModule,
       ],

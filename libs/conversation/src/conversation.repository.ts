@@ -105,6 +105,17 @@ export class ConversationRepository {
     );
   }
 
+  /** Merge: the target takes the source's place in every conversation (once), inside the merge transaction. */
+  async replaceParticipant(manager: EntityManager, networkId: string, sourceId: string, targetId: string) {
+    await manager.query(
+      `INSERT INTO conversation_participants (network_id, conversation_id, person_id)
+       SELECT network_id, conversation_id, $3 FROM conversation_participants WHERE network_id = $1 AND person_id = $2
+       ON CONFLICT DO NOTHING`,
+      [networkId, sourceId, targetId],
+    );
+    await this.removePersonEverywhere(manager, networkId, sourceId);
+  }
+
   async removePersonEverywhere(manager: EntityManager, networkId: string, personId: string): Promise<void> {
     await manager.query(`DELETE FROM conversation_participants WHERE network_id = $1 AND person_id = $2`, [
       networkId,

@@ -46,6 +46,9 @@ export class ConversationService implements OnModuleInit {
     this.persons.registerDeletionHook((manager, person) =>
       this.repository.removePersonEverywhere(manager, person.networkId, person.id),
     );
+    this.persons.registerMergeHook((manager, networkId, sourceId, targetId) =>
+      this.repository.replaceParticipant(manager, networkId, sourceId, targetId),
+    );
   }
 
   registerStatsProvider(provider: ConversationStatsProvider): void {

@@ -27,4 +27,5 @@ export * from './rate-limit/rate-limit.interceptor.js';
 export * from './lifecycle/shutdown.coordinator.js';
 export * from './metrics/metric-names.js';
 export * from './metrics/metrics.service.js';
+export * from './config/recognition.config.js';
 export * from './http/domain-validation.js';

@@ -163,6 +163,25 @@ export class InteractionRepository {
     });
   }
 
+  /** Merge: the source person's interactions now belong to the target (inside the merge transaction). */
+  async reassignPerson(manager: EntityManager, networkId: string, sourceId: string, targetId: string) {
+    await manager.query(
+      `UPDATE interactions SET person_id = $3, updated_at = now() WHERE network_id = $1 AND person_id = $2`,
+      [networkId, sourceId, targetId],
+    );
+  }
+
+  findBySourceChunk(networkId: string, chunkId: string): Promise<InteractionEntity | null> {
+    return this.interactions.findOne({ where: { networkId, sourceChunkId: chunkId } });
+  }
+
+  latestInConversation(networkId: string, conversationId: string): Promise<InteractionEntity | null> {
+    return this.interactions.findOne({
+      where: { networkId, conversationId },
+      order: { occurredAt: 'DESC', id: 'DESC' },
+    });
+  }
+
   /** count and latest occurred_at per person (or per conversation). */
   async statsBy(
     column: 'person_id' | 'conversation_id',

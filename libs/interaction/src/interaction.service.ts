@@ -12,6 +12,17 @@ import {
   NewInteraction,
 } from './interaction.repository.js';
 
+/**
+ * Called after an interaction's person was changed through the API (a correction), outside any transaction.
+ * The recognition module uses it so that a corrected utterance never keeps feeding a voiceprint.
+ */
+export type InteractionPersonChangeHook = (
+  networkId: string,
+  interactionId: string,
+  previousPersonId: string | null,
+  personId: string | null,
+) => Promise<void>;
+
 export interface InteractionInput {
   person_id?: string | null;
   conversation_id?: string | null;
@@ -35,6 +46,8 @@ function foreignKeyConstraint(err: unknown): string | null {
  */
 @Injectable()
 export class InteractionService implements OnModuleInit {
+  private readonly personChangeHooks: InteractionPersonChangeHook[] = [];
+
   constructor(
     private readonly repository: InteractionRepository,
     private readonly persons: PersonService,
@@ -51,6 +64,9 @@ export class InteractionService implements OnModuleInit {
     });
     this.persons.registerDeletionHook((manager, person) =>
       this.repository.detachPerson(manager, person.networkId, person),
+    );
+    this.persons.registerMergeHook((manager, networkId, sourceId, targetId) =>
+      this.repository.reassignPerson(manager, networkId, sourceId, targetId),
     );
     this.conversations.registerStatsProvider(async (networkId, ids) => {
       const stats = await this.repository.statsBy('conversation_id', networkId, ids);
@@ -126,6 +142,7 @@ export class InteractionService implements OnModuleInit {
 
   async update(networkId: string, id: string, input: InteractionInput): Promise<InteractionEntity> {
     await this.checkReferences(networkId, input.person_id ?? null, input.conversation_id ?? null);
+    const before = input.person_id !== undefined ? await this.repository.find(networkId, id) : null;
     const changes: Partial<InteractionEntity> = {};
     if (input.person_id !== undefined) changes.personId = input.person_id;
     if (input.conversation_id !== undefined) changes.conversationId = input.conversation_id;
@@ -148,6 +165,9 @@ export class InteractionService implements OnModuleInit {
       }),
     );
     if (!row) throw InteractionErrors.notFound();
+    if (before && before.personId !== row.personId) {
+      for (const hook of this.personChangeHooks) await hook(networkId, id, before.personId, row.personId);
+    }
     return row;
   }
 
@@ -181,5 +201,54 @@ export class InteractionService implements OnModuleInit {
       if (constraint.includes('person')) throw PersonErrors.notFound('person_id');
       throw ConversationErrors.notFound('conversation_id');
     }
+  }
+
+  // --- for the recognition pipeline -------------------------------------------------------------------------
+
+  registerPersonChangeHook(hook: InteractionPersonChangeHook): void {
+    this.personChangeHooks.push(hook);
+  }
+
+  /** The interaction made from this audio chunk, if any (the pipeline's idempotency key). */
+  findBySourceChunk(networkId: string, chunkId: string): Promise<InteractionEntity | null> {
+    return this.repository.findBySourceChunk(networkId, chunkId);
+  }
+
+  /** Pipeline-only columns (status, confidence, content, conversation) without the public update's checks. */
+  async applySystemChanges(
+    networkId: string,
+    id: string,
+    changes: Partial<
+      Pick<
+        InteractionEntity,
+        | 'personId'
+        | 'conversationId'
+        | 'content'
+        | 'metadata'
+        | 'speakerConfidence'
+        | 'transcriptionStatus'
+        | 'processingStatus'
+      >
+    >,
+  ): Promise<InteractionEntity> {
+    const row = await this.repository.transaction(async (manager) => {
+      const updated = await this.repository.update(manager, networkId, id, changes);
+      if (updated?.personId && updated.conversationId) {
+        await this.conversations.addParticipants(
+          networkId,
+          updated.conversationId,
+          [updated.personId],
+          manager,
+        );
+      }
+      return updated;
+    });
+    if (!row) throw InteractionErrors.notFound();
+    return row;
+  }
+
+  /** The most recent interaction (by occurred_at) of a conversation. */
+  latestInConversation(networkId: string, conversationId: string): Promise<InteractionEntity | null> {
+    return this.repository.latestInConversation(networkId, conversationId);
   }
 }

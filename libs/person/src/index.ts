@@ -3,4 +3,5 @@ export * from './person.service.js';
 export * from './person.entity.js';
 export * from './person.types.js';
 export * from './person.errors.js';
-export { personDisplayName } from './person.mapper.js';
+export { personDisplayName, toPersonDto } from './person.mapper.js';
+export { PersonDto } from './dto/person.dto.js';

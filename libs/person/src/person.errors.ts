@@ -8,4 +8,8 @@ export const PersonErrors = {
       field ? `Person not found in network (${field})` : 'Person not found in network',
       404,
     ),
+  mergeIntoItself: () =>
+    new AppError('PERSON_MERGE_SELF', 'A person cannot be merged into itself', 422, {
+      fields: [{ field: 'source_person_id', messages: ['must differ from the target person_id'] }],
+    }),
 };

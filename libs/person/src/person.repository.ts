@@ -129,4 +129,36 @@ export class PersonRepository {
     )) as unknown[];
     return rows.length > 0;
   }
+
+  /**
+   * Merge: locks both persons (in id order, so two opposite merges cannot deadlock), lets the hooks move what
+   * refers to the source, deletes the source and leaves its tombstone, all in one transaction.
+   * Null when either person is not (or no longer) there.
+   */
+  merge(
+    networkId: string,
+    targetId: string,
+    sourceId: string,
+    moveReferences: (manager: EntityManager) => Promise<void>,
+  ): Promise<PersonEntity | null> {
+    return this.dataSource.transaction(async (manager) => {
+      const locked = await manager.getRepository(PersonEntity).find({
+        where: { networkId, id: In([targetId, sourceId]) },
+        order: { id: 'ASC' },
+        lock: { mode: 'pessimistic_write' },
+      });
+      if (locked.length !== 2) return null;
+      await moveReferences(manager);
+      await manager.query(`DELETE FROM persons WHERE network_id = $1 AND id = $2`, [networkId, sourceId]);
+      await manager.query(
+        `INSERT INTO tombstones (network_id, entity, entity_id) VALUES ($1, 'person', $2) ON CONFLICT DO NOTHING`,
+        [networkId, sourceId],
+      );
+      await manager.query(`UPDATE persons SET updated_at = now() WHERE network_id = $1 AND id = $2`, [
+        networkId,
+        targetId,
+      ]);
+      return locked.find((p) => p.id === targetId) ?? null;
+    });
+  }
 }

@@ -5,6 +5,7 @@ import { PersonErrors } from './person.errors.js';
 import { PersonRepository } from './person.repository.js';
 import type {
   PersonDeletionHook,
+  PersonMergeHook,
   PersonRecord,
   PersonSort,
   PersonStats,
@@ -20,6 +21,7 @@ import type {
 export class PersonService {
   private readonly statsProviders: PersonStatsProvider[] = [];
   private readonly deletionHooks: PersonDeletionHook[] = [];
+  private readonly mergeHooks: PersonMergeHook[] = [];
 
   constructor(
     private readonly repository: PersonRepository,
@@ -93,6 +95,32 @@ export class PersonService {
       return;
     }
     if (!(await this.repository.wasDeleted(networkId, id))) throw PersonErrors.notFound();
+  }
+
+  /** Other domains move what refers to a merged-away person inside the merge transaction. */
+  registerMergeHook(hook: PersonMergeHook): void {
+    this.mergeHooks.push(hook);
+  }
+
+  /**
+   * Folds `sourceId` into `targetId` in one transaction: every registered domain moves its references
+   * (voiceprints, interactions, conversation participants, actions), then the source person is deleted.
+   */
+  async merge(networkId: string, targetId: string, sourceId: string): Promise<PersonRecord> {
+    if (targetId === sourceId) throw PersonErrors.mergeIntoItself();
+    const merged = await this.repository.merge(networkId, targetId, sourceId, async (manager) => {
+      for (const hook of this.mergeHooks) await hook(manager, networkId, sourceId, targetId);
+    });
+    if (!merged) {
+      if (!(await this.repository.find(networkId, targetId))) throw PersonErrors.notFound();
+      throw PersonErrors.notFound('source_person_id');
+    }
+    this.logger.info('person_merged', {
+      network_id: networkId,
+      person_id: targetId,
+      source_person_id: sourceId,
+    });
+    return this.get(networkId, targetId);
   }
 
   /** Throws PERSON_NOT_FOUND (naming the field) unless every id is a person of this network. */

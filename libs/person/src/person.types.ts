@@ -28,3 +28,14 @@ export interface PersonRecord {
   person: PersonEntity;
   stats: PersonStats;
 }
+
+/**
+ * Runs inside a merge transaction (POST /persons/{target}/merge), with that transaction's manager: other domains
+ * move what refers to `sourceId` over to `targetId` before the source person is deleted.
+ */
+export type PersonMergeHook = (
+  manager: EntityManager,
+  networkId: string,
+  sourceId: string,
+  targetId: string,
+) => Promise<void>;

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { parseRecognitionConfig, RecognitionConfigValues } from './recognition.config.js';
 
 /** What a deployment can set. Every variable is optional in the embedded development default. */
 export interface RawEnvironment {
@@ -29,6 +30,7 @@ export interface AppConfigValues {
   logLevel: LogLevel;
   gemini: { apiKey?: string; baseUrl?: string; model: string; timeoutMs: number };
   modelDir: string;
+  audio: AudioConfigValues;
   docsEnabled: boolean;
   trustProxy: boolean;
   bodyLimitBytes: number;
@@ -39,21 +41,47 @@ export interface AppConfigValues {
   securityHeaders: boolean;
   /** When set, GET /metrics requires `Authorization: Bearer <token>`. */
   metricsToken?: string;
+  recognition: RecognitionConfigValues;
+  streams: StreamsConfig;
 }
 
-/** The budgets a route can draw from (see @RateBudget). */
-export const RATE_BUDGETS = ['read', 'write', 'ingest', 'enrol', 'llm'] as const;
-export type RateBudgetName = (typeof RATE_BUDGETS)[number];
+/** Multi-microphone ingestion and arbitration (README.md, section Streams). */
+export interface StreamsConfig {
+  /** How long after a chunk's (aligned) end the decision waits for other microphones' copies. */
+  arbitrationWindowMs: number;
+  /** Score points (0–100 scale) a challenger must beat the floor holder by while the same talk continues. */
+  hysteresisMargin: number;
+  /** A gap of silence longer than this ends the talk: the next utterance is decided without hysteresis. */
+  floorHoldMs: number;
+  /** A stream with no chunk for this long is inactive and loses the floor. */
+  inactiveAfterMs: number;
+  /** Longest accepted chunk. */
+  maxChunkSeconds: number;
+  /** Copies whose speech_ratio is below this (0–1) are not forwarded when no copy of the group reaches it. */
+  minSpeechRatio: number;
+  /** Phone location/RSSI older than this no longer affect a score. */
+  phoneSignalTtlMs: number;
+  /** How fast the per-stream clock-offset estimate may rise (clock drift allowance, parts per million). */
+  clockDriftPpm: number;
+}
 
-export interface RateLimitConfig {
-  enabled: boolean;
-  /** memory: per process (N instances allow N×); postgres: one shared fixed-window counter table. */
-  store: 'memory' | 'postgres';
-  windowSeconds: number;
-  /** Requests per window for one caller (user, device, or client address when anonymous). */
-  perCaller: Record<RateBudgetName, number>;
-  /** Requests per window for a whole network, summed over its callers. */
-  perNetwork: Record<RateBudgetName, number>;
+/** Audio pipeline limits and tuning (libs/audio). */
+export interface AudioConfigValues {
+  /** Longest accepted clip, seconds (AUDIO_MAX_SECONDS). */
+  maxSeconds: number;
+  /** Largest accepted upload, bytes (AUDIO_MAX_BYTES). */
+  maxBytes: number;
+  /** Speaker model to use: a manifest name, or `auto` (highest-priority model present). */
+  speakerModel: string;
+  /** `auto` (GTCRN when its file is present, else spectral gating) or `spectral-gate`. */
+  denoiser: 'auto' | 'spectral-gate';
+  vad: {
+    threshold: number;
+    negThreshold: number;
+    minSpeechMs: number;
+    minSilenceMs: number;
+    speechPadMs: number;
+  };
 }
 
 export class ConfigValidationError extends Error {
@@ -76,6 +104,16 @@ export function parseConfig(env: RawEnvironment, packageVersion: string): AppCon
     const value = Number(raw);
     if (!Number.isInteger(value) || value < min || value > max) {
       problems.push(`${name} must be an integer between ${min} and ${max} (got "${raw}")`);
+      return fallback;
+    }
+    return value;
+  };
+  const num = (name: string, fallback: number, min: number, max: number): number => {
+    const raw = str(name);
+    if (raw === undefined) return fallback;
+    const value = Number(raw);
+    if (!Number.isFinite(value) || value < min || value > max) {
+      problems.push(`${name} must be a number between ${min} and ${max} (got "${raw}")`);
       return fallback;
     }
     return value;
@@ -165,6 +203,19 @@ export function parseConfig(env: RawEnvironment, packageVersion: string): AppCon
       timeoutMs: int('GEMINI_TIMEOUT_MS', 20_000, 100, 300_000),
     },
     modelDir: resolve(str('MODEL_DIR') ?? join(homedir(), '.cache', 'mira', 'models')),
+    audio: {
+      maxSeconds: int('AUDIO_MAX_SECONDS', 60, 1, 3600),
+      maxBytes: int('AUDIO_MAX_BYTES', 10 * 1_048_576, 1024, 500 * 1_048_576),
+      speakerModel: str('SPEAKER_MODEL') ?? 'auto',
+      denoiser: oneOf<'auto' | 'spectral-gate'>('AUDIO_DENOISER', ['auto', 'spectral-gate'], 'auto'),
+      vad: {
+        threshold: num('VAD_THRESHOLD', 0.5, 0.01, 0.99),
+        negThreshold: num('VAD_NEG_THRESHOLD', 0.35, 0.01, 0.99),
+        minSpeechMs: int('VAD_MIN_SPEECH_MS', 250, 0, 10_000),
+        minSilenceMs: int('VAD_MIN_SILENCE_MS', 300, 0, 10_000),
+        speechPadMs: int('VAD_SPEECH_PAD_MS', 100, 0, 2_000),
+      },
+    },
     docsEnabled: bool('DOCS_ENABLED', true),
     trustProxy: bool('TRUST_PROXY', false),
     bodyLimitBytes: int('JSON_BODY_LIMIT_BYTES', 1_048_576, 1024, 50 * 1_048_576),
@@ -204,7 +255,21 @@ export function parseConfig(env: RawEnvironment, packageVersion: string): AppCon
     },
     securityHeaders: bool('SECURITY_HEADERS', true),
     metricsToken,
+    recognition: parseRecognitionConfig(str, problems, { isProduction, dataDir }),
+    streams: {
+      arbitrationWindowMs: int('STREAM_ARBITRATION_WINDOW_MS', 600, 50, 10_000),
+      hysteresisMargin: int('STREAM_HYSTERESIS_MARGIN', 5, 0, 100),
+      floorHoldMs: int('STREAM_FLOOR_HOLD_MS', 1500, 0, 60_000),
+      inactiveAfterMs: int('STREAM_INACTIVE_AFTER_MS', 15_000, 200, 3_600_000),
+      maxChunkSeconds: int('STREAM_MAX_CHUNK_SECONDS', 30, 1, 600),
+      minSpeechRatio: int('STREAM_MIN_SPEECH_PERCENT', 0, 0, 100) / 100,
+      phoneSignalTtlMs: int('STREAM_PHONE_SIGNAL_TTL_MS', 300_000, 1000, 86_400_000),
+      clockDriftPpm: int('STREAM_CLOCK_DRIFT_PPM', 1000, 0, 100_000),
+    },
   };
+  if (config.audio.vad.negThreshold >= config.audio.vad.threshold) {
+    problems.push('VAD_NEG_THRESHOLD must be lower than VAD_THRESHOLD');
+  }
   if (problems.length > 0) throw new ConfigValidationError(problems);
   return config;
 }
@@ -217,4 +282,19 @@ function loadOrCreateDevSecret(dataDir: string): string {
   mkdirSync(dataDir, { recursive: true });
   writeFileSync(file, secret, { mode: 0o600 });
   return secret;
+}
+
+/** The budgets a route can draw from (see @RateBudget). */
+export const RATE_BUDGETS = ['read', 'write', 'ingest', 'enrol', 'llm'] as const;
+export type RateBudgetName = (typeof RATE_BUDGETS)[number];
+
+export interface RateLimitConfig {
+  enabled: boolean;
+  /** memory: per process (N instances allow N×); postgres: one shared fixed-window counter table. */
+  store: 'memory' | 'postgres';
+  windowSeconds: number;
+  /** Requests per window for one caller (user, device, or client address when anonymous). */
+  perCaller: Record<RateBudgetName, number>;
+  /** Requests per window for a whole network, summed over its callers. */
+  perNetwork: Record<RateBudgetName, number>;
 }

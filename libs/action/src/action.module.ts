@@ -1,0 +1,17 @@
+import { Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { InteractionModule } from '@mira/interaction';
+import { PersonModule } from '@mira/person';
+import { ActionController } from './action.controller.js';
+import { ActionEntity } from './action.entity.js';
+import { ActionRepository } from './action.repository.js';
+import { ActionService } from './action.service.js';
+
+/** Actions (inference results): the `interaction.infer` job, /actions and /interactions/{id}/inference. */
+@Module({
+  imports: [TypeOrmModule.forFeature([ActionEntity]), InteractionModule, PersonModule],
+  controllers: [ActionController],
+  providers: [ActionRepository, ActionService],
+  exports: [ActionService],
+})
+export class ActionModule {}

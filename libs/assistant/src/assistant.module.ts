@@ -1,0 +1,40 @@
+import { Global, Module, OnModuleInit } from '@nestjs/common';
+import { AppConfig, HealthRegistry } from '@mira/core';
+import { ActionExtractor } from './action-extractor.js';
+import { GeminiClient } from './gemini.client.js';
+import { Summarizer } from './summarizer.js';
+import { Transcriber } from './transcriber.js';
+
+/** Ports to language models (transcription, action extraction, summaries); knows nothing of domains. */
+@Global()
+@Module({
+  providers: [GeminiClient, Transcriber, ActionExtractor, Summarizer],
+  exports: [Transcriber, ActionExtractor, Summarizer],
+})
+export class AssistantModule implements OnModuleInit {
+  constructor(
+    private readonly health: HealthRegistry,
+    private readonly config: AppConfig,
+    private readonly gemini: GeminiClient,
+    private readonly transcriber: Transcriber,
+    private readonly actions: ActionExtractor,
+    private readonly summarizer: Summarizer,
+  ) {}
+
+  onModuleInit(): void {
+    this.health.register('assistant', () => ({
+      // Offline engines work but are weak; that is a degraded assistant, not a broken one.
+      status: this.gemini.configured ? 'healthy' : 'degraded',
+      gemini: {
+        key_configured: this.gemini.configured,
+        model: this.gemini.model,
+        custom_base_url: this.config.values.gemini.baseUrl !== undefined,
+        timeout_ms: this.gemini.timeoutMs,
+      },
+      transcriber: this.transcriber.primary,
+      transcriber_offline_fallback: this.transcriber.offline,
+      action_extractor: this.actions.engine,
+      summarizer: this.summarizer.engine,
+    }));
+  }
+}

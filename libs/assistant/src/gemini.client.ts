@@ -1,0 +1,123 @@
+import { Injectable } from '@nestjs/common';
+import { ApiError, GoogleGenAI, type Part } from '@google/genai';
+import { AppConfig } from '@mira/core';
+
+export type GeminiFailureKind = 'timeout' | 'rate_limited' | 'server' | 'malformed' | 'network' | 'rejected';
+
+/** A failed Gemini call. `retryable` failures (timeouts, 429, 5xx, garbled answers) are worth trying again later. */
+export class GeminiError extends Error {
+  constructor(
+    readonly kind: GeminiFailureKind,
+    message: string,
+    readonly status?: number,
+  ) {
+    super(message);
+    this.name = 'GeminiError';
+  }
+
+  get retryable(): boolean {
+    return this.kind !== 'rejected';
+  }
+}
+
+export interface GeminiRequest {
+  parts: Part[];
+  systemInstruction?: string;
+  /** When set, the answer must be JSON conforming to this JSON Schema (structured output). */
+  responseJsonSchema?: Record<string, unknown>;
+  temperature?: number;
+  maxOutputTokens?: number;
+}
+
+/**
+ * The one place that talks to Gemini through the official SDK (`@google/genai`). Every call is bounded by
+ * GEMINI_TIMEOUT_MS, never retried inside the SDK (the job queue retries with backoff), and pointed at
+ * GEMINI_BASE_URL when set (tests point it at a local fake that speaks Gemini's REST API).
+ */
+@Injectable()
+export class GeminiClient {
+  private readonly client?: GoogleGenAI;
+  readonly model: string;
+  readonly timeoutMs: number;
+
+  constructor(config: AppConfig) {
+    const gemini = config.values.gemini;
+    this.model = gemini.model;
+    this.timeoutMs = gemini.timeoutMs;
+    if (gemini.apiKey) {
+      this.client = new GoogleGenAI({
+        apiKey: gemini.apiKey,
+        httpOptions: {
+          ...(gemini.baseUrl ? { baseUrl: gemini.baseUrl } : {}),
+          timeout: gemini.timeoutMs,
+        },
+      });
+    }
+  }
+
+  get configured(): boolean {
+    return this.client !== undefined;
+  }
+
+  /** Returns the text of the first candidate; throws GeminiError on any failure. */
+  async generate(request: GeminiRequest): Promise<string> {
+    if (!this.client) throw new GeminiError('rejected', 'GEMINI_API_KEY is not configured');
+    const abort = new AbortController();
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        abort.abort();
+        reject(new GeminiError('timeout', `Gemini did not answer within ${this.timeoutMs} ms`));
+      }, this.timeoutMs);
+    });
+    try {
+      const call = this.client.models.generateContent({
+        model: this.model,
+        contents: [{ role: 'user', parts: request.parts }],
+        config: {
+          abortSignal: abort.signal,
+          ...(request.systemInstruction ? { systemInstruction: request.systemInstruction } : {}),
+          ...(request.responseJsonSchema
+            ? { responseMimeType: 'application/json', responseJsonSchema: request.responseJsonSchema }
+            : {}),
+          temperature: request.temperature ?? 0.2,
+          maxOutputTokens: request.maxOutputTokens ?? 2048,
+        },
+      });
+      call.catch(() => undefined); // settled by the race below; avoid an unhandled rejection after a timeout
+      const response = await Promise.race([call, timeout]);
+      const text = response.candidates?.[0]?.content?.parts?.map((part) => part.text ?? '').join('');
+      if (text === undefined) {
+        const reason = response.promptFeedback?.blockReason ?? response.candidates?.[0]?.finishReason;
+        throw new GeminiError('malformed', `Gemini answered without a text candidate (${reason ?? 'empty'})`);
+      }
+      return text;
+    } catch (err) {
+      throw classify(err);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+}
+
+function classify(err: unknown): GeminiError {
+  if (err instanceof GeminiError) return err;
+  if (err instanceof ApiError) {
+    if (err.status === 429) return new GeminiError('rate_limited', 'Gemini rate limit (429)', 429);
+    if (err.status === 408) return new GeminiError('timeout', 'Gemini request timeout (408)', 408);
+    if (err.status >= 500)
+      return new GeminiError('server', `Gemini server error (${err.status})`, err.status);
+    return new GeminiError('rejected', `Gemini rejected the request (${err.status})`, err.status);
+  }
+  const message = err instanceof Error ? err.message : String(err);
+  const name = err instanceof Error ? err.name : '';
+  if (name === 'AbortError' || /abort|timed? ?out/i.test(message)) {
+    return new GeminiError('timeout', 'Gemini request aborted after the timeout');
+  }
+  if (err instanceof SyntaxError || /JSON|Unexpected token|parse/i.test(message)) {
+    return new GeminiError('malformed', 'Gemini answered with a body that is not valid JSON');
+  }
+  const cause =
+    err instanceof Error && err.cause ? `: ${String((err.cause as Error).message ?? err.cause)}` : '';
+  return new GeminiError('network', `Gemini unreachable (${message.slice(0, 200)}${cause.slice(0, 200)})`);
+}

@@ -1,0 +1,237 @@
+import * as ort from 'onnxruntime-node';
+import type { AudioConfigValues } from '@mira/core';
+import type {
+  DecodedAudio,
+  EngineStatus,
+  QualityReport,
+  SpeechSegment,
+  VoiceEmbedding,
+} from './audio.types.js';
+import { SAMPLE_RATE } from './audio.types.js';
+import { AudioErrors } from './audio.errors.js';
+import type { AudioDecoder, DecodeHint } from './decode/audio-decoder.js';
+import { DefaultAudioDecoder } from './decode/audio-decoder.js';
+import { LibSampleRateResampler } from './decode/resampler.js';
+import type { Denoiser } from './denoise/denoiser.port.js';
+import { GtcrnDenoiser } from './denoise/gtcrn-denoiser.js';
+import { SpectralGateDenoiser } from './denoise/spectral-gate-denoiser.js';
+import type { ModelEntry, ResolvedModel } from './models/manifest.js';
+import { loadManifest, repoModelsDir as defaultRepoModelsDir, resolveModel } from './models/manifest.js';
+import { assessQuality } from './quality/quality-score.js';
+import { OnnxSpeakerEmbedder } from './speaker/onnx-speaker-embedder.js';
+import type { SpeakerEmbedder } from './speaker/speaker-embedder.port.js';
+import { EnergyVad, SileroVad } from './vad/silero-vad.js';
+import { hysteresisFlags, speechSegments } from './vad/speech-segments.js';
+import type { VoiceActivityDetector } from './vad/vad.port.js';
+
+export interface AudioPipelineOptions {
+  modelDir: string;
+  audio: AudioConfigValues;
+  repoModelsDir?: string;
+  /** Receives one line per engine decision (ids and names only). */
+  log?: (event: string, fields: Record<string, string | number | boolean>) => void;
+}
+
+/** Shortest clip an embedding is computed for (omi uses the same floor; shorter clips make fake speakers). */
+export const MIN_EMBED_SECONDS = 0.5;
+
+export function createOrtSession(pathOrBytes: string | Uint8Array): Promise<ort.InferenceSession> {
+  const options: ort.InferenceSession.SessionOptions = {
+    intraOpNumThreads: 1,
+    interOpNumThreads: 1,
+    executionMode: 'sequential',
+    graphOptimizationLevel: 'all',
+  };
+  return typeof pathOrBytes === 'string'
+    ? ort.InferenceSession.create(pathOrBytes, options)
+    : ort.InferenceSession.create(pathOrBytes, options);
+}
+
+/**
+ * The audio chain without Nest: engines chosen once from the manifest and the files present (sessions created
+ * once and reused). AudioService wraps it for DI; benchmarks, evaluations and tests use it directly.
+ */
+export class AudioPipeline {
+  readonly status: Record<string, EngineStatus> = {};
+  readonly models: ResolvedModel[] = [];
+
+  private constructor(
+    readonly decoder: AudioDecoder,
+    readonly resampler: LibSampleRateResampler,
+    readonly denoiser: Denoiser,
+    readonly vad: VoiceActivityDetector,
+    readonly speakers: Map<string, SpeakerEmbedder>,
+    readonly speaker: SpeakerEmbedder | undefined,
+    private readonly options: AudioPipelineOptions,
+  ) {}
+
+  static async create(options: AudioPipelineOptions): Promise<AudioPipeline> {
+    const log = options.log ?? (() => undefined);
+    const repoModelsDir = options.repoModelsDir ?? defaultRepoModelsDir();
+    const dirs = { modelDir: options.modelDir, repoModelsDir };
+    const manifest = loadManifest(repoModelsDir);
+    const resolved = await Promise.all(manifest.models.map((entry) => resolveModel(entry, dirs)));
+    for (const r of resolved) {
+      log('audio.model', { name: r.entry.name, role: r.entry.role, check: r.check });
+    }
+    const status: Record<string, EngineStatus> = {};
+    const resampler = new LibSampleRateResampler();
+    const decoder = new DefaultAudioDecoder(resampler, {
+      maxBytes: options.audio.maxBytes,
+      maxSeconds: options.audio.maxSeconds,
+    });
+    status.decode = { engine: decoder.name, status: 'healthy' };
+    status.resample = { engine: resampler.name, status: 'healthy' };
+
+    const usable = (role: ModelEntry['role']) => resolved.filter((r) => r.entry.role === role && r.present);
+    const describe = (role: ModelEntry['role']) =>
+      resolved
+        .filter((r) => r.entry.role === role && !r.present)
+        .map(
+          (r) =>
+            `${r.entry.name}: ${r.check === 'mismatch' ? 'checksum mismatch' : 'file missing'} (${r.path})`,
+        )
+        .join('; ');
+
+    // Noise reduction
+    let denoiser: Denoiser | undefined;
+    const gtcrn = usable('denoiser')[0];
+    if (gtcrn && options.audio.denoiser === 'auto') {
+      try {
+        denoiser = new GtcrnDenoiser(await createOrtSession(gtcrn.path), gtcrn.entry.name);
+        status.denoise = { engine: 'gtcrn', model: gtcrn.entry.name, status: 'healthy' };
+      } catch (err) {
+        log('audio.engine_failed', {
+          role: 'denoiser',
+          model: gtcrn.entry.name,
+          error: String(err).slice(0, 200),
+        });
+      }
+    }
+    if (!denoiser) {
+      denoiser = new SpectralGateDenoiser();
+      status.denoise = {
+        engine: 'spectral-gate',
+        status: options.audio.denoiser === 'spectral-gate' ? 'healthy' : 'degraded',
+        detail:
+          options.audio.denoiser === 'spectral-gate'
+            ? 'selected by AUDIO_DENOISER'
+            : `GTCRN unavailable, DSP fallback in use (${describe('denoiser') || 'no denoiser model'}); run npm run models:fetch`,
+      };
+    }
+
+    // Voice activity detection
+    let vad: VoiceActivityDetector | undefined;
+    const silero = usable('vad')[0];
+    if (silero) {
+      try {
+        vad = new SileroVad(await createOrtSession(silero.path), silero.entry.name);
+        status.vad = { engine: 'silero-vad', model: silero.entry.name, status: 'healthy' };
+      } catch (err) {
+        log('audio.engine_failed', {
+          role: 'vad',
+          model: silero.entry.name,
+          error: String(err).slice(0, 200),
+        });
+      }
+    }
+    if (!vad) {
+      vad = new EnergyVad();
+      status.vad = {
+        engine: 'energy-vad',
+        status: 'degraded',
+        detail: `Silero VAD unavailable, energy fallback in use (${describe('vad') || 'no VAD model'})`,
+      };
+    }
+
+    // Speaker embedding: every speaker model present is loaded; the configured one (or the highest priority) is default
+    const speakers = new Map<string, SpeakerEmbedder>();
+    const candidates = usable('speaker').sort((a, b) => (b.entry.priority ?? 0) - (a.entry.priority ?? 0));
+    for (const candidate of candidates) {
+      try {
+        const session = await createOrtSession(candidate.path);
+        speakers.set(candidate.entry.name, await OnnxSpeakerEmbedder.create(session, candidate.entry));
+      } catch (err) {
+        log('audio.engine_failed', {
+          role: 'speaker',
+          model: candidate.entry.name,
+          error: String(err).slice(0, 200),
+        });
+      }
+    }
+    let speaker: SpeakerEmbedder | undefined;
+    const wanted = options.audio.speakerModel;
+    if (wanted !== 'auto') speaker = speakers.get(wanted);
+    speaker ??= wanted === 'auto' ? [...speakers.values()][0] : undefined;
+    if (speaker) {
+      status.speaker = {
+        engine: 'onnx-speaker-embedder',
+        model: speaker.modelId,
+        status: speaker.weak ? 'degraded' : 'healthy',
+        detail: `dimension ${speaker.dimension}${speaker.weak ? '; WEAK baseline (MFCC statistics), not a trained speaker network' : ''}`,
+      };
+    } else {
+      status.speaker = {
+        engine: 'none',
+        status: 'degraded',
+        detail:
+          wanted === 'auto'
+            ? `no speaker model could be loaded (${describe('speaker')})`
+            : `SPEAKER_MODEL=${wanted} is not present or failed to load`,
+      };
+    }
+    const pipeline = new AudioPipeline(decoder, resampler, denoiser, vad, speakers, speaker, options);
+    Object.assign(pipeline.status, status);
+    pipeline.models.push(...resolved);
+    return pipeline;
+  }
+
+  decode(bytes: Uint8Array, hint?: DecodeHint): Promise<DecodedAudio> {
+    return this.decoder.decode(bytes, hint);
+  }
+
+  async assessQuality(samples: Float32Array): Promise<QualityReport> {
+    const probabilities = await this.vad.probabilities(samples);
+    const { threshold, negThreshold } = this.options.audio.vad;
+    return assessQuality(
+      samples,
+      hysteresisFlags(probabilities, threshold, negThreshold),
+      this.vad.frameSamples,
+    );
+  }
+
+  denoise(samples: Float32Array): Promise<Float32Array> {
+    return this.denoiser.denoise(samples);
+  }
+
+  async detectSpeech(samples: Float32Array): Promise<SpeechSegment[]> {
+    const probabilities = await this.vad.probabilities(samples);
+    return speechSegments(
+      probabilities,
+      this.vad.frameSamples,
+      SAMPLE_RATE,
+      samples.length,
+      this.options.audio.vad,
+    );
+  }
+
+  /** Embeds with the default speaker model, or with a named one (evaluation harness). */
+  async embed(samples: Float32Array, modelId?: string): Promise<VoiceEmbedding> {
+    const embedder = modelId ? this.speakers.get(modelId) : this.speaker;
+    if (!embedder)
+      throw AudioErrors.modelUnavailable(modelId ? `Speaker model ${modelId}` : 'A speaker model');
+    if (samples.length < MIN_EMBED_SECONDS * SAMPLE_RATE) {
+      throw AudioErrors.tooShort(samples.length / SAMPLE_RATE, MIN_EMBED_SECONDS);
+    }
+    const vector = await embedder.embed(samples);
+    return { vector, modelId: embedder.modelId, dimension: vector.length, weak: embedder.weak };
+  }
+
+  engines(): Record<string, EngineStatus> {
+    return { ...this.status };
+  }
+
+  close(): void {
+    this.resampler.destroy();
+  }
+}

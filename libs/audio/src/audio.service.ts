@@ -1,0 +1,81 @@
+import { Injectable, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
+import { AppConfig, AppLogger, HealthRegistry } from '@mira/core';
+import type {
+  DecodedAudio,
+  EngineStatus,
+  QualityReport,
+  SpeechSegment,
+  VoiceEmbedding,
+} from './audio.types.js';
+import { AudioPipeline } from './audio-pipeline.js';
+import type { DecodeHint } from './decode/audio-decoder.js';
+
+/**
+ * The audio module's one service: decode any accepted upload to 16 kHz mono, score its quality, reduce noise, find
+ * speech and compute a voice embedding. Engines are chosen at startup (see /health/detailed); sessions are reused.
+ */
+@Injectable()
+export class AudioService implements OnModuleInit, OnApplicationShutdown {
+  private pipeline?: AudioPipeline;
+  private starting?: Promise<AudioPipeline>;
+
+  constructor(
+    private readonly config: AppConfig,
+    private readonly logger: AppLogger,
+    private readonly health: HealthRegistry,
+  ) {}
+
+  async onModuleInit(): Promise<void> {
+    const pipeline = await this.ready();
+    for (const [stage, status] of Object.entries(pipeline.engines())) {
+      this.health.register(`audio_${stage}`, () => ({ ...status }));
+    }
+    const missing = pipeline.models.filter((m) => !m.present).map((m) => m.entry.name);
+    this.logger.info('audio.ready', {
+      denoise: pipeline.status.denoise?.engine,
+      vad: pipeline.status.vad?.engine,
+      speaker: pipeline.status.speaker?.model ?? 'none',
+      missing_models: missing,
+    });
+  }
+
+  onApplicationShutdown(): void {
+    this.pipeline?.close();
+  }
+
+  /** Bytes of any accepted format → 16 kHz mono float32. Throws AppError 4xx (see AudioErrors). */
+  async decode(bytes: Buffer, hint?: DecodeHint): Promise<DecodedAudio> {
+    return (await this.ready()).decode(bytes, hint);
+  }
+
+  async assessQuality(samples: Float32Array): Promise<QualityReport> {
+    return (await this.ready()).assessQuality(samples);
+  }
+
+  async denoise(samples: Float32Array): Promise<Float32Array> {
+    return (await this.ready()).denoise(samples);
+  }
+
+  async detectSpeech(samples: Float32Array): Promise<SpeechSegment[]> {
+    return (await this.ready()).detectSpeech(samples);
+  }
+
+  /** L2-normalised embedding from the default speaker model. Throws AUDIO_TOO_SHORT under 0.5 s. */
+  async embed(samples: Float32Array): Promise<VoiceEmbedding> {
+    return (await this.ready()).embed(samples);
+  }
+
+  engines(): Record<string, EngineStatus> {
+    return this.pipeline?.engines() ?? {};
+  }
+
+  private ready(): Promise<AudioPipeline> {
+    if (this.pipeline) return Promise.resolve(this.pipeline);
+    this.starting ??= AudioPipeline.create({
+      modelDir: this.config.values.modelDir,
+      audio: this.config.values.audio,
+      log: (event, fields) => this.logger.info(event, fields),
+    }).then((pipeline) => (this.pipeline = pipeline));
+    return this.starting;
+  }
+}

@@ -1,0 +1,50 @@
+/** Every stage works on mono float32 samples at this rate. */
+export const SAMPLE_RATE = 16000;
+
+export type AudioFormat = 'wav' | 'pcm16' | 'flac' | 'mp3' | 'ogg' | 'webm';
+
+export interface DecodedAudio {
+  samples: Float32Array;
+  sampleRate: 16000;
+  durationSeconds: number;
+  format: AudioFormat;
+  originalSampleRate: number;
+  channels: number;
+}
+
+/** See quality/quality-score.ts for the formula (also in README.md, section Audio). */
+export interface QualityReport {
+  /** 0–100, higher is better. */
+  score: number;
+  snr_db: number;
+  /** 0–100 speech-band clarity. */
+  clarity: number;
+  /** Root mean square of the whole clip, linear full scale (0–1). */
+  rms: number;
+  /** Fraction of samples at or above full scale. */
+  clipping_ratio: number;
+  /** Fraction of VAD frames judged to be speech. */
+  speech_ratio: number;
+}
+
+/** Seconds from the start of the clip. */
+export interface SpeechSegment {
+  start: number;
+  end: number;
+}
+
+export interface VoiceEmbedding {
+  /** L2-normalised. */
+  vector: Float32Array;
+  modelId: string;
+  dimension: number;
+  /** True when the model is a weak baseline (see README.md, section Audio). */
+  weak: boolean;
+}
+
+export interface EngineStatus {
+  engine: string;
+  model?: string;
+  status: 'healthy' | 'degraded';
+  detail?: string;
+}

@@ -1,0 +1,64 @@
+/** What the first bytes of an upload say it is. `pcm16` means "no known container": headerless PCM16LE. */
+export type SniffedContainer = 'wav' | 'flac' | 'mp3' | 'ogg' | 'webm' | 'pcm16' | { unsupported: string };
+
+const ascii = (bytes: Uint8Array, offset: number, length: number): string =>
+  String.fromCharCode(...bytes.subarray(offset, offset + length));
+
+/**
+ * Sniffs magic numbers; never trusts the file name or MIME type for containers (the legacy desktop client sends raw
+ * PCM named `audio.wav` with type audio/wav). Containers we recognise but do not decode are reported as unsupported.
+ */
+export function sniffContainer(bytes: Uint8Array): SniffedContainer {
+  if (bytes.length >= 12 && ascii(bytes, 0, 4) === 'RIFF') {
+    return ascii(bytes, 8, 4) === 'WAVE' ? 'wav' : { unsupported: `RIFF/${ascii(bytes, 8, 4)}` };
+  }
+  if (bytes.length >= 4) {
+    const magic = ascii(bytes, 0, 4);
+    if (magic === 'fLaC') return 'flac';
+    if (magic === 'OggS') return 'ogg';
+    if (bytes[0] === 0x1a && bytes[1] === 0x45 && bytes[2] === 0xdf && bytes[3] === 0xa3) return 'webm';
+    if (magic === 'FORM') return { unsupported: 'AIFF' };
+    if (magic === 'RF64') return { unsupported: 'RF64' };
+    if (magic === 'caff') return { unsupported: 'CAF' };
+    if (magic === '#!AM') return { unsupported: 'AMR' };
+    if (bytes.length >= 8 && ascii(bytes, 4, 4) === 'ftyp') return { unsupported: 'MP4/M4A' };
+  }
+  if (bytes.length >= 3 && ascii(bytes, 0, 3) === 'ID3') return 'mp3';
+  if (looksLikeMp3Frames(bytes)) return 'mp3';
+  return 'pcm16';
+}
+
+const MPEG1_BITRATES_L3 = [0, 32, 40, 48, 56, 64, 80, 96, 112, 128, 160, 192, 224, 256, 320];
+const MPEG2_BITRATES_L3 = [0, 8, 16, 24, 32, 40, 48, 56, 64, 80, 96, 112, 128, 144, 160];
+const SAMPLE_RATES = [
+  [11025, 12000, 8000], // MPEG 2.5
+  null,
+  [22050, 24000, 16000], // MPEG 2
+  [44100, 48000, 32000], // MPEG 1
+];
+
+/** Length of the MPEG layer III frame starting at `at`, or 0 when there is no valid header there. */
+function mp3FrameLength(bytes: Uint8Array, at: number): number {
+  if (at + 4 > bytes.length) return 0;
+  const b1 = bytes[at + 1];
+  const b2 = bytes[at + 2];
+  if (bytes[at] !== 0xff || (b1 & 0xe0) !== 0xe0) return 0;
+  const version = (b1 >> 3) & 0x03;
+  const layer = (b1 >> 1) & 0x03;
+  if (version === 1 || layer !== 1) return 0; // layer III only
+  const bitrateIndex = b2 >> 4;
+  const rateIndex = (b2 >> 2) & 0x03;
+  if (bitrateIndex === 0 || bitrateIndex === 15 || rateIndex === 3) return 0;
+  const padding = (b2 >> 1) & 0x01;
+  const rate = SAMPLE_RATES[version]![rateIndex]!;
+  const kbps = (version === 3 ? MPEG1_BITRATES_L3 : MPEG2_BITRATES_L3)[bitrateIndex]!;
+  const coefficient = version === 3 ? 144 : 72;
+  return Math.floor((coefficient * kbps * 1000) / rate) + padding;
+}
+
+/** Frame sync alone is too weak (raw PCM can start with 0xFFEx): require two consecutive valid frames. */
+function looksLikeMp3Frames(bytes: Uint8Array): boolean {
+  const first = mp3FrameLength(bytes, 0);
+  if (first === 0) return false;
+  return mp3FrameLength(bytes, first) > 0;
+}

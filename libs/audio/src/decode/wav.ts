@@ -1,0 +1,121 @@
+/** A parsed RIFF/WAVE file: one Float32Array per channel in [-1, 1]. */
+export interface PcmData {
+  channelData: Float32Array[];
+  sampleRate: number;
+}
+
+export class WavParseError extends Error {}
+
+const WAVE_FORMAT_PCM = 1;
+const WAVE_FORMAT_IEEE_FLOAT = 3;
+const WAVE_FORMAT_EXTENSIBLE = 0xfffe;
+
+/**
+ * RIFF WAVE reader: integer PCM 8/16/24/32-bit, IEEE float 32/64-bit, WAVE_FORMAT_EXTENSIBLE, any rate and channel
+ * count. Tolerates streaming writers (data size 0 or 0xFFFFFFFF) and truncated data (reads what is there).
+ */
+export function parseWav(bytes: Uint8Array): PcmData {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  let offset = 12;
+  let format: { tag: number; channels: number; rate: number; bits: number; blockAlign: number } | undefined;
+  let data: { start: number; length: number } | undefined;
+  while (offset + 8 <= bytes.length && data === undefined) {
+    const id = String.fromCharCode(
+      bytes[offset]!,
+      bytes[offset + 1]!,
+      bytes[offset + 2]!,
+      bytes[offset + 3]!,
+    );
+    const size = view.getUint32(offset + 4, true);
+    const body = offset + 8;
+    if (id === 'fmt ') {
+      if (size < 16 || body + 16 > bytes.length) throw new WavParseError('WAV fmt chunk is truncated');
+      let tag = view.getUint16(body, true);
+      if (tag === WAVE_FORMAT_EXTENSIBLE && size >= 40 && body + 26 <= bytes.length) {
+        tag = view.getUint16(body + 24, true); // first two bytes of the SubFormat GUID
+      }
+      format = {
+        tag,
+        channels: view.getUint16(body + 2, true),
+        rate: view.getUint32(body + 4, true),
+        blockAlign: view.getUint16(body + 12, true),
+        bits: view.getUint16(body + 14, true),
+      };
+    } else if (id === 'data') {
+      const available = bytes.length - body;
+      const length = size === 0 || size === 0xffffffff || size > available ? available : size;
+      data = { start: body, length };
+    }
+    offset = body + size + (size % 2);
+  }
+  if (format === undefined) throw new WavParseError('WAV has no fmt chunk');
+  if (data === undefined) throw new WavParseError('WAV has no data chunk');
+  const { tag, channels, rate, bits } = format;
+  if (channels < 1 || channels > 32)
+    throw new WavParseError(`WAV has an invalid channel count (${channels})`);
+  if (rate < 1000 || rate > 384_000)
+    throw new WavParseError(`WAV has an unsupported sample rate (${rate} Hz)`);
+  const bytesPerSample = bits / 8;
+  const supported =
+    (tag === WAVE_FORMAT_PCM && [8, 16, 24, 32].includes(bits)) ||
+    (tag === WAVE_FORMAT_IEEE_FLOAT && [32, 64].includes(bits));
+  if (!supported) throw new WavParseError(`WAV encoding ${tag} with ${bits} bits is not supported`);
+
+  const frameBytes = bytesPerSample * channels;
+  const frames = Math.floor(data.length / frameBytes);
+  const channelData = Array.from({ length: channels }, () => new Float32Array(frames));
+  let p = data.start;
+  for (let i = 0; i < frames; i++) {
+    for (let c = 0; c < channels; c++) {
+      let v: number;
+      if (tag === WAVE_FORMAT_IEEE_FLOAT) {
+        v = bits === 32 ? view.getFloat32(p, true) : view.getFloat64(p, true);
+        if (!Number.isFinite(v)) v = 0;
+      } else if (bits === 16) {
+        v = view.getInt16(p, true) / 32768;
+      } else if (bits === 8) {
+        v = (bytes[p]! - 128) / 128;
+      } else if (bits === 24) {
+        const x = bytes[p]! | (bytes[p + 1]! << 8) | (bytes[p + 2]! << 16);
+        v = ((x << 8) >> 8) / 8388608;
+      } else {
+        v = view.getInt32(p, true) / 2147483648;
+      }
+      channelData[c]![i] = v;
+      p += bytesPerSample;
+    }
+  }
+  return { channelData, sampleRate: rate };
+}
+
+/** Raw PCM16LE mono (the legacy desktop client). The caller has checked the byte count is even. */
+export function parsePcm16(bytes: Uint8Array): Float32Array {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const out = new Float32Array(bytes.length >> 1);
+  for (let i = 0; i < out.length; i++) out[i] = view.getInt16(i * 2, true) / 32768;
+  return out;
+}
+
+/** Builds a 16-bit PCM WAV file (tests, benchmarks, fixtures). */
+export function encodeWav16(samples: Float32Array, sampleRate: number, channels = 1): Buffer {
+  const frames = Math.floor(samples.length / channels);
+  const out = Buffer.alloc(44 + frames * channels * 2);
+  out.write('RIFF', 0, 'ascii');
+  out.writeUInt32LE(36 + frames * channels * 2, 4);
+  out.write('WAVE', 8, 'ascii');
+  out.write('fmt ', 12, 'ascii');
+  out.writeUInt32LE(16, 16);
+  out.writeUInt16LE(1, 20);
+  out.writeUInt16LE(channels, 22);
+  out.writeUInt32LE(sampleRate, 24);
+  out.writeUInt32LE(sampleRate * channels * 2, 28);
+  out.writeUInt16LE(channels * 2, 32);
+  out.writeUInt16LE(16, 34);
+  out.write('data', 36, 'ascii');
+  out.writeUInt32LE(frames * channels * 2, 40);
+  for (let i = 0; i < frames * channels; i++) {
+    const v = Math.max(-1, Math.min(1, samples[i]!));
+    out.writeInt16LE(Math.round(v < 0 ? v * 32768 : v * 32767), 44 + i * 2);
+  }
+  return out;
+}

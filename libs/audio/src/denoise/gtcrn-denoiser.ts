@@ -1,0 +1,61 @@
+import * as ort from 'onnxruntime-node';
+import { Stft } from '../dsp/stft.js';
+import type { Denoiser } from './denoiser.port.js';
+
+const BINS = 257;
+
+/**
+ * GTCRN (Rong & al., ICASSP 2024; 48 K parameters) as its streaming ONNX export: one STFT frame per call
+ * (`mix f32[1,257,1,2]`), with the convolution, temporal-recurrent and inter-frame caches carried from call to call.
+ * STFT/ISTFT are ours (n_fft 512, hop 256, sqrt-Hann), so any clip length works and output length equals input.
+ */
+export class GtcrnDenoiser implements Denoiser {
+  readonly name = 'gtcrn';
+  private readonly stft = new Stft(512, 256);
+
+  constructor(
+    private readonly session: ort.InferenceSession,
+    readonly model: string,
+  ) {}
+
+  async denoise(samples: Float32Array): Promise<Float32Array> {
+    const output = new Float32Array(samples.length);
+    if (samples.length === 0) return output;
+    const frames = this.stft.frameCount(samples.length);
+    const re = new Float32Array(BINS);
+    const im = new Float32Array(BINS);
+    const outRe = new Float32Array(BINS);
+    const outIm = new Float32Array(BINS);
+    let conv = new Float32Array(2 * 1 * 16 * 16 * 33);
+    let tra = new Float32Array(2 * 3 * 1 * 1 * 16);
+    let inter = new Float32Array(2 * 1 * 33 * 16);
+    for (let t = 0; t < frames; t++) {
+      this.stft.analyse(samples, t, re, im);
+      const mix = new Float32Array(BINS * 2);
+      for (let k = 0; k < BINS; k++) {
+        mix[2 * k] = re[k]!;
+        mix[2 * k + 1] = im[k]!;
+      }
+      const result = await this.session.run({
+        mix: new ort.Tensor('float32', mix, [1, BINS, 1, 2]),
+        conv_cache: new ort.Tensor('float32', conv, [2, 1, 16, 16, 33]),
+        tra_cache: new ort.Tensor('float32', tra, [2, 3, 1, 1, 16]),
+        inter_cache: new ort.Tensor('float32', inter, [2, 1, 33, 16]),
+      });
+      const enh = result.enh!.data as Float32Array;
+      for (let k = 0; k < BINS; k++) {
+        outRe[k] = enh[2 * k]!;
+        outIm[k] = enh[2 * k + 1]!;
+      }
+      conv = Float32Array.from(result.conv_cache_out!.data as Float32Array);
+      tra = Float32Array.from(result.tra_cache_out!.data as Float32Array);
+      inter = Float32Array.from(result.inter_cache_out!.data as Float32Array);
+      this.stft.synthesise(outRe, outIm, t, output);
+    }
+    for (let i = 0; i < output.length; i++) {
+      const v = output[i]!;
+      output[i] = Number.isFinite(v) ? Math.max(-1, Math.min(1, v)) : 0;
+    }
+    return output;
+  }
+}

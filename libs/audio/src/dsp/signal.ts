@@ -1,0 +1,101 @@
+/** Small signal helpers shared by the stages, tests, benchmarks and evaluation. */
+
+export function rms(x: Float32Array): number {
+  if (x.length === 0) return 0;
+  let s = 0;
+  for (let i = 0; i < x.length; i++) s += x[i]! * x[i]!;
+  return Math.sqrt(s / x.length);
+}
+
+/** Scale-invariant signal-to-distortion ratio in dB (Le Roux et al. 2019), over the common length. */
+export function siSdr(estimate: Float32Array, reference: Float32Array): number {
+  const n = Math.min(estimate.length, reference.length);
+  let meanE = 0;
+  let meanR = 0;
+  for (let i = 0; i < n; i++) {
+    meanE += estimate[i]!;
+    meanR += reference[i]!;
+  }
+  meanE /= n;
+  meanR /= n;
+  let dot = 0;
+  let refEnergy = 0;
+  for (let i = 0; i < n; i++) {
+    const r = reference[i]! - meanR;
+    dot += (estimate[i]! - meanE) * r;
+    refEnergy += r * r;
+  }
+  const alpha = dot / (refEnergy + 1e-12);
+  let target = 0;
+  let noise = 0;
+  for (let i = 0; i < n; i++) {
+    const t = alpha * (reference[i]! - meanR);
+    const e = estimate[i]! - meanE - t;
+    target += t * t;
+    noise += e * e;
+  }
+  return 10 * Math.log10((target + 1e-12) / (noise + 1e-12));
+}
+
+/** Mixes `noise` into `clean` at the given SNR (dB), looping the noise if it is shorter. */
+export function mixAtSnr(clean: Float32Array, noise: Float32Array, snrDb: number): Float32Array {
+  const cleanPower = rms(clean) ** 2;
+  const looped = new Float32Array(clean.length);
+  for (let i = 0; i < clean.length; i++) looped[i] = noise[i % noise.length]!;
+  const noisePower = rms(looped) ** 2;
+  const gain = Math.sqrt(cleanPower / (noisePower * 10 ** (snrDb / 10) + 1e-20));
+  const out = new Float32Array(clean.length);
+  for (let i = 0; i < clean.length; i++) out[i] = clean[i]! + gain * looped[i]!;
+  return out;
+}
+
+/** Deterministic pseudo-random generator (mulberry32), so noise in tests and evaluations is reproducible. */
+export function seededRandom(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+export function whiteNoise(length: number, seed = 1): Float32Array {
+  const rand = seededRandom(seed);
+  const out = new Float32Array(length);
+  for (let i = 0; i < length; i += 2) {
+    // Box–Muller
+    const u = Math.max(rand(), 1e-12);
+    const v = rand();
+    const r = Math.sqrt(-2 * Math.log(u));
+    out[i] = r * Math.cos(2 * Math.PI * v);
+    if (i + 1 < length) out[i + 1] = r * Math.sin(2 * Math.PI * v);
+  }
+  return out;
+}
+
+/** Pink (1/f) noise from white noise with Paul Kellet's filter. */
+export function pinkNoise(length: number, seed = 2): Float32Array {
+  const white = whiteNoise(length, seed);
+  const out = new Float32Array(length);
+  let b0 = 0;
+  let b1 = 0;
+  let b2 = 0;
+  let b3 = 0;
+  let b4 = 0;
+  let b5 = 0;
+  let b6 = 0;
+  for (let i = 0; i < length; i++) {
+    const w = white[i]!;
+    b0 = 0.99886 * b0 + w * 0.0555179;
+    b1 = 0.99332 * b1 + w * 0.0750759;
+    b2 = 0.969 * b2 + w * 0.153852;
+    b3 = 0.8665 * b3 + w * 0.3104856;
+    b4 = 0.55 * b4 + w * 0.5329522;
+    b5 = -0.7616 * b5 - w * 0.016898;
+    out[i] = (b0 + b1 + b2 + b3 + b4 + b5 + b6 + w * 0.5362) * 0.11;
+    b6 = w * 0.115926;
+  }
+  return out;
+}

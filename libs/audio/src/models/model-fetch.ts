@@ -1,0 +1,88 @@
+import { copyFile, mkdir, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+import type { ModelEntry } from './manifest.js';
+import { sha256File } from './manifest.js';
+
+export interface FetchResult {
+  name: string;
+  file: string;
+  action: 'present' | 'copied' | 'downloaded' | 'skipped' | 'failed';
+  detail?: string;
+}
+
+async function findInMirror(mirror: string, file: string): Promise<string | undefined> {
+  const direct = join(mirror, file);
+  if (await stat(direct).then((s) => s.isFile()).catch(() => false)) return direct;
+  const wanted = basename(file);
+  const walk = async (dir: string, depth: number): Promise<string | undefined> => {
+    if (depth > 4) return undefined;
+    const entries = await readdir(dir, { withFileTypes: true }).catch(() => []);
+    for (const e of entries) if (e.isFile() && e.name === wanted) return join(dir, e.name);
+    for (const e of entries) {
+      if (e.isDirectory()) {
+        const found = await walk(join(dir, e.name), depth + 1);
+        if (found) return found;
+      }
+    }
+    return undefined;
+  };
+  return walk(mirror, 0);
+}
+
+/**
+ * Puts every `model-dir` entry of the manifest into `modelDir`: kept when already there with the right checksum,
+ * else copied from `mirror` (a directory searched by file name) or downloaded from the entry's source URL. Files
+ * land under a temporary name and are renamed only after the sha256 matches. Repo and npm models are left alone.
+ */
+export async function fetchModels(
+  entries: ModelEntry[],
+  modelDir: string,
+  options: { mirror?: string; download?: boolean; fetchImpl?: typeof fetch } = {},
+): Promise<FetchResult[]> {
+  await mkdir(modelDir, { recursive: true });
+  const results: FetchResult[] = [];
+  for (const entry of entries) {
+    if (entry.location !== 'model-dir') {
+      results.push({ name: entry.name, file: entry.file, action: 'skipped', detail: `location ${entry.location}` });
+      continue;
+    }
+    const target = join(modelDir, entry.file);
+    const expected = entry.sha256?.toLowerCase();
+    if (await stat(target).catch(() => undefined)) {
+      const actual = await sha256File(target);
+      if (!expected || actual === expected) {
+        results.push({ name: entry.name, file: entry.file, action: 'present' });
+        continue;
+      }
+    }
+    await mkdir(dirname(target), { recursive: true });
+    const temp = `${target}.part-${process.pid}`;
+    let action: FetchResult['action'] = 'failed';
+    let detail: string | undefined;
+    try {
+      const local = options.mirror ? await findInMirror(options.mirror, entry.file) : undefined;
+      if (local) {
+        await copyFile(local, temp);
+        action = 'copied';
+      } else if (options.download !== false && /^https?:\/\//.test(entry.source)) {
+        const response = await (options.fetchImpl ?? fetch)(entry.source, { redirect: 'follow' });
+        if (!response.ok) throw new Error(`HTTP ${response.status} from ${entry.source}`);
+        await writeFile(temp, Buffer.from(await response.arrayBuffer()));
+        action = 'downloaded';
+      } else {
+        throw new Error(options.mirror ? `not found in mirror ${options.mirror}` : 'no source to fetch from');
+      }
+      const actual = await sha256File(temp);
+      if (expected && actual !== expected) {
+        throw new Error(`sha256 mismatch: expected ${expected}, got ${actual}`);
+      }
+      await rename(temp, target);
+    } catch (err) {
+      action = 'failed';
+      detail = err instanceof Error ? err.message : String(err);
+      await rm(temp, { force: true });
+    }
+    results.push({ name: entry.name, file: entry.file, action, ...(detail ? { detail } : {}) });
+  }
+  return results;
+}

@@ -1,0 +1,88 @@
+import * as ort from 'onnxruntime-node';
+import type { ModelEntry, SpeakerInputSpec } from '../models/manifest.js';
+import { computeFbank } from './fbank.js';
+import type { SpeakerEmbedder } from './speaker-embedder.port.js';
+
+/**
+ * Any ONNX speaker model described by a manifest entry: input kind `waveform` (float32 [1, N]) or `fbank`
+ * (float32 [1, T, bins], Kaldi-style, computed here), output the embedding ([1, D] or [D]). The output is
+ * L2-normalised here whatever the model does, so cosine similarity is a dot product.
+ */
+export class OnnxSpeakerEmbedder implements SpeakerEmbedder {
+  readonly modelId: string;
+  readonly weak: boolean;
+  private readonly spec: SpeakerInputSpec;
+  private readonly inputName: string;
+  private readonly outputName: string;
+  dimension: number;
+
+  private constructor(
+    private readonly session: ort.InferenceSession,
+    entry: ModelEntry,
+  ) {
+    this.modelId = entry.name;
+    this.weak = entry.weak ?? false;
+    this.spec = (entry.input as SpeakerInputSpec | undefined) ?? { kind: 'waveform' };
+    this.inputName = this.spec.name ?? session.inputNames[0]!;
+    this.outputName = entry.output ?? session.outputNames[0]!;
+    this.dimension = entry.dimension ?? 0;
+  }
+
+  /** Creates the embedder and, when the manifest does not state the dimension, learns it from one probe run. */
+  static async create(session: ort.InferenceSession, entry: ModelEntry): Promise<OnnxSpeakerEmbedder> {
+    const embedder = new OnnxSpeakerEmbedder(session, entry);
+    if (!session.inputNames.includes(embedder.inputName)) {
+      throw new Error(`model ${entry.name} has no input named ${embedder.inputName}`);
+    }
+    const probe = new Float32Array(16000);
+    for (let i = 0; i < probe.length; i++) probe[i] = 0.1 * Math.sin((2 * Math.PI * 220 * i) / 16000);
+    const vector = await embedder.embed(probe);
+    if (embedder.dimension && vector.length !== embedder.dimension) {
+      throw new Error(
+        `model ${entry.name} returned ${vector.length} values, manifest says ${embedder.dimension}`,
+      );
+    }
+    embedder.dimension = vector.length;
+    return embedder;
+  }
+
+  async embed(samples: Float32Array): Promise<Float32Array> {
+    let input: ort.Tensor;
+    if (this.spec.kind === 'fbank') {
+      const bins = this.spec.numMelBins ?? 80;
+      const { data, frames } = computeFbank(samples, {
+        numMelBins: bins,
+        frameLengthMs: this.spec.frameLengthMs ?? 25,
+        frameShiftMs: this.spec.frameShiftMs ?? 10,
+        cmn: this.spec.cmn ?? true,
+      });
+      input = new ort.Tensor('float32', data, [1, frames, bins]);
+    } else {
+      input = new ort.Tensor('float32', Float32Array.from(samples), [1, samples.length]);
+    }
+    const result = await this.session.run({ [this.inputName]: input });
+    const raw = result[this.outputName]!.data as Float32Array;
+    return l2Normalise(Float32Array.from(raw));
+  }
+}
+
+export function l2Normalise(v: Float32Array): Float32Array {
+  let s = 0;
+  for (let i = 0; i < v.length; i++) s += v[i]! * v[i]!;
+  const norm = Math.sqrt(s);
+  if (!(norm > 0) || !Number.isFinite(norm)) return v.fill(0);
+  for (let i = 0; i < v.length; i++) v[i] = v[i]! / norm;
+  return v;
+}
+
+export function cosine(a: Float32Array, b: Float32Array): number {
+  let dot = 0;
+  let na = 0;
+  let nb = 0;
+  for (let i = 0; i < a.length; i++) {
+    dot += a[i]! * b[i]!;
+    na += a[i]! * a[i]!;
+    nb += b[i]! * b[i]!;
+  }
+  return dot / (Math.sqrt(na * nb) + 1e-12);
+}

@@ -1,0 +1,117 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+/**
+ * Configuration of the recognition pipeline (issue 6): voiceprint encryption, enrolment gates, speaker-matching
+ * defaults, transcription engine choice, conversation grouping. Parsed by parseConfig like every other variable.
+ */
+export interface RecognitionConfigValues {
+  /** AES-256-GCM key for voiceprints at rest (VOICEPRINT_KEY, 32 bytes base64). */
+  voiceprintKey: Buffer;
+  voiceprintKeySource: 'env' | 'generated';
+  /** Minimum VAD speech in an enrolment sample (ENROLMENT_MIN_SPEECH_SECONDS). */
+  enrolmentMinSpeechSeconds: number;
+  /** Which transcription engine to use: auto = Gemini with a key, else PocketSphinx when installed, else none. */
+  transcriber: 'auto' | 'gemini' | 'pocketsphinx' | 'none';
+  /** The PocketSphinx command (Debian package `pocketsphinx`). */
+  pocketsphinxCommand: string;
+  /** The PATH the offline engines are looked up in. */
+  searchPath: string;
+  pocketsphinxTimeoutMs: number;
+  /** Speaker-matching defaults that override the per-model built-in defaults; networks may override again. */
+  speaker: {
+    matchThreshold?: number;
+    matchMargin?: number;
+    minMatchSpeechSeconds?: number;
+    newPersonMinSpeechSeconds?: number;
+    autoSamplesMax?: number;
+  };
+  /** Conversation grouping defaults (networks may override): silence gap, and shorter gap with a speaker change. */
+  conversationGapSeconds: number;
+  conversationSpeakerChangeGapSeconds: number;
+}
+
+type Str = (name: string) => string | undefined;
+
+export function parseRecognitionConfig(
+  str: Str,
+  problems: string[],
+  ctx: { isProduction: boolean; dataDir: string },
+): RecognitionConfigValues {
+  const num = (name: string, min: number, max: number): number | undefined => {
+    const raw = str(name);
+    if (raw === undefined) return undefined;
+    const value = Number(raw);
+    if (!Number.isFinite(value) || value < min || value > max) {
+      problems.push(`${name} must be a number between ${min} and ${max} (got "${raw}")`);
+      return undefined;
+    }
+    return value;
+  };
+
+  let voiceprintKey: Buffer;
+  let voiceprintKeySource: 'env' | 'generated' = 'env';
+  const rawKey = str('VOICEPRINT_KEY');
+  if (rawKey !== undefined) {
+    voiceprintKey = Buffer.from(rawKey, 'base64');
+    if (voiceprintKey.length !== 32) {
+      problems.push('VOICEPRINT_KEY must be 32 bytes encoded in base64 (e.g. `openssl rand -base64 32`)');
+    }
+  } else {
+    if (ctx.isProduction) problems.push('VOICEPRINT_KEY is required when NODE_ENV=production');
+    voiceprintKey = loadOrCreateDevKey(ctx.dataDir);
+    voiceprintKeySource = 'generated';
+  }
+
+  const transcriberRaw = str('TRANSCRIBER')?.toLowerCase() ?? 'auto';
+  const engines = ['auto', 'gemini', 'pocketsphinx', 'none'] as const;
+  let transcriber: RecognitionConfigValues['transcriber'] = 'auto';
+  if ((engines as readonly string[]).includes(transcriberRaw)) {
+    transcriber = transcriberRaw as RecognitionConfigValues['transcriber'];
+  } else {
+    problems.push(`TRANSCRIBER must be one of ${engines.join(', ')} (got "${transcriberRaw}")`);
+  }
+
+  const gap = num('CONVERSATION_GAP_SECONDS', 1, 86_400) ?? 300;
+  const shortGap = num('CONVERSATION_SPEAKER_CHANGE_GAP_SECONDS', 1, 86_400) ?? 150;
+  if (shortGap > gap) {
+    problems.push('CONVERSATION_SPEAKER_CHANGE_GAP_SECONDS must not exceed CONVERSATION_GAP_SECONDS');
+  }
+  const autoSamples = num('SPEAKER_AUTO_SAMPLES_MAX', 0, 100);
+  if (autoSamples !== undefined && !Number.isInteger(autoSamples)) {
+    problems.push('SPEAKER_AUTO_SAMPLES_MAX must be an integer');
+  }
+
+  return {
+    voiceprintKey,
+    voiceprintKeySource,
+    enrolmentMinSpeechSeconds: num('ENROLMENT_MIN_SPEECH_SECONDS', 0.2, 60) ?? 1.5,
+    transcriber,
+    pocketsphinxCommand: str('POCKETSPHINX_COMMAND') ?? 'pocketsphinx_continuous',
+    searchPath: str('PATH') ?? '/usr/local/bin:/usr/bin:/bin',
+    pocketsphinxTimeoutMs: num('POCKETSPHINX_TIMEOUT_MS', 1000, 600_000) ?? 120_000,
+    speaker: {
+      matchThreshold: num('SPEAKER_MATCH_THRESHOLD', -1, 1),
+      matchMargin: num('SPEAKER_MATCH_MARGIN', 0, 2),
+      minMatchSpeechSeconds: num('SPEAKER_MIN_MATCH_SPEECH_SECONDS', 0, 60),
+      newPersonMinSpeechSeconds: num('SPEAKER_NEW_PERSON_MIN_SPEECH_SECONDS', 0, 60),
+      autoSamplesMax: autoSamples,
+    },
+    conversationGapSeconds: gap,
+    conversationSpeakerChangeGapSeconds: shortGap,
+  };
+}
+
+/** Zero-configuration development: a random key kept in the data directory, like the JWT secret. */
+function loadOrCreateDevKey(dataDir: string): Buffer {
+  const file = join(dataDir, '.voiceprint-key');
+  if (existsSync(file)) {
+    const key = Buffer.from(readFileSync(file, 'utf8').trim(), 'base64');
+    if (key.length === 32) return key;
+  }
+  const key = randomBytes(32);
+  mkdirSync(dataDir, { recursive: true });
+  writeFileSync(file, key.toString('base64'), { mode: 0o600 });
+  return key;
+}

@@ -1,0 +1,177 @@
+import { Injectable, OnModuleInit } from '@nestjs/common';
+import { Summarizer } from '@mira/assistant';
+import { AppConfig, AppLogger } from '@mira/core';
+import { ConversationService } from '@mira/conversation';
+import { InteractionService } from '@mira/interaction';
+import { JobQueue } from '@mira/jobs';
+import { NetworkService } from '@mira/network';
+import { PersonService, personDisplayName } from '@mira/person';
+import { decideConversation, GroupingPolicy, resolveGroupingPolicy } from './conversation-policy.js';
+
+export const CLOSE_IDLE_JOB = 'conversation.close_idle';
+export const SUMMARIZE_JOB = 'conversation.summarize';
+const SUMMARY_MAX_LINES = 200;
+
+/**
+ * Puts each new interaction into a conversation (gap / speaker-change policy), keeps participants current,
+ * closes conversations (on a boundary, or when idle past the gap) and has them summarised.
+ * Assignment is serialised per network inside this process; the job queue's per-chunk dedupe keeps one
+ * utterance from being assigned twice.
+ */
+@Injectable()
+export class ConversationAssigner implements OnModuleInit {
+  private readonly locks = new Map<string, Promise<unknown>>();
+
+  constructor(
+    private readonly conversations: ConversationService,
+    private readonly interactions: InteractionService,
+    private readonly persons: PersonService,
+    private readonly networks: NetworkService,
+    private readonly summarizer: Summarizer,
+    private readonly jobs: JobQueue,
+    private readonly config: AppConfig,
+    private readonly logger: AppLogger,
+  ) {}
+
+  onModuleInit(): void {
+    this.jobs.registerHandler(CLOSE_IDLE_JOB, (job) =>
+      this.closeIfIdle(job.networkId, String(job.payload.conversation_id ?? '')),
+    );
+    this.jobs.registerHandler(SUMMARIZE_JOB, (job) =>
+      this.summarize(
+        job.networkId,
+        String(job.payload.conversation_id ?? ''),
+        job.attempt >= job.maxAttempts,
+      ),
+    );
+  }
+
+  async policy(networkId: string): Promise<GroupingPolicy> {
+    const rec = this.config.values.recognition;
+    return resolveGroupingPolicy(
+      {
+        gapSeconds: rec.conversationGapSeconds,
+        speakerChangeGapSeconds: rec.conversationSpeakerChangeGapSeconds,
+      },
+      await this.networks.settings(networkId),
+    );
+  }
+
+  /** Assigns the interaction to the active conversation or a new one; returns the conversation id. */
+  assign(networkId: string, interactionId: string): Promise<string> {
+    const previous = this.locks.get(networkId) ?? Promise.resolve();
+    const run = previous.catch(() => undefined).then(() => this.assignLocked(networkId, interactionId));
+    this.locks.set(networkId, run);
+    void run.finally(() => {
+      if (this.locks.get(networkId) === run) this.locks.delete(networkId);
+    });
+    return run;
+  }
+
+  private async assignLocked(networkId: string, interactionId: string): Promise<string> {
+    const interaction = await this.interactions.get(networkId, interactionId);
+    if (interaction.conversationId) return interaction.conversationId;
+    const policy = await this.policy(networkId);
+    const active = (await this.conversations.list(networkId, { limit: 1, offset: 0, isActive: true }))
+      .items[0];
+    const last = active
+      ? await this.interactions.latestInConversation(networkId, active.conversation.id)
+      : null;
+    const decision = decideConversation(
+      active && last
+        ? { occurredAt: last.occurredAt, personId: last.personId, conversationId: active.conversation.id }
+        : null,
+      { occurredAt: interaction.occurredAt, personId: interaction.personId },
+      policy,
+    );
+    let conversationId: string;
+    if (decision.kind === 'continue') {
+      conversationId = decision.conversationId;
+    } else {
+      // Close every conversation still marked active (normally the one above), then open a new one.
+      const stillActive = (await this.conversations.list(networkId, { limit: 50, offset: 0, isActive: true }))
+        .items;
+      for (const record of stillActive) await this.close(networkId, record.conversation.id);
+      const created = await this.conversations.create(networkId, {
+        title: null,
+        participants: interaction.personId ? [interaction.personId] : [],
+        startedAt: interaction.occurredAt,
+      });
+      conversationId = created.conversation.id;
+      this.logger.info('conversation_started', {
+        network_id: networkId,
+        conversation_id: conversationId,
+        reason: decision.reason,
+      });
+    }
+    await this.interactions.applySystemChanges(networkId, interactionId, { conversationId });
+    // Closes the conversation once nobody has spoken for the gap (checked again when the job runs).
+    await this.jobs.enqueue({
+      networkId,
+      type: CLOSE_IDLE_JOB,
+      payload: { conversation_id: conversationId },
+      dedupeKey: `${conversationId}:${interactionId}`,
+      runAt: new Date(Date.now() + (policy.gapSeconds + 1) * 1000),
+    });
+    return conversationId;
+  }
+
+  private async close(networkId: string, conversationId: string): Promise<void> {
+    await this.conversations.applySystemChanges(networkId, conversationId, {
+      isActive: false,
+      endedAt: new Date(),
+    });
+    await this.jobs.enqueue({
+      networkId,
+      type: SUMMARIZE_JOB,
+      payload: { conversation_id: conversationId },
+      dedupeKey: conversationId,
+    });
+    this.jobs.kick();
+    this.logger.info('conversation_closed', { network_id: networkId, conversation_id: conversationId });
+  }
+
+  /** Idle check: closes the conversation when its last interaction is older than the gap (server clock). */
+  async closeIfIdle(networkId: string, conversationId: string): Promise<void> {
+    const record = await this.conversations.get(networkId, conversationId).catch(() => null);
+    if (!record || !record.conversation.isActive) return;
+    const policy = await this.policy(networkId);
+    const last = await this.interactions.latestInConversation(networkId, conversationId);
+    const lastAt = last ? Math.max(last.createdAt.getTime(), last.occurredAt.getTime()) : 0;
+    if (Date.now() - lastAt < policy.gapSeconds * 1000) return;
+    await this.close(networkId, conversationId);
+  }
+
+  /** topic_summary + context_summary: Gemini, or extractive (summary_kind says which). */
+  async summarize(networkId: string, conversationId: string, finalAttempt: boolean): Promise<void> {
+    const record = await this.conversations.get(networkId, conversationId).catch(() => null);
+    if (!record) return;
+    const { items } = await this.interactions.list(
+      networkId,
+      { conversationId },
+      { limit: SUMMARY_MAX_LINES, offset: 0, order: 'asc' },
+    );
+    const personIds = [...new Set(items.map((i) => i.personId).filter((id): id is string => !!id))];
+    const names = new Map(
+      (await this.persons.findMany(networkId, personIds)).map((p) => [p.id, personDisplayName(p)]),
+    );
+    const summary = await this.summarizer.summarize(
+      items.map((i) => ({
+        speaker: i.personId ? (names.get(i.personId) ?? 'Unknown speaker') : 'Unknown speaker',
+        text: i.content ?? '',
+      })),
+      { finalAttempt },
+    );
+    await this.conversations.applySystemChanges(networkId, conversationId, {
+      topicSummary: summary.topic_summary,
+      contextSummary: summary.context_summary,
+      summaryKind: summary.kind,
+    });
+    this.logger.info('conversation_summarized', {
+      network_id: networkId,
+      conversation_id: conversationId,
+      summary_kind: summary.kind,
+      lines: items.length,
+    });
+  }
+}

@@ -1,0 +1,240 @@
+import { Injectable, OnModuleInit } from '@nestjs/common';
+import { QueryFailedError } from 'typeorm';
+import { INFER_JOB } from '@mira/action';
+import { Transcriber, TranscriptionUnavailableError } from '@mira/assistant';
+import { AppLogger } from '@mira/core';
+import { InteractionEntity, InteractionService } from '@mira/interaction';
+import { JobContext, JobQueue, PermanentJobError } from '@mira/jobs';
+import { NetworkService } from '@mira/network';
+import { PersonService } from '@mira/person';
+import { Identification, RecognitionService } from '@mira/recognition';
+import { StreamService, UTTERANCE_JOB } from '@mira/stream';
+import { ConversationAssigner } from './conversation-assigner.js';
+
+const SAMPLE_RATE = 16_000;
+
+function isUniqueViolation(err: unknown): boolean {
+  return err instanceof QueryFailedError && (err.driverError as { code?: string })?.code === '23505';
+}
+
+/**
+ * The `utterance.process` job: from the winning copy of an utterance to an interaction with its speaker, text
+ * and conversation. Idempotent per chunk (one interaction per source chunk, unique in the database) and resumable:
+ * each step is persisted on the interaction (processing_status, transcription_status, metadata.pipeline) so a
+ * retry or another instance after a crash continues where the last run stopped.
+ */
+@Injectable()
+export class UtteranceProcessor implements OnModuleInit {
+  constructor(
+    private readonly streams: StreamService,
+    private readonly recognition: RecognitionService,
+    private readonly interactions: InteractionService,
+    private readonly persons: PersonService,
+    private readonly networks: NetworkService,
+    private readonly transcriber: Transcriber,
+    private readonly assigner: ConversationAssigner,
+    private readonly jobs: JobQueue,
+    private readonly logger: AppLogger,
+  ) {}
+
+  onModuleInit(): void {
+    this.jobs.registerHandler(UTTERANCE_JOB, (job) => this.handle(job), { timeoutMs: 300_000 });
+  }
+
+  async handle(job: JobContext): Promise<void> {
+    const chunkId = String(job.payload.chunk_id ?? '');
+    const finalAttempt = job.attempt >= job.maxAttempts;
+    try {
+      await this.process(job.networkId, chunkId, finalAttempt);
+    } catch (err) {
+      if (finalAttempt || err instanceof PermanentJobError) {
+        const row = await this.interactions.findBySourceChunk(job.networkId, chunkId).catch(() => null);
+        if (row && row.processingStatus !== 'done') {
+          await this.interactions
+            .applySystemChanges(job.networkId, row.id, {
+              processingStatus: 'failed',
+              ...(row.transcriptionStatus === 'pending' ? { transcriptionStatus: 'failed' as const } : {}),
+              metadata: {
+                ...row.metadata,
+                pipeline: { ...pipelineOf(row), error: String((err as Error)?.message ?? err).slice(0, 200) },
+              },
+            })
+            .catch(() => undefined);
+        }
+      }
+      throw err;
+    }
+  }
+
+  async process(networkId: string, chunkId: string, finalAttempt: boolean): Promise<void> {
+    const started = Date.now();
+    let interaction = await this.interactions.findBySourceChunk(networkId, chunkId);
+    if (interaction?.processingStatus === 'done') return;
+    const chunk = await this.streams.loadChunkForProcessing(networkId, chunkId);
+    if (!chunk) {
+      if (interaction) throw new PermanentJobError('The audio of this utterance is no longer available');
+      this.logger.warn('utterance_chunk_missing', { network_id: networkId, chunk_id: chunkId });
+      return; // deleted with its network or stream: nothing to do
+    }
+    const speech = await this.recognition.extractSpeech(chunk.samples);
+
+    // Step 1: speaker + interaction row (the idempotency point).
+    if (!interaction) interaction = await this.identifyAndRecord(networkId, chunk, speech);
+
+    // Step 2: conversation.
+    if (!interaction.conversationId) {
+      await this.assigner.assign(networkId, interaction.id);
+      interaction = await this.interactions.get(networkId, interaction.id);
+    }
+
+    // Step 3: text.
+    if (interaction.transcriptionStatus === 'pending') {
+      interaction = await this.transcribe(
+        networkId,
+        interaction,
+        speech.denoised,
+        speech.speechSeconds,
+        finalAttempt,
+      );
+    }
+
+    // Step 4: done; inference when the network wants it.
+    interaction = await this.interactions.applySystemChanges(networkId, interaction.id, {
+      processingStatus: 'done',
+    });
+    const settings = await this.networks.settings(networkId);
+    if (
+      settings.inference_enabled === true &&
+      interaction.transcriptionStatus === 'transcribed' &&
+      interaction.content
+    ) {
+      await this.jobs.enqueue({
+        networkId,
+        type: INFER_JOB,
+        payload: { interaction_id: interaction.id },
+        dedupeKey: interaction.id,
+      });
+      this.jobs.kick();
+    }
+    await this.streams.releaseChunkAudio(networkId, chunkId);
+    this.logger.info('utterance_processed', {
+      network_id: networkId,
+      chunk_id: chunkId,
+      interaction_id: interaction.id,
+      duration_ms: Date.now() - started,
+      transcription_status: interaction.transcriptionStatus,
+      speaker_known: interaction.personId !== null,
+    });
+  }
+
+  private async identifyAndRecord(
+    networkId: string,
+    chunk: { chunkId: string; streamId: string; clientId: string; capturedAt: Date; alignedCapturedAt: Date },
+    speech: { speech: Float32Array; speechSeconds: number },
+  ): Promise<InteractionEntity> {
+    const identification = await this.recognition.identify(networkId, speech.speech, speech.speechSeconds);
+    const decision = identification.decision;
+    let personId: string | null = null;
+    let confidence: number | null = null;
+    if (decision.kind === 'match') {
+      personId = decision.personId;
+      confidence = decision.similarity;
+    } else if (decision.kind === 'new_person') {
+      const person = await this.persons.createUnnamed(networkId, { created_by: 'speaker_identification' });
+      personId = person.person.id;
+      this.logger.info('speaker_new_person', { network_id: networkId, person_id: personId });
+    }
+    let row: InteractionEntity;
+    try {
+      row = await this.interactions.create(
+        networkId,
+        {
+          interaction_type: 'audio',
+          person_id: personId,
+          content: null,
+          metadata: {
+            speaker: speakerMetadata(identification),
+            audio: { captured_at: chunk.capturedAt.toISOString(), client_id: chunk.clientId },
+            pipeline: { identified: true },
+          },
+        },
+        {
+          occurredAt: chunk.alignedCapturedAt,
+          speakerConfidence: confidence,
+          transcriptionStatus: 'pending',
+          processingStatus: 'processing',
+          sourceStreamId: chunk.streamId,
+          sourceChunkId: chunk.chunkId,
+        },
+      );
+    } catch (err) {
+      // Another run recorded this chunk first: continue with its row.
+      if (!isUniqueViolation(err)) throw err;
+      const existing = await this.interactions.findBySourceChunk(networkId, chunk.chunkId);
+      if (!existing) throw err;
+      return existing;
+    }
+    const refine = decision.kind === 'new_person' || (decision.kind === 'match' && decision.refine);
+    if (personId && refine) await this.recognition.addAutoSample(networkId, personId, identification, row.id);
+    return row;
+  }
+
+  private async transcribe(
+    networkId: string,
+    interaction: InteractionEntity,
+    audio: Float32Array,
+    speechSeconds: number,
+    finalAttempt: boolean,
+  ): Promise<InteractionEntity> {
+    if (speechSeconds === 0) {
+      return this.interactions.applySystemChanges(networkId, interaction.id, {
+        transcriptionStatus: 'untranscribed',
+        metadata: { ...interaction.metadata, transcription: { engine: 'none', reason: 'no_speech' } },
+      });
+    }
+    try {
+      const result = await this.transcriber.transcribe(audio, SAMPLE_RATE, { finalAttempt });
+      return this.interactions.applySystemChanges(networkId, interaction.id, {
+        content: result.status === 'transcribed' ? result.text : null,
+        transcriptionStatus: result.status,
+        metadata: {
+          ...interaction.metadata,
+          transcription:
+            result.status === 'transcribed'
+              ? { engine: result.engine }
+              : { engine: result.engine, reason: result.reason },
+        },
+      });
+    } catch (err) {
+      if (err instanceof TranscriptionUnavailableError && finalAttempt) {
+        return this.interactions.applySystemChanges(networkId, interaction.id, {
+          transcriptionStatus: 'failed',
+          metadata: {
+            ...interaction.metadata,
+            transcription: { engine: err.engine, error: err.message.slice(0, 200) },
+          },
+        });
+      }
+      throw err; // retried by the job queue with backoff; the interaction keeps transcription_status 'pending'
+    }
+  }
+}
+
+function pipelineOf(row: InteractionEntity): Record<string, unknown> {
+  const p = row.metadata?.pipeline;
+  return typeof p === 'object' && p !== null ? (p as Record<string, unknown>) : {};
+}
+
+/** What the interaction records about the speaker decision (never the embedding). */
+function speakerMetadata(identification: Identification): Record<string, unknown> {
+  const d = identification.decision;
+  return {
+    decision: d.kind,
+    ...(d.kind === 'unknown' ? { reason: d.reason, suggested_person_id: d.suggestedPersonId } : {}),
+    best_similarity: d.kind === 'match' ? d.similarity : d.bestSimilarity,
+    ...(d.kind === 'match' ? { runner_up_similarity: d.runnerUp, refined_voiceprint: d.refine } : {}),
+    speech_seconds: Math.round(identification.speechSeconds * 100) / 100,
+    model_id: identification.modelId,
+    weak_model: identification.weakModel,
+  };
+}

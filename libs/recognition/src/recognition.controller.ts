@@ -1,0 +1,115 @@
+import { Body, Controller, Delete, Get, HttpCode, Param, Post, UploadedFile } from '@nestjs/common';
+import { ApiOperation, ApiParam, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { AudioUpload } from '@mira/audio';
+import { Access, ErrorResponseDto, UuidParamPipe } from '@mira/core';
+import { PersonDto, PersonService, toPersonDto } from '@mira/person';
+import { EnrolmentResultDto, EnrolVoiceDto, MergePersonDto, VoiceSampleDto } from './dto/voice.dto.js';
+import { RecognitionService } from './recognition.service.js';
+
+const NOT_FOUND = {
+  status: 404,
+  description: 'PERSON_NOT_FOUND (also for another network)',
+  type: ErrorResponseDto,
+};
+
+/** Voice enrolment (voiceprint samples) and merging persons; served under /api/v1 and /api/v2. */
+@ApiTags('persons')
+@ApiParam({ name: 'network_id', format: 'uuid' })
+@ApiParam({ name: 'person_id', format: 'uuid' })
+@Controller(':network_id/persons/:person_id')
+export class RecognitionController {
+  constructor(
+    private readonly recognition: RecognitionService,
+    private readonly persons: PersonService,
+  ) {}
+
+  @Post('voice')
+  @Access('network')
+  @AudioUpload('audio_file', { description: 'Optional description of the sample' })
+  @ApiOperation({
+    summary: 'Add a voiceprint sample for a person (enrolment)',
+    description:
+      'The audio is denoised and its speech found by VAD; refused with 422 when it holds no speech ' +
+      '(VOICE_SAMPLE_NO_SPEECH), less speech than ENROLMENT_MIN_SPEECH_SECONDS (VOICE_SAMPLE_TOO_LITTLE_SPEECH, ' +
+      'default 1.5 s) or is clipped (VOICE_SAMPLE_CLIPPED). The embedding is stored encrypted with the id of ' +
+      'the speaker model that made it; it is never returned. The audio itself is not kept.',
+  })
+  @ApiResponse({ status: 201, type: EnrolmentResultDto })
+  @ApiResponse(NOT_FOUND)
+  @ApiResponse({ status: 413, description: 'AUDIO_TOO_LARGE / AUDIO_TOO_LONG', type: ErrorResponseDto })
+  @ApiResponse({ status: 415, description: 'AUDIO_UNDECODABLE', type: ErrorResponseDto })
+  @ApiResponse({ status: 503, description: 'No speaker model loaded', type: ErrorResponseDto })
+  enrol(
+    @Param('network_id') networkId: string,
+    @Param('person_id', new UuidParamPipe('person_id')) personId: string,
+    @UploadedFile() file: Express.Multer.File,
+    @Body() body: EnrolVoiceDto,
+  ): Promise<EnrolmentResultDto> {
+    return this.recognition.enrol(
+      networkId,
+      personId,
+      file.buffer,
+      { filename: file.originalname, mimetype: file.mimetype },
+      body.description ?? null,
+    );
+  }
+
+  @Get('voice')
+  @Access('network')
+  @ApiOperation({ summary: "A person's voiceprint samples (metadata only, never the vectors)" })
+  @ApiResponse({ status: 200, type: [VoiceSampleDto] })
+  @ApiResponse(NOT_FOUND)
+  list(
+    @Param('network_id') networkId: string,
+    @Param('person_id', new UuidParamPipe('person_id')) personId: string,
+  ): Promise<VoiceSampleDto[]> {
+    return this.recognition.list(networkId, personId);
+  }
+
+  @Delete('voice/:sample_id')
+  @HttpCode(204)
+  @Access('network')
+  @ApiParam({ name: 'sample_id', format: 'uuid' })
+  @ApiOperation({ summary: 'Delete one voiceprint sample (really deleted)' })
+  @ApiResponse({ status: 204, description: 'Deleted' })
+  @ApiResponse({
+    status: 404,
+    description: 'PERSON_NOT_FOUND or VOICE_SAMPLE_NOT_FOUND',
+    type: ErrorResponseDto,
+  })
+  async deleteSample(
+    @Param('network_id') networkId: string,
+    @Param('person_id', new UuidParamPipe('person_id')) personId: string,
+    @Param('sample_id', new UuidParamPipe('sample_id')) sampleId: string,
+  ): Promise<void> {
+    await this.recognition.deleteSample(networkId, personId, sampleId);
+  }
+
+  @Post('merge')
+  @HttpCode(200)
+  @Access('network')
+  @ApiOperation({
+    summary: 'Fold another person into this one',
+    description:
+      "Moves the source person's voiceprints, interactions, conversation participations and actions to this " +
+      'person and deletes the source, in one transaction. Answers the merged person.',
+  })
+  @ApiResponse({ status: 200, type: PersonDto, description: 'The merged person' })
+  @ApiResponse({
+    status: 404,
+    description: 'PERSON_NOT_FOUND (target, or source naming source_person_id)',
+    type: ErrorResponseDto,
+  })
+  @ApiResponse({
+    status: 422,
+    description: 'PERSON_MERGE_SELF or an invalid source_person_id',
+    type: ErrorResponseDto,
+  })
+  async merge(
+    @Param('network_id') networkId: string,
+    @Param('person_id', new UuidParamPipe('person_id')) personId: string,
+    @Body() body: MergePersonDto,
+  ): Promise<PersonDto> {
+    return toPersonDto(await this.persons.merge(networkId, personId, body.source_person_id));
+  }
+}

@@ -1,0 +1,265 @@
+import { Injectable, OnModuleInit } from '@nestjs/common';
+import { AudioService, SAMPLE_RATE, type VoiceEmbedding } from '@mira/audio';
+import { AppConfig, AppLogger, isoUtc } from '@mira/core';
+import { InteractionService } from '@mira/interaction';
+import { NetworkService } from '@mira/network';
+import { PersonService } from '@mira/person';
+import type { EnrolmentResultDto, VoiceSampleDto } from './dto/voice.dto.js';
+import { RecognitionErrors } from './recognition.errors.js';
+import {
+  centroidOf,
+  identifySpeaker,
+  PersonCentroid,
+  resolveSpeakerPolicy,
+  SpeakerDecision,
+  SpeakerPolicy,
+} from './speaker-policy.js';
+import { VoiceprintCipher } from './voiceprint-crypto.js';
+import { VoiceprintEntity } from './voiceprint.entity.js';
+import { VoiceprintRepository } from './voiceprint.repository.js';
+
+/** More than this fraction of samples at full scale and an enrolment sample is refused as clipped. */
+const MAX_CLIPPING_RATIO = 0.01;
+/** The audio module refuses to embed less than this. */
+const MIN_EMBED_SECONDS = 0.5;
+
+export interface SpeechExtract {
+  /** The denoised clip. */
+  denoised: Float32Array;
+  /** Only the VAD speech of the denoised clip, segments concatenated. */
+  speech: Float32Array;
+  speechSeconds: number;
+}
+
+export interface Identification {
+  decision: SpeakerDecision;
+  modelId: string | null;
+  weakModel: boolean;
+  speechSeconds: number;
+  embedding: Float32Array | null;
+  policy: SpeakerPolicy | null;
+}
+
+/**
+ * Voiceprints (enrolment, encrypted storage, automatic refinement) and speaker identification against the
+ * network's persons. Embeddings are compared only within one speaker model; a new model means re-enrolment.
+ */
+@Injectable()
+export class RecognitionService implements OnModuleInit {
+  private readonly cipher: VoiceprintCipher;
+
+  constructor(
+    private readonly repository: VoiceprintRepository,
+    private readonly audio: AudioService,
+    private readonly persons: PersonService,
+    private readonly interactions: InteractionService,
+    private readonly networks: NetworkService,
+    private readonly config: AppConfig,
+    private readonly logger: AppLogger,
+  ) {
+    this.cipher = new VoiceprintCipher(config.values.recognition.voiceprintKey);
+  }
+
+  onModuleInit(): void {
+    // Replaces the person module's placeholder: real sample counts for the current speaker model.
+    this.persons.registerStatsProvider(async (networkId, ids) => {
+      const counts = await this.repository.countByPerson(networkId, ids, this.currentModelId() ?? undefined);
+      return new Map(
+        ids.map((id) => [
+          id,
+          { voiceprint_samples: counts.get(id) ?? 0, has_voiceprint: (counts.get(id) ?? 0) > 0 },
+        ]),
+      );
+    });
+    this.persons.registerMergeHook((manager, networkId, sourceId, targetId) =>
+      this.repository.reassign(manager, networkId, sourceId, targetId),
+    );
+    // A corrected utterance must not keep feeding the wrong person's voiceprint.
+    this.interactions.registerPersonChangeHook(async (networkId, interactionId) => {
+      await this.repository.deleteFromInteraction(networkId, interactionId);
+    });
+  }
+
+  /** The default speaker model's id, or null when none is loaded. */
+  currentModelId(): string | null {
+    return this.audio.engines().speaker?.model ?? null;
+  }
+
+  /** Noise reduction, then VAD: the speech of a clip. */
+  async extractSpeech(samples: Float32Array): Promise<SpeechExtract> {
+    const denoised = await this.audio.denoise(samples);
+    const segments = await this.audio.detectSpeech(denoised);
+    const parts = segments.map((s) =>
+      denoised.subarray(
+        Math.max(0, Math.floor(s.start * SAMPLE_RATE)),
+        Math.min(denoised.length, Math.ceil(s.end * SAMPLE_RATE)),
+      ),
+    );
+    const speech = new Float32Array(parts.reduce((n, p) => n + p.length, 0));
+    let offset = 0;
+    for (const p of parts) {
+      speech.set(p, offset);
+      offset += p.length;
+    }
+    return { denoised, speech, speechSeconds: speech.length / SAMPLE_RATE };
+  }
+
+  async enrol(
+    networkId: string,
+    personId: string,
+    bytes: Buffer,
+    hint: { filename?: string; mimetype?: string },
+    description: string | null,
+  ): Promise<EnrolmentResultDto> {
+    await this.persons.requireExisting(networkId, [personId], 'person_id');
+    const decoded = await this.audio.decode(bytes, hint);
+    const quality = await this.audio.assessQuality(decoded.samples);
+    if (quality.clipping_ratio > MAX_CLIPPING_RATIO) throw RecognitionErrors.clipped(quality.clipping_ratio);
+    const { speech, speechSeconds } = await this.extractSpeech(decoded.samples);
+    if (speechSeconds === 0) throw RecognitionErrors.noSpeech();
+    const minSeconds = Math.max(MIN_EMBED_SECONDS, this.config.values.recognition.enrolmentMinSpeechSeconds);
+    if (speechSeconds < minSeconds) throw RecognitionErrors.tooLittleSpeech(speechSeconds, minSeconds);
+    const embedding = await this.embed(speech);
+    const row = await this.repository.insert(networkId, {
+      personId,
+      modelId: embedding.modelId,
+      dimension: embedding.dimension,
+      embeddingEncrypted: this.cipher.encrypt(embedding.vector, { networkId, modelId: embedding.modelId }),
+      speechSeconds: round2(speechSeconds),
+      source: 'enrolment',
+      description,
+      sourceInteractionId: null,
+    });
+    this.logger.info('voiceprint_enrolled', {
+      network_id: networkId,
+      person_id: personId,
+      voiceprint_id: row.id,
+      speech_ms: Math.round(speechSeconds * 1000),
+      model_id: embedding.modelId,
+    });
+    return { ...this.toDto(row), weak_model: embedding.weak, audio_seconds: round2(decoded.durationSeconds) };
+  }
+
+  async list(networkId: string, personId: string): Promise<VoiceSampleDto[]> {
+    await this.persons.requireExisting(networkId, [personId], 'person_id');
+    return (await this.repository.listForPerson(networkId, personId)).map((r) => this.toDto(r));
+  }
+
+  async deleteSample(networkId: string, personId: string, sampleId: string): Promise<void> {
+    await this.persons.requireExisting(networkId, [personId], 'person_id');
+    if (!(await this.repository.delete(networkId, personId, sampleId)))
+      throw RecognitionErrors.sampleNotFound();
+    this.logger.info('voiceprint_deleted', {
+      network_id: networkId,
+      person_id: personId,
+      voiceprint_id: sampleId,
+    });
+  }
+
+  /** The effective policy for a model in a network (model defaults ← env ← network settings). */
+  async policyFor(networkId: string, modelId: string): Promise<SpeakerPolicy> {
+    const env = this.config.values.recognition.speaker;
+    const envPolicy: Partial<SpeakerPolicy> = {};
+    if (env.matchThreshold !== undefined) envPolicy.matchThreshold = env.matchThreshold;
+    if (env.matchMargin !== undefined) envPolicy.matchMargin = env.matchMargin;
+    if (env.minMatchSpeechSeconds !== undefined) envPolicy.minMatchSpeechSeconds = env.minMatchSpeechSeconds;
+    if (env.newPersonMinSpeechSeconds !== undefined)
+      envPolicy.newPersonMinSpeechSeconds = env.newPersonMinSpeechSeconds;
+    if (env.autoSamplesMax !== undefined) envPolicy.autoSamplesMax = env.autoSamplesMax;
+    return resolveSpeakerPolicy(modelId, envPolicy, await this.networks.settings(networkId));
+  }
+
+  /** Who is speaking in this speech? Pure decision; nothing is written. */
+  async identify(networkId: string, speech: Float32Array, speechSeconds: number): Promise<Identification> {
+    const modelId = this.currentModelId();
+    const unknown = (reason: 'too_little_speech'): Identification => ({
+      decision: { kind: 'unknown', reason, bestSimilarity: null, suggestedPersonId: null },
+      modelId,
+      weakModel: false,
+      speechSeconds,
+      embedding: null,
+      policy: null,
+    });
+    if (!modelId) throw RecognitionErrors.modelUnavailable();
+    if (speechSeconds < MIN_EMBED_SECONDS) return unknown('too_little_speech');
+    const embedding = await this.embed(speech);
+    const policy = await this.policyFor(networkId, embedding.modelId);
+    const decision = identifySpeaker(
+      { embedding: embedding.vector, speechSeconds },
+      await this.centroids(networkId, embedding.modelId),
+      policy,
+    );
+    return {
+      decision,
+      modelId: embedding.modelId,
+      weakModel: embedding.weak,
+      speechSeconds,
+      embedding: embedding.vector,
+      policy,
+    };
+  }
+
+  /** Adds an automatic sample from a confident identification (or a new person's first utterance), bounded. */
+  async addAutoSample(
+    networkId: string,
+    personId: string,
+    identification: Identification,
+    interactionId: string,
+  ): Promise<void> {
+    if (!identification.embedding || !identification.modelId || !identification.policy) return;
+    if (identification.policy.autoSamplesMax <= 0) return;
+    const modelId = identification.modelId;
+    await this.repository.insert(networkId, {
+      personId,
+      modelId,
+      dimension: identification.embedding.length,
+      embeddingEncrypted: this.cipher.encrypt(identification.embedding, { networkId, modelId }),
+      speechSeconds: round2(identification.speechSeconds),
+      source: 'auto',
+      description: null,
+      sourceInteractionId: interactionId,
+    });
+    await this.repository.trimAutoSamples(networkId, personId, modelId, identification.policy.autoSamplesMax);
+  }
+
+  /** Person centroids for one model: the normalised mean of each person's samples of that model. */
+  async centroids(networkId: string, modelId: string): Promise<PersonCentroid[]> {
+    const byPerson = new Map<string, Float32Array[]>();
+    for (const row of await this.repository.listForModel(networkId, modelId)) {
+      try {
+        const vector = this.cipher.decrypt(row.embeddingEncrypted, { networkId, modelId: row.modelId });
+        byPerson.set(row.personId, [...(byPerson.get(row.personId) ?? []), vector]);
+      } catch {
+        // A sample encrypted with a rotated-away key cannot be used; it is reported, never guessed.
+        this.logger.warn('voiceprint_undecryptable', { network_id: networkId, voiceprint_id: row.id });
+      }
+    }
+    return [...byPerson.entries()].map(([personId, samples]) => ({
+      personId,
+      centroid: centroidOf(samples),
+      samples: samples.length,
+    }));
+  }
+
+  private async embed(speech: Float32Array): Promise<VoiceEmbedding> {
+    if (!this.currentModelId()) throw RecognitionErrors.modelUnavailable();
+    return this.audio.embed(speech);
+  }
+
+  private toDto(row: VoiceprintEntity): VoiceSampleDto {
+    return {
+      id: row.id,
+      person_id: row.personId,
+      description: row.description,
+      speech_seconds: row.speechSeconds,
+      model_id: row.modelId,
+      source: row.source,
+      current_model: row.modelId === this.currentModelId(),
+      created_at: isoUtc(row.createdAt) as string,
+    };
+  }
+}
+
+function round2(x: number): number {
+  return Math.round(x * 100) / 100;
+}

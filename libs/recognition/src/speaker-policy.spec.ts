@@ -1,0 +1,130 @@
+import {
+  centroidOf,
+  cosine,
+  identifySpeaker,
+  PersonCentroid,
+  resolveSpeakerPolicy,
+  SpeakerPolicy,
+} from './speaker-policy.js';
+import { VoiceprintCipher } from './voiceprint-crypto.js';
+import { randomBytes } from 'node:crypto';
+
+const policy: SpeakerPolicy = {
+  matchThreshold: 0.7,
+  matchMargin: 0.1,
+  minMatchSpeechSeconds: 1,
+  newPersonMinSpeechSeconds: 2,
+  newPersonSimilarityGap: 0.15,
+  refineSimilarityBonus: 0.1,
+  autoSamplesMax: 3,
+};
+
+/** A unit vector at `degrees` from the x axis in the xy plane: cosine between two is cos(Δangle). */
+const at = (degrees: number) => {
+  const r = (degrees * Math.PI) / 180;
+  return new Float32Array([Math.cos(r), Math.sin(r), 0]);
+};
+const persons: PersonCentroid[] = [
+  { personId: 'anna', centroid: at(0), samples: 3 },
+  { personId: 'ben', centroid: at(90), samples: 3 },
+];
+
+/** Mission: who said what — the speaker identification policy (threshold, margin, evidence). */
+describe('speaker identification policy', () => {
+  it('matches the nearest person above the threshold with a clear margin, and refines only when confident', () => {
+    const strong = identifySpeaker({ embedding: at(10), speechSeconds: 3 }, persons, policy);
+    expect(strong).toMatchObject({ kind: 'match', personId: 'anna', refine: true });
+    const weak = identifySpeaker({ embedding: at(40), speechSeconds: 3 }, persons, policy); // cos 40° = 0.766
+    expect(weak).toMatchObject({ kind: 'match', personId: 'anna', refine: false });
+  });
+
+  it('says unknown (with a suggestion, not a label) when two persons are too close to call', () => {
+    const close = [...persons, { personId: 'carl', centroid: at(12), samples: 2 }];
+    expect(identifySpeaker({ embedding: at(6), speechSeconds: 3 }, close, policy)).toMatchObject({
+      kind: 'unknown',
+      reason: 'ambiguous',
+      suggestedPersonId: expect.any(String),
+    });
+  });
+
+  it('never decides on too little speech, however similar', () => {
+    expect(identifySpeaker({ embedding: at(0), speechSeconds: 0.5 }, persons, policy)).toMatchObject({
+      kind: 'unknown',
+      reason: 'too_little_speech',
+    });
+  });
+
+  it('creates a new person only for a voice clearly unlike everyone with enough speech', () => {
+    const stranger = new Float32Array([0, 0, 1]);
+    expect(identifySpeaker({ embedding: stranger, speechSeconds: 2.5 }, persons, policy)).toEqual({
+      kind: 'new_person',
+      bestSimilarity: 0,
+    });
+    expect(identifySpeaker({ embedding: stranger, speechSeconds: 1.5 }, persons, policy)).toMatchObject({
+      kind: 'unknown',
+      reason: 'not_enough_evidence_for_new_person',
+    });
+    // cos 50° = 0.643: below the threshold, but not clearly below (0.7 - 0.15 = 0.55): unknown, not a new person.
+    const nearAnna = new Float32Array([Math.cos((50 * Math.PI) / 180), 0, Math.sin((50 * Math.PI) / 180)]);
+    expect(identifySpeaker({ embedding: nearAnna, speechSeconds: 5 }, persons, policy)).toMatchObject({
+      kind: 'unknown',
+      reason: 'below_threshold',
+      suggestedPersonId: 'anna',
+    });
+  });
+
+  it('the first voice in an empty network becomes a person when there is enough speech', () => {
+    expect(identifySpeaker({ embedding: at(0), speechSeconds: 3 }, [], policy).kind).toBe('new_person');
+  });
+
+  it('centroids average normalised samples; comparing different dimensions is refused', () => {
+    const c = centroidOf([new Float32Array([2, 0, 0]), new Float32Array([0, 5, 0])]);
+    expect(cosine(c, at(45))).toBeCloseTo(1, 6);
+    expect(() => cosine(new Float32Array(3), new Float32Array(4))).toThrow(/dimensions/);
+  });
+
+  it('resolves settings: model defaults, then config, then the network, then the network per model', () => {
+    const p = resolveSpeakerPolicy(
+      'mira-speaker-v1',
+      { matchMargin: 0.2 },
+      {
+        speaker_id: {
+          match_threshold: 0.5,
+          auto_samples_max: 2.7,
+          min_match_speech_seconds: 'lots',
+          models: { 'mira-speaker-v1': { match_threshold: 0.55 }, other: { match_threshold: 0.1 } },
+        },
+      },
+    );
+    expect(p.matchMargin).toBe(0.2);
+    expect(p.matchThreshold).toBe(0.55);
+    expect(p.autoSamplesMax).toBe(2);
+    expect(p.minMatchSpeechSeconds).toBe(1);
+    expect(resolveSpeakerPolicy('mfcc-stats-v1', {}, {}).matchThreshold).toBeGreaterThan(p.matchThreshold);
+  });
+});
+
+/** Mission: voiceprints encrypted at rest. */
+describe('voiceprint encryption (AES-256-GCM)', () => {
+  const key = randomBytes(32);
+  const aad = { networkId: 'n1', modelId: 'm1' };
+  const vector = new Float32Array([0.25, -0.5, 0.125, 1]);
+
+  it('round-trips, and the stored bytes do not contain the float vector', () => {
+    const cipher = new VoiceprintCipher(key);
+    const blob = cipher.encrypt(vector, aad);
+    expect(blob.includes(Buffer.from(vector.buffer))).toBe(false);
+    expect(Array.from(cipher.decrypt(blob, aad))).toEqual(Array.from(vector));
+  });
+
+  it('refuses another key, another network or model label, and tampering', () => {
+    const blob = new VoiceprintCipher(key).encrypt(vector, aad);
+    expect(() => new VoiceprintCipher(randomBytes(32)).decrypt(blob, aad)).toThrow();
+    expect(() => new VoiceprintCipher(key).decrypt(blob, { ...aad, networkId: 'n2' })).toThrow();
+    expect(() => new VoiceprintCipher(key).decrypt(blob, { ...aad, modelId: 'm2' })).toThrow();
+    const tampered = Buffer.from(blob);
+    tampered[tampered.length - 1]! ^= 1;
+    expect(() => new VoiceprintCipher(key).decrypt(tampered, aad)).toThrow();
+    expect(() => new VoiceprintCipher(Buffer.alloc(16))).toThrow(/32 bytes/);
+  });
+});

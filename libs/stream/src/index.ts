@@ -1,0 +1,3 @@
+export * from './stream.module.js';
+export * from './stream.service.js';
+export * from './arbitration.policy.js';

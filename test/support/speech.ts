@@ -1,0 +1,86 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { TestApp } from './app.js';
+
+/** Real read speech (LibriSpeech, CC BY 4.0, V. Panayotov) from ../shared: test-time material only. */
+export const LIBRISPEECH = '/work/shared/data/librispeech';
+
+export function devSpeakerFiles(speaker: string): string[] {
+  const dir = join(LIBRISPEECH, 'test-other-dev', speaker);
+  return readdirSync(dir)
+    .filter((f) => f.endsWith('.flac'))
+    .sort()
+    .map((f) => join(dir, f));
+}
+
+export const DEV_SPEAKERS = ['1688', '1998', '2033', '3080', '533'];
+
+export function trainCleanFiles(): string[] {
+  const dir = join(LIBRISPEECH, 'train-clean-100');
+  return readdirSync(dir)
+    .filter((f) => f.endsWith('.flac'))
+    .sort()
+    .map((f) => join(dir, f));
+}
+
+/** 16 kHz PCM16 WAV of a sine tone (no speech) or silence, for quality-gate tests. */
+export function toneWav(seconds: number, amplitude: number, frequency = 440): Buffer {
+  const n = Math.round(seconds * 16_000);
+  const data = Buffer.alloc(n * 2);
+  for (let i = 0; i < n; i++) {
+    const v = amplitude * Math.sin((2 * Math.PI * frequency * i) / 16_000);
+    data.writeInt16LE(Math.max(-32768, Math.min(32767, Math.round(v * 32767))), i * 2);
+  }
+  const h = Buffer.alloc(44);
+  h.write('RIFF', 0, 'ascii');
+  h.writeUInt32LE(36 + data.length, 4);
+  h.write('WAVE', 8, 'ascii');
+  h.write('fmt ', 12, 'ascii');
+  h.writeUInt32LE(16, 16);
+  h.writeUInt16LE(1, 20);
+  h.writeUInt16LE(1, 22);
+  h.writeUInt32LE(16_000, 24);
+  h.writeUInt32LE(32_000, 28);
+  h.writeUInt16LE(2, 32);
+  h.writeUInt16LE(16, 34);
+  h.write('data', 36, 'ascii');
+  h.writeUInt32LE(data.length, 40);
+  return Buffer.concat([h, data]);
+}
+
+export function enrolVoice(
+  t: TestApp,
+  auth: { Authorization: string },
+  networkId: string,
+  personId: string,
+  file: string,
+) {
+  return t
+    .http()
+    .post(`/api/v1/${networkId}/persons/${personId}/voice`)
+    .set(auth)
+    .attach('audio_file', readFileSync(file), 'sample.flac');
+}
+
+/** Uploads one utterance as a device stream chunk (the real ingestion path); answers the chunk id. */
+export async function streamUtterance(
+  t: TestApp,
+  device: { Authorization: string },
+  networkId: string,
+  streamId: string,
+  audio: Buffer,
+  capturedAt: Date,
+): Promise<string> {
+  const res = await t
+    .http()
+    .post(`/api/v1/${networkId}/streams/${streamId}/audio`)
+    .set(device)
+    .field('timestamp', capturedAt.toISOString())
+    .attach('audio_data', audio, 'chunk.flac');
+  if (res.status !== 200) throw new Error(`stream upload failed: ${res.status} ${JSON.stringify(res.body)}`);
+  return res.body.chunk_id as string;
+}
+
+export function readAudio(file: string): Buffer {
+  return readFileSync(file);
+}
