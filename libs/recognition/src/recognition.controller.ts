@@ -1,7 +1,7 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, UploadedFile } from '@nestjs/common';
 import { ApiOperation, ApiParam, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { AudioUpload } from '@mira/audio';
-import { Access, ErrorResponseDto, UuidParamPipe } from '@mira/core';
+import { Access, ErrorResponseDto, RateBudget, UuidParamPipe } from '@mira/core';
 import { PersonDto, PersonService, toPersonDto } from '@mira/person';
 import { EnrolmentResultDto, EnrolVoiceDto, MergePersonDto, VoiceSampleDto } from './dto/voice.dto.js';
 import { RecognitionService } from './recognition.service.js';
@@ -25,6 +25,7 @@ export class RecognitionController {
 
   @Post('voice')
   @Access('network')
+  @RateBudget('enrol')
   @AudioUpload('audio_file', { description: 'Optional description of the sample' })
   @ApiOperation({
     summary: 'Add a voiceprint sample for a person (enrolment)',
