@@ -22,6 +22,7 @@ describe('reliability: protections at the HTTP edge', () => {
     beforeAll(async () => {
       prod = await startTestApp({
         NODE_ENV: 'production',
+        VOICEPRINT_KEY: Buffer.alloc(32, 7).toString('base64'),
         DOCS_ENABLED: 'false',
         CORS_ORIGINS: 'https://app.mira.example,https://dashboard.mira.example',
       });
@@ -29,8 +30,8 @@ describe('reliability: protections at the HTTP edge', () => {
     });
 
     afterAll(async () => {
-      await dev.close();
-      await prod.close();
+      await dev?.close();
+      await prod?.close();
     });
 
     it('every answer (success, 401, 404) carries nosniff, frame deny, no-referrer and a strict CSP; HSTS in production', async () => {
