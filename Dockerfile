@@ -54,11 +54,12 @@ ENV NODE_ENV=production \
     DATA_DIR=/app/data \
     MODEL_DIR=/app/model-files \
     SHUTDOWN_TIMEOUT_MS=25000
-COPY --chown=node:node package.json ./
-COPY --from=prod-deps --chown=node:node /app/node_modules ./node_modules
-COPY --from=build --chown=node:node /app/dist ./dist
-COPY --from=build --chown=node:node /app/models ./models
-COPY --from=build --chown=node:node /app/model-files ./model-files
+# Code and models stay owned by root (read-only for the app); only the data directory is writable.
+COPY package.json ./
+COPY --from=prod-deps /app/node_modules ./node_modules
+COPY --from=build /app/dist ./dist
+COPY --from=build /app/models ./models
+COPY --from=build /app/model-files ./model-files
 RUN mkdir -p /app/data && chown node:node /app/data
 # The official image's unprivileged user (uid 1000).
 USER node

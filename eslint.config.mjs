@@ -1,7 +1,7 @@
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', 'dist/**', 'coverage/**', 'data/**', 'training/**', '**/*.cjs'] },
+  { ignores: ['node_modules/**', 'dist/**', '.tmp/**', 'coverage/**', 'data/**', 'training/**', '**/*.cjs'] },
   ...tseslint.configs.recommended,
   {
     rules: {

@@ -104,6 +104,16 @@ export class Streams1763800200000 implements MigrationInterface {
     await q.query(
       `CREATE INDEX stream_decisions_network_created_idx ON stream_decisions (network_id, created_at)`,
     );
+    // Uploads being decoded right now: the arbitration waits for copies that arrived before its deadline.
+    await q.query(`
+      CREATE TABLE stream_ingests (
+        id uuid PRIMARY KEY DEFAULT gen_random_uuid(),
+        network_id uuid NOT NULL REFERENCES networks(id) ON DELETE CASCADE,
+        started_at timestamptz NOT NULL
+      )`);
+    await q.query(
+      `CREATE INDEX stream_ingests_network_started_idx ON stream_ingests (network_id, started_at)`,
+    );
     await q.query(`
       CREATE TABLE stream_client_signals (
         network_id uuid NOT NULL REFERENCES networks(id) ON DELETE CASCADE,
@@ -122,6 +132,7 @@ export class Streams1763800200000 implements MigrationInterface {
 
   async down(q: QueryRunner): Promise<void> {
     await q.query(`DROP TABLE stream_client_signals`);
+    await q.query(`DROP TABLE stream_ingests`);
     await q.query(`DROP TABLE stream_decisions`);
     await q.query(`DROP TABLE stream_floors`);
     await q.query(`DROP TABLE stream_chunks`);

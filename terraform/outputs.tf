@@ -52,3 +52,8 @@ output "secret_arns" {
   description = "Secrets Manager ARNs injected into the task, by environment variable name."
   value       = local.task_secrets
 }
+
+output "migration_network_configuration" {
+  description = "Ready-made --network-configuration for aws ecs run-task of the migration task (private subnets, task security group)."
+  value       = "awsvpcConfiguration={subnets=[${join(",", local.private_subnet_ids)}],securityGroups=[${aws_security_group.tasks.id}],assignPublicIp=DISABLED}"
+}

@@ -33,6 +33,7 @@ describe('deploy CLIs (compiled dist, real PostgreSQL)', () => {
         DATABASE_URL: db.url,
         DATA_DIR: dataDir,
         JWT_SECRET: 'cli-test-secret-that-is-long-enough-0123456789',
+        VOICEPRINT_KEY: Buffer.alloc(32, 3).toString('base64'),
         LOG_LEVEL: 'info',
         ...env,
       },

@@ -146,6 +146,7 @@ describe('graceful shutdown of a real server process under load', () => {
         DATABASE_URL: db.url,
         DB_POOL_SIZE: '5',
         JWT_SECRET: SECRET,
+        VOICEPRINT_KEY: Buffer.alloc(32, 5).toString('base64'),
         DATA_DIR: dataDir,
         LOG_LEVEL: 'debug',
         SHUTDOWN_TIMEOUT_MS: '25000',

@@ -11,6 +11,7 @@ import {
   RecordedGeminiRequest,
 } from '../support/fake-gemini.js';
 import { devSpeakerFiles, readAudio, streamUtterance } from '../support/speech.js';
+import type { InteractionRow } from '../support/speech.js';
 import { waitFor } from '../support/wait.js';
 
 const kindOf = (r: RecordedGeminiRequest) => {
@@ -61,16 +62,20 @@ describe('pipeline with Gemini at the wire', () => {
 
   const row = async (t: TestApp, session: Session, networkId: string, chunkId: string) => {
     const res = await t.http().get(`/api/v2/${networkId}/interactions?limit=100`).set(session.auth);
-    return (res.body.items as Record<string, any>[]).find((i) => i.source_chunk_id === chunkId);
+    return (res.body.items as InteractionRow[]).find((i) => i.source_chunk_id === chunkId);
   };
 
   it('survives 429, 500, a malformed body and a too-slow answer, then transcribes and extracts the action', async () => {
     const t = await startTestApp(env());
     try {
       const { session, networkId, device } = await setup(t);
-      await t.app
-        .get(DataSource)
-        .query(`UPDATE networks SET settings = '{"inference_enabled": true}' WHERE id = $1`, [networkId]);
+      const patched = await t
+        .http()
+        .patch(`/api/v1/networks/${networkId}`)
+        .set(session.auth)
+        .send({ settings: { inference_enabled: true } })
+        .expect(200);
+      expect(patched.body.settings).toEqual({ inference_enabled: true });
       transcriptions.push(
         geminiStatus(429),
         geminiStatus(500),

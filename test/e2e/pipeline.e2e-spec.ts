@@ -1,6 +1,8 @@
 import { DataSource } from 'typeorm';
+import { AudioService, encodeWav16 } from '@mira/audio';
 import { startTestApp, TestApp, registerClient, userWithNetwork, Session } from '../support/app.js';
 import { devSpeakerFiles, enrolVoice, readAudio, streamUtterance } from '../support/speech.js';
+import type { InteractionRow } from '../support/speech.js';
 import { waitFor } from '../support/wait.js';
 
 /** Mission: who said what — an utterance from the stream endpoint to an interaction with a speaker and conversation. */
@@ -59,7 +61,7 @@ describe('utterance pipeline (real HTTP, real PostgreSQL, real ONNX, real speech
       content: null,
       interaction_type: 'audio',
     });
-    const full = interaction as unknown as Record<string, any>;
+    const full = interaction as unknown as InteractionRow;
     expect(full.speaker_confidence).toBeGreaterThan(0.9);
     expect(full.metadata.speaker).toMatchObject({ decision: 'match', model_id: expect.any(String) });
     expect(full.conversation_id).toEqual(expect.any(String));
@@ -77,5 +79,124 @@ describe('utterance pipeline (real HTTP, real PostgreSQL, real ONNX, real speech
       n: number;
     }[];
     expect(rows[0]!.n).toBe(1);
+  });
+
+  const processed = (chunkId: string) =>
+    waitFor(
+      async () => {
+        const i = (await interactionForChunk(chunkId)) as InteractionRow | undefined;
+        return i?.processing_status === 'done' ? i : undefined;
+      },
+      { what: 'interaction processed', timeoutMs: 60_000 },
+    );
+
+  it('a confident match refines the voiceprint; correcting the speaker removes that sample (no poisoning)', async () => {
+    const [file] = devSpeakerFiles('3080');
+    const anna = await t
+      .http()
+      .post(`/api/v1/${networkId}/persons`)
+      .set(session.auth)
+      .send({ name: 'Bea' })
+      .expect(201);
+    const other = await t
+      .http()
+      .post(`/api/v1/${networkId}/persons`)
+      .set(session.auth)
+      .send({ name: 'Cleo' })
+      .expect(201);
+    await enrolVoice(t, session.auth, networkId, anna.body.id, file!).expect(201);
+    const interaction = await processed(
+      await streamUtterance(t, device, networkId, 'kitchen', readAudio(file!), new Date()),
+    );
+    expect(interaction.person_id).toBe(anna.body.id);
+    expect(interaction.metadata.speaker.refined_voiceprint).toBe(true);
+    const samples = async (personId: string) =>
+      (await t.http().get(`/api/v1/${networkId}/persons/${personId}/voice`).set(session.auth).expect(200))
+        .body as {
+        source: string;
+      }[];
+    expect((await samples(anna.body.id)).map((s) => s.source).sort()).toEqual(['auto', 'enrolment']);
+
+    await t
+      .http()
+      .patch(`/api/v1/${networkId}/interactions/${interaction.id}`)
+      .set(session.auth)
+      .send({ person_id: other.body.id })
+      .expect(200);
+    expect((await samples(anna.body.id)).map((s) => s.source)).toEqual(['enrolment']);
+    expect(await samples(other.body.id)).toEqual([]);
+  });
+
+  it('too little speech never names anyone: the interaction is stored with an unknown speaker', async () => {
+    const decoded = await t.app.get(AudioService).decode(readAudio(devSpeakerFiles('533')[3]!));
+    const short = encodeWav16(decoded.samples.subarray(0, Math.round(16_000 * 0.8)), 16_000);
+    const before = (await t.http().get(`/api/v1/${networkId}/persons?limit=100`).set(session.auth)).body
+      .length;
+    const interaction = await processed(
+      await streamUtterance(t, device, networkId, 'kitchen', short, new Date()),
+    );
+    expect(interaction.person_id).toBeNull();
+    expect(interaction.speaker_confidence).toBeNull();
+    expect(interaction.metadata.speaker).toMatchObject({ decision: 'unknown', reason: 'too_little_speech' });
+    expect((await t.http().get(`/api/v1/${networkId}/persons?limit=100`).set(session.auth)).body.length).toBe(
+      before,
+    );
+  });
+
+  it('groups by silence gap: a later utterance opens a new conversation, the old one closes with a labelled summary', async () => {
+    const other = await userWithNetwork(t);
+    const mic = await registerClient(t, other.session, other.networkId, 'desk');
+    await t
+      .http()
+      .patch(`/api/v1/networks/${other.networkId}`)
+      .set(other.session.auth)
+      .send({ settings: { conversation_gap_seconds: 2, conversation_speaker_change_gap_seconds: 1 } })
+      .expect(200);
+    const files = devSpeakerFiles('2033');
+    const list = async () =>
+      (
+        await t
+          .http()
+          .get(`/api/v2/${other.networkId}/interactions?limit=10&order=asc`)
+          .set(other.session.auth)
+      ).body.items as InteractionRow[];
+    const waitDone = (n: number) =>
+      waitFor(
+        async () => {
+          const items = await list();
+          return items.length === n && items.every((i) => i.processing_status === 'done') ? items : undefined;
+        },
+        { timeoutMs: 60_000 },
+      );
+    await streamUtterance(t, mic, other.networkId, 'desk', readAudio(files[4]!), new Date());
+    await waitDone(1);
+    // real silence longer than the network's 2 s gap
+    await new Promise((resolve) => setTimeout(resolve, 3_000));
+    await streamUtterance(t, mic, other.networkId, 'desk', readAudio(files[5]!), new Date());
+    const [a, b] = (await waitDone(2)) as [InteractionRow, InteractionRow];
+    expect(a.conversation_id).toEqual(expect.any(String));
+    expect(b.conversation_id).toEqual(expect.any(String));
+    expect(b.conversation_id).not.toBe(a.conversation_id);
+    const closed = await waitFor(async () => {
+      const res = await t
+        .http()
+        .get(`/api/v2/${other.networkId}/conversations/${a.conversation_id}`)
+        .set(other.session.auth);
+      return res.body.is_active === false && res.body.topic_summary ? res.body : undefined;
+    });
+    // offline (no Gemini key, nothing transcribed): an extractive summary, labelled as such
+    expect(closed.topic_summary).toBe('Untranscribed conversation');
+    expect(JSON.stringify(closed)).toContain('extractive');
+    // the newest conversation closes by itself once the network has been quiet for the gap
+    await waitFor(
+      async () => {
+        const res = await t
+          .http()
+          .get(`/api/v1/${other.networkId}/conversations/${b.conversation_id}`)
+          .set(other.session.auth);
+        return res.body.is_active === false || undefined;
+      },
+      { timeoutMs: 30_000, what: 'idle close' },
+    );
   });
 });

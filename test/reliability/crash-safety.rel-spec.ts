@@ -236,7 +236,7 @@ describe('reliability: crash safety (kill -9 mid-load, restart on the same datab
         const form = new FormData();
         form.set('timestamp', new Date(base + seq * 60_000).toISOString());
         form.set('seq', String(seq));
-        form.set('audio_data', new Blob([files[seq % files.length] as Buffer]), 'chunk.flac');
+        form.set('audio_data', new Blob([new Uint8Array(files[seq % files.length] as Buffer)]), 'chunk.flac');
         const res = await fetch(`${baseUrl}/api/v1/${d.networkId}/streams/${d.name}/audio`, {
           method: 'POST',
           headers: { authorization: `Bearer ${d.token}` },

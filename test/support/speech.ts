@@ -84,3 +84,16 @@ export async function streamUtterance(
 export function readAudio(file: string): Buffer {
   return readFileSync(file);
 }
+
+/** An interaction as /api/v2 answers it (the fields the pipeline tests read). */
+export interface InteractionRow {
+  id: string;
+  person_id: string | null;
+  conversation_id: string | null;
+  content: string | null;
+  speaker_confidence: number | null;
+  processing_status: string | null;
+  transcription_status: string | null;
+  source_chunk_id: string | null;
+  metadata: { speaker: Record<string, unknown>; transcription: Record<string, unknown> };
+}

@@ -74,3 +74,102 @@ for (const v of ['v1', 'v2']) {
       'variants still run',
   );
 }
+
+// Recognition pipeline (issue 6): voiceprint samples, merge sources, actions.
+registerIdFiller('sample_id', {
+  async seed({ t, tenant, idOf }) {
+    const { readFileSync, readdirSync } = await import('node:fs');
+    const dir = '/work/shared/data/librispeech/test-other-dev/1688';
+    const file = readdirSync(dir)
+      .filter((f) => f.endsWith('.flac'))
+      .sort()[0]!;
+    const res = await t
+      .http()
+      .post(`/api/v1/${tenant.networkId}/persons/${await idOf('person_id')}/voice`)
+      .set(tenant.auth)
+      .attach('audio_file', readFileSync(`${dir}/${file}`), 'sample.flac')
+      .expect(201);
+    return res.body.id as string;
+  },
+});
+
+registerIdFiller('source_person_id', {
+  async seed({ t, tenant }) {
+    const res = await t
+      .http()
+      .post(`/api/v1/${tenant.networkId}/persons`)
+      .set(tenant.auth)
+      .send({})
+      .expect(201);
+    return res.body.id as string;
+  },
+});
+
+registerIdFiller('action_id', {
+  async seed({ t, tenant }) {
+    const interaction = await t
+      .http()
+      .post(`/api/v1/${tenant.networkId}/interactions`)
+      .set(tenant.auth)
+      .send({ interaction_type: 'text', content: 'Remind me to call mom tomorrow' })
+      .expect(201);
+    // Without GEMINI_API_KEY the offline rules find this reminder.
+    const res = await t
+      .http()
+      .post(`/api/v1/${tenant.networkId}/interactions/${interaction.body.id}/inference`)
+      .set(tenant.auth)
+      .expect(201);
+    return res.body.action.id as string;
+  },
+});
+
+// Streams: a stream exists once a device of the network has sent audio on it (stream ids are per network).
+let streamCounter = 0;
+registerIdFiller('stream_id', {
+  async seed({ t, tenant }) {
+    const { readFileSync, readdirSync } = await import('node:fs');
+    streamCounter += 1;
+    const device = await t
+      .http()
+      .post(`/api/v1/${tenant.networkId}/service/client/register/matrix-mic-${streamCounter}`)
+      .set(tenant.auth)
+      .expect(201);
+    const dir = '/work/shared/data/librispeech/test-other-dev/533';
+    const file = readdirSync(dir)
+      .filter((f) => f.endsWith('.flac'))
+      .sort()[0]!;
+    const stream = `matrix-stream-${streamCounter}`;
+    await t
+      .http()
+      .post(`/api/v1/${tenant.networkId}/streams/${stream}/audio`)
+      .set({ Authorization: `Bearer ${device.body.client_token}` })
+      .field('timestamp', new Date().toISOString())
+      .attach('audio_data', readFileSync(`${dir}/${file}`), 'chunk.flac')
+      .expect(200);
+    // Let the pipeline finish with this chunk (arbitration, utterance.process) so that no background job changes
+    // tables while the matrix compares digests; only far-future jobs (idle conversation close) stay queued.
+    const { DataSource } = await import('typeorm');
+    const db = t.app.get(DataSource);
+    const deadline = Date.now() + 120_000;
+    for (;;) {
+      const [row] = (await db.query(
+        `SELECT (SELECT count(*)::int FROM jobs WHERE network_id = $1 AND status IN ('queued', 'running')
+                   AND run_at <= now() + interval '60 seconds') AS busy,
+                (SELECT count(*)::int FROM interactions WHERE network_id = $1 AND processing_status = 'done') AS done`,
+        [tenant.networkId],
+      )) as { busy: number; done: number }[];
+      if (row!.busy === 0 && row!.done > 0) break;
+      if (Date.now() > deadline) throw new Error('stream filler: the pipeline did not settle');
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    return stream;
+  },
+  random: () => `no-such-stream-${Math.random().toString(36).slice(2, 8)}`,
+});
+for (const v of ['v1', 'v2']) {
+  exemptInput(
+    `POST /api/${v}/{network_id}/streams/{stream_id}/audio`,
+    'stream_id',
+    "stream_id names a stream to CREATE (or continue) in the caller's own network; the network_id variants still run",
+  );
+}

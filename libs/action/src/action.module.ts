@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { ConversationModule } from '@mira/conversation';
 import { InteractionModule } from '@mira/interaction';
 import { PersonModule } from '@mira/person';
 import { ActionController } from './action.controller.js';
@@ -9,7 +10,7 @@ import { ActionService } from './action.service.js';
 
 /** Actions (inference results): the `interaction.infer` job, /actions and /interactions/{id}/inference. */
 @Module({
-  imports: [TypeOrmModule.forFeature([ActionEntity]), InteractionModule, PersonModule],
+  imports: [TypeOrmModule.forFeature([ActionEntity]), InteractionModule, ConversationModule, PersonModule],
   controllers: [ActionController],
   providers: [ActionRepository, ActionService],
   exports: [ActionService],

@@ -1,6 +1,7 @@
 import { Injectable, OnModuleInit } from '@nestjs/common';
 import { ActionExtraction, ActionExtractor } from '@mira/assistant';
 import { AppLogger } from '@mira/core';
+import { ConversationService } from '@mira/conversation';
 import { InteractionService } from '@mira/interaction';
 import { JobQueue } from '@mira/jobs';
 import { PersonService, personDisplayName } from '@mira/person';
@@ -39,6 +40,7 @@ export class ActionService implements OnModuleInit {
     private readonly repository: ActionRepository,
     private readonly extractor: ActionExtractor,
     private readonly interactions: InteractionService,
+    private readonly conversations: ConversationService,
     private readonly persons: PersonService,
     private readonly jobs: JobQueue,
     private readonly logger: AppLogger,
@@ -66,6 +68,12 @@ export class ActionService implements OnModuleInit {
     filter: ActionFilter,
     page: { limit: number; offset: number },
   ): Promise<{ items: ActionDto[]; total: number }> {
+    // Filters naming another network's (or no) person, conversation or interaction answer 404, like a path id.
+    if (filter.personId) await this.persons.requireExisting(networkId, [filter.personId], 'person_id');
+    if (filter.conversationId) {
+      await this.conversations.requireExisting(networkId, filter.conversationId, 'conversation_id');
+    }
+    if (filter.interactionId) await this.interactions.get(networkId, filter.interactionId);
     const { rows, total } = await this.repository.list(networkId, filter, page);
     return { items: rows.map(toActionDto), total };
   }

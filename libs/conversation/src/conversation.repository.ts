@@ -61,8 +61,10 @@ export class ConversationRepository {
     const direction = page.order === 'asc' ? 'ASC' : 'DESC';
     const order = { [SORT_COLUMNS[page.sort]]: direction, id: direction } as Record<string, 'ASC' | 'DESC'>;
     const where = page.isActive === undefined ? { networkId } : { networkId, isActive: page.isActive };
-    const rows = await this.conversations.find({ where, order, take: page.limit, skip: page.offset });
-    const total = withTotal ? await this.conversations.count({ where }) : null;
+    const [rows, total] = await Promise.all([
+      this.conversations.find({ where, order, take: page.limit, skip: page.offset }),
+      withTotal ? this.conversations.count({ where }) : Promise.resolve(null),
+    ]);
     return { rows, total };
   }
 

@@ -171,14 +171,15 @@ export class ConversationService implements OnModuleInit {
 
   private async enrich(networkId: string, rows: ConversationEntity[]): Promise<ConversationRecord[]> {
     const ids = rows.map((r) => r.id);
-    const participants = await this.repository.participants(networkId, ids);
     const stats = new Map<string, ConversationStats>(
       ids.map((id) => [id, { interaction_count: 0, last_interaction_at: null }]),
     );
-    if (ids.length > 0) {
-      for (const provider of this.statsProviders) {
-        for (const [id, part] of await provider(networkId, ids)) Object.assign(stats.get(id) ?? {}, part);
-      }
+    const [participants, ...parts] = await Promise.all([
+      this.repository.participants(networkId, ids),
+      ...(ids.length > 0 ? this.statsProviders.map((provider) => provider(networkId, ids)) : []),
+    ]);
+    for (const part of parts) {
+      for (const [id, values] of part) Object.assign(stats.get(id) ?? {}, values);
     }
     return rows.map((conversation) => ({
       conversation,

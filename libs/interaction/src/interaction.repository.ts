@@ -72,13 +72,17 @@ export class InteractionRepository {
     if (filter.until) qb.andWhere('i.occurred_at < :until', { until: filter.until });
     const direction = page.order === 'asc' ? 'ASC' : 'DESC';
     const column = page.sort === 'created_at' ? 'i.created_at' : 'i.occurred_at';
-    const total = withTotal ? await qb.clone().getCount() : null;
-    const rows = await qb
-      .orderBy(column, direction)
-      .addOrderBy('i.id', direction)
-      .limit(page.limit)
-      .offset(page.offset)
-      .getMany();
+    // The page and the count run side by side (two pool connections on PostgreSQL; queued on PGlite).
+    const [rows, total] = await Promise.all([
+      qb
+        .clone()
+        .orderBy(column, direction)
+        .addOrderBy('i.id', direction)
+        .limit(page.limit)
+        .offset(page.offset)
+        .getMany(),
+      withTotal ? qb.clone().getCount() : Promise.resolve(null),
+    ]);
     return { rows, total };
   }
 

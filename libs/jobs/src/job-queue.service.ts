@@ -1,6 +1,6 @@
 import { Injectable, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import { AppConfig, AppLogger, isDatabaseUnavailable } from '@mira/core';
+import { AppConfig, AppLogger, isDatabaseUnavailable, MetricsService, ShutdownCoordinator } from '@mira/core';
 import { ClaimedJob, JobsRepository, NewJob } from './jobs.repository.js';
 
 export interface JobContext {
@@ -51,6 +51,8 @@ export class JobQueue implements OnApplicationBootstrap, OnApplicationShutdown {
     private readonly repository: JobsRepository,
     private readonly config: AppConfig,
     private readonly logger: AppLogger,
+    private readonly shutdown: ShutdownCoordinator,
+    private readonly metrics: MetricsService,
   ) {}
 
   /** Domain modules register their handlers in onModuleInit. */
@@ -73,7 +75,10 @@ export class JobQueue implements OnApplicationBootstrap, OnApplicationShutdown {
   }
 
   onApplicationBootstrap(): void {
+    this.metrics.registerJobQueueSampler(() => this.repository.depthByType());
     if (!this.config.values.jobs.workerEnabled) return;
+    // SIGTERM: stop claiming and let running jobs finish; an unfinished one is resumed by the next instance.
+    this.shutdown.onDrain('jobs', () => this.drain(this.config.values.shutdownTimeoutMs));
     this.stopped = false;
     this.schedule();
   }

@@ -127,6 +127,15 @@ export class JobsRepository {
     return { depth: Number(row.depth), oldestAgeSeconds: Number(row.oldest), failed: Number(row.failed) };
   }
 
+  /** Waiting and running jobs per type, for the queue metrics. */
+  async depthByType(): Promise<{ queue: string; depth: number; oldestAgeSeconds: number }[]> {
+    const rows = (await this.dataSource.query(
+      `SELECT type, count(*)::int AS depth, EXTRACT(EPOCH FROM now() - min(created_at))::float8 AS oldest
+       FROM jobs WHERE status IN ('queued', 'running') GROUP BY type`,
+    )) as { type: string; depth: number; oldest: number }[];
+    return rows.map((r) => ({ queue: r.type, depth: Number(r.depth), oldestAgeSeconds: Number(r.oldest) }));
+  }
+
   findById(networkId: string, id: string): Promise<JobEntity | null> {
     return this.dataSource.getRepository(JobEntity).findOne({ where: { networkId, id } });
   }

@@ -14,6 +14,7 @@ export function toNetworkDto(network: NetworkEntity): NetworkDto {
       typeof network.settings?.['retention_days'] === 'number'
         ? (network.settings['retention_days'] as number)
         : null,
+    settings: network.settings ?? {},
     created_at: isoUtc(network.createdAt),
     updated_at: isoUtc(network.updatedAt),
   };

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { AuditService } from '@mira/audit';
-import { AppLogger, CLIENT_TOKEN_PREFIX, isoUtc, TokenService } from '@mira/core';
+import { AppLogger, CLIENT_TOKEN_PREFIX, CommonErrors, isoUtc, TokenService } from '@mira/core';
 import { NetworkDto, UpdateNetworkDto } from './dto/network.dto.js';
 import { ClientDeregisteredDto, ClientRegisteredDto, ServiceInfoDto } from './dto/service.dto.js';
 import { NetworkErrors } from './network.errors.js';
@@ -55,6 +55,24 @@ export class NetworkService {
     const network = await this.require(networkId);
     if (changes.name !== undefined) network.name = changes.name;
     if (changes.service_enabled !== undefined) network.serviceEnabled = changes.service_enabled;
+    if (changes.settings !== undefined) {
+      const days = changes.settings['retention_days'];
+      if (
+        days !== undefined &&
+        days !== null &&
+        !(Number.isInteger(days) && (days as number) >= 1 && (days as number) <= 36_500)
+      ) {
+        throw CommonErrors.validation('settings.retention_days must be an integer between 1 and 36500', [
+          { field: 'settings.retention_days', messages: ['must be an integer between 1 and 36500, or null'] },
+        ]);
+      }
+      const merged: Record<string, unknown> = { ...(network.settings ?? {}) };
+      for (const [key, value] of Object.entries(changes.settings)) {
+        if (value === null) delete merged[key];
+        else merged[key] = value;
+      }
+      network.settings = merged;
+    }
     if (changes.retention_days !== undefined) {
       const settings = { ...(network.settings ?? {}) };
       if (changes.retention_days === null) delete settings['retention_days'];

@@ -64,13 +64,10 @@ export class PersonRepository {
   ): Promise<{ rows: PersonEntity[]; total: number | null }> {
     const direction = page.order === 'asc' ? 'ASC' : 'DESC';
     const order = { [SORT_COLUMNS[page.sort]]: direction, id: direction } as Record<string, 'ASC' | 'DESC'>;
-    const rows = await this.persons.find({
-      where: { networkId },
-      order,
-      take: page.limit,
-      skip: page.offset,
-    });
-    const total = withTotal ? await this.persons.count({ where: { networkId } }) : null;
+    const [rows, total] = await Promise.all([
+      this.persons.find({ where: { networkId }, order, take: page.limit, skip: page.offset }),
+      withTotal ? this.persons.count({ where: { networkId } }) : Promise.resolve(null),
+    ]);
     return { rows, total };
   }
 

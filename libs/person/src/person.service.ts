@@ -154,9 +154,9 @@ export class PersonService {
   }
 
   /**
-   * Voiceprint figures per person. PLACEHOLDER until the enrolment issue adds the voiceprints table: every person
-   * reports 0 samples and no voiceprint. The enrolment module replaces this method (or registers a stats
-   * provider that overrides these two fields). Raw embeddings are never part of any response.
+   * Voiceprint figures per person: 0 here; the recognition module (libs/recognition) registers a stats provider
+   * that replaces both fields with the real sample counts of the current speaker model. Raw embeddings are never
+   * part of any response.
    */
   async voiceprintSummary(
     _networkId: string,
@@ -180,10 +180,12 @@ export class PersonService {
       ]),
     );
     if (ids.length > 0) {
-      const voice = await this.voiceprintSummary(networkId, ids);
-      for (const [id, v] of voice) Object.assign(stats.get(id) ?? {}, v);
-      for (const provider of this.statsProviders) {
-        for (const [id, part] of await provider(networkId, ids)) Object.assign(stats.get(id) ?? {}, part);
+      const [voice, ...parts] = await Promise.all([
+        this.voiceprintSummary(networkId, ids),
+        ...this.statsProviders.map((provider) => provider(networkId, ids)),
+      ]);
+      for (const part of [voice, ...parts]) {
+        for (const [id, values] of part) Object.assign(stats.get(id) ?? {}, values);
       }
     }
     return persons.map((person) => ({ person, stats: stats.get(person.id)! }));

@@ -14,8 +14,8 @@ import { PersonService } from './person.service.js';
 
 const DELETE_DOC =
   'Deletes the person. Their interactions are kept: `person_id` becomes null and `metadata.deleted_person` ' +
-  "records `{id, index, name, deleted_at}`; the person leaves every conversation's participants. Voiceprints " +
-  'are deleted with the person. Idempotent: repeating the delete answers 204 again; an id that never existed ' +
+  "records `{id, index, name, deleted_at}`; the person leaves every conversation's participants. " +
+  'Idempotent: repeating the delete answers 204 again; an id that never existed ' +
   'in this network (or belongs to another network) is a 404.';
 const UPDATE_DOC =
   'Only the fields given change (PUT and PATCH behave the same). `name: null` unnames the person.';

@@ -1,10 +1,21 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Post, UploadedFile } from '@nestjs/common';
+import {
+  Body,
+  Controller,
+  Delete,
+  Get,
+  HttpCode,
+  Param,
+  Post,
+  UploadedFile,
+  UseInterceptors,
+} from '@nestjs/common';
 import { ApiOperation, ApiParam, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { AudioUpload } from '@mira/audio';
 import { Access, ErrorResponseDto, RateBudget, UuidParamPipe } from '@mira/core';
 import { PersonDto, PersonService, toPersonDto } from '@mira/person';
 import { EnrolmentResultDto, EnrolVoiceDto, MergePersonDto, VoiceSampleDto } from './dto/voice.dto.js';
 import { RecognitionService } from './recognition.service.js';
+import { RequirePersonInterceptor } from './require-person.interceptor.js';
 
 const NOT_FOUND = {
   status: 404,
@@ -27,6 +38,8 @@ export class RecognitionController {
   @Access('network')
   @RateBudget('enrol')
   @AudioUpload('audio_file', { description: 'Optional description of the sample' })
+  // Listed after (below) AudioUpload so that it runs first: the person is checked before the body is read.
+  @UseInterceptors(RequirePersonInterceptor)
   @ApiOperation({
     summary: 'Add a voiceprint sample for a person (enrolment)',
     description:

@@ -505,6 +505,31 @@ export class StreamRepository {
     return toSignals(rows[0] as Raw);
   }
 
+  /** Marks an upload as being decoded (committed at once, so other instances' arbitration can see it). */
+  async beginIngest(networkId: string, startedAt: Date): Promise<string> {
+    const rows = (await this.dataSource.query(
+      `INSERT INTO stream_ingests (network_id, started_at) VALUES ($1, $2) RETURNING id`,
+      [networkId, startedAt],
+    )) as { id: string }[];
+    return (rows[0] as { id: string }).id;
+  }
+
+  async endIngest(networkId: string, id: string, manager?: EntityManager): Promise<void> {
+    await this.runner(manager).query(`DELETE FROM stream_ingests WHERE network_id = $1 AND id = $2`, [
+      networkId,
+      id,
+    ]);
+  }
+
+  /** Uploads received in [since, until] that are still being decoded. */
+  async countIngesting(networkId: string, since: Date, until: Date): Promise<number> {
+    const rows = (await this.dataSource.query(
+      `SELECT count(*)::int AS n FROM stream_ingests WHERE network_id = $1 AND started_at >= $2 AND started_at <= $3`,
+      [networkId, since, until],
+    )) as { n: number }[];
+    return Number(rows[0]?.n ?? 0);
+  }
+
   /** Streams that sent a chunk recently, across all networks (for the active-streams gauge). */
   async countActiveStreams(since: Date): Promise<number> {
     const rows = (await this.dataSource.query(

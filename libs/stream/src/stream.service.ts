@@ -1,6 +1,14 @@
 import { createHash } from 'node:crypto';
 import { Injectable, OnModuleInit } from '@nestjs/common';
-import { AppConfig, AppLogger, CommonErrors, isoUtc, type Principal } from '@mira/core';
+import {
+  AppConfig,
+  AppLogger,
+  CommonErrors,
+  isoUtc,
+  MetricNames,
+  MetricsService,
+  type Principal,
+} from '@mira/core';
 import { AudioService, type QualityReport } from '@mira/audio';
 import { JobQueue } from '@mira/jobs';
 import { NetworkService } from '@mira/network';
@@ -48,6 +56,8 @@ export const UTTERANCE_JOB = 'utterance.process';
 const SAMPLE_RATE = 16000;
 /** Shortest common window worth re-scoring all copies on (shorter: each copy's whole-chunk score is used). */
 const MIN_COMMON_WINDOW_MS = 400;
+/** Longest the arbitration waits for copies still being decoded. */
+const INGEST_WAIT_MAX_MS = 5000;
 
 export interface UploadedAudio {
   buffer: Buffer;
@@ -88,13 +98,23 @@ export class StreamService implements OnModuleInit {
     private readonly jobs: JobQueue,
     private readonly config: AppConfig,
     private readonly logger: AppLogger,
+    private readonly metrics: MetricsService,
   ) {}
+
+  /** Last chunk time per stream that sent audio to THIS instance (for the mira_active_streams gauge). */
+  private readonly recentStreams = new Map<string, number>();
 
   private get cfg() {
     return this.config.values.streams;
   }
 
   onModuleInit(): void {
+    this.metrics.gauge(
+      MetricNames.activeStreams,
+      'Audio streams that sent a chunk to this instance within STREAM_INACTIVE_AFTER_MS',
+      [],
+      (gauge) => gauge.set(this.activeStreamsHere()),
+    );
     this.jobs.registerHandler(ARBITRATE_JOB, async (job) => {
       await this.arbitrate(job.networkId, String(job.payload['chunk_id']));
     });
@@ -126,6 +146,25 @@ export class StreamService implements OnModuleInit {
     const earlier = await this.findRetried(networkId, clientId, streamId, fields);
     if (earlier) return this.replay(networkId, earlier, streamId, hash, fields);
 
+    const marker = await this.repository.beginIngest(networkId, receivedAt);
+    try {
+      return await this.store(networkId, clientId, streamId, file, fields, hash, receivedAt, marker);
+    } finally {
+      // Normally removed inside the storing transaction; this covers refusals and failures.
+      await this.repository.endIngest(networkId, marker).catch(() => undefined);
+    }
+  }
+
+  private async store(
+    networkId: string,
+    clientId: string,
+    streamId: string,
+    file: UploadedAudio,
+    fields: ChunkFields,
+    hash: string,
+    receivedAt: Date,
+    marker: string,
+  ): Promise<ChunkAcceptedDto> {
     const decoded = await this.audio.decode(file.buffer, {
       filename: file.originalname,
       mimetype: file.mimetype,
@@ -181,7 +220,11 @@ export class StreamService implements OnModuleInit {
         { ...stream, clockOffsetMs: offset },
         { ...chunk, id: chunkId },
       );
-      const decisionDueAt = new Date(alignedEnd.getTime() + this.cfg.arbitrationWindowMs);
+      // The window runs from the later of the chunk's end and its storage: copies of the same sound that arrived
+      // together but were still being decoded on this or another instance get the whole window too.
+      const decisionDueAt = new Date(
+        Math.max(alignedEnd.getTime(), Date.now()) + this.cfg.arbitrationWindowMs,
+      );
       await this.jobs.enqueue(
         {
           networkId,
@@ -192,6 +235,7 @@ export class StreamService implements OnModuleInit {
         },
         m,
       );
+      await this.repository.endIngest(networkId, marker, m);
       const floor = await this.repository.getFloor(networkId, m);
       return { chunkId, stream, chunk, breakdown, floor, decisionDueAt };
     });
@@ -203,6 +247,7 @@ export class StreamService implements OnModuleInit {
       return this.replay(networkId, stored, streamId, hash, fields);
     }
     const { chunkId, stream, chunk, breakdown, floor, decisionDueAt } = outcome;
+    this.recentStreams.set(stream.id, receivedAt.getTime());
     const holder = await this.floorHolder(networkId, floor);
     this.logger.info('stream_chunk_accepted', {
       network_id: networkId,
@@ -284,7 +329,11 @@ export class StreamService implements OnModuleInit {
       captured_at: isoUtc(chunk.capturedAt),
       aligned_start: isoUtc(chunk.alignedStart),
       duration_seconds: chunk.durationMs / 1000,
-      decision_due_at: isoUtc(new Date(chunk.alignedEnd.getTime() + this.cfg.arbitrationWindowMs)),
+      decision_due_at: isoUtc(
+        new Date(
+          Math.max(chunk.alignedEnd.getTime(), chunk.receivedAt.getTime()) + this.cfg.arbitrationWindowMs,
+        ),
+      ),
       replayed: true,
     };
   }
@@ -299,6 +348,7 @@ export class StreamService implements OnModuleInit {
   async arbitrate(networkId: string, chunkId: string): Promise<void> {
     const started = Date.now();
     const maxChunkMs = this.cfg.maxChunkSeconds * 1000;
+    await this.waitForCopiesInFlight(networkId, chunkId);
     const result = await this.repository.transaction(async (m) => {
       const floorRow = await this.repository.lockFloor(m, networkId);
       const trigger = await this.repository.findChunk(networkId, chunkId, m);
@@ -455,6 +505,23 @@ export class StreamService implements OnModuleInit {
       windowed: result.window !== null,
       duration_ms: Date.now() - started,
     });
+  }
+
+  /**
+   * Copies that reached any instance before this decision's deadline but are still being decoded belong in the
+   * decision: wait for them (bounded by INGEST_WAIT_MAX_MS; an upload that crashed stops counting after that).
+   */
+  private async waitForCopiesInFlight(networkId: string, chunkId: string): Promise<void> {
+    const trigger = await this.repository.findChunk(networkId, chunkId);
+    if (!trigger || trigger.status !== 'pending') return;
+    const due =
+      Math.max(trigger.alignedEnd.getTime(), trigger.receivedAt.getTime()) + this.cfg.arbitrationWindowMs;
+    const since = new Date(Date.now() - INGEST_WAIT_MAX_MS);
+    const until = new Date(due);
+    const deadline = Date.now() + INGEST_WAIT_MAX_MS;
+    while (Date.now() < deadline && (await this.repository.countIngesting(networkId, since, until)) > 0) {
+      await new Promise((resolve) => setTimeout(resolve, 25));
+    }
   }
 
   /**
@@ -670,9 +737,15 @@ export class StreamService implements OnModuleInit {
     return this.repository.releaseAudio(networkId, chunkId);
   }
 
-  /** Streams that sent audio within the inactivity timeout, across networks (for the active-streams gauge). */
+  /** Streams that sent audio within the inactivity timeout, across all networks and instances. */
   countActiveStreams(): Promise<number> {
     return this.repository.countActiveStreams(new Date(Date.now() - this.cfg.inactiveAfterMs));
+  }
+
+  private activeStreamsHere(): number {
+    const cutoff = Date.now() - this.cfg.inactiveAfterMs;
+    for (const [id, at] of this.recentStreams) if (at < cutoff) this.recentStreams.delete(id);
+    return this.recentStreams.size;
   }
 }
 

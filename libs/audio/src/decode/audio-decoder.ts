@@ -101,7 +101,10 @@ export class DefaultAudioDecoder implements AudioDecoder {
     }
     const channels = (decoded?.channelData ?? []).filter((c) => c.length > 0);
     if (channels.length === 0 || !(decoded.sampleRate > 0)) {
-      throw AudioErrors.empty(`The ${format.toUpperCase()} data contains no samples`);
+      // A corrupt stream decodes to nothing as well; we cannot tell it from an empty one, so say both.
+      throw AudioErrors.undecodable(
+        `The ${format.toUpperCase()} data holds no decodable audio (corrupt or empty)`,
+      );
     }
     return { channels, rate: decoded.sampleRate };
   }

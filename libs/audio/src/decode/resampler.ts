@@ -9,11 +9,10 @@ export interface Resampler {
 }
 
 /**
- * libsamplerate (Secret Rabbit Code) compiled to WASM, band-limited sinc interpolation ("medium quality": 97 dB SNR,
- * 90 % bandwidth). One converter per rate pair, created on first use and reused.
+ * libsamplerate (Secret Rabbit Code) compiled to WASM, band-limited sinc interpolation ("fastest": 97 dB SNR, 80 % bandwidth, i.e. flat to 6.4 kHz at 16 kHz output). One converter per rate pair, created on first use and reused.
  */
 export class LibSampleRateResampler implements Resampler {
-  readonly name = 'libsamplerate-sinc-medium';
+  readonly name = 'libsamplerate-sinc-fastest';
   private readonly converters = new Map<string, Promise<Src>>();
 
   async resample(samples: Float32Array, fromRate: number, toRate: number): Promise<Float32Array> {
@@ -22,7 +21,7 @@ export class LibSampleRateResampler implements Resampler {
     let converter = this.converters.get(key);
     if (converter === undefined) {
       converter = libsamplerate.create(1, fromRate, toRate, {
-        converterType: libsamplerate.ConverterType.SRC_SINC_MEDIUM_QUALITY,
+        converterType: libsamplerate.ConverterType.SRC_SINC_FASTEST,
       });
       this.converters.set(key, converter);
     }

@@ -26,9 +26,14 @@ export class GtcrnDenoiser implements Denoiser {
     const im = new Float32Array(BINS);
     const outRe = new Float32Array(BINS);
     const outIm = new Float32Array(BINS);
-    let conv = new Float32Array(2 * 1 * 16 * 16 * 33);
-    let tra = new Float32Array(2 * 3 * 1 * 1 * 16);
-    let inter = new Float32Array(2 * 1 * 33 * 16);
+    // caches start at zero; each call's output caches are fed back as the next call's inputs (no copies)
+    let conv: ort.Tensor = new ort.Tensor(
+      'float32',
+      new Float32Array(2 * 1 * 16 * 16 * 33),
+      [2, 1, 16, 16, 33],
+    );
+    let tra: ort.Tensor = new ort.Tensor('float32', new Float32Array(2 * 3 * 1 * 1 * 16), [2, 3, 1, 1, 16]);
+    let inter: ort.Tensor = new ort.Tensor('float32', new Float32Array(2 * 1 * 33 * 16), [2, 1, 33, 16]);
     for (let t = 0; t < frames; t++) {
       this.stft.analyse(samples, t, re, im);
       const mix = new Float32Array(BINS * 2);
@@ -38,18 +43,18 @@ export class GtcrnDenoiser implements Denoiser {
       }
       const result = await this.session.run({
         mix: new ort.Tensor('float32', mix, [1, BINS, 1, 2]),
-        conv_cache: new ort.Tensor('float32', conv, [2, 1, 16, 16, 33]),
-        tra_cache: new ort.Tensor('float32', tra, [2, 3, 1, 1, 16]),
-        inter_cache: new ort.Tensor('float32', inter, [2, 1, 33, 16]),
+        conv_cache: conv,
+        tra_cache: tra,
+        inter_cache: inter,
       });
       const enh = result.enh!.data as Float32Array;
       for (let k = 0; k < BINS; k++) {
         outRe[k] = enh[2 * k]!;
         outIm[k] = enh[2 * k + 1]!;
       }
-      conv = Float32Array.from(result.conv_cache_out!.data as Float32Array);
-      tra = Float32Array.from(result.tra_cache_out!.data as Float32Array);
-      inter = Float32Array.from(result.inter_cache_out!.data as Float32Array);
+      conv = result.conv_cache_out!;
+      tra = result.tra_cache_out!;
+      inter = result.inter_cache_out!;
       this.stft.synthesise(outRe, outIm, t, output);
     }
     for (let i = 0; i < output.length; i++) {

@@ -29,7 +29,7 @@ export class SileroVad implements VoiceActivityDetector {
   private async run(samples: Float32Array): Promise<Float32Array> {
     const frames = Math.ceil(samples.length / WINDOW);
     const out = new Float32Array(frames);
-    let state = new Float32Array(2 * 128);
+    let state: ort.Tensor = new ort.Tensor('float32', new Float32Array(2 * 128), [2, 1, 128]);
     const input = new Float32Array(CONTEXT + WINDOW);
     for (let f = 0; f < frames; f++) {
       input.copyWithin(0, WINDOW, WINDOW + CONTEXT); // last 64 samples of the previous window become context
@@ -38,11 +38,11 @@ export class SileroVad implements VoiceActivityDetector {
       input.set(chunk, CONTEXT);
       const result = await this.session.run({
         input: new ort.Tensor('float32', input.slice(), [1, CONTEXT + WINDOW]),
-        state: new ort.Tensor('float32', state, [2, 1, 128]),
+        state,
         sr: this.sr,
       });
       out[f] = (result.output!.data as Float32Array)[0]!;
-      state = Float32Array.from(result.stateN!.data as Float32Array);
+      state = result.stateN!;
     }
     return out;
   }

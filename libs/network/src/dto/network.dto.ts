@@ -11,6 +11,7 @@ import {
   Min,
   ValidateIf,
 } from 'class-validator';
+import { IsBoundedJsonObject } from '@mira/core';
 
 const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
 
@@ -53,6 +54,19 @@ export class UpdateNetworkDto {
   @Min(1)
   @Max(36_500)
   retention_days?: number | null;
+
+  @ApiPropertyOptional({
+    type: 'object',
+    additionalProperties: true,
+    description:
+      'Settings to change, merged key by key into the stored ones (a key set to null is removed). Known keys: ' +
+      'inference_enabled (bool), conversation_gap_seconds, conversation_speaker_change_gap_seconds, speaker_id ' +
+      '(see README, Recognition pipeline).',
+    example: { inference_enabled: true, speaker_id: { match_threshold: 0.75 } },
+  })
+  @IsOptional()
+  @IsBoundedJsonObject()
+  settings?: Record<string, unknown>;
 }
 
 export class NetworkDto {
@@ -74,6 +88,9 @@ export class NetworkDto {
     description: 'Retention in days for interactions and stored audio; null means the server default',
   })
   retention_days: number | null;
+
+  @ApiProperty({ type: 'object', additionalProperties: true, description: 'Per-network settings' })
+  settings: Record<string, unknown>;
 
   @ApiProperty({ example: '2026-01-01T12:00:00.000Z' })
   created_at: string;

@@ -1,0 +1,289 @@
+/**
+ * Domain API list latency on a network with 100,000 interactions (npm run bench:lists).
+ *
+ * Boots the real app on PostgreSQL (DATABASE_URL, or a throwaway cluster from test/support/postgres-harness.mjs),
+ * seeds through SQL (fast bulk insert), then measures p50/p95 of the list endpoints over HTTP on loopback:
+ * several runs, the median of each figure is reported. Writes the `## Domain API list latency` section of
+ * BENCHMARKS.md (other sections are left as they are).
+ *
+ * Options (env): BENCH_INTERACTIONS (100000), BENCH_REQUESTS per endpoint per run (200), BENCH_RUNS (3).
+ */
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, tmpdir, totalmem, type as osType, release } from 'node:os';
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import pg from 'pg';
+import { AppConfig, AppLogger } from '@mira/core';
+import { createApp } from '../apps/api/src/app.factory.js';
+
+const INTERACTIONS = Number(process.env.BENCH_INTERACTIONS ?? 100_000);
+const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 200);
+const RUNS = Number(process.env.BENCH_RUNS ?? 3);
+const WARMUP = 20;
+const PERSONS = 20;
+const CONVERSATIONS = 500;
+
+interface Harness {
+  url: string;
+  stop(): void;
+}
+
+async function adminDatabase(): Promise<{ adminUrl: string; stop: () => void }> {
+  if (process.env.DATABASE_URL) return { adminUrl: process.env.DATABASE_URL, stop: () => undefined };
+  const harness = (await import(pathToFileURL(resolve('test/support/postgres-harness.mjs')).href)) as {
+    startPostgres(): Promise<Harness>;
+  };
+  const cluster = await harness.startPostgres();
+  return { adminUrl: cluster.url, stop: () => cluster.stop() };
+}
+
+function percentile(sorted: number[], p: number): number {
+  const i = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
+  return sorted[i]!;
+}
+
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+
+async function main(): Promise<void> {
+  const { adminUrl, stop } = await adminDatabase();
+  const dbName = `mira_bench_${randomBytes(4).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: adminUrl });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${dbName} TEMPLATE template0`);
+  await admin.end();
+  const dbUrl = new URL(adminUrl);
+  dbUrl.pathname = `/${dbName}`;
+  const dataDir = mkdtempSync(join(tmpdir(), 'mira-bench-'));
+
+  const config = AppConfig.fromEnvironment(
+    {},
+    {
+      NODE_ENV: 'test',
+      DATABASE_URL: dbUrl.toString(),
+      JWT_SECRET: 'bench-secret-that-is-long-enough-for-hs256-signing',
+      DATA_DIR: dataDir,
+      LOG_LEVEL: 'error',
+    },
+  );
+  const app = await createApp(config, new AppLogger('error', true));
+  await app.listen(0, '127.0.0.1');
+  const base = (await app.getUrl()).replace('[::1]', '127.0.0.1');
+  const db = new pg.Client({ connectionString: dbUrl.toString() });
+  await db.connect();
+
+  try {
+    const json = async (method: string, path: string, body?: object, token?: string) => {
+      const res = await fetch(`${base}${path}`, {
+        method,
+        headers: {
+          'content-type': 'application/json',
+          ...(token ? { authorization: `Bearer ${token}` } : {}),
+        },
+        body: body ? JSON.stringify(body) : undefined,
+      });
+      if (!res.ok) throw new Error(`${method} ${path} -> ${res.status} ${await res.text()}`);
+      return res.json() as Promise<Record<string, unknown>>;
+    };
+    const reg = await json('POST', '/api/v1/auth/register', {
+      email: 'bench@example.com',
+      password: 'bench password 1',
+    });
+    const token = reg.access_token as string;
+    const nid = (await json('POST', '/api/v1/networks', { name: 'Bench' }, token)).id as string;
+    const noise = (await json('POST', '/api/v1/networks', { name: 'Noise' }, token)).id as string;
+
+    const seedStarted = Date.now();
+    for (const [network, interactions] of [
+      [nid, INTERACTIONS],
+      [noise, Math.round(INTERACTIONS / 2)],
+    ] as const) {
+      await db.query(`INSERT INTO person_counters (network_id, last_index) VALUES ($1, $2)`, [
+        network,
+        PERSONS,
+      ]);
+      await db.query(
+        `INSERT INTO persons (network_id, "index", name) SELECT $1, g, 'Person ' || g FROM generate_series(1, $2) g`,
+        [network, PERSONS],
+      );
+      // Conversations every 10 minutes, newest now; interactions spread evenly over them.
+      await db.query(
+        `INSERT INTO conversations (network_id, title, started_at, ended_at, is_active)
+         SELECT $1, 'Conversation ' || g, now() - (($2 - g) * interval '10 minutes'),
+                now() - (($2 - g) * interval '10 minutes') + interval '5 minutes', g = $2
+         FROM generate_series(1, $2) g`,
+        [network, CONVERSATIONS],
+      );
+      await db.query(
+        `WITH p AS (SELECT array_agg(id ORDER BY "index") a FROM persons WHERE network_id = $1),
+              c AS (SELECT array_agg(id ORDER BY started_at) a FROM conversations WHERE network_id = $1)
+         INSERT INTO conversation_participants (network_id, conversation_id, person_id)
+         SELECT DISTINCT $1, c.a[g], p.a[1 + (g % $2)] FROM p, c, generate_series(1, $3) g
+         UNION SELECT $1, c.a[g], p.a[1 + ((g + 1) % $2)] FROM p, c, generate_series(1, $3) g`,
+        [network, PERSONS, CONVERSATIONS],
+      );
+      await db.query(
+        `WITH p AS (SELECT array_agg(id ORDER BY "index") a FROM persons WHERE network_id = $1),
+              c AS (SELECT array_agg(id ORDER BY started_at) a, array_agg(started_at ORDER BY started_at) s
+                    FROM conversations WHERE network_id = $1)
+         INSERT INTO interactions (network_id, person_id, conversation_id, content, interaction_type, occurred_at,
+                                   transcription_status, processing_status)
+         SELECT $1, p.a[1 + (g % $2)], c.a[1 + ((g - 1) * $3 / $4)],
+                'utterance number ' || g, (ARRAY['audio','audio','audio','text','system'])[1 + g % 5],
+                c.s[1 + ((g - 1) * $3 / $4)] + ((g % ($4 / $3)) * interval '1 second'),
+                'transcribed', 'done'
+         FROM p, c, generate_series(1, $4) g`,
+        [network, PERSONS, CONVERSATIONS, interactions],
+      );
+    }
+    // What autovacuum does in production: statistics and the visibility map (index-only counts).
+    await db.query('VACUUM ANALYZE');
+    const seedSeconds = (Date.now() - seedStarted) / 1000;
+
+    const person = (await db.query(`SELECT id FROM persons WHERE network_id = $1 AND "index" = 7`, [nid]))
+      .rows[0].id;
+    const conversation = (
+      await db.query(
+        `SELECT id FROM conversations WHERE network_id = $1 ORDER BY started_at DESC OFFSET 3 LIMIT 1`,
+        [nid],
+      )
+    ).rows[0].id;
+    const since = (await db.query(`SELECT (now() - interval '2 days') AS t`)).rows[0].t.toISOString();
+    const until = (await db.query(`SELECT (now() - interval '1 day') AS t`)).rows[0].t.toISOString();
+
+    const endpoints: Array<[string, string]> = [
+      ['v1 interactions (newest 50)', `/api/v1/${nid}/interactions?limit=50`],
+      ['v1 interactions by person_id', `/api/v1/${nid}/interactions?person_id=${person}&limit=50`],
+      [
+        'v1 interactions by conversation_id',
+        `/api/v1/${nid}/interactions?conversation_id=${conversation}&limit=50`,
+      ],
+      [
+        'v1 interactions by interaction_type=text',
+        `/api/v1/${nid}/interactions?interaction_type=text&limit=50`,
+      ],
+      [
+        'v1 interactions since/until (1 day)',
+        `/api/v1/${nid}/interactions?since=${since}&until=${until}&limit=50`,
+      ],
+      ['v1 interactions offset=5000', `/api/v1/${nid}/interactions?limit=50&offset=5000`],
+      ['v2 interactions envelope (with total)', `/api/v2/${nid}/interactions?limit=50`],
+      [
+        'v2 interactions by person_id (with total)',
+        `/api/v2/${nid}/interactions?person_id=${person}&limit=50`,
+      ],
+      ['v2 interactions oldest first', `/api/v2/${nid}/interactions?order=asc&limit=50`],
+      ['v1 persons (20, with counts)', `/api/v1/${nid}/persons?limit=20`],
+      ['v2 persons (20, with counts)', `/api/v2/${nid}/persons?limit=20`],
+      ['v1 conversations (newest 10)', `/api/v1/${nid}/conversations?limit=10`],
+      ['v2 conversations (newest 10, with total)', `/api/v2/${nid}/conversations?limit=10`],
+    ];
+
+    const figures = new Map<string, { p50: number[]; p95: number[] }>();
+    for (let run = 0; run < RUNS; run += 1) {
+      for (const [label, path] of endpoints) {
+        const times: number[] = [];
+        for (let i = 0; i < WARMUP + REQUESTS; i += 1) {
+          const started = process.hrtime.bigint();
+          const res = await fetch(`${base}${path}`, { headers: { authorization: `Bearer ${token}` } });
+          await res.arrayBuffer();
+          if (res.status !== 200) throw new Error(`${path} -> ${res.status}`);
+          if (i >= WARMUP) times.push(Number(process.hrtime.bigint() - started) / 1e6);
+        }
+        times.sort((x, y) => x - y);
+        const f = figures.get(label) ?? { p50: [], p95: [] };
+        f.p50.push(percentile(times, 50));
+        f.p95.push(percentile(times, 95));
+        figures.set(label, f);
+      }
+      process.stdout.write(`run ${run + 1}/${RUNS} done\n`);
+    }
+
+    // Which index serves each interactions list query (the SQL the repository issues, in plain form).
+    const plans: Array<[string, string, unknown[]]> = [
+      [
+        'newest',
+        `SELECT * FROM interactions WHERE network_id = $1 ORDER BY occurred_at DESC, id DESC LIMIT 50`,
+        [nid],
+      ],
+      [
+        'by person',
+        `SELECT * FROM interactions WHERE network_id = $1 AND person_id = $2 ORDER BY occurred_at DESC, id DESC LIMIT 50`,
+        [nid, person],
+      ],
+      [
+        'by conversation',
+        `SELECT * FROM interactions WHERE network_id = $1 AND conversation_id = $2 ORDER BY occurred_at DESC, id DESC LIMIT 50`,
+        [nid, conversation],
+      ],
+      [
+        'by type',
+        `SELECT * FROM interactions WHERE network_id = $1 AND interaction_type = $2 ORDER BY occurred_at DESC, id DESC LIMIT 50`,
+        [nid, 'text'],
+      ],
+      [
+        'conversations',
+        `SELECT * FROM conversations WHERE network_id = $1 ORDER BY started_at DESC, id DESC LIMIT 10`,
+        [nid],
+      ],
+    ];
+    const indexes: string[] = [];
+    for (const [label, sql, params] of plans) {
+      const rows = (await db.query(`EXPLAIN ${sql}`, params)).rows as Array<{ 'QUERY PLAN': string }>;
+      const used =
+        rows
+          .map((r) => r['QUERY PLAN'])
+          .join(' ')
+          .match(/using (\w+)/i)?.[1] ?? 'no index (seq scan)';
+      indexes.push(`${label}: \`${used}\``);
+    }
+
+    const pgVersion = (await db.query('SHOW server_version')).rows[0].server_version as string;
+    const cpu = cpus();
+    const lines = [
+      '## Domain API list latency',
+      '',
+      `Network with ${INTERACTIONS.toLocaleString('en-US')} interactions (${PERSONS} persons, ${CONVERSATIONS} conversations) ` +
+        `plus a second network with ${Math.round(INTERACTIONS / 2).toLocaleString('en-US')} interactions in the same tables. ` +
+        `Real app over HTTP on loopback, one client, sequential requests; ${REQUESTS} requests per endpoint per run after ` +
+        `${WARMUP} warm-up requests; median of ${RUNS} runs. Milliseconds, client-side (includes HTTP, auth guard, JSON).`,
+      '',
+      `- Command: \`npm run bench:lists\` (env: BENCH_INTERACTIONS=${INTERACTIONS}, BENCH_REQUESTS=${REQUESTS}, BENCH_RUNS=${RUNS})`,
+      `- Machine: ${cpu.length} × ${cpu[0]?.model ?? 'unknown CPU'}, ${(totalmem() / 2 ** 30).toFixed(1)} GiB RAM, ${osType()} ${release()}, ` +
+        `Node ${process.version}, PostgreSQL ${pgVersion} (${process.env.DATABASE_URL ? 'DATABASE_URL' : 'throwaway cluster, fsync off'}); ` +
+        'the machine was shared with other jobs, so treat the figures as indicative',
+      `- Date: ${new Date().toISOString().slice(0, 10)}; seeding took ${seedSeconds.toFixed(1)} s (SQL bulk insert)`,
+      `- Index chosen by PostgreSQL (EXPLAIN): ${indexes.join('; ')}`,
+      '',
+      '| Endpoint | p50 (ms) | p95 (ms) |',
+      '|---|---:|---:|',
+      ...[...figures].map(
+        ([label, f]) => `| ${label} | ${median(f.p50).toFixed(1)} | ${median(f.p95).toFixed(1)} |`,
+      ),
+      '',
+    ];
+    const section = lines.join('\n');
+    process.stdout.write(`${section}\n`);
+    const file = resolve('BENCHMARKS.md');
+    const current = existsSync(file) ? readFileSync(file, 'utf8') : '# Benchmarks\n';
+    const pattern = /## Domain API list latency\n[\s\S]*?(?=\n## |$)/;
+    const next = pattern.test(current)
+      ? current.replace(pattern, section.trimEnd() + '\n')
+      : `${current.trimEnd()}\n\n${section}`;
+    writeFileSync(file, next.endsWith('\n') ? next : `${next}\n`);
+  } finally {
+    await db.end();
+    await app.close();
+    const cleanup = new pg.Client({ connectionString: adminUrl });
+    await cleanup.connect();
+    await cleanup.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`).catch(() => undefined);
+    await cleanup.end();
+    rmSync(dataDir, { recursive: true, force: true });
+    stop();
+  }
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+  process.exit(1);
+});

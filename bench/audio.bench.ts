@@ -1,0 +1,96 @@
+/**
+ * npm run bench:audio — real-time factor (processing time / audio duration) per audio stage and for the whole chain,
+ * median over RUNS runs of CLIPS LibriSpeech clips (train-clean-100, 10–15 s each), plus event-loop delay p99 while
+ * the chain runs. Single process, onnxruntime with one intra-op thread. Writes the `## Audio` section of BENCHMARKS.md.
+ */
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { loadavg } from 'node:os';
+import { readFileSync } from 'node:fs';
+import { evalPipeline, fmt, machine, median, trainFiles, writeSection } from '../eval/lib.js';
+
+const CLIPS = Number(process.argv[2] ?? 8);
+const RUNS = Number(process.argv[3] ?? 5);
+
+const pipeline = await evalPipeline();
+const files = trainFiles().slice(0, CLIPS);
+const bytes = files.map((f) => readFileSync(f));
+const decoded = await Promise.all(bytes.map((b) => pipeline.decode(b)));
+const totalSeconds = decoded.reduce((a, d) => a + d.durationSeconds, 0);
+// 44.1 kHz copies for the resampler stage
+const at44k = await Promise.all(decoded.map((d) => pipeline.resampler.resample(d.samples, 16000, 44100)));
+
+type Stage = (i: number) => Promise<unknown>;
+const stages: Record<string, Stage> = {
+  decode_flac: (i) => pipeline.decode(bytes[i]!),
+  resample_44k1_to_16k: (i) => pipeline.resampler.resample(at44k[i]!, 44100, 16000),
+  quality: (i) => pipeline.assessQuality(decoded[i]!.samples),
+  denoise: (i) => pipeline.denoise(decoded[i]!.samples),
+  vad: (i) => pipeline.detectSpeech(decoded[i]!.samples),
+  embed: (i) => pipeline.embed(decoded[i]!.samples),
+  whole_chain: async (i) => {
+    const d = await pipeline.decode(bytes[i]!);
+    await pipeline.assessQuality(d.samples);
+    const clean = await pipeline.denoise(d.samples);
+    await pipeline.detectSpeech(clean);
+    await pipeline.embed(clean);
+  },
+};
+
+const header = machine();
+const rows: string[] = [];
+const histogram = monitorEventLoopDelay({ resolution: 1 });
+for (const [name, stage] of Object.entries(stages)) {
+  await stage(0); // warm-up
+  const rtfs: number[] = [];
+  const cpuRtfs: number[] = [];
+  if (name === 'whole_chain') histogram.enable();
+  for (let r = 0; r < RUNS; r++) {
+    const start = performance.now();
+    const cpu0 = process.cpuUsage();
+    for (let i = 0; i < files.length; i++) await stage(i);
+    rtfs.push((performance.now() - start) / 1000 / totalSeconds);
+    const cpu = process.cpuUsage(cpu0);
+    cpuRtfs.push((cpu.user + cpu.system) / 1e6 / totalSeconds);
+  }
+  if (name === 'whole_chain') histogram.disable();
+  rows.push(
+    `| ${name} | ${fmt(median(cpuRtfs), 4)} | ${fmt(median(rtfs), 4)} | ${fmt(Math.min(...rtfs), 4)} | ${fmt(Math.max(...rtfs), 4)} |`,
+  );
+  console.log(
+    name,
+    'wall',
+    rtfs.map((x) => x.toFixed(4)).join(' '),
+    'cpu',
+    cpuRtfs.map((x) => x.toFixed(4)).join(' '),
+  );
+}
+const p99 = histogram.percentile(99) / 1e6;
+const max = histogram.max / 1e6;
+console.log(`event-loop delay p99 ${p99.toFixed(1)} ms, max ${max.toFixed(1)} ms`);
+
+writeSection(
+  'Audio',
+  `Command: \`npm run bench:audio\` (bench/audio.bench.ts; ${CLIPS} LibriSpeech train-clean-100 clips, ${totalSeconds.toFixed(
+    1,
+  )} s of audio, ${RUNS} runs, median). Machine: ${header}; load average at end ${loadavg()
+    .map((l) => l.toFixed(1))
+    .join('/')}. The machine is shared with other jobs, so figures are upper bounds.
+Engines: ${Object.entries(pipeline.engines())
+    .map(([k, v]) => `${k}=${v.engine}${v.model ? `(${v.model})` : ''}`)
+    .join(', ')}. onnxruntime-node, 1 intra-op thread.
+
+Real-time factor = processing time / audio duration (lower is better; 0.05 = 20× faster than real time).
+"CPU RTF" is process CPU time (main thread + onnxruntime thread) / audio duration: what one core spends, less
+sensitive to other jobs on the machine than wall time.
+
+| stage | CPU RTF median | wall RTF median | wall RTF min | wall RTF max |
+|---|---|---|---|---|
+${rows.join('\n')}
+
+Event-loop delay while the whole chain ran: p99 ${p99.toFixed(1)} ms, max ${max.toFixed(1)} ms (ONNX runs are async;
+the TypeScript STFT/feature loops run on the main thread between them).
+
+Targets from issue 4: whole chain ≤ 0.05, denoise ≤ 0.03.`,
+  'Performance (npm run bench:audio)',
+);
+pipeline.close();

@@ -1,0 +1,66 @@
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { MODEL_MIRROR } from '../../../../test/support/audio.js';
+import { loadManifest, resolveModel, repoModelsDir, type ModelEntry } from './manifest.js';
+import { fetchModels } from './model-fetch.js';
+
+const gtcrn = () => loadManifest().models.find((m) => m.name === 'gtcrn-simple')!;
+
+describe('model manifest and models:fetch (issue 4, models)', () => {
+  it('lists name, file, checksum, source URL, licence and input spec for every model', () => {
+    for (const entry of loadManifest().models) {
+      expect(entry).toEqual(
+        expect.objectContaining({ name: expect.any(String), file: expect.any(String), licence: expect.any(String) }),
+      );
+      expect(entry.source.length).toBeGreaterThan(3);
+      expect(entry.input).toBeDefined();
+    }
+    expect(gtcrn().source).toMatch(/^https:\/\/github\.com\/Xiaobin-Rong\/gtcrn\/raw\/3862c448/);
+  });
+
+  it('copies from a mirror and verifies the sha256, then reports it present', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mira-fetch-'));
+    const first = await fetchModels([gtcrn()], dir, { mirror: MODEL_MIRROR, download: false });
+    expect(first[0]).toMatchObject({ action: 'copied' });
+    const resolved = await resolveModel(gtcrn(), { modelDir: dir, repoModelsDir: repoModelsDir() });
+    expect(resolved.check).toBe('verified');
+    const second = await fetchModels([gtcrn()], dir, { mirror: MODEL_MIRROR, download: false });
+    expect(second[0]).toMatchObject({ action: 'present' });
+  });
+
+  it('refuses a file whose checksum does not match and leaves nothing behind', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mira-fetch-'));
+    const wrong: ModelEntry = { ...gtcrn(), sha256: '0'.repeat(64) };
+    const result = await fetchModels([wrong], dir, { mirror: MODEL_MIRROR, download: false });
+    expect(result[0]!.action).toBe('failed');
+    expect(result[0]!.detail).toContain('sha256 mismatch');
+    expect(existsSync(join(dir, wrong.file))).toBe(false);
+  });
+
+  it('downloads from the source URL when no mirror has the file (fetch injected, checksum still enforced)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mira-fetch-'));
+    const entry: ModelEntry = { ...gtcrn(), sha256: null, file: 'tiny.onnx' };
+    const fetchImpl = (async () => new Response(new Uint8Array([1, 2, 3]))) as unknown as typeof fetch;
+    const result = await fetchModels([entry], dir, { fetchImpl });
+    expect(result[0]!.action).toBe('downloaded');
+    const failing = (async () => new Response('nope', { status: 404 })) as unknown as typeof fetch;
+    const missing = await fetchModels([{ ...entry, file: 'other.onnx' }], dir, { fetchImpl: failing });
+    expect(missing[0]).toMatchObject({ action: 'failed' });
+    expect(missing[0]!.detail).toContain('404');
+  });
+
+  it('detects a corrupted model file at startup (checksum mismatch)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mira-fetch-'));
+    writeFileSync(join(dir, 'gtcrn_simple.onnx'), 'not a model');
+    const resolved = await resolveModel(gtcrn(), { modelDir: dir, repoModelsDir: repoModelsDir() });
+    expect(resolved).toMatchObject({ present: false, check: 'mismatch' });
+  });
+
+  it('resolves Silero from the npm package with a matching checksum', async () => {
+    const silero = loadManifest().models.find((m) => m.role === 'vad')!;
+    const resolved = await resolveModel(silero, { modelDir: '/nonexistent', repoModelsDir: repoModelsDir() });
+    expect(resolved.check).toBe('verified');
+    expect(resolved.path).toContain('node_modules');
+  });
+});

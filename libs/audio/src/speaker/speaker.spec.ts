@@ -1,0 +1,218 @@
+import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import onnxProto from 'onnx-proto';
+import { AppError } from '@mira/core';
+import type { AudioPipeline } from '../audio-pipeline.js';
+import { encodeWav16 } from '../decode/wav.js';
+import { repoModelsDir } from '../models/manifest.js';
+import {
+  devSpeakers,
+  prepareTestModelDir,
+  readBytes,
+  testPipeline,
+  transcode,
+} from '../../../../test/support/audio.js';
+import { cosine } from './onnx-speaker-embedder.js';
+import { computeFbank } from './fbank.js';
+
+const { onnx } = onnxProto;
+
+/** A toy fbank-input speaker model: mean of each filterbank bin over time → [1, 80]. */
+function toyFbankModel(): Uint8Array {
+  const F = onnx.TensorProto.DataType.FLOAT;
+  const info = (name: string, dims: Array<number | string>) =>
+    onnx.ValueInfoProto.create({
+      name,
+      type: {
+        tensorType: {
+          elemType: F,
+          shape: { dim: dims.map((d) => (typeof d === 'number' ? { dimValue: d } : { dimParam: d })) },
+        },
+      },
+    });
+  return onnx.ModelProto.encode(
+    onnx.ModelProto.create({
+      irVersion: 8,
+      opsetImport: [{ domain: '', version: 17 }],
+      graph: {
+        name: 'toy',
+        node: [
+          {
+            opType: 'ReduceMax',
+            input: ['feats'],
+            output: ['emb'],
+            attribute: [
+              { name: 'axes', type: onnx.AttributeProto.AttributeType.INTS, ints: [1] },
+              { name: 'keepdims', type: onnx.AttributeProto.AttributeType.INT, i: 0 },
+            ],
+          },
+        ],
+        input: [info('feats', [1, 'T', 80])],
+        output: [info('emb', [1, 80])],
+      },
+    }),
+  ).finish();
+}
+
+describe('speaker embedding: SpeakerEmbedder port over any manifest ONNX model (issue 4, stage speaker embedding)', () => {
+  let pipeline: AudioPipeline;
+  const embeddings: Array<{ speaker: string; vector: Float32Array }> = [];
+  beforeAll(async () => {
+    pipeline = await testPipeline();
+    for (const { speaker, files } of devSpeakers()) {
+      for (const file of files.slice(0, 4)) {
+        const decoded = await pipeline.decode(readBytes(file));
+        embeddings.push({ speaker, vector: (await pipeline.embed(decoded.samples)).vector });
+      }
+    }
+  });
+  afterAll(() => pipeline.close());
+
+  it('defaults to the weak MFCC baseline until a trained model is present, and says it is weak', () => {
+    expect(pipeline.engines().speaker).toMatchObject({ model: 'mira-mfcc-baseline-v1', status: 'degraded' });
+    expect(pipeline.engines().speaker!.detail).toContain('WEAK');
+  });
+
+  it('same-speaker embeddings are closer than different-speaker ones on the dev speakers', () => {
+    let same = 0;
+    let sameN = 0;
+    let diff = 0;
+    let diffN = 0;
+    for (let i = 0; i < embeddings.length; i++) {
+      for (let j = i + 1; j < embeddings.length; j++) {
+        const c = cosine(embeddings[i]!.vector, embeddings[j]!.vector);
+        if (embeddings[i]!.speaker === embeddings[j]!.speaker) {
+          same += c;
+          sameN++;
+        } else {
+          diff += c;
+          diffN++;
+        }
+      }
+    }
+    expect(same / sameN).toBeGreaterThan(diff / diffN + 0.3);
+    // every speaker's own utterances are, on average, closer to each other than to any other speaker's
+    const speakers = [...new Set(embeddings.map((e) => e.speaker))];
+    for (const s of speakers) {
+      const mine = embeddings.filter((e) => e.speaker === s);
+      const avg = (others: typeof embeddings) =>
+        mine.reduce(
+          (acc, a) => acc + others.reduce((x, b) => x + (a === b ? 0 : cosine(a.vector, b.vector)), 0),
+          0,
+        ) /
+        (mine.length * others.length - (others === mine ? mine.length : 0));
+      for (const t of speakers.filter((x) => x !== s)) {
+        expect(avg(mine)).toBeGreaterThan(avg(embeddings.filter((e) => e.speaker === t)));
+      }
+    }
+  });
+
+  it('is L2-normalised and deterministic', async () => {
+    const decoded = await pipeline.decode(readBytes(devSpeakers()[0]!.files[0]!));
+    const a = await pipeline.embed(decoded.samples);
+    const b = await pipeline.embed(decoded.samples);
+    expect(a.dimension).toBe(a.vector.length);
+    expect(a.weak).toBe(true);
+    expect(Math.hypot(...a.vector)).toBeCloseTo(1, 5);
+    expect(Array.from(a.vector)).toEqual(Array.from(b.vector));
+  });
+
+  it('the same clip as WAV, FLAC and MP3 gives nearly the same embedding', async () => {
+    const decoded = await pipeline.decode(readBytes(devSpeakers()[3]!.files[2]!));
+    const wav = encodeWav16(decoded.samples, 16000);
+    const fromWav = await pipeline.embed((await pipeline.decode(wav)).samples);
+    const fromFlac = await pipeline.embed(
+      (await pipeline.decode(transcode(wav, 'flac', ['-c:a', 'flac']))).samples,
+    );
+    const mp3 = transcode(wav, 'mp3', ['-c:a', 'libmp3lame', '-b:a', '64k']);
+    const fromMp3 = await pipeline.embed((await pipeline.decode(mp3)).samples);
+    expect(cosine(fromWav.vector, fromFlac.vector)).toBeGreaterThan(0.999);
+    expect(cosine(fromWav.vector, fromMp3.vector)).toBeGreaterThan(0.95);
+  });
+
+  it('refuses clips under 0.5 s with 422 AUDIO_TOO_SHORT', async () => {
+    const err = await pipeline.embed(new Float32Array(4000)).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(AppError);
+    expect((err as AppError).code).toBe('AUDIO_TOO_SHORT');
+    expect((err as AppError).status).toBe(422);
+  });
+
+  it('a model dropped into the model dir with a manifest entry (fbank input) works without code changes', async () => {
+    const repoDir = mkdtempSync(join(tmpdir(), 'mira-repo-models-'));
+    const modelDir = mkdtempSync(join(tmpdir(), 'mira-model-dir-'));
+    copyFileSync(join(await prepareTestModelDir(), 'gtcrn_simple.onnx'), join(modelDir, 'gtcrn_simple.onnx'));
+    writeFileSync(join(modelDir, 'toy-fbank.onnx'), toyFbankModel());
+    const manifest = JSON.parse(readFileSync(join(repoModelsDir(), 'manifest.json'), 'utf8')) as {
+      models: Array<Record<string, unknown>>;
+    };
+    manifest.models.push({
+      name: 'toy-fbank',
+      role: 'speaker',
+      file: 'toy-fbank.onnx',
+      location: 'model-dir',
+      sha256: null,
+      source: 'test',
+      licence: 'MIT',
+      input: { kind: 'fbank', numMelBins: 80 },
+    });
+    writeFileSync(join(repoDir, 'manifest.json'), JSON.stringify(manifest));
+    copyFileSync(
+      join(repoModelsDir(), 'mira-mfcc-baseline-v1.onnx'),
+      join(repoDir, 'mira-mfcc-baseline-v1.onnx'),
+    );
+    const custom = await testPipeline({ SPEAKER_MODEL: 'toy-fbank' }, { modelDir, repoModelsDir: repoDir });
+    expect(custom.engines().speaker).toMatchObject({ model: 'toy-fbank', status: 'healthy' });
+    const samples = (await custom.decode(readBytes(devSpeakers()[0]!.files[0]!))).samples;
+    const e = await custom.embed(samples);
+    expect(e).toMatchObject({ modelId: 'toy-fbank', dimension: 80, weak: false });
+    expect(Math.hypot(...e.vector)).toBeCloseTo(1, 5);
+    // the baseline stays loaded for evaluation by name
+    expect((await custom.embed(samples, 'mira-mfcc-baseline-v1')).dimension).toBe(38);
+    custom.close();
+  });
+
+  it('a trained repo model (mira-speaker-v1 + sidecar JSON) becomes the default when present', async () => {
+    const repoDir = mkdtempSync(join(tmpdir(), 'mira-repo-models-'));
+    copyFileSync(join(repoModelsDir(), 'manifest.json'), join(repoDir, 'manifest.json'));
+    copyFileSync(
+      join(repoModelsDir(), 'mira-mfcc-baseline-v1.onnx'),
+      join(repoDir, 'mira-mfcc-baseline-v1.onnx'),
+    );
+    // stand-in file with the trained model's interface (waveform in, embedding out)
+    copyFileSync(join(repoModelsDir(), 'mira-mfcc-baseline-v1.onnx'), join(repoDir, 'mira-speaker-v1.onnx'));
+    writeFileSync(
+      join(repoDir, 'mira-speaker-v1.json'),
+      JSON.stringify({ dimension: 38, description: 'stand-in' }),
+    );
+    const withTrained = await testPipeline({}, { repoModelsDir: repoDir });
+    expect(withTrained.engines().speaker).toMatchObject({ model: 'mira-speaker-v1', status: 'healthy' });
+    withTrained.close();
+  });
+});
+
+describe('Kaldi-style fbank front end (for fbank-input models)', () => {
+  it('gives frames × bins log energies, mean-normalised when asked', () => {
+    const x = new Float32Array(16000);
+    for (let i = 0; i < x.length; i++) x[i] = 0.2 * Math.sin((2 * Math.PI * 1000 * i) / 16000);
+    const { data, frames } = computeFbank(x, {
+      numMelBins: 80,
+      frameLengthMs: 25,
+      frameShiftMs: 10,
+      cmn: false,
+    });
+    expect(frames).toBe(98);
+    let peak = 0;
+    for (let m = 1; m < 80; m++) if (data[10 * 80 + m]! > data[10 * 80 + peak]!) peak = m;
+    expect(peak).toBeGreaterThan(15); // 1 kHz sits in the lower-middle mel bins
+    expect(peak).toBeLessThan(40);
+    const cmn = computeFbank(x, { numMelBins: 80, frameLengthMs: 25, frameShiftMs: 10, cmn: true });
+    let mean = 0;
+    for (let t = 0; t < cmn.frames; t++) mean += cmn.data[t * 80 + peak]!;
+    expect(Math.abs(mean / cmn.frames)).toBeLessThan(1e-3);
+    expect(
+      computeFbank(new Float32Array(100), { numMelBins: 80, frameLengthMs: 25, frameShiftMs: 10, cmn: true })
+        .frames,
+    ).toBe(0);
+  });
+});

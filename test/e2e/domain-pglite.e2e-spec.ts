@@ -1,0 +1,116 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import request from 'supertest';
+import { AppConfig, AppLogger } from '@mira/core';
+import { createApp } from '../../apps/api/src/app.factory.js';
+import { TEST_JWT_SECRET } from '../support/app.js';
+
+/**
+ * Mission: the embedded mode (no DATABASE_URL, PGlite) runs the domain API too: migrations, concurrent
+ * "Person N" allocation and the delete transactions with their hooks (which must not deadlock the single session).
+ */
+describe('domain API on embedded PGlite', () => {
+  let app: NestExpressApplication;
+  let dataDir: string;
+  let http: () => ReturnType<typeof request>;
+
+  beforeAll(async () => {
+    dataDir = mkdtempSync(join(tmpdir(), 'mira-pglite-domain-'));
+    const config = AppConfig.fromEnvironment(
+      {},
+      { NODE_ENV: 'test', JWT_SECRET: TEST_JWT_SECRET, DATA_DIR: dataDir, LOG_LEVEL: 'error' },
+    );
+    expect(config.values.database.kind).toBe('pglite');
+    app = await createApp(config, new AppLogger('error', true));
+    await app.listen(0, '127.0.0.1');
+    const url = (await app.getUrl()).replace('[::1]', '127.0.0.1');
+    http = () => request(url);
+  });
+
+  afterAll(async () => {
+    await app?.close();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('creates persons concurrently, deletes a person and a conversation with their documented effects', async () => {
+    const reg = await http()
+      .post('/api/v1/auth/register')
+      .send({ email: 'pglite@example.com', password: 'correct horse battery' })
+      .expect(201);
+    const auth = { Authorization: `Bearer ${reg.body.access_token}` };
+    const nid = (await http().post('/api/v1/networks').set(auth).send({ name: 'Home' }).expect(201)).body.id;
+    const api = (path: string) => `/api/v1/${nid}${path}`;
+
+    const created = await Promise.all(
+      Array.from({ length: 6 }, () => http().post(api('/persons')).set(auth).send({})),
+    );
+    expect(created.map((r) => r.status)).toEqual(Array(6).fill(201));
+    expect(created.map((r) => r.body.index).sort()).toEqual([1, 2, 3, 4, 5, 6]);
+    const [p1, p2] = created.map((r) => r.body.id as string);
+
+    const conv = (
+      await http()
+        .post(api('/conversations'))
+        .set(auth)
+        .send({ title: 'Chat', participants: [p1, p2] })
+        .expect(201)
+    ).body;
+    const said = (
+      await http()
+        .post(api('/interactions'))
+        .set(auth)
+        .send({ person_id: p1, conversation_id: conv.id, content: 'hello', interaction_type: 'audio' })
+        .expect(201)
+    ).body;
+    const loose = (
+      await http()
+        .post(api('/interactions'))
+        .set(auth)
+        .send({ person_id: p1, interaction_type: 'text' })
+        .expect(201)
+    ).body;
+
+    await http()
+      .delete(api(`/persons/${p1}`))
+      .set(auth)
+      .expect(204);
+    await http()
+      .delete(api(`/persons/${p1}`))
+      .set(auth)
+      .expect(204);
+    const kept = (
+      await http()
+        .get(api(`/interactions/${loose.id}`))
+        .set(auth)
+        .expect(200)
+    ).body;
+    expect(kept).toMatchObject({
+      person_id: null,
+      metadata: { deleted_person: { id: p1, index: expect.any(Number) } },
+    });
+    expect(
+      (
+        await http()
+          .get(api(`/conversations/${conv.id}`))
+          .set(auth)
+      ).body.participants,
+    ).toEqual([p2]);
+
+    await http()
+      .delete(api(`/conversations/${conv.id}`))
+      .set(auth)
+      .expect(204);
+    await http()
+      .get(api(`/interactions/${said.id}`))
+      .set(auth)
+      .expect(404);
+    await http()
+      .delete(api(`/interactions/${said.id}`))
+      .set(auth)
+      .expect(204);
+    const v2 = await http().get(`/api/v2/${nid}/interactions`).set(auth).expect(200);
+    expect(v2.body).toMatchObject({ total: 1, items: [{ id: loose.id }] });
+  });
+});

@@ -1,0 +1,72 @@
+import { readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { AudioService, encodeWav16 } from '@mira/audio';
+
+/** Real speech for the stream tests and tools: LibriSpeech train-clean-100 (CC BY 4.0), shared data only. */
+export const LIBRISPEECH_DIR = '/work/shared/data/librispeech/train-clean-100';
+
+export function librispeechFiles(): string[] {
+  return readdirSync(LIBRISPEECH_DIR)
+    .filter((f) => f.endsWith('.flac'))
+    .sort()
+    .map((f) => join(LIBRISPEECH_DIR, f));
+}
+
+/** Decodes a LibriSpeech file with the app's own decoder and cuts [fromSeconds, fromSeconds + seconds). */
+export async function loadSpeech(
+  audio: AudioService,
+  file: string,
+  fromSeconds: number,
+  seconds: number,
+): Promise<Float32Array> {
+  const decoded = await audio.decode(readFileSync(file), { filename: file });
+  const from = Math.round(fromSeconds * 16000);
+  return decoded.samples.slice(from, from + Math.round(seconds * 16000));
+}
+
+/** Deterministic PRNG (mulberry32). */
+export function prng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+function gaussian(random: () => number): number {
+  const u = Math.max(random(), 1e-12);
+  return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * random());
+}
+
+function power(x: Float32Array): number {
+  let s = 0;
+  for (let i = 0; i < x.length; i++) s += x[i]! * x[i]!;
+  return s / Math.max(1, x.length);
+}
+
+/**
+ * One microphone's copy: speech × gain plus white noise at `snrDb` below the (scaled) speech power, with
+ * `padSeconds` of noise-only lead-in and tail (what a device's VAD keeps around an utterance).
+ */
+export function micCopy(
+  speech: Float32Array,
+  opts: { gain: number; snrDb: number; seed: number; padSeconds?: number },
+): Float32Array {
+  const random = prng(opts.seed);
+  const pad = Math.round((opts.padSeconds ?? 0.3) * 16000);
+  const out = new Float32Array(speech.length + 2 * pad);
+  const speechPower = power(speech) * opts.gain * opts.gain;
+  const noiseStd = Math.sqrt(speechPower / 10 ** (opts.snrDb / 10));
+  for (let i = 0; i < out.length; i++) {
+    const s = i >= pad && i < pad + speech.length ? speech[i - pad]! * opts.gain : 0;
+    out[i] = Math.max(-1, Math.min(1, s + noiseStd * gaussian(random)));
+  }
+  return out;
+}
+
+export function wav(samples: Float32Array): Buffer {
+  return encodeWav16(samples, 16000);
+}
