@@ -10,7 +10,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus, tmpdir, totalmem, type as osType, release } from 'node:os';
+import { cpus, loadavg, tmpdir, totalmem, type as osType, release } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import pg from 'pg';
@@ -239,6 +239,9 @@ async function main(): Promise<void> {
     }
 
     const pgVersion = (await db.query('SHOW server_version')).rows[0].server_version as string;
+    const load = loadavg()
+      .map((l) => l.toFixed(1))
+      .join(' / ');
     const cpu = cpus();
     const lines = [
       '## Domain API list latency',
@@ -251,9 +254,15 @@ async function main(): Promise<void> {
       `- Command: \`npm run bench:lists\` (env: BENCH_INTERACTIONS=${INTERACTIONS}, BENCH_REQUESTS=${REQUESTS}, BENCH_RUNS=${RUNS})`,
       `- Machine: ${cpu.length} × ${cpu[0]?.model ?? 'unknown CPU'}, ${(totalmem() / 2 ** 30).toFixed(1)} GiB RAM, ${osType()} ${release()}, ` +
         `Node ${process.version}, PostgreSQL ${pgVersion} (${process.env.DATABASE_URL ? 'DATABASE_URL' : 'throwaway cluster, fsync off'}); ` +
-        'the machine was shared with other jobs, so treat the figures as indicative',
+        `load average at the end (1/5/15 min): ${load} — the machine was shared with other jobs, so treat the ` +
+        'figures as indicative',
       `- Date: ${new Date().toISOString().slice(0, 10)}; seeding took ${seedSeconds.toFixed(1)} s (SQL bulk insert)`,
       `- Index chosen by PostgreSQL (EXPLAIN): ${indexes.join('; ')}`,
+      '',
+      'Reading: every list is served by an index that starts with network_id (above), so the page itself does not ' +
+        "grow with the network. What grows is counting: the v2 envelope's `total` and v2 persons' " +
+        '`interaction_count` count the matching rows (an index-only scan over up to 100,000 entries), which is why ' +
+        'those rows cost more; v1 lists do not count. Offsets are O(offset): use filters (since/until) for deep history.',
       '',
       '| Endpoint | p50 (ms) | p95 (ms) |',
       '|---|---:|---:|',

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import pg from 'pg';
 import { registerClient, startTestApp, TestApp, userWithNetwork, type Session } from '../support/app.js';
 
 /**
@@ -736,6 +737,53 @@ describe('domain API: persons, conversations, interactions (real HTTP, real Post
         (await t.http().get(`/api/v1/${otherNid}/interactions/${oi.id}`).set(other.auth)).body.content,
       ).toBe('s');
     });
+  });
+
+  it('deleting a network removes its persons, conversations, interactions and tombstones (FK cascade)', async () => {
+    const { session: s, networkId: n } = await userWithNetwork(t);
+    const p = (await t.http().post(`/api/v1/${n}/persons`).set(s.auth).send({ name: 'Gone' }).expect(201))
+      .body;
+    const c = (
+      await t
+        .http()
+        .post(`/api/v1/${n}/conversations`)
+        .set(s.auth)
+        .send({ title: 'x', participants: [p.id] })
+        .expect(201)
+    ).body;
+    await t
+      .http()
+      .post(`/api/v1/${n}/interactions`)
+      .set(s.auth)
+      .send({ person_id: p.id, conversation_id: c.id, interaction_type: 'text', content: 'bye' })
+      .expect(201);
+    const loose = (
+      await t
+        .http()
+        .post(`/api/v1/${n}/interactions`)
+        .set(s.auth)
+        .send({ interaction_type: 'system' })
+        .expect(201)
+    ).body;
+    await t.http().delete(`/api/v1/${n}/interactions/${loose.id}`).set(s.auth).expect(204);
+    await t.http().delete(`/api/v1/networks/${n}`).set(s.auth).expect(204);
+    const db = new pg.Client({ connectionString: t.database.url });
+    await db.connect();
+    try {
+      for (const table of [
+        'persons',
+        'person_counters',
+        'conversations',
+        'conversation_participants',
+        'interactions',
+        'tombstones',
+      ]) {
+        const res = await db.query(`SELECT count(*)::int AS n FROM ${table} WHERE network_id = $1`, [n]);
+        expect({ table, rows: res.rows[0].n }).toEqual({ table, rows: 0 });
+      }
+    } finally {
+      await db.end();
+    }
   });
 
   it('documents every domain route in /openapi.json for v1 and v2, and never documents voice_embedding', async () => {

@@ -39,10 +39,13 @@ export class ConversationService implements OnModuleInit {
   ) {}
 
   onModuleInit(): void {
-    this.persons.registerStatsProvider(async (networkId, personIds) => {
-      const counts = await this.repository.countByPerson(networkId, personIds);
-      return new Map([...counts].map(([id, n]) => [id, { conversation_count: n }]));
-    });
+    this.persons.registerStatsProvider(
+      async (networkId, personIds) => {
+        const counts = await this.repository.countByPerson(networkId, personIds);
+        return new Map([...counts].map(([id, n]) => [id, { conversation_count: n }]));
+      },
+      ['conversation_count'],
+    );
     this.persons.registerDeletionHook((manager, person) =>
       this.repository.removePersonEverywhere(manager, person.networkId, person.id),
     );

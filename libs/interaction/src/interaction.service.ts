@@ -56,12 +56,15 @@ export class InteractionService implements OnModuleInit {
   ) {}
 
   onModuleInit(): void {
-    this.persons.registerStatsProvider(async (networkId, ids) => {
-      const stats = await this.repository.statsBy('person_id', networkId, ids);
-      return new Map(
-        [...stats].map(([id, s]) => [id, { interaction_count: s.count, last_interaction_at: s.last }]),
-      );
-    });
+    this.persons.registerStatsProvider(
+      async (networkId, ids) => {
+        const stats = await this.repository.statsBy('person_id', networkId, ids);
+        return new Map(
+          [...stats].map(([id, s]) => [id, { interaction_count: s.count, last_interaction_at: s.last }]),
+        );
+      },
+      ['interaction_count', 'last_interaction_at'],
+    );
     this.persons.registerDeletionHook((manager, person) =>
       this.repository.detachPerson(manager, person.networkId, person),
     );

@@ -4,14 +4,16 @@ import { AuditService } from '@mira/audit';
 import { PersonEntity } from './person.entity.js';
 import { PersonErrors } from './person.errors.js';
 import { PersonRepository } from './person.repository.js';
-import type {
-  PersonDeletionHook,
-  PersonMergeHook,
-  PersonRecord,
-  PersonSort,
-  PersonStats,
-  PersonStatsProvider,
-  SortOrder,
+import {
+  BASIC_PERSON_STATS,
+  type PersonDeletionHook,
+  type PersonMergeHook,
+  type PersonRecord,
+  type PersonSort,
+  type PersonStats,
+  type PersonStatsLevel,
+  type PersonStatsProvider,
+  type SortOrder,
 } from './person.types.js';
 
 /**
@@ -20,7 +22,10 @@ import type {
  */
 @Injectable()
 export class PersonService {
-  private readonly statsProviders: PersonStatsProvider[] = [];
+  private readonly statsProviders: Array<{
+    provider: PersonStatsProvider;
+    fields: Array<keyof PersonStats>;
+  }> = [];
   private readonly deletionHooks: PersonDeletionHook[] = [];
   private readonly mergeHooks: PersonMergeHook[] = [];
 
@@ -30,9 +35,12 @@ export class PersonService {
     private readonly audit: AuditService,
   ) {}
 
-  /** Other domains add figures (conversation_count, interaction_count, ...) without this one knowing them. */
-  registerStatsProvider(provider: PersonStatsProvider): void {
-    this.statsProviders.push(provider);
+  /**
+   * Other domains add figures (conversation_count, interaction_count, ...) without this one knowing them;
+   * `fields` says which, so a response that needs none of them does not pay for the query.
+   */
+  registerStatsProvider(provider: PersonStatsProvider, fields: Array<keyof PersonStats>): void {
+    this.statsProviders.push({ provider, fields });
   }
 
   /** Other domains re-attribute what refers to a person inside its delete transaction. */
@@ -43,10 +51,11 @@ export class PersonService {
   async create(
     networkId: string,
     input: { name?: string | null; metadata?: Record<string, unknown> },
+    level: PersonStatsLevel = 'full',
   ): Promise<PersonRecord> {
     const person = await this.repository.insert(networkId, input.name ?? null, input.metadata ?? {});
     this.logger.info('person_created', { network_id: networkId, person_id: person.id, index: person.index });
-    return (await this.withStats(networkId, [person]))[0]!;
+    return (await this.withStats(networkId, [person], level))[0]!;
   }
 
   /** For the pipeline: a new unnamed speaker, labelled "Person {index}" until someone names it. */
@@ -54,33 +63,35 @@ export class PersonService {
     return this.create(networkId, { name: null, metadata });
   }
 
-  async get(networkId: string, id: string): Promise<PersonRecord> {
+  async get(networkId: string, id: string, level: PersonStatsLevel = 'full'): Promise<PersonRecord> {
     const person = await this.repository.find(networkId, id);
     if (!person) throw PersonErrors.notFound();
-    return (await this.withStats(networkId, [person]))[0]!;
+    return (await this.withStats(networkId, [person], level))[0]!;
   }
 
   async list(
     networkId: string,
     page: { limit: number; offset: number; sort?: PersonSort; order?: SortOrder },
     withTotal = false,
+    level: PersonStatsLevel = 'full',
   ): Promise<{ items: PersonRecord[]; total: number | null }> {
     const { rows, total } = await this.repository.list(
       networkId,
       { limit: page.limit, offset: page.offset, sort: page.sort ?? 'index', order: page.order ?? 'asc' },
       withTotal,
     );
-    return { items: await this.withStats(networkId, rows), total };
+    return { items: await this.withStats(networkId, rows, level), total };
   }
 
   async update(
     networkId: string,
     id: string,
     changes: { name?: string | null; metadata?: Record<string, unknown> },
+    level: PersonStatsLevel = 'full',
   ): Promise<PersonRecord> {
     const person = await this.repository.update(networkId, id, changes);
     if (!person) throw PersonErrors.notFound();
-    return (await this.withStats(networkId, [person]))[0]!;
+    return (await this.withStats(networkId, [person], level))[0]!;
   }
 
   /**
@@ -165,7 +176,11 @@ export class PersonService {
     return new Map(personIds.map((id) => [id, { voiceprint_samples: 0, has_voiceprint: false }]));
   }
 
-  private async withStats(networkId: string, persons: PersonEntity[]): Promise<PersonRecord[]> {
+  private async withStats(
+    networkId: string,
+    persons: PersonEntity[],
+    level: PersonStatsLevel,
+  ): Promise<PersonRecord[]> {
     const ids = persons.map((p) => p.id);
     const stats = new Map<string, PersonStats>(
       ids.map((id) => [
@@ -182,7 +197,9 @@ export class PersonService {
     if (ids.length > 0) {
       const [voice, ...parts] = await Promise.all([
         this.voiceprintSummary(networkId, ids),
-        ...this.statsProviders.map((provider) => provider(networkId, ids)),
+        ...this.statsProviders
+          .filter(({ fields }) => level === 'full' || fields.some((f) => BASIC_PERSON_STATS.includes(f)))
+          .map(({ provider }) => provider(networkId, ids)),
       ]);
       for (const part of [voice, ...parts]) {
         for (const [id, values] of part) Object.assign(stats.get(id) ?? {}, values);

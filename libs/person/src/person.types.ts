@@ -13,6 +13,18 @@ export interface PersonStats {
   has_voiceprint: boolean;
 }
 
+/**
+ * Which figures a response needs: 'basic' (v1: conversation_count and the voiceprint figures) or 'full'
+ * (v2: also interaction_count and last_interaction_at, which cost a count over the person's interactions).
+ */
+export type PersonStatsLevel = 'basic' | 'full';
+
+export const BASIC_PERSON_STATS: ReadonlyArray<keyof PersonStats> = [
+  'conversation_count',
+  'voiceprint_samples',
+  'has_voiceprint',
+];
+
 export type PersonStatsProvider = (
   networkId: string,
   personIds: string[],

@@ -35,7 +35,7 @@ export class PersonsV1Controller {
   @ApiOperation({ summary: 'Persons of the network, by index (limit default 20)' })
   @ApiResponse({ status: 200, type: [PersonDto] })
   async list(@Param('network_id') networkId: string, @Query() query: PageQueryDto): Promise<PersonDto[]> {
-    return (await this.persons.list(networkId, pageBounds(query, 20))).items.map(toPersonDto);
+    return (await this.persons.list(networkId, pageBounds(query, 20), false, 'basic')).items.map(toPersonDto);
   }
 
   @Get(':person_id')
@@ -48,7 +48,7 @@ export class PersonsV1Controller {
     @Param('network_id') networkId: string,
     @Param('person_id', new UuidParamPipe('person_id')) id: string,
   ): Promise<PersonDto> {
-    return toPersonDto(await this.persons.get(networkId, id));
+    return toPersonDto(await this.persons.get(networkId, id, 'basic'));
   }
 
   @Post()
@@ -56,7 +56,7 @@ export class PersonsV1Controller {
   @ApiOperation({ summary: 'Create a person; it gets the next per-network index' })
   @ApiResponse({ status: 201, type: PersonDto })
   async create(@Param('network_id') networkId: string, @Body() body: CreatePersonDto): Promise<PersonDto> {
-    return toPersonDto(await this.persons.create(networkId, body));
+    return toPersonDto(await this.persons.create(networkId, body, 'basic'));
   }
 
   @Put(':person_id')
@@ -70,7 +70,7 @@ export class PersonsV1Controller {
     @Param('person_id', new UuidParamPipe('person_id')) id: string,
     @Body() body: UpdatePersonDto,
   ): Promise<PersonDto> {
-    return toPersonDto(await this.persons.update(networkId, id, body));
+    return toPersonDto(await this.persons.update(networkId, id, body, 'basic'));
   }
 
   @Patch(':person_id')

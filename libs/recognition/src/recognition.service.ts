@@ -64,15 +64,22 @@ export class RecognitionService implements OnModuleInit {
 
   onModuleInit(): void {
     // Replaces the person module's placeholder: real sample counts for the current speaker model.
-    this.persons.registerStatsProvider(async (networkId, ids) => {
-      const counts = await this.repository.countByPerson(networkId, ids, this.currentModelId() ?? undefined);
-      return new Map(
-        ids.map((id) => [
-          id,
-          { voiceprint_samples: counts.get(id) ?? 0, has_voiceprint: (counts.get(id) ?? 0) > 0 },
-        ]),
-      );
-    });
+    this.persons.registerStatsProvider(
+      async (networkId, ids) => {
+        const counts = await this.repository.countByPerson(
+          networkId,
+          ids,
+          this.currentModelId() ?? undefined,
+        );
+        return new Map(
+          ids.map((id) => [
+            id,
+            { voiceprint_samples: counts.get(id) ?? 0, has_voiceprint: (counts.get(id) ?? 0) > 0 },
+          ]),
+        );
+      },
+      ['voiceprint_samples', 'has_voiceprint'],
+    );
     this.persons.registerMergeHook((manager, networkId, sourceId, targetId) =>
       this.repository.reassign(manager, networkId, sourceId, targetId),
     );
