@@ -205,6 +205,45 @@ describe('streams: multi-device ingestion and best-microphone arbitration', () =
     expect(scores.body.stream_scores.near).toBeGreaterThan(scores.body.stream_scores.far);
   });
 
+  it('a copy that arrives after its sound was decided is a late copy: it loses, never a second utterance; silence is not forwarded', async () => {
+    const { networkId, auth } = await roomWith(['early', 'late']);
+    // The late device first sends a second of near-silence: its clock offset is now known, nothing is forwarded.
+    const quiet = micCopy(new Float32Array(16000), { gain: 1, snrDb: 0, seed: 30, padSeconds: 0 }).map(
+      (v) => v * 1e-3,
+    );
+    const hush = await post(t, networkId, auth.late!, 'late', quiet).expect(200);
+    const [silent] = await decided(networkId, [hush.body.chunk_id]);
+    expect(silent!.status).toBe('silent');
+
+    const durMs = Math.round(seconds(micCopy(speech[1]!, { gain: 1, snrDb: 0, seed: 0 })) * 1000);
+    const capturedAtMs = Date.now() - durMs;
+    const early = await post(
+      t,
+      networkId,
+      auth.early!,
+      'early',
+      micCopy(speech[1]!, { gain: 1, snrDb: 5, seed: 31 }),
+      {
+        capturedAtMs,
+      },
+    ).expect(200);
+    await decided(networkId, [early.body.chunk_id]);
+    // The better copy of the same moment shows up only now (a retry after a network outage).
+    const late = await post(
+      t,
+      networkId,
+      auth.late!,
+      'late',
+      micCopy(speech[1]!, { gain: 1, snrDb: 30, seed: 32 }),
+      {
+        capturedAtMs,
+      },
+    ).expect(200);
+    const [row] = await decided(networkId, [late.body.chunk_id]);
+    expect(row).toMatchObject({ status: 'lost', decision_reason: 'late_copy', has_audio: false });
+    expect(await utteranceJobs(networkId)).toEqual([early.body.chunk_id]);
+  });
+
   it('hysteresis keeps the floor with the holder while the talk continues, and the best copy wins after a pause', async () => {
     const { networkId, auth } = await roomWith(['a', 'b']);
     const sleepUntil = (at: number) =>

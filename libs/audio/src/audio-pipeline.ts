@@ -54,6 +54,7 @@ export function createOrtSession(pathOrBytes: string | Uint8Array): Promise<ort.
 export class AudioPipeline {
   readonly status: Record<string, EngineStatus> = {};
   readonly models: ResolvedModel[] = [];
+  private readonly sessions: ort.InferenceSession[] = [];
 
   private constructor(
     readonly decoder: AudioDecoder,
@@ -67,6 +68,12 @@ export class AudioPipeline {
 
   static async create(options: AudioPipelineOptions): Promise<AudioPipeline> {
     const log = options.log ?? (() => undefined);
+    const sessions: ort.InferenceSession[] = [];
+    const open = async (path: string) => {
+      const session = await createOrtSession(path);
+      sessions.push(session);
+      return session;
+    };
     const repoModelsDir = options.repoModelsDir ?? defaultRepoModelsDir();
     const dirs = { modelDir: options.modelDir, repoModelsDir };
     const manifest = loadManifest(repoModelsDir);
@@ -98,7 +105,7 @@ export class AudioPipeline {
     const gtcrn = usable('denoiser')[0];
     if (gtcrn && options.audio.denoiser === 'auto') {
       try {
-        denoiser = new GtcrnDenoiser(await createOrtSession(gtcrn.path), gtcrn.entry.name);
+        denoiser = new GtcrnDenoiser(await open(gtcrn.path), gtcrn.entry.name);
         status.denoise = { engine: 'gtcrn', model: gtcrn.entry.name, status: 'healthy' };
       } catch (err) {
         log('audio.engine_failed', {
@@ -125,7 +132,7 @@ export class AudioPipeline {
     const silero = usable('vad')[0];
     if (silero) {
       try {
-        vad = new SileroVad(await createOrtSession(silero.path), silero.entry.name);
+        vad = new SileroVad(await open(silero.path), silero.entry.name);
         status.vad = { engine: 'silero-vad', model: silero.entry.name, status: 'healthy' };
       } catch (err) {
         log('audio.engine_failed', {
@@ -149,7 +156,7 @@ export class AudioPipeline {
     const candidates = usable('speaker').sort((a, b) => (b.entry.priority ?? 0) - (a.entry.priority ?? 0));
     for (const candidate of candidates) {
       try {
-        const session = await createOrtSession(candidate.path);
+        const session = await open(candidate.path);
         speakers.set(candidate.entry.name, await OnnxSpeakerEmbedder.create(session, candidate.entry));
       } catch (err) {
         log('audio.engine_failed', {
@@ -183,6 +190,7 @@ export class AudioPipeline {
     const pipeline = new AudioPipeline(decoder, resampler, denoiser, vad, speakers, speaker, options);
     Object.assign(pipeline.status, status);
     pipeline.models.push(...resolved);
+    pipeline.sessions.push(...sessions);
     return pipeline;
   }
 
@@ -231,7 +239,9 @@ export class AudioPipeline {
     return { ...this.status };
   }
 
+  /** Frees the resampler and the ONNX sessions. The pipeline must not be used afterwards. */
   close(): void {
     this.resampler.destroy();
+    for (const session of this.sessions.splice(0)) void session.release().catch(() => undefined);
   }
 }

@@ -25,6 +25,7 @@ import {
   ScoreBreakdown,
   streamScore,
 } from './arbitration.policy.js';
+import { copyAudioScore, crossCopySnrDb } from './copy-comparison.js';
 import { parseChunkFields, assertStreamId, ChunkFields } from './chunk-input.js';
 import type {
   PhoneLocationBodyDto,
@@ -53,9 +54,6 @@ import {
 
 export const ARBITRATE_JOB = 'stream.arbitrate';
 export const UTTERANCE_JOB = 'utterance.process';
-const SAMPLE_RATE = 16000;
-/** Shortest common window worth re-scoring all copies on (shorter: each copy's whole-chunk score is used). */
-const MIN_COMMON_WINDOW_MS = 400;
 /** Longest the arbitration waits for copies still being decoded. */
 const INGEST_WAIT_MAX_MS = 5000;
 
@@ -81,7 +79,7 @@ export interface ChunkForProcessing {
 interface Scored extends Candidate {
   row: ChunkRow;
   breakdown: ScoreBreakdown;
-  windowed: boolean;
+  crossCopy: boolean;
 }
 
 /**
@@ -165,14 +163,17 @@ export class StreamService implements OnModuleInit {
     receivedAt: Date,
     marker: string,
   ): Promise<ChunkAcceptedDto> {
+    const t0 = Date.now();
     const decoded = await this.audio.decode(file.buffer, {
       filename: file.originalname,
       mimetype: file.mimetype,
     });
+    const t1 = Date.now();
     if (decoded.durationSeconds > this.cfg.maxChunkSeconds) {
       throw StreamErrors.chunkTooLong(decoded.durationSeconds, this.cfg.maxChunkSeconds);
     }
     const quality = await this.audio.assessQuality(decoded.samples);
+    const t2 = Date.now();
     const durationMs = Math.round(decoded.durationSeconds * 1000);
     const audioBytes = floatToPcm16(decoded.samples);
 
@@ -248,12 +249,17 @@ export class StreamService implements OnModuleInit {
     }
     const { chunkId, stream, chunk, breakdown, floor, decisionDueAt } = outcome;
     this.recentStreams.set(stream.id, receivedAt.getTime());
+    if (this.recentStreams.size > 10_000) this.activeStreamsHere();
     const holder = await this.floorHolder(networkId, floor);
     this.logger.info('stream_chunk_accepted', {
       network_id: networkId,
       stream_row_id: stream.id,
       chunk_id: chunkId,
-      duration_ms: durationMs,
+      audio_ms: durationMs,
+      wait_ms: t0 - receivedAt.getTime(),
+      decode_ms: t1 - t0,
+      quality_ms: t2 - t1,
+      store_ms: Date.now() - t2,
       score: breakdown.score,
       snr_db: round2(quality.snr_db),
       speech_ratio: round2(quality.speech_ratio),
@@ -395,10 +401,10 @@ export class StreamService implements OnModuleInit {
           snrDb: g.row.snrDb,
           speechRatio: g.row.speechRatio,
           breakdown,
-          windowed: false,
+          crossCopy: false,
         };
       });
-      const window = await this.rescoreOnCommonWindow(m, networkId, candidates, signalsOf);
+      const crossCopy = await this.rescoreAcrossCopies(m, networkId, candidates, signalsOf);
       const floor: FloorState = {
         holderStreamRowId: floorRow.holderStreamRowId,
         lastUntilMs: floorRow.lastUntil?.getTime() ?? null,
@@ -416,7 +422,7 @@ export class StreamService implements OnModuleInit {
       const windowEnd = new Date(Math.max(...all.map((c) => c.endMs)));
       const features = {
         trigger_chunk_id: chunkId,
-        window_ms: window ? window.endMs - window.startMs : null,
+        cross_copy: crossCopy,
         previous_holder_stream_row_id: floor.holderStreamRowId,
         hysteresis_applied: decision.hysteresisApplied,
         floor_switch: decision.floorSwitch,
@@ -428,7 +434,8 @@ export class StreamService implements OnModuleInit {
           audio_score: c.breakdown.audio_score,
           snr_db: round2(c.snrDb),
           speech_ratio: round2(c.speechRatio),
-          windowed: c.windowed,
+          cross_copy_snr_db: c.crossCopy ? round2(c.snrDb) : null,
+          clip_snr_db: round2(c.row.snrDb),
           offset_start_ms: c.startMs - windowStart.getTime(),
         })),
         late_copies: group.lateCopies.map((c) => c.chunkId),
@@ -439,7 +446,7 @@ export class StreamService implements OnModuleInit {
         windowEnd,
         winnerChunkId: winner?.chunkId ?? null,
         winnerStreamId: winner?.streamId ?? null,
-        reason: decision.reason,
+        reason: group.members.length === 0 ? 'late_copy' : decision.reason,
         candidateCount: all.length,
         features,
       });
@@ -484,7 +491,7 @@ export class StreamService implements OnModuleInit {
         'late_copy',
         true,
       );
-      return { decisionId, decision, candidates, lateCopies: group.lateCopies.length, window };
+      return { decisionId, decision, candidates, lateCopies: group.lateCopies.length, crossCopy };
     });
     if (!result) return;
     const { decision, candidates } = result;
@@ -495,14 +502,14 @@ export class StreamService implements OnModuleInit {
       trigger_chunk_id: chunkId,
       winner_chunk_id: decision.winner?.chunkId ?? null,
       winner_stream_row_id: decision.winner?.streamRowId ?? null,
-      reason: decision.reason,
+      reason: candidates.length === 0 ? 'late_copy' : decision.reason,
       candidates: candidates.length,
       late_copies: result.lateCopies,
       hysteresis_applied: decision.hysteresisApplied,
       floor_switch: decision.floorSwitch,
       scores: candidates.map((c) => c.score),
       snr_db: candidates.map((c) => round2(c.snrDb)),
-      windowed: result.window !== null,
+      cross_copy: result.crossCopy,
       duration_ms: Date.now() - started,
     });
   }
@@ -525,36 +532,30 @@ export class StreamService implements OnModuleInit {
   }
 
   /**
-   * Re-scores every copy on the interval all copies cover (aligned clock), so a copy is not favoured for having
-   * captured more or less of the surrounding silence. Skipped for a single copy or a common window < 400 ms.
+   * Ranks the copies of one group on the same sound: cross-copy SNR (copy-comparison.ts) instead of each clip's own
+   * quality score, which is not commensurable across devices. Single copies keep their clip score.
    */
-  private async rescoreOnCommonWindow(
+  private async rescoreAcrossCopies(
     m: Parameters<Parameters<StreamRepository['transaction']>[0]>[0],
     networkId: string,
     candidates: Scored[],
     signalsOf: (clientId: string) => PhoneSignals,
-  ): Promise<{ startMs: number; endMs: number } | null> {
-    if (candidates.length < 2) return null;
-    const startMs = Math.max(...candidates.map((c) => c.startMs));
-    const endMs = Math.min(...candidates.map((c) => c.endMs));
-    if (endMs - startMs < MIN_COMMON_WINDOW_MS) return null;
+  ): Promise<boolean> {
+    if (candidates.length < 2) return false;
     const audio = await this.repository.loadAudio(
       m,
       networkId,
       candidates.map((c) => c.chunkId),
     );
-    if (audio.size !== candidates.length) return null;
-    for (const c of candidates) {
-      const samples = pcm16ToFloat(audio.get(c.chunkId) as Buffer);
-      const from = Math.round(((startMs - c.startMs) / 1000) * SAMPLE_RATE);
-      const to = Math.min(samples.length, Math.round(((endMs - c.startMs) / 1000) * SAMPLE_RATE));
-      const q = await this.audio.assessQuality(samples.subarray(from, to));
-      c.breakdown = streamScore(q.score, signalsOf(c.row.clientId));
+    if (audio.size !== candidates.length) return false;
+    const snr = crossCopySnrDb(candidates.map((c) => pcm16ToFloat(audio.get(c.chunkId) as Buffer)));
+    candidates.forEach((c, i) => {
+      c.snrDb = snr[i]!;
+      c.breakdown = streamScore(copyAudioScore(c.snrDb, c.row.clippingRatio), signalsOf(c.row.clientId));
       c.score = c.breakdown.score;
-      c.snrDb = q.snr_db;
-      c.windowed = true;
-    }
-    return { startMs, endMs };
+      c.crossCopy = true;
+    });
+    return true;
   }
 
   // ---------------------------------------------------------------------------------------------- reads

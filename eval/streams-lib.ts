@@ -1,0 +1,281 @@
+/**
+ * Shared tooling for eval/arbitration.eval.ts and bench/streams.bench.ts (not product code; reads ../shared data).
+ *
+ * Starts the REAL compiled server (dist/, `npm run build` first) as a child process on a throwaway PostgreSQL
+ * (test/support/postgres-harness.mjs) or DATABASE_URL, and talks to it over HTTP on loopback like a device would.
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import pg from 'pg';
+
+export const LIBRISPEECH = resolve(process.cwd(), '..', 'shared', 'data', 'librispeech', 'train-clean-100');
+export const SR = 16000;
+
+export interface Server {
+  baseUrl: string;
+  db: pg.Pool;
+  pid: number;
+  stop(): Promise<void>;
+}
+
+interface Cluster {
+  url: string;
+  stop(): void;
+}
+
+/** PostgreSQL + the compiled app (node dist/apps/api/src/main.js) with `env` on top of sane defaults. */
+export async function startServer(env: Record<string, string> = {}): Promise<Server> {
+  if (!existsSync('dist/apps/api/src/main.js')) throw new Error('dist/ missing: run `npm run build` first');
+  let cluster: Cluster | undefined;
+  let adminUrl = process.env.DATABASE_URL;
+  if (!adminUrl) {
+    const harness = (await import(pathToFileURL(resolve('test/support/postgres-harness.mjs')).href)) as {
+      startPostgres(): Promise<Cluster>;
+    };
+    cluster = await harness.startPostgres();
+    adminUrl = cluster.url;
+  }
+  const name = `mira_eval_${randomBytes(4).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: adminUrl });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${name} TEMPLATE template0`);
+  await admin.end();
+  const dbUrl = new URL(adminUrl);
+  dbUrl.pathname = `/${name}`;
+  const port = 20000 + Math.floor(Math.random() * 20000);
+  const dataDir = mkdtempSync(join(tmpdir(), 'mira-eval-'));
+  const child: ChildProcess = spawn(process.execPath, ['dist/apps/api/src/main.js'], {
+    env: {
+      ...process.env,
+      NODE_ENV: 'development',
+      DATABASE_URL: dbUrl.toString(),
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      JWT_SECRET: 'eval-secret-that-is-long-enough-for-hs256-signing',
+      DATA_DIR: dataDir,
+      LOG_LEVEL: process.env.SERVER_LOGS ? 'info' : 'warn',
+      ...env,
+    },
+    stdio: ['ignore', process.env.SERVER_LOGS ? 'inherit' : 'ignore', 'inherit'],
+  });
+  const baseUrl = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + 120_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`server exited with ${child.exitCode}`);
+    try {
+      if ((await fetch(`${baseUrl}/health`)).ok) break;
+    } catch {
+      // not up yet
+    }
+    if (Date.now() > deadline) throw new Error('server did not start within 120 s');
+    await sleep(250);
+  }
+  const db = new pg.Pool({ connectionString: dbUrl.toString(), max: 3 });
+  return {
+    baseUrl,
+    db,
+    pid: child.pid as number,
+    async stop() {
+      await db.end();
+      child.kill('SIGTERM');
+      await new Promise((r) => (child.exitCode !== null ? r(null) : child.once('exit', r)));
+      const a = new pg.Client({ connectionString: adminUrl });
+      await a.connect();
+      await a.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await a.end();
+      cluster?.stop();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+export const sleep = (ms: number) => new Promise((r) => setTimeout(r, Math.max(0, ms)));
+
+async function json(res: Response): Promise<Record<string, unknown>> {
+  const body = (await res.json()) as Record<string, unknown>;
+  if (!res.ok) throw new Error(`${res.status} ${JSON.stringify(body)}`);
+  return body;
+}
+
+/** A user, a network and `clients` registered devices (tokens). */
+export async function setupNetwork(
+  baseUrl: string,
+  clients: string[],
+  session?: { auth: string },
+): Promise<{ networkId: string; tokens: Record<string, string>; auth: string }> {
+  let auth = session?.auth;
+  if (!auth) {
+    const reg = await json(
+      await fetch(`${baseUrl}/api/v1/auth/register`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({
+          email: `eval-${randomBytes(6).toString('hex')}@example.com`,
+          password: 'eval pass 123',
+        }),
+      }),
+    );
+    auth = `Bearer ${reg.access_token as string}`;
+  }
+  const net = await json(
+    await fetch(`${baseUrl}/api/v1/networks`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: auth },
+      body: JSON.stringify({ name: 'eval' }),
+    }),
+  );
+  const networkId = net.id as string;
+  const tokens: Record<string, string> = {};
+  for (const c of clients) {
+    const r = await json(
+      await fetch(`${baseUrl}/api/v1/${networkId}/service/client/register/${c}`, {
+        method: 'POST',
+        headers: { authorization: auth },
+      }),
+    );
+    tokens[c] = r.client_token as string;
+  }
+  return { networkId, tokens, auth };
+}
+
+/** POST one chunk; returns status, body and the client-side latency in ms. */
+export async function postChunk(
+  baseUrl: string,
+  networkId: string,
+  token: string,
+  streamId: string,
+  samples: Float32Array,
+  timestampMs: number,
+  seq?: number,
+): Promise<{ status: number; body: Record<string, unknown>; ms: number }> {
+  const form = new FormData();
+  form.append('audio_data', new Blob([new Uint8Array(wav16(samples))], { type: 'audio/wav' }), 'chunk.wav');
+  form.append('timestamp', String(Math.round(timestampMs)));
+  if (seq !== undefined) form.append('seq', String(seq));
+  const started = performance.now();
+  const res = await fetch(`${baseUrl}/api/v1/${networkId}/streams/${streamId}/audio`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${token}` },
+    body: form,
+  });
+  const body = (await res.json()) as Record<string, unknown>;
+  return { status: res.status, body, ms: performance.now() - started };
+}
+
+/** RIFF WAV, PCM16 mono 16 kHz. */
+export function wav16(samples: Float32Array): Buffer {
+  const out = Buffer.alloc(44 + samples.length * 2);
+  out.write('RIFF', 0, 'ascii');
+  out.writeUInt32LE(36 + samples.length * 2, 4);
+  out.write('WAVEfmt ', 8, 'ascii');
+  out.writeUInt32LE(16, 16);
+  out.writeUInt16LE(1, 20);
+  out.writeUInt16LE(1, 22);
+  out.writeUInt32LE(SR, 24);
+  out.writeUInt32LE(SR * 2, 28);
+  out.writeUInt16LE(2, 32);
+  out.writeUInt16LE(16, 34);
+  out.write('data', 36, 'ascii');
+  out.writeUInt32LE(samples.length * 2, 40);
+  for (let i = 0; i < samples.length; i++) {
+    const s = Math.max(-1, Math.min(1, samples[i]!));
+    out.writeInt16LE(Math.round(s < 0 ? s * 0x8000 : s * 0x7fff), 44 + i * 2);
+  }
+  return out;
+}
+
+export function librispeechFiles(): string[] {
+  return readdirSync(LIBRISPEECH)
+    .filter((f) => f.endsWith('.flac'))
+    .sort()
+    .map((f) => join(LIBRISPEECH, f));
+}
+
+/** FLAC → 16 kHz mono float32 with ffmpeg (tooling only; the product decodes with its own AudioModule). */
+export function decodeFlac(path: string): Float32Array {
+  const r = spawnSync(
+    'ffmpeg',
+    ['-v', 'error', '-i', path, '-f', 'f32le', '-ac', '1', '-ar', String(SR), '-'],
+    {
+      maxBuffer: 64 * 1024 * 1024,
+    },
+  );
+  if (r.status !== 0) throw new Error(`ffmpeg failed on ${path}: ${r.stderr.toString()}`);
+  const buf = r.stdout as Buffer;
+  return new Float32Array(buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.length));
+}
+
+export function prng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+export function gaussian(random: () => number): number {
+  return Math.sqrt(-2 * Math.log(Math.max(random(), 1e-12))) * Math.cos(2 * Math.PI * random());
+}
+
+export function power(x: Float32Array, from = 0, to = x.length): number {
+  let s = 0;
+  for (let i = from; i < to; i++) s += x[i]! * x[i]!;
+  return s / Math.max(1, to - from);
+}
+
+export const percentile = (values: number[], p: number): number => {
+  const s = [...values].sort((a, b) => a - b);
+  if (s.length === 0) return NaN;
+  return s[Math.min(s.length - 1, Math.max(0, Math.ceil((p / 100) * s.length) - 1))]!;
+};
+export const median = (values: number[]) => percentile(values, 50);
+
+export function machine(): string {
+  const cpu = cpus()[0]?.model ?? 'unknown CPU';
+  return `${cpus().length} × ${cpu}, ${Math.round(totalmem() / 2 ** 30)} GiB RAM, Node ${process.version}, load average at start ${loadavg()[0]!.toFixed(2)}`;
+}
+
+/** Replaces (or appends) `## <title>` … up to the next `## ` heading in BENCHMARKS.md; other sections stay. */
+export function writeSection(title: string, body: string, subtitle?: string): void {
+  const file = 'BENCHMARKS.md';
+  const text = existsSync(file) ? readFileSync(file, 'utf8') : '# Benchmarks\n';
+  const heading = `## ${title}`;
+  const start = text.indexOf(`${heading}\n`);
+  let section: string;
+  if (subtitle) {
+    // Sub-sections (### …) inside our section: replace only ours.
+    const current =
+      start === -1 ? `${heading}\n` : text.slice(start, nextHeading(text, start + heading.length));
+    const sub = `### ${subtitle}`;
+    const s = current.indexOf(`${sub}\n`);
+    const replaced =
+      s === -1
+        ? `${current.trimEnd()}\n\n${sub}\n\n${body.trim()}\n`
+        : `${current.slice(0, s)}${sub}\n\n${body.trim()}\n${current.slice(nextSub(current, s + sub.length))}`;
+    section = `${replaced.trimEnd()}\n`;
+  } else {
+    section = `${heading}\n\n${body.trim()}\n`;
+  }
+  const out =
+    start === -1
+      ? `${text.trimEnd()}\n\n${section}`
+      : `${text.slice(0, start)}${section}${text.slice(nextHeading(text, start + heading.length)).replace(/^\n*/, '\n')}`;
+  writeFileSync(file, `${out.trimEnd()}\n`);
+}
+
+function nextHeading(text: string, from: number): number {
+  const i = text.indexOf('\n## ', from);
+  return i === -1 ? text.length : i + 1;
+}
+
+function nextSub(text: string, from: number): number {
+  const i = text.indexOf('\n### ', from);
+  return i === -1 ? text.length : i + 1;
+}
