@@ -134,7 +134,9 @@ ${denoiseRows.join('\n')}
 
 Utterances padded with 1–2 s of digital silence before and 2 s after. Reference: padding = non-speech; inside the
 utterance, frames within 35 dB of the loudest frame = speech (LibriSpeech has no frame labels, so short pauses inside
-sentences count as speech and cost the VAD a little).
+sentences count as speech and cost the VAD a little). The babble row is there to show a limit, not a fault: babble is
+other people speaking, over the padding too, so Silero rightly calls it speech; a VAD cannot tell the target speaker
+from background talkers (that is the speaker embedding's job).
 
 | condition | frame accuracy | speech frames found | silence frames kept silent | frames |
 |---|---|---|---|---|

@@ -112,8 +112,10 @@ Data: LibriSpeech test-other-dev (CC BY 4.0), 5 speakers × 10 utterances: the f
 are the enrolment (centroid of L2-normalised embeddings); the remaining utterances of ≥ 5 s are the tests, transformed
 per condition. Babble = 4 other speakers (train-clean-100). "→ denoiser" = the product's denoiser
 (${pipeline.engines().denoise!.engine}) applied before embedding. Telephone band = 16 → 8 → 16 kHz plus a 300 Hz
-high-pass. EER over all (test, enrolled speaker) cosine scores; top-1 = closed set of 5. With 5 speakers these
-figures are coarse (one error moves top-1 by ~3 points).
+high-pass. EER over all (test, enrolled speaker) cosine scores; top-1 = closed set of 5. With 5 speakers and
+${sets.reduce((a, s) => a + s.tests.length, 0)} test utterances these figures are coarse (one error moves top-1 by several
+points), and a speaker's dev utterances come from one recording session, so the clean rows are optimistic: noise is
+where the baseline breaks.
 
 ${tables.join('\n\n')}
 

@@ -23,8 +23,6 @@ class MiraTestEnvironment extends TestEnvironment {
       'Float64Array',
       'BigInt64Array',
       'BigUint64Array',
-      // WASM memories must hand out the same ArrayBuffer the realm sees (audio-decode's WebM/Vorbis checks it).
-      'WebAssembly',
     ]) {
       this.global[name] = globalThis[name];
     }

@@ -55,6 +55,8 @@ export class AudioPipeline {
   readonly status: Record<string, EngineStatus> = {};
   readonly models: ResolvedModel[] = [];
   private readonly sessions: ort.InferenceSession[] = [];
+  /** VAD probabilities per samples array, so assessQuality + detectSpeech on the same clip run the model once. */
+  private readonly vadCache = new WeakMap<Float32Array, Promise<Float32Array>>();
 
   private constructor(
     readonly decoder: AudioDecoder,
@@ -198,8 +200,18 @@ export class AudioPipeline {
     return this.decoder.decode(bytes, hint);
   }
 
+  private speechProbabilities(samples: Float32Array): Promise<Float32Array> {
+    let cached = this.vadCache.get(samples);
+    if (!cached) {
+      cached = this.vad.probabilities(samples);
+      this.vadCache.set(samples, cached);
+      cached.catch(() => this.vadCache.delete(samples));
+    }
+    return cached;
+  }
+
   async assessQuality(samples: Float32Array): Promise<QualityReport> {
-    const probabilities = await this.vad.probabilities(samples);
+    const probabilities = await this.speechProbabilities(samples);
     const { threshold, negThreshold } = this.options.audio.vad;
     return assessQuality(
       samples,
@@ -213,7 +225,7 @@ export class AudioPipeline {
   }
 
   async detectSpeech(samples: Float32Array): Promise<SpeechSegment[]> {
-    const probabilities = await this.vad.probabilities(samples);
+    const probabilities = await this.speechProbabilities(samples);
     return speechSegments(
       probabilities,
       this.vad.frameSamples,

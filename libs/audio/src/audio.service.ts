@@ -13,6 +13,8 @@ import type { DecodeHint } from './decode/audio-decoder.js';
 /**
  * The audio module's one service: decode any accepted upload to 16 kHz mono, score its quality, reduce noise, find
  * speech and compute a voice embedding. Engines are chosen at startup (see /health/detailed); sessions are reused.
+ * Sample arrays are treated as immutable: VAD results are cached per array, so do not modify one in place after
+ * passing it in (every method that changes audio returns a new array).
  */
 @Injectable()
 export class AudioService implements OnModuleInit, OnApplicationShutdown {

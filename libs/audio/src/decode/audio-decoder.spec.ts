@@ -1,3 +1,6 @@
+/**
+ * @jest-environment ./test/support/audio-environment.cjs
+ */
 import { AppError } from '@mira/core';
 import type { AudioPipeline } from '../audio-pipeline.js';
 import { devSpeakers, readBytes, testPipeline, transcode } from '../../../../test/support/audio.js';
