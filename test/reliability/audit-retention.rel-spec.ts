@@ -1,6 +1,7 @@
 import pg from 'pg';
 import { RetentionService } from '@mira/retention';
 import { registerClient, registerUser, startTestApp, TestApp, userWithNetwork } from '../support/app.js';
+import { devSpeakerFiles, enrolVoice, readAudio, streamUtterance } from '../support/speech.js';
 import { waitFor } from '../support/wait.js';
 
 async function sql<T = Record<string, unknown>>(
@@ -121,6 +122,62 @@ describe('reliability: audit log and data retention', () => {
     });
   });
 
+  describe('biometric data', () => {
+    it('enrolment, voiceprint deletion, merge and person deletion are audited; voiceprints go with their person (cascade)', async () => {
+      const { session, networkId } = await userWithNetwork(t);
+      const person = async (name: string) =>
+        (await t.http().post(`/api/v1/${networkId}/persons`).set(session.auth).send({ name }).expect(201))
+          .body.id as string;
+      const anna = await person('Anna');
+      const dupe = await person('Anna (duplicate)');
+      const [first, second, third] = devSpeakerFiles('1688');
+      const s1 = (await enrolVoice(t, session.auth, networkId, anna, first!).expect(201)).body.id as string;
+      await enrolVoice(t, session.auth, networkId, anna, second!).expect(201);
+      await enrolVoice(t, session.auth, networkId, dupe, third!).expect(201);
+      await t.http().delete(`/api/v1/${networkId}/persons/${anna}/voice/${s1}`).set(session.auth).expect(204);
+      await t
+        .http()
+        .post(`/api/v1/${networkId}/persons/${anna}/merge`)
+        .set(session.auth)
+        .send({ source_person_id: dupe })
+        .expect(200);
+      const voiceprints = async () =>
+        (
+          await sql<{ n: number }>(t, `SELECT count(*)::int AS n FROM voiceprints WHERE network_id = $1`, [
+            networkId,
+          ])
+        )[0]?.n;
+      expect(await voiceprints()).toBe(2);
+      await t.http().delete(`/api/v1/${networkId}/persons/${anna}`).set(session.auth).expect(204);
+      // Really deleted (encrypted embeddings included), not hidden.
+      expect(await voiceprints()).toBe(0);
+
+      const audit = (await t.http().get(`/api/v1/${networkId}/audit?limit=50`).set(session.auth).expect(200))
+        .body;
+      const actions = (
+        audit.items as { action: string; target_id: string; details: Record<string, unknown> }[]
+      )
+        .map((e) => e.action)
+        .reverse();
+      expect(actions).toEqual([
+        'voiceprint.enrolled',
+        'voiceprint.enrolled',
+        'voiceprint.enrolled',
+        'voiceprint.deleted',
+        'person.merged',
+        'person.deleted',
+      ]);
+      const merged = audit.items.find((e: { action: string }) => e.action === 'person.merged');
+      expect(merged).toMatchObject({
+        target_id: anna,
+        details: { source_person_id: dupe },
+        actor_id: session.userId,
+      });
+      // Ids and counts only: no names, no vectors.
+      expect(JSON.stringify(audit.items)).not.toContain('Anna');
+    });
+  });
+
   describe('retention', () => {
     it('a network owner sets retention_days (1..36500, null for the default); bad values are 422', async () => {
       const { session, networkId } = await userWithNetwork(t);
@@ -141,6 +198,20 @@ describe('reliability: audit log and data retention', () => {
           .send({ retention_days: bad })
           .expect(422);
       }
+      // The generic settings patch cannot store an invalid retention either.
+      await t
+        .http()
+        .patch(`/api/v1/networks/${networkId}`)
+        .set(session.auth)
+        .send({ settings: { retention_days: 0 } })
+        .expect(422);
+      const viaSettings = await t
+        .http()
+        .patch(`/api/v1/networks/${networkId}`)
+        .set(session.auth)
+        .send({ settings: { retention_days: 14 } })
+        .expect(200);
+      expect(viaSettings.body.retention_days).toBe(14);
       const reset = await t
         .http()
         .patch(`/api/v1/networks/${networkId}`)
@@ -236,6 +307,40 @@ describe('reliability: audit log and data retention', () => {
         actor_id: null,
         details: { retention_days: 7, deleted: { interactions: 2 } },
       });
+    });
+
+    it('stored stream audio (decided chunks) older than the retention is deleted with its row; recent chunks stay', async () => {
+      const { session, networkId } = await userWithNetwork(t);
+      const device = await registerClient(t, session, networkId, 'kitchen');
+      const [a, b] = devSpeakerFiles('533');
+      const old = await streamUtterance(
+        t,
+        device,
+        networkId,
+        'kitchen',
+        readAudio(a!),
+        new Date(Date.now() - 60_000),
+      );
+      const recent = await streamUtterance(t, device, networkId, 'kitchen', readAudio(b!), new Date());
+      await waitFor(
+        async () =>
+          (
+            await sql<{ n: number }>(
+              t,
+              `SELECT count(*)::int AS n FROM stream_chunks WHERE network_id = $1 AND status = 'pending'`,
+              [networkId],
+            )
+          )[0]?.n === 0,
+        { what: 'chunks decided', timeoutMs: 60_000 },
+      );
+      // Age one chunk past the default retention (received 100 days ago).
+      await sql(t, `UPDATE stream_chunks SET received_at = now() - interval '100 days' WHERE id = $1`, [old]);
+      const result = await t.app.get(RetentionService).sweepNetwork(networkId);
+      expect(result.deleted['stream_chunks']).toBe(1);
+      const left = await sql<{ id: string }>(t, `SELECT id FROM stream_chunks WHERE network_id = $1`, [
+        networkId,
+      ]);
+      expect(left.map((r) => r.id)).toEqual([recent]);
     });
 
     it('audit rows older than AUDIT_RETENTION_DAYS are expired by the schedule', async () => {
