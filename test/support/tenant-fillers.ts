@@ -1,6 +1,4 @@
-import { DataSource } from 'typeorm';
 import { registerIdFiller, exemptInput } from './tenant-matrix.js';
-import { waitFor } from './wait.js';
 
 /**
  * How the tenant matrix gets real ids of each kind in a network. Add one for every new id parameter your
