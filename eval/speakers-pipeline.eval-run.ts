@@ -20,6 +20,13 @@ import {
 import { waitFor } from '../test/support/wait.js';
 
 const UNKNOWN_SPEAKERS = Number(process.env.EVAL_UNKNOWN_SPEAKERS ?? 10);
+/**
+ * Never-enrolled speakers: train-clean-100 speakers held out of the trained speaker model's training (its dev
+ * split, training/speaker/README.md on branch speaker-model), so no model has seen them.
+ */
+const HELD_OUT = [1088, 1098, 1116, 1183, 1898, 19, 2196, 229, 233, 2691, 2764, 2952, 298, 3436, 3526].map(
+  String,
+);
 const ENROL = 3;
 
 interface Row {
@@ -95,7 +102,10 @@ it('speaker identification through the pipeline', async () => {
     // Speakers never enrolled.
     const strangers = { total: 0, acceptedAsEnrolled: 0, newPerson: 0, unknown: 0 };
     const newPersons = new Set<string>();
-    for (const file of trainCleanFiles().slice(0, UNKNOWN_SPEAKERS)) {
+    const strangerFiles = trainCleanFiles()
+      .filter((f) => HELD_OUT.includes(f.split('/').pop()!.split('-')[0]!))
+      .slice(0, UNKNOWN_SPEAKERS);
+    for (const file of strangerFiles) {
       const row = await submit(file);
       strangers.total += 1;
       if (row.person_id === null) strangers.unknown += 1;
@@ -115,7 +125,7 @@ it('speaker identification through the pipeline', async () => {
     const pct = (n: number, d: number) => (d === 0 ? 'n/a' : `${((100 * n) / d).toFixed(1)}%`);
     const minutes = ((Date.now() - started) / 60000).toFixed(1);
     const section = [
-      '## Speaker identification (pipeline)',
+      `### Speaker model \`${model}\``,
       '',
       `Measured ${new Date().toISOString().slice(0, 16)}Z with \`npm run eval:speakers\` on ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'} ` +
         `(load average ${loadavg()[0]!.toFixed(1)} at the end, shared machine), ${minutes} min for one run.`,
@@ -124,7 +134,8 @@ it('speaker identification through the pipeline', async () => {
       'queue (arbitration → `utterance.process`: denoise → VAD → embedding → policy), interactions read back over HTTP.',
       `Data: LibriSpeech (CC BY 4.0) test-other-dev, ${DEV_SPEAKERS.length} speakers × 10 utterances: ${ENROL} enrolled per speaker, ` +
         `the other ${10 - ENROL} streamed (interleaved across speakers); then ${UNKNOWN_SPEAKERS} speakers never enrolled ` +
-        '(first utterances of train-clean-100, sorted by file name). One run (the pipeline is deterministic for fixed input).',
+        "(train-clean-100 speakers held out of the trained model's training: 1088, 1098, 1116, …). One run (the pipeline " +
+        'is deterministic for fixed input).',
       '',
       `Speaker model: \`${model}\`${weak ? ' — **the weak MFCC-statistics baseline** (no trained speaker network was available at the time of the run)' : ''}. ` +
         `Policy in force (built-in defaults for this model): threshold ${policy.matchThreshold}, margin ${policy.matchMargin}, ` +
@@ -148,21 +159,33 @@ it('speaker identification through the pipeline', async () => {
       `Persons in the network at the end: ${(persons.body as unknown[]).length} (5 enrolled + those created by the pipeline).`,
       '',
     ].join('\n');
-    writeSection('BENCHMARKS.md', '## Speaker identification (pipeline)', section);
+    writeModelSection('BENCHMARKS.md', model, section);
     console.log(section);
   } finally {
     await t.close();
   }
 });
 
-/** Replaces (or appends) one `## ` section of a Markdown file, leaving the others as they are. */
-function writeSection(path: string, heading: string, body: string): void {
+const HEADING = '## Speaker identification (pipeline)';
+const INTRO =
+  'One `### Speaker model` block per speaker model measured with `npm run eval:speakers` (each run replaces its ' +
+  "own model's block). A run measures whichever model is the server's default at the time.";
+
+/** Replaces (or appends) this model's block inside the `## Speaker identification (pipeline)` section. */
+function writeModelSection(path: string, model: string, body: string): void {
   const text = existsSync(path) ? readFileSync(path, 'utf8') : '# Benchmarks\n';
-  const start = text.indexOf(`${heading}\n`);
-  if (start === -1) {
-    writeFileSync(path, `${text.trimEnd()}\n\n${body}`);
-    return;
+  const start = text.indexOf(`${HEADING}\n`);
+  const next = start === -1 ? -1 : text.indexOf('\n## ', start + HEADING.length);
+  const before = start === -1 ? `${text.trimEnd()}\n\n` : text.slice(0, start);
+  const after = next === -1 ? '' : text.slice(next + 1);
+  const current =
+    start === -1 ? '' : text.slice(start + HEADING.length + 1, next === -1 ? undefined : next + 1);
+  const blocks = new Map<string, string>();
+  for (const part of current.split(/\n(?=### Speaker model `)/)) {
+    const m = /^### Speaker model `([^`]+)`/.exec(part.trim());
+    if (m) blocks.set(m[1]!, part.trim());
   }
-  const next = text.indexOf('\n## ', start + heading.length);
-  writeFileSync(path, `${text.slice(0, start)}${body}${next === -1 ? '' : text.slice(next + 1)}`);
+  blocks.set(model, body.trim());
+  const section = [HEADING, '', INTRO, '', ...[...blocks.values()].flatMap((b) => [b, ''])].join('\n');
+  writeFileSync(path, `${before}${section}${after ? `\n${after}` : ''}`);
 }

@@ -129,4 +129,39 @@ describe('job queue (real PostgreSQL)', () => {
       await second.close();
     }
   });
+
+  it('a per-type concurrency cap keeps long jobs from taking every slot; other types still run beside them', async () => {
+    let running = 0;
+    let maxRunning = 0;
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    queue.registerHandler(
+      'test.heavy',
+      async () => {
+        running += 1;
+        maxRunning = Math.max(maxRunning, running);
+        await gate;
+        running -= 1;
+      },
+      { concurrency: 1 },
+    );
+    const heavy = [];
+    for (let n = 0; n < 3; n++)
+      heavy.push((await queue.enqueue({ networkId, type: 'test.heavy', payload: { n } })) as string);
+    await waitFor(() => running === 1 || undefined, { what: 'first heavy job running' });
+    // with JOBS_CONCURRENCY 4 and one heavy job running, a light job is not stuck behind the other heavy ones
+    const light = (await queue.enqueue({
+      networkId,
+      type: 'test.count',
+      payload: { key: 'beside-heavy' },
+    })) as string;
+    await waitFor(async () => (await jobRow(t, light))?.status === 'done', { what: 'light job done' });
+    expect(
+      (await Promise.all(heavy.map((id) => jobRow(t, id)))).filter((r) => r?.status === 'running'),
+    ).toHaveLength(1);
+    release();
+    for (const id of heavy)
+      await waitFor(async () => (await jobRow(t, id))?.status === 'done', { what: 'heavy done' });
+    expect(maxRunning).toBe(1);
+  });
 });

@@ -100,10 +100,13 @@ describe('pipeline with Gemini at the wire', () => {
       );
 
       // While Gemini fails, the utterance is already an interaction with a clear, pending status.
-      const pending = await waitFor(async () => {
-        const r = await row(t, session, networkId, chunkId);
-        return r && fake.requests.length >= 1 ? r : undefined;
-      });
+      const pending = await waitFor(
+        async () => {
+          const r = await row(t, session, networkId, chunkId);
+          return r && fake.requests.length >= 1 ? r : undefined;
+        },
+        { timeoutMs: 90_000, what: 'the pending interaction' },
+      );
       expect(pending).toMatchObject({
         processing_status: 'processing',
         transcription_status: 'pending',
@@ -115,27 +118,31 @@ describe('pipeline with Gemini at the wire', () => {
           const r = await row(t, session, networkId, chunkId);
           return r?.processing_status === 'done' ? r : undefined;
         },
-        { timeoutMs: 90_000, what: 'transcribed after retries' },
+        { timeoutMs: 180_000, what: 'transcribed after retries' },
       );
       expect(done).toMatchObject({
         transcription_status: 'transcribed',
         content: 'Remind me to call mom tomorrow at 3pm.',
       });
       expect(done.metadata.transcription).toEqual({ engine: 'gemini' });
-      const job = (await t.app
-        .get(DataSource)
-        .query(`SELECT attempts, status FROM jobs WHERE type = 'utterance.process' AND dedupe_key = $1`, [
-          chunkId,
-        ])) as {
-        attempts: number;
-        status: string;
-      }[];
-      expect(job[0]).toEqual({ attempts: 5, status: 'done' });
-
-      const action = await waitFor(async () => {
-        const res = await t.http().get(`/api/v1/${networkId}/actions`).set(session.auth);
-        return res.body.length > 0 ? res.body[0] : undefined;
+      // the job is marked done just after the handler returns
+      const job = await waitFor(async () => {
+        const rows = (await t.app
+          .get(DataSource)
+          .query(`SELECT attempts, status FROM jobs WHERE type = 'utterance.process' AND dedupe_key = $1`, [
+            chunkId,
+          ])) as { attempts: number; status: string }[];
+        return rows[0]?.status === 'done' ? rows[0] : undefined;
       });
+      expect(job).toEqual({ attempts: 5, status: 'done' });
+
+      const action = await waitFor(
+        async () => {
+          const res = await t.http().get(`/api/v1/${networkId}/actions`).set(session.auth);
+          return res.body.length > 0 ? res.body[0] : undefined;
+        },
+        { timeoutMs: 90_000, what: 'the extracted action' },
+      );
       expect(action).toMatchObject({
         interaction_id: done.id,
         action_type: 'remind',
@@ -153,7 +160,7 @@ describe('pipeline with Gemini at the wire', () => {
     } finally {
       await t.close();
     }
-  }, 180_000);
+  }, 420_000);
 
   it('when Gemini never recovers, the last attempt stores the utterance as untranscribed, never invented text', async () => {
     const t = await startTestApp(env());
@@ -173,14 +180,14 @@ describe('pipeline with Gemini at the wire', () => {
           const r = await row(t, session, networkId, chunkId);
           return r?.processing_status === 'done' ? r : undefined;
         },
-        { timeoutMs: 90_000, what: 'final fallback' },
+        { timeoutMs: 180_000, what: 'final fallback' },
       );
       expect(done).toMatchObject({ transcription_status: 'untranscribed', content: null });
       expect(done.metadata.transcription).toEqual({ engine: 'none', reason: 'gemini_failed' });
     } finally {
       await t.close();
     }
-  }, 180_000);
+  }, 420_000);
 
   it('an instance stopped mid-processing is resumed by another on the same database, exactly once', async () => {
     const database = await createTestDatabase(); // shared by both instances; neither drops it on close
@@ -201,13 +208,16 @@ describe('pipeline with Gemini at the wire', () => {
         new Date(),
       );
       // The first instance is inside the transcription call (interaction recorded, text pending) …
-      await waitFor(async () => {
-        const r = await row(first, session, networkId, chunkId);
-        return r?.transcription_status === 'pending' &&
-          fake.requests.some((q) => kindOf(q) === 'transcription')
-          ? r
-          : undefined;
-      });
+      await waitFor(
+        async () => {
+          const r = await row(first, session, networkId, chunkId);
+          return r?.transcription_status === 'pending' &&
+            fake.requests.some((q) => kindOf(q) === 'transcription')
+            ? r
+            : undefined;
+        },
+        { timeoutMs: 90_000, what: 'the first instance inside the transcription call' },
+      );
       // … and stops (as on a deploy or a crash): its job stays claimed until the lease expires.
       await first.close();
       // Time passes: the dead worker's lease (JOBS_LEASE_MS, 2 minutes by default) runs out.
@@ -229,7 +239,7 @@ describe('pipeline with Gemini at the wire', () => {
           const r = await row(second!, session, networkId, chunkId);
           return r?.processing_status === 'done' ? r : undefined;
         },
-        { timeoutMs: 60_000, what: 'resumed by the second instance' },
+        { timeoutMs: 180_000, what: 'resumed by the second instance' },
       );
       expect(done).toMatchObject({ transcription_status: 'transcribed', content: 'Good morning everyone.' });
       const db = second.app.get(DataSource);
@@ -238,15 +248,20 @@ describe('pipeline with Gemini at the wire', () => {
         [chunkId],
       )) as { n: number }[];
       expect(interactions[0]!.n).toBe(1);
-      const job = (await db.query(
-        `SELECT attempts, status FROM jobs WHERE type = 'utterance.process' AND dedupe_key = $1`,
-        [chunkId],
-      )) as { attempts: number; status: string }[];
-      expect(job[0]).toEqual({ attempts: 2, status: 'done' });
+      const job = await waitFor(async () => {
+        const rows = (await db.query(
+          `SELECT attempts, status FROM jobs WHERE type = 'utterance.process' AND dedupe_key = $1`,
+          [chunkId],
+        )) as { attempts: number; status: string }[];
+        return rows[0]?.status === 'done' ? rows : undefined;
+      });
+      // At least the first instance's claim and the second's (a loaded machine may add a retry); done once.
+      expect(job[0]!.status).toBe('done');
+      expect(job[0]!.attempts).toBeGreaterThanOrEqual(2);
     } finally {
       await first.close().catch(() => undefined);
       if (second) await second.close();
       await database.drop();
     }
-  }, 180_000);
+  }, 420_000);
 });

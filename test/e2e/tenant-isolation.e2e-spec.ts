@@ -47,8 +47,7 @@ describe('tenant-isolation matrix (generated from /openapi.json)', () => {
       'PUT /api/v1/{network_id}/interactions/{interaction_id} [body conversation_id=random]',
     );
     expect(result.cases.length).toBeGreaterThanOrEqual(200);
-    // Hundreds of cases, some seeding real audio through the pipeline: more than the default 60 s on a busy machine.
-  }, 300_000);
+  }, 300_000); // seeds real voiceprints and a processed stream chunk per tenant: slow on a busy machine
 
   it('fails loudly for a route whose id input has no filler', async () => {
     const fake: OpenApiSpec = {

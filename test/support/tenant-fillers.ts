@@ -1,3 +1,4 @@
+import { DataSource } from 'typeorm';
 import { registerIdFiller, exemptInput } from './tenant-matrix.js';
 
 /**
@@ -148,17 +149,23 @@ registerIdFiller('stream_id', {
       .expect(200);
     // Let the pipeline finish with this chunk (arbitration, utterance.process) so that no background job changes
     // tables while the matrix compares digests; only far-future jobs (idle conversation close) stay queued.
-    const { DataSource } = await import('typeorm');
     const db = t.app.get(DataSource);
     const deadline = Date.now() + 120_000;
     for (;;) {
+      // Time passes: the processed chunk's audio retention ends now rather than in two minutes (mid-matrix).
+      await db.query(
+        `UPDATE jobs SET run_at = now() WHERE network_id = $1 AND type = 'utterance.release_audio' AND status = 'queued'`,
+        [tenant.networkId],
+      );
       const [row] = (await db.query(
         `SELECT (SELECT count(*)::int FROM jobs WHERE network_id = $1 AND status IN ('queued', 'running')
                    AND run_at <= now() + interval '60 seconds') AS busy,
-                (SELECT count(*)::int FROM interactions WHERE network_id = $1 AND processing_status = 'done') AS done`,
+                (SELECT count(*)::int FROM interactions WHERE network_id = $1 AND processing_status = 'done') AS done,
+                (SELECT count(*)::int FROM jobs WHERE network_id = $1 AND type = 'utterance.release_audio'
+                   AND status = 'done') AS released`,
         [tenant.networkId],
-      )) as { busy: number; done: number }[];
-      if (row!.busy === 0 && row!.done > 0) break;
+      )) as { busy: number; done: number; released: number }[];
+      if (row!.busy === 0 && row!.done > 0 && row!.released > 0) break;
       if (Date.now() > deadline) throw new Error('stream filler: the pipeline did not settle');
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
@@ -170,6 +177,7 @@ for (const v of ['v1', 'v2']) {
   exemptInput(
     `POST /api/${v}/{network_id}/streams/{stream_id}/audio`,
     'stream_id',
-    "stream_id names a stream to CREATE (or continue) in the caller's own network; the network_id variants still run",
+    "stream_id names a device stream that the first upload CREATES in the caller's own network (names are per " +
+      'network, and only device tokens of that network may upload); the network_id variants still run',
   );
 }

@@ -55,7 +55,7 @@ describe('AudioModule: global AudioService, health entries and the AudioUpload h
     const health = await app.get(HealthRegistry).runAll();
     expect(health.audio_denoise).toMatchObject({ engine: 'gtcrn', status: 'healthy' });
     expect(health.audio_vad).toMatchObject({ engine: 'silero-vad', status: 'healthy' });
-    expect(health.audio_speaker).toMatchObject({ model: 'mira-mfcc-baseline-v1', status: 'degraded' });
+    expect(health.audio_speaker).toMatchObject({ model: 'mira-speaker-v1', status: 'healthy' });
     expect(health.audio_decode).toMatchObject({ status: 'healthy' });
     expect(app.get(AudioService).engines().denoise!.engine).toBe('gtcrn');
   });

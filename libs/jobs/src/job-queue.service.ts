@@ -26,6 +26,8 @@ export class PermanentJobError extends Error {
 interface Registration {
   handler: JobHandler;
   timeoutMs: number;
+  /** At most this many jobs of this type run at once in this process (the rest stay queued for others). */
+  concurrency: number;
 }
 
 /** Exponential backoff with jitter: 1 s, 2 s, 4 s, … capped at 5 minutes. */
@@ -43,6 +45,7 @@ export function retryDelayMs(attempt: number, random: () => number = Math.random
 export class JobQueue implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly handlers = new Map<string, Registration>();
   private readonly inFlight = new Set<Promise<void>>();
+  private readonly runningByType = new Map<string, number>();
   private timer?: NodeJS.Timeout;
   private polling = false;
   private stopped = true;
@@ -55,10 +58,22 @@ export class JobQueue implements OnApplicationBootstrap, OnApplicationShutdown {
     private readonly metrics: MetricsService,
   ) {}
 
-  /** Domain modules register their handlers in onModuleInit. */
-  registerHandler(type: string, handler: JobHandler, options: { timeoutMs?: number } = {}): void {
+  /**
+   * Domain modules register their handlers in onModuleInit. `concurrency` caps how many jobs of this type one
+   * process runs at once, so that long CPU-bound jobs (the utterance pipeline) leave a slot for short
+   * latency-sensitive ones (stream arbitration).
+   */
+  registerHandler(
+    type: string,
+    handler: JobHandler,
+    options: { timeoutMs?: number; concurrency?: number } = {},
+  ): void {
     if (this.handlers.has(type)) throw new Error(`A handler for job type ${type} is already registered`);
-    this.handlers.set(type, { handler, timeoutMs: options.timeoutMs ?? 120_000 });
+    this.handlers.set(type, {
+      handler,
+      timeoutMs: options.timeoutMs ?? 120_000,
+      concurrency: options.concurrency ?? Number.POSITIVE_INFINITY,
+    });
   }
 
   enqueue(job: NewJob, manager?: EntityManager): Promise<string | null> {
@@ -102,14 +117,24 @@ export class JobQueue implements OnApplicationBootstrap, OnApplicationShutdown {
     try {
       const free = this.config.values.jobs.concurrency - this.inFlight.size;
       if (free <= 0) return 0;
+      const leaseMs = this.config.values.jobs.leaseMs;
+      const entries = [...this.handlers.entries()];
+      // Types without a cap first (short jobs), then each capped type within its remaining allowance.
       const jobs = await this.repository.claim(
-        [...this.handlers.keys()],
+        entries.filter(([, r]) => r.concurrency === Number.POSITIVE_INFINITY).map(([type]) => type),
         free,
-        this.config.values.jobs.leaseMs,
+        leaseMs,
       );
+      for (const [type, r] of entries) {
+        if (r.concurrency === Number.POSITIVE_INFINITY) continue;
+        const allowance = Math.min(free - jobs.length, r.concurrency - (this.runningByType.get(type) ?? 0));
+        if (allowance > 0) jobs.push(...(await this.repository.claim([type], allowance, leaseMs)));
+      }
       for (const job of jobs) {
+        this.runningByType.set(job.type, (this.runningByType.get(job.type) ?? 0) + 1);
         const run = this.execute(job).finally(() => {
           this.inFlight.delete(run);
+          this.runningByType.set(job.type, (this.runningByType.get(job.type) ?? 1) - 1);
           this.kick();
         });
         this.inFlight.add(run);

@@ -62,9 +62,12 @@ export class ConversationAssigner implements OnModuleInit {
     const previous = this.locks.get(networkId) ?? Promise.resolve();
     const run = previous.catch(() => undefined).then(() => this.assignLocked(networkId, interactionId));
     this.locks.set(networkId, run);
-    void run.finally(() => {
-      if (this.locks.get(networkId) === run) this.locks.delete(networkId);
-    });
+    run
+      .finally(() => {
+        if (this.locks.get(networkId) === run) this.locks.delete(networkId);
+      })
+      .catch(() => undefined); // the caller handles run's own rejection
+
     return run;
   }
 

@@ -12,6 +12,12 @@ import { StreamService, UTTERANCE_JOB } from '@mira/stream';
 import { ConversationAssigner } from './conversation-assigner.js';
 
 const SAMPLE_RATE = 16_000;
+export const RELEASE_AUDIO_JOB = 'utterance.release_audio';
+/**
+ * How long a processed chunk's audio is kept before it is dropped: long enough for stream arbitration to compare
+ * late copies of the same moment with it, short enough that raw audio does not linger.
+ */
+const AUDIO_RETENTION_MS = 120_000;
 
 function isUniqueViolation(err: unknown): boolean {
   return err instanceof QueryFailedError && (err.driverError as { code?: string })?.code === '23505';
@@ -38,7 +44,12 @@ export class UtteranceProcessor implements OnModuleInit {
   ) {}
 
   onModuleInit(): void {
-    this.jobs.registerHandler(UTTERANCE_JOB, (job) => this.handle(job), { timeoutMs: 300_000 });
+    // One utterance at a time per process: it is CPU-bound (denoise, VAD, embedding), and the other job slots stay
+    // free for stream arbitration, which decides while devices are still talking.
+    this.jobs.registerHandler(UTTERANCE_JOB, (job) => this.handle(job), {
+      timeoutMs: 300_000,
+      concurrency: 1,
+    });
   }
 
   async handle(job: JobContext): Promise<void> {
@@ -116,7 +127,13 @@ export class UtteranceProcessor implements OnModuleInit {
       });
       this.jobs.kick();
     }
-    await this.streams.releaseChunkAudio(networkId, chunkId);
+    await this.jobs.enqueue({
+      networkId,
+      type: RELEASE_AUDIO_JOB,
+      payload: { chunk_id: chunkId },
+      dedupeKey: chunkId,
+      runAt: new Date(Date.now() + AUDIO_RETENTION_MS),
+    });
     this.logger.info('utterance_processed', {
       network_id: networkId,
       chunk_id: chunkId,

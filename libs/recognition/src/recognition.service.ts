@@ -196,10 +196,10 @@ export class RecognitionService implements OnModuleInit {
     return resolveSpeakerPolicy(modelId, envPolicy, await this.networks.settings(networkId));
   }
 
-  /** Who is speaking in this speech? Pure decision; nothing is written. */
+  /** Who is speaking in this speech? A decision only; nothing is written. */
   async identify(networkId: string, speech: Float32Array, speechSeconds: number): Promise<Identification> {
     const modelId = this.currentModelId();
-    const unknown = (reason: 'too_little_speech'): Identification => ({
+    const unknown = (reason: 'too_little_speech' | 'no_speaker_model'): Identification => ({
       decision: { kind: 'unknown', reason, bestSimilarity: null, suggestedPersonId: null },
       modelId,
       weakModel: false,
@@ -207,7 +207,8 @@ export class RecognitionService implements OnModuleInit {
       embedding: null,
       policy: null,
     });
-    if (!modelId) throw RecognitionErrors.modelUnavailable();
+    // Without a speaker model the utterance is still recorded, with an unknown speaker (never lost, never guessed).
+    if (!modelId) return unknown('no_speaker_model');
     if (speechSeconds < MIN_EMBED_SECONDS) return unknown('too_little_speech');
     const embedding = await this.embed(speech);
     const policy = await this.policyFor(networkId, embedding.modelId);

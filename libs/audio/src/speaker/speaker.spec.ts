@@ -69,9 +69,8 @@ describe('speaker embedding: SpeakerEmbedder port over any manifest ONNX model (
   });
   afterAll(() => pipeline.close());
 
-  it('defaults to the weak MFCC baseline until a trained model is present, and says it is weak', () => {
-    expect(pipeline.engines().speaker).toMatchObject({ model: 'mira-mfcc-baseline-v1', status: 'degraded' });
-    expect(pipeline.engines().speaker!.detail).toContain('WEAK');
+  it('defaults to the trained mira-speaker-v1 model shipped in the repository (checksum-verified)', () => {
+    expect(pipeline.engines().speaker).toMatchObject({ model: 'mira-speaker-v1', status: 'healthy' });
   });
 
   it('same-speaker embeddings are closer than different-speaker ones on the dev speakers', () => {
@@ -113,7 +112,7 @@ describe('speaker embedding: SpeakerEmbedder port over any manifest ONNX model (
     const a = await pipeline.embed(decoded.samples);
     const b = await pipeline.embed(decoded.samples);
     expect(a.dimension).toBe(a.vector.length);
-    expect(a.weak).toBe(true);
+    expect(a.weak).toBe(false);
     expect(Math.hypot(...a.vector)).toBeCloseTo(1, 5);
     expect(Array.from(a.vector)).toEqual(Array.from(b.vector));
   });
@@ -172,22 +171,38 @@ describe('speaker embedding: SpeakerEmbedder port over any manifest ONNX model (
     custom.close();
   });
 
-  it('a trained repo model (mira-speaker-v1 + sidecar JSON) becomes the default when present', async () => {
+  /** A copy of the repo's models dir with only the baseline, and optionally a stand-in for the trained file. */
+  function repoCopy(trainedStandIn: boolean): string {
     const repoDir = mkdtempSync(join(tmpdir(), 'mira-repo-models-'));
     copyFileSync(join(repoModelsDir(), 'manifest.json'), join(repoDir, 'manifest.json'));
     copyFileSync(
       join(repoModelsDir(), 'mira-mfcc-baseline-v1.onnx'),
       join(repoDir, 'mira-mfcc-baseline-v1.onnx'),
     );
-    // stand-in file with the trained model's interface (waveform in, embedding out)
-    copyFileSync(join(repoModelsDir(), 'mira-mfcc-baseline-v1.onnx'), join(repoDir, 'mira-speaker-v1.onnx'));
-    writeFileSync(
-      join(repoDir, 'mira-speaker-v1.json'),
-      JSON.stringify({ dimension: 38, description: 'stand-in' }),
-    );
-    const withTrained = await testPipeline({}, { repoModelsDir: repoDir });
-    expect(withTrained.engines().speaker).toMatchObject({ model: 'mira-speaker-v1', status: 'healthy' });
-    withTrained.close();
+    if (trainedStandIn) {
+      // a file with the trained model's interface but other bytes: its pinned checksum does not match
+      copyFileSync(
+        join(repoModelsDir(), 'mira-mfcc-baseline-v1.onnx'),
+        join(repoDir, 'mira-speaker-v1.onnx'),
+      );
+      writeFileSync(join(repoDir, 'mira-speaker-v1.json'), JSON.stringify({ dimension: 38 }));
+    }
+    return repoDir;
+  }
+
+  it('falls back to the weak MFCC baseline when the trained model is missing, and says it is weak', async () => {
+    const fallback = await testPipeline({}, { repoModelsDir: repoCopy(false) });
+    expect(fallback.engines().speaker).toMatchObject({ model: 'mira-mfcc-baseline-v1', status: 'degraded' });
+    expect(fallback.engines().speaker!.detail).toContain('WEAK');
+    const decoded = await fallback.decode(readBytes(devSpeakers()[0]!.files[0]!));
+    expect((await fallback.embed(decoded.samples)).weak).toBe(true);
+    fallback.close();
+  });
+
+  it('refuses a trained model file whose checksum does not match the manifest', async () => {
+    const tampered = await testPipeline({}, { repoModelsDir: repoCopy(true) });
+    expect(tampered.engines().speaker).toMatchObject({ model: 'mira-mfcc-baseline-v1', status: 'degraded' });
+    tampered.close();
   });
 });
 

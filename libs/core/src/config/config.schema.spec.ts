@@ -63,7 +63,7 @@ describe('configuration', () => {
         NODE_ENV: 'production',
         DATABASE_URL: 'postgres://db/mira',
         JWT_SECRET: 'x'.repeat(40),
-        VOICEPRINT_KEY: Buffer.alloc(32, 7).toString('base64'),
+        VOICEPRINT_KEY: Buffer.alloc(32, 1).toString('base64'),
         DATA_DIR: dataDir(),
       },
       '1.0.0',
