@@ -521,6 +521,14 @@ export class StreamRepository {
     ]);
   }
 
+  /** Forgets markers of uploads that died (process crash) long ago. */
+  async purgeStaleIngests(networkId: string, before: Date): Promise<void> {
+    await this.dataSource.query(`DELETE FROM stream_ingests WHERE network_id = $1 AND started_at < $2`, [
+      networkId,
+      before,
+    ]);
+  }
+
   /** Uploads received in [since, until] that are still being decoded. */
   async countIngesting(networkId: string, since: Date, until: Date): Promise<number> {
     const rows = (await this.dataSource.query(

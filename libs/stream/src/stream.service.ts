@@ -524,6 +524,7 @@ export class StreamService implements OnModuleInit {
     const due =
       Math.max(trigger.alignedEnd.getTime(), trigger.receivedAt.getTime()) + this.cfg.arbitrationWindowMs;
     const since = new Date(Date.now() - INGEST_WAIT_MAX_MS);
+    await this.repository.purgeStaleIngests(networkId, new Date(Date.now() - 12 * INGEST_WAIT_MAX_MS));
     const until = new Date(due);
     const deadline = Date.now() + INGEST_WAIT_MAX_MS;
     while (Date.now() < deadline && (await this.repository.countIngesting(networkId, since, until)) > 0) {
