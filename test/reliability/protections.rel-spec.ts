@@ -145,6 +145,21 @@ describe('reliability: protections at the HTTP edge', () => {
       expect(res.body.error_code).toBe('MALFORMED_REQUEST');
       await t.http().get('/health').expect(200);
     });
+
+    it('null for a non-nullable field is a 422, not a NOT NULL 500 (found by the fuzzer)', async () => {
+      const { session, networkId } = await userWithNetwork(t);
+      for (const body of [{ service_enabled: null }, { name: null }]) {
+        const res = await t
+          .http()
+          .patch(`/api/v1/networks/${networkId}`)
+          .set(session.auth)
+          .send(body)
+          .expect(422);
+        expect(res.body.error_code).toBe('VALIDATION_FAILED');
+      }
+      const after = await t.http().get(`/api/v1/networks/${networkId}`).set(session.auth).expect(200);
+      expect(after.body.service_enabled).toBe(true);
+    });
   });
 
   describe('rate limits (memory store)', () => {

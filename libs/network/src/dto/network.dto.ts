@@ -26,7 +26,7 @@ export class CreateNetworkDto {
 
 export class UpdateNetworkDto {
   @ApiPropertyOptional({ example: 'Office', minLength: 1, maxLength: 100 })
-  @IsOptional()
+  @ValidateIf((_, value) => value !== undefined)
   @Transform(trim)
   @IsString()
   @IsNotEmpty()
@@ -36,7 +36,8 @@ export class UpdateNetworkDto {
   @ApiPropertyOptional({
     description: 'Whether the network accepts audio (same as PATCH service/enable|disable)',
   })
-  @IsOptional()
+  // null is not "leave unchanged": only an absent field is (a null would hit NOT NULL as a 500).
+  @ValidateIf((_, value) => value !== undefined)
   @IsBoolean()
   service_enabled?: boolean;
 
