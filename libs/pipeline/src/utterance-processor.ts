@@ -50,6 +50,9 @@ export class UtteranceProcessor implements OnModuleInit {
       timeoutMs: 300_000,
       concurrency: 1,
     });
+    this.jobs.registerHandler(RELEASE_AUDIO_JOB, (job) =>
+      this.streams.releaseChunkAudio(job.networkId, String(job.payload.chunk_id ?? '')),
+    );
   }
 
   async handle(job: JobContext): Promise<void> {
