@@ -3,6 +3,7 @@ import { Jobs1763800050000 } from './1763800050000-jobs.js';
 import { Domain1763800100000 } from './1763800100000-domain.js';
 import { Streams1763800200000 } from './1763800200000-streams.js';
 import { Pipeline1763800300000 } from './1763800300000-pipeline.js';
+import { Reliability1763800400000 } from './1763800400000-reliability.js';
 
 /** Every migration, in order. New migrations are appended here (explicit list: works in ts-jest and compiled ESM). */
 export const ALL_MIGRATIONS = [
@@ -11,4 +12,5 @@ export const ALL_MIGRATIONS = [
   Domain1763800100000,
   Streams1763800200000,
   Pipeline1763800300000,
+  Reliability1763800400000,
 ];

@@ -39,6 +39,9 @@ export async function startTestApp(
       JWT_SECRET: TEST_JWT_SECRET,
       DATA_DIR: dataDir,
       LOG_LEVEL: 'error',
+      // Suites that exercise limits and the sweep switch them on explicitly (test/reliability).
+      RATE_LIMIT_ENABLED: 'false',
+      RETENTION_SWEEP_ENABLED: 'false',
       ...overrides,
     },
   );

@@ -10,6 +10,7 @@ import {
   createValidationPipe,
   MetricsService,
   requestLoggingMiddleware,
+  securityHeadersMiddleware,
   ShutdownCoordinator,
 } from '@mira/core';
 import { AppModule } from './app.module.js';
@@ -33,6 +34,7 @@ export async function createApp(config: AppConfig, logger: AppLogger): Promise<N
       shutdown: app.get(ShutdownCoordinator),
     }),
   );
+  if (config.values.securityHeaders) app.use(securityHeadersMiddleware({ hsts: config.isProduction }));
   app.useBodyParser('json', { limit: config.values.bodyLimitBytes });
   app.useBodyParser('urlencoded', { limit: config.values.bodyLimitBytes, extended: false });
   const origins = config.values.corsOrigins;

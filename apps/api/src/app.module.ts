@@ -1,7 +1,15 @@
 import { DynamicModule, Module } from '@nestjs/common';
-import { APP_GUARD } from '@nestjs/core';
+import { APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
 import { AudioModule } from '@mira/audio';
-import { AccessGuard, AppConfig, AppLogger, CoreModule, DatabaseModule } from '@mira/core';
+import { AuditModule } from '@mira/audit';
+import {
+  AccessGuard,
+  AppConfig,
+  AppLogger,
+  CoreModule,
+  DatabaseModule,
+  RateLimitInterceptor,
+} from '@mira/core';
 import { IdentityModule } from '@mira/identity';
 import { JobsModule } from '@mira/jobs';
 import { NetworkModule } from '@mira/network';
@@ -13,6 +21,7 @@ import { AssistantModule } from '@mira/assistant';
 import { RecognitionModule } from '@mira/recognition';
 import { ActionModule } from '@mira/action';
 import { PipelineModule } from '@mira/pipeline';
+import { RetentionModule } from '@mira/retention';
 import { ALL_MIGRATIONS } from '../../../migrations/index.js';
 import { HealthModule } from './health/health.module.js';
 import { MetricsModule } from './metrics/metrics.module.js';
@@ -28,8 +37,8 @@ export class AppModule {
         DatabaseModule.forRoot({ migrations: ALL_MIGRATIONS }),
         HealthModule,
         JobsModule,
-        AudioModule,
         MetricsModule,
+        AudioModule,
         IdentityModule,
         NetworkModule,
         PersonModule,
@@ -40,8 +49,14 @@ export class AppModule {
         RecognitionModule,
         ActionModule,
         PipelineModule,
+        AuditModule,
+        RetentionModule,
       ],
-      providers: [{ provide: APP_GUARD, useClass: AccessGuard }],
+      providers: [
+        { provide: APP_GUARD, useClass: AccessGuard },
+        // Interceptors run after guards: the rate limiter knows the caller and its network.
+        { provide: APP_INTERCEPTOR, useClass: RateLimitInterceptor },
+      ],
     };
   }
 }

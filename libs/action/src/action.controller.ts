@@ -1,6 +1,6 @@
 import { Body, Controller, Get, Param, Patch, Post, Query } from '@nestjs/common';
 import { ApiOperation, ApiParam, ApiResponse, ApiTags } from '@nestjs/swagger';
-import { Access, ErrorResponseDto, pageBounds, UuidParamPipe } from '@mira/core';
+import { Access, ErrorResponseDto, pageBounds, RateBudget, UuidParamPipe } from '@mira/core';
 import { ActionDto, ActionListQueryDto, InferenceResultDto, UpdateActionDto } from './dto/action.dto.js';
 import { ActionService } from './action.service.js';
 
@@ -66,6 +66,7 @@ export class ActionController {
 
   @Post('interactions/:interaction_id/inference')
   @Access('network')
+  @RateBudget('llm')
   @ApiParam({ name: 'interaction_id', format: 'uuid' })
   @ApiOperation({
     summary: 'Run action extraction on one interaction now',

@@ -150,6 +150,23 @@ export class InteractionRepository {
     );
   }
 
+  /** Retention: tombstones then deletes a network's interactions that occurred before `cutoff`. */
+  async deleteOccurredBefore(networkId: string, cutoff: Date): Promise<number> {
+    return this.transaction(async (manager) => {
+      await this.tombstone(
+        manager,
+        networkId,
+        `SELECT id FROM interactions WHERE network_id = $1 AND occurred_at < $2`,
+        [cutoff],
+      );
+      const rows = (await manager.query(
+        `DELETE FROM interactions WHERE network_id = $1 AND occurred_at < $2 RETURNING id`,
+        [networkId, cutoff],
+      )) as [unknown[], number] | unknown[];
+      return Array.isArray(rows[0]) ? (rows[0] as unknown[]).length : rows.length;
+    });
+  }
+
   /** Merge: the source person's interactions now belong to the target (inside the merge transaction). */
   async reassignPerson(manager: EntityManager, networkId: string, sourceId: string, targetId: string) {
     await manager.query(

@@ -10,6 +10,10 @@ export function toNetworkDto(network: NetworkEntity): NetworkDto {
     name: network.name,
     owner_id: network.ownerId,
     service_enabled: network.serviceEnabled,
+    retention_days:
+      typeof network.settings?.['retention_days'] === 'number'
+        ? (network.settings['retention_days'] as number)
+        : null,
     settings: network.settings ?? {},
     created_at: isoUtc(network.createdAt),
     updated_at: isoUtc(network.updatedAt),

@@ -43,6 +43,15 @@ export class NetworkRepository {
     return (result.affected ?? 0) > 0;
   }
 
+  /** Network ids in id order after `after` (keyset pagination for sweeps over every network). */
+  async listIdsAfter(after: string | undefined, limit: number): Promise<string[]> {
+    const rows = (await this.networks.query(
+      `SELECT id FROM networks WHERE ($1::uuid IS NULL OR id > $1::uuid) ORDER BY id LIMIT $2`,
+      [after ?? null, limit],
+    )) as { id: string }[];
+    return rows.map((r) => r.id);
+  }
+
   findActiveClient(networkId: string, clientId: string): Promise<ClientEntity | null> {
     return this.clients.findOne({ where: { networkId, clientId, revokedAt: IsNull() } });
   }

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { AppLogger, CLIENT_TOKEN_PREFIX, isoUtc, TokenService } from '@mira/core';
+import { AuditService } from '@mira/audit';
+import { AppLogger, CLIENT_TOKEN_PREFIX, CommonErrors, isoUtc, TokenService } from '@mira/core';
 import { NetworkDto, UpdateNetworkDto } from './dto/network.dto.js';
 import { ClientDeregisteredDto, ClientRegisteredDto, ServiceInfoDto } from './dto/service.dto.js';
 import { NetworkErrors } from './network.errors.js';
@@ -19,6 +20,7 @@ export class NetworkService {
     private readonly repository: NetworkRepository,
     private readonly tokens: TokenService,
     private readonly logger: AppLogger,
+    private readonly audit: AuditService,
   ) {}
 
   async create(ownerId: string, name: string): Promise<NetworkDto> {
@@ -54,6 +56,16 @@ export class NetworkService {
     if (changes.name !== undefined) network.name = changes.name;
     if (changes.service_enabled !== undefined) network.serviceEnabled = changes.service_enabled;
     if (changes.settings !== undefined) {
+      const days = changes.settings['retention_days'];
+      if (
+        days !== undefined &&
+        days !== null &&
+        !(Number.isInteger(days) && (days as number) >= 1 && (days as number) <= 36_500)
+      ) {
+        throw CommonErrors.validation('settings.retention_days must be an integer between 1 and 36500', [
+          { field: 'settings.retention_days', messages: ['must be an integer between 1 and 36500, or null'] },
+        ]);
+      }
       const merged: Record<string, unknown> = { ...(network.settings ?? {}) };
       for (const [key, value] of Object.entries(changes.settings)) {
         if (value === null) delete merged[key];
@@ -61,12 +73,30 @@ export class NetworkService {
       }
       network.settings = merged;
     }
+    if (changes.retention_days !== undefined) {
+      const settings = { ...(network.settings ?? {}) };
+      if (changes.retention_days === null) delete settings['retention_days'];
+      else settings['retention_days'] = changes.retention_days;
+      network.settings = settings;
+    }
     return toNetworkDto(await this.repository.saveNetwork(network));
   }
 
+  /** Audit rows have no cascade from networks, so the deletion's own record survives it. */
   async delete(networkId: string): Promise<void> {
     if (!(await this.repository.deleteNetwork(networkId))) throw NetworkErrors.networkNotFound();
     this.logger.info('network_deleted', { network_id: networkId });
+    await this.audit.record({
+      networkId,
+      action: 'network.deleted',
+      targetType: 'network',
+      targetId: networkId,
+    });
+  }
+
+  /** Every network id, a page at a time in id order (for sweeps). */
+  listIdsAfter(after: string | undefined, limit: number): Promise<string[]> {
+    return this.repository.listIdsAfter(after, limit);
   }
 
   async setServiceEnabled(
@@ -85,6 +115,13 @@ export class NetworkService {
     const client = await this.repository.insertClient(networkId, clientId, hash);
     if (!client) throw NetworkErrors.clientAlreadyRegistered(clientId);
     this.logger.info('client_registered', { network_id: networkId, client_row_id: client.id });
+    await this.audit.record({
+      networkId,
+      action: 'client.registered',
+      targetType: 'client',
+      targetId: clientId,
+      details: { client_row_id: client.id },
+    });
     return {
       message: `${clientId} registered successfully`,
       client_id: clientId,
@@ -100,7 +137,15 @@ export class NetworkService {
     if (!revoked && !(await this.repository.hasAnyClientNamed(networkId, clientId))) {
       throw NetworkErrors.clientNotFound(clientId);
     }
-    if (revoked) this.logger.info('client_deregistered', { network_id: networkId });
+    if (revoked) {
+      this.logger.info('client_deregistered', { network_id: networkId });
+      await this.audit.record({
+        networkId,
+        action: 'client.revoked',
+        targetType: 'client',
+        targetId: clientId,
+      });
+    }
     return { message: `${clientId} deregistered successfully`, client_id: clientId };
   }
 

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { AppLogger } from '@mira/core';
+import { AuditService } from '@mira/audit';
 import { PersonEntity } from './person.entity.js';
 import { PersonErrors } from './person.errors.js';
 import { PersonRepository } from './person.repository.js';
@@ -31,6 +32,7 @@ export class PersonService {
   constructor(
     private readonly repository: PersonRepository,
     private readonly logger: AppLogger,
+    private readonly audit: AuditService,
   ) {}
 
   /**
@@ -100,6 +102,14 @@ export class PersonService {
   async delete(networkId: string, id: string): Promise<void> {
     const deleted = await this.repository.delete(networkId, id, async (manager, person) => {
       for (const hook of this.deletionHooks) await hook(manager, person);
+      // Its voiceprints go with it (foreign-key cascade); the deletion is audited in the same transaction.
+      await this.audit.record({
+        networkId,
+        action: 'person.deleted',
+        targetType: 'person',
+        targetId: id,
+        manager,
+      });
     });
     if (deleted) {
       this.logger.info('person_deleted', { network_id: networkId, person_id: id });
@@ -121,6 +131,14 @@ export class PersonService {
     if (targetId === sourceId) throw PersonErrors.mergeIntoItself();
     const merged = await this.repository.merge(networkId, targetId, sourceId, async (manager) => {
       for (const hook of this.mergeHooks) await hook(manager, networkId, sourceId, targetId);
+      await this.audit.record({
+        networkId,
+        action: 'person.merged',
+        targetType: 'person',
+        targetId,
+        details: { source_person_id: sourceId },
+        manager,
+      });
     });
     if (!merged) {
       if (!(await this.repository.find(networkId, targetId))) throw PersonErrors.notFound();

@@ -11,7 +11,7 @@ import {
 } from '@nestjs/common';
 import { ApiOperation, ApiParam, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { AudioUpload } from '@mira/audio';
-import { Access, ErrorResponseDto, UuidParamPipe } from '@mira/core';
+import { Access, ErrorResponseDto, RateBudget, UuidParamPipe } from '@mira/core';
 import { PersonDto, PersonService, toPersonDto } from '@mira/person';
 import { EnrolmentResultDto, EnrolVoiceDto, MergePersonDto, VoiceSampleDto } from './dto/voice.dto.js';
 import { RecognitionService } from './recognition.service.js';
@@ -36,6 +36,7 @@ export class RecognitionController {
 
   @Post('voice')
   @Access('network')
+  @RateBudget('enrol')
   @AudioUpload('audio_file', { description: 'Optional description of the sample' })
   // Listed after (below) AudioUpload so that it runs first: the person is checked before the body is read.
   @UseInterceptors(RequirePersonInterceptor)

@@ -1,5 +1,6 @@
 import { Injectable, OnModuleInit } from '@nestjs/common';
 import { AudioService, SAMPLE_RATE, type VoiceEmbedding } from '@mira/audio';
+import { AuditService } from '@mira/audit';
 import { AppConfig, AppLogger, isoUtc } from '@mira/core';
 import { InteractionService } from '@mira/interaction';
 import { NetworkService } from '@mira/network';
@@ -56,6 +57,7 @@ export class RecognitionService implements OnModuleInit {
     private readonly networks: NetworkService,
     private readonly config: AppConfig,
     private readonly logger: AppLogger,
+    private readonly audit: AuditService,
   ) {
     this.cipher = new VoiceprintCipher(config.values.recognition.voiceprintKey);
   }
@@ -144,6 +146,17 @@ export class RecognitionService implements OnModuleInit {
       speech_ms: Math.round(speechSeconds * 1000),
       model_id: embedding.modelId,
     });
+    await this.audit.record({
+      networkId,
+      action: 'voiceprint.enrolled',
+      targetType: 'voiceprint',
+      targetId: row.id,
+      details: {
+        person_id: personId,
+        model_id: embedding.modelId,
+        speech_ms: Math.round(speechSeconds * 1000),
+      },
+    });
     return { ...this.toDto(row), weak_model: embedding.weak, audio_seconds: round2(decoded.durationSeconds) };
   }
 
@@ -160,6 +173,13 @@ export class RecognitionService implements OnModuleInit {
       network_id: networkId,
       person_id: personId,
       voiceprint_id: sampleId,
+    });
+    await this.audit.record({
+      networkId,
+      action: 'voiceprint.deleted',
+      targetType: 'voiceprint',
+      targetId: sampleId,
+      details: { person_id: personId },
     });
   }
 

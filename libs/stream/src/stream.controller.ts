@@ -19,7 +19,7 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import { AudioUploadInterceptor } from '@mira/audio';
-import { Access, CurrentPrincipal, ErrorResponseDto, type Principal } from '@mira/core';
+import { Access, CurrentPrincipal, ErrorResponseDto, RateBudget, type Principal } from '@mira/core';
 import {
   PhoneLocationBodyDto,
   PhoneLocationUpdatedDto,
@@ -57,6 +57,7 @@ export class StreamController {
   @Post('phone/location')
   @HttpCode(200)
   @Access('network')
+  @RateBudget('ingest')
   @ApiOperation({ summary: "A phone reports a device's location; feeds the location component of its score" })
   @ApiResponse({ status: 200, type: PhoneLocationUpdatedDto })
   @ApiResponse({ status: 404, description: 'Client not registered in the network', type: ErrorResponseDto })
@@ -70,6 +71,7 @@ export class StreamController {
   @Post('phone/rssi')
   @HttpCode(200)
   @Access('network')
+  @RateBudget('ingest')
   @ApiOperation({
     summary: 'A phone reports the RSSI it measures to a device; feeds the RSSI component of its score',
   })
@@ -96,6 +98,7 @@ export class StreamController {
   @Post(':stream_id/audio')
   @HttpCode(200)
   @Access('network')
+  @RateBudget('ingest')
   @UseInterceptors(AudioUploadInterceptor('audio_data'))
   @ApiParam({
     name: 'stream_id',

@@ -402,6 +402,15 @@ export class StreamRepository {
     );
   }
 
+  /** Retention: deletes a network's decided chunks (with any audio they still hold) received before `cutoff`. */
+  async deleteDecidedChunksBefore(networkId: string, cutoff: Date): Promise<number> {
+    const [, count] = (await this.dataSource.query(
+      `DELETE FROM stream_chunks WHERE network_id = $1 AND received_at < $2 AND status <> 'pending'`,
+      [networkId, cutoff],
+    )) as [unknown, number];
+    return Number(count ?? 0);
+  }
+
   async releaseAudio(networkId: string, chunkId: string): Promise<void> {
     await this.dataSource.query(`UPDATE stream_chunks SET audio = NULL WHERE network_id = $1 AND id = $2`, [
       networkId,

@@ -561,6 +561,11 @@ export class StreamService implements OnModuleInit {
 
   // ---------------------------------------------------------------------------------------------- reads
 
+  /** Data retention: removes decided chunks (and the audio they still hold) received before `cutoff`. */
+  purgeChunksReceivedBefore(networkId: string, cutoff: Date): Promise<number> {
+    return this.repository.deleteDecidedChunksBefore(networkId, cutoff);
+  }
+
   async getStream(networkId: string, rawStreamId: string): Promise<StreamDto> {
     const streamId = assertStreamId(rawStreamId);
     const stream = await this.repository.findStream(networkId, streamId);

@@ -1,10 +1,11 @@
 import { Controller, Get, Res, VERSION_NEUTRAL } from '@nestjs/common';
 import { ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
-import { Access, AppConfig, HealthRegistry, ShutdownCoordinator } from '@mira/core';
+import { Access, AppConfig, HealthRegistry, RateBudget, ShutdownCoordinator } from '@mira/core';
 import { DetailedHealthDto, HealthDto, RootDto } from './health.dto.js';
 
 @ApiTags('health')
+@RateBudget('exempt')
 @Controller({ version: VERSION_NEUTRAL })
 export class HealthController {
   private readonly startedAt = Date.now();

@@ -2,10 +2,11 @@ import { timingSafeEqual } from 'node:crypto';
 import { Controller, Get, Headers, Res, VERSION_NEUTRAL } from '@nestjs/common';
 import { ApiOperation, ApiProduces, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
-import { Access, AppConfig, CommonErrors, ErrorResponseDto, MetricsService } from '@mira/core';
+import { Access, AppConfig, CommonErrors, ErrorResponseDto, MetricsService, RateBudget } from '@mira/core';
 
 /** Prometheus scrape endpoint, outside /api. Public unless METRICS_TOKEN is set. */
 @ApiTags('health')
+@RateBudget('exempt')
 @Controller({ version: VERSION_NEUTRAL })
 export class MetricsController {
   constructor(

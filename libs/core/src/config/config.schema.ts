@@ -35,9 +35,12 @@ export interface AppConfigValues {
   trustProxy: boolean;
   bodyLimitBytes: number;
   shutdownTimeoutMs: number;
+  jobs: { workerEnabled: boolean; pollIntervalMs: number; concurrency: number; leaseMs: number };
+  rateLimit: RateLimitConfig;
+  retention: { defaultDays: number; auditDays: number; sweepEnabled: boolean; sweepIntervalSeconds: number };
+  securityHeaders: boolean;
   /** When set, GET /metrics requires `Authorization: Bearer <token>`. */
   metricsToken?: string;
-  jobs: { workerEnabled: boolean; pollIntervalMs: number; concurrency: number; leaseMs: number };
   recognition: RecognitionConfigValues;
   streams: StreamsConfig;
 }
@@ -224,6 +227,34 @@ export function parseConfig(env: RawEnvironment, packageVersion: string): AppCon
       concurrency: int('JOBS_CONCURRENCY', 2, 1, 64),
       leaseMs: int('JOBS_LEASE_MS', 120_000, 1000, 3_600_000),
     },
+    rateLimit: {
+      enabled: bool('RATE_LIMIT_ENABLED', true),
+      store: oneOf<'memory' | 'postgres'>('RATE_LIMIT_STORE', ['memory', 'postgres'], 'memory'),
+      windowSeconds: int('RATE_LIMIT_WINDOW_SECONDS', 3600, 1, 86_400),
+      perCaller: {
+        // The seed: 1,000 requests per hour per caller in development.
+        read: int('RATE_LIMIT_READ', 1000, 1, 10_000_000),
+        write: int('RATE_LIMIT_WRITE', 1000, 1, 10_000_000),
+        // A device streaming one chunk a second sends 3,600 an hour.
+        ingest: int('RATE_LIMIT_INGEST', 7200, 1, 10_000_000),
+        enrol: int('RATE_LIMIT_ENROL', 30, 1, 10_000_000),
+        llm: int('RATE_LIMIT_LLM', 200, 1, 10_000_000),
+      },
+      perNetwork: {
+        read: int('RATE_LIMIT_NETWORK_READ', 5000, 1, 10_000_000),
+        write: int('RATE_LIMIT_NETWORK_WRITE', 5000, 1, 10_000_000),
+        ingest: int('RATE_LIMIT_NETWORK_INGEST', 40_000, 1, 10_000_000),
+        enrol: int('RATE_LIMIT_NETWORK_ENROL', 60, 1, 10_000_000),
+        llm: int('RATE_LIMIT_NETWORK_LLM', 500, 1, 10_000_000),
+      },
+    },
+    retention: {
+      defaultDays: int('RETENTION_DEFAULT_DAYS', 90, 1, 36_500),
+      auditDays: int('AUDIT_RETENTION_DAYS', 365, 1, 36_500),
+      sweepEnabled: bool('RETENTION_SWEEP_ENABLED', true),
+      sweepIntervalSeconds: int('RETENTION_SWEEP_INTERVAL_SECONDS', 3600, 1, 86_400),
+    },
+    securityHeaders: bool('SECURITY_HEADERS', true),
     recognition: parseRecognitionConfig(str, problems, { isProduction, dataDir }),
     streams: {
       arbitrationWindowMs: int('STREAM_ARBITRATION_WINDOW_MS', 800, 50, 10_000),
@@ -251,4 +282,19 @@ function loadOrCreateDevSecret(dataDir: string): string {
   mkdirSync(dataDir, { recursive: true });
   writeFileSync(file, secret, { mode: 0o600 });
   return secret;
+}
+
+/** The budgets a route can draw from (see @RateBudget). */
+export const RATE_BUDGETS = ['read', 'write', 'ingest', 'enrol', 'llm'] as const;
+export type RateBudgetName = (typeof RATE_BUDGETS)[number];
+
+export interface RateLimitConfig {
+  enabled: boolean;
+  /** memory: per process (N instances allow N×); postgres: one shared fixed-window counter table. */
+  store: 'memory' | 'postgres';
+  windowSeconds: number;
+  /** Requests per window for one caller (user, device, or client address when anonymous). */
+  perCaller: Record<RateBudgetName, number>;
+  /** Requests per window for a whole network, summed over its callers. */
+  perNetwork: Record<RateBudgetName, number>;
 }

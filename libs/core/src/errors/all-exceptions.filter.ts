@@ -57,12 +57,18 @@ export function toAppError(exception: unknown): AppError {
   if (exception instanceof AppError) return exception;
   if (exception instanceof HttpException) return fromHttpException(exception);
   if (isBodyParserError(exception)) return fromBodyParserError(exception);
+  // Validators that URI-encode input (isEmail, isURL) throw on lone UTF-16 surrogates: bad input, not a crash.
+  if (exception instanceof URIError) {
+    return CommonErrors.malformed('The request contains malformed text (invalid Unicode)');
+  }
   if (isDatabaseUnavailable(exception)) {
     return CommonErrors.serviceUnavailable('The database is temporarily unavailable; retry shortly', 5);
   }
   if (exception instanceof QueryFailedError) {
     const code = (exception.driverError as { code?: string } | undefined)?.code;
     // 22P02 invalid text representation, 22007/22008 bad datetime, 22003 out of range: input the validators let through.
+    // 23502 not-null violation: a null the validators let through for a required column.
+    if (code === '23502') return CommonErrors.validation('A required value is missing (null)');
     if (code && ['22P02', '22P05', '22021', '22007', '22008', '22003', '22001'].includes(code)) {
       return CommonErrors.malformed(
         'A value in the request could not be stored (invalid format or out of range)',

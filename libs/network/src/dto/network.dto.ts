@@ -1,6 +1,16 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import { IsBoolean, IsNotEmpty, IsOptional, IsString, MaxLength } from 'class-validator';
+import {
+  IsBoolean,
+  IsInt,
+  IsNotEmpty,
+  IsOptional,
+  IsString,
+  Max,
+  MaxLength,
+  Min,
+  ValidateIf,
+} from 'class-validator';
 import { IsBoundedJsonObject } from '@mira/core';
 
 const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
@@ -16,7 +26,7 @@ export class CreateNetworkDto {
 
 export class UpdateNetworkDto {
   @ApiPropertyOptional({ example: 'Office', minLength: 1, maxLength: 100 })
-  @IsOptional()
+  @ValidateIf((_, value) => value !== undefined)
   @Transform(trim)
   @IsString()
   @IsNotEmpty()
@@ -26,9 +36,25 @@ export class UpdateNetworkDto {
   @ApiPropertyOptional({
     description: 'Whether the network accepts audio (same as PATCH service/enable|disable)',
   })
-  @IsOptional()
+  // null is not "leave unchanged": only an absent field is (a null would hit NOT NULL as a 500).
+  @ValidateIf((_, value) => value !== undefined)
   @IsBoolean()
   service_enabled?: boolean;
+
+  @ApiPropertyOptional({
+    type: Number,
+    nullable: true,
+    minimum: 1,
+    maximum: 36500,
+    example: 90,
+    description: 'Days interactions and stored audio are kept; null returns to the server default',
+  })
+  @ValidateIf((_, value) => value !== null)
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(36_500)
+  retention_days?: number | null;
 
   @ApiPropertyOptional({
     type: 'object',
@@ -56,6 +82,13 @@ export class NetworkDto {
 
   @ApiProperty()
   service_enabled: boolean;
+
+  @ApiProperty({
+    type: Number,
+    nullable: true,
+    description: 'Retention in days for interactions and stored audio; null means the server default',
+  })
+  retention_days: number | null;
 
   @ApiProperty({ type: 'object', additionalProperties: true, description: 'Per-network settings' })
   settings: Record<string, unknown>;

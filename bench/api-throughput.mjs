@@ -1,0 +1,240 @@
+#!/usr/bin/env node
+// npm run bench:api — HTTP throughput and latency of the API's main read and write routes (autocannon, fixed
+// concurrency, loopback only) next to a plain node:http + pg baseline doing the same SQL, so the result is a
+// ratio that survives a noisy machine. Median of RUNS runs per scenario. Writes the figures into BENCHMARKS.md
+// under "## API throughput". Needs the compiled server (npm run build; the npm script builds first).
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, totalmem, tmpdir, release } from 'node:os';
+import { join } from 'node:path';
+import autocannon from 'autocannon';
+import pg from 'pg';
+import { freePort, startPostgres } from '../test/support/postgres-harness.mjs';
+
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 16);
+const DURATION = Number(process.env.BENCH_DURATION_SECONDS ?? 8);
+const RUNS = Number(process.env.BENCH_RUNS ?? 3);
+const POOL = 10;
+const MAIN = 'dist/apps/api/src/main.js';
+
+function waitForLine(child, text, what) {
+  return new Promise((resolve, reject) => {
+    let seen = '';
+    const timer = setTimeout(
+      () => reject(new Error(`${what} did not start:\n${seen.slice(-2000)}`)),
+      120_000,
+    );
+    const onData = (chunk) => {
+      seen = (seen + chunk.toString()).slice(-4000);
+      if (seen.includes(text)) {
+        clearTimeout(timer);
+        resolve();
+      }
+    };
+    child.stdout.on('data', onData);
+    child.stderr.on('data', onData);
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`${what} exited with ${code}:\n${seen.slice(-2000)}`));
+    });
+  });
+}
+
+async function request(base, method, path, body, token) {
+  const res = await fetch(`${base}${path}`, {
+    method,
+    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const json = await res.json().catch(() => ({}));
+  if (res.status >= 300) throw new Error(`${method} ${path} -> ${res.status} ${JSON.stringify(json)}`);
+  return json;
+}
+
+/** One autocannon run; latencies are recorded per response so p95 is exact (autocannon reports p90/p97.5). */
+function run(opts) {
+  return new Promise((resolve, reject) => {
+    const latencies = [];
+    const instance = autocannon({ connections: CONNECTIONS, duration: DURATION, ...opts }, (err, result) =>
+      err ? reject(err) : resolve({ result, latencies }),
+    );
+    instance.on('response', (_client, _status, _bytes, responseTime) => latencies.push(responseTime));
+  });
+}
+
+const percentile = (sorted, p) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)];
+};
+
+async function measure(name, opts) {
+  await run({ ...opts, duration: 2 }); // warm-up (JIT, pool, plans)
+  const runs = [];
+  for (let i = 0; i < RUNS; i++) runs.push(await run(opts));
+  const non2xx = runs.reduce((n, { result: r }) => n + r.non2xx + r.errors + r.timeouts, 0);
+  const pct = (p) =>
+    median(
+      runs.map(({ latencies }) =>
+        percentile(
+          [...latencies].sort((a, b) => a - b),
+          p,
+        ),
+      ),
+    ).toFixed(1);
+  const figure = {
+    name,
+    rps: median(runs.map(({ result }) => result.requests.average)),
+    p50: pct(50),
+    p95: pct(95),
+    p99: pct(99),
+    non2xx,
+  };
+  process.stderr.write(
+    `${name}: ${figure.rps.toFixed(0)} req/s, p50 ${figure.p50} ms, p95 ${figure.p95} ms, p99 ${figure.p99} ms, non-2xx ${non2xx}\n`,
+  );
+  return figure;
+}
+
+async function main() {
+  const loadBefore = loadavg()[0];
+  if (!existsSync(MAIN)) throw new Error('dist is missing: run npm run build');
+  const cluster = await startPostgres();
+  const children = [];
+  try {
+    const admin = new pg.Client({ connectionString: cluster.url });
+    await admin.connect();
+    await admin.query('CREATE DATABASE mira_bench');
+    const pgVersion = (await admin.query('SHOW server_version')).rows[0].server_version;
+    await admin.end();
+    const url = new URL(cluster.url);
+    url.pathname = '/mira_bench';
+    const databaseUrl = url.toString();
+
+    const apiPort = await freePort();
+    const api = spawn(process.execPath, [MAIN], {
+      env: {
+        PATH: process.env.PATH,
+        NODE_ENV: 'production',
+        HOST: '127.0.0.1',
+        PORT: String(apiPort),
+        DATABASE_URL: databaseUrl,
+        DB_POOL_SIZE: String(POOL),
+        JWT_SECRET: 'bench-secret-that-is-long-enough-for-hs256-signing',
+        VOICEPRINT_KEY: Buffer.alloc(32, 7).toString('base64'),
+        DATA_DIR: mkdtempSync(join(tmpdir(), 'mira-bench-')),
+        // The production default: one JSON access line per request.
+        LOG_LEVEL: 'info',
+        // Limits stay ON (their cost is part of the figure) with budgets the benchmark cannot exhaust.
+        RATE_LIMIT_READ: '10000000',
+        RATE_LIMIT_WRITE: '10000000',
+        RATE_LIMIT_NETWORK_READ: '10000000',
+        RATE_LIMIT_NETWORK_WRITE: '10000000',
+        RETENTION_SWEEP_ENABLED: 'false',
+        TRANSCRIBER: 'none',
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    children.push(api);
+    await waitForLine(api, 'server_listening', 'API');
+    const apiBase = `http://127.0.0.1:${apiPort}`;
+
+    const user = await request(apiBase, 'POST', '/api/v1/auth/register', {
+      email: 'bench@example.com',
+      password: 'correct horse battery',
+    });
+    const token = user.access_token;
+    const network = await request(apiBase, 'POST', '/api/v1/networks', { name: 'bench' }, token);
+    for (let i = 0; i < 200; i++) {
+      await request(
+        apiBase,
+        'POST',
+        `/api/v1/${network.id}/interactions`,
+        { interaction_type: 'text', content: `seed interaction ${i}` },
+        token,
+      );
+    }
+
+    const basePort = await freePort();
+    const baseline = spawn(process.execPath, ['bench/api-baseline-server.mjs'], {
+      env: {
+        PATH: process.env.PATH,
+        DATABASE_URL: databaseUrl,
+        PORT: String(basePort),
+        NETWORK_ID: network.id,
+        POOL_SIZE: String(POOL),
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    children.push(baseline);
+    await waitForLine(baseline, 'baseline_listening', 'baseline');
+    const baselineBase = `http://127.0.0.1:${basePort}`;
+
+    const writeBody = JSON.stringify({ interaction_type: 'text', content: 'benchmark write' });
+    const auth = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
+    const figures = {
+      apiRead: await measure('API GET /api/v1/{network_id}/interactions?limit=20', {
+        url: `${apiBase}/api/v1/${network.id}/interactions?limit=20`,
+        headers: auth,
+      }),
+      baseRead: await measure('baseline GET (same SELECT)', { url: `${baselineBase}/interactions` }),
+      apiWrite: await measure('API POST /api/v1/{network_id}/interactions', {
+        url: `${apiBase}/api/v1/${network.id}/interactions`,
+        method: 'POST',
+        headers: auth,
+        body: writeBody,
+      }),
+      baseWrite: await measure('baseline POST (same INSERT)', {
+        url: `${baselineBase}/interactions`,
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: writeBody,
+      }),
+    };
+
+    const cpu = cpus();
+    const machine = `${cpu.length} × ${cpu[0]?.model.trim() ?? 'unknown CPU'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB RAM, Linux ${release()}, Node ${process.version}, PostgreSQL ${pgVersion} (local, fsync off)`;
+    const row = (f, base) =>
+      `| ${f.name} | ${f.rps.toFixed(0)} | ${f.p50} | ${f.p95} | ${f.p99} | ${f.non2xx} | ${base ? `${((f.rps / base.rps) * 100).toFixed(0)} %` : '100 %'} |`;
+    const section = `## API throughput
+
+\`npm run bench:api\` (bench/api-throughput.mjs): autocannon, ${CONNECTIONS} connections, ${DURATION} s per run, median of
+${RUNS} runs after a 2 s warm-up, loopback only. The API is the compiled server (\`node dist/apps/api/src/main.js\`,
+NODE_ENV=production, rate limiter and security headers ON with budgets the run cannot exhaust, LOG_LEVEL=info
+(one access line per request, as deployed),
+pool ${POOL}) on a throwaway PostgreSQL cluster seeded with 200 interactions. The baseline is plain \`node:http\` + \`pg\`
+(bench/api-baseline-server.mjs) running the same SQL with no auth, validation, rate limiting or logging: the
+ratio is the price of the framework and the protections, and it survives a noisy machine better than raw numbers.
+Load generator, API and PostgreSQL share the machine.
+
+Machine: ${machine}. Run: ${new Date().toISOString().slice(0, 16)}Z, 1-minute load average ${loadBefore.toFixed(1)} before / ${loadavg()[0].toFixed(1)} after (other work on the machine).
+
+| Scenario | req/s | p50 ms | p95 ms | p99 ms | non-2xx | vs baseline |
+|---|---:|---:|---:|---:|---:|---:|
+${row(figures.apiRead, figures.baseRead)}
+${row(figures.baseRead)}
+${row(figures.apiWrite, figures.baseWrite)}
+${row(figures.baseWrite)}
+`;
+    const file = 'BENCHMARKS.md';
+    let doc = existsSync(file) ? readFileSync(file, 'utf8') : '# Benchmarks\n';
+    const start = doc.indexOf('## API throughput');
+    if (start >= 0) {
+      const next = doc.indexOf('\n## ', start + 3);
+      doc = doc.slice(0, start) + section + (next >= 0 ? doc.slice(next + 1) : '');
+    } else {
+      doc = `${doc.trimEnd()}\n\n${section}`;
+    }
+    writeFileSync(file, doc);
+    process.stdout.write(section);
+  } finally {
+    for (const child of children) child.kill('SIGKILL');
+    cluster.stop();
+  }
+}
+
+main().catch((err) => {
+  process.stderr.write(`${err.stack ?? err}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,29 @@
+import type { EntityManager } from 'typeorm';
+
+/** The sensitive actions Mira records. Extend the list when a new sensitive flow appears. */
+export const AUDIT_ACTIONS = [
+  'voiceprint.enrolled',
+  'voiceprint.deleted',
+  'person.merged',
+  'person.deleted',
+  'client.registered',
+  'client.revoked',
+  'network.deleted',
+  'retention.swept',
+] as const;
+export type AuditAction = (typeof AUDIT_ACTIONS)[number];
+
+export type AuditActorKind = 'user' | 'client' | 'system';
+
+export interface AuditEvent {
+  networkId: string;
+  action: AuditAction;
+  targetType: string;
+  targetId?: string | null;
+  /** Ids and counts only: never names, audio, transcripts or embeddings. */
+  details?: Record<string, unknown>;
+  /** Defaults to the caller of the current request (or 'system' outside a request). */
+  actor?: { kind: AuditActorKind; id: string | null };
+  /** Write inside the caller's transaction so the action and its audit row commit together. */
+  manager?: EntityManager;
+}

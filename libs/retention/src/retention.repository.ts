@@ -1,0 +1,17 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+
+/** SQL the sweep owns: expiry of the shared rate-limit counters (infrastructure, not tenant data). */
+@Injectable()
+export class RetentionRepository {
+  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+
+  async deleteRateLimitWindowsBefore(cutoff: Date): Promise<number> {
+    const [, count] = (await this.dataSource.query(
+      `DELETE FROM rate_limit_counters WHERE window_start < $1`,
+      [cutoff],
+    )) as [unknown, number];
+    return Number(count ?? 0);
+  }
+}

@@ -1,0 +1,134 @@
+import { Injectable, OnApplicationBootstrap, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
+import { AppConfig, AppLogger, isDatabaseUnavailable } from '@mira/core';
+import { AuditService } from '@mira/audit';
+import { JobQueue, type JobContext } from '@mira/jobs';
+import { NetworkService } from '@mira/network';
+import { retentionCutoff, retentionDays, sweepDedupeKey } from './retention.policy.js';
+import { RetentionRegistry } from './retention.registry.js';
+import { RetentionRepository } from './retention.repository.js';
+
+export const RETENTION_SWEEP_JOB = 'retention.sweep';
+
+export interface SweepResult {
+  networkId: string;
+  retentionDays: number;
+  cutoff: string;
+  deleted: Record<string, number>;
+}
+
+/**
+ * Scheduled data retention. Every RETENTION_SWEEP_INTERVAL_SECONDS each instance enqueues one `retention.sweep`
+ * job per network with a dedupe key per interval, so however many instances run, each network is swept once per
+ * interval; the job queue gives it retries and crash resume. The job deletes the network's registered data
+ * (interactions, stored audio, ...) older than its retention (settings.retention_days, else RETENTION_DEFAULT_DAYS).
+ * Voiceprints are not swept: they go with their person (foreign-key cascade).
+ */
+@Injectable()
+export class RetentionService implements OnModuleInit, OnApplicationBootstrap, OnApplicationShutdown {
+  private timer?: NodeJS.Timeout;
+
+  constructor(
+    private readonly registry: RetentionRegistry,
+    private readonly repository: RetentionRepository,
+    private readonly jobs: JobQueue,
+    private readonly networks: NetworkService,
+    private readonly audit: AuditService,
+    private readonly config: AppConfig,
+    private readonly logger: AppLogger,
+  ) {}
+
+  onModuleInit(): void {
+    this.jobs.registerHandler(RETENTION_SWEEP_JOB, (job) => this.handle(job), { timeoutMs: 600_000 });
+  }
+
+  onApplicationBootstrap(): void {
+    const { sweepEnabled, sweepIntervalSeconds } = this.config.values.retention;
+    if (!sweepEnabled || !this.config.values.jobs.workerEnabled) return;
+    const intervalMs = sweepIntervalSeconds * 1000;
+    // First round shortly after boot (not during it), then every interval.
+    this.timer = setTimeout(() => this.tick(intervalMs), Math.min(intervalMs, 60_000));
+    this.timer.unref();
+  }
+
+  onApplicationShutdown(): void {
+    if (this.timer) clearTimeout(this.timer);
+  }
+
+  private tick(intervalMs: number): void {
+    this.schedule(new Date())
+      .catch((err: unknown) => {
+        if (!isDatabaseUnavailable(err)) {
+          this.logger.error('retention_schedule_failed', {
+            error_message: err instanceof Error ? err.message.slice(0, 300) : String(err),
+          });
+        }
+      })
+      .finally(() => {
+        this.timer = setTimeout(() => this.tick(intervalMs), intervalMs);
+        this.timer.unref();
+      });
+  }
+
+  /** Enqueues this interval's sweep for every network (deduplicated) and expires audit rows. */
+  async schedule(now: Date): Promise<{ enqueued: number; auditDeleted: number; rateWindowsDeleted: number }> {
+    const dedupeKey = sweepDedupeKey(now, this.config.values.retention.sweepIntervalSeconds);
+    let enqueued = 0;
+    let after: string | undefined;
+    for (;;) {
+      const ids = await this.networks.listIdsAfter(after, 500);
+      for (const networkId of ids) {
+        if (await this.jobs.enqueue({ networkId, type: RETENTION_SWEEP_JOB, payload: {}, dedupeKey }))
+          enqueued += 1;
+      }
+      if (ids.length < 500) break;
+      after = ids[ids.length - 1];
+    }
+    if (enqueued > 0) this.jobs.kick();
+    const auditDeleted = await this.audit.deleteOlderThan(
+      retentionCutoff(now, this.config.values.retention.auditDays),
+    );
+    const rateWindowsDeleted = await this.repository.deleteRateLimitWindowsBefore(
+      new Date(now.getTime() - 2 * this.config.values.rateLimit.windowSeconds * 1000),
+    );
+    this.logger.info('retention_scheduled', {
+      networks: enqueued,
+      audit_deleted: auditDeleted,
+      rate_windows_deleted: rateWindowsDeleted,
+    });
+    return { enqueued, auditDeleted, rateWindowsDeleted };
+  }
+
+  /** Deletes one network's expired data now (the job handler; also used by tests and tooling). */
+  async sweepNetwork(networkId: string, now: Date = new Date()): Promise<SweepResult> {
+    const days = retentionDays(
+      await this.networks.settings(networkId),
+      this.config.values.retention.defaultDays,
+    );
+    const cutoff = retentionCutoff(now, days);
+    const deleted: Record<string, number> = {};
+    for (const [name, purge] of this.registry.entries()) deleted[name] = await purge(networkId, cutoff);
+    const total = Object.values(deleted).reduce((a, b) => a + b, 0);
+    if (total > 0) {
+      await this.audit.record({
+        networkId,
+        action: 'retention.swept',
+        targetType: 'network',
+        targetId: networkId,
+        details: { retention_days: days, cutoff: cutoff.toISOString(), deleted },
+        actor: { kind: 'system', id: null },
+      });
+    }
+    this.logger.info('retention_swept', { network_id: networkId, retention_days: days, deleted: total });
+    return { networkId, retentionDays: days, cutoff: cutoff.toISOString(), deleted };
+  }
+
+  private async handle(job: JobContext): Promise<void> {
+    try {
+      await this.sweepNetwork(job.networkId);
+    } catch (err) {
+      // The network was deleted between enqueue and run: nothing left to sweep.
+      if ((err as { status?: number }).status === 404) return;
+      throw err;
+    }
+  }
+}
