@@ -59,7 +59,14 @@ function hasFfmpeg(): boolean {
 export function ensureFfmpeg(): void {
   if (hasFfmpeg()) return;
   if (process.getuid?.() === 0) {
-    spawnSync('apt-get', ['install', '-y', '-q', 'ffmpeg'], { stdio: 'ignore', timeout: 300_000 });
+    // A fresh machine has no package lists yet; parallel workers wait for each other's dpkg lock.
+    const lock = ['-o', 'DPkg::Lock::Timeout=300'];
+    spawnSync('apt-get', [...lock, 'update', '-qq'], { stdio: 'ignore', timeout: 300_000 });
+    spawnSync('apt-get', [...lock, 'install', '-y', '-q', 'ffmpeg'], {
+      stdio: 'ignore',
+      timeout: 600_000,
+      env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
+    });
   }
   if (!hasFfmpeg()) throw new Error('ffmpeg is needed to make audio fixtures: apt-get install ffmpeg');
 }
