@@ -1,8 +1,8 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { registerClient, startTestApp, TestApp, userWithNetwork } from '../support/app.js';
+import { startTestApp, TestApp } from '../support/app.js';
+import { countStatuses, fuzzWithFixture } from '../support/fuzz-fixture.js';
 import { fuzzOpenApi } from '../support/openapi-fuzzer.js';
-import type { OpenApiSpec } from '../support/openapi.js';
 
 /** Requests per run: a few hundred here; the reliability suite sets MIRA_FUZZ_RUNS=5000. */
 const RUNS = Number(process.env.MIRA_FUZZ_RUNS ?? 300);
@@ -23,57 +23,13 @@ describe('OpenAPI-driven fuzzing (fast-check)', () => {
   });
 
   it(`${RUNS} random and malformed requests over every documented route: no 5xx, no dropped connection`, async () => {
-    const spec = (await t.http().get('/openapi.json').expect(200)).body as OpenApiSpec;
-    const { session, networkId } = await userWithNetwork(t);
-    const other = await userWithNetwork(t);
-    const device = await registerClient(t, session, networkId, 'fuzz-device');
-    const post = async (path: string, body: object) =>
-      (await t.http().post(`/api/v1/${networkId}${path}`).set(session.auth).send(body).expect(201)).body
-        .id as string;
-    const persons = [await post('/persons', { name: 'Fuzz' }), await post('/persons', {})];
-    const conversations = [await post('/conversations', { title: 'Fuzz', participants: persons })];
-    const interactions = [
-      await post('/interactions', {
-        interaction_type: 'text',
-        content: 'fuzz',
-        person_id: persons[0],
-        conversation_id: conversations[0],
-      }),
-    ];
-
-    const report = await fuzzOpenApi({
-      baseUrl: t.baseUrl,
-      spec,
-      runs: RUNS,
-      seed: process.env.MIRA_FUZZ_SEED ? Number(process.env.MIRA_FUZZ_SEED) : undefined,
-      auths: [
-        session.auth,
-        session.auth,
-        session.auth,
-        session.auth,
-        device,
-        other.session.auth,
-        {},
-        { Authorization: 'Bearer nope' },
-      ],
-      knownIds: {
-        network_id: [networkId],
-        person_id: persons,
-        participants: persons,
-        conversation_id: conversations,
-        interaction_id: interactions,
-        client_id: ['fuzz-device'],
-      },
-      // Keep the network under test alive (its deletion is covered by the foundation tests).
-      skip: (op) => op.method === 'DELETE' && op.path.endsWith('/networks/{network_id}'),
-    });
+    const { report } = await fuzzWithFixture(t, RUNS);
 
     if (process.env.MIRA_FUZZ_VERBOSE === '1')
       console.log(JSON.stringify({ seed: report.seed, statuses: report.statuses }));
     expect({ seed: report.seed, failures: report.failures }).toEqual({ seed: report.seed, failures: [] });
     expect(report.requests).toBeGreaterThanOrEqual(RUNS);
-    const count = (pred: (status: number) => boolean) =>
-      Object.entries(report.statuses).reduce((n, [s, c]) => (pred(Number(s)) ? n + c : n), 0);
+    const count = (pred: (status: number) => boolean) => countStatuses(report, pred);
     // The run reached handlers (some successes) and validation (some 422s), not only the auth gate.
     expect(count((s) => s >= 200 && s < 300)).toBeGreaterThan(0);
     expect(count((s) => s === 422)).toBeGreaterThan(0);

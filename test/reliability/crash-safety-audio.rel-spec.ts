@@ -7,7 +7,12 @@ import { DEV_SPEAKERS, devSpeakerFiles } from '../support/speech.js';
 import { waitFor } from '../support/wait.js';
 import { ensureBuilt } from '../support/build.js';
 import { createTestDatabase } from '../support/database.js';
-import { startServerProcess, waitForExit, type ServerProcess } from '../support/server-process.js';
+import {
+  requestJson as json,
+  startServerProcess,
+  waitForExit,
+  type ServerProcess,
+} from '../support/server-process.js';
 
 /** The compiled server, configured as in production but on loopback and a throwaway database. */
 function boot(databaseUrl: string, extra: Record<string, string> = {}): Promise<ServerProcess> {
@@ -22,26 +27,6 @@ function boot(databaseUrl: string, extra: Record<string, string> = {}): Promise<
     RATE_LIMIT_ENABLED: 'false',
     RETENTION_SWEEP_ENABLED: 'false',
   });
-}
-
-async function json(
-  baseUrl: string,
-  method: string,
-  path: string,
-  body?: unknown,
-  token?: string,
-): Promise<{ status: number; body: Record<string, unknown> }> {
-  const res = await fetch(`${baseUrl}${path}`, {
-    method,
-    headers: {
-      'content-type': 'application/json',
-      ...(token ? { authorization: `Bearer ${token}` } : {}),
-    },
-    body: body === undefined ? undefined : JSON.stringify(body),
-    signal: AbortSignal.timeout(15_000),
-  });
-  const text = await res.text();
-  return { status: res.status, body: text ? (JSON.parse(text) as Record<string, unknown>) : {} };
 }
 
 /**

@@ -5,7 +5,12 @@ import { join } from 'node:path';
 import { TEST_JWT_SECRET } from '../support/app.js';
 import { ensureBuilt } from '../support/build.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
-import { startServerProcess, waitForExit, type ServerProcess } from '../support/server-process.js';
+import {
+  requestJson as json,
+  startServerProcess,
+  waitForExit,
+  type ServerProcess,
+} from '../support/server-process.js';
 
 /** The compiled server, configured as in production but on loopback and a throwaway database. */
 function boot(databaseUrl: string, extra: Record<string, string> = {}): Promise<ServerProcess> {
@@ -27,26 +32,6 @@ interface Accepted {
   networkId: string;
   id: string;
   name: string;
-}
-
-async function json(
-  baseUrl: string,
-  method: string,
-  path: string,
-  body?: unknown,
-  token?: string,
-): Promise<{ status: number; body: Record<string, unknown> }> {
-  const res = await fetch(`${baseUrl}${path}`, {
-    method,
-    headers: {
-      'content-type': 'application/json',
-      ...(token ? { authorization: `Bearer ${token}` } : {}),
-    },
-    body: body === undefined ? undefined : JSON.stringify(body),
-    signal: AbortSignal.timeout(15_000),
-  });
-  const text = await res.text();
-  return { status: res.status, body: text ? (JSON.parse(text) as Record<string, unknown>) : {} };
 }
 
 /**

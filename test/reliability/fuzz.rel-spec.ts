@@ -1,6 +1,5 @@
-import { registerClient, startTestApp, TestApp, userWithNetwork } from '../support/app.js';
-import { fuzzOpenApi } from '../support/openapi-fuzzer.js';
-import type { OpenApiSpec } from '../support/openapi.js';
+import { startTestApp, TestApp } from '../support/app.js';
+import { countStatuses, fuzzWithFixture } from '../support/fuzz-fixture.js';
 
 /** The issue asks for at least 5,000; MIRA_FUZZ_RUNS overrides (e.g. to replay a failure quickly). */
 const RUNS = Number(process.env.MIRA_FUZZ_RUNS ?? 5000);
@@ -27,50 +26,7 @@ describe('reliability: OpenAPI-driven fuzzing at scale', () => {
 
   it(`${RUNS} random and malformed requests over every route: no 5xx, connections survive, health stays green`, async () => {
     expect(RUNS).toBeGreaterThanOrEqual(process.env.MIRA_FUZZ_RUNS ? 1 : 5000);
-    const spec = (await t.http().get('/openapi.json').expect(200)).body as OpenApiSpec;
-    const { session, networkId } = await userWithNetwork(t);
-    const other = await userWithNetwork(t);
-    const device = await registerClient(t, session, networkId, 'fuzz-device');
-    const post = async (path: string, body: object) =>
-      (await t.http().post(`/api/v1/${networkId}${path}`).set(session.auth).send(body).expect(201)).body
-        .id as string;
-    const persons = [await post('/persons', { name: 'Fuzz' }), await post('/persons', {})];
-    const conversations = [await post('/conversations', { title: 'Fuzz', participants: persons })];
-    const interactions = [
-      await post('/interactions', {
-        interaction_type: 'text',
-        content: 'fuzz',
-        person_id: persons[0],
-        conversation_id: conversations[0],
-      }),
-    ];
-
-    const report = await fuzzOpenApi({
-      baseUrl: t.baseUrl,
-      spec,
-      runs: RUNS,
-      seed: process.env.MIRA_FUZZ_SEED ? Number(process.env.MIRA_FUZZ_SEED) : undefined,
-      auths: [
-        session.auth,
-        session.auth,
-        session.auth,
-        session.auth,
-        device,
-        other.session.auth,
-        {},
-        { Authorization: 'Bearer nope' },
-        { Authorization: 'Bearer mira_ct_forged' },
-      ],
-      knownIds: {
-        network_id: [networkId],
-        person_id: persons,
-        participants: persons,
-        conversation_id: conversations,
-        interaction_id: interactions,
-        client_id: ['fuzz-device'],
-      },
-      skip: (op) => op.method === 'DELETE' && op.path.endsWith('/networks/{network_id}'),
-    });
+    const { report, session, networkId } = await fuzzWithFixture(t, RUNS);
 
     process.stderr.write(
       `[fuzz] seed ${report.seed}, ${report.requests} requests, statuses ${JSON.stringify(report.statuses)}\n`,
@@ -82,8 +38,7 @@ describe('reliability: OpenAPI-driven fuzzing at scale', () => {
       failures: [],
     });
     expect(report.requests).toBeGreaterThanOrEqual(RUNS);
-    const count = (pred: (status: number) => boolean) =>
-      Object.entries(report.statuses).reduce((n, [s, c]) => (pred(Number(s)) ? n + c : n), 0);
+    const count = (pred: (status: number) => boolean) => countStatuses(report, pred);
     expect(count((s) => s >= 200 && s < 300)).toBeGreaterThan(0);
     expect(count((s) => s === 422)).toBeGreaterThan(0);
     expect(count((s) => s === 401)).toBeGreaterThan(0);
