@@ -49,30 +49,11 @@ export interface ChunkRow {
   decisionReason: string | null;
 }
 
-export interface NewChunk {
-  networkId: string;
-  streamRowId: string;
-  streamId: string;
-  clientId: string;
-  seq: number | null;
-  idempotencyKey: string | null;
-  contentSha256: string;
-  capturedAt: Date;
-  receivedAt: Date;
-  alignedStart: Date;
-  alignedEnd: Date;
-  durationMs: number;
-  format: string;
-  audioScore: number;
-  snrDb: number;
-  clarity: number;
-  rms: number;
-  clippingRatio: number;
-  speechRatio: number;
-  score: number;
+/** What ingestion stores: a chunk row before any decision, plus its metadata and audio. */
+export type NewChunk = Omit<ChunkRow, 'id' | 'status' | 'decisionId' | 'decisionReason'> & {
   metadata: Record<string, unknown> | null;
   audio: Buffer;
-}
+};
 
 export interface FloorRow {
   networkId: string;
