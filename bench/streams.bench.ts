@@ -12,6 +12,8 @@
  */
 import { readFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
+
+let loadAtStart = 0;
 import {
   decodeFlac,
   gaussian,
@@ -126,6 +128,7 @@ async function step(
 
 async function main(): Promise<void> {
   const header = machine();
+  loadAtStart = loadavg()[0]!;
   const chunks = roomChunks(SECONDS);
   const perRun: Array<Map<number, { p50: number; p95: number; errors: number; rss: number; sent: number }>> =
     [];
@@ -177,10 +180,11 @@ runs on the same 2 cores as the server and PostgreSQL. Each client uploads a 1 s
 |---|---|---|---|---|---|
 ${rows.join('\n')}
 `;
-  const load = loadavg()[0]!;
+  // The load at the end includes this benchmark's own clients and server; only other work before it means sharing.
+  const load = loadAtStart;
   const caveat =
     load > cpus().length
-      ? `\nThe machine was shared while this ran (load average ${load.toFixed(1)} on ${cpus().length} cores at the end): ` +
+      ? `\nThe machine was shared while this ran (load average ${load.toFixed(1)} on ${cpus().length} cores at the start): ` +
         'these figures measure contention with other work, not the capacity of an idle host; rerun on a quiet machine. ' +
         'Per-upload time is dominated by the AudioModule quality assessment (Silero VAD over the chunk), logged as ' +
         '`quality_ms` in `stream_chunk_accepted`.\n'
