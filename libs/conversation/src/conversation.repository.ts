@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { leaveTombstone, hasTombstone } from '@mira/core';
 import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
 import { DataSource, EntityManager, Repository } from 'typeorm';
 import { ConversationEntity } from './conversation.entity.js';
@@ -164,19 +165,12 @@ export class ConversationRepository {
       if (!row) return null;
       await beforeDelete(manager, row);
       await manager.query(`DELETE FROM conversations WHERE network_id = $1 AND id = $2`, [networkId, id]);
-      await manager.query(
-        `INSERT INTO tombstones (network_id, entity, entity_id) VALUES ($1, 'conversation', $2) ON CONFLICT DO NOTHING`,
-        [networkId, id],
-      );
+      await leaveTombstone(manager, networkId, 'conversation', id);
       return row;
     });
   }
 
-  async wasDeleted(networkId: string, id: string): Promise<boolean> {
-    const rows = (await this.conversations.query(
-      `SELECT 1 FROM tombstones WHERE network_id = $1 AND entity = 'conversation' AND entity_id = $2`,
-      [networkId, id],
-    )) as unknown[];
-    return rows.length > 0;
+  wasDeleted(networkId: string, id: string): Promise<boolean> {
+    return hasTombstone(this.conversations, networkId, 'conversation', id);
   }
 }

@@ -29,3 +29,4 @@ export * from './metrics/metric-names.js';
 export * from './metrics/metrics.service.js';
 export * from './config/recognition.config.js';
 export * from './http/domain-validation.js';
+export * from './database/tombstones.js';

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { hasTombstone } from '@mira/core';
 import { InjectRepository } from '@nestjs/typeorm';
 import { EntityManager, Repository } from 'typeorm';
 import { InteractionEntity, InteractionType } from './interaction.entity.js';
@@ -108,12 +109,8 @@ export class InteractionRepository {
     });
   }
 
-  async wasDeleted(networkId: string, id: string): Promise<boolean> {
-    const rows = (await this.interactions.query(
-      `SELECT 1 FROM tombstones WHERE network_id = $1 AND entity = 'interaction' AND entity_id = $2`,
-      [networkId, id],
-    )) as unknown[];
-    return rows.length > 0;
+  wasDeleted(networkId: string, id: string): Promise<boolean> {
+    return hasTombstone(this.interactions, networkId, 'interaction', id);
   }
 
   /** Conversation delete: tombstones then deletes its interactions, inside the caller's transaction. */

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { leaveTombstone, hasTombstone } from '@mira/core';
 import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
 import { DataSource, EntityManager, In, Repository } from 'typeorm';
 import { PersonEntity } from './person.entity.js';
@@ -111,20 +112,13 @@ export class PersonRepository {
       if (!person) return null;
       await beforeDelete(manager, person);
       await manager.query(`DELETE FROM persons WHERE network_id = $1 AND id = $2`, [networkId, id]);
-      await manager.query(
-        `INSERT INTO tombstones (network_id, entity, entity_id) VALUES ($1, 'person', $2) ON CONFLICT DO NOTHING`,
-        [networkId, id],
-      );
+      await leaveTombstone(manager, networkId, 'person', id);
       return person;
     });
   }
 
-  async wasDeleted(networkId: string, id: string): Promise<boolean> {
-    const rows = (await this.persons.query(
-      `SELECT 1 FROM tombstones WHERE network_id = $1 AND entity = 'person' AND entity_id = $2`,
-      [networkId, id],
-    )) as unknown[];
-    return rows.length > 0;
+  wasDeleted(networkId: string, id: string): Promise<boolean> {
+    return hasTombstone(this.persons, networkId, 'person', id);
   }
 
   /**
@@ -147,10 +141,7 @@ export class PersonRepository {
       if (locked.length !== 2) return null;
       await moveReferences(manager);
       await manager.query(`DELETE FROM persons WHERE network_id = $1 AND id = $2`, [networkId, sourceId]);
-      await manager.query(
-        `INSERT INTO tombstones (network_id, entity, entity_id) VALUES ($1, 'person', $2) ON CONFLICT DO NOTHING`,
-        [networkId, sourceId],
-      );
+      await leaveTombstone(manager, networkId, 'person', sourceId);
       await manager.query(`UPDATE persons SET updated_at = now() WHERE network_id = $1 AND id = $2`, [
         networkId,
         targetId,
