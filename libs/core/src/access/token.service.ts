@@ -1,4 +1,4 @@
-import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { createHash, createSecretKey, KeyObject, randomBytes, randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import jwt from 'jsonwebtoken';
 import { AppConfig } from '../config/app-config.js';
@@ -17,11 +17,16 @@ export type VerifyResult = { ok: true; claims: AccessClaims } | { ok: false; rea
 /** Signs and verifies short-lived user access tokens; mints opaque secrets that are stored only as hashes. */
 @Injectable()
 export class TokenService {
-  constructor(private readonly config: AppConfig) {}
+  /** Built once: passing the raw secret makes jsonwebtoken rebuild a key object on every request. */
+  private readonly key: KeyObject;
+
+  constructor(private readonly config: AppConfig) {
+    this.key = createSecretKey(Buffer.from(config.values.jwt.secret, 'utf8'));
+  }
 
   signAccessToken(userId: string): { token: string; expiresIn: number } {
     const expiresIn = this.config.values.jwt.accessTtlSeconds;
-    const token = jwt.sign({ typ: 'access' }, this.config.values.jwt.secret, {
+    const token = jwt.sign({ typ: 'access' }, this.key, {
       algorithm: 'HS256',
       subject: userId,
       expiresIn,
@@ -33,7 +38,7 @@ export class TokenService {
 
   verifyAccessToken(token: string): VerifyResult {
     try {
-      const claims = jwt.verify(token, this.config.values.jwt.secret, {
+      const claims = jwt.verify(token, this.key, {
         algorithms: ['HS256'],
         issuer: 'mira',
       }) as jwt.JwtPayload;
