@@ -35,6 +35,10 @@ export interface AudioPipelineOptions {
 /** Shortest clip an embedding is computed for (omi uses the same floor; shorter clips make fake speakers). */
 export const MIN_EMBED_SECONDS = 0.5;
 
+function byPriority(models: ResolvedModel[]): ResolvedModel[] {
+  return [...models].sort((a, b) => (b.entry.priority ?? 0) - (a.entry.priority ?? 0));
+}
+
 export function createOrtSession(pathOrBytes: string | Uint8Array): Promise<ort.InferenceSession> {
   const options: ort.InferenceSession.SessionOptions = {
     intraOpNumThreads: 1,
@@ -102,13 +106,20 @@ export class AudioPipeline {
         )
         .join('; ');
 
-    // Noise reduction
+    // Noise reduction: the highest-priority GTCRN graph that loads (the derived multi-frame one, else upstream)
     let denoiser: Denoiser | undefined;
-    const gtcrn = usable('denoiser')[0];
-    if (gtcrn && options.audio.denoiser === 'auto') {
+    const denoisers = options.audio.denoiser === 'auto' ? byPriority(usable('denoiser')) : [];
+    for (const gtcrn of denoisers) {
       try {
-        denoiser = new GtcrnDenoiser(await open(gtcrn.path), gtcrn.entry.name);
-        status.denoise = { engine: 'gtcrn', model: gtcrn.entry.name, status: 'healthy' };
+        const framesPerCall = Number((gtcrn.entry.input as { framesPerCall?: number })?.framesPerCall ?? 1);
+        denoiser = new GtcrnDenoiser(await open(gtcrn.path), gtcrn.entry.name, framesPerCall);
+        status.denoise = {
+          engine: 'gtcrn',
+          model: gtcrn.entry.name,
+          status: 'healthy',
+          detail: `${framesPerCall} STFT frame${framesPerCall === 1 ? '' : 's'} per call`,
+        };
+        break;
       } catch (err) {
         log('audio.engine_failed', {
           role: 'denoiser',
@@ -155,8 +166,7 @@ export class AudioPipeline {
 
     // Speaker embedding: every speaker model present is loaded; the configured one (or the highest priority) is default
     const speakers = new Map<string, SpeakerEmbedder>();
-    const candidates = usable('speaker').sort((a, b) => (b.entry.priority ?? 0) - (a.entry.priority ?? 0));
-    for (const candidate of candidates) {
+    for (const candidate of byPriority(usable('speaker'))) {
       try {
         const session = await open(candidate.path);
         speakers.set(candidate.entry.name, await OnnxSpeakerEmbedder.create(session, candidate.entry));

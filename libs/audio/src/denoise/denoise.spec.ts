@@ -1,11 +1,27 @@
-import { mkdtempSync } from 'node:fs';
+import { copyFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AudioPipeline } from '../audio-pipeline.js';
-import { devSpeakers, readBytes, testPipeline } from '../../../../test/support/audio.js';
+import { createOrtSession } from '../audio-pipeline.js';
+import { repoModelsDir } from '../models/manifest.js';
+import { devSpeakers, prepareTestModelDir, readBytes, testPipeline } from '../../../../test/support/audio.js';
 import { mixAtSnr, pinkNoise, siSdr, whiteNoise } from '../dsp/signal.js';
 import { Stft } from '../dsp/stft.js';
+import { GtcrnDenoiser } from './gtcrn-denoiser.js';
 import { SpectralGateDenoiser } from './spectral-gate-denoiser.js';
+
+/** A repository models/ directory with the manifest but without the derived multi-frame GTCRN graph. */
+function repoWithoutMultiframe(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'mira-repo-models-'));
+  copyFileSync(join(repoModelsDir(), 'manifest.json'), join(dir, 'manifest.json'));
+  return dir;
+}
+
+function maxAbsDiff(a: Float32Array, b: Float32Array): number {
+  let max = 0;
+  for (let i = 0; i < a.length; i++) max = Math.max(max, Math.abs(a[i]! - b[i]!));
+  return max;
+}
 
 describe('noise reduction: GTCRN streaming ONNX and its DSP fallback (issue 4, stage noise reduction)', () => {
   let pipeline: AudioPipeline;
@@ -16,12 +32,42 @@ describe('noise reduction: GTCRN streaming ONNX and its DSP fallback (issue 4, s
   });
   afterAll(() => pipeline.close());
 
-  it('runs GTCRN from the model directory', () => {
+  it('runs the derived multi-frame GTCRN graph (64 frames a call) ahead of the upstream one-frame export', () => {
     expect(pipeline.engines().denoise).toMatchObject({
+      engine: 'gtcrn',
+      model: 'gtcrn-multiframe-v1',
+      status: 'healthy',
+      detail: '64 STFT frames per call',
+    });
+  });
+
+  it('the multi-frame graph gives the upstream one-frame-per-call output on real noisy speech, whatever the chunking', async () => {
+    const noisy = mixAtSnr(clean, pinkNoise(clean.length, 23), 5);
+    const upstream = await createOrtSession(join(await prepareTestModelDir(), 'gtcrn_simple.onnx'));
+    const derived = await createOrtSession(join(repoModelsDir(), 'gtcrn-multiframe-v1.onnx'));
+    try {
+      const reference = await new GtcrnDenoiser(upstream, 'gtcrn-simple', 1).denoise(noisy);
+      const chunked = await new GtcrnDenoiser(derived, 'gtcrn-multiframe-v1', 7).denoise(noisy);
+      const product = await pipeline.denoise(noisy);
+      // same weights, same caches: float32 rounding only (the signal peaks near 0.5)
+      expect(maxAbsDiff(chunked, reference)).toBeLessThan(1e-4);
+      expect(maxAbsDiff(product, reference)).toBeLessThan(1e-4);
+      expect(siSdr(product, reference)).toBeGreaterThan(60);
+    } finally {
+      await upstream.release();
+      await derived.release();
+    }
+  });
+
+  it('without the derived graph, the upstream one-frame export from the model directory runs', async () => {
+    const upstreamOnly = await testPipeline({}, { repoModelsDir: repoWithoutMultiframe() });
+    expect(upstreamOnly.engines().denoise).toMatchObject({
       engine: 'gtcrn',
       model: 'gtcrn-simple',
       status: 'healthy',
+      detail: '1 STFT frame per call',
     });
+    upstreamOnly.close();
   });
 
   it('GTCRN raises SI-SDR on speech mixed with pink noise at 5 dB and keeps the length', async () => {
@@ -54,13 +100,14 @@ describe('noise reduction: GTCRN streaming ONNX and its DSP fallback (issue 4, s
     expect(maxErr).toBeLessThan(1e-4);
   });
 
-  it('falls back to spectral gating, reported degraded, when the GTCRN file is missing', async () => {
+  it('falls back to spectral gating, reported degraded, when both GTCRN files are missing', async () => {
     const empty = mkdtempSync(join(tmpdir(), 'mira-empty-models-'));
-    const fallback = await testPipeline({}, { modelDir: empty });
+    const fallback = await testPipeline({}, { modelDir: empty, repoModelsDir: repoWithoutMultiframe() });
     const status = fallback.engines().denoise!;
     expect(status.engine).toBe('spectral-gate');
     expect(status.status).toBe('degraded');
     expect(status.detail).toContain('gtcrn_simple.onnx');
+    expect(status.detail).toContain('gtcrn-multiframe-v1.onnx');
     const out = await fallback.denoise(mixAtSnr(clean, whiteNoise(clean.length, 5), 5));
     expect(out.length).toBe(clean.length);
     fallback.close();
