@@ -6,7 +6,7 @@ import type { AudioPipeline } from '../audio-pipeline.js';
 import { devSpeakers, readBytes, testPipeline, transcode } from '../../../../test/support/audio.js';
 import { rms } from '../dsp/signal.js';
 import { encodeWav16 } from './wav.js';
-import { sniffContainer } from './sniff.js';
+import { declaredSeconds, sniffContainer } from './sniff.js';
 
 function wavHeader(opts: {
   tag: number;
@@ -145,6 +145,40 @@ describe('audio decode: every accepted upload becomes 16 kHz mono float32 (issue
 
   it('refuses audio longer than AUDIO_MAX_SECONDS with 413 AUDIO_TOO_LONG', async () => {
     await expectRefusal(pipeline.decode(Buffer.alloc(16000 * 2 * 21)), 'AUDIO_TOO_LONG', 413);
+  });
+
+  it.each([
+    ['FLAC', 'flac', ['-c:a', 'flac']],
+    ['Ogg/Opus', 'ogg', ['-c:a', 'libopus', '-b:a', '32k']],
+    ['Ogg/Vorbis', 'ogg', ['-c:a', 'libvorbis', '-q:a', '2']],
+  ] as const)(
+    'reads the duration a %s file declares without decoding it, matching the decoded length',
+    async (_label, ext, args) => {
+      const container = ext;
+      const encoded = transcode(speechWav, ext, [...args]);
+      const decoded = await pipeline.decode(encoded);
+      expect(declaredSeconds(encoded, container)).toBeCloseTo(decoded.durationSeconds, 1);
+    },
+  );
+
+  it('MP3 and WebM declare no duration here: their length is checked after decoding', () => {
+    expect(declaredSeconds(transcode(speechWav, 'mp3', ['-c:a', 'libmp3lame']), 'mp3')).toBeNull();
+    expect(declaredSeconds(transcode(speechWav, 'webm', ['-c:a', 'libopus']), 'webm')).toBeNull();
+  });
+
+  it('refuses an over-long FLAC from its header, before decoding (413 AUDIO_TOO_LONG)', async () => {
+    const long = encodeWav16(
+      new Float32Array(16000 * 25).map((_, i) => 0.3 * Math.sin(i / 5)),
+      16000,
+    );
+    const flac = transcode(long, 'flac', ['-c:a', 'flac']);
+    await expectRefusal(pipeline.decode(flac), 'AUDIO_TOO_LONG', 413);
+    // only the first 4 KB: decoding would find ~1 s of audio; the header still says 25 s
+    const truncated = flac.subarray(0, 4096);
+    const refusal = await pipeline.decode(truncated).catch((err: unknown) => err);
+    expect(refusal).toBeInstanceOf(AppError);
+    expect((refusal as AppError).code).toBe('AUDIO_TOO_LONG');
+    expect((refusal as AppError).detail).toContain('25.00 s');
   });
 
   it('refuses more bytes than AUDIO_MAX_BYTES with 413 AUDIO_TOO_LARGE', async () => {

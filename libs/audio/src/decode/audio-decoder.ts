@@ -3,7 +3,7 @@ import type { AudioFormat, DecodedAudio } from '../audio.types.js';
 import { SAMPLE_RATE } from '../audio.types.js';
 import { AudioErrors } from '../audio.errors.js';
 import type { Resampler } from './resampler.js';
-import { sniffContainer } from './sniff.js';
+import { declaredSeconds, sniffContainer } from './sniff.js';
 import { parsePcm16, parseWav, WavParseError } from './wav.js';
 
 export interface DecodeLimits {
@@ -65,6 +65,10 @@ export class DefaultAudioDecoder implements AudioDecoder {
         throw err;
       }
     } else {
+      const declared = declaredSeconds(bytes, container);
+      if (declared !== null && declared > this.limits.maxSeconds) {
+        throw AudioErrors.tooLong(declared, this.limits.maxSeconds);
+      }
       ({ channels, rate } = await this.decodeCompressed(bytes, container));
     }
 
