@@ -1,11 +1,17 @@
 /**
  * npm run eval:speakers:model — every speaker model the pipeline loads (the weak MFCC baseline, and
  * models/mira-speaker-v1.onnx when present, plus any manifest model in MODEL_DIR) under the conditions the product
- * meets: 3 clean enrolment utterances per dev speaker, tests that are clean (≥ 5 s), clean 2 s crops, white / pink /
+ * meets: 3 clean enrolment utterances per speaker, tests that are clean (≥ 5 s), clean 2 s crops, white / pink /
  * babble noise at 5 dB before and after the product's denoiser, and 8 kHz telephone band. EER and closed-set top-1.
+ * Speakers: LibriSpeech test-other-dev plus the two Debian asterisk voices held out of training (June, Carlo).
+ * Then the product's identification policy on short crops (does it name the wrong person, or reject?).
  * Writes the `## Speaker model evaluation` section of BENCHMARKS.md.
  */
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { loadavg } from 'node:os';
+import { join } from 'node:path';
+import { centroidOf, defaultPolicyFor, identifySpeaker } from '../libs/recognition/src/speaker-policy.js';
 import { mixAtSnr, pinkNoise, whiteNoise } from '../libs/audio/src/dsp/signal.js';
 import {
   babble,
@@ -61,6 +67,55 @@ for (const { speaker, files } of devSpeakerFiles()) {
   const clips = await Promise.all(files.map((f) => load(pipeline, f)));
   sets.push({ speaker, enrol: clips.slice(0, 3), tests: clips.slice(3).filter((c) => c.length >= 5 * SR) });
 }
+
+/**
+ * Debian's asterisk prompts (CC-BY-SA-3.0) by the two voices training/speaker never trains on: June (fr_CA, F) and
+ * Carlo (it_IT, M), 8 kHz telephone prompts of 1–3 s. Prompts are joined (0.25 s pauses, fixed order) into 3 enrolment
+ * clips of ≥ 3 s and 6 test clips of ≥ 5 s, all from different prompts. Installed from Debian when missing.
+ */
+const ASTERISK = '/usr/share/asterisk/sounds';
+const DEBIAN_HELD_OUT: Array<[string, string, string]> = [
+  ['debian-june', 'fr_CA_f_June', 'asterisk-core-sounds-fr-wav'],
+  ['debian-carlo', 'it_IT_m_Carlo', 'asterisk-core-sounds-it-wav'],
+];
+const missing = DEBIAN_HELD_OUT.filter(([, dir]) => !existsSync(join(ASTERISK, dir))).map(([, , pkg]) => pkg);
+if (missing.length > 0 && process.getuid?.() === 0) {
+  spawnSync('apt-get', ['install', '-y', ...missing], {
+    stdio: 'inherit',
+    env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
+  });
+}
+const debianNote: string[] = [];
+for (const [speaker, dir] of DEBIAN_HELD_OUT) {
+  const root = join(ASTERISK, dir);
+  if (!existsSync(root)) {
+    debianNote.push(`${speaker} skipped (Debian package not installed)`);
+    continue;
+  }
+  const files = readdirSync(root, { recursive: true, encoding: 'utf8' })
+    .filter((f) => f.endsWith('.wav'))
+    .sort();
+  const joined: Float32Array[] = [];
+  let current: Float32Array[] = [];
+  const want = () => (joined.length < 3 ? 3 : 5) * SR;
+  for (const file of files) {
+    if (joined.length >= 9) break;
+    const prompt = (await pipeline.decode(readFileSync(join(root, file)))).samples;
+    current.push(prompt, new Float32Array(SR / 4));
+    const length = current.reduce((n, c) => n + c.length, 0);
+    if (length >= want()) {
+      const clip = new Float32Array(length);
+      let offset = 0;
+      for (const c of current) {
+        clip.set(c, offset);
+        offset += c.length;
+      }
+      joined.push(clip);
+      current = [];
+    }
+  }
+  sets.push({ speaker, enrol: joined.slice(0, 3), tests: joined.slice(3) });
+}
 const noisy = (kind: 'white' | 'pink' | 'babble') => async (x: Float32Array) => {
   const noise =
     kind === 'white'
@@ -100,9 +155,65 @@ for (const [modelId, embedder] of pipeline.speakers) {
   }
   tables.push(`### ${modelId}${embedder.weak ? ' (WEAK baseline)' : ''}, dimension ${embedder.dimension}
 
-| test condition | EER | top-1 (5 speakers) | trials |
+| test condition | EER | top-1 (${sets.length} speakers) | trials |
 |---|---|---|---|
 ${rows.join('\n')}`);
+}
+
+/**
+ * The identification policy (libs/recognition speaker-policy, built-in defaults of the default model) on centred crops
+ * of the clean and denoised-noisy tests: named right, named WRONG, or answered unknown. Short evidence must be
+ * rejected, never misnamed.
+ */
+const policyRows: string[] = [];
+const defaultModel = pipeline.speaker!;
+const policy = defaultPolicyFor(defaultModel.modelId);
+const persons = [];
+for (const set of sets) {
+  const vectors = [];
+  for (const x of set.enrol) vectors.push((await pipeline.embed(x, defaultModel.modelId)).vector);
+  persons.push({ personId: set.speaker, centroid: centroidOf(vectors), samples: vectors.length });
+}
+for (const [label, transform] of [
+  ['clean', async (x: Float32Array) => x],
+  [
+    'pink 5 dB → denoiser',
+    async (x: Float32Array) => pipeline.denoise(mixAtSnr(x, pinkNoise(x.length, seed++), 5)),
+  ],
+] as const) {
+  for (const seconds of [0.8, 1.5, 2, 5]) {
+    seed = 2000;
+    let right = 0;
+    let wrong = 0;
+    let unknown = 0;
+    for (const set of sets) {
+      for (const test of set.tests) {
+        const n = Math.min(test.length, Math.round(seconds * SR));
+        const start = Math.floor((test.length - n) / 2);
+        const clip = await transform(test.slice(start, start + n));
+        const decision =
+          n < 0.5 * SR
+            ? { kind: 'unknown' as const }
+            : identifySpeaker(
+                {
+                  embedding: (await pipeline.embed(clip, defaultModel.modelId)).vector,
+                  speechSeconds: n / SR,
+                },
+                persons,
+                policy,
+              );
+        if (decision.kind !== 'match') unknown++;
+        else if (decision.personId === set.speaker) right++;
+        else wrong++;
+      }
+    }
+    const total = right + wrong + unknown;
+    const pct = (v: number) => `${fmt((100 * v) / total, 1)} %`;
+    policyRows.push(
+      `| ${label} | ${seconds} s | ${pct(right)} | **${pct(wrong)}** | ${pct(unknown)} | ${total} |`,
+    );
+    console.log('policy', label, seconds, right, wrong, unknown);
+  }
 }
 
 writeSection(
@@ -110,14 +221,25 @@ writeSection(
   `Command: \`npm run eval:speakers:model\` (eval/speaker-models.eval.ts). Machine: ${header}.
 Data: LibriSpeech test-other-dev (CC BY 4.0), 5 speakers × 10 utterances: the first 3 utterances of each speaker (clean)
 are the enrolment (centroid of L2-normalised embeddings); the remaining utterances of ≥ 5 s are the tests, transformed
-per condition. Babble = 4 other speakers (train-clean-100). "→ denoiser" = the product's denoiser
+per condition. Plus the Debian asterisk voices held out of training/speaker (CC-BY-SA-3.0; June fr_CA, Carlo it_IT):
+8 kHz prompts joined into 3 enrolment clips of ≥ 3 s and 6 test clips of ≥ 5 s each${debianNote.length ? ` (${debianNote.join('; ')})` : ''}. Babble = 4 other speakers (train-clean-100). "→ denoiser" = the product's denoiser
 (${pipeline.engines().denoise!.engine}) applied before embedding. Telephone band = 16 → 8 → 16 kHz plus a 300 Hz
-high-pass. EER over all (test, enrolled speaker) cosine scores; top-1 = closed set of 5. With 5 speakers and
+high-pass. EER over all (test, enrolled speaker) cosine scores; top-1 = closed set of ${sets.length}. With ${sets.length} speakers and
 ${sets.reduce((a, s) => a + s.tests.length, 0)} test utterances these figures are coarse (one error moves top-1 by several
 points), and a speaker's dev utterances come from one recording session, so the clean rows are optimistic: noise is
 where the baseline breaks.
 
 ${tables.join('\n\n')}
+
+### Identification policy on short evidence (${defaultModel.modelId}, built-in policy)
+
+Each test clip cropped to the given length around its middle, then \`identifySpeaker\` (threshold
+${policy.matchThreshold}, margin ${policy.matchMargin}, minimum speech ${policy.minMatchSpeechSeconds} s) against the ${sets.length} enrolled
+centroids. "Wrong" is the error that matters: naming somebody else.
+
+| audio | length | named right | named wrong | unknown | clips |
+|---|---|---|---|---|---|
+${policyRows.join('\n')}
 
 Load average at end: ${loadavg()
     .map((l) => l.toFixed(1))
