@@ -27,6 +27,15 @@ export async function evalPipeline(env: Record<string, string> = {}): Promise<Au
   return AudioPipeline.create({ modelDir: config.modelDir, audio: config.audio });
 }
 
+/**
+ * The 30 train-clean-100 speakers training/speaker holds out of training (its dev split: `common.libri_split`, seed
+ * 1234; training/speaker/README.md). Calibration and never-enrolled speakers come from here, not from test-other-dev.
+ */
+export const DEV_SPLIT_SPEAKERS = (
+  '1088 1098 1116 1183 1898 19 2196 229 233 2691 2764 2952 298 3436 3526 ' +
+  '3699 4018 403 4297 445 458 4788 5163 5561 5789 6000 7148 7447 7800 89'
+).split(' ');
+
 export function trainFiles(): string[] {
   return readdirSync(TRAIN_DIR)
     .filter((f) => f.endsWith('.flac'))
