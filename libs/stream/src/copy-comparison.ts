@@ -2,18 +2,20 @@
  * Comparing copies of the SAME sound heard by several microphones (pure functions; README.md, section Streams).
  *
  * Per-clip quality scores are not commensurable across devices (gain, VAD cut, noise colour), so the arbitration
- * ranks the copies of one group with a cross-copy SNR: the copy with the best percentile SNR (NIST STNR style:
- * 85th vs 15th percentile of 20 ms frame energies) is the reference; its loudest frames (≥ 70th percentile) are
- * "speech" and its quietest (≤ 30th percentile) are "noise"; every copy is aligned to the reference by
- * cross-correlating log-energy envelopes (± 600 ms), and its SNR is its mean power in the speech frames over its mean
- * power in the noise frames. All copies are thus measured on the same speech and the same pauses. A second pass
- * repeats this with each of the two leading copies as reference and averages (+5 points of accuracy offline).
- * Measured on `npm run eval:arbitration` against the per-clip quality score (BENCHMARKS.md, section Streams).
+ * ranks the copies of one group with a coherent cross-copy SNR: every pair of copies is aligned to the sample
+ * (log-envelope cross-correlation ± 600 ms, then the waveform cross-correlation by FFT ± 25 ms around it); their
+ * cross-power is the shared sound only, since independent noises average out of it; the time variation of speech
+ * splits it between the two copies (pairSnr); each copy's noise is its power minus its share of the shared sound.
+ * No frame is labelled speech or noise, so no copy's own noise biases its measurement (the former percentile
+ * labelling favoured the reference copy under non-stationary noise), and gain does not matter. Measured on
+ * `npm run eval:arbitration` (BENCHMARKS.md, section Streams); developed with eval/arbitration-offline.ts.
  */
 
 export const FRAME_SAMPLES = 320; // 20 ms at 16 kHz
 const MAX_LAG_FRAMES = 30; // ± 600 ms
 const FINE_LAG_SAMPLES = 400; // ± 25 ms around the envelope lag
+/** Below this squared correlation two copies are taken for different sounds (two −5 dB copies of one sound: 0.057). */
+const MIN_COHERENCE = 0.02;
 
 export function frameEnergies(samples: Float32Array, frame = FRAME_SAMPLES): Float64Array {
   const n = Math.floor(samples.length / frame);
@@ -201,7 +203,7 @@ export function pairSnr(x: Float32Array, y: Float32Array, lag: number): PairEsti
  * Cross-copy SNR (dB) of each copy, in input order (see the file comment). Every pair is aligned (log-envelope lag,
  * then the sample lag within ± 25 ms of it) and measured coherently (pairSnr); a copy's SNR is the mean of its pair
  * estimates weighted by the pairs' coherence, so a partner that is mostly noise hardly counts. A single copy, or one
- * that shares no coherent sound with any other, gets its own percentile SNR.
+ * that shares no coherent sound with any other (squared correlation < MIN_COHERENCE), gets its own percentile SNR.
  */
 export function crossCopySnrDb(copies: Float32Array[]): number[] {
   const envelopes = copies.map((c) => frameEnergies(c));
@@ -216,7 +218,8 @@ export function crossCopySnrDb(copies: Float32Array[]): number[] {
       const coarse = envelopeLag(envelopes[i]!, envelopes[j]!) * FRAME_SAMPLES;
       const lag = sampleLag(spectra[i]!, spectra[j]!, coarse, FINE_LAG_SAMPLES);
       const pair = pairSnr(copies[i]!, copies[j]!, lag);
-      if (!Number.isFinite(pair.snrA) || !Number.isFinite(pair.snrB)) continue;
+      if (!Number.isFinite(pair.snrA) || !Number.isFinite(pair.snrB) || pair.coherence < MIN_COHERENCE)
+        continue;
       sums[i]!.value += pair.coherence * pair.snrA;
       sums[i]!.weight += pair.coherence;
       sums[j]!.value += pair.coherence * pair.snrB;
