@@ -12,17 +12,13 @@
  * (dB lost when wrong), duplicates (scenes with more than one utterance.process job) and misses (none), plus what
  * simpler policies would have picked on the same scenes (first arrival, loudest, the original's whole-clip score).
  *
- * Env: EVAL_SCENES (default 120), EVAL_SEED (default 11: held out; seed 7 was used while developing the ranking). Writes the "Arbitration accuracy" part of `## Streams`.
+ * Env: EVAL_SCENES (default 120), EVAL_SEED (default 11: held out; 23 is a second held-out seed; 3, 5 and 7 were used while developing the ranking). Writes the "Arbitration accuracy" part of `## Streams`.
  */
+import { sceneGenerator, type Mic } from './arbitration-scenes.js';
 import {
-  decodeFlac,
-  gaussian,
-  librispeechFiles,
   machine,
   percentile,
   postChunk,
-  power,
-  prng,
   setupNetwork,
   sleep,
   SR,
@@ -32,110 +28,7 @@ import {
 
 const SCENES = Number(process.env.EVAL_SCENES ?? 120);
 const SEED = Number(process.env.EVAL_SEED ?? 11);
-const NOISES = ['white', 'pink', 'brown', 'babble', 'hum', 'fan'] as const;
-type Noise = (typeof NOISES)[number];
-
-const random = prng(SEED);
-const uniform = (lo: number, hi: number) => lo + (hi - lo) * random();
-const pick = <T>(xs: readonly T[]) => xs[Math.floor(random() * xs.length)]!;
-
-const files = librispeechFiles();
-const cache = new Map<string, Float32Array>();
-const clip = (path: string) => {
-  let x = cache.get(path);
-  if (!x) cache.set(path, (x = decodeFlac(path)));
-  return x;
-};
-
-function noise(kind: Noise, n: number, seed: number): Float32Array {
-  const r = prng(seed);
-  const out = new Float32Array(n);
-  if (kind === 'white') for (let i = 0; i < n; i++) out[i] = gaussian(r);
-  else if (kind === 'pink') {
-    // Paul Kellet's refined pink filter.
-    let b0 = 0, b1 = 0, b2 = 0, b3 = 0, b4 = 0, b5 = 0, b6 = 0; // prettier-ignore
-    for (let i = 0; i < n; i++) {
-      const w = gaussian(r);
-      b0 = 0.99886 * b0 + w * 0.0555179;
-      b1 = 0.99332 * b1 + w * 0.0750759;
-      b2 = 0.969 * b2 + w * 0.153852;
-      b3 = 0.8665 * b3 + w * 0.3104856;
-      b4 = 0.55 * b4 + w * 0.5329522;
-      b5 = -0.7616 * b5 - w * 0.016898;
-      out[i] = b0 + b1 + b2 + b3 + b4 + b5 + b6 + w * 0.5362;
-      b6 = w * 0.115926;
-    }
-  } else if (kind === 'brown') {
-    let v = 0;
-    for (let i = 0; i < n; i++) out[i] = v = 0.995 * v + 0.1 * gaussian(r);
-  } else if (kind === 'hum') {
-    const f0 = r() < 0.5 ? 50 : 60;
-    const phases = [0, 1, 2, 3, 4].map(() => r() * 2 * Math.PI);
-    for (let i = 0; i < n; i++) {
-      let s = 0.05 * gaussian(r);
-      for (let h = 1; h <= 5; h++) s += Math.sin((2 * Math.PI * f0 * h * i) / SR + phases[h - 1]!) / h;
-      out[i] = s;
-    }
-  } else if (kind === 'fan') {
-    let lp = 0;
-    for (let i = 0; i < n; i++) {
-      lp += 0.12 * (gaussian(r) - lp);
-      out[i] = lp + 0.2 * Math.sin((2 * Math.PI * 120 * i) / SR);
-    }
-  } else {
-    // babble: three other speakers, random offsets
-    for (let k = 0; k < 3; k++) {
-      const other = clip(files[Math.floor(r() * files.length)]!);
-      const off = Math.floor(r() * Math.max(1, other.length - n));
-      for (let i = 0; i < n; i++) out[i] = out[i]! + (other[(off + i) % other.length] ?? 0);
-    }
-  }
-  return out;
-}
-
-interface Mic {
-  name: string;
-  gain: number;
-  snrDb: number;
-  noise: Noise;
-  acousticMs: number;
-  leadS: number;
-  tailS: number;
-  skewMs: number;
-  netMs: number;
-  samples: Float32Array;
-}
-
-function makeMic(name: string, speech: Float32Array, seed: number): Mic {
-  const gain = uniform(0.15, 1.5);
-  const snrDb = uniform(-5, 25);
-  const kind = pick(NOISES);
-  const acousticMs = uniform(0, 30);
-  const leadS = uniform(0.1, 0.5);
-  const tailS = uniform(0.1, 0.5);
-  const lead = Math.round((leadS + acousticMs / 1000) * SR);
-  const n = lead + speech.length + Math.round(tailS * SR);
-  const nz = noise(kind, n, seed);
-  const speechPower = power(speech) * gain * gain;
-  const scale = Math.sqrt(speechPower / 10 ** (snrDb / 10) / Math.max(power(nz), 1e-12));
-  const samples = new Float32Array(n);
-  for (let i = 0; i < n; i++) {
-    const s = i >= lead && i < lead + speech.length ? speech[i - lead]! * gain : 0;
-    samples[i] = Math.max(-1, Math.min(1, s + scale * nz[i]!));
-  }
-  return {
-    name,
-    gain,
-    snrDb,
-    noise: kind,
-    acousticMs,
-    leadS,
-    tailS,
-    skewMs: uniform(-3000, 3000),
-    netMs: uniform(0, 300),
-    samples,
-  };
-}
+const nextScene = sceneGenerator(SEED);
 
 interface ChunkRow {
   id: string;
@@ -165,14 +58,7 @@ async function main(): Promise<void> {
   let session: { auth: string } | undefined;
   try {
     for (let s = 0; s < SCENES; s++) {
-      const file = files[Math.floor(random() * files.length)]!;
-      const full = clip(file);
-      const from = Math.floor(uniform(0.5, Math.max(0.6, full.length / SR - 3.2)) * SR);
-      const speech = full.slice(from, from + Math.round(2.5 * SR));
-      const count = 2 + Math.floor(random() * 3);
-      const mics = Array.from({ length: count }, (_, k) =>
-        makeMic(`mic${k}`, speech, SEED * 1000 + s * 10 + k),
-      );
+      const { mics } = nextScene();
       const net = await setupNetwork(
         server.baseUrl,
         mics.map((m) => m.name),
@@ -335,13 +221,24 @@ Other policies on the same scenes (same uploads, read back from the stored chunk
 | Loudest (highest RMS) | ${policy((r) => r.loudest)} |
 | First arrival (Home Assistant's first-come-first-served) | ${policy((r) => r.firstArrival)} |
 `;
+  // Seed 11 is the held-out figure of record; 23 was never looked at while developing the ranking (second held-out);
+  // 3, 5 and 7 were used to develop it (eval/arbitration-offline.ts).
+  const subtitle =
+    SEED === 11
+      ? 'Arbitration accuracy (eval:arbitration)'
+      : SEED === 7
+        ? 'Arbitration accuracy on the development seed (EVAL_SEED=7)'
+        : `Arbitration accuracy on seed ${SEED} (EVAL_SEED=${SEED})`;
   const note =
     SEED === 11
-      ? '\nThe default seed (11) is held out: the cross-copy ranking was developed on seed-7 scenes (below), so the ' +
-        'seed-11 figure above is the honest one. Misses are scenes where no copy reached `STREAM_MIN_SPEECH_PERCENT` ' +
-        'of VAD speech (very noisy copies), so nothing was forwarded.\n'
-      : '';
-  writeSection('Streams', body + note, 'Arbitration accuracy (eval:arbitration)');
+      ? '\nThe default seed (11) is held out: the coherent cross-copy ranking was developed on seeds 3, 5 and 7 with ' +
+        '`tsx eval/arbitration-offline.ts` (same scenes, ranking functions only), so the seed-11 figure above is the ' +
+        'honest one; seed 23 (below) is a second held-out seed. Misses are scenes where no copy reached ' +
+        '`STREAM_MIN_SPEECH_PERCENT` of VAD speech (very noisy copies), so nothing was forwarded.\n'
+      : SEED === 23
+        ? '\nSecond held-out seed: never run while the ranking was developed.\n'
+        : '';
+  writeSection('Streams', body + note, subtitle);
   process.stdout.write(`${body}\n`);
 }
 

@@ -2,39 +2,131 @@ import {
   copyAudioScore,
   crossCopySnrDb,
   envelopeLag,
+  fft,
   frameEnergies,
+  pairSnr,
   percentileSnrDb,
+  sampleLag,
+  spectrum,
 } from './copy-comparison.js';
 
-/** Deterministic "speech": bursts of a harmonic tone with pauses, and white noise at a chosen level. */
-function copy(snrDb: number, seed: number, leadFrames: number): Float32Array {
+function lcg(seed: number): () => number {
   let a = seed;
-  const rand = () => ((a = (a * 1103515245 + 12345) % 2 ** 31) / 2 ** 31) * 2 - 1;
-  const lead = leadFrames * 320;
-  const out = new Float32Array(lead + 16000 * 2);
-  const noiseAmp = 0.1 * 10 ** (-snrDb / 20) * Math.sqrt(3);
-  for (let i = 0; i < out.length; i++) {
-    const t = i - lead;
-    const on = t >= 0 && Math.floor(t / 2400) % 2 === 0;
-    const s = on ? 0.1 * Math.SQRT2 * Math.sin((2 * Math.PI * 220 * t) / 16000) : 0;
-    out[i] = s + noiseAmp * rand();
+  return () => (a = (a * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+}
+
+/** Deterministic "speech": syllable-like bursts of a few harmonics with a varying pitch and pauses (2.5 s). */
+function speech(seed: number): Float32Array {
+  const r = lcg(seed);
+  const out = new Float32Array(40000);
+  let i = 0;
+  while (i < out.length) {
+    const len = 1600 + Math.floor(r() * 3200);
+    const f0 = 100 + 150 * r();
+    const amp = 0.05 + 0.15 * r();
+    for (let k = 0; k < len && i < out.length; k++, i++) {
+      const env = Math.sin((Math.PI * k) / len);
+      let s = 0;
+      for (let h = 1; h <= 6; h++) s += Math.sin((2 * Math.PI * f0 * h * k) / 16000) / h;
+      out[i] = amp * env * s;
+    }
+    i += Math.floor(r() * 4000); // pause
+  }
+  return out;
+}
+
+type NoiseKind = 'white' | 'brown' | 'bursts';
+
+function noise(kind: NoiseKind, n: number, seed: number): Float32Array {
+  const r = lcg(seed);
+  const gauss = () => Math.sqrt(-2 * Math.log(Math.max(r(), 1e-12))) * Math.cos(2 * Math.PI * r());
+  const out = new Float32Array(n);
+  let v = 0;
+  for (let i = 0; i < n; i++) {
+    if (kind === 'white') out[i] = gauss();
+    else if (kind === 'brown') out[i] = v = 0.995 * v + 0.1 * gauss();
+    else out[i] = gauss() * (Math.floor(i / 2400) % 3 === 0 ? 3 : 0.3); // loud every third 150 ms
+  }
+  return out;
+}
+
+const power = (x: Float32Array) => x.reduce((s, v) => s + v * v, 0) / x.length;
+
+/** A microphone's copy: lead-in, the speech at `gain`, a tail; noise of `kind` at `snrDb` over the speech. */
+function mic(
+  clean: Float32Array,
+  gain: number,
+  snrDb: number,
+  kind: NoiseKind,
+  leadSamples: number,
+  seed: number,
+) {
+  const n = leadSamples + clean.length + 4000;
+  const nz = noise(kind, n, seed);
+  const scale = Math.sqrt((power(clean) * gain * gain) / 10 ** (snrDb / 10) / power(nz));
+  const out = new Float32Array(n);
+  for (let i = 0; i < n; i++) {
+    const s = i >= leadSamples && i < leadSamples + clean.length ? clean[i - leadSamples]! * gain : 0;
+    out[i] = s + scale * nz[i]!;
   }
   return out;
 }
 
 describe('cross-copy comparison of the same sound (arbitration feature)', () => {
-  it('ranks copies of one sound by their SNR even with different VAD cuts', () => {
-    const copies = [copy(5, 1, 10), copy(20, 2, 3), copy(12, 3, 20)];
+  const clean = speech(7);
+
+  it('ranks copies by SNR, not loudness: a quiet clean microphone beats a loud noisy one', () => {
+    const copies = [mic(clean, 1.4, 6, 'white', 3000, 1), mic(clean, 0.2, 14, 'white', 5200, 2)];
     const snr = crossCopySnrDb(copies);
-    expect(snr[1]).toBeGreaterThan(snr[2]!);
-    expect(snr[2]).toBeGreaterThan(snr[0]!);
+    expect(snr[1]).toBeGreaterThan(snr[0]!);
+    // Coherent estimates land near the constructed SNRs (same offset for both: the speech's own pauses).
+    expect(snr[1]! - snr[0]!).toBeGreaterThan(6);
+    expect(snr[1]! - snr[0]!).toBeLessThan(10);
   });
 
-  it('finds the offset between two envelopes and maps SNR to a clipped 0–100 score', () => {
-    const a = frameEnergies(copy(20, 4, 0));
-    const b = frameEnergies(copy(20, 5, 12));
-    expect(envelopeLag(a, b)).toBe(12);
-    expect(percentileSnrDb(a)).toBeGreaterThan(10);
+  it('is not fooled by non-stationary noise (bursts, low-frequency drift) on the better copy', () => {
+    const truth = [12, 9, 4];
+    const copies = [
+      mic(clean, 0.5, truth[0]!, 'bursts', 4000, 3),
+      mic(clean, 0.9, truth[1]!, 'white', 2500, 4),
+      mic(clean, 0.7, truth[2]!, 'brown', 6000, 5),
+    ];
+    const snr = crossCopySnrDb(copies);
+    expect(snr[0]).toBeGreaterThan(snr[1]!);
+    expect(snr[1]).toBeGreaterThan(snr[2]!);
+  });
+
+  it('measures a pair coherently: gains do not change the SNRs, unrelated sounds share nothing', () => {
+    const a = mic(clean, 0.3, 10, 'white', 3200, 6);
+    const b = mic(clean, 1.0, 3, 'white', 3200, 7);
+    const louder = Float32Array.from(a, (v) => v * 3);
+    const first = pairSnr(a, b, 0);
+    const second = pairSnr(louder, b, 0);
+    expect(first.snrA - first.snrB).toBeGreaterThan(5);
+    expect(second.snrA).toBeCloseTo(first.snrA, 6);
+    expect(second.snrB).toBeCloseTo(first.snrB, 6);
+    const other = mic(speech(99), 1.0, 10, 'white', 3200, 8);
+    expect(pairSnr(a, other, 0).coherence).toBeLessThan(0.02);
+    // A copy without a shared sound keeps its own percentile SNR.
+    expect(crossCopySnrDb([a, other])[1]).toBeCloseTo(percentileSnrDb(frameEnergies(other)), 6);
+  });
+
+  it('aligns copies to the sample: envelope lag first, then the waveform cross-correlation', () => {
+    const a = mic(clean, 0.5, 15, 'white', 3000, 9);
+    const b = mic(clean, 0.8, 15, 'white', 3000 + 12 * 320 + 137, 10);
+    const coarse = envelopeLag(frameEnergies(a), frameEnergies(b));
+    expect(Math.abs(coarse - 12)).toBeLessThanOrEqual(1);
+    const size = 1 << 17;
+    expect(sampleLag(spectrum(a, size), spectrum(b, size), coarse * 320, 400)).toBe(12 * 320 + 137);
+  });
+
+  it('FFT round trip and the 0–100 audio score mapping', () => {
+    const re = Float64Array.from({ length: 16 }, (_, i) => Math.sin(i) + i / 10);
+    const im = new Float64Array(16);
+    const original = Float64Array.from(re);
+    fft(re, im);
+    fft(re, im, true);
+    re.forEach((v, i) => expect(v / 16).toBeCloseTo(original[i]!, 9));
     expect(copyAudioScore(-10, 0)).toBe(0);
     expect(copyAudioScore(50, 0)).toBe(100);
     expect(copyAudioScore(20, 0.02)).toBeCloseTo(25, 5);

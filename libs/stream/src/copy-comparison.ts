@@ -2,19 +2,20 @@
  * Comparing copies of the SAME sound heard by several microphones (pure functions; README.md, section Streams).
  *
  * Per-clip quality scores are not commensurable across devices (gain, VAD cut, noise colour), so the arbitration
- * ranks the copies of one group with a cross-copy SNR: the copy with the best percentile SNR (NIST STNR style:
- * 85th vs 15th percentile of 20 ms frame energies) is the reference; its loudest frames (≥ 70th percentile) are
- * "speech" and its quietest (≤ 30th percentile) are "noise"; every copy is aligned to the reference by
- * cross-correlating log-energy envelopes (± 600 ms), and its SNR is its mean power in the speech frames over its mean
- * power in the noise frames. All copies are thus measured on the same speech and the same pauses. A second pass
- * repeats this with each of the two leading copies as reference and averages (+5 points of accuracy offline).
- * Measured on `npm run eval:arbitration` against the per-clip quality score (BENCHMARKS.md, section Streams).
+ * ranks the copies of one group with a coherent cross-copy SNR: every pair of copies is aligned to the sample
+ * (log-envelope cross-correlation ± 600 ms, then the waveform cross-correlation by FFT ± 25 ms around it); their
+ * cross-power is the shared sound only, since independent noises average out of it; the time variation of speech
+ * splits it between the two copies (pairSnr); each copy's noise is its power minus its share of the shared sound.
+ * No frame is labelled speech or noise, so no copy's own noise biases its measurement (the former percentile
+ * labelling favoured the reference copy under non-stationary noise), and gain does not matter. Measured on
+ * `npm run eval:arbitration` (BENCHMARKS.md, section Streams); developed with eval/arbitration-offline.ts.
  */
 
 export const FRAME_SAMPLES = 320; // 20 ms at 16 kHz
 const MAX_LAG_FRAMES = 30; // ± 600 ms
-const SPEECH_PERCENTILE = 0.7;
-const NOISE_PERCENTILE = 0.3;
+const FINE_LAG_SAMPLES = 400; // ± 25 ms around the envelope lag
+/** Below this squared correlation two copies are taken for different sounds (two −5 dB copies of one sound: 0.057). */
+const MIN_COHERENCE = 0.02;
 
 export function frameEnergies(samples: Float32Array, frame = FRAME_SAMPLES): Float64Array {
   const n = Math.floor(samples.length / frame);
@@ -65,55 +66,167 @@ export function envelopeLag(a: ArrayLike<number>, b: ArrayLike<number>, maxLag =
   return best;
 }
 
-/** SNR (dB) of every copy measured on the reference copy's speech and noise frames (see the file comment). */
-export function snrAgainstReference(envelopes: Float64Array[], refIndex: number): number[] {
-  const ref = envelopes[refIndex]!;
-  const speechAt = percentile(ref, SPEECH_PERCENTILE);
-  const noiseAt = percentile(ref, NOISE_PERCENTILE);
-  return envelopes.map((env) => {
-    const lag = envelopeLag(ref, env);
-    let speech = 0;
-    let speechFrames = 0;
-    let noise = 0;
-    let noiseFrames = 0;
-    for (let t = 0; t < ref.length; t++) {
-      const u = t + lag;
-      if (u < 0 || u >= env.length) continue;
-      if (ref[t]! >= speechAt) {
-        speech += env[u]!;
-        speechFrames++;
-      } else if (ref[t]! <= noiseAt) {
-        noise += env[u]!;
-        noiseFrames++;
+/** In-place iterative radix-2 FFT (re/im of a power-of-two length); `inverse` leaves the 1/n scaling out. */
+export function fft(re: Float64Array, im: Float64Array, inverse = false): void {
+  const n = re.length;
+  for (let i = 1, j = 0; i < n; i++) {
+    let bit = n >> 1;
+    for (; j & bit; bit >>= 1) j ^= bit;
+    j ^= bit;
+    if (i < j) {
+      [re[i], re[j]] = [re[j]!, re[i]!];
+      [im[i], im[j]] = [im[j]!, im[i]!];
+    }
+  }
+  for (let len = 2; len <= n; len <<= 1) {
+    const angle = ((inverse ? 2 : -2) * Math.PI) / len;
+    const wr = Math.cos(angle);
+    const wi = Math.sin(angle);
+    for (let start = 0; start < n; start += len) {
+      let cr = 1;
+      let ci = 0;
+      for (let k = 0; k < len / 2; k++) {
+        const a = start + k;
+        const b = a + len / 2;
+        const tr = re[b]! * cr - im[b]! * ci;
+        const ti = re[b]! * ci + im[b]! * cr;
+        re[b] = re[a]! - tr;
+        im[b] = im[a]! - ti;
+        re[a] = re[a]! + tr;
+        im[a] = im[a]! + ti;
+        const next = cr * wr - ci * wi;
+        ci = cr * wi + ci * wr;
+        cr = next;
       }
     }
-    if (speechFrames === 0 || noiseFrames === 0) return percentileSnrDb(env);
-    const n = Math.max(noise / noiseFrames, 1e-12);
-    return 10 * Math.log10(Math.max(speech / speechFrames - n, 1e-12) / n);
-  });
+  }
+}
+
+export interface Spectrum {
+  re: Float64Array;
+  im: Float64Array;
+}
+
+export function spectrum(samples: Float32Array, size: number): Spectrum {
+  const re = new Float64Array(size);
+  const im = new Float64Array(size);
+  re.set(samples);
+  fft(re, im);
+  return { re, im };
 }
 
 /**
- * Cross-copy SNR (dB) of each copy, in input order. First pass: the copy with the best percentile SNR is the
- * reference. Second pass: the two best copies of the first pass each serve as reference and the two measurements are
- * averaged, so the choice between the leading copies does not depend on which one labelled the frames.
- * A single copy gets its percentile SNR.
+ * Sample lag L maximising Σ a[n]·b[n + L] within ± `radius` of `around` (circular cross-correlation by FFT; the
+ * transform is long enough that no wrap-around reaches the searched lags).
+ */
+export function sampleLag(a: Spectrum, b: Spectrum, around: number, radius: number): number {
+  const size = a.re.length;
+  const re = new Float64Array(size);
+  const im = new Float64Array(size);
+  for (let k = 0; k < size; k++) {
+    // conj(A)·B
+    re[k] = a.re[k]! * b.re[k]! + a.im[k]! * b.im[k]!;
+    im[k] = a.re[k]! * b.im[k]! - a.im[k]! * b.re[k]!;
+  }
+  fft(re, im, true);
+  let best = around;
+  let bestValue = -Infinity;
+  for (let lag = around - radius; lag <= around + radius; lag++) {
+    const value = re[((lag % size) + size) % size]!;
+    if (value > bestValue) {
+      bestValue = value;
+      best = lag;
+    }
+  }
+  return best;
+}
+
+export interface PairEstimate {
+  /** SNR (dB) of the first and the second copy; NaN when the pair shares no coherent sound. */
+  snrA: number;
+  snrB: number;
+  /** Squared correlation coefficient of the aligned copies (0–1): how much the pair tells about its copies. */
+  coherence: number;
+}
+
+/**
+ * Coherent SNR of two sample-aligned copies x[n] ≈ gx·s[n] + nx[n], y[n + lag] ≈ gy·s[n] + ny[n] with independent
+ * noises. Their cross-power C = gx·gy·Ps is the common sound alone (noise averages out), but one pair cannot split
+ * it into gx²·Ps and gy²·Ps. Speech is what varies over time: per 20 ms frame, power_x(t) = (gx/gy)·c(t) + σx² with
+ * c(t) the frame cross-power, so the slopes of each copy's frame power against c(t) give (gx/gy)² as their ratio
+ * (the regression attenuation is shared and cancels). Then signal x = C·gx/gy, noise x = power x − signal x.
+ */
+export function pairSnr(x: Float32Array, y: Float32Array, lag: number): PairEstimate {
+  const from = Math.max(0, -lag);
+  const to = Math.min(x.length, y.length - lag);
+  const frames = Math.floor((to - from) / FRAME_SAMPLES);
+  const none = { snrA: NaN, snrB: NaN, coherence: 0 };
+  if (frames < 20) return none;
+  const px = new Float64Array(frames);
+  const py = new Float64Array(frames);
+  const c = new Float64Array(frames);
+  for (let f = 0; f < frames; f++) {
+    let a = 0;
+    let b = 0;
+    let d = 0;
+    for (let n = from + f * FRAME_SAMPLES; n < from + (f + 1) * FRAME_SAMPLES; n++) {
+      const u = x[n]!;
+      const v = y[n + lag]!;
+      a += u * u;
+      b += v * v;
+      d += u * v;
+    }
+    px[f] = a / FRAME_SAMPLES;
+    py[f] = b / FRAME_SAMPLES;
+    c[f] = d / FRAME_SAMPLES;
+  }
+  const mean = (z: Float64Array) => z.reduce((s, v) => s + v, 0) / z.length;
+  const [mx, my, mc] = [mean(px), mean(py), mean(c)];
+  let sx = 0;
+  let sy = 0;
+  for (let f = 0; f < frames; f++) {
+    sx += (px[f]! - mx) * (c[f]! - mc);
+    sy += (py[f]! - my) * (c[f]! - mc);
+  }
+  if (!(mc > 0 && sx > 0 && sy > 0 && mx > 0 && my > 0)) return none;
+  const ratio = Math.sqrt(sx / sy); // gx / gy
+  const db = (signal: number, total: number) =>
+    10 * Math.log10(signal / Math.max(total - signal, total * 1e-6));
+  return {
+    snrA: db(mc * ratio, mx),
+    snrB: db(mc / ratio, my),
+    coherence: Math.min(1, (mc * mc) / (mx * my)),
+  };
+}
+
+/**
+ * Cross-copy SNR (dB) of each copy, in input order (see the file comment). Every pair is aligned (log-envelope lag,
+ * then the sample lag within ± 25 ms of it) and measured coherently (pairSnr); a copy's SNR is the mean of its pair
+ * estimates weighted by the pairs' coherence, so a partner that is mostly noise hardly counts. A single copy, or one
+ * that shares no coherent sound with any other (squared correlation < MIN_COHERENCE), gets its own percentile SNR.
  */
 export function crossCopySnrDb(copies: Float32Array[]): number[] {
   const envelopes = copies.map((c) => frameEnergies(c));
   const own = envelopes.map((e) => percentileSnrDb(e));
   if (copies.length < 2) return own;
-  const first = snrAgainstReference(
-    envelopes,
-    own.reduce((best, v, i) => (v > own[best]! ? i : best), 0),
-  );
-  const [a, b] = first
-    .map((v, i) => ({ v, i }))
-    .sort((x, y) => y.v - x.v || x.i - y.i)
-    .map((x) => x.i);
-  const byA = snrAgainstReference(envelopes, a!);
-  const byB = snrAgainstReference(envelopes, b!);
-  return byA.map((v, i) => (v + byB[i]!) / 2);
+  let size = 1;
+  while (size < 2 * Math.max(...copies.map((c) => c.length))) size <<= 1;
+  const spectra = copies.map((c) => spectrum(c, size));
+  const sums = copies.map(() => ({ value: 0, weight: 0 }));
+  for (let i = 0; i < copies.length; i++) {
+    for (let j = i + 1; j < copies.length; j++) {
+      const coarse = envelopeLag(envelopes[i]!, envelopes[j]!) * FRAME_SAMPLES;
+      const lag = sampleLag(spectra[i]!, spectra[j]!, coarse, FINE_LAG_SAMPLES);
+      const pair = pairSnr(copies[i]!, copies[j]!, lag);
+      if (!Number.isFinite(pair.snrA) || !Number.isFinite(pair.snrB) || pair.coherence < MIN_COHERENCE)
+        continue;
+      sums[i]!.value += pair.coherence * pair.snrA;
+      sums[i]!.weight += pair.coherence;
+      sums[j]!.value += pair.coherence * pair.snrB;
+      sums[j]!.weight += pair.coherence;
+    }
+  }
+  return sums.map((s, i) => (s.weight > 0 ? s.value / s.weight : own[i]!));
 }
 
 /**

@@ -1,0 +1,141 @@
+/**
+ * Offline harness for the copy ranking (tooling only, not product code): builds the seeded scenes of
+ * eval:arbitration (eval/arbitration-scenes.ts), runs the product's VAD quality once per copy (cached under
+ * .tmp/arbitration-offline/), then ranks the copies of each scene with the product's pure functions exactly as
+ * StreamService.arbitrate does (cross-copy SNR, speech eligibility), without the server. Seconds per run instead of
+ * minutes, so ranking ideas can be compared; the app eval stays the figure of record.
+ *
+ * Usage: tsx eval/arbitration-offline.ts [seed ...]   (EVAL_SCENES, default 120; EVAL_DEBUG=1 prints wrong scenes)
+ */
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { crossCopySnrDb, copyAudioScore } from '../libs/stream/src/copy-comparison.js';
+import { floatToPcm16, pcm16ToFloat } from '../libs/stream/src/pcm.js';
+import { sceneGenerator } from './arbitration-scenes.js';
+import { evalPipeline } from './lib.js';
+
+const SCENES = Number(process.env.EVAL_SCENES ?? 120);
+const MIN_SPEECH = 0.05; // STREAM_MIN_SPEECH_PERCENT default
+const CACHE = join(process.cwd(), '.tmp', 'arbitration-offline');
+
+interface CachedMic {
+  name: string;
+  snrDb: number;
+  noise: string;
+  gain: number;
+  speechRatio: number;
+  clipSnrDb: number;
+  offset: number;
+  length: number;
+}
+interface CachedScene {
+  mics: CachedMic[];
+  truth: string;
+  gap: number;
+}
+export interface OfflineScene extends CachedScene {
+  audio: Float32Array[];
+}
+
+export async function loadScenes(seed: number, count = SCENES): Promise<OfflineScene[]> {
+  mkdirSync(CACHE, { recursive: true });
+  const meta = join(CACHE, `seed-${seed}-${count}.json`);
+  const bin = join(CACHE, `seed-${seed}-${count}.f32`);
+  if (!existsSync(meta) || !existsSync(bin)) {
+    const pipeline = await evalPipeline();
+    const next = sceneGenerator(seed);
+    const scenes: CachedScene[] = [];
+    const parts: Float32Array[] = [];
+    let offset = 0;
+    for (let s = 0; s < count; s++) {
+      const scene = next();
+      const mics: CachedMic[] = [];
+      for (const m of scene.mics) {
+        // What the server stores: the upload's PCM16, decoded back to float.
+        const stored = pcm16ToFloat(floatToPcm16(m.samples));
+        const q = await pipeline.assessQuality(stored);
+        mics.push({
+          name: m.name,
+          snrDb: m.snrDb,
+          noise: m.noise,
+          gain: m.gain,
+          speechRatio: q.speech_ratio,
+          clipSnrDb: q.snr_db,
+          offset,
+          length: stored.length,
+        });
+        parts.push(stored);
+        offset += stored.length;
+      }
+      scenes.push({ mics, truth: scene.truth, gap: scene.gap });
+    }
+    const all = new Float32Array(offset);
+    let at = 0;
+    for (const p of parts) {
+      all.set(p, at);
+      at += p.length;
+    }
+    writeFileSync(bin, Buffer.from(all.buffer));
+    writeFileSync(meta, JSON.stringify(scenes));
+  }
+  const scenes = JSON.parse(readFileSync(meta, 'utf8')) as CachedScene[];
+  const raw = readFileSync(bin);
+  const all = new Float32Array(raw.buffer.slice(raw.byteOffset, raw.byteOffset + raw.length));
+  return scenes.map((s) => ({
+    ...s,
+    audio: s.mics.map((m) => all.subarray(m.offset, m.offset + m.length)),
+  }));
+}
+
+/** The product's choice for one scene (StreamService.arbitrate with no floor holder and no phone signals). */
+export function productChoice(scene: OfflineScene): string | null {
+  const snr = crossCopySnrDb(scene.audio);
+  const ranked = scene.mics
+    .map((m, i) => ({ name: m.name, score: copyAudioScore(snr[i]!, 0), snr: snr[i]!, ratio: m.speechRatio }))
+    .filter((c) => c.ratio >= MIN_SPEECH)
+    .sort((a, b) => b.score - a.score || b.snr - a.snr);
+  return ranked[0]?.name ?? null;
+}
+
+async function main(): Promise<void> {
+  const seeds = process.argv.slice(2).map(Number);
+  for (const seed of seeds.length ? seeds : [7]) {
+    const scenes = await loadScenes(seed);
+    let ok = 0;
+    let misses = 0;
+    const gapOk = [0, 0, 0, 0];
+    const gapN = [0, 0, 0, 0];
+    for (const [i, scene] of scenes.entries()) {
+      const choice = productChoice(scene);
+      const b = scene.gap < 1 ? 0 : scene.gap < 3 ? 1 : scene.gap < 6 ? 2 : 3;
+      gapN[b]!++;
+      if (choice === null) misses++;
+      if (choice === scene.truth) {
+        ok++;
+        gapOk[b]!++;
+      } else if (process.env.EVAL_DEBUG) {
+        const snr = crossCopySnrDb(scene.audio);
+        process.stderr.write(
+          `scene ${i} choice ${choice} truth ${scene.truth} gap ${scene.gap.toFixed(1)}: ${scene.mics
+            .map(
+              (m, k) =>
+                `${m.name} ${m.snrDb.toFixed(1)}dB ${m.noise} g${m.gain.toFixed(2)} vad${m.speechRatio.toFixed(2)} x${snr[k]!.toFixed(1)}`,
+            )
+            .join(' | ')}\n`,
+        );
+      }
+    }
+    process.stdout.write(
+      `seed ${seed}: accuracy ${((100 * ok) / scenes.length).toFixed(1)} % (${ok}/${scenes.length}), misses ${misses}, by gap <1/1-3/3-6/>=6: ${gapOk
+        .map((k, j) => `${k}/${gapN[j]}`)
+        .join(' ')}\n`,
+    );
+  }
+}
+
+if (process.argv[1]?.endsWith('arbitration-offline.ts')) {
+  main().catch((err: unknown) => {
+    process.stderr.write(`${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    process.exit(1);
+  });
+}
