@@ -14,6 +14,7 @@
 export const FRAME_SAMPLES = 320; // 20 ms at 16 kHz
 const MAX_LAG_FRAMES = 30; // ± 600 ms
 const FINE_LAG_SAMPLES = 400; // ± 25 ms around the envelope lag
+const ALIGN_FFT_SIZE = 32768; // ~1 s of the loudest speech, ± 25 ms, no wrap-around
 /** Below this squared correlation two copies are taken for different sounds (two −5 dB copies of one sound: 0.057). */
 const MIN_COHERENCE = 0.02;
 
@@ -74,20 +75,25 @@ export function fft(re: Float64Array, im: Float64Array, inverse = false): void {
     for (; j & bit; bit >>= 1) j ^= bit;
     j ^= bit;
     if (i < j) {
-      [re[i], re[j]] = [re[j]!, re[i]!];
-      [im[i], im[j]] = [im[j]!, im[i]!];
+      const r = re[i]!;
+      re[i] = re[j]!;
+      re[j] = r;
+      const m = im[i]!;
+      im[i] = im[j]!;
+      im[j] = m;
     }
   }
   for (let len = 2; len <= n; len <<= 1) {
     const angle = ((inverse ? 2 : -2) * Math.PI) / len;
     const wr = Math.cos(angle);
     const wi = Math.sin(angle);
+    const half = len >> 1;
     for (let start = 0; start < n; start += len) {
       let cr = 1;
       let ci = 0;
-      for (let k = 0; k < len / 2; k++) {
+      for (let k = 0; k < half; k++) {
         const a = start + k;
-        const b = a + len / 2;
+        const b = a + half;
         const tr = re[b]! * cr - im[b]! * ci;
         const ti = re[b]! * ci + im[b]! * cr;
         re[b] = re[a]! - tr;
@@ -102,40 +108,62 @@ export function fft(re: Float64Array, im: Float64Array, inverse = false): void {
   }
 }
 
-export interface Spectrum {
-  re: Float64Array;
-  im: Float64Array;
-}
-
-export function spectrum(samples: Float32Array, size: number): Spectrum {
-  const re = new Float64Array(size);
-  const im = new Float64Array(size);
-  re.set(samples);
-  fft(re, im);
-  return { re, im };
-}
-
 /**
- * Sample lag L maximising Σ a[n]·b[n + L] within ± `radius` of `around` (circular cross-correlation by FFT; the
- * transform is long enough that no wrap-around reaches the searched lags).
+ * Sample lag L maximising Σ a[n]·b[n + L] within ± `radius` of `around`, measured on the loudest ~1 s of `a` (a
+ * speech burst pins the lag to the sample as well as the whole clip does, and the cost no longer grows with the clip:
+ * a 32768-point FFT cross-correlation per pair instead of one twice the clip's length, which blocked the event loop
+ * for up to a second on four 10 s copies).
  */
-export function sampleLag(a: Spectrum, b: Spectrum, around: number, radius: number): number {
-  const size = a.re.length;
-  const re = new Float64Array(size);
-  const im = new Float64Array(size);
+export function sampleLag(
+  a: Float32Array,
+  b: Float32Array,
+  around: number,
+  radius: number,
+  envelopeA: ArrayLike<number> = frameEnergies(a),
+): number {
+  const size = ALIGN_FFT_SIZE;
+  const width = Math.min(a.length, size / 2 - radius - 1);
+  // loudest window of `a` by its frame energies (sliding sum)
+  const span = Math.max(1, Math.floor(width / FRAME_SAMPLES));
+  let bestStart = 0;
+  let sum = 0;
+  let bestSum = -Infinity;
+  for (let f = 0; f < envelopeA.length; f++) {
+    sum += envelopeA[f]!;
+    if (f >= span) sum -= envelopeA[f - span]!;
+    if (f >= span - 1 && sum > bestSum) {
+      bestSum = sum;
+      bestStart = (f - span + 1) * FRAME_SAMPLES;
+    }
+  }
+  const start = Math.max(0, Math.min(bestStart, a.length - width));
+  // a's window at 0; b from (start + around − radius), so circular lag k ↔ L = around − radius + k
+  const ar = new Float64Array(size);
+  const ai = new Float64Array(size);
+  const br = new Float64Array(size);
+  const bi = new Float64Array(size);
+  ar.set(a.subarray(start, start + width));
+  const from = start + around - radius;
+  for (let n = 0; n < width + 2 * radius; n++) {
+    const m = from + n;
+    if (m >= 0 && m < b.length) br[n] = b[m]!;
+  }
+  fft(ar, ai);
+  fft(br, bi);
   for (let k = 0; k < size; k++) {
     // conj(A)·B
-    re[k] = a.re[k]! * b.re[k]! + a.im[k]! * b.im[k]!;
-    im[k] = a.re[k]! * b.im[k]! - a.im[k]! * b.re[k]!;
+    const re = ar[k]! * br[k]! + ai[k]! * bi[k]!;
+    const im = ar[k]! * bi[k]! - ai[k]! * br[k]!;
+    ar[k] = re;
+    ai[k] = im;
   }
-  fft(re, im, true);
+  fft(ar, ai, true);
   let best = around;
   let bestValue = -Infinity;
-  for (let lag = around - radius; lag <= around + radius; lag++) {
-    const value = re[((lag % size) + size) % size]!;
-    if (value > bestValue) {
-      bestValue = value;
-      best = lag;
+  for (let k = 0; k <= 2 * radius; k++) {
+    if (ar[k]! > bestValue) {
+      bestValue = ar[k]!;
+      best = around - radius + k;
     }
   }
   return best;
@@ -209,14 +237,11 @@ export function crossCopySnrDb(copies: Float32Array[]): number[] {
   const envelopes = copies.map((c) => frameEnergies(c));
   const own = envelopes.map((e) => percentileSnrDb(e));
   if (copies.length < 2) return own;
-  let size = 1;
-  while (size < 2 * Math.max(...copies.map((c) => c.length))) size <<= 1;
-  const spectra = copies.map((c) => spectrum(c, size));
   const sums = copies.map(() => ({ value: 0, weight: 0 }));
   for (let i = 0; i < copies.length; i++) {
     for (let j = i + 1; j < copies.length; j++) {
       const coarse = envelopeLag(envelopes[i]!, envelopes[j]!) * FRAME_SAMPLES;
-      const lag = sampleLag(spectra[i]!, spectra[j]!, coarse, FINE_LAG_SAMPLES);
+      const lag = sampleLag(copies[i]!, copies[j]!, coarse, FINE_LAG_SAMPLES, envelopes[i]!);
       const pair = pairSnr(copies[i]!, copies[j]!, lag);
       if (!Number.isFinite(pair.snrA) || !Number.isFinite(pair.snrB) || pair.coherence < MIN_COHERENCE)
         continue;
