@@ -65,6 +65,24 @@ for (const [name, stage] of Object.entries(stages)) {
     cpuRtfs.map((x) => x.toFixed(4)).join(' '),
   );
 }
+// Issue 9: one embedding of 3 s of speech per call, per loaded speaker model (target ≤ 10 ms on one core)
+const embedRows: string[] = [];
+for (const [modelId] of pipeline.speakers) {
+  const ms: number[] = [];
+  for (let k = 0; k < 60; k++) {
+    const clip = decoded[k % decoded.length]!.samples;
+    const start = (k * 7919) % (clip.length - 3 * 16000);
+    const crop = clip.slice(start, start + 3 * 16000);
+    const t0 = performance.now();
+    await pipeline.embed(crop, modelId);
+    if (k >= 10) ms.push(performance.now() - t0); // the first 10 warm up
+  }
+  ms.sort((a, b) => a - b);
+  embedRows.push(
+    `| ${modelId} | ${fmt(median(ms), 1)} | ${fmt(ms[Math.floor(ms.length * 0.95)]!, 1)} | ${ms.length} |`,
+  );
+  console.log('embed 3 s', modelId, median(ms).toFixed(1), 'ms');
+}
 const p99 = histogram.percentile(99) / 1e6;
 const max = histogram.max / 1e6;
 console.log(`event-loop delay p99 ${p99.toFixed(1)} ms, max ${max.toFixed(1)} ms`);
@@ -91,7 +109,14 @@ ${rows.join('\n')}
 Event-loop delay while the whole chain ran: p99 ${p99.toFixed(1)} ms, max ${max.toFixed(1)} ms (ONNX runs are async;
 the TypeScript STFT/feature loops run on the main thread between them).
 
-Targets from issue 4: whole chain ≤ 0.05, denoise ≤ 0.03.`,
+Targets from issue 4: whole chain ≤ 0.05, denoise ≤ 0.03.
+
+One speaker embedding of 3 s of speech (wall time per call, 50 calls after 10 warm-up; target from issue 9: ≤ 10 ms
+on one core):
+
+| speaker model | median ms | p95 ms | calls |
+|---|---|---|---|
+${embedRows.join('\n')}`,
   'Performance (npm run bench:audio)',
 );
 pipeline.close();

@@ -7,7 +7,7 @@ rewrites the few places where the export baked "one frame" into constants, so th
 call with the same caches in and out. Nothing is retrained; the output equals running the upstream graph frame by
 frame (checked by libs/audio/src/denoise/denoise.spec.ts on real speech).
 
-The edits (all others nodes are already time-agnostic: convolutions read their cache concatenated in front of the
+The edits (all other nodes are already time-agnostic: convolutions read their cache concatenated in front of the
 input, GRUs run over the time axis, LayerNorms act per frame):
   1. subband feature extraction (unfold): Gather(time, [[0]]) -> Unsqueeze, and its Transpose keeps time in place;
   2. Reshapes whose target shape carries the literal frame count 1 get -1 there;
@@ -76,8 +76,10 @@ def main(src: str, dst: str) -> None:
         if node.op_type == "Reshape":
             target = const(node.input[1])
             if target is not None and tuple(int(v) for v in target) in RESHAPE_FIXES:
-                fixed = np.array(RESHAPE_FIXES[tuple(int(v) for v in target)], dtype=np.int64)
-                node.input[1] = add_const(f"{node.input[1]}_frames", fixed) if f"{node.input[1]}_frames" not in inits else f"{node.input[1]}_frames"
+                name = f"{node.input[1]}_frames"
+                if name not in inits:
+                    add_const(name, np.array(RESHAPE_FIXES[tuple(int(v) for v in target)], dtype=np.int64))
+                node.input[1] = name
                 counts["reshape"] += 1
         # 3. cache update: [cache(k), x(T)][1:] -> [..][-k:]; k read from the ScatterND that stores it
         if node.op_type == "Slice" and len(node.input) >= 4:
