@@ -19,7 +19,7 @@ def run(model, waves, out="embedding", inp="waveform"):
         np.concatenate([np.asarray(w, np.float32) for w in waves]).tofile(fi)
         with open(fl, "w") as fh:
             json.dump([int(len(w)) for w in waves], fh)
-        r = subprocess.run(["node", os.path.join(HERE, "ort_run.js"), model, fi, fl, fo, out, inp],
+        r = subprocess.run(["node", os.path.join(HERE, "ort_run.cjs"), model, fi, fl, fo, out, inp],
                            capture_output=True, text=True)
         if r.returncode != 0:
             raise RuntimeError(r.stderr)
@@ -34,7 +34,7 @@ def run(model, waves, out="embedding", inp="waveform"):
 
 
 def bench(model, seconds=3.0, reps=200):
-    r = subprocess.run(["node", os.path.join(HERE, "ort_run.js"), "--bench", model, str(seconds), str(reps)],
+    r = subprocess.run(["node", os.path.join(HERE, "ort_run.cjs"), "--bench", model, str(seconds), str(reps)],
                        capture_output=True, text=True)
     if r.returncode != 0:
         raise RuntimeError(r.stderr)

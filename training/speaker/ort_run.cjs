@@ -1,8 +1,8 @@
 // Runs an ONNX speaker model with onnxruntime-node (the runtime the Mira app uses).
-// usage: node ort_run.js MODEL IN.f32 LENGTHS.json OUT.f32 [outputName] [inputName]
+// usage: node ort_run.cjs MODEL IN.f32 LENGTHS.json OUT.f32 [outputName] [inputName]
 //   IN.f32: concatenated float32 waveforms; LENGTHS.json: [n1, n2, ...]
 //   OUT.f32: concatenated float32 outputs (one row per waveform); prints dims JSON.
-// usage: node ort_run.js --bench MODEL SECONDS [REPEATS]
+// usage: node ort_run.cjs --bench MODEL SECONDS [REPEATS]
 const path = require('path');
 const fs = require('fs');
 const ortDir = process.env.ORT_DIR || path.join(__dirname, '.work', 'ort', 'node_modules', 'onnxruntime-node');
