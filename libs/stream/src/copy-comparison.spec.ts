@@ -1,6 +1,7 @@
 import {
   copyAudioScore,
   crossCopySnrDb,
+  crossCopySnrDbAsync,
   envelopeLag,
   fft,
   frameEnergies,
@@ -118,6 +119,19 @@ describe('cross-copy comparison of the same sound (arbitration feature)', () => 
     expect(sampleLag(a, b, coarse * 320, 400)).toBe(12 * 320 + 137);
     // and the other way round (negative lag)
     expect(sampleLag(b, a, -coarse * 320, 400)).toBe(-(12 * 320 + 137));
+  });
+
+  it('eight microphones: the cleanest wins, and the event-loop-friendly version gives the same figures', async () => {
+    const snrs = [3, 8, 15, 5, 11, 2, 7, 9];
+    const copies = snrs.map((snr, k) => mic(clean, 0.3 + 0.15 * k, snr, 'white', 2000 + 300 * k, 20 + k));
+    const sync = crossCopySnrDb(copies);
+    expect(sync.indexOf(Math.max(...sync))).toBe(2);
+    let turns = 0;
+    const ticker = setInterval(() => turns++, 0);
+    const async = await crossCopySnrDbAsync(copies);
+    clearInterval(ticker);
+    expect(async).toEqual(sync);
+    expect(turns).toBeGreaterThan(0); // timers ran while the pairs were measured
   });
 
   it('FFT round trip and the 0–100 audio score mapping', () => {

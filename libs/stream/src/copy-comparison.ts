@@ -232,17 +232,47 @@ export function pairSnr(x: Float32Array, y: Float32Array, lag: number): PairEsti
  * then the sample lag within ± 25 ms of it) and measured coherently (pairSnr); a copy's SNR is the mean of its pair
  * estimates weighted by the pairs' coherence, so a partner that is mostly noise hardly counts. A single copy, or one
  * that shares no coherent sound with any other (squared correlation < MIN_COHERENCE), gets its own percentile SNR.
+ * With many copies each is paired only with the MAX_PARTNERS copies of best own SNR (O(n) pairs, not O(n²)).
  */
 export function crossCopySnrDb(copies: Float32Array[]): number[] {
+  const steps = crossCopySteps(copies);
+  for (;;) {
+    const step = steps.next();
+    if (step.done) return step.value;
+  }
+}
+
+/** The same, giving the event loop a turn after every pair (~8 ms each): ingestion stays responsive. */
+export async function crossCopySnrDbAsync(copies: Float32Array[]): Promise<number[]> {
+  const steps = crossCopySteps(copies);
+  for (;;) {
+    const step = steps.next();
+    if (step.done) return step.value;
+    await new Promise<void>((resolve) => setImmediate(resolve));
+  }
+}
+
+const MAX_PARTNERS = 3; // 2–4 microphones: every pair, as evaluated; more: pairs with the 3 best-heard copies
+
+function* crossCopySteps(copies: Float32Array[]): Generator<void, number[]> {
   const envelopes = copies.map((c) => frameEnergies(c));
   const own = envelopes.map((e) => percentileSnrDb(e));
   if (copies.length < 2) return own;
+  const partners = new Set(
+    own
+      .map((snr, i) => [snr, i] as const)
+      .sort((a, b) => b[0] - a[0])
+      .slice(0, copies.length <= MAX_PARTNERS + 1 ? copies.length : MAX_PARTNERS)
+      .map(([, i]) => i),
+  );
   const sums = copies.map(() => ({ value: 0, weight: 0 }));
   for (let i = 0; i < copies.length; i++) {
     for (let j = i + 1; j < copies.length; j++) {
+      if (!partners.has(i) && !partners.has(j)) continue;
       const coarse = envelopeLag(envelopes[i]!, envelopes[j]!) * FRAME_SAMPLES;
       const lag = sampleLag(copies[i]!, copies[j]!, coarse, FINE_LAG_SAMPLES, envelopes[i]!);
       const pair = pairSnr(copies[i]!, copies[j]!, lag);
+      yield;
       if (!Number.isFinite(pair.snrA) || !Number.isFinite(pair.snrB) || pair.coherence < MIN_COHERENCE)
         continue;
       sums[i]!.value += pair.coherence * pair.snrA;

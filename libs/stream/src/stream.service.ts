@@ -25,7 +25,7 @@ import {
   ScoreBreakdown,
   streamScore,
 } from './arbitration.policy.js';
-import { copyAudioScore, crossCopySnrDb } from './copy-comparison.js';
+import { copyAudioScore, crossCopySnrDbAsync } from './copy-comparison.js';
 import { parseChunkFields, assertStreamId, ChunkFields } from './chunk-input.js';
 import type {
   PhoneLocationBodyDto,
@@ -549,7 +549,9 @@ export class StreamService implements OnModuleInit {
       candidates.map((c) => c.chunkId),
     );
     if (audio.size !== candidates.length) return false;
-    const snr = crossCopySnrDb(candidates.map((c) => pcm16ToFloat(audio.get(c.chunkId) as Buffer)));
+    const snr = await crossCopySnrDbAsync(
+      candidates.map((c) => pcm16ToFloat(audio.get(c.chunkId) as Buffer)),
+    );
     candidates.forEach((c, i) => {
       c.snrDb = snr[i]!;
       c.breakdown = streamScore(copyAudioScore(c.snrDb, c.row.clippingRatio), signalsOf(c.row.clientId));
