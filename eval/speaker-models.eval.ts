@@ -174,12 +174,11 @@ for (const set of sets) {
   for (const x of set.enrol) vectors.push((await pipeline.embed(x, defaultModel.modelId)).vector);
   persons.push({ personId: set.speaker, centroid: centroidOf(vectors), samples: vectors.length });
 }
-for (const [label, transform] of [
-  ['clean', async (x: Float32Array) => x],
-  [
-    'pink 5 dB → denoiser',
-    async (x: Float32Array) => pipeline.denoise(mixAtSnr(x, pinkNoise(x.length, seed++), 5)),
-  ],
+// `noise`: what the microphone heard (its SNR is measured as the product measures a chunk, before denoising)
+for (const [label, noise] of [
+  ['clean', (x: Float32Array) => x],
+  ['pink 5 dB → denoiser', (x: Float32Array) => mixAtSnr(x, pinkNoise(x.length, seed++), 5)],
+  ['babble 5 dB → denoiser', (x: Float32Array) => mixAtSnr(x, babble(babbleSources, x.length), 5)],
 ] as const) {
   for (const seconds of [0.8, 1.5, 2, 5]) {
     seed = 2000;
@@ -190,7 +189,9 @@ for (const [label, transform] of [
       for (const test of set.tests) {
         const n = Math.min(test.length, Math.round(seconds * SR));
         const start = Math.floor((test.length - n) / 2);
-        const clip = await transform(test.slice(start, start + n));
+        const heard = noise(test.slice(start, start + n));
+        const snrDb = (await pipeline.assessQuality(heard)).snr_db;
+        const clip = label === 'clean' ? heard : await pipeline.denoise(heard);
         const decision =
           n < 0.5 * SR
             ? { kind: 'unknown' as const }
@@ -198,6 +199,7 @@ for (const [label, transform] of [
                 {
                   embedding: (await pipeline.embed(clip, defaultModel.modelId)).vector,
                   speechSeconds: n / SR,
+                  snrDb,
                 },
                 persons,
                 policy,
@@ -233,9 +235,11 @@ ${tables.join('\n\n')}
 
 ### Identification policy on short evidence (${defaultModel.modelId}, built-in policy)
 
-Each test clip cropped to the given length around its middle, then \`identifySpeaker\` (threshold
-${policy.matchThreshold}, margin ${policy.matchMargin}, minimum speech ${policy.minMatchSpeechSeconds} s) against the ${sets.length} enrolled
-centroids. "Wrong" is the error that matters: naming somebody else.
+Each test clip cropped to the given length around its middle, its SNR measured by the AudioModule quality stage (as
+for a stream chunk), denoised when noisy, then \`identifySpeaker\` (threshold ${policy.matchThreshold}, or
+${policy.noisyMatchThreshold} below ${policy.noisySnrDb} dB SNR; margin ${policy.matchMargin}; minimum speech
+${policy.minMatchSpeechSeconds} s) against the ${sets.length} enrolled centroids. "Wrong" is the error that matters:
+naming somebody else.
 
 | audio | length | named right | named wrong | unknown | clips |
 |---|---|---|---|---|---|

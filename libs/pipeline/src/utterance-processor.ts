@@ -8,7 +8,7 @@ import { JobContext, JobQueue, PermanentJobError } from '@mira/jobs';
 import { NetworkService } from '@mira/network';
 import { PersonService } from '@mira/person';
 import { Identification, RecognitionService } from '@mira/recognition';
-import { StreamService, UTTERANCE_JOB } from '@mira/stream';
+import { type ChunkForProcessing, StreamService, UTTERANCE_JOB } from '@mira/stream';
 import { ConversationAssigner } from './conversation-assigner.js';
 
 const SAMPLE_RATE = 16_000;
@@ -149,10 +149,15 @@ export class UtteranceProcessor implements OnModuleInit {
 
   private async identifyAndRecord(
     networkId: string,
-    chunk: { chunkId: string; streamId: string; clientId: string; capturedAt: Date; alignedCapturedAt: Date },
+    chunk: Omit<ChunkForProcessing, 'samples'>,
     speech: { speech: Float32Array; speechSeconds: number },
   ): Promise<InteractionEntity> {
-    const identification = await this.recognition.identify(networkId, speech.speech, speech.speechSeconds);
+    const identification = await this.recognition.identify(
+      networkId,
+      speech.speech,
+      speech.speechSeconds,
+      chunk.quality.snr_db,
+    );
     const decision = identification.decision;
     let personId: string | null = null;
     let confidence: number | null = null;

@@ -197,7 +197,13 @@ export class RecognitionService implements OnModuleInit {
   }
 
   /** Who is speaking in this speech? A decision only; nothing is written. */
-  async identify(networkId: string, speech: Float32Array, speechSeconds: number): Promise<Identification> {
+  /** `snrDb`: the utterance audio's SNR from the AudioModule quality, when known (noisy audio has its own rules). */
+  async identify(
+    networkId: string,
+    speech: Float32Array,
+    speechSeconds: number,
+    snrDb: number | null = null,
+  ): Promise<Identification> {
     const modelId = this.currentModelId();
     const unknown = (reason: 'too_little_speech' | 'no_speaker_model'): Identification => ({
       decision: { kind: 'unknown', reason, bestSimilarity: null, suggestedPersonId: null },
@@ -213,7 +219,7 @@ export class RecognitionService implements OnModuleInit {
     const embedding = await this.embed(speech);
     const policy = await this.policyFor(networkId, embedding.modelId);
     const decision = identifySpeaker(
-      { embedding: embedding.vector, speechSeconds },
+      { embedding: embedding.vector, speechSeconds, snrDb },
       await this.centroids(networkId, embedding.modelId),
       policy,
     );

@@ -17,6 +17,8 @@ const policy: SpeakerPolicy = {
   newPersonSimilarityGap: 0.15,
   refineSimilarityBonus: 0.1,
   autoSamplesMax: 3,
+  noisySnrDb: 12,
+  noisyMatchThreshold: 0.6,
 };
 
 /** A unit vector at `degrees` from the x axis in the xy plane: cosine between two is cos(Δangle). */
@@ -73,6 +75,37 @@ describe('speaker identification policy', () => {
     });
   });
 
+  it('noisy audio (SNR under noisy_snr_db) is matched against the lower noisy threshold and never founds a person', () => {
+    // 50° from anna out of the anna–ben plane: cos 0.643 to anna (under the clean threshold 0.7, over the noisy
+    // 0.6), 0 to ben
+    const r = (50 * Math.PI) / 180;
+    const muffledAnna = { embedding: new Float32Array([Math.cos(r), 0, Math.sin(r)]), speechSeconds: 3 };
+    expect(identifySpeaker({ ...muffledAnna, snrDb: 20 }, persons, policy).kind).toBe('unknown');
+    expect(identifySpeaker({ ...muffledAnna, snrDb: null }, persons, policy).kind).toBe('unknown');
+    expect(identifySpeaker({ ...muffledAnna, snrDb: 5 }, persons, policy)).toMatchObject({
+      kind: 'match',
+      personId: 'anna',
+    });
+    // the margin still applies: halfway between anna and ben is ambiguous, noisy or not
+    expect(identifySpeaker({ embedding: at(44), speechSeconds: 3, snrDb: 5 }, persons, policy)).toMatchObject(
+      {
+        kind: 'unknown',
+        reason: 'ambiguous',
+      },
+    );
+    // unlike everyone, enough speech: a new person when clean, unknown when noisy
+    const stranger = new Float32Array([0, 0, 1]);
+    expect(identifySpeaker({ embedding: stranger, speechSeconds: 3, snrDb: 20 }, persons, policy).kind).toBe(
+      'new_person',
+    );
+    expect(
+      identifySpeaker({ embedding: stranger, speechSeconds: 3, snrDb: 5 }, persons, policy),
+    ).toMatchObject({
+      kind: 'unknown',
+      reason: 'not_enough_evidence_for_new_person',
+    });
+  });
+
   it('the first voice in an empty network becomes a person when there is enough speech', () => {
     expect(identifySpeaker({ embedding: at(0), speechSeconds: 3 }, [], policy).kind).toBe('new_person');
   });
@@ -92,6 +125,7 @@ describe('speaker identification policy', () => {
           match_threshold: 0.5,
           auto_samples_max: 2.7,
           min_match_speech_seconds: 'lots',
+          noisy_match_threshold: 0.3,
           models: { 'mira-speaker-v1': { match_threshold: 0.55 }, other: { match_threshold: 0.1 } },
         },
       },
@@ -100,6 +134,8 @@ describe('speaker identification policy', () => {
     expect(p.matchThreshold).toBe(0.55);
     expect(p.autoSamplesMax).toBe(2);
     expect(p.minMatchSpeechSeconds).toBe(1);
+    expect(p.noisyMatchThreshold).toBe(0.3);
+    expect(p.noisySnrDb).toBe(12);
     expect(resolveSpeakerPolicy('mfcc-stats-v1', {}, {}).matchThreshold).toBeGreaterThan(p.matchThreshold);
   });
 });
