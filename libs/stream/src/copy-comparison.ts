@@ -14,7 +14,7 @@
 export const FRAME_SAMPLES = 320; // 20 ms at 16 kHz
 const MAX_LAG_FRAMES = 30; // ± 600 ms
 const FINE_LAG_SAMPLES = 400; // ± 25 ms around the envelope lag
-const ALIGN_FFT_SIZE = 32768; // ~1 s of the loudest speech, ± 25 ms, no wrap-around
+const ALIGN_FFT_SIZE = 16384; // ~0.5 s of the loudest speech, ± 25 ms, no wrap-around
 /** Below this squared correlation two copies are taken for different sounds (two −5 dB copies of one sound: 0.057). */
 const MIN_COHERENCE = 0.02;
 
@@ -109,9 +109,9 @@ export function fft(re: Float64Array, im: Float64Array, inverse = false): void {
 }
 
 /**
- * Sample lag L maximising Σ a[n]·b[n + L] within ± `radius` of `around`, measured on the loudest ~1 s of `a` (a
+ * Sample lag L maximising Σ a[n]·b[n + L] within ± `radius` of `around`, measured on the loudest ~0.5 s of `a` (a
  * speech burst pins the lag to the sample as well as the whole clip does, and the cost no longer grows with the clip:
- * a 32768-point FFT cross-correlation per pair instead of one twice the clip's length, which blocked the event loop
+ * a 16384-point FFT cross-correlation per pair instead of one twice the clip's length, which blocked the event loop
  * for up to a second on four 10 s copies).
  */
 export function sampleLag(
