@@ -137,9 +137,9 @@ it('speaker identification through the pipeline', async () => {
         'is deterministic for fixed input).',
       '',
       `Speaker model: \`${model}\`${weak ? ' — **the weak MFCC-statistics baseline** (no trained speaker network was available at the time of the run)' : ''}. ` +
-        `Policy in force (built-in defaults for this model): threshold ${policy.matchThreshold}, margin ${policy.matchMargin}, ` +
+        `Policy in force (built-in defaults for this model): threshold ${policy.matchThreshold} (${policy.noisyMatchThreshold} below ${policy.noisySnrDb} dB SNR), margin ${policy.matchMargin}, ` +
         `min speech ${policy.minMatchSpeechSeconds} s, new person needs ≥ ${policy.newPersonMinSpeechSeconds} s and best similarity < ` +
-        `${(policy.matchThreshold - policy.newPersonSimilarityGap).toFixed(2)}, up to ${policy.autoSamplesMax} automatic samples per person.`,
+        `${(policy.matchThreshold - policy.newPersonSimilarityGap).toFixed(2)} (never from noisy audio), up to ${policy.autoSamplesMax} automatic samples per person.`,
       `Engines: ${JSON.stringify({ denoise: engines?.audio_denoise?.engine, vad: engines?.audio_vad?.engine })}. Enrolment refusals: ${enrolFailures} of ${DEV_SPEAKERS.length * ENROL}.`,
       '',
       '| Enrolled speakers (streamed utterances) | count | rate |',
