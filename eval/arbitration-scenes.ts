@@ -3,6 +3,7 @@
  * microphones. Shared by eval/arbitration.eval.ts (the real app over HTTP) and eval/arbitration-offline.ts (the
  * ranking functions alone), so both see exactly the same audio for a seed.
  */
+import { pinkFilter } from '../libs/audio/src/dsp/signal.js';
 import { decodeFlac, gaussian, librispeechFiles, power, prng, SR } from './streams-lib.js';
 
 export const NOISES = ['white', 'pink', 'brown', 'babble', 'hum', 'fan'] as const;
@@ -48,19 +49,7 @@ export function sceneGenerator(seed: number): () => Scene {
     const out = new Float32Array(n);
     if (kind === 'white') for (let i = 0; i < n; i++) out[i] = gaussian(r);
     else if (kind === 'pink') {
-      // Paul Kellet's refined pink filter.
-      let b0 = 0, b1 = 0, b2 = 0, b3 = 0, b4 = 0, b5 = 0, b6 = 0; // prettier-ignore
-      for (let i = 0; i < n; i++) {
-        const w = gaussian(r);
-        b0 = 0.99886 * b0 + w * 0.0555179;
-        b1 = 0.99332 * b1 + w * 0.0750759;
-        b2 = 0.969 * b2 + w * 0.153852;
-        b3 = 0.8665 * b3 + w * 0.3104856;
-        b4 = 0.55 * b4 + w * 0.5329522;
-        b5 = -0.7616 * b5 - w * 0.016898;
-        out[i] = b0 + b1 + b2 + b3 + b4 + b5 + b6 + w * 0.5362;
-        b6 = w * 0.115926;
-      }
+      out.set(pinkFilter(Float64Array.from({ length: n }, () => gaussian(r))));
     } else if (kind === 'brown') {
       let v = 0;
       for (let i = 0; i < n; i++) out[i] = v = 0.995 * v + 0.1 * gaussian(r);

@@ -11,10 +11,13 @@
  * `npm run eval:arbitration` (BENCHMARKS.md, section Streams); developed with eval/arbitration-offline.ts.
  */
 
+import { Fft } from '@mira/audio';
+
 export const FRAME_SAMPLES = 320; // 20 ms at 16 kHz
 const MAX_LAG_FRAMES = 30; // ± 600 ms
 const FINE_LAG_SAMPLES = 400; // ± 25 ms around the envelope lag
 const ALIGN_FFT_SIZE = 16384; // ~0.5 s of the loudest speech, ± 25 ms, no wrap-around
+const alignFft = new Fft(ALIGN_FFT_SIZE); // twiddles computed once; sampleLag is synchronous, so sharing is safe
 /** Below this squared correlation two copies are taken for different sounds (two −5 dB copies of one sound: 0.057). */
 const MIN_COHERENCE = 0.02;
 
@@ -67,47 +70,6 @@ export function envelopeLag(a: ArrayLike<number>, b: ArrayLike<number>, maxLag =
   return best;
 }
 
-/** In-place iterative radix-2 FFT (re/im of a power-of-two length); `inverse` leaves the 1/n scaling out. */
-export function fft(re: Float64Array, im: Float64Array, inverse = false): void {
-  const n = re.length;
-  for (let i = 1, j = 0; i < n; i++) {
-    let bit = n >> 1;
-    for (; j & bit; bit >>= 1) j ^= bit;
-    j ^= bit;
-    if (i < j) {
-      const r = re[i]!;
-      re[i] = re[j]!;
-      re[j] = r;
-      const m = im[i]!;
-      im[i] = im[j]!;
-      im[j] = m;
-    }
-  }
-  for (let len = 2; len <= n; len <<= 1) {
-    const angle = ((inverse ? 2 : -2) * Math.PI) / len;
-    const wr = Math.cos(angle);
-    const wi = Math.sin(angle);
-    const half = len >> 1;
-    for (let start = 0; start < n; start += len) {
-      let cr = 1;
-      let ci = 0;
-      for (let k = 0; k < half; k++) {
-        const a = start + k;
-        const b = a + half;
-        const tr = re[b]! * cr - im[b]! * ci;
-        const ti = re[b]! * ci + im[b]! * cr;
-        re[b] = re[a]! - tr;
-        im[b] = im[a]! - ti;
-        re[a] = re[a]! + tr;
-        im[a] = im[a]! + ti;
-        const next = cr * wr - ci * wi;
-        ci = cr * wi + ci * wr;
-        cr = next;
-      }
-    }
-  }
-}
-
 /**
  * Sample lag L maximising Σ a[n]·b[n + L] within ± `radius` of `around`, measured on the loudest ~0.5 s of `a` (a
  * speech burst pins the lag to the sample as well as the whole clip does, and the cost no longer grows with the clip:
@@ -138,31 +100,37 @@ export function sampleLag(
   }
   const start = Math.max(0, Math.min(bestStart, a.length - width));
   // a's window at 0; b from (start + around − radius), so circular lag k ↔ L = around − radius + k
-  const ar = new Float64Array(size);
-  const ai = new Float64Array(size);
-  const br = new Float64Array(size);
-  const bi = new Float64Array(size);
-  ar.set(a.subarray(start, start + width));
+  const frameA = new Float64Array(size);
+  const frameB = new Float64Array(size);
+  frameA.set(a.subarray(start, start + width));
   const from = start + around - radius;
   for (let n = 0; n < width + 2 * radius; n++) {
     const m = from + n;
-    if (m >= 0 && m < b.length) br[n] = b[m]!;
+    if (m >= 0 && m < b.length) frameB[n] = b[m]!;
   }
-  fft(ar, ai);
-  fft(br, bi);
-  for (let k = 0; k < size; k++) {
+  const bins = size / 2 + 1;
+  const [ar, ai, br, bi] = [0, 0, 0, 0].map(() => new Float64Array(bins)) as [
+    Float64Array,
+    Float64Array,
+    Float64Array,
+    Float64Array,
+  ];
+  alignFft.realForward(frameA, ar, ai);
+  alignFft.realForward(frameB, br, bi);
+  for (let k = 0; k < bins; k++) {
     // conj(A)·B
     const re = ar[k]! * br[k]! + ai[k]! * bi[k]!;
     const im = ar[k]! * bi[k]! - ai[k]! * br[k]!;
     ar[k] = re;
     ai[k] = im;
   }
-  fft(ar, ai, true);
+  const xcorr = frameA; // reused as the output
+  alignFft.realInverse(ar, ai, xcorr);
   let best = around;
   let bestValue = -Infinity;
   for (let k = 0; k <= 2 * radius; k++) {
-    if (ar[k]! > bestValue) {
-      bestValue = ar[k]!;
+    if (xcorr[k]! > bestValue) {
+      bestValue = xcorr[k]!;
       best = around - radius + k;
     }
   }

@@ -77,8 +77,12 @@ export function whiteNoise(length: number, seed = 1): Float32Array {
 
 /** Pink (1/f) noise from white noise with Paul Kellet's filter. */
 export function pinkNoise(length: number, seed = 2): Float32Array {
-  const white = whiteNoise(length, seed);
-  const out = new Float32Array(length);
+  return pinkFilter(whiteNoise(length, seed), 0.11);
+}
+
+/** Paul Kellet's refined pink filter over the given white noise, times `gain`. */
+export function pinkFilter(white: ArrayLike<number>, gain = 1): Float32Array {
+  const out = new Float32Array(white.length);
   let b0 = 0;
   let b1 = 0;
   let b2 = 0;
@@ -86,7 +90,7 @@ export function pinkNoise(length: number, seed = 2): Float32Array {
   let b4 = 0;
   let b5 = 0;
   let b6 = 0;
-  for (let i = 0; i < length; i++) {
+  for (let i = 0; i < white.length; i++) {
     const w = white[i]!;
     b0 = 0.99886 * b0 + w * 0.0555179;
     b1 = 0.99332 * b1 + w * 0.0750759;
@@ -94,7 +98,7 @@ export function pinkNoise(length: number, seed = 2): Float32Array {
     b3 = 0.8665 * b3 + w * 0.3104856;
     b4 = 0.55 * b4 + w * 0.5329522;
     b5 = -0.7616 * b5 - w * 0.016898;
-    out[i] = (b0 + b1 + b2 + b3 + b4 + b5 + b6 + w * 0.5362) * 0.11;
+    out[i] = (b0 + b1 + b2 + b3 + b4 + b5 + b6 + w * 0.5362) * gain;
     b6 = w * 0.115926;
   }
   return out;
