@@ -161,6 +161,12 @@ describe('audio decode: every accepted upload becomes 16 kHz mono float32 (issue
     },
   );
 
+  it('a FLAC header claiming more audio than its bytes could hold is corruption: decoded, not refused as too long', async () => {
+    const lying = Buffer.concat([Buffer.from('fLaC\x00\x00\x00\x22', 'latin1'), Buffer.alloc(2000, 0x5a)]);
+    expect(declaredSeconds(lying, 'flac')).toBeNull();
+    await expectRefusal(pipeline.decode(lying), 'AUDIO_UNDECODABLE', 415);
+  });
+
   it('MP3 and WebM declare no duration here: their length is checked after decoding', () => {
     expect(declaredSeconds(transcode(speechWav, 'mp3', ['-c:a', 'libmp3lame']), 'mp3')).toBeNull();
     expect(declaredSeconds(transcode(speechWav, 'webm', ['-c:a', 'libopus']), 'webm')).toBeNull();

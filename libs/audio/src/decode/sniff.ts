@@ -77,12 +77,21 @@ export function declaredSeconds(bytes: Uint8Array, container: SniffedContainer):
   return null;
 }
 
+/** Fewest bytes a FLAC frame takes (sync + header + CRC-8, one constant subframe, CRC-16). */
+const FLAC_MIN_FRAME_BYTES = 8;
+/** Fewest bytes per second an Ogg stream takes (Opus at its lowest rates is ~750). */
+const OGG_MIN_BYTES_PER_SECOND = 100;
+
 function flacSeconds(b: Uint8Array): number | null {
-  // "fLaC", then a metadata block header whose type (low 7 bits) must be 0 = STREAMINFO, data from byte 8
-  if (b.length < 26 || (b[4]! & 0x7f) !== 0) return null;
+  // "fLaC", then a metadata block header: type (low 7 bits) 0 = STREAMINFO, length 34; its data from byte 8
+  if (b.length < 42 || (b[4]! & 0x7f) !== 0 || b[5] !== 0 || b[6] !== 0 || b[7] !== 34) return null;
+  const maxBlock = (b[10]! << 8) | b[11]!;
   const rate = (b[18]! << 12) | (b[19]! << 4) | (b[20]! >> 4);
   const total = (b[21]! & 0x0f) * 2 ** 32 + ((b[22]! << 24) >>> 0) + (b[23]! << 16) + (b[24]! << 8) + b[25]!;
-  return rate > 0 && total > 0 ? total / rate : null;
+  if (!(rate > 0 && total > 0 && maxBlock >= 16)) return null;
+  // a header that claims more audio than these bytes could hold is corruption, not a long file: decode instead
+  if (b.length < 42 + Math.ceil(total / maxBlock) * FLAC_MIN_FRAME_BYTES) return null;
+  return total / rate;
 }
 
 function oggSeconds(b: Uint8Array): number | null {
@@ -101,7 +110,9 @@ function oggSeconds(b: Uint8Array): number | null {
   for (let at = b.length - 27; at >= 0; at--) {
     if (b[at] !== 0x4f || ascii(b, at, 4) !== 'OggS') continue;
     const granule = view.getBigInt64(at + 6, true);
-    if (granule >= 0n) return Math.max(0, Number(granule) - preSkip) / rate;
+    if (granule < 0n) continue;
+    const seconds = Math.max(0, Number(granule) - preSkip) / rate;
+    return b.length >= seconds * OGG_MIN_BYTES_PER_SECOND ? seconds : null; // else corrupt: decode instead
   }
   return null;
 }
