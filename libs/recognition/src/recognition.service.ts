@@ -196,8 +196,10 @@ export class RecognitionService implements OnModuleInit {
     return resolveSpeakerPolicy(modelId, envPolicy, await this.networks.settings(networkId));
   }
 
-  /** Who is speaking in this speech? A decision only; nothing is written. */
-  /** `snrDb`: the utterance audio's SNR from the AudioModule quality, when known (noisy audio has its own rules). */
+  /**
+   * Who is speaking in this speech? A decision only; nothing is written. `snrDb`: the utterance audio's SNR from the
+   * AudioModule quality, when known (noisy audio has its own rules, see SpeakerPolicy).
+   */
   async identify(
     networkId: string,
     speech: Float32Array,

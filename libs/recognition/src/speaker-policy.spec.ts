@@ -75,7 +75,7 @@ describe('speaker identification policy', () => {
     });
   });
 
-  it('noisy audio (SNR under noisy_snr_db) is matched against the lower noisy threshold and never founds a person', () => {
+  it('noisy audio (SNR under noisy_snr_db) is matched at the lower noisy threshold, never founds a person, never refines', () => {
     // 50° from anna out of the anna–ben plane: cos 0.643 to anna (under the clean threshold 0.7, over the noisy
     // 0.6), 0 to ben
     const r = (50 * Math.PI) / 180;
@@ -85,6 +85,11 @@ describe('speaker identification policy', () => {
     expect(identifySpeaker({ ...muffledAnna, snrDb: 5 }, persons, policy)).toMatchObject({
       kind: 'match',
       personId: 'anna',
+    });
+    // a noisy match, however close, never becomes a voiceprint sample
+    expect(identifySpeaker({ embedding: at(5), speechSeconds: 3, snrDb: 5 }, persons, policy)).toMatchObject({
+      kind: 'match',
+      refine: false,
     });
     // the margin still applies: halfway between anna and ben is ambiguous, noisy or not
     expect(identifySpeaker({ embedding: at(44), speechSeconds: 3, snrDb: 5 }, persons, policy)).toMatchObject(

@@ -21,8 +21,8 @@ export interface SpeakerPolicy {
   autoSamplesMax: number;
   /**
    * An utterance whose audio SNR (AudioModule quality, dB) is below this is "noisy": noise pulls every similarity
-   * down, the right person's as well as strangers', so it is matched against `noisyMatchThreshold` instead, and it
-   * never founds a new person (being unlike everyone is what noise looks like).
+   * down, the right person's as well as strangers', so it is matched against `noisyMatchThreshold` instead; it never
+   * founds a new person (being unlike everyone is what noise looks like) and never becomes a voiceprint sample.
    */
   noisySnrDb: number;
   noisyMatchThreshold: number;
@@ -127,7 +127,11 @@ export function identifySpeaker(
       personId: best.personId,
       similarity: round(best.similarity),
       runnerUp: runnerUp === null ? null : round(runnerUp),
-      refine: policy.autoSamplesMax > 0 && best.similarity >= threshold + policy.refineSimilarityBonus,
+      // noisy audio never feeds a voiceprint
+      refine:
+        !noisy &&
+        policy.autoSamplesMax > 0 &&
+        best.similarity >= policy.matchThreshold + policy.refineSimilarityBonus,
     };
   }
   const clearlyNew = !best || best.similarity < threshold - policy.newPersonSimilarityGap;
