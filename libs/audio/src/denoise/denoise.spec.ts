@@ -3,17 +3,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AudioPipeline } from '../audio-pipeline.js';
 import { createOrtSession } from '../audio-pipeline.js';
-import { repoModelsDir } from '../models/manifest.js';
 import { devSpeakers, prepareTestModelDir, readBytes, testPipeline } from '../../../../test/support/audio.js';
 import { mixAtSnr, pinkNoise, siSdr, whiteNoise } from '../dsp/signal.js';
 import { Stft } from '../dsp/stft.js';
 import { GtcrnDenoiser } from './gtcrn-denoiser.js';
 import { SpectralGateDenoiser } from './spectral-gate-denoiser.js';
 
-/** A repository models/ directory with the manifest but without the derived multi-frame GTCRN graph. */
-function repoWithoutMultiframe(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'mira-repo-models-'));
-  copyFileSync(join(repoModelsDir(), 'manifest.json'), join(dir, 'manifest.json'));
+/** A MODEL_DIR holding only the upstream GTCRN export (models:fetch not run since the multi-frame entry came). */
+async function modelDirWithUpstreamOnly(): Promise<string> {
+  const dir = mkdtempSync(join(tmpdir(), 'mira-models-upstream-'));
+  copyFileSync(join(await prepareTestModelDir(), 'gtcrn_simple.onnx'), join(dir, 'gtcrn_simple.onnx'));
   return dir;
 }
 
@@ -44,7 +43,7 @@ describe('noise reduction: GTCRN streaming ONNX and its DSP fallback (issue 4, s
   it('the multi-frame graph gives the upstream one-frame-per-call output on real noisy speech, whatever the chunking', async () => {
     const noisy = mixAtSnr(clean, pinkNoise(clean.length, 23), 5);
     const upstream = await createOrtSession(join(await prepareTestModelDir(), 'gtcrn_simple.onnx'));
-    const derived = await createOrtSession(join(repoModelsDir(), 'gtcrn-multiframe-v1.onnx'));
+    const derived = await createOrtSession(join(await prepareTestModelDir(), 'gtcrn-multiframe-v1.onnx'));
     try {
       const reference = await new GtcrnDenoiser(upstream, 'gtcrn-simple', 1).denoise(noisy);
       const chunked = await new GtcrnDenoiser(derived, 'gtcrn-multiframe-v1', 7).denoise(noisy);
@@ -60,7 +59,7 @@ describe('noise reduction: GTCRN streaming ONNX and its DSP fallback (issue 4, s
   });
 
   it('without the derived graph, the upstream one-frame export from the model directory runs', async () => {
-    const upstreamOnly = await testPipeline({}, { repoModelsDir: repoWithoutMultiframe() });
+    const upstreamOnly = await testPipeline({}, { modelDir: await modelDirWithUpstreamOnly() });
     expect(upstreamOnly.engines().denoise).toMatchObject({
       engine: 'gtcrn',
       model: 'gtcrn-simple',
@@ -102,7 +101,7 @@ describe('noise reduction: GTCRN streaming ONNX and its DSP fallback (issue 4, s
 
   it('falls back to spectral gating, reported degraded, when both GTCRN files are missing', async () => {
     const empty = mkdtempSync(join(tmpdir(), 'mira-empty-models-'));
-    const fallback = await testPipeline({}, { modelDir: empty, repoModelsDir: repoWithoutMultiframe() });
+    const fallback = await testPipeline({}, { modelDir: empty });
     const status = fallback.engines().denoise!;
     expect(status.engine).toBe('spectral-gate');
     expect(status.status).toBe('degraded');

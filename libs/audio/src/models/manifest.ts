@@ -36,6 +36,8 @@ export interface ModelEntry {
   input?: SpeakerInputSpec | Record<string, unknown>;
   /** Output tensor name; defaults to the session's first output. */
   output?: string;
+  /** Built by models:fetch from another model-dir entry's verified file with a named transform (model-fetch.ts). */
+  derive?: { from: string; transform: string };
   dimension?: number;
 }
 

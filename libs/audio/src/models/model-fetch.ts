@@ -1,14 +1,20 @@
-import { copyFile, mkdir, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import type { ModelEntry } from './manifest.js';
 import { sha256File } from './manifest.js';
+import { deriveGtcrnMultiframe } from './gtcrn-multiframe.js';
 
 export interface FetchResult {
   name: string;
   file: string;
-  action: 'present' | 'copied' | 'downloaded' | 'skipped' | 'failed';
+  action: 'present' | 'copied' | 'downloaded' | 'derived' | 'skipped' | 'failed';
   detail?: string;
 }
+
+/** Transforms a manifest `derive` entry may name: source file bytes in, derived file bytes out. */
+const TRANSFORMS: Record<string, (source: Uint8Array) => Uint8Array> = {
+  'gtcrn-multiframe': deriveGtcrnMultiframe,
+};
 
 async function findInMirror(mirror: string, file: string): Promise<string | undefined> {
   const direct = join(mirror, file);
@@ -31,8 +37,9 @@ async function findInMirror(mirror: string, file: string): Promise<string | unde
 
 /**
  * Puts every `model-dir` entry of the manifest into `modelDir`: kept when already there with the right checksum,
- * else copied from `mirror` (a directory searched by file name) or downloaded from the entry's source URL. Files
- * land under a temporary name and are renamed only after the sha256 matches. Repo and npm models are left alone.
+ * else copied from `mirror` (a directory searched by file name) or downloaded from the entry's source URL, or, for a
+ * `derive` entry, built from its source entry's file once that one is in place. Files land under a temporary name and
+ * are renamed only after the sha256 matches. Repo and npm models are left alone.
  */
 export async function fetchModels(
   entries: ModelEntry[],
@@ -41,7 +48,9 @@ export async function fetchModels(
 ): Promise<FetchResult[]> {
   await mkdir(modelDir, { recursive: true });
   const results: FetchResult[] = [];
-  for (const entry of entries) {
+  // derived entries after the entries they are built from
+  const ordered = [...entries.filter((e) => !e.derive), ...entries.filter((e) => e.derive)];
+  for (const entry of ordered) {
     if (entry.location !== 'model-dir') {
       results.push({ name: entry.name, file: entry.file, action: 'skipped', detail: `location ${entry.location}` });
       continue;
@@ -60,8 +69,19 @@ export async function fetchModels(
     let action: FetchResult['action'] = 'failed';
     let detail: string | undefined;
     try {
-      const local = options.mirror ? await findInMirror(options.mirror, entry.file) : undefined;
-      if (local) {
+      const local =
+        options.mirror && !entry.derive ? await findInMirror(options.mirror, entry.file) : undefined;
+      if (entry.derive) {
+        const { from, transform } = entry.derive;
+        const source = entries.find((e) => e.name === from);
+        const fetched = results.find((r) => r.name === from && r.action !== 'failed' && r.action !== 'skipped');
+        const apply = TRANSFORMS[transform];
+        if (!source || !fetched || !apply) {
+          throw new Error(`cannot derive: ${!apply ? `unknown transform ${transform}` : `${from} is not available`}`);
+        }
+        await writeFile(temp, apply(await readFile(join(modelDir, source.file))));
+        action = 'derived';
+      } else if (local) {
         await copyFile(local, temp);
         action = 'copied';
       } else if (options.download !== false && /^https?:\/\//.test(entry.source)) {

@@ -4,8 +4,10 @@ import { join } from 'node:path';
 import { MODEL_MIRROR } from '../../../../test/support/audio.js';
 import { loadManifest, resolveModel, repoModelsDir, type ModelEntry } from './manifest.js';
 import { fetchModels } from './model-fetch.js';
+import { deriveGtcrnMultiframe } from './gtcrn-multiframe.js';
 
 const gtcrn = () => loadManifest().models.find((m) => m.name === 'gtcrn-simple')!;
+const multiframe = () => loadManifest().models.find((m) => m.name === 'gtcrn-multiframe-v1')!;
 
 describe('model manifest and models:fetch (issue 4, models)', () => {
   it('lists name, file, checksum, source URL, licence and input spec for every model', () => {
@@ -48,6 +50,28 @@ describe('model manifest and models:fetch (issue 4, models)', () => {
     const missing = await fetchModels([{ ...entry, file: 'other.onnx' }], dir, { fetchImpl: failing });
     expect(missing[0]).toMatchObject({ action: 'failed' });
     expect(missing[0]!.detail).toContain('404');
+  });
+
+  it('derives the multi-frame GTCRN graph from the fetched upstream file, to its pinned checksum', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mira-fetch-'));
+    // listed before its source on purpose: the derived entry waits for it
+    const results = await fetchModels([multiframe(), gtcrn()], dir, { mirror: MODEL_MIRROR, download: false });
+    expect(results.map((r) => [r.name, r.action])).toEqual([
+      ['gtcrn-simple', 'copied'],
+      ['gtcrn-multiframe-v1', 'derived'],
+    ]);
+    const resolved = await resolveModel(multiframe(), { modelDir: dir, repoModelsDir: repoModelsDir() });
+    expect(resolved.check).toBe('verified');
+    const again = await fetchModels([gtcrn(), multiframe()], dir, { mirror: MODEL_MIRROR, download: false });
+    expect(again.map((r) => r.action)).toEqual(['present', 'present']);
+  });
+
+  it('cannot derive without its source, and the transform refuses any file but the pinned upstream one', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mira-fetch-'));
+    const [result] = await fetchModels([multiframe()], dir, { mirror: MODEL_MIRROR, download: false });
+    expect(result).toMatchObject({ action: 'failed', detail: 'cannot derive: gtcrn-simple is not available' });
+    expect(existsSync(join(dir, multiframe().file))).toBe(false);
+    expect(() => deriveGtcrnMultiframe(new Uint8Array([8, 1]))).toThrow(/not the pinned upstream/);
   });
 
   it('detects a corrupted model file at startup (checksum mismatch)', async () => {
