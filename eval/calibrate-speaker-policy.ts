@@ -15,19 +15,8 @@ const pipeline = await evalPipeline();
 const model = pipeline.speaker!;
 console.log('speaker model', model.modelId);
 
-async function speechOf(samples: Float32Array): Promise<Float32Array> {
-  const denoised = await pipeline.denoise(samples);
-  const segs = await pipeline.detectSpeech(denoised);
-  const parts = segs.map((s) => denoised.subarray(Math.floor(s.start * SR), Math.ceil(s.end * SR)));
-  const out = new Float32Array(parts.reduce((n, p) => n + p.length, 0));
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
-}
-const embed = async (x: Float32Array) => (await pipeline.embed(await speechOf(x), model.modelId)).vector;
+const embed = async (x: Float32Array) =>
+  (await pipeline.embed((await pipeline.extractSpeech(x)).speech, model.modelId)).vector;
 
 const files = trainFiles();
 const dev = files.filter((f) => DEV_SPLIT_SPEAKERS.includes(f.split('/').pop()!.split('-')[0]!));

@@ -1,6 +1,7 @@
 /** Closed-set speaker identification and verification over the dev speakers (shared by the eval scripts). */
 import type { AudioPipeline } from '../libs/audio/src/audio-pipeline.js';
 import { cosine } from '../libs/audio/src/speaker/onnx-speaker-embedder.js';
+import { centroidOf } from '../libs/recognition/src/speaker-policy.js';
 import { equalErrorRate } from './lib.js';
 
 export interface SpeakerSet {
@@ -30,9 +31,7 @@ export async function scoreSpeakers(
   const centroids: Float32Array[] = [];
   for (const set of sets) {
     const vectors = await Promise.all(set.enrol.map(async (x) => (await pipeline.embed(x, modelId)).vector));
-    const c = new Float32Array(vectors[0]!.length);
-    for (const v of vectors) for (let i = 0; i < c.length; i++) c[i] += v[i]! / vectors.length;
-    centroids.push(c);
+    centroids.push(centroidOf(vectors));
   }
   const targets: number[] = [];
   const nonTargets: number[] = [];

@@ -4,6 +4,7 @@ import type {
   DecodedAudio,
   EngineStatus,
   QualityReport,
+  SpeechExtract,
   SpeechSegment,
   VoiceEmbedding,
 } from './audio.types.js';
@@ -232,6 +233,25 @@ export class AudioPipeline {
 
   denoise(samples: Float32Array): Promise<Float32Array> {
     return this.denoiser.denoise(samples);
+  }
+
+  /** Noise reduction, then VAD: the denoised clip and only its speech (segments concatenated). */
+  async extractSpeech(samples: Float32Array): Promise<SpeechExtract> {
+    const denoised = await this.denoise(samples);
+    const segments = await this.detectSpeech(denoised);
+    const parts = segments.map((s) =>
+      denoised.subarray(
+        Math.max(0, Math.floor(s.start * SAMPLE_RATE)),
+        Math.min(denoised.length, Math.ceil(s.end * SAMPLE_RATE)),
+      ),
+    );
+    const speech = new Float32Array(parts.reduce((n, p) => n + p.length, 0));
+    let offset = 0;
+    for (const p of parts) {
+      speech.set(p, offset);
+      offset += p.length;
+    }
+    return { denoised, speech, speechSeconds: speech.length / SAMPLE_RATE };
   }
 
   async detectSpeech(samples: Float32Array): Promise<SpeechSegment[]> {

@@ -4,6 +4,7 @@ import type {
   DecodedAudio,
   EngineStatus,
   QualityReport,
+  SpeechExtract,
   SpeechSegment,
   VoiceEmbedding,
 } from './audio.types.js';
@@ -60,6 +61,11 @@ export class AudioService implements OnModuleInit, OnApplicationShutdown {
 
   async detectSpeech(samples: Float32Array): Promise<SpeechSegment[]> {
     return (await this.ready()).detectSpeech(samples);
+  }
+
+  /** Noise reduction, then VAD: the denoised clip and only its speech. */
+  async extractSpeech(samples: Float32Array): Promise<SpeechExtract> {
+    return (await this.ready()).extractSpeech(samples);
   }
 
   /** L2-normalised embedding from the default speaker model. Throws AUDIO_TOO_SHORT under 0.5 s. */

@@ -48,3 +48,11 @@ export interface EngineStatus {
   status: 'healthy' | 'degraded';
   detail?: string;
 }
+
+export interface SpeechExtract {
+  /** The denoised clip. */
+  denoised: Float32Array;
+  /** Only the VAD speech of the denoised clip, segments concatenated. */
+  speech: Float32Array;
+  speechSeconds: number;
+}

@@ -1,5 +1,5 @@
 import { Injectable, OnModuleInit } from '@nestjs/common';
-import { AudioService, SAMPLE_RATE, type VoiceEmbedding } from '@mira/audio';
+import { AudioService, type SpeechExtract, type VoiceEmbedding } from '@mira/audio';
 import { AuditService } from '@mira/audit';
 import { AppConfig, AppLogger, isoUtc } from '@mira/core';
 import { InteractionService } from '@mira/interaction';
@@ -23,14 +23,6 @@ import { VoiceprintRepository } from './voiceprint.repository.js';
 const MAX_CLIPPING_RATIO = 0.01;
 /** The audio module refuses to embed less than this. */
 const MIN_EMBED_SECONDS = 0.5;
-
-export interface SpeechExtract {
-  /** The denoised clip. */
-  denoised: Float32Array;
-  /** Only the VAD speech of the denoised clip, segments concatenated. */
-  speech: Float32Array;
-  speechSeconds: number;
-}
 
 export interface Identification {
   decision: SpeakerDecision;
@@ -95,22 +87,8 @@ export class RecognitionService implements OnModuleInit {
   }
 
   /** Noise reduction, then VAD: the speech of a clip. */
-  async extractSpeech(samples: Float32Array): Promise<SpeechExtract> {
-    const denoised = await this.audio.denoise(samples);
-    const segments = await this.audio.detectSpeech(denoised);
-    const parts = segments.map((s) =>
-      denoised.subarray(
-        Math.max(0, Math.floor(s.start * SAMPLE_RATE)),
-        Math.min(denoised.length, Math.ceil(s.end * SAMPLE_RATE)),
-      ),
-    );
-    const speech = new Float32Array(parts.reduce((n, p) => n + p.length, 0));
-    let offset = 0;
-    for (const p of parts) {
-      speech.set(p, offset);
-      offset += p.length;
-    }
-    return { denoised, speech, speechSeconds: speech.length / SAMPLE_RATE };
+  extractSpeech(samples: Float32Array): Promise<SpeechExtract> {
+    return this.audio.extractSpeech(samples);
   }
 
   async enrol(
