@@ -83,6 +83,24 @@ for (const [modelId] of pipeline.speakers) {
   );
   console.log('embed 3 s', modelId, median(ms).toFixed(1), 'ms');
 }
+// Issue 9: scoring one utterance against a network's persons on the model's scale (cohort normalisation: every
+// centroid and the test are compared with the whole cohort), for 5 / 20 / 50 persons
+const scoreRows: string[] = [];
+const scoringModel = pipeline.speaker!;
+const scoringVectors = await Promise.all(
+  decoded.map(async (d) => (await pipeline.embed(d.samples.slice(0, 3 * 16000))).vector),
+);
+for (const persons of [5, 20, 50]) {
+  const centroids = Array.from({ length: persons }, (_, i) => scoringVectors[i % scoringVectors.length]!);
+  const ms: number[] = [];
+  for (let k = 0; k < 40; k++) {
+    const t0 = performance.now();
+    pipeline.scoreVoices(scoringModel.modelId, scoringVectors[k % scoringVectors.length]!, centroids);
+    if (k >= 5) ms.push(performance.now() - t0);
+  }
+  scoreRows.push(`| ${persons} | ${fmt(median(ms), 2)} |`);
+  console.log('score', persons, 'persons', median(ms).toFixed(2), 'ms');
+}
 const p99 = histogram.percentile(99) / 1e6;
 const max = histogram.max / 1e6;
 console.log(`event-loop delay p99 ${p99.toFixed(1)} ms, max ${max.toFixed(1)} ms`);
@@ -116,7 +134,14 @@ on one core):
 
 | speaker model | median ms | p95 ms | calls |
 |---|---|---|---|
-${embedRows.join('\n')}`,
+${embedRows.join('\n')}
+
+Scoring one utterance against a network's persons with ${scoringModel.modelId} on its scale
+(${pipeline.speakerScale(scoringModel.modelId)}${scoringModel.normaliser ? `, cohort of ${scoringModel.normaliser.cohortSize} voices` : ''}; wall time per call, median of 35 after 5 warm-up):
+
+| persons | median ms |
+|---|---|
+${scoreRows.join('\n')}`,
   'Performance (npm run bench:audio)',
 );
 pipeline.close();

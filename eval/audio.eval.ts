@@ -115,7 +115,7 @@ for (const { speaker, files } of devSpeakerFiles()) {
   sets.push({ speaker, enrol: clips.slice(0, 3), tests: clips.slice(3) });
 }
 const modelId = pipeline.speaker!.modelId;
-const spk = await scoreSpeakers(pipeline, modelId, sets);
+const { product: spk, scale: spkScale } = await scoreSpeakers(pipeline, modelId, sets);
 console.log('speaker', spk);
 
 writeSection(
@@ -144,7 +144,7 @@ ${vadRows.join('\n')}
 
 #### Speaker embedding (${modelId}${pipeline.speaker!.weak ? ', WEAK baseline' : ''}), dev speakers
 
-3 enrolment utterances per speaker (centroid), 7 test utterances each, cosine scoring: EER **${fmt(100 * spk.eer, 1)} %**
+3 enrolment utterances per speaker (centroid), 7 test utterances each, ${spkScale} scores (the product's): EER **${fmt(100 * spk.eer, 1)} %**
 (${spk.targets} target / ${spk.nonTargets} non-target scores), closed-set top-1 **${fmt(100 * spk.top1, 1)} %** over
 ${spk.trials} trials among 5 speakers. Only 5 speakers: a coarse figure; see "Speaker model evaluation" for conditions.
 

@@ -1,4 +1,5 @@
 /** Shared helpers for bench/ and eval/ scripts (tooling only; reads ../shared test data). */
+import { spawnSync } from 'node:child_process';
 import { cpus, loadavg } from 'node:os';
 import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -93,6 +94,88 @@ export function babble(sources: Float32Array[], length: number): Float32Array {
     for (let i = 0; i < length; i++) out[i] += g * src[i % src.length]!;
   }
   return out;
+}
+
+/** Second-order Butterworth high-pass at 16 kHz (RBJ biquad). */
+function highPass(x: Float32Array, cutoff: number): Float32Array {
+  const w = (2 * Math.PI * cutoff) / 16000;
+  const alpha = Math.sin(w) / Math.SQRT2;
+  const cos = Math.cos(w);
+  const a0 = 1 + alpha;
+  const b0 = (1 + cos) / 2 / a0;
+  const b1 = -(1 + cos) / a0;
+  const b2 = b0;
+  const a1 = (-2 * cos) / a0;
+  const a2 = (1 - alpha) / a0;
+  const y = new Float32Array(x.length);
+  let x1 = 0;
+  let x2 = 0;
+  let y1 = 0;
+  let y2 = 0;
+  for (let i = 0; i < x.length; i++) {
+    const v = b0 * x[i]! + b1 * x1 + b2 * x2 - a1 * y1 - a2 * y2;
+    x2 = x1;
+    x1 = x[i]!;
+    y2 = y1;
+    y1 = v;
+    y[i] = v;
+  }
+  return y;
+}
+
+/** A telephone channel: 16 → 8 → 16 kHz, then a 300 Hz high-pass. */
+export async function telephoneBand(pipeline: AudioPipeline, x: Float32Array): Promise<Float32Array> {
+  const narrow = await pipeline.resampler.resample(x, 16000, 8000);
+  return highPass(await pipeline.resampler.resample(narrow, 8000, 16000), 300);
+}
+
+/**
+ * Debian asterisk prompts of one voice (`dir` under /usr/share/asterisk/sounds), in file order, joined with 0.25 s
+ * pauses into clips: the first `first` clips of at least `firstSeconds`, the rest of at least `restSeconds`.
+ * Returns null when the voice's package is not installed.
+ */
+export async function asteriskClips(
+  pipeline: AudioPipeline,
+  dir: string,
+  count: number,
+  lengths: { first: number; firstSeconds: number; restSeconds: number },
+): Promise<Float32Array[] | null> {
+  const root = join(ASTERISK_SOUNDS, dir);
+  if (!existsSync(root)) return null;
+  const files = readdirSync(root, { recursive: true, encoding: 'utf8' })
+    .filter((f) => f.endsWith('.wav'))
+    .sort();
+  const joined: Float32Array[] = [];
+  let current: Float32Array[] = [];
+  for (const file of files) {
+    if (joined.length >= count) break;
+    const prompt = (await pipeline.decode(readFileSync(join(root, file)))).samples;
+    current.push(prompt, new Float32Array(4000));
+    const length = current.reduce((n, c) => n + c.length, 0);
+    const want = joined.length < lengths.first ? lengths.firstSeconds : lengths.restSeconds;
+    if (length >= want * 16000) {
+      const clip = new Float32Array(length);
+      let offset = 0;
+      for (const c of current) {
+        clip.set(c, offset);
+        offset += c.length;
+      }
+      joined.push(clip);
+      current = [];
+    }
+  }
+  return joined;
+}
+
+export const ASTERISK_SOUNDS = '/usr/share/asterisk/sounds';
+
+/** Installs Debian packages that are missing (as root; otherwise the caller reports what is skipped). */
+export function installDebianPackages(packages: string[]): void {
+  if (packages.length === 0 || process.getuid?.() !== 0) return;
+  spawnSync('apt-get', ['install', '-y', ...packages], {
+    stdio: 'inherit',
+    env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
+  });
 }
 
 export function machine(): string {

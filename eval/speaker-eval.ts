@@ -1,6 +1,5 @@
 /** Closed-set speaker identification and verification over the dev speakers (shared by the eval scripts). */
 import type { AudioPipeline } from '../libs/audio/src/audio-pipeline.js';
-import { cosine } from '../libs/audio/src/speaker/onnx-speaker-embedder.js';
 import { centroidOf } from '../libs/recognition/src/speaker-policy.js';
 import { equalErrorRate } from './lib.js';
 
@@ -19,40 +18,49 @@ export interface SpeakerScores {
 }
 
 /**
- * Enrolment = mean of the enrolment embeddings (re-normalised); each test utterance is scored by cosine against every
- * enrolled speaker: top-1 = the best-scoring speaker is the right one; EER over all (test, speaker) scores.
+ * Enrolment = mean of the enrolment embeddings (re-normalised); each test utterance is scored against every enrolled
+ * speaker, on the product's scale (`AudioPipeline.scoreVoices`: the model's cohort normalisation when it ships one)
+ * and by plain cosine: top-1 = the best-scoring speaker is the right one; EER over all (test, speaker) scores.
  */
 export async function scoreSpeakers(
   pipeline: AudioPipeline,
   modelId: string,
   sets: SpeakerSet[],
   transform: (x: Float32Array) => Promise<Float32Array> = async (x) => x,
-): Promise<SpeakerScores> {
+): Promise<{ scale: string; product: SpeakerScores; cosine: SpeakerScores }> {
   const centroids: Float32Array[] = [];
   for (const set of sets) {
     const vectors = await Promise.all(set.enrol.map(async (x) => (await pipeline.embed(x, modelId)).vector));
     centroids.push(centroidOf(vectors));
   }
-  const targets: number[] = [];
-  const nonTargets: number[] = [];
-  let correct = 0;
+  const tally = () => ({ targets: [] as number[], nonTargets: [] as number[], correct: 0 });
+  const product = tally();
+  const plain = tally();
   let trials = 0;
+  let scale = 'cosine';
   for (let s = 0; s < sets.length; s++) {
     for (const test of sets[s]!.tests) {
       const v = (await pipeline.embed(await transform(test), modelId)).vector;
-      const scores = centroids.map((c) => cosine(v, c));
-      let best = 0;
-      for (let k = 1; k < scores.length; k++) if (scores[k]! > scores[best]!) best = k;
-      if (best === s) correct++;
+      const scored = pipeline.scoreVoices(modelId, v, centroids);
+      scale = scored.scale;
+      for (const [t, scores] of [
+        [product, scored.scores],
+        [plain, scored.cosines],
+      ] as const) {
+        let best = 0;
+        for (let k = 1; k < scores.length; k++) if (scores[k]! > scores[best]!) best = k;
+        if (best === s) t.correct++;
+        scores.forEach((score, k) => (k === s ? t.targets : t.nonTargets).push(score));
+      }
       trials++;
-      scores.forEach((score, k) => (k === s ? targets : nonTargets).push(score));
     }
   }
-  return {
-    eer: equalErrorRate(targets, nonTargets),
-    top1: correct / trials,
+  const summary = (t: ReturnType<typeof tally>): SpeakerScores => ({
+    eer: equalErrorRate(t.targets, t.nonTargets),
+    top1: t.correct / trials,
     trials,
-    targets: targets.length,
-    nonTargets: nonTargets.length,
-  };
+    targets: t.targets.length,
+    nonTargets: t.nonTargets.length,
+  });
+  return { scale, product: summary(product), cosine: summary(plain) };
 }

@@ -7,20 +7,28 @@
  * Then the product's identification policy on short crops (does it name the wrong person, or reject?).
  * Writes the `## Speaker model evaluation` section of BENCHMARKS.md.
  */
-import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
-import { centroidOf, defaultPolicyFor, identifySpeaker } from '../libs/recognition/src/speaker-policy.js';
+import {
+  centroidOf,
+  defaultPolicyFor,
+  identifySpeaker,
+  scaleFor,
+} from '../libs/recognition/src/speaker-policy.js';
 import { mixAtSnr, pinkNoise, whiteNoise } from '../libs/audio/src/dsp/signal.js';
 import {
+  ASTERISK_SOUNDS,
+  asteriskClips,
   babble,
   devSpeakerFiles,
   evalPipeline,
   fmt,
+  installDebianPackages,
   load,
   machine,
   trainFiles,
+  telephoneBand,
   writeSection,
 } from './lib.js';
 import { scoreSpeakers, type SpeakerSet } from './speaker-eval.js';
@@ -34,33 +42,6 @@ const babbleSources = await Promise.all(
     .map((f) => load(pipeline, f)),
 );
 
-/** Second-order Butterworth high-pass (RBJ biquad). */
-function highPass(x: Float32Array, cutoff: number): Float32Array {
-  const w = (2 * Math.PI * cutoff) / SR;
-  const alpha = Math.sin(w) / Math.SQRT2;
-  const cos = Math.cos(w);
-  const a0 = 1 + alpha;
-  const b0 = (1 + cos) / 2 / a0;
-  const b1 = -(1 + cos) / a0;
-  const b2 = b0;
-  const a1 = (-2 * cos) / a0;
-  const a2 = (1 - alpha) / a0;
-  const y = new Float32Array(x.length);
-  let x1 = 0;
-  let x2 = 0;
-  let y1 = 0;
-  let y2 = 0;
-  for (let i = 0; i < x.length; i++) {
-    const v = b0 * x[i]! + b1 * x1 + b2 * x2 - a1 * y1 - a2 * y2;
-    x2 = x1;
-    x1 = x[i]!;
-    y2 = y1;
-    y1 = v;
-    y[i] = v;
-  }
-  return y;
-}
-
 const sets: SpeakerSet[] = [];
 let seed = 1000;
 for (const { speaker, files } of devSpeakerFiles()) {
@@ -73,46 +54,19 @@ for (const { speaker, files } of devSpeakerFiles()) {
  * Carlo (it_IT, M), 8 kHz telephone prompts of 1–3 s. Prompts are joined (0.25 s pauses, fixed order) into 3 enrolment
  * clips of ≥ 3 s and 6 test clips of ≥ 5 s, all from different prompts. Installed from Debian when missing.
  */
-const ASTERISK = '/usr/share/asterisk/sounds';
 const DEBIAN_HELD_OUT: Array<[string, string, string]> = [
   ['debian-june', 'fr_CA_f_June', 'asterisk-core-sounds-fr-wav'],
   ['debian-carlo', 'it_IT_m_Carlo', 'asterisk-core-sounds-it-wav'],
 ];
-const missing = DEBIAN_HELD_OUT.filter(([, dir]) => !existsSync(join(ASTERISK, dir))).map(([, , pkg]) => pkg);
-if (missing.length > 0 && process.getuid?.() === 0) {
-  spawnSync('apt-get', ['install', '-y', ...missing], {
-    stdio: 'inherit',
-    env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
-  });
-}
+installDebianPackages(
+  DEBIAN_HELD_OUT.filter(([, dir]) => !existsSync(join(ASTERISK_SOUNDS, dir))).map(([, , pkg]) => pkg),
+);
 const debianNote: string[] = [];
 for (const [speaker, dir] of DEBIAN_HELD_OUT) {
-  const root = join(ASTERISK, dir);
-  if (!existsSync(root)) {
+  const joined = await asteriskClips(pipeline, dir, 9, { first: 3, firstSeconds: 3, restSeconds: 5 });
+  if (!joined) {
     debianNote.push(`${speaker} skipped (Debian package not installed)`);
     continue;
-  }
-  const files = readdirSync(root, { recursive: true, encoding: 'utf8' })
-    .filter((f) => f.endsWith('.wav'))
-    .sort();
-  const joined: Float32Array[] = [];
-  let current: Float32Array[] = [];
-  const want = () => (joined.length < 3 ? 3 : 5) * SR;
-  for (const file of files) {
-    if (joined.length >= 9) break;
-    const prompt = (await pipeline.decode(readFileSync(join(root, file)))).samples;
-    current.push(prompt, new Float32Array(SR / 4));
-    const length = current.reduce((n, c) => n + c.length, 0);
-    if (length >= want()) {
-      const clip = new Float32Array(length);
-      let offset = 0;
-      for (const c of current) {
-        clip.set(c, offset);
-        offset += c.length;
-      }
-      joined.push(clip);
-      current = [];
-    }
   }
   sets.push({ speaker, enrol: joined.slice(0, 3), tests: joined.slice(3) });
 }
@@ -134,29 +88,28 @@ const conditions: Array<[string, (x: Float32Array) => Promise<Float32Array>]> = 
   ['pink 5 dB → denoiser', async (x) => pipeline.denoise(await noisy('pink')(x))],
   ['babble 5 dB', noisy('babble')],
   ['babble 5 dB → denoiser', async (x) => pipeline.denoise(await noisy('babble')(x))],
-  [
-    '8 kHz telephone band',
-    async (x) =>
-      highPass(
-        await pipeline.resampler.resample(await pipeline.resampler.resample(x, SR, 8000), 8000, SR),
-        300,
-      ),
-  ],
+  ['8 kHz telephone band', async (x) => telephoneBand(pipeline, x)],
 ];
 
 const tables: string[] = [];
 for (const [modelId, embedder] of pipeline.speakers) {
   const rows: string[] = [];
+  const scale = pipeline.speakerScale(modelId);
+  const normalised = scale !== 'cosine';
   for (const [name, transform] of conditions) {
     seed = 1000; // same noise for every model
-    const r = await scoreSpeakers(pipeline, modelId, sets, transform);
-    rows.push(`| ${name} | ${fmt(100 * r.eer, 1)} % | ${fmt(100 * r.top1, 1)} % | ${r.trials} |`);
-    console.log(modelId, name, r.eer.toFixed(3), r.top1.toFixed(3));
+    const { product, cosine } = await scoreSpeakers(pipeline, modelId, sets, transform);
+    const pair = (r: typeof product) => `${fmt(100 * r.eer, 1)} % | ${fmt(100 * r.top1, 1)} %`;
+    rows.push(`| ${name} | ${pair(product)} |${normalised ? ` ${pair(cosine)} |` : ''} ${product.trials} |`);
+    console.log(modelId, name, product.eer.toFixed(3), product.top1.toFixed(3), cosine.eer.toFixed(3));
   }
-  tables.push(`### ${modelId}${embedder.weak ? ' (WEAK baseline)' : ''}, dimension ${embedder.dimension}
+  const scaleNote = normalised
+    ? `, scores: ${scale} against its cohort of ${embedder.normaliser!.cohortSize} voices, and raw cosine beside it. The product judges clean speech on the ${scale} scale and noisy speech (SNR under 12 dB) by cosine, so for the noise rows the cosine columns are the product's`
+    : ', scores: cosine';
+  tables.push(`### ${modelId}${embedder.weak ? ' (WEAK baseline)' : ''}, dimension ${embedder.dimension}${scaleNote}
 
-| test condition | EER | top-1 (${sets.length} speakers) | trials |
-|---|---|---|---|
+| test condition | EER | top-1 (${sets.length} speakers) |${normalised ? ' cosine EER | cosine top-1 |' : ''} trials |
+|---|---|---|${normalised ? '---|---|' : ''}---|
 ${rows.join('\n')}`);
 }
 
@@ -167,7 +120,9 @@ ${rows.join('\n')}`);
  */
 const policyRows: string[] = [];
 const defaultModel = pipeline.speaker!;
-const policy = defaultPolicyFor(defaultModel.modelId);
+const modelScale = pipeline.speakerScale(defaultModel.modelId);
+const cosinePolicy = defaultPolicyFor(defaultModel.modelId);
+const normalisedPolicy = defaultPolicyFor(defaultModel.modelId, modelScale);
 const persons = [];
 for (const set of sets) {
   const vectors = [];
@@ -185,6 +140,7 @@ for (const [label, noise] of [
     let right = 0;
     let wrong = 0;
     let unknown = 0;
+    let normalisedDecisions = 0;
     for (const set of sets) {
       for (const test of set.tests) {
         const n = Math.min(test.length, Math.round(seconds * SR));
@@ -192,18 +148,25 @@ for (const [label, noise] of [
         const heard = noise(test.slice(start, start + n));
         const snrDb = (await pipeline.assessQuality(heard)).snr_db;
         const clip = label === 'clean' ? heard : await pipeline.denoise(heard);
-        const decision =
-          n < 0.5 * SR
-            ? { kind: 'unknown' as const }
-            : identifySpeaker(
-                {
-                  embedding: (await pipeline.embed(clip, defaultModel.modelId)).vector,
-                  speechSeconds: n / SR,
-                  snrDb,
-                },
-                persons,
-                policy,
-              );
+        let decision: { kind: string; personId?: string } = { kind: 'unknown' };
+        if (n >= 0.5 * SR) {
+          const embedding = (await pipeline.embed(clip, defaultModel.modelId)).vector;
+          const voices = pipeline.scoreVoices(
+            defaultModel.modelId,
+            embedding,
+            persons.map((p) => p.centroid),
+          );
+          // the product's rule (RecognitionService.identify): clean speech on the model's scale, noisy on cosine
+          const scale = scaleFor(modelScale, snrDb, cosinePolicy);
+          const onCosine = scale === 'cosine';
+          decision = identifySpeaker(
+            { embedding, speechSeconds: n / SR, snrDb },
+            persons,
+            onCosine ? cosinePolicy : normalisedPolicy,
+            onCosine ? { scale, scores: voices.cosines, cosines: voices.cosines } : voices,
+          );
+          if (!onCosine) normalisedDecisions++;
+        }
         if (decision.kind !== 'match') unknown++;
         else if (decision.personId === set.speaker) right++;
         else wrong++;
@@ -212,7 +175,7 @@ for (const [label, noise] of [
     const total = right + wrong + unknown;
     const pct = (v: number) => `${fmt((100 * v) / total, 1)} %`;
     policyRows.push(
-      `| ${label} | ${seconds} s | ${pct(right)} | **${pct(wrong)}** | ${pct(unknown)} | ${total} |`,
+      `| ${label} | ${seconds} s | ${pct(right)} | **${pct(wrong)}** | ${pct(unknown)} | ${normalisedDecisions} | ${total} |`,
     );
     console.log('policy', label, seconds, right, wrong, unknown);
   }
@@ -236,13 +199,15 @@ ${tables.join('\n\n')}
 ### Identification policy on short evidence (${defaultModel.modelId}, built-in policy)
 
 Each test clip cropped to the given length around its middle, its SNR measured by the AudioModule quality stage (as
-for a stream chunk), denoised when noisy, then \`identifySpeaker\` (threshold ${policy.matchThreshold}, or
-${policy.noisyMatchThreshold} below ${policy.noisySnrDb} dB SNR; margin ${policy.matchMargin}; minimum speech
-${policy.minMatchSpeechSeconds} s) against the ${sets.length} enrolled centroids. "Wrong" is the error that matters:
-naming somebody else.
+for a stream chunk), denoised when noisy, then judged as the product judges it: clean speech (SNR ≥
+${cosinePolicy.noisySnrDb} dB) on the ${modelScale} scale (threshold ${normalisedPolicy.matchThreshold}, margin
+${normalisedPolicy.matchMargin}, and the nearest person by cosine must agree), noisy speech on cosine (threshold
+${cosinePolicy.noisyMatchThreshold}, margin ${cosinePolicy.matchMargin}); minimum speech
+${cosinePolicy.minMatchSpeechSeconds} s; against the ${sets.length} enrolled centroids. "Wrong" is the error that
+matters: naming somebody else. "${modelScale}" counts the clips judged on the normalised scale.
 
-| audio | length | named right | named wrong | unknown | clips |
-|---|---|---|---|---|---|
+| audio | length | named right | named wrong | unknown | ${modelScale} | clips |
+|---|---|---|---|---|---|---|
 ${policyRows.join('\n')}
 
 Load average at end: ${loadavg()

@@ -117,9 +117,12 @@ it('speaker identification through the pipeline', async () => {
     const persons = await t.http().get(`/api/v1/${networkId}/persons?limit=500`).set(session.auth);
     const health = await t.http().get('/health/detailed');
     const engines = health.body?.checks ?? {};
+    const scale = await t.app
+      .get((await import('../libs/audio/src/index.js')).AudioService)
+      .speakerScale(model);
     const policy = await t.app
       .get((await import('../libs/recognition/src/index.js')).RecognitionService)
-      .policyFor(networkId, model);
+      .policyFor(networkId, model, scale);
 
     const pct = (n: number, d: number) => (d === 0 ? 'n/a' : `${((100 * n) / d).toFixed(1)}%`);
     const minutes = ((Date.now() - started) / 60000).toFixed(1);
@@ -137,8 +140,8 @@ it('speaker identification through the pipeline', async () => {
         'is deterministic for fixed input).',
       '',
       `Speaker model: \`${model}\`${weak ? ' — **the weak MFCC-statistics baseline** (no trained speaker network was available at the time of the run)' : ''}. ` +
-        `Policy in force (built-in defaults for this model): threshold ${policy.matchThreshold} (${policy.noisyMatchThreshold} below ${policy.noisySnrDb} dB SNR), margin ${policy.matchMargin}, ` +
-        `min speech ${policy.minMatchSpeechSeconds} s, new person needs ≥ ${policy.newPersonMinSpeechSeconds} s and best similarity < ` +
+        `Policy in force (built-in defaults for this model, ${scale} scores): threshold ${policy.matchThreshold} (${policy.noisyMatchThreshold} below ${policy.noisySnrDb} dB SNR), margin ${policy.matchMargin}, ` +
+        `min speech ${policy.minMatchSpeechSeconds} s, new person needs ≥ ${policy.newPersonMinSpeechSeconds} s and best score < ` +
         `${(policy.matchThreshold - policy.newPersonSimilarityGap).toFixed(2)} (never from noisy audio), up to ${policy.autoSamplesMax} automatic samples per person.`,
       `Engines: ${JSON.stringify({ denoise: engines?.audio_denoise?.engine, vad: engines?.audio_vad?.engine })}. Enrolment refusals: ${enrolFailures} of ${DEV_SPEAKERS.length * ENROL}.`,
       '',

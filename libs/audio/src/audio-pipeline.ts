@@ -19,7 +19,8 @@ import { SpectralGateDenoiser } from './denoise/spectral-gate-denoiser.js';
 import type { ModelEntry, ResolvedModel } from './models/manifest.js';
 import { loadManifest, repoModelsDir as defaultRepoModelsDir, resolveModel } from './models/manifest.js';
 import { assessQuality } from './quality/quality-score.js';
-import { OnnxSpeakerEmbedder } from './speaker/onnx-speaker-embedder.js';
+import { CohortScoreNormaliser } from './speaker/cohort-normaliser.js';
+import { cosine, OnnxSpeakerEmbedder } from './speaker/onnx-speaker-embedder.js';
 import type { SpeakerEmbedder } from './speaker/speaker-embedder.port.js';
 import { EnergyVad, SileroVad } from './vad/silero-vad.js';
 import { hysteresisFlags, speechSegments } from './vad/speech-segments.js';
@@ -179,16 +180,49 @@ export class AudioPipeline {
         });
       }
     }
+    // Score normalisation cohorts: attached to their speaker model when present, verified and of its dimension
+    const cohortProblems = new Map<string, string>();
+    for (const cohort of resolved.filter((r) => r.entry.role === 'speaker-cohort')) {
+      const embedder = speakers.get(cohort.entry.for ?? '');
+      if (!(embedder instanceof OnnxSpeakerEmbedder)) continue;
+      if (!cohort.present) {
+        cohortProblems.set(
+          embedder.modelId,
+          `${cohort.check === 'mismatch' ? 'checksum mismatch' : 'file missing'} (${cohort.path})`,
+        );
+        continue;
+      }
+      try {
+        embedder.normaliser = CohortScoreNormaliser.fromFile(
+          cohort.path,
+          embedder.dimension,
+          cohort.entry.topK ?? 100,
+        );
+      } catch (err) {
+        cohortProblems.set(embedder.modelId, String(err).slice(0, 200));
+        log('audio.engine_failed', {
+          role: 'speaker-cohort',
+          model: cohort.entry.name,
+          error: String(err).slice(0, 200),
+        });
+      }
+    }
     let speaker: SpeakerEmbedder | undefined;
     const wanted = options.audio.speakerModel;
     if (wanted !== 'auto') speaker = speakers.get(wanted);
     speaker ??= wanted === 'auto' ? [...speakers.values()][0] : undefined;
     if (speaker) {
+      const cohortProblem = cohortProblems.get(speaker.modelId);
+      const scoring = speaker.normaliser
+        ? `; scores normalised against a cohort of ${speaker.normaliser.cohortSize} voices (${speaker.normaliser.scale})`
+        : cohortProblem
+          ? `; score-normalisation cohort unusable (${cohortProblem}): plain cosine with its own thresholds`
+          : '; plain cosine scores';
       status.speaker = {
         engine: 'onnx-speaker-embedder',
         model: speaker.modelId,
-        status: speaker.weak ? 'degraded' : 'healthy',
-        detail: `dimension ${speaker.dimension}${speaker.weak ? '; WEAK baseline (MFCC statistics), not a trained speaker network' : ''}`,
+        status: speaker.weak || cohortProblem ? 'degraded' : 'healthy',
+        detail: `dimension ${speaker.dimension}${speaker.weak ? '; WEAK baseline (MFCC statistics), not a trained speaker network' : ''}${scoring}`,
       };
     } else {
       status.speaker = {
@@ -275,6 +309,31 @@ export class AudioPipeline {
     }
     const vector = await embedder.embed(samples);
     return { vector, modelId: embedder.modelId, dimension: vector.length, weak: embedder.weak };
+  }
+
+  /**
+   * Scores a test embedding against reference embeddings (person centroids) of the same model: the model's cohort
+   * normalisation when it ships one, else cosine. Thresholds belong to the returned scale.
+   */
+  /** The scale a speaker model's scores are on: its normalisation's, or `cosine`. */
+  speakerScale(modelId: string): string {
+    return this.speakers.get(modelId)?.normaliser?.scale ?? 'cosine';
+  }
+
+  scoreVoices(
+    modelId: string,
+    test: Float32Array,
+    references: Float32Array[],
+  ): { scale: string; scores: number[]; cosines: number[] } {
+    const embedder = this.speakers.get(modelId);
+    if (!embedder) throw AudioErrors.modelUnavailable(`Speaker model ${modelId}`);
+    const cosines = references.map((reference) => cosine(test, reference));
+    if (!embedder.normaliser) return { scale: 'cosine', scores: cosines, cosines };
+    return {
+      scale: embedder.normaliser.scale,
+      scores: embedder.normaliser.scores(test, references),
+      cosines,
+    };
   }
 
   engines(): Record<string, EngineStatus> {

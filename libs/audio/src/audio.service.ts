@@ -73,6 +73,20 @@ export class AudioService implements OnModuleInit, OnApplicationShutdown {
     return (await this.ready()).embed(samples);
   }
 
+  /** The scale a speaker model's scores are on (`as-norm` when it ships a cohort, else `cosine`). */
+  async speakerScale(modelId: string): Promise<string> {
+    return (await this.ready()).speakerScale(modelId);
+  }
+
+  /** Test embedding against references of the same model, on the model's scale (cohort-normalised or cosine). */
+  async scoreVoices(
+    modelId: string,
+    test: Float32Array,
+    references: Float32Array[],
+  ): Promise<{ scale: string; scores: number[]; cosines: number[] }> {
+    return (await this.ready()).scoreVoices(modelId, test, references);
+  }
+
   engines(): Record<string, EngineStatus> {
     return this.pipeline?.engines() ?? {};
   }

@@ -257,7 +257,10 @@ function speakerMetadata(identification: Identification): Record<string, unknown
     decision: d.kind,
     ...(d.kind === 'unknown' ? { reason: d.reason, suggested_person_id: d.suggestedPersonId } : {}),
     best_similarity: d.kind === 'match' ? d.similarity : d.bestSimilarity,
-    ...(d.kind === 'match' ? { runner_up_similarity: d.runnerUp, refined_voiceprint: d.refine } : {}),
+    // the value the policy compared (cohort-normalised for a model that ships a cohort), and its scale
+    best_score: d.kind === 'match' ? d.score : d.bestScore,
+    score_scale: identification.scale,
+    ...(d.kind === 'match' ? { runner_up_score: d.runnerUp, refined_voiceprint: d.refine } : {}),
     speech_seconds: Math.round(identification.speechSeconds * 100) / 100,
     model_id: identification.modelId,
     weak_model: identification.weakModel,

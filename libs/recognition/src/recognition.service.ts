@@ -12,6 +12,7 @@ import {
   identifySpeaker,
   PersonCentroid,
   resolveSpeakerPolicy,
+  scaleFor,
   SpeakerDecision,
   SpeakerPolicy,
 } from './speaker-policy.js';
@@ -31,6 +32,8 @@ export interface Identification {
   speechSeconds: number;
   embedding: Float32Array | null;
   policy: SpeakerPolicy | null;
+  /** Scale of the decision's scores (`as-norm` with the model's cohort, else `cosine`); null without a decision. */
+  scale: string | null;
 }
 
 /**
@@ -161,8 +164,8 @@ export class RecognitionService implements OnModuleInit {
     });
   }
 
-  /** The effective policy for a model in a network (model defaults ← env ← network settings). */
-  async policyFor(networkId: string, modelId: string): Promise<SpeakerPolicy> {
+  /** The effective policy for a model and score scale in a network (model defaults ← env ← network settings). */
+  async policyFor(networkId: string, modelId: string, scale: string): Promise<SpeakerPolicy> {
     const env = this.config.values.recognition.speaker;
     const envPolicy: Partial<SpeakerPolicy> = {};
     if (env.matchThreshold !== undefined) envPolicy.matchThreshold = env.matchThreshold;
@@ -171,7 +174,7 @@ export class RecognitionService implements OnModuleInit {
     if (env.newPersonMinSpeechSeconds !== undefined)
       envPolicy.newPersonMinSpeechSeconds = env.newPersonMinSpeechSeconds;
     if (env.autoSamplesMax !== undefined) envPolicy.autoSamplesMax = env.autoSamplesMax;
-    return resolveSpeakerPolicy(modelId, envPolicy, await this.networks.settings(networkId));
+    return resolveSpeakerPolicy(modelId, envPolicy, await this.networks.settings(networkId), scale);
   }
 
   /**
@@ -186,22 +189,34 @@ export class RecognitionService implements OnModuleInit {
   ): Promise<Identification> {
     const modelId = this.currentModelId();
     const unknown = (reason: 'too_little_speech' | 'no_speaker_model'): Identification => ({
-      decision: { kind: 'unknown', reason, bestSimilarity: null, suggestedPersonId: null },
+      decision: { kind: 'unknown', reason, bestSimilarity: null, bestScore: null, suggestedPersonId: null },
       modelId,
       weakModel: false,
       speechSeconds,
       embedding: null,
       policy: null,
+      scale: null,
     });
     // Without a speaker model the utterance is still recorded, with an unknown speaker (never lost, never guessed).
     if (!modelId) return unknown('no_speaker_model');
     if (speechSeconds < MIN_EMBED_SECONDS) return unknown('too_little_speech');
     const embedding = await this.embed(speech);
-    const policy = await this.policyFor(networkId, embedding.modelId);
+    const persons = await this.centroids(networkId, embedding.modelId);
+    const cosinePolicy = await this.policyFor(networkId, embedding.modelId, 'cosine');
+    const scale = scaleFor(await this.audio.speakerScale(embedding.modelId), snrDb, cosinePolicy);
+    const voices = await this.audio.scoreVoices(
+      embedding.modelId,
+      embedding.vector,
+      persons.map((p) => p.centroid),
+    );
+    const scored = scale === 'cosine' ? { scale, scores: voices.cosines, cosines: voices.cosines } : voices;
+    const policy =
+      scale === 'cosine' ? cosinePolicy : await this.policyFor(networkId, embedding.modelId, scale);
     const decision = identifySpeaker(
       { embedding: embedding.vector, speechSeconds, snrDb },
-      await this.centroids(networkId, embedding.modelId),
+      persons,
       policy,
+      scored,
     );
     return {
       decision,
@@ -210,6 +225,7 @@ export class RecognitionService implements OnModuleInit {
       speechSeconds,
       embedding: embedding.vector,
       policy,
+      scale: scored.scale,
     };
   }
 

@@ -1,9 +1,12 @@
 import {
   centroidOf,
   cosine,
+  defaultPolicyFor,
+  GENERIC_NORMALISED_POLICY,
   identifySpeaker,
   PersonCentroid,
   resolveSpeakerPolicy,
+  scaleFor,
   SpeakerPolicy,
 } from './speaker-policy.js';
 import { VoiceprintCipher } from './voiceprint-crypto.js';
@@ -61,6 +64,7 @@ describe('speaker identification policy', () => {
     expect(identifySpeaker({ embedding: stranger, speechSeconds: 2.5 }, persons, policy)).toEqual({
       kind: 'new_person',
       bestSimilarity: 0,
+      bestScore: 0,
     });
     expect(identifySpeaker({ embedding: stranger, speechSeconds: 1.5 }, persons, policy)).toMatchObject({
       kind: 'unknown',
@@ -113,6 +117,93 @@ describe('speaker identification policy', () => {
 
   it('the first voice in an empty network becomes a person when there is enough speech', () => {
     expect(identifySpeaker({ embedding: at(0), speechSeconds: 3 }, [], policy).kind).toBe('new_person');
+  });
+
+  it("decides on the speaker model's normalised scores when given, and reports the cosine beside them", () => {
+    // Thresholds apply to the normalised scale: anna's cosine (10° away, 0.98) passes 0.7, but her normalised score
+    // 3.0 does not pass 3.5.
+    const normalisedPolicy = {
+      ...policy,
+      matchThreshold: 3.5,
+      matchMargin: 0.5,
+      refineSimilarityBonus: 1.5,
+      newPersonSimilarityGap: 1.5,
+    };
+    const embedding = at(10);
+    const cosines = persons.map((p) => cosine(embedding, p.centroid));
+    const scored = (scores: number[]) => ({ scale: 'as-norm', scores, cosines });
+    expect(
+      identifySpeaker({ embedding, speechSeconds: 3 }, persons, normalisedPolicy, scored([3.0, -1])),
+    ).toMatchObject({ kind: 'unknown', reason: 'below_threshold', bestScore: 3, suggestedPersonId: 'anna' });
+    const decision = identifySpeaker(
+      { embedding, speechSeconds: 3 },
+      persons,
+      normalisedPolicy,
+      scored([4.1, 1.2]),
+    );
+    expect(decision).toEqual({
+      kind: 'match',
+      personId: 'anna',
+      similarity: Math.round(cosines[0]! * 10_000) / 10_000,
+      score: 4.1,
+      scale: 'as-norm',
+      runnerUp: 1.2,
+      refine: false, // 4.1 < 3.5 + 1.5
+    });
+    // the normalised scale prefers ben, cosine prefers anna: the two views disagree, so nobody is named
+    expect(
+      identifySpeaker({ embedding, speechSeconds: 3 }, persons, normalisedPolicy, scored([1.2, 4.1])),
+    ).toMatchObject({ kind: 'unknown', reason: 'ambiguous', suggestedPersonId: 'ben' });
+    expect(
+      identifySpeaker({ embedding, speechSeconds: 3 }, persons, normalisedPolicy, {
+        scale: 'as-norm',
+        scores: [3.9, 3.6],
+        cosines,
+      }),
+    ).toMatchObject({ kind: 'unknown', reason: 'ambiguous' });
+    expect(() =>
+      identifySpeaker({ embedding, speechSeconds: 3 }, persons, normalisedPolicy, {
+        scale: 'as-norm',
+        scores: [1],
+        cosines: [1],
+      }),
+    ).toThrow(/1 scores for 2 persons/);
+  });
+
+  it('each speaker model has built-in thresholds per scale: cosine, and its cohort-normalised scale', () => {
+    const cosinePolicy = defaultPolicyFor('mira-speaker-v1');
+    const normalised = defaultPolicyFor('mira-speaker-v1', 'as-norm');
+    expect(cosinePolicy.matchThreshold).toBeLessThan(1); // a cosine
+    expect(normalised.matchThreshold).toBeGreaterThan(1); // standard deviations above the cohort
+    // a model without calibrated normalised thresholds gets the generic normalised row, never cosine numbers
+    expect(defaultPolicyFor('some-new-model', 'as-norm')).toEqual(GENERIC_NORMALISED_POLICY);
+    // overrides of one scale never leak into the other (their units differ)
+    const settings = {
+      speaker_id: {
+        match_threshold: 0.5,
+        normalised: { match_threshold: 4 },
+        models: { 'mira-speaker-v1': { normalised: { match_margin: 0.7 } } },
+      },
+    };
+    expect(
+      resolveSpeakerPolicy('mira-speaker-v1', { matchThreshold: 0.6 }, settings, 'as-norm'),
+    ).toMatchObject({
+      matchThreshold: 4,
+      matchMargin: 0.7,
+      noisyMatchThreshold: normalised.noisyMatchThreshold,
+    });
+    expect(resolveSpeakerPolicy('mira-speaker-v1', {}, settings, 'cosine')).toMatchObject({
+      matchThreshold: 0.5,
+      matchMargin: cosinePolicy.matchMargin,
+    });
+  });
+
+  it('judges clean speech on the normalised scale and noisy speech on cosine', () => {
+    const cosinePolicy = defaultPolicyFor('mira-speaker-v1');
+    expect(scaleFor('as-norm', 30, cosinePolicy)).toBe('as-norm');
+    expect(scaleFor('as-norm', null, cosinePolicy)).toBe('as-norm'); // unknown SNR (an upload): not called noisy
+    expect(scaleFor('as-norm', cosinePolicy.noisySnrDb - 1, cosinePolicy)).toBe('cosine');
+    expect(scaleFor('cosine', 30, cosinePolicy)).toBe('cosine');
   });
 
   it('centroids average normalised samples; comparing different dimensions is refused', () => {

@@ -4,7 +4,7 @@ import { createRequire } from 'node:module';
 import { dirname, isAbsolute, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-export type ModelRole = 'denoiser' | 'vad' | 'speaker';
+export type ModelRole = 'denoiser' | 'vad' | 'speaker' | 'speaker-cohort';
 /** Where the file lives: MODEL_DIR (fetched), the repository's `models/` (our own), or inside an npm package. */
 export type ModelLocation = 'model-dir' | 'repo' | 'npm';
 
@@ -39,6 +39,10 @@ export interface ModelEntry {
   /** Built by models:fetch from another model-dir entry's verified file with a named transform (model-fetch.ts). */
   derive?: { from: string; transform: string };
   dimension?: number;
+  /** `speaker-cohort` entries: the speaker model whose embeddings the cohort holds … */
+  for?: string;
+  /** … and how many nearest cohort voices each score is normalised against. */
+  topK?: number;
 }
 
 export interface Manifest {
@@ -73,7 +77,7 @@ export function repoModelsDir(): string {
 export function loadManifest(modelsDir = repoModelsDir()): Manifest {
   const manifest = JSON.parse(readFileSync(join(modelsDir, 'manifest.json'), 'utf8')) as Manifest;
   manifest.models = manifest.models.map((entry) => {
-    if (entry.location !== 'repo') return entry;
+    if (entry.location !== 'repo' || !entry.file.endsWith('.onnx')) return entry;
     const sidecar = join(modelsDir, entry.file.replace(/\.onnx$/, '.json'));
     if (!existsSync(sidecar)) return entry;
     try {

@@ -1,5 +1,6 @@
 import * as ort from 'onnxruntime-node';
 import type { ModelEntry, SpeakerInputSpec } from '../models/manifest.js';
+import type { SpeakerScoreNormaliser } from './cohort-normaliser.js';
 import { computeFbank } from './fbank.js';
 import type { SpeakerEmbedder } from './speaker-embedder.port.js';
 
@@ -15,6 +16,8 @@ export class OnnxSpeakerEmbedder implements SpeakerEmbedder {
   private readonly inputName: string;
   private readonly outputName: string;
   dimension: number;
+  /** Attached by the pipeline when the model's cohort file is present and verified. */
+  normaliser: SpeakerScoreNormaliser | null = null;
 
   private constructor(
     private readonly session: ort.InferenceSession,

@@ -1,7 +1,11 @@
+import type { SpeakerScoreNormaliser } from './cohort-normaliser.js';
+
 /** Port: a voice embedding for 16 kHz mono speech. Vectors are L2-normalised and deterministic. */
 export interface SpeakerEmbedder {
   readonly modelId: string;
   readonly dimension: number;
   readonly weak: boolean;
+  /** The score normalisation shipped with the model (its cohort), or null: embeddings are compared by cosine. */
+  readonly normaliser: SpeakerScoreNormaliser | null;
   embed(samples: Float32Array): Promise<Float32Array>;
 }

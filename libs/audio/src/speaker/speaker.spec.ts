@@ -73,6 +73,55 @@ describe('speaker embedding: SpeakerEmbedder port over any manifest ONNX model (
     expect(pipeline.engines().speaker).toMatchObject({ model: 'mira-speaker-v1', status: 'healthy' });
   });
 
+  it('scores against its shipped cohort (as-norm): every dev test utterance ranks its own speaker first', () => {
+    expect(pipeline.engines().speaker!.detail).toMatch(
+      /normalised against a cohort of \d+ voices \(as-norm\)/,
+    );
+    const speakers = [...new Set(embeddings.map((e) => e.speaker))];
+    const centroids = speakers.map((s) => {
+      const own = embeddings.filter((e) => e.speaker === s).slice(0, 3);
+      const sum = new Float32Array(own[0]!.vector.length);
+      for (const e of own) e.vector.forEach((x, i) => (sum[i]! += x));
+      return sum;
+    });
+    for (const [k, speaker] of speakers.entries()) {
+      const test = embeddings.filter((e) => e.speaker === speaker)[3]!.vector;
+      const { scale, scores, cosines } = pipeline.scoreVoices('mira-speaker-v1', test, centroids);
+      expect(scale).toBe('as-norm');
+      expect(cosines[k]).toBeCloseTo(cosine(test, centroids[k]!), 5);
+      expect(scores.indexOf(Math.max(...scores))).toBe(k);
+      // normalised: the own speaker stands several cohort standard deviations above the others
+      expect(scores[k]! - Math.max(...scores.filter((_, j) => j !== k))).toBeGreaterThan(1);
+    }
+  });
+
+  it('without its cohort file, or with a tampered one, it scores by cosine and health says why', async () => {
+    for (const problem of ['missing', 'tampered'] as const) {
+      const repoDir = mkdtempSync(join(tmpdir(), 'mira-repo-models-'));
+      for (const file of [
+        'manifest.json',
+        'mira-speaker-v1.onnx',
+        'mira-speaker-v1.json',
+        'mira-mfcc-baseline-v1.onnx',
+      ]) {
+        copyFileSync(join(repoModelsDir(), file), join(repoDir, file));
+      }
+      if (problem === 'tampered') {
+        const bytes = readFileSync(join(repoModelsDir(), 'mira-speaker-v1.cohort.f16'));
+        bytes[100] = bytes[100]! ^ 0xff;
+        writeFileSync(join(repoDir, 'mira-speaker-v1.cohort.f16'), bytes);
+      }
+      const plain = await testPipeline({}, { repoModelsDir: repoDir });
+      expect(plain.engines().speaker).toMatchObject({ model: 'mira-speaker-v1', status: 'degraded' });
+      expect(plain.engines().speaker!.detail).toContain(
+        problem === 'missing' ? 'cohort unusable (file missing' : 'cohort unusable (checksum mismatch',
+      );
+      const v = embeddings[0]!.vector;
+      expect(plain.scoreVoices('mira-speaker-v1', v, [v]).scale).toBe('cosine');
+      plain.close();
+    }
+  });
+
   it('same-speaker embeddings are closer than different-speaker ones on the dev speakers', () => {
     let same = 0;
     let sameN = 0;

@@ -1,0 +1,91 @@
+/**
+ * npm run train:speaker-cohort — builds the score-normalisation cohort shipped beside the speaker model
+ * (models/<model>.cohort.f16, manifest role `speaker-cohort`): embeddings of TRAINING voices only (never the dev split
+ * or the evaluation speakers), each heard the ways Mira hears people, through the product's own denoiser:
+ * - LibriSpeech train-clean-100 minus the dev split: the first 6 s of each speaker's utterance, clean, telephone band,
+ *   white / pink / babble noise → denoiser, and telephone band + white / pink / babble noise → denoiser (SNR 0–15 dB,
+ *   seeded; babble = 4 other training speakers, a different set for every row);
+ * - the Debian asterisk training voices (Allison, Menardi, IvrvoiceRU): 30 joined clips of ≥ 4 s each, clean, white
+ *   5 dB → denoiser, pink 10 dB → denoiser.
+ * Deterministic for a given model and denoiser (seeded noise, sorted files). Prints the sha256 for the manifest.
+ */
+import { createHash } from 'node:crypto';
+import { existsSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { mixAtSnr, pinkNoise, whiteNoise } from '../../libs/audio/src/dsp/signal.js';
+import { encodeFloat16 } from '../../libs/audio/src/speaker/cohort-normaliser.js';
+import {
+  ASTERISK_SOUNDS,
+  asteriskClips,
+  babble,
+  DEV_SPLIT_SPEAKERS,
+  evalPipeline,
+  installDebianPackages,
+  load,
+  telephoneBand,
+  trainFiles,
+} from '../../eval/lib.js';
+
+const SR = 16000;
+const TRAINING_VOICES: Array<[string, string]> = [
+  ['en_US_f_Allison', 'asterisk-core-sounds-en-wav'],
+  ['it_IT_f_Menardi', 'asterisk-prompt-it-menardi-wav'],
+  ['ru_RU_f_IvrvoiceRU', 'asterisk-core-sounds-ru-wav'],
+];
+
+const pipeline = await evalPipeline();
+const model = pipeline.speaker!;
+const out = process.argv[2] ?? join(process.cwd(), 'models', `${model.modelId}.cohort.f16`);
+const training = trainFiles().filter((f) => !DEV_SPLIT_SPEAKERS.includes(f.split('/').pop()!.split('-')[0]!));
+// babble: 4 other training speakers, a different set for every row (never the evaluation's babble sources)
+const babbleVoices = await Promise.all(training.slice(-24).map((f) => load(pipeline, f)));
+const babbleFor = (index: number) => [0, 1, 2, 3].map((k) => babbleVoices[(index * 5 + k * 7) % 24]!);
+let seed = 50_000;
+const snr = () => (seed * 7919) % 16;
+const rows: Float32Array[] = [];
+const embed = async (x: Float32Array) => rows.push((await pipeline.embed(x, model.modelId)).vector);
+const denoised = async (x: Float32Array, noise: Float32Array, db: number) =>
+  pipeline.denoise(mixAtSnr(x, noise, db));
+
+for (const [index, file] of training.entries()) {
+  const x = (await load(pipeline, file)).slice(0, 6 * SR);
+  const phone = await telephoneBand(pipeline, x);
+  await embed(x);
+  await embed(phone);
+  await embed(await denoised(x, pinkNoise(x.length, seed++), snr()));
+  await embed(await denoised(x, whiteNoise(x.length, seed++), snr()));
+  await embed(await denoised(x, babble(babbleFor(index), x.length), snr()));
+  // a narrowband voice (a phone on speaker, an old recording) in a wideband room
+  await embed(await denoised(phone, whiteNoise(x.length, seed++), snr()));
+  await embed(await denoised(phone, pinkNoise(x.length, seed++), snr()));
+  await embed(await denoised(phone, babble(babbleFor(index + 1), x.length), snr()));
+  if (index % 50 === 0) console.log(`librispeech ${index}/${training.length}`);
+}
+installDebianPackages(
+  TRAINING_VOICES.filter(([dir]) => !existsSync(join(ASTERISK_SOUNDS, dir))).map(([, pkg]) => pkg),
+);
+for (const [dir] of TRAINING_VOICES) {
+  const clips = await asteriskClips(pipeline, dir, 30, { first: 0, firstSeconds: 4, restSeconds: 4 });
+  if (!clips) throw new Error(`Debian voice ${dir} is not installed`);
+  for (const clip of clips) {
+    await embed(clip);
+    await embed(await denoised(clip, whiteNoise(clip.length, seed++), 5));
+    await embed(await denoised(clip, pinkNoise(clip.length, seed++), 10));
+  }
+  console.log(`${dir}: ${clips.length} clips`);
+}
+
+const flat = new Float32Array(rows.length * model.dimension);
+rows.forEach((row, i) => flat.set(row, i * model.dimension));
+const bytes = encodeFloat16(flat);
+writeFileSync(out, bytes);
+console.log(
+  JSON.stringify({
+    file: out,
+    rows: rows.length,
+    dimension: model.dimension,
+    bytes: bytes.length,
+    sha256: createHash('sha256').update(bytes).digest('hex'),
+  }),
+);
+pipeline.close();
