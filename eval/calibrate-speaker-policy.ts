@@ -5,7 +5,9 @@
  * (its dev split), never the evaluation speakers; every second one is narrowband (all its audio through a telephone
  * band). Each utterance's first half, in three parts, is the enrolment (centroid); its second half, in two parts, is
  * two tests: clean, telephone band, or mixed with white / pink / babble noise at 5 dB. Every clip takes the
- * product's path: denoise → VAD speech → embed. Prints EER and top-1 (product scale and cosine), score quantiles, miss
+ * product's path: denoise → VAD speech → embed; the noisy tests are compared, as the product compares noisy speech,
+ * with the voiceprint heard in noise (`embedInNoise` of each enrolment part). Prints EER and top-1 (product's
+ * comparison, cosine against the clean voiceprint, cosine against the noisy one), score quantiles, miss
  * and false-accept rates per threshold, per condition and pooled, and the margins of wrong top-1 answers.
  * COHORT_FILE=path tries another cohort file (tooling; the manifest's stays untouched).
  */
@@ -55,7 +57,12 @@ const babbleSources = await Promise.all(
 // Every second dev speaker is narrowband (enrolment and tests through a telephone band), as if enrolled and heard
 // through a phone: the evaluation's Debian voices are 8 kHz, and a channel shared by two voices is what the score
 // normalisation must not mistake for a voice.
-const speakers: Array<{ centroid: Float32Array; tests: Float32Array[]; narrowband: boolean }> = [];
+const speakers: Array<{
+  centroid: Float32Array;
+  noisyCentroid: Float32Array;
+  tests: Float32Array[];
+  narrowband: boolean;
+}> = [];
 for (const f of dev) {
   const wide = await load(pipeline, f);
   if (wide.length < 8 * SR) continue; // too short to give both enrolment and a test
@@ -65,8 +72,14 @@ for (const f of dev) {
   const third = Math.floor(half / 3);
   const parts = [0, 1, 2].map((k) => x.subarray(k * third, (k + 1) * third));
   const quarter = x.length >> 2;
+  const inNoise = [];
+  for (const part of parts) {
+    const v = await pipeline.embedInNoise(part, model.modelId);
+    if (v) inNoise.push(v.vector);
+  }
   speakers.push({
     centroid: centroidOf(await Promise.all(parts.map(embed))),
+    noisyCentroid: centroidOf(inNoise),
     tests: [x.slice(half, half + quarter), x.slice(half + quarter)],
     narrowband,
   });
@@ -74,27 +87,35 @@ for (const f of dev) {
 console.log(`${speakers.length} dev speakers (${speakers.filter((s) => s.narrowband).length} narrowband)`);
 
 let seed = 7000;
-const conditions: Array<[string, (x: Float32Array) => Float32Array | Promise<Float32Array>]> = [
-  ['clean', (x) => x],
-  ['telephone band', (x) => telephoneBand(pipeline, x)],
-  ['white 5 dB', (x) => mixAtSnr(x, whiteNoise(x.length, seed++), 5)],
-  ['pink 5 dB', (x) => mixAtSnr(x, pinkNoise(x.length, seed++), 5)],
-  ['babble 5 dB', (x) => mixAtSnr(x, babble(babbleSources, x.length), 5)],
+// `noisy`: judged as the product judges noisy speech (against the voiceprint heard in noise, with a cohort)
+const conditions: Array<[string, boolean, (x: Float32Array) => Float32Array | Promise<Float32Array>]> = [
+  ['clean', false, (x) => x],
+  ['telephone band', false, (x) => telephoneBand(pipeline, x)],
+  ['white 5 dB', true, (x) => mixAtSnr(x, whiteNoise(x.length, seed++), 5)],
+  ['pink 5 dB', true, (x) => mixAtSnr(x, pinkNoise(x.length, seed++), 5)],
+  ['babble 5 dB', true, (x) => mixAtSnr(x, babble(babbleSources, x.length), 5)],
 ];
-const pooled = { target: [] as number[], non: [] as number[] };
-const thresholds =
-  scale === 'cosine'
-    ? [0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6]
+const thresholdsOf = (s: string) =>
+  s === 'cosine'
+    ? [0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6, 0.65]
     : [1, 1.5, 2, 2.5, 3, 3.5, 4, 4.5, 5, 6];
 const quantile = (xs: number[], q: number) => [...xs].sort((a, b) => a - b)[Math.floor(q * (xs.length - 1))]!;
 const rate = (xs: number[], pass: (s: number) => boolean) =>
   `${((100 * xs.filter(pass).length) / Math.max(1, xs.length)).toFixed(1)}%`;
-for (const [name, transform] of conditions) {
-  const target: number[] = [];
-  const non: number[] = [];
-  const wrongTopMargins: number[] = [];
-  const cosineTrials = { target: [] as number[], non: [] as number[], right: 0 };
-  let right = 0;
+const pooled = new Map<string, { target: number[]; non: number[] }>();
+type Tally = { target: number[]; non: number[]; right: number; wrongMargins: number[] };
+const tally = (): Tally => ({ target: [], non: [], right: 0, wrongMargins: [] });
+const count = (t: Tally, scores: number[], s: number) => {
+  scores.forEach((score, k) => (k === s ? t.target : t.non).push(score));
+  const order = scores.map((score, k) => [score, k] as const).sort((a, b) => b[0] - a[0]);
+  if (order[0]![1] === s) t.right++;
+  else t.wrongMargins.push(order[0]![0] - order[1]![0]);
+};
+for (const [name, noisy, transform] of conditions) {
+  const product = tally(); // what the product compares (planIdentification)
+  const plain = tally(); // cosine against the clean voiceprint (the former policy)
+  const cosineNoisy = tally(); // cosine against the voiceprint heard in noise (an alternative, for comparison)
+  const inNoise = noisy && scale !== 'cosine';
   let trials = 0;
   let noSpeech = 0;
   for (let s = 0; s < speakers.length; s++) {
@@ -104,45 +125,56 @@ for (const [name, transform] of conditions) {
         noSpeech++;
         continue;
       }
-      const { scores, cosines } = pipeline.scoreVoices(
+      const clean = pipeline.scoreVoices(
         model.modelId,
         v,
         speakers.map((p) => p.centroid),
       );
-      scores.forEach((score, k) => (k === s ? target : non).push(score));
-      cosines.forEach((score, k) => (k === s ? cosineTrials.target : cosineTrials.non).push(score));
-      const order = scores.map((score, k) => [score, k] as const).sort((a, b) => b[0] - a[0]);
-      if (order[0]![1] !== s) wrongTopMargins.push(order[0]![0] - order[1]![0]);
-      else right++;
-      if (cosines.indexOf(Math.max(...cosines)) === s) cosineTrials.right++;
+      count(plain, clean.cosines, s);
+      if (inNoise) {
+        const againstNoisy = pipeline.scoreVoices(
+          model.modelId,
+          v,
+          speakers.map((p) => p.noisyCentroid),
+        );
+        count(product, againstNoisy.scores, s);
+        count(cosineNoisy, againstNoisy.cosines, s);
+      } else count(product, clean.scores, s);
       trials++;
     }
   }
+  const productScale = `${scale} vs ${inNoise ? 'noisy' : 'clean'} voiceprint`;
+  const pct = (t: Tally) =>
+    `EER ${(100 * equalErrorRate(t.target, t.non)).toFixed(1)}% top-1 ${((100 * t.right) / trials).toFixed(1)}%`;
   console.log(
-    `\n${name}: EER ${(100 * equalErrorRate(target, non)).toFixed(1)}% top-1 ${((100 * right) / trials).toFixed(1)}% ` +
-      `(cosine: EER ${(100 * equalErrorRate(cosineTrials.target, cosineTrials.non)).toFixed(1)}% top-1 ${((100 * cosineTrials.right) / trials).toFixed(1)}%)` +
+    `\n${name} — ${productScale}: ${pct(product)} (cosine vs clean voiceprint: ${pct(plain)}` +
+      `${inNoise ? `; cosine vs noisy voiceprint: ${pct(cosineNoisy)}` : ''})` +
       `${noSpeech ? `; ${noSpeech} tests had too little speech to embed` : ''}`,
   );
   console.log(
-    `  targets p10 ${quantile(target, 0.1).toFixed(2)} median ${quantile(target, 0.5).toFixed(2)}; non-targets median ${quantile(non, 0.5).toFixed(2)} p99 ${quantile(non, 0.99).toFixed(2)} max ${Math.max(...non).toFixed(2)}`,
+    `  targets p10 ${quantile(product.target, 0.1).toFixed(2)} median ${quantile(product.target, 0.5).toFixed(2)}; non-targets median ${quantile(product.non, 0.5).toFixed(2)} p99 ${quantile(product.non, 0.99).toFixed(2)} max ${Math.max(...product.non).toFixed(2)}`,
   );
-  pooled.target.push(...target);
-  pooled.non.push(...non);
   console.log(
-    `\n${name}: ${target.length} targets, ${non.length} non-targets; top-1 wrong ${wrongTopMargins.length}, their margins ${wrongTopMargins
+    `  ${product.target.length} targets, ${product.non.length} non-targets; top-1 wrong ${product.wrongMargins.length}, their margins ${product.wrongMargins
       .map((m) => m.toFixed(3))
       .join(' ')}`,
   );
-  for (const t of thresholds) {
+  const pool = pooled.get(productScale) ?? { target: [], non: [] };
+  pool.target.push(...product.target);
+  pool.non.push(...product.non);
+  pooled.set(productScale, pool);
+  for (const t of thresholdsOf(scale)) {
     console.log(
-      `  threshold ${t}: miss ${rate(target, (x) => x < t)}  false accept ${rate(non, (x) => x >= t)}`,
+      `  threshold ${t}: miss ${rate(product.target, (x) => x < t)}  false accept ${rate(product.non, (x) => x >= t)}`,
     );
   }
 }
-console.log('\npooled over the four conditions');
-for (const t of thresholds) {
-  console.log(
-    `  threshold ${t}: miss ${rate(pooled.target, (x) => x < t)}  false accept ${rate(pooled.non, (x) => x >= t)}`,
-  );
+for (const [productScale, pool] of pooled) {
+  console.log(`\npooled, ${productScale}`);
+  for (const t of thresholdsOf(scale)) {
+    console.log(
+      `  threshold ${t}: miss ${rate(pool.target, (x) => x < t)}  false accept ${rate(pool.non, (x) => x >= t)}`,
+    );
+  }
 }
 pipeline.close();

@@ -19,19 +19,30 @@ export interface SpeakerScores {
 
 /**
  * Enrolment = mean of the enrolment embeddings (re-normalised); each test utterance is scored against every enrolled
- * speaker, on the product's scale (`AudioPipeline.scoreVoices`: the model's cohort normalisation when it ships one)
- * and by plain cosine: top-1 = the best-scoring speaker is the right one; EER over all (test, speaker) scores.
+ * speaker as the product scores it, and by plain cosine against the clean voiceprint: top-1 = the best-scoring
+ * speaker is the right one; EER over all (test, speaker) scores. The product scores on the model's scale
+ * (`AudioPipeline.scoreVoices`: its cohort normalisation when it ships one); with a cohort, `noisy` speech is scored
+ * against the voiceprint heard in noise (`AudioPipeline.embedInNoise` of each enrolment clip).
  */
 export async function scoreSpeakers(
   pipeline: AudioPipeline,
   modelId: string,
   sets: SpeakerSet[],
   transform: (x: Float32Array) => Promise<Float32Array> = async (x) => x,
+  noisy = false,
 ): Promise<{ scale: string; product: SpeakerScores; cosine: SpeakerScores }> {
   const centroids: Float32Array[] = [];
+  const noisyCentroids: Float32Array[] = [];
   for (const set of sets) {
     const vectors = await Promise.all(set.enrol.map(async (x) => (await pipeline.embed(x, modelId)).vector));
     centroids.push(centroidOf(vectors));
+    if (!noisy) continue;
+    const inNoise: Float32Array[] = [];
+    for (const x of set.enrol) {
+      const v = await pipeline.embedInNoise(x, modelId);
+      if (v) inNoise.push(v.vector);
+    }
+    noisyCentroids.push(inNoise.length ? centroidOf(inNoise) : centroids.at(-1)!);
   }
   const tally = () => ({ targets: [] as number[], nonTargets: [] as number[], correct: 0 });
   const product = tally();
@@ -42,9 +53,11 @@ export async function scoreSpeakers(
     for (const test of sets[s]!.tests) {
       const v = (await pipeline.embed(await transform(test), modelId)).vector;
       const scored = pipeline.scoreVoices(modelId, v, centroids);
-      scale = scored.scale;
+      const inNoise = noisy && scored.scale !== 'cosine'; // planIdentification's rule
+      scale = `${scored.scale} vs ${inNoise ? 'noisy' : 'clean'} voiceprint`;
+      const productScores = inNoise ? pipeline.scoreVoices(modelId, v, noisyCentroids).scores : scored.scores;
       for (const [t, scores] of [
-        [product, scored.scores],
+        [product, productScores],
         [plain, scored.cosines],
       ] as const) {
         let best = 0;

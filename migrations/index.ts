@@ -4,6 +4,7 @@ import { Domain1763800100000 } from './1763800100000-domain.js';
 import { Streams1763800200000 } from './1763800200000-streams.js';
 import { Pipeline1763800300000 } from './1763800300000-pipeline.js';
 import { Reliability1763800400000 } from './1763800400000-reliability.js';
+import { NoisyVoiceprints1763800500000 } from './1763800500000-noisy-voiceprints.js';
 
 /** Every migration, in order. New migrations are appended here (explicit list: works in ts-jest and compiled ESM). */
 export const ALL_MIGRATIONS = [
@@ -13,4 +14,5 @@ export const ALL_MIGRATIONS = [
   Streams1763800200000,
   Pipeline1763800300000,
   Reliability1763800400000,
+  NoisyVoiceprints1763800500000,
 ];

@@ -1,6 +1,6 @@
 import { DataSource } from 'typeorm';
-import { AudioService, encodeWav16 } from '@mira/audio';
-import { VoiceprintCipher } from '@mira/recognition';
+import { AudioService, cosine, encodeWav16, mixAtSnr, whiteNoise } from '@mira/audio';
+import { RecognitionService, VoiceprintCipher } from '@mira/recognition';
 import { startTestApp, TestApp, userWithNetwork, Session } from '../support/app.js';
 import { devSpeakerFiles, enrolVoice, readAudio, toneWav } from '../support/speech.js';
 
@@ -94,6 +94,39 @@ describe('voice enrolment and voiceprints (real speech, real ONNX, real PostgreS
     expect(() =>
       cipher.decrypt(row!.embedding_encrypted, { networkId: stranger.networkId, modelId: row!.model_id }),
     ).toThrow();
+  });
+
+  it('keeps each enrolment also as heard in noise (encrypted), and names a speaker heard through 5 dB noise', async () => {
+    const household = await userWithNetwork(t); // its own persons only: Anna (1998) and Ben (2033)
+    const anna = await createPerson('Anna', household);
+    const ben = await createPerson('Ben', household);
+    await enrolVoice(t, household.session.auth, household.networkId, anna, speechA!).expect(201);
+    await enrolVoice(t, household.session.auth, household.networkId, ben, speechB!).expect(201);
+    const rows = (await db().query(
+      'SELECT embedding_encrypted, noisy_embedding_encrypted, model_id FROM voiceprints WHERE network_id = $1',
+      [household.networkId],
+    )) as { embedding_encrypted: Buffer; noisy_embedding_encrypted: Buffer | null; model_id: string }[];
+    expect(rows).toHaveLength(2);
+    const cipher = new VoiceprintCipher(t.config.values.recognition.voiceprintKey);
+    for (const row of rows) {
+      const aad = { networkId: household.networkId, modelId: row.model_id };
+      const inNoise = cipher.decrypt(row.noisy_embedding_encrypted!, aad);
+      const clean = cipher.decrypt(row.embedding_encrypted, aad);
+      expect(cosine(inNoise, clean)).toBeLessThan(0.99); // a different view of the same voice
+      expect(cosine(inNoise, clean)).toBeGreaterThan(0.3);
+    }
+    // Anna speaks another sentence in a noisy room: measured noisy, denoised, matched against her voice in noise
+    const audio = t.app.get(AudioService);
+    const clip = (await audio.decode(readAudio(speechA2!))).samples;
+    const heard = mixAtSnr(clip, whiteNoise(clip.length, 4242), 5);
+    const snrDb = (await audio.assessQuality(heard)).snr_db;
+    expect(snrDb).toBeLessThan(12);
+    const { speech, speechSeconds } = await audio.extractSpeech(heard);
+    const identification = await t.app
+      .get(RecognitionService)
+      .identify(household.networkId, speech, speechSeconds, snrDb);
+    expect(identification.decision).toMatchObject({ kind: 'match', personId: anna, scale: 'as-norm' });
+    expect(identification.decision).toMatchObject({ refine: false }); // noisy audio never feeds a voiceprint
   });
 
   it('refuses samples without enough speech, noise-only samples and clipped samples with clear 422 codes', async () => {

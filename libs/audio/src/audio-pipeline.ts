@@ -18,9 +18,10 @@ import { GtcrnDenoiser } from './denoise/gtcrn-denoiser.js';
 import { SpectralGateDenoiser } from './denoise/spectral-gate-denoiser.js';
 import type { ModelEntry, ResolvedModel } from './models/manifest.js';
 import { loadManifest, repoModelsDir as defaultRepoModelsDir, resolveModel } from './models/manifest.js';
+import { mixAtSnr, pinkNoise, whiteNoise } from './dsp/signal.js';
 import { assessQuality } from './quality/quality-score.js';
 import { CohortScoreNormaliser } from './speaker/cohort-normaliser.js';
-import { cosine, OnnxSpeakerEmbedder } from './speaker/onnx-speaker-embedder.js';
+import { cosine, l2Normalise, OnnxSpeakerEmbedder } from './speaker/onnx-speaker-embedder.js';
 import type { SpeakerEmbedder } from './speaker/speaker-embedder.port.js';
 import { EnergyVad, SileroVad } from './vad/silero-vad.js';
 import { hysteresisFlags, speechSegments } from './vad/speech-segments.js';
@@ -34,6 +35,8 @@ export interface AudioPipelineOptions {
   log?: (event: string, fields: Record<string, string | number | boolean>) => void;
 }
 
+/** SNR of the noisy copies of an enrolment clip (the level the issue's noise conditions are measured at). */
+const NOISY_ENROLMENT_SNR_DB = 5;
 /** Shortest clip an embedding is computed for (omi uses the same floor; shorter clips make fake speakers). */
 export const MIN_EMBED_SECONDS = 0.5;
 
@@ -315,6 +318,28 @@ export class AudioPipeline {
    * Scores a test embedding against reference embeddings (person centroids) of the same model: the model's cohort
    * normalisation when it ships one, else cosine. Thresholds belong to the returned scale.
    */
+  /**
+   * The voice as the product hears it in a noisy room (multi-condition enrolment): the clip mixed with white and with
+   * pink noise at 5 dB (fixed seeds: the same clip always gives the same vector), each through the product's path
+   * (denoise → VAD speech → embed), averaged and normalised. Noisy utterances are compared with this instead of the
+   * clean voiceprint: noise and the denoiser shift every embedding the same way. Null when neither noisy copy keeps
+   * enough speech to embed.
+   */
+  async embedInNoise(samples: Float32Array, modelId?: string): Promise<VoiceEmbedding | null> {
+    const vectors: Float32Array[] = [];
+    let last: VoiceEmbedding | undefined;
+    for (const noise of [whiteNoise(samples.length, 11), pinkNoise(samples.length, 12)]) {
+      const { speech } = await this.extractSpeech(mixAtSnr(samples, noise, NOISY_ENROLMENT_SNR_DB));
+      if (speech.length < MIN_EMBED_SECONDS * SAMPLE_RATE) continue;
+      last = await this.embed(speech, modelId);
+      vectors.push(last.vector);
+    }
+    if (!last) return null;
+    const mean = new Float32Array(last.dimension);
+    for (const v of vectors) for (let i = 0; i < mean.length; i++) mean[i]! += v[i]!;
+    return { ...last, vector: l2Normalise(mean) };
+  }
+
   /** The scale a speaker model's scores are on: its normalisation's, or `cosine`. */
   speakerScale(modelId: string): string {
     return this.speakers.get(modelId)?.normaliser?.scale ?? 'cosine';

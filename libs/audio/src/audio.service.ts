@@ -73,6 +73,11 @@ export class AudioService implements OnModuleInit, OnApplicationShutdown {
     return (await this.ready()).embed(samples);
   }
 
+  /** The clip's voice as heard through 5 dB noise and the denoiser (multi-condition enrolment), or null. */
+  async embedInNoise(samples: Float32Array): Promise<VoiceEmbedding | null> {
+    return (await this.ready()).embedInNoise(samples);
+  }
+
   /** The scale a speaker model's scores are on (`as-norm` when it ships a cohort, else `cosine`). */
   async speakerScale(modelId: string): Promise<string> {
     return (await this.ready()).speakerScale(modelId);

@@ -11,8 +11,8 @@ import {
   centroidOf,
   identifySpeaker,
   PersonCentroid,
+  planIdentification,
   resolveSpeakerPolicy,
-  scaleFor,
   SpeakerDecision,
   SpeakerPolicy,
 } from './speaker-policy.js';
@@ -110,11 +110,16 @@ export class RecognitionService implements OnModuleInit {
     const minSeconds = Math.max(MIN_EMBED_SECONDS, this.config.values.recognition.enrolmentMinSpeechSeconds);
     if (speechSeconds < minSeconds) throw RecognitionErrors.tooLittleSpeech(speechSeconds, minSeconds);
     const embedding = await this.embed(speech);
+    // the same voice as heard in a noisy room, for matching noisy utterances (multi-condition enrolment)
+    const inNoise = await this.audio.embedInNoise(decoded.samples);
+    const aad = { networkId, modelId: embedding.modelId };
     const row = await this.repository.insert(networkId, {
       personId,
       modelId: embedding.modelId,
       dimension: embedding.dimension,
-      embeddingEncrypted: this.cipher.encrypt(embedding.vector, { networkId, modelId: embedding.modelId }),
+      embeddingEncrypted: this.cipher.encrypt(embedding.vector, aad),
+      noisyEmbeddingEncrypted:
+        inNoise && inNoise.modelId === embedding.modelId ? this.cipher.encrypt(inNoise.vector, aad) : null,
       speechSeconds: round2(speechSeconds),
       source: 'enrolment',
       description,
@@ -202,21 +207,17 @@ export class RecognitionService implements OnModuleInit {
     if (speechSeconds < MIN_EMBED_SECONDS) return unknown('too_little_speech');
     const embedding = await this.embed(speech);
     const persons = await this.centroids(networkId, embedding.modelId);
-    const cosinePolicy = await this.policyFor(networkId, embedding.modelId, 'cosine');
-    const scale = scaleFor(await this.audio.speakerScale(embedding.modelId), snrDb, cosinePolicy);
-    const voices = await this.audio.scoreVoices(
-      embedding.modelId,
-      embedding.vector,
-      persons.map((p) => p.centroid),
-    );
-    const scored = scale === 'cosine' ? { scale, scores: voices.cosines, cosines: voices.cosines } : voices;
-    const policy =
-      scale === 'cosine' ? cosinePolicy : await this.policyFor(networkId, embedding.modelId, scale);
+    const modelScale = await this.audio.speakerScale(embedding.modelId);
+    const { policy, references } = planIdentification(snrDb, persons, modelScale, {
+      cosine: await this.policyFor(networkId, embedding.modelId, 'cosine'),
+      normalised: await this.policyFor(networkId, embedding.modelId, modelScale),
+    });
+    const voices = await this.audio.scoreVoices(embedding.modelId, embedding.vector, references);
     const decision = identifySpeaker(
       { embedding: embedding.vector, speechSeconds, snrDb },
       persons,
       policy,
-      scored,
+      voices,
     );
     return {
       decision,
@@ -225,7 +226,7 @@ export class RecognitionService implements OnModuleInit {
       speechSeconds,
       embedding: embedding.vector,
       policy,
-      scale: scored.scale,
+      scale: voices.scale,
     };
   }
 
@@ -244,6 +245,7 @@ export class RecognitionService implements OnModuleInit {
       modelId,
       dimension: identification.embedding.length,
       embeddingEncrypted: this.cipher.encrypt(identification.embedding, { networkId, modelId }),
+      noisyEmbeddingEncrypted: null,
       speechSeconds: round2(identification.speechSeconds),
       source: 'auto',
       description: null,
@@ -252,22 +254,33 @@ export class RecognitionService implements OnModuleInit {
     await this.repository.trimAutoSamples(networkId, personId, modelId, identification.policy.autoSamplesMax);
   }
 
-  /** Person centroids for one model: the normalised mean of each person's samples of that model. */
+  /**
+   * Person centroids for one model: the normalised mean of each person's samples of that model, and of their
+   * noisy-condition embeddings when any sample has one.
+   */
   async centroids(networkId: string, modelId: string): Promise<PersonCentroid[]> {
-    const byPerson = new Map<string, Float32Array[]>();
+    const byPerson = new Map<string, { clean: Float32Array[]; noisy: Float32Array[] }>();
     for (const row of await this.repository.listForModel(networkId, modelId)) {
       try {
-        const vector = this.cipher.decrypt(row.embeddingEncrypted, { networkId, modelId: row.modelId });
-        byPerson.set(row.personId, [...(byPerson.get(row.personId) ?? []), vector]);
+        const aad = { networkId, modelId: row.modelId };
+        const vector = this.cipher.decrypt(row.embeddingEncrypted, aad);
+        const noisy = row.noisyEmbeddingEncrypted
+          ? this.cipher.decrypt(row.noisyEmbeddingEncrypted, aad)
+          : null;
+        const person = byPerson.get(row.personId) ?? { clean: [], noisy: [] };
+        person.clean.push(vector);
+        if (noisy) person.noisy.push(noisy);
+        byPerson.set(row.personId, person);
       } catch {
         // A sample encrypted with a rotated-away key cannot be used; it is reported, never guessed.
         this.logger.warn('voiceprint_undecryptable', { network_id: networkId, voiceprint_id: row.id });
       }
     }
-    return [...byPerson.entries()].map(([personId, samples]) => ({
+    return [...byPerson.entries()].map(([personId, { clean, noisy }]) => ({
       personId,
-      centroid: centroidOf(samples),
-      samples: samples.length,
+      centroid: centroidOf(clean),
+      ...(noisy.length > 0 ? { noisyCentroid: centroidOf(noisy) } : {}),
+      samples: clean.length,
     }));
   }
 

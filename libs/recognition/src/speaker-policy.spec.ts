@@ -4,9 +4,9 @@ import {
   defaultPolicyFor,
   GENERIC_NORMALISED_POLICY,
   identifySpeaker,
+  planIdentification,
   PersonCentroid,
   resolveSpeakerPolicy,
-  scaleFor,
   SpeakerPolicy,
 } from './speaker-policy.js';
 import { VoiceprintCipher } from './voiceprint-crypto.js';
@@ -198,12 +198,30 @@ describe('speaker identification policy', () => {
     });
   });
 
-  it('judges clean speech on the normalised scale and noisy speech on cosine', () => {
-    const cosinePolicy = defaultPolicyFor('mira-speaker-v1');
-    expect(scaleFor('as-norm', 30, cosinePolicy)).toBe('as-norm');
-    expect(scaleFor('as-norm', null, cosinePolicy)).toBe('as-norm'); // unknown SNR (an upload): not called noisy
-    expect(scaleFor('as-norm', cosinePolicy.noisySnrDb - 1, cosinePolicy)).toBe('cosine');
-    expect(scaleFor('cosine', 30, cosinePolicy)).toBe('cosine');
+  it('noisy speech meets the voiceprint heard in noise on a normalised scale; clean speech the clean one', () => {
+    const policies = {
+      cosine: defaultPolicyFor('mira-speaker-v1'),
+      normalised: defaultPolicyFor('mira-speaker-v1', 'as-norm'),
+    };
+    const anna = { personId: 'anna', centroid: at(0), noisyCentroid: at(5), samples: 3 };
+    const ben = { personId: 'ben', centroid: at(90), samples: 1 }; // enrolled without a noisy voiceprint
+    const noisySnr = policies.normalised.noisySnrDb - 1;
+    const noisy = planIdentification(noisySnr, [anna, ben], 'as-norm', policies);
+    expect(noisy).toMatchObject({ noisy: true, policy: policies.normalised });
+    expect(noisy.references).toEqual([anna.noisyCentroid, ben.centroid]);
+    // clean, or an unknown SNR (an upload): the clean voiceprints
+    for (const snr of [30, null]) {
+      expect(planIdentification(snr, [anna, ben], 'as-norm', policies)).toMatchObject({
+        noisy: false,
+        references: [anna.centroid, ben.centroid],
+      });
+    }
+    // on cosine (no cohort) the clean voiceprint stays the reference, at the cosine noisy threshold
+    expect(planIdentification(noisySnr, [anna, ben], 'cosine', policies)).toMatchObject({
+      noisy: true,
+      policy: policies.cosine,
+      references: [anna.centroid, ben.centroid],
+    });
   });
 
   it('centroids average normalised samples; comparing different dimensions is refused', () => {

@@ -24,6 +24,10 @@ export class VoiceprintEntity {
   @Column({ type: 'bytea' })
   embeddingEncrypted: Buffer;
 
+  /** Enrolment samples: the same voice heard through noise and the denoiser (matched against noisy utterances). */
+  @Column({ type: 'bytea', nullable: true })
+  noisyEmbeddingEncrypted: Buffer | null;
+
   @Column({ type: 'real' })
   speechSeconds: number;
 

@@ -9,6 +9,7 @@ export type NewVoiceprint = Pick<
   | 'modelId'
   | 'dimension'
   | 'embeddingEncrypted'
+  | 'noisyEmbeddingEncrypted'
   | 'speechSeconds'
   | 'source'
   | 'description'

@@ -13,6 +13,7 @@ import {
   testPipeline,
   transcode,
 } from '../../../../test/support/audio.js';
+import { mixAtSnr, whiteNoise } from '../dsp/signal.js';
 import { cosine } from './onnx-speaker-embedder.js';
 import { computeFbank } from './fbank.js';
 
@@ -120,6 +121,26 @@ describe('speaker embedding: SpeakerEmbedder port over any manifest ONNX model (
       expect(plain.scoreVoices('mira-speaker-v1', v, [v]).scale).toBe('cosine');
       plain.close();
     }
+  });
+
+  it('multi-condition enrolment: a noisy utterance is closer to the voice enrolled "in noise" than to the clean one', async () => {
+    const speakers = devSpeakers();
+    let closerInNoise = 0;
+    for (const [k, { files }] of speakers.entries()) {
+      const enrol = (await pipeline.decode(readBytes(files[0]!))).samples;
+      const inNoise = (await pipeline.embedInNoise(enrol))!;
+      expect(inNoise.vector).toHaveLength(pipeline.speaker!.dimension);
+      // deterministic: the same clip always gives the same voiceprint
+      expect(cosine(inNoise.vector, (await pipeline.embedInNoise(enrol))!.vector)).toBeCloseTo(1, 6);
+      const test = (await pipeline.decode(readBytes(files[1]!))).samples;
+      const noisyTest = mixAtSnr(test, whiteNoise(test.length, 100 + k), 5); // not the enrolment's noise
+      const heard = (await pipeline.embed((await pipeline.extractSpeech(noisyTest)).speech)).vector;
+      const clean = (await pipeline.embed((await pipeline.extractSpeech(enrol)).speech)).vector;
+      if (cosine(heard, inNoise.vector) > cosine(heard, clean)) closerInNoise++;
+    }
+    expect(closerInNoise).toBe(speakers.length);
+    // silence has no speech to hear in noise
+    expect(await pipeline.embedInNoise(new Float32Array(16000))).toBeNull();
   });
 
   it('same-speaker embeddings are closer than different-speaker ones on the dev speakers', () => {
