@@ -1,9 +1,10 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { TestApp } from './app.js';
+import { SHARED } from './audio.js';
 
 /** Real read speech (LibriSpeech, CC BY 4.0, V. Panayotov) from ../shared: test-time material only. */
-export const LIBRISPEECH = '/work/shared/data/librispeech';
+export const LIBRISPEECH = join(SHARED, 'data', 'librispeech');
 
 export function devSpeakerFiles(speaker: string): string[] {
   const dir = join(LIBRISPEECH, 'test-other-dev', speaker);

@@ -1,9 +1,10 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { SHARED } from './audio.js';
 import { AudioService, encodeWav16 } from '@mira/audio';
 
 /** Real speech for the stream tests and tools: LibriSpeech train-clean-100 (CC BY 4.0), shared data only. */
-export const LIBRISPEECH_DIR = '/work/shared/data/librispeech/train-clean-100';
+export const LIBRISPEECH_DIR = join(SHARED, 'data', 'librispeech', 'train-clean-100');
 
 export function librispeechFiles(): string[] {
   return readdirSync(LIBRISPEECH_DIR)

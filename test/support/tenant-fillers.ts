@@ -1,4 +1,6 @@
+import { join } from 'node:path';
 import { DataSource } from 'typeorm';
+import { SHARED } from './audio.js';
 import { registerIdFiller, exemptInput } from './tenant-matrix.js';
 
 /**
@@ -80,7 +82,7 @@ for (const v of ['v1', 'v2']) {
 registerIdFiller('sample_id', {
   async seed({ t, tenant, idOf }) {
     const { readFileSync, readdirSync } = await import('node:fs');
-    const dir = '/work/shared/data/librispeech/test-other-dev/1688';
+    const dir = join(SHARED, 'data', 'librispeech', 'test-other-dev', '1688');
     const file = readdirSync(dir)
       .filter((f) => f.endsWith('.flac'))
       .sort()[0]!;
@@ -135,7 +137,7 @@ registerIdFiller('stream_id', {
       .post(`/api/v1/${tenant.networkId}/service/client/register/matrix-mic-${streamCounter}`)
       .set(tenant.auth)
       .expect(201);
-    const dir = '/work/shared/data/librispeech/test-other-dev/533';
+    const dir = join(SHARED, 'data', 'librispeech', 'test-other-dev', '533');
     const file = readdirSync(dir)
       .filter((f) => f.endsWith('.flac'))
       .sort()[0]!;
