@@ -1,6 +1,6 @@
 /** Closed-set speaker identification and verification over the dev speakers (shared by the eval scripts). */
 import type { AudioPipeline } from '../libs/audio/src/audio-pipeline.js';
-import { centroidOf } from '../libs/recognition/src/speaker-policy.js';
+import { bestScores, centroidOf } from '../libs/recognition/src/speaker-policy.js';
 import { equalErrorRate } from './lib.js';
 
 export interface SpeakerSet {
@@ -22,7 +22,8 @@ export interface SpeakerScores {
  * speaker as the product scores it, and by plain cosine against the clean voiceprint: top-1 = the best-scoring
  * speaker is the right one; EER over all (test, speaker) scores. The product scores on the model's scale
  * (`AudioPipeline.scoreVoices`: its cohort normalisation when it ships one); with a cohort, `noisy` speech is scored
- * against the voiceprint heard in noise (`AudioPipeline.embedInNoise` of each enrolment clip).
+ * against the better of the clean voiceprint and the voiceprint heard in noise (`AudioPipeline.embedInNoise` of each
+ * enrolment clip), as `planIdentification` and `bestScores` do.
  */
 export async function scoreSpeakers(
   pipeline: AudioPipeline,
@@ -54,8 +55,10 @@ export async function scoreSpeakers(
       const v = (await pipeline.embed(await transform(test), modelId)).vector;
       const scored = pipeline.scoreVoices(modelId, v, centroids);
       const inNoise = noisy && scored.scale !== 'cosine'; // planIdentification's rule
-      scale = `${scored.scale} vs ${inNoise ? 'noisy' : 'clean'} voiceprint`;
-      const productScores = inNoise ? pipeline.scoreVoices(modelId, v, noisyCentroids).scores : scored.scores;
+      scale = `${scored.scale} vs ${inNoise ? 'best of clean and noisy' : 'clean'} voiceprint`;
+      const productScores = inNoise
+        ? bestScores([scored, pipeline.scoreVoices(modelId, v, noisyCentroids)]).scores
+        : scored.scores;
       for (const [t, scores] of [
         [product, productScores],
         [plain, scored.cosines],

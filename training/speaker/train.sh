@@ -38,4 +38,7 @@ $PY build.py export --net "$WORK/net.pt" --lda "$WORK/lda.npz" --w-net "$W_NET" 
 $PY eval.py --onnx "$MODELS/mira-speaker-v1.onnx" --json "$WORK/result.json"
 $PY verify.py "$MODELS/mira-speaker-v1.onnx" "$WORK/result.json" "$MODELS/mira-speaker-v1.json" --kind fusion \
   --extra "$(cat "$WORK/train_info.json")"
+# the score-normalisation cohort belongs to the model that made it: rebuild it (then pin its printed sha256 in
+# models/manifest.json, entry mira-speaker-v1-cohort)
+(cd ../.. && npx tsx training/speaker/cohort.ts)
 echo "train.sh done in $(( ($(date +%s) - T0) / 60 )) min"

@@ -315,10 +315,6 @@ export class AudioPipeline {
   }
 
   /**
-   * Scores a test embedding against reference embeddings (person centroids) of the same model: the model's cohort
-   * normalisation when it ships one, else cosine. Thresholds belong to the returned scale.
-   */
-  /**
    * The voice as the product hears it in a noisy room (multi-condition enrolment): the clip mixed with white and with
    * pink noise at 5 dB (fixed seeds: the same clip always gives the same vector), each through the product's path
    * (denoise → VAD speech → embed), averaged and normalised. Noisy utterances are compared with this instead of the
@@ -345,6 +341,10 @@ export class AudioPipeline {
     return this.speakers.get(modelId)?.normaliser?.scale ?? 'cosine';
   }
 
+  /**
+   * Scores a test embedding against reference embeddings (person centroids) of the same model: the model's cohort
+   * normalisation when it ships one, else cosine. Thresholds belong to the returned scale.
+   */
   scoreVoices(
     modelId: string,
     test: Float32Array,

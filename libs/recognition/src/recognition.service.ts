@@ -8,6 +8,7 @@ import { PersonService } from '@mira/person';
 import type { EnrolmentResultDto, VoiceSampleDto } from './dto/voice.dto.js';
 import { RecognitionErrors } from './recognition.errors.js';
 import {
+  bestScores,
   centroidOf,
   identifySpeaker,
   PersonCentroid,
@@ -208,11 +209,17 @@ export class RecognitionService implements OnModuleInit {
     const embedding = await this.embed(speech);
     const persons = await this.centroids(networkId, embedding.modelId);
     const modelScale = await this.audio.speakerScale(embedding.modelId);
-    const { policy, references } = planIdentification(snrDb, persons, modelScale, {
+    const { policy, referenceSets } = planIdentification(snrDb, persons, modelScale, {
       cosine: await this.policyFor(networkId, embedding.modelId, 'cosine'),
       normalised: await this.policyFor(networkId, embedding.modelId, modelScale),
     });
-    const voices = await this.audio.scoreVoices(embedding.modelId, embedding.vector, references);
+    const voices = bestScores(
+      await Promise.all(
+        referenceSets.map((references) =>
+          this.audio.scoreVoices(embedding.modelId, embedding.vector, references),
+        ),
+      ),
+    );
     const decision = identifySpeaker(
       { embedding: embedding.vector, speechSeconds, snrDb },
       persons,

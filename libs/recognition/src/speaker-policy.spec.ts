@@ -3,6 +3,7 @@ import {
   cosine,
   defaultPolicyFor,
   GENERIC_NORMALISED_POLICY,
+  bestScores,
   identifySpeaker,
   planIdentification,
   PersonCentroid,
@@ -198,7 +199,7 @@ describe('speaker identification policy', () => {
     });
   });
 
-  it('noisy speech meets the voiceprint heard in noise on a normalised scale; clean speech the clean one', () => {
+  it('noisy speech meets the clean voiceprint and the one heard in noise, and keeps the better score', () => {
     const policies = {
       cosine: defaultPolicyFor('mira-speaker-v1'),
       normalised: defaultPolicyFor('mira-speaker-v1', 'as-norm'),
@@ -208,20 +209,36 @@ describe('speaker identification policy', () => {
     const noisySnr = policies.normalised.noisySnrDb - 1;
     const noisy = planIdentification(noisySnr, [anna, ben], 'as-norm', policies);
     expect(noisy).toMatchObject({ noisy: true, policy: policies.normalised });
-    expect(noisy.references).toEqual([anna.noisyCentroid, ben.centroid]);
-    // clean, or an unknown SNR (an upload): the clean voiceprints
+    expect(noisy.referenceSets).toEqual([
+      [anna.centroid, ben.centroid],
+      [anna.noisyCentroid, ben.centroid],
+    ]);
+    // clean, or an unknown SNR (an upload): the clean voiceprints only
     for (const snr of [30, null]) {
       expect(planIdentification(snr, [anna, ben], 'as-norm', policies)).toMatchObject({
         noisy: false,
-        references: [anna.centroid, ben.centroid],
+        referenceSets: [[anna.centroid, ben.centroid]],
       });
     }
-    // on cosine (no cohort) the clean voiceprint stays the reference, at the cosine noisy threshold
+    // on cosine (no cohort) the clean voiceprint stays the only reference, at the cosine noisy threshold
     expect(planIdentification(noisySnr, [anna, ben], 'cosine', policies)).toMatchObject({
       noisy: true,
       policy: policies.cosine,
-      references: [anna.centroid, ben.centroid],
+      referenceSets: [[anna.centroid, ben.centroid]],
     });
+    // per person the better score wins, with the cosine of the reference that gave it
+    expect(
+      bestScores([
+        { scale: 'as-norm', scores: [1, 4], cosines: [0.1, 0.4] },
+        { scale: 'as-norm', scores: [3, 2], cosines: [0.3, 0.2] },
+      ]),
+    ).toEqual({ scale: 'as-norm', scores: [3, 4], cosines: [0.3, 0.4] });
+    expect(() =>
+      bestScores([
+        { scale: 'as-norm', scores: [1], cosines: [0.1] },
+        { scale: 'cosine', scores: [1], cosines: [0.1] },
+      ]),
+    ).toThrow(/cannot be combined/);
   });
 
   it('centroids average normalised samples; comparing different dimensions is refused', () => {
