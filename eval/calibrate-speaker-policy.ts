@@ -14,7 +14,8 @@
 import { mixAtSnr, pinkNoise, whiteNoise } from '../libs/audio/src/dsp/signal.js';
 import { CohortScoreNormaliser } from '../libs/audio/src/speaker/cohort-normaliser.js';
 import { OnnxSpeakerEmbedder } from '../libs/audio/src/speaker/onnx-speaker-embedder.js';
-import { bestScores, centroidOf } from '../libs/recognition/src/speaker-policy.js';
+import { centroidOf, type PersonCentroid } from '../libs/recognition/src/speaker-policy.js';
+import { productScores } from './speaker-eval.js';
 import {
   babble,
   DEV_SPLIT_SPEAKERS,
@@ -84,6 +85,12 @@ for (const f of dev) {
     narrowband,
   });
 }
+const persons: PersonCentroid[] = speakers.map((s, i) => ({
+  personId: String(i),
+  centroid: s.centroid,
+  noisyCentroid: s.noisyCentroid,
+  samples: 3,
+}));
 console.log(`${speakers.length} dev speakers (${speakers.filter((s) => s.narrowband).length} narrowband)`);
 
 let seed = 7000;
@@ -139,7 +146,7 @@ for (const [name, noisy, transform] of conditions) {
           v,
           speakers.map((p) => p.noisyCentroid),
         );
-        count(product, bestScores([clean, againstNoisy]).scores, s);
+        count(product, productScores(pipeline, model.modelId, v, persons, -Infinity).scored.scores, s);
         count(onlyNoisy, againstNoisy.scores, s);
         count(cosineNoisy, againstNoisy.cosines, s);
       } else count(product, clean.scores, s);

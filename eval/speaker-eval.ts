@@ -1,12 +1,47 @@
 /** Closed-set speaker identification and verification over the dev speakers (shared by the eval scripts). */
 import type { AudioPipeline } from '../libs/audio/src/audio-pipeline.js';
-import { bestScores, centroidOf } from '../libs/recognition/src/speaker-policy.js';
+import {
+  bestScores,
+  centroidOf,
+  defaultPolicyFor,
+  planIdentification,
+  type PersonCentroid,
+  type PersonScores,
+  type SpeakerPolicy,
+  cosine,
+} from '../libs/recognition/src/speaker-policy.js';
 import { equalErrorRate } from './lib.js';
 
 export interface SpeakerSet {
   speaker: string;
   enrol: Float32Array[];
   tests: Float32Array[];
+}
+
+/**
+ * The product's scores of one utterance against persons (RecognitionService.identify's rule: `planIdentification`,
+ * the model's scale, `bestScores` over the planned references), with the policy they are judged by. `snrDb` decides
+ * clean or noisy as the SNR stage would.
+ */
+export function productScores(
+  pipeline: AudioPipeline,
+  modelId: string,
+  embedding: Float32Array,
+  persons: PersonCentroid[],
+  snrDb: number | null,
+): { scored: PersonScores; policy: SpeakerPolicy; noisyReferences: boolean } {
+  const scale = pipeline.speakerScale(modelId);
+  const { policy, referenceSets } = planIdentification(snrDb, persons, scale, {
+    cosine: defaultPolicyFor(modelId),
+    normalised: defaultPolicyFor(modelId, scale),
+  });
+  const scored = bestScores(
+    referenceSets.map(({ references, offset }) => ({
+      scored: pipeline.scoreVoices(modelId, embedding, references),
+      offset,
+    })),
+  );
+  return { scored, policy, noisyReferences: referenceSets.length > 1 };
 }
 
 export interface SpeakerScores {
@@ -45,6 +80,12 @@ export async function scoreSpeakers(
     }
     noisyCentroids.push(inNoise.length ? centroidOf(inNoise) : centroids.at(-1)!);
   }
+  const persons: PersonCentroid[] = centroids.map((centroid, i) => ({
+    personId: String(i),
+    centroid,
+    ...(noisy ? { noisyCentroid: noisyCentroids[i]! } : {}),
+    samples: sets[i]!.enrol.length,
+  }));
   const tally = () => ({ targets: [] as number[], nonTargets: [] as number[], correct: 0 });
   const product = tally();
   const plain = tally();
@@ -53,15 +94,12 @@ export async function scoreSpeakers(
   for (let s = 0; s < sets.length; s++) {
     for (const test of sets[s]!.tests) {
       const v = (await pipeline.embed(await transform(test), modelId)).vector;
-      const scored = pipeline.scoreVoices(modelId, v, centroids);
-      const inNoise = noisy && scored.scale !== 'cosine'; // planIdentification's rule
-      scale = `${scored.scale} vs ${inNoise ? 'best of clean and noisy' : 'clean'} voiceprint`;
-      const productScores = inNoise
-        ? bestScores([scored, pipeline.scoreVoices(modelId, v, noisyCentroids)]).scores
-        : scored.scores;
+      // a noisy row is judged as speech the SNR stage calls noisy
+      const judged = productScores(pipeline, modelId, v, persons, noisy ? -Infinity : null);
+      scale = `${judged.scored.scale} vs ${judged.noisyReferences ? 'best of clean and noisy' : 'clean'} voiceprint`;
       for (const [t, scores] of [
-        [product, productScores],
-        [plain, scored.cosines],
+        [product, judged.scored.scores],
+        [plain, persons.map((p) => cosine(v, p.centroid))],
       ] as const) {
         let best = 0;
         for (let k = 1; k < scores.length; k++) if (scores[k]! > scores[best]!) best = k;

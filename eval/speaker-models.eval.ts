@@ -11,12 +11,10 @@ import { existsSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import {
-  bestScores,
   centroidOf,
   defaultPolicyFor,
   identifySpeaker,
   type PersonCentroid,
-  planIdentification,
 } from '../libs/recognition/src/speaker-policy.js';
 import { mixAtSnr, pinkNoise, whiteNoise } from '../libs/audio/src/dsp/signal.js';
 import {
@@ -33,7 +31,7 @@ import {
   telephoneBand,
   writeSection,
 } from './lib.js';
-import { scoreSpeakers, type SpeakerSet } from './speaker-eval.js';
+import { productScores, scoreSpeakers, type SpeakerSet } from './speaker-eval.js';
 
 const SR = 16000;
 const pipeline = await evalPipeline();
@@ -125,7 +123,6 @@ ${rows.join('\n')}`);
 const policyRows: string[] = [];
 const defaultModel = pipeline.speaker!;
 const modelScale = pipeline.speakerScale(defaultModel.modelId);
-const cosinePolicy = defaultPolicyFor(defaultModel.modelId);
 const normalisedPolicy = defaultPolicyFor(defaultModel.modelId, modelScale);
 const persons: PersonCentroid[] = [];
 for (const set of sets) {
@@ -165,18 +162,14 @@ for (const [label, noise] of [
         let decision: { kind: string; personId?: string } = { kind: 'unknown' };
         if (n >= 0.5 * SR) {
           const embedding = (await pipeline.embed(clip, defaultModel.modelId)).vector;
-          // the product's rule (RecognitionService.identify)
-          const { policy, referenceSets } = planIdentification(snrDb, persons, modelScale, {
-            cosine: cosinePolicy,
-            normalised: normalisedPolicy,
-          });
-          const voices = bestScores(
-            referenceSets.map((references) =>
-              pipeline.scoreVoices(defaultModel.modelId, embedding, references),
-            ),
+          const judged = productScores(pipeline, defaultModel.modelId, embedding, persons, snrDb);
+          decision = identifySpeaker(
+            { embedding, speechSeconds: n / SR, snrDb },
+            persons,
+            judged.policy,
+            judged.scored,
           );
-          decision = identifySpeaker({ embedding, speechSeconds: n / SR, snrDb }, persons, policy, voices);
-          if (referenceSets.length > 1) noisyReferenceDecisions++;
+          if (judged.noisyReferences) noisyReferenceDecisions++;
         }
         if (decision.kind !== 'match') unknown++;
         else if (decision.personId === set.speaker) right++;
@@ -218,7 +211,8 @@ Each test clip cropped to the given length around its middle, its SNR measured b
 for a stream chunk), denoised when noisy, then judged as the product judges it (\`planIdentification\`,
 \`identifySpeaker\`) on the ${modelScale} scale: clean speech (SNR ≥ ${normalisedPolicy.noisySnrDb} dB) against the
 clean voiceprints (threshold ${normalisedPolicy.matchThreshold}), noisy speech against the better of each person's
-clean voiceprint and voiceprint heard in noise (threshold ${normalisedPolicy.noisyMatchThreshold}); margin ${normalisedPolicy.matchMargin}, the nearest person by cosine
+clean voiceprint (whose scores must still clear ${normalisedPolicy.matchThreshold}) and voiceprint heard in noise (threshold
+${normalisedPolicy.noisyMatchThreshold}); margin ${normalisedPolicy.matchMargin}, the nearest person by cosine
 must agree, minimum speech ${normalisedPolicy.minMatchSpeechSeconds} s; ${sets.length} enrolled persons. "Wrong" is
 the error that matters: naming somebody else. "In noise" counts the clips the SNR stage called noisy.
 

@@ -215,9 +215,10 @@ export class RecognitionService implements OnModuleInit {
     });
     const voices = bestScores(
       await Promise.all(
-        referenceSets.map((references) =>
-          this.audio.scoreVoices(embedding.modelId, embedding.vector, references),
-        ),
+        referenceSets.map(async ({ references, offset }) => ({
+          scored: await this.audio.scoreVoices(embedding.modelId, embedding.vector, references),
+          offset,
+        })),
       ),
     );
     const decision = identifySpeaker(

@@ -209,34 +209,36 @@ describe('speaker identification policy', () => {
     const noisySnr = policies.normalised.noisySnrDb - 1;
     const noisy = planIdentification(noisySnr, [anna, ben], 'as-norm', policies);
     expect(noisy).toMatchObject({ noisy: true, policy: policies.normalised });
+    // the clean voiceprint's scores are lowered by the gap between the clean and the noisy threshold
+    const gap = policies.normalised.noisyMatchThreshold - policies.normalised.matchThreshold;
     expect(noisy.referenceSets).toEqual([
-      [anna.centroid, ben.centroid],
-      [anna.noisyCentroid, ben.centroid],
+      { references: [anna.centroid, ben.centroid], offset: gap },
+      { references: [anna.noisyCentroid, ben.centroid], offset: 0 },
     ]);
     // clean, or an unknown SNR (an upload): the clean voiceprints only
     for (const snr of [30, null]) {
       expect(planIdentification(snr, [anna, ben], 'as-norm', policies)).toMatchObject({
         noisy: false,
-        referenceSets: [[anna.centroid, ben.centroid]],
+        referenceSets: [{ references: [anna.centroid, ben.centroid], offset: 0 }],
       });
     }
     // on cosine (no cohort) the clean voiceprint stays the only reference, at the cosine noisy threshold
     expect(planIdentification(noisySnr, [anna, ben], 'cosine', policies)).toMatchObject({
       noisy: true,
       policy: policies.cosine,
-      referenceSets: [[anna.centroid, ben.centroid]],
+      referenceSets: [{ references: [anna.centroid, ben.centroid], offset: 0 }],
     });
     // per person the better score wins, with the cosine of the reference that gave it
     expect(
       bestScores([
-        { scale: 'as-norm', scores: [1, 4], cosines: [0.1, 0.4] },
-        { scale: 'as-norm', scores: [3, 2], cosines: [0.3, 0.2] },
+        { scored: { scale: 'as-norm', scores: [1, 4.5], cosines: [0.1, 0.4] }, offset: -1 },
+        { scored: { scale: 'as-norm', scores: [3, 2], cosines: [0.3, 0.2] }, offset: 0 },
       ]),
-    ).toEqual({ scale: 'as-norm', scores: [3, 4], cosines: [0.3, 0.4] });
+    ).toEqual({ scale: 'as-norm', scores: [3, 3.5], cosines: [0.3, 0.4] });
     expect(() =>
       bestScores([
-        { scale: 'as-norm', scores: [1], cosines: [0.1] },
-        { scale: 'cosine', scores: [1], cosines: [0.1] },
+        { scored: { scale: 'as-norm', scores: [1], cosines: [0.1] }, offset: 0 },
+        { scored: { scale: 'cosine', scores: [1], cosines: [0.1] }, offset: 0 },
       ]),
     ).toThrow(/cannot be combined/);
   });
