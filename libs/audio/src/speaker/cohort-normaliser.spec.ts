@@ -92,6 +92,31 @@ describe('speaker score normalisation against a cohort (issue 9: a channel must 
     expect(normaliser.scores(a, [b])[0]).toBeCloseTo(normaliser.scores(b, [a])[0]!, 5);
   });
 
+  it('computes cross-selected AS-norm exactly (checked against a direct computation), the same when cached', () => {
+    const topK = 50;
+    const direct = (test: Float32Array, reference: Float32Array) => {
+      const nearest = (v: Float32Array) =>
+        cohortRows
+          .map((row, i) => ({ i, s: cosine(v, row) }))
+          .sort((a, b) => b.s - a.s)
+          .slice(0, topK)
+          .map((x) => x.i);
+      const stats = (v: Float32Array, rows: number[]) => {
+        const s = rows.map((i) => cosine(v, cohortRows[i]!));
+        const mean = s.reduce((a, b) => a + b, 0) / s.length;
+        return { mean, std: Math.sqrt(s.reduce((a, b) => a + (b - mean) ** 2, 0) / s.length) };
+      };
+      const raw = cosine(test, reference);
+      const e = stats(reference, nearest(test));
+      const t = stats(test, nearest(reference));
+      return 0.5 * ((raw - e.mean) / e.std + (raw - t.mean) / t.std);
+    };
+    const test = utterance(people[3]!.voice, telephone);
+    const first = normaliser.scores(test, enrolled);
+    enrolled.forEach((reference, j) => expect(first[j]).toBeCloseTo(direct(test, reference), 4));
+    expect(normaliser.scores(test, enrolled)).toEqual(first); // second call: reference profiles from the cache
+  });
+
   it('refuses a cohort that does not fit the model, and embeddings of another dimension', () => {
     expect(() => new CohortScoreNormaliser(new Float32Array(10), 3, 2)).toThrow(/rows of 3/);
     expect(() => new CohortScoreNormaliser(new Float32Array(30).fill(1), 3, 20)).toThrow(/top-K/);

@@ -62,8 +62,7 @@ export class CohortScoreNormaliser implements SpeakerScoreNormaliser {
     const nearTest = topIndices(testCohort, this.topK);
     return references.map((reference) => {
       const referenceUnit = unit(reference, this.dimension);
-      const referenceCohort = this.similarities(referenceUnit);
-      const nearReference = topIndices(referenceCohort, this.topK);
+      const { cohort: referenceCohort, near: nearReference } = this.profileOf(referenceUnit);
       let raw = 0;
       for (let i = 0; i < this.dimension; i++) raw += testUnit[i]! * referenceUnit[i]!;
       const referenceStats = meanStd(referenceCohort, nearTest);
@@ -73,6 +72,32 @@ export class CohortScoreNormaliser implements SpeakerScoreNormaliser {
       );
     });
   }
+
+  /**
+   * A reference's cosines with the cohort and its nearest rows. References are person centroids, which change only
+   * when their voiceprints do, so profiles are kept (by content, least recently used out) instead of being
+   * recomputed for every utterance: that is most of the cost of scoring (bench:audio).
+   */
+  private profileOf(referenceUnit: Float32Array): { cohort: Float32Array; near: Uint32Array } {
+    const key = Buffer.from(
+      referenceUnit.buffer,
+      referenceUnit.byteOffset,
+      referenceUnit.byteLength,
+    ).toString('base64');
+    const cached = this.profiles.get(key);
+    if (cached) {
+      this.profiles.delete(key);
+      this.profiles.set(key, cached);
+      return cached;
+    }
+    const cohort = this.similarities(referenceUnit);
+    const profile = { cohort, near: topIndices(cohort, this.topK) };
+    this.profiles.set(key, profile);
+    if (this.profiles.size > PROFILE_CACHE_SIZE) this.profiles.delete(this.profiles.keys().next().value!);
+    return profile;
+  }
+
+  private readonly profiles = new Map<string, { cohort: Float32Array; near: Uint32Array }>();
 
   /** Cosine of a unit vector with every cohort row. */
   private similarities(v: Float32Array): Float32Array {
@@ -98,11 +123,27 @@ function unit(v: Float32Array, dimension: number): Float32Array {
   return out;
 }
 
-/** Indices of the k largest values. */
+/** Reference profiles kept: about 16 KB each for a 2,038-voice cohort. */
+const PROFILE_CACHE_SIZE = 512;
+
+/** Indices of the k largest values (native numeric sort for the k-th value, then one pass). */
 function topIndices(values: Float32Array, k: number): Uint32Array {
-  const order = Uint32Array.from(values.keys());
-  order.sort((a, b) => values[b]! - values[a]!);
-  return order.subarray(0, k);
+  const sorted = Float32Array.from(values).sort();
+  const kth = sorted[values.length - k]!;
+  let above = 0;
+  for (let i = values.length - k + 1; i < values.length; i++) if (sorted[i]! > kth) above++;
+  let ties = k - above; // values equal to the k-th that still fit
+  const out = new Uint32Array(k);
+  let n = 0;
+  for (let i = 0; i < values.length && n < k; i++) {
+    const v = values[i]!;
+    if (v > kth) out[n++] = i;
+    else if (v === kth && ties > 0) {
+      out[n++] = i;
+      ties--;
+    }
+  }
+  return out;
 }
 
 function meanStd(values: Float32Array, indices: Uint32Array): { mean: number; std: number } {
