@@ -8,8 +8,8 @@ import {
   type PersonCentroid,
   type PersonScores,
   type SpeakerPolicy,
-  cosine,
 } from '../libs/recognition/src/speaker-policy.js';
+import { cosine } from '../libs/core/src/util/vectors.js';
 import { equalErrorRate } from './lib.js';
 
 export interface SpeakerSet {

@@ -1,5 +1,6 @@
 import { DataSource } from 'typeorm';
-import { AudioService, cosine, encodeWav16, mixAtSnr, whiteNoise } from '@mira/audio';
+import { AudioService, encodeWav16, mixAtSnr, whiteNoise } from '@mira/audio';
+import { cosine } from '@mira/core';
 import { RecognitionService, VoiceprintCipher } from '@mira/recognition';
 import { startTestApp, TestApp, userWithNetwork, Session } from '../support/app.js';
 import { devSpeakerFiles, enrolVoice, readAudio, toneWav } from '../support/speech.js';

@@ -1,5 +1,5 @@
 import * as ort from 'onnxruntime-node';
-import type { AudioConfigValues } from '@mira/core';
+import { cosine, unitVector, type AudioConfigValues } from '@mira/core';
 import type {
   DecodedAudio,
   EngineStatus,
@@ -21,7 +21,7 @@ import { loadManifest, repoModelsDir as defaultRepoModelsDir, resolveModel } fro
 import { mixAtSnr, pinkNoise, whiteNoise } from './dsp/signal.js';
 import { assessQuality } from './quality/quality-score.js';
 import { CohortScoreNormaliser } from './speaker/cohort-normaliser.js';
-import { cosine, l2Normalise, OnnxSpeakerEmbedder } from './speaker/onnx-speaker-embedder.js';
+import { OnnxSpeakerEmbedder } from './speaker/onnx-speaker-embedder.js';
 import type { SpeakerEmbedder } from './speaker/speaker-embedder.port.js';
 import { EnergyVad, SileroVad } from './vad/silero-vad.js';
 import { hysteresisFlags, speechSegments } from './vad/speech-segments.js';
@@ -333,7 +333,7 @@ export class AudioPipeline {
     if (!last) return null;
     const mean = new Float32Array(last.dimension);
     for (const v of vectors) for (let i = 0; i < mean.length; i++) mean[i]! += v[i]!;
-    return { ...last, vector: l2Normalise(mean) };
+    return { ...last, vector: unitVector(mean) };
   }
 
   /** The scale a speaker model's scores are on: its normalisation's, or `cosine`. */

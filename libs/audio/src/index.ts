@@ -8,5 +8,4 @@ export type { DecodeHint } from './decode/audio-decoder.js';
 export { encodeWav16 } from './decode/wav.js';
 export { Fft } from './dsp/fft.js';
 export { mixAtSnr, pinkNoise, whiteNoise } from './dsp/signal.js';
-export { cosine } from './speaker/onnx-speaker-embedder.js';
 export * from './models/index.js';

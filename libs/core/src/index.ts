@@ -30,3 +30,4 @@ export * from './metrics/metrics.service.js';
 export * from './config/recognition.config.js';
 export * from './http/domain-validation.js';
 export * from './database/tombstones.js';
+export * from './util/vectors.js';

@@ -1,6 +1,6 @@
+import { cosine } from '@mira/core';
 import {
   centroidOf,
-  cosine,
   defaultPolicyFor,
   GENERIC_NORMALISED_POLICY,
   bestScores,

@@ -4,6 +4,8 @@
  * never refine a voiceprint from a weak match; a duration floor before a voice may create a person.
  */
 
+import { cosine, unitVector } from '@mira/core';
+
 export interface SpeakerPolicy {
   /** Cosine similarity to a person's centroid needed for a match. */
   matchThreshold: number;
@@ -80,38 +82,15 @@ export type SpeakerDecision =
       suggestedPersonId: string | null;
     };
 
-export function l2normalize(v: Float32Array): Float32Array {
-  let norm = 0;
-  for (let i = 0; i < v.length; i++) norm += v[i]! * v[i]!;
-  norm = Math.sqrt(norm);
-  const out = new Float32Array(v.length);
-  if (norm === 0) return out;
-  for (let i = 0; i < v.length; i++) out[i] = v[i]! / norm;
-  return out;
-}
-
-export function cosine(a: Float32Array, b: Float32Array): number {
-  if (a.length !== b.length) throw new Error(`Embedding dimensions differ (${a.length} vs ${b.length})`);
-  let dot = 0;
-  let na = 0;
-  let nb = 0;
-  for (let i = 0; i < a.length; i++) {
-    dot += a[i]! * b[i]!;
-    na += a[i]! * a[i]!;
-    nb += b[i]! * b[i]!;
-  }
-  return na === 0 || nb === 0 ? 0 : dot / Math.sqrt(na * nb);
-}
-
 /** The per-person reference: the normalised average of its (normalised) samples. */
 export function centroidOf(samples: Float32Array[]): Float32Array {
   if (samples.length === 0) throw new Error('No samples');
   const sum = new Float32Array(samples[0]!.length);
   for (const s of samples) {
-    const n = l2normalize(s);
+    const n = unitVector(s);
     for (let i = 0; i < sum.length; i++) sum[i]! += n[i]!;
   }
-  return l2normalize(sum);
+  return unitVector(sum);
 }
 
 /**

@@ -1,5 +1,5 @@
 import { CohortScoreNormaliser, decodeFloat16, encodeFloat16 } from './cohort-normaliser.js';
-import { cosine } from './onnx-speaker-embedder.js';
+import { cosine } from '@mira/core';
 
 /** Deterministic Gaussian vectors (mulberry32 + Box-Muller). */
 function gaussian(seed: number): () => number {

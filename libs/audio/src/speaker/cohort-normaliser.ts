@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { unitVector } from '@mira/core';
 
 /** Compares a test embedding with reference embeddings (person centroids) on one scale: higher = same speaker. */
 export interface SpeakerScoreNormaliser {
@@ -41,11 +42,9 @@ export class CohortScoreNormaliser implements SpeakerScoreNormaliser {
     this.cohort = cohort;
     for (let r = 0; r < this.cohortSize; r++) {
       const row = cohort.subarray(r * dimension, (r + 1) * dimension);
-      let norm = 0;
-      for (let i = 0; i < dimension; i++) norm += row[i]! * row[i]!;
-      norm = Math.sqrt(norm);
-      if (!(norm > 0)) throw new Error(`cohort row ${r} is all zeros`);
-      for (let i = 0; i < dimension; i++) row[i] = row[i]! / norm;
+      const normalised = unitVector(row);
+      if (normalised.every((x) => x === 0)) throw new Error(`cohort row ${r} is all zeros`);
+      row.set(normalised);
     }
   }
 
@@ -115,12 +114,7 @@ export class CohortScoreNormaliser implements SpeakerScoreNormaliser {
 
 function unit(v: Float32Array, dimension: number): Float32Array {
   if (v.length !== dimension) throw new Error(`Embedding dimensions differ (${v.length} vs ${dimension})`);
-  let norm = 0;
-  for (let i = 0; i < v.length; i++) norm += v[i]! * v[i]!;
-  norm = Math.sqrt(norm);
-  const out = new Float32Array(v.length);
-  if (norm > 0) for (let i = 0; i < v.length; i++) out[i] = v[i]! / norm;
-  return out;
+  return unitVector(v);
 }
 
 /** Reference profiles kept: about 16 KB each for a 2,038-voice cohort. */

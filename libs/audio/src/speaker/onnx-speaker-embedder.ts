@@ -1,4 +1,5 @@
 import * as ort from 'onnxruntime-node';
+import { unitVector } from '@mira/core';
 import type { ModelEntry, SpeakerInputSpec } from '../models/manifest.js';
 import type { SpeakerScoreNormaliser } from './cohort-normaliser.js';
 import { computeFbank } from './fbank.js';
@@ -65,27 +66,6 @@ export class OnnxSpeakerEmbedder implements SpeakerEmbedder {
     }
     const result = await this.session.run({ [this.inputName]: input });
     const raw = result[this.outputName]!.data as Float32Array;
-    return l2Normalise(Float32Array.from(raw));
+    return unitVector(raw);
   }
-}
-
-export function l2Normalise(v: Float32Array): Float32Array {
-  let s = 0;
-  for (let i = 0; i < v.length; i++) s += v[i]! * v[i]!;
-  const norm = Math.sqrt(s);
-  if (!(norm > 0) || !Number.isFinite(norm)) return v.fill(0);
-  for (let i = 0; i < v.length; i++) v[i] = v[i]! / norm;
-  return v;
-}
-
-export function cosine(a: Float32Array, b: Float32Array): number {
-  let dot = 0;
-  let na = 0;
-  let nb = 0;
-  for (let i = 0; i < a.length; i++) {
-    dot += a[i]! * b[i]!;
-    na += a[i]! * a[i]!;
-    nb += b[i]! * b[i]!;
-  }
-  return dot / (Math.sqrt(na * nb) + 1e-12);
 }

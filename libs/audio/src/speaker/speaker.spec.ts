@@ -14,7 +14,7 @@ import {
   transcode,
 } from '../../../../test/support/audio.js';
 import { mixAtSnr, whiteNoise } from '../dsp/signal.js';
-import { cosine } from './onnx-speaker-embedder.js';
+import { cosine } from '@mira/core';
 import { computeFbank } from './fbank.js';
 
 const { onnx } = onnxProto;
