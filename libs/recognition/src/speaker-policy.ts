@@ -6,8 +6,9 @@
 
 import { cosine, unitVector } from '@mira/core';
 
+/** Thresholds, margin and gaps are in the units of the scale the policy belongs to (cosine, or as-norm). */
 export interface SpeakerPolicy {
-  /** Cosine similarity to a person's centroid needed for a match. */
+  /** Score against a person's voiceprint needed for a match. */
   matchThreshold: number;
   /** The best person must beat the runner-up by this much. */
   matchMargin: number;
@@ -15,9 +16,9 @@ export interface SpeakerPolicy {
   minMatchSpeechSeconds: number;
   /** An unmatched voice becomes a new person only with at least this much speech … */
   newPersonMinSpeechSeconds: number;
-  /** … and only when it is clearly unlike everyone: best similarity below threshold minus this gap. */
+  /** … and only when it is clearly unlike everyone: best score below threshold minus this gap. */
   newPersonSimilarityGap: number;
-  /** A match refines the voiceprint only when its similarity reaches threshold plus this bonus. */
+  /** A match refines the voiceprint only when its score reaches threshold plus this bonus. */
   refineSimilarityBonus: number;
   /** At most this many automatic samples per person (oldest replaced); 0 disables refinement. */
   autoSamplesMax: number;
