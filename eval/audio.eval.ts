@@ -20,7 +20,7 @@ import {
   trainFiles,
   writeSection,
 } from './lib.js';
-import { scoreSpeakers, type SpeakerSet } from './speaker-eval.js';
+import { enrolPersons, scoreSpeakers, type SpeakerSet } from './speaker-eval.js';
 
 const CLIPS = Number(process.argv[2] ?? 6);
 const SR = 16000;
@@ -115,7 +115,12 @@ for (const { speaker, files } of devSpeakerFiles()) {
   sets.push({ speaker, enrol: clips.slice(0, 3), tests: clips.slice(3) });
 }
 const modelId = pipeline.speaker!.modelId;
-const { product: spk, scale: spkScale } = await scoreSpeakers(pipeline, modelId, sets);
+const { product: spk, scale: spkScale } = await scoreSpeakers(
+  pipeline,
+  modelId,
+  sets,
+  await enrolPersons(pipeline, modelId, sets, false),
+);
 console.log('speaker', spk);
 
 writeSection(

@@ -12,6 +12,7 @@
  * COHORT_FILE=path tries another cohort file (tooling; the manifest's stays untouched).
  */
 import { mixAtSnr, pinkNoise, whiteNoise } from '../libs/audio/src/dsp/signal.js';
+import { loadManifest } from '../libs/audio/src/models/manifest.js';
 import { CohortScoreNormaliser } from '../libs/audio/src/speaker/cohort-normaliser.js';
 import { OnnxSpeakerEmbedder } from '../libs/audio/src/speaker/onnx-speaker-embedder.js';
 import { centroidOf, type PersonCentroid } from '../libs/recognition/src/speaker-policy.js';
@@ -31,7 +32,10 @@ const pipeline = await evalPipeline();
 const model = pipeline.speaker!;
 if (process.env.COHORT_FILE && model instanceof OnnxSpeakerEmbedder) {
   // tooling: try another cohort file (e.g. one just built by train:speaker-cohort) without touching the manifest
-  model.normaliser = CohortScoreNormaliser.fromFile(process.env.COHORT_FILE, model.dimension, 100);
+  const topK = loadManifest().models.find(
+    (e) => e.role === 'speaker-cohort' && e.for === model.modelId,
+  )?.topK;
+  model.normaliser = CohortScoreNormaliser.fromFile(process.env.COHORT_FILE, model.dimension, topK ?? 100);
 }
 const scale = pipeline.speakerScale(model.modelId);
 console.log('speaker model', model.modelId, 'scale', scale);

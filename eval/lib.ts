@@ -131,14 +131,12 @@ export async function telephoneBand(pipeline: AudioPipeline, x: Float32Array): P
 
 /**
  * Debian asterisk prompts of one voice (`dir` under /usr/share/asterisk/sounds), in file order, joined with 0.25 s
- * pauses into clips: the first `first` clips of at least `firstSeconds`, the rest of at least `restSeconds`.
- * Returns null when the voice's package is not installed.
+ * pauses into clips, clip k at least `minSeconds[k]` long. Returns null when the voice's package is not installed.
  */
 export async function asteriskClips(
   pipeline: AudioPipeline,
   dir: string,
-  count: number,
-  lengths: { first: number; firstSeconds: number; restSeconds: number },
+  minSeconds: number[],
 ): Promise<Float32Array[] | null> {
   const root = join(ASTERISK_SOUNDS, dir);
   if (!existsSync(root)) return null;
@@ -148,12 +146,11 @@ export async function asteriskClips(
   const joined: Float32Array[] = [];
   let current: Float32Array[] = [];
   for (const file of files) {
-    if (joined.length >= count) break;
+    if (joined.length >= minSeconds.length) break;
     const prompt = (await pipeline.decode(readFileSync(join(root, file)))).samples;
     current.push(prompt, new Float32Array(4000));
     const length = current.reduce((n, c) => n + c.length, 0);
-    const want = joined.length < lengths.first ? lengths.firstSeconds : lengths.restSeconds;
-    if (length >= want * 16000) {
+    if (length >= minSeconds[joined.length]! * 16000) {
       const clip = new Float32Array(length);
       let offset = 0;
       for (const c of current) {

@@ -31,17 +31,10 @@ export function productScores(
   snrDb: number | null,
 ): { scored: PersonScores; policy: SpeakerPolicy; noisyReferences: boolean } {
   const scale = pipeline.speakerScale(modelId);
-  const { policy, referenceSets } = planIdentification(snrDb, persons, scale, {
-    cosine: defaultPolicyFor(modelId),
-    normalised: defaultPolicyFor(modelId, scale),
-  });
-  const scored = bestScores(
-    referenceSets.map(({ references, offset }) => ({
-      scored: pipeline.scoreVoices(modelId, embedding, references),
-      offset,
-    })),
-  );
-  return { scored, policy, noisyReferences: referenceSets.length > 1 };
+  const policy = defaultPolicyFor(modelId, scale);
+  const { references, offsets } = planIdentification(snrDb, persons, scale, policy);
+  const scored = bestScores(pipeline.scoreVoices(modelId, embedding, references), offsets);
+  return { scored, policy, noisyReferences: offsets.length > 1 };
 }
 
 export interface SpeakerScores {
@@ -60,32 +53,43 @@ export interface SpeakerScores {
  * against the better of the clean voiceprint and the voiceprint heard in noise (`AudioPipeline.embedInNoise` of each
  * enrolment clip), as `planIdentification` and `bestScores` do.
  */
+/**
+ * Enrols every set as the product does: the centroid of its clips' embeddings and, with `inNoise`, of their
+ * embeddings heard in noise (`AudioPipeline.embedInNoise`). Computed once per model and reused across conditions.
+ */
+export async function enrolPersons(
+  pipeline: AudioPipeline,
+  modelId: string,
+  sets: SpeakerSet[],
+  inNoise = true,
+): Promise<PersonCentroid[]> {
+  const persons: PersonCentroid[] = [];
+  for (const set of sets) {
+    const clean: Float32Array[] = [];
+    const noisy: Float32Array[] = [];
+    for (const x of set.enrol) {
+      clean.push((await pipeline.embed(x, modelId)).vector);
+      const v = inNoise ? await pipeline.embedInNoise(x, modelId) : null;
+      if (v) noisy.push(v.vector);
+    }
+    persons.push({
+      personId: set.speaker,
+      centroid: centroidOf(clean),
+      ...(noisy.length ? { noisyCentroid: centroidOf(noisy) } : {}),
+      samples: clean.length,
+    });
+  }
+  return persons;
+}
+
 export async function scoreSpeakers(
   pipeline: AudioPipeline,
   modelId: string,
   sets: SpeakerSet[],
+  persons: PersonCentroid[],
   transform: (x: Float32Array) => Promise<Float32Array> = async (x) => x,
   noisy = false,
 ): Promise<{ scale: string; product: SpeakerScores; cosine: SpeakerScores }> {
-  const centroids: Float32Array[] = [];
-  const noisyCentroids: Float32Array[] = [];
-  for (const set of sets) {
-    const vectors = await Promise.all(set.enrol.map(async (x) => (await pipeline.embed(x, modelId)).vector));
-    centroids.push(centroidOf(vectors));
-    if (!noisy) continue;
-    const inNoise: Float32Array[] = [];
-    for (const x of set.enrol) {
-      const v = await pipeline.embedInNoise(x, modelId);
-      if (v) inNoise.push(v.vector);
-    }
-    noisyCentroids.push(inNoise.length ? centroidOf(inNoise) : centroids.at(-1)!);
-  }
-  const persons: PersonCentroid[] = centroids.map((centroid, i) => ({
-    personId: String(i),
-    centroid,
-    ...(noisy ? { noisyCentroid: noisyCentroids[i]! } : {}),
-    samples: sets[i]!.enrol.length,
-  }));
   const tally = () => ({ targets: [] as number[], nonTargets: [] as number[], correct: 0 });
   const product = tally();
   const plain = tally();

@@ -11,7 +11,6 @@ import { existsSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import {
-  centroidOf,
   defaultPolicyFor,
   identifySpeaker,
   type PersonCentroid,
@@ -31,7 +30,7 @@ import {
   telephoneBand,
   writeSection,
 } from './lib.js';
-import { productScores, scoreSpeakers, type SpeakerSet } from './speaker-eval.js';
+import { enrolPersons, productScores, scoreSpeakers, type SpeakerSet } from './speaker-eval.js';
 
 const SR = 16000;
 const pipeline = await evalPipeline();
@@ -63,7 +62,7 @@ installDebianPackages(
 );
 const debianNote: string[] = [];
 for (const [speaker, dir] of DEBIAN_HELD_OUT) {
-  const joined = await asteriskClips(pipeline, dir, 9, { first: 3, firstSeconds: 3, restSeconds: 5 });
+  const joined = await asteriskClips(pipeline, dir, [3, 3, 3, 5, 5, 5, 5, 5, 5]);
   if (!joined) {
     debianNote.push(`${speaker} skipped (Debian package not installed)`);
     continue;
@@ -97,12 +96,15 @@ const conditions: Array<[string, (x: Float32Array) => Promise<Float32Array>, boo
 ];
 
 const tables: string[] = [];
+const enrolled = new Map<string, PersonCentroid[]>();
 for (const [modelId, embedder] of pipeline.speakers) {
   const rows: string[] = [];
   const scale = pipeline.speakerScale(modelId);
+  const persons = await enrolPersons(pipeline, modelId, sets, scale !== 'cosine');
+  enrolled.set(modelId, persons);
   for (const [name, transform, judgedNoisy] of conditions) {
     seed = 1000; // same noise for every model
-    const r = await scoreSpeakers(pipeline, modelId, sets, transform, judgedNoisy);
+    const r = await scoreSpeakers(pipeline, modelId, sets, persons, transform, judgedNoisy);
     const { product, cosine } = r;
     const pair = (x: typeof product) => `${fmt(100 * x.eer, 1)} % | ${fmt(100 * x.top1, 1)} %`;
     rows.push(`| ${name} | ${r.scale} | ${pair(product)} | ${pair(cosine)} | ${product.trials} |`);
@@ -124,22 +126,7 @@ const policyRows: string[] = [];
 const defaultModel = pipeline.speaker!;
 const modelScale = pipeline.speakerScale(defaultModel.modelId);
 const normalisedPolicy = defaultPolicyFor(defaultModel.modelId, modelScale);
-const persons: PersonCentroid[] = [];
-for (const set of sets) {
-  const vectors = [];
-  for (const x of set.enrol) vectors.push((await pipeline.embed(x, defaultModel.modelId)).vector);
-  const inNoise = [];
-  for (const x of set.enrol) {
-    const v = await pipeline.embedInNoise(x, defaultModel.modelId);
-    if (v) inNoise.push(v.vector);
-  }
-  persons.push({
-    personId: set.speaker,
-    centroid: centroidOf(vectors),
-    noisyCentroid: centroidOf(inNoise),
-    samples: vectors.length,
-  });
-}
+const persons = enrolled.get(defaultModel.modelId)!;
 // `noise`: what the microphone heard (its SNR is measured as the product measures a chunk, before denoising)
 for (const [label, noise] of [
   ['clean', (x: Float32Array) => x],

@@ -65,7 +65,7 @@ installDebianPackages(
   TRAINING_VOICES.filter(([dir]) => !existsSync(join(ASTERISK_SOUNDS, dir))).map(([, pkg]) => pkg),
 );
 for (const [dir] of TRAINING_VOICES) {
-  const clips = await asteriskClips(pipeline, dir, 30, { first: 0, firstSeconds: 4, restSeconds: 4 });
+  const clips = await asteriskClips(pipeline, dir, Array<number>(30).fill(4));
   if (!clips) throw new Error(`Debian voice ${dir} is not installed`);
   for (const clip of clips) {
     await embed(clip);

@@ -208,18 +208,13 @@ export class RecognitionService implements OnModuleInit {
     if (speechSeconds < MIN_EMBED_SECONDS) return unknown('too_little_speech');
     const embedding = await this.embed(speech);
     const persons = await this.centroids(networkId, embedding.modelId);
-    const modelScale = await this.audio.speakerScale(embedding.modelId);
-    const { policy, referenceSets } = planIdentification(snrDb, persons, modelScale, {
-      cosine: await this.policyFor(networkId, embedding.modelId, 'cosine'),
-      normalised: await this.policyFor(networkId, embedding.modelId, modelScale),
-    });
+    const scale = await this.audio.speakerScale(embedding.modelId);
+    const policy = await this.policyFor(networkId, embedding.modelId, scale);
+    const { references, offsets } = planIdentification(snrDb, persons, scale, policy);
+    // one scoring call for every planned reference: the utterance's cohort profile is computed once
     const voices = bestScores(
-      await Promise.all(
-        referenceSets.map(async ({ references, offset }) => ({
-          scored: await this.audio.scoreVoices(embedding.modelId, embedding.vector, references),
-          offset,
-        })),
-      ),
+      await this.audio.scoreVoices(embedding.modelId, embedding.vector, references),
+      offsets,
     );
     const decision = identifySpeaker(
       { embedding: embedding.vector, speechSeconds, snrDb },

@@ -147,7 +147,6 @@ describe('speaker identification policy', () => {
       personId: 'anna',
       similarity: Math.round(cosines[0]! * 10_000) / 10_000,
       score: 4.1,
-      scale: 'as-norm',
       runnerUp: 1.2,
       refine: false, // 4.1 < 3.5 + 1.5
     });
@@ -200,47 +199,35 @@ describe('speaker identification policy', () => {
   });
 
   it('noisy speech meets the clean voiceprint and the one heard in noise, and keeps the better score', () => {
-    const policies = {
-      cosine: defaultPolicyFor('mira-speaker-v1'),
-      normalised: defaultPolicyFor('mira-speaker-v1', 'as-norm'),
-    };
+    const normalised = defaultPolicyFor('mira-speaker-v1', 'as-norm');
+    const cosinePolicy = defaultPolicyFor('mira-speaker-v1');
     const anna = { personId: 'anna', centroid: at(0), noisyCentroid: at(5), samples: 3 };
     const ben = { personId: 'ben', centroid: at(90), samples: 1 }; // enrolled without a noisy voiceprint
-    const noisySnr = policies.normalised.noisySnrDb - 1;
-    const noisy = planIdentification(noisySnr, [anna, ben], 'as-norm', policies);
-    expect(noisy).toMatchObject({ noisy: true, policy: policies.normalised });
+    const noisySnr = normalised.noisySnrDb - 1;
     // the clean voiceprint's scores are lowered by the gap between the clean and the noisy threshold
-    const gap = policies.normalised.noisyMatchThreshold - policies.normalised.matchThreshold;
-    expect(noisy.referenceSets).toEqual([
-      { references: [anna.centroid, ben.centroid], offset: gap },
-      { references: [anna.noisyCentroid, ben.centroid], offset: 0 },
-    ]);
+    expect(planIdentification(noisySnr, [anna, ben], 'as-norm', normalised)).toEqual({
+      references: [anna.centroid, ben.centroid, anna.noisyCentroid, ben.centroid],
+      offsets: [normalised.noisyMatchThreshold - normalised.matchThreshold, 0],
+    });
     // clean, or an unknown SNR (an upload): the clean voiceprints only
     for (const snr of [30, null]) {
-      expect(planIdentification(snr, [anna, ben], 'as-norm', policies)).toMatchObject({
-        noisy: false,
-        referenceSets: [{ references: [anna.centroid, ben.centroid], offset: 0 }],
+      expect(planIdentification(snr, [anna, ben], 'as-norm', normalised)).toEqual({
+        references: [anna.centroid, ben.centroid],
+        offsets: [0],
       });
     }
     // on cosine (no cohort) the clean voiceprint stays the only reference, at the cosine noisy threshold
-    expect(planIdentification(noisySnr, [anna, ben], 'cosine', policies)).toMatchObject({
-      noisy: true,
-      policy: policies.cosine,
-      referenceSets: [{ references: [anna.centroid, ben.centroid], offset: 0 }],
+    expect(planIdentification(noisySnr, [anna, ben], 'cosine', cosinePolicy)).toEqual({
+      references: [anna.centroid, ben.centroid],
+      offsets: [0],
     });
-    // per person the better score wins, with the cosine of the reference that gave it
+    // per person the better shifted score wins, with the cosine of the reference that gave it
     expect(
-      bestScores([
-        { scored: { scale: 'as-norm', scores: [1, 4.5], cosines: [0.1, 0.4] }, offset: -1 },
-        { scored: { scale: 'as-norm', scores: [3, 2], cosines: [0.3, 0.2] }, offset: 0 },
-      ]),
+      bestScores({ scale: 'as-norm', scores: [1, 4.5, 3, 2], cosines: [0.1, 0.4, 0.3, 0.2] }, [-1, 0]),
     ).toEqual({ scale: 'as-norm', scores: [3, 3.5], cosines: [0.3, 0.4] });
-    expect(() =>
-      bestScores([
-        { scored: { scale: 'as-norm', scores: [1], cosines: [0.1] }, offset: 0 },
-        { scored: { scale: 'cosine', scores: [1], cosines: [0.1] }, offset: 0 },
-      ]),
-    ).toThrow(/cannot be combined/);
+    expect(() => bestScores({ scale: 'as-norm', scores: [1, 2, 3], cosines: [1, 2, 3] }, [0, 0])).toThrow(
+      /do not split/,
+    );
   });
 
   it('centroids average normalised samples; comparing different dimensions is refused', () => {

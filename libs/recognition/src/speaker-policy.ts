@@ -56,9 +56,8 @@ export type SpeakerDecision =
       personId: string;
       /** Cosine similarity to the person's centroid (for display). */
       similarity: number;
-      /** The score the thresholds were applied to, and its scale. */
+      /** The score the thresholds were applied to (on the scale of the scores given, see Identification.scale). */
       score: number;
-      scale: string;
       /** Runner-up's score (same scale). */
       runnerUp: number | null;
       /** Whether this utterance may become an automatic voiceprint sample. */
@@ -109,7 +108,6 @@ export function identifySpeaker(
   const threshold = noisy ? policy.noisyMatchThreshold : policy.matchThreshold;
   const cosines = scored?.cosines ?? persons.map((p) => cosine(input.embedding, p.centroid));
   const scores = scored?.scores ?? cosines;
-  const scale = scored?.scale ?? 'cosine';
   if (scores.length !== persons.length || cosines.length !== persons.length) {
     throw new Error(`${scores.length} scores for ${persons.length} persons`);
   }
@@ -149,7 +147,6 @@ export function identifySpeaker(
       personId: best.personId,
       similarity: round(best.similarity),
       score: round(best.score),
-      scale,
       runnerUp: runnerUp === null ? null : round(runnerUp),
       // noisy audio never feeds a voiceprint
       refine:
@@ -289,9 +286,9 @@ const SETTING_KEYS: Record<string, keyof SpeakerPolicy> = {
 };
 
 /**
- * How an utterance is judged (shared by RecognitionService.identify and the evaluation): on the model's scale, with
- * that scale's policy, against which references of each person. Each reference set is a list aligned with `persons`
- * plus an offset added to its scores; a person's score is the best over the sets (`bestScores`). On a
+ * Which references of each person an utterance is scored against (shared by RecognitionService.identify and the
+ * evaluation), given the policy of the model's scale: blocks of references aligned with `persons`, each with an offset
+ * added to its scores; a person's score is the best over the blocks (`bestScores`). On a
  * cohort-normalised scale, noisy speech meets each person's voiceprint heard in noise (multi-condition enrolment) and
  * their clean voiceprint: truly noisy speech is nearer the former, while a clean recording that merely measures noisy
  * keeps its clean match. The clean voiceprint's scores are lowered by the gap between the clean and the noisy
@@ -302,47 +299,37 @@ const SETTING_KEYS: Record<string, keyof SpeakerPolicy> = {
 export function planIdentification(
   snrDb: number | null | undefined,
   persons: PersonCentroid[],
-  modelScale: string,
-  policies: { cosine: SpeakerPolicy; normalised: SpeakerPolicy },
-): {
-  policy: SpeakerPolicy;
-  noisy: boolean;
-  referenceSets: Array<{ references: Float32Array[]; offset: number }>;
-} {
-  const policy = modelScale === 'cosine' ? policies.cosine : policies.normalised;
-  const noisy = isNoisy(snrDb, policy);
+  scale: string,
+  policy: SpeakerPolicy,
+): { references: Float32Array[]; offsets: number[] } {
   const clean = persons.map((p) => p.centroid);
-  if (!noisy || modelScale === 'cosine' || !persons.some((p) => p.noisyCentroid)) {
-    return { policy, noisy, referenceSets: [{ references: clean, offset: 0 }] };
+  if (!isNoisy(snrDb, policy) || scale === 'cosine' || !persons.some((p) => p.noisyCentroid)) {
+    return { references: clean, offsets: [0] };
   }
   return {
-    policy,
-    noisy,
-    referenceSets: [
-      { references: clean, offset: policy.noisyMatchThreshold - policy.matchThreshold },
-      { references: persons.map((p) => p.noisyCentroid ?? p.centroid), offset: 0 },
-    ],
+    references: [...clean, ...persons.map((p) => p.noisyCentroid ?? p.centroid)],
+    offsets: [policy.noisyMatchThreshold - policy.matchThreshold, 0],
   };
 }
 
 /**
- * Per person, the best of its scores over several reference sets, each shifted by its offset (with the cosine of the
- * reference that gave it).
+ * Folds the scores of planned references (one block of persons per offset, as `planIdentification` lists them) into
+ * one score per person: the best over the blocks, each shifted by its offset, with the cosine of the reference that
+ * gave it.
  */
-export function bestScores(sets: Array<{ scored: PersonScores; offset: number }>): PersonScores {
-  const [first, ...rest] = sets;
-  if (!first) throw new Error('No scores');
-  const shifted = ({ scored, offset }: { scored: PersonScores; offset: number }) =>
-    scored.scores.map((s) => s + offset);
-  const best = { scale: first.scored.scale, scores: shifted(first), cosines: [...first.scored.cosines] };
-  for (const set of rest) {
-    if (set.scored.scale !== best.scale || set.scored.scores.length !== best.scores.length) {
-      throw new Error('Scores of different scales or persons cannot be combined');
-    }
-    shifted(set).forEach((score, i) => {
-      if (score > best.scores[i]!) {
-        best.scores[i] = score;
-        best.cosines[i] = set.scored.cosines[i]!;
+export function bestScores(scored: PersonScores, offsets: number[]): PersonScores {
+  const persons = scored.scores.length / offsets.length;
+  if (!Number.isInteger(persons) || scored.cosines.length !== scored.scores.length) {
+    throw new Error(`${scored.scores.length} scores do not split into ${offsets.length} blocks`);
+  }
+  const best = { scale: scored.scale, scores: [] as number[], cosines: [] as number[] };
+  for (let p = 0; p < persons; p++) {
+    offsets.forEach((offset, block) => {
+      const k = block * persons + p;
+      const score = scored.scores[k]! + offset;
+      if (block === 0 || score > best.scores[p]!) {
+        best.scores[p] = score;
+        best.cosines[p] = scored.cosines[k]!;
       }
     });
   }

@@ -25,10 +25,12 @@ export interface SpeakerScoreNormaliser {
 export class CohortScoreNormaliser implements SpeakerScoreNormaliser {
   readonly scale = 'as-norm';
   readonly cohortSize: number;
+  /** Kept reference profiles (cosines with the cohort, nearest rows), by reference content, least recently used out. */
+  private readonly profiles = new Map<string, { cohort: Float32Array; near: Uint32Array }>();
 
-  /** `cohort`: row-major N × dimension; rows are re-normalised here. */
+  /** `cohort`: row-major N × dimension; rows are re-normalised in place. */
   constructor(
-    cohort: Float32Array,
+    private readonly cohort: Float32Array,
     readonly dimension: number,
     readonly topK: number,
   ) {
@@ -39,7 +41,6 @@ export class CohortScoreNormaliser implements SpeakerScoreNormaliser {
     if (topK < 2 || topK > this.cohortSize) {
       throw new Error(`cohort top-K ${topK} must be between 2 and the cohort size ${this.cohortSize}`);
     }
-    this.cohort = cohort;
     for (let r = 0; r < this.cohortSize; r++) {
       const row = cohort.subarray(r * dimension, (r + 1) * dimension);
       const normalised = unitVector(row);
@@ -47,8 +48,6 @@ export class CohortScoreNormaliser implements SpeakerScoreNormaliser {
       row.set(normalised);
     }
   }
-
-  private readonly cohort: Float32Array;
 
   /** Reads a cohort file: little-endian float16, N rows of `dimension` values. */
   static fromFile(path: string, dimension: number, topK: number): CohortScoreNormaliser {
@@ -95,8 +94,6 @@ export class CohortScoreNormaliser implements SpeakerScoreNormaliser {
     if (this.profiles.size > PROFILE_CACHE_SIZE) this.profiles.delete(this.profiles.keys().next().value!);
     return profile;
   }
-
-  private readonly profiles = new Map<string, { cohort: Float32Array; near: Uint32Array }>();
 
   /** Cosine of a unit vector with every cohort row. */
   private similarities(v: Float32Array): Float32Array {
