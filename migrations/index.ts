@@ -5,6 +5,7 @@ import { Streams1763800200000 } from './1763800200000-streams.js';
 import { Pipeline1763800300000 } from './1763800300000-pipeline.js';
 import { Reliability1763800400000 } from './1763800400000-reliability.js';
 import { NoisyVoiceprints1763800500000 } from './1763800500000-noisy-voiceprints.js';
+import { TombstoneExpiry1763800600000 } from './1763800600000-tombstone-expiry.js';
 
 /** Every migration, in order. New migrations are appended here (explicit list: works in ts-jest and compiled ESM). */
 export const ALL_MIGRATIONS = [
@@ -15,4 +16,5 @@ export const ALL_MIGRATIONS = [
   Pipeline1763800300000,
   Reliability1763800400000,
   NoisyVoiceprints1763800500000,
+  TombstoneExpiry1763800600000,
 ];

@@ -359,5 +359,29 @@ describe('reliability: audit log and data retention', () => {
       ]);
       expect(left).toEqual([{ action: 'client.revoked' }]);
     });
+
+    it('deletions are remembered for TOMBSTONE_RETENTION_DAYS (a repeated DELETE answers 204), then forgotten (404)', async () => {
+      const { session, networkId } = await userWithNetwork(t);
+      const person = async () =>
+        (
+          await t
+            .http()
+            .post(`/api/v1/${networkId}/persons`)
+            .set(session.auth)
+            .send({ name: 'Leaving' })
+            .expect(201)
+        ).body.id as string;
+      const [longAgo, lately] = [await person(), await person()];
+      for (const id of [longAgo, lately]) {
+        await t.http().delete(`/api/v1/${networkId}/persons/${id}`).set(session.auth).expect(204);
+      }
+      await sql(t, `UPDATE tombstones SET deleted_at = now() - interval '31 days' WHERE entity_id = $1`, [
+        longAgo,
+      ]);
+      const result = await t.app.get(RetentionService).schedule(new Date(Date.now() + 3_600_000 * 3));
+      expect(result.tombstonesDeleted).toBeGreaterThanOrEqual(1);
+      await t.http().delete(`/api/v1/${networkId}/persons/${lately}`).set(session.auth).expect(204);
+      await t.http().delete(`/api/v1/${networkId}/persons/${longAgo}`).set(session.auth).expect(404);
+    });
   });
 });

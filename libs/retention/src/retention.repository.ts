@@ -1,8 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
+import { deleteTombstonesBefore } from '@mira/core';
 
-/** SQL the sweep owns: expiry of the shared rate-limit counters (infrastructure, not tenant data). */
+/** SQL the sweep owns: expiry of the shared rate-limit counters and of old tombstones (bookkeeping, not tenant data). */
 @Injectable()
 export class RetentionRepository {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
@@ -13,5 +14,9 @@ export class RetentionRepository {
       [cutoff],
     )) as [unknown, number];
     return Number(count ?? 0);
+  }
+
+  deleteTombstonesBefore(cutoff: Date): Promise<number> {
+    return deleteTombstonesBefore(this.dataSource, cutoff);
   }
 }

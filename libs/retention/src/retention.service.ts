@@ -69,8 +69,13 @@ export class RetentionService implements OnModuleInit, OnApplicationBootstrap, O
       });
   }
 
-  /** Enqueues this interval's sweep for every network (deduplicated) and expires audit rows. */
-  async schedule(now: Date): Promise<{ enqueued: number; auditDeleted: number; rateWindowsDeleted: number }> {
+  /** Enqueues this interval's sweep for every network (deduplicated) and expires audit rows and old tombstones. */
+  async schedule(now: Date): Promise<{
+    enqueued: number;
+    auditDeleted: number;
+    rateWindowsDeleted: number;
+    tombstonesDeleted: number;
+  }> {
     const dedupeKey = sweepDedupeKey(now, this.config.values.retention.sweepIntervalSeconds);
     let enqueued = 0;
     let after: string | undefined;
@@ -90,12 +95,16 @@ export class RetentionService implements OnModuleInit, OnApplicationBootstrap, O
     const rateWindowsDeleted = await this.repository.deleteRateLimitWindowsBefore(
       new Date(now.getTime() - 2 * this.config.values.rateLimit.windowSeconds * 1000),
     );
+    const tombstonesDeleted = await this.repository.deleteTombstonesBefore(
+      retentionCutoff(now, this.config.values.retention.tombstoneDays),
+    );
     this.logger.info('retention_scheduled', {
       networks: enqueued,
       audit_deleted: auditDeleted,
       rate_windows_deleted: rateWindowsDeleted,
+      tombstones_deleted: tombstonesDeleted,
     });
-    return { enqueued, auditDeleted, rateWindowsDeleted };
+    return { enqueued, auditDeleted, rateWindowsDeleted, tombstonesDeleted };
   }
 
   /** Deletes one network's expired data now (the job handler; also used by tests and tooling). */

@@ -37,7 +37,13 @@ export interface AppConfigValues {
   shutdownTimeoutMs: number;
   jobs: { workerEnabled: boolean; pollIntervalMs: number; concurrency: number; leaseMs: number };
   rateLimit: RateLimitConfig;
-  retention: { defaultDays: number; auditDays: number; sweepEnabled: boolean; sweepIntervalSeconds: number };
+  retention: {
+    defaultDays: number;
+    auditDays: number;
+    tombstoneDays: number;
+    sweepEnabled: boolean;
+    sweepIntervalSeconds: number;
+  };
   securityHeaders: boolean;
   /** When set, GET /metrics requires `Authorization: Bearer <token>`. */
   metricsToken?: string;
@@ -251,6 +257,7 @@ export function parseConfig(env: RawEnvironment, packageVersion: string): AppCon
     retention: {
       defaultDays: int('RETENTION_DEFAULT_DAYS', 90, 1, 36_500),
       auditDays: int('AUDIT_RETENTION_DAYS', 365, 1, 36_500),
+      tombstoneDays: int('TOMBSTONE_RETENTION_DAYS', 30, 1, 36_500),
       sweepEnabled: bool('RETENTION_SWEEP_ENABLED', true),
       sweepIntervalSeconds: int('RETENTION_SWEEP_INTERVAL_SECONDS', 3600, 1, 86_400),
     },

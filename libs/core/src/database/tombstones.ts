@@ -32,3 +32,15 @@ export async function hasTombstone(
   )) as unknown[];
   return rows.length > 0;
 }
+
+/**
+ * Forgets deletions recorded before `cutoff` (the retention schedule), across networks: after that a repeated DELETE
+ * of such an id answers 404 like an id that never existed. Returns how many were forgotten.
+ */
+export async function deleteTombstonesBefore(q: Queryable, cutoff: Date): Promise<number> {
+  const [, count] = (await q.query(`DELETE FROM tombstones WHERE deleted_at < $1`, [cutoff])) as [
+    unknown,
+    number,
+  ];
+  return Number(count ?? 0);
+}
