@@ -9,7 +9,8 @@
  * with the better of the clean voiceprint and the voiceprint heard in noise (`embedInNoise` of each enrolment part). Prints EER and top-1 (product's
  * comparison, cosine against the clean voiceprint, cosine against the noisy one), score quantiles, miss
  * and false-accept rates per threshold, per condition and pooled, and the margins of wrong top-1 answers.
- * COHORT_FILE=path tries another cohort file (tooling; the manifest's stays untouched).
+ * COHORT_FILE=path tries another cohort file (tooling; the manifest's stays untouched); COHORT_FILE=none calibrates
+ * the model's plain-cosine fallback (its cohort missing). SPEAKER_MODEL names another model than the default.
  */
 import { mixAtSnr, pinkNoise, whiteNoise } from '../libs/audio/src/dsp/signal.js';
 import { loadManifest } from '../libs/audio/src/models/manifest.js';
@@ -28,9 +29,14 @@ import {
 } from './lib.js';
 
 const SR = 16000;
-const pipeline = await evalPipeline();
+const pipeline = await evalPipeline(
+  process.env.SPEAKER_MODEL ? { SPEAKER_MODEL: process.env.SPEAKER_MODEL } : {},
+);
 const model = pipeline.speaker!;
-if (process.env.COHORT_FILE && model instanceof OnnxSpeakerEmbedder) {
+if (process.env.COHORT_FILE === 'none' && model instanceof OnnxSpeakerEmbedder) {
+  // the model's fallback when its cohort is missing: plain cosine (calibrates its cosine defaults)
+  model.normaliser = null;
+} else if (process.env.COHORT_FILE && model instanceof OnnxSpeakerEmbedder) {
   // tooling: try another cohort file (e.g. one just built by train:speaker-cohort) without touching the manifest
   const topK = loadManifest().models.find(
     (e) => e.role === 'speaker-cohort' && e.for === model.modelId,

@@ -12,6 +12,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { parseArgs } from 'node:util';
 import { mixAtSnr, pinkNoise, whiteNoise } from '../../libs/audio/src/dsp/signal.js';
 import { encodeFloat16 } from '../../libs/audio/src/speaker/cohort-normaliser.js';
 import {
@@ -33,9 +34,16 @@ const TRAINING_VOICES: Array<[string, string]> = [
   ['ru_RU_f_IvrvoiceRU', 'asterisk-core-sounds-ru-wav'],
 ];
 
-const pipeline = await evalPipeline();
-const model = pipeline.speaker!;
-const out = process.argv[2] ?? join(process.cwd(), 'models', `${model.modelId}.cohort.f16`);
+// usage: cohort.ts [--model NAME] [OUT]: the named speaker model (train.sh passes the one it just trained), else the
+// default one; OUT defaults to models/<model>.cohort.f16
+const { values: options, positionals } = parseArgs({
+  options: { model: { type: 'string' } },
+  allowPositionals: true,
+});
+const pipeline = await evalPipeline(options.model ? { SPEAKER_MODEL: options.model } : {});
+const model = pipeline.speaker;
+if (!model) throw new Error(`speaker model ${options.model ?? ''} not loaded (is its sha256 pinned?)`);
+const out = positionals[0] ?? join(process.cwd(), 'models', `${model.modelId}.cohort.f16`);
 const training = trainFiles().filter((f) => !DEV_SPLIT_SPEAKERS.includes(f.split('/').pop()!.split('-')[0]!));
 // babble: 4 other training speakers, a different set for every row (never the evaluation's babble sources)
 const babbleVoices = await Promise.all(training.slice(-24).map((f) => load(pipeline, f)));

@@ -32,6 +32,7 @@ def main():
     ap.add_argument("result")
     ap.add_argument("manifest")
     ap.add_argument("--kind", default="net")
+    ap.add_argument("--name", default="mira-speaker-v1", help="the model's manifest name")
     ap.add_argument("--extra", default="{}", help="json merged into the manifest's training section")
     a = ap.parse_args()
     m = onnx.load(a.model)
@@ -62,7 +63,7 @@ def main():
     sha = hashlib.sha256(open(a.model, "rb").read()).hexdigest()
     r = res["results"]
     man = {
-        "name": "mira-speaker-v1",
+        "name": a.name,
         "file": os.path.basename(a.model),
         "sha256": sha,
         "bytes": os.path.getsize(a.model),
