@@ -182,8 +182,9 @@ per condition. Plus the Debian asterisk voices held out of training/speaker (CC-
 (${pipeline.engines().denoise!.engine}) applied before embedding. Telephone band = 16 → 8 → 16 kHz plus a 300 Hz
 high-pass. "Product compares": the scores the product decides on: the model's scale (as-norm against its cohort
 when it ships one) against the clean voiceprint, or, for speech the product treats as noisy (the noise rows), against
-the voiceprint heard in noise (each enrolment clip with white and pink noise at 5 dB → denoiser; the noise instances
-differ from the tests', but the levels and two of the three kinds are the same, so these rows flatter real rooms).
+the voiceprint heard in noise (each enrolment clip with white and pink noise at 5 dB and the shipped babble of six
+other training voices at 10 dB → denoiser; the noise instances differ from the tests', but white and pink are the
+same kinds at the same level, so those rows flatter real rooms).
 The last columns are plain cosine against the clean voiceprint, the former policy. EER over all (test, enrolled
 speaker) scores; top-1 = closed set of ${sets.length}. With ${sets.length} speakers and
 ${sets.reduce((a, s) => a + s.tests.length, 0)} test utterances these figures are coarse (one error moves top-1 by several

@@ -226,9 +226,9 @@ export const MODEL_POLICY_DEFAULTS: {
     // Clean: target p10 2.8 / median 4.9, impostor p99 2.5 / max 3.7. At 3.0 14.6 % of the right person is missed
     // and 0.5 % of impostor pairs pass (cosine on the same trials: EER 10.9 %, because two narrowband voices look
     // alike). No target fell below 1.5 (the new-person line), no impostor reached 4.5 (the refine line).
-    // Noisy (5 dB white / pink / babble, planIdentification's references): at 2.0 no impostor pair of 3,266 passed
-    // and 40 % of the right person was missed (1.5: 0.8 % / 30 %); babble is the hard case (target median 1.3
-    // against 2.7-2.8 for white and pink).
+    // Noisy (5 dB white / pink / babble, planIdentification's references, voiceprints heard in white, pink and
+    // babble noise): at 2.0, 2 of 3,266 impostor pairs passed (neither with the margin) and 43 % of the right person
+    // was missed (1.5: 0.7 % / 25 %); babble is the hard case (target median 1.65 against 2.5 for white and pink).
     normalised: {
       matchThreshold: 3.0,
       matchMargin: 0.5,

@@ -75,6 +75,16 @@ export function whiteNoise(length: number, seed = 1): Float32Array {
   return out;
 }
 
+/** `source` repeated from its start until `length` samples (a noise recording stretched to a clip's length). */
+export function looped(source: Float32Array, length: number): Float32Array {
+  if (!source.length) throw new Error('cannot loop an empty signal');
+  const out = new Float32Array(length);
+  for (let at = 0; at < length; at += source.length) {
+    out.set(source.subarray(0, Math.min(source.length, length - at)), at);
+  }
+  return out;
+}
+
 /** Pink (1/f) noise from white noise with Paul Kellet's filter. */
 export function pinkNoise(length: number, seed = 2): Float32Array {
   return pinkFilter(whiteNoise(length, seed), 0.11);

@@ -4,7 +4,7 @@ import { createRequire } from 'node:module';
 import { dirname, isAbsolute, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-export type ModelRole = 'denoiser' | 'vad' | 'speaker' | 'speaker-cohort';
+export type ModelRole = 'denoiser' | 'vad' | 'speaker' | 'speaker-cohort' | 'enrolment-noise';
 /** Where the file lives: MODEL_DIR (fetched), the repository's `models/` (our own), or inside an npm package. */
 export type ModelLocation = 'model-dir' | 'repo' | 'npm';
 

@@ -1,4 +1,4 @@
-import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import onnxProto from 'onnx-proto';
@@ -141,6 +141,40 @@ describe('speaker embedding: SpeakerEmbedder port over any manifest ONNX model (
     expect(closerInNoise).toBe(speakers.length);
     // silence has no speech to hear in noise
     expect(await pipeline.embedInNoise(new Float32Array(16000))).toBeNull();
+  });
+
+  it('multi-condition enrolment hears the voice among other talkers too (shipped babble); without the file, health says so', async () => {
+    const repoDir = mkdtempSync(join(tmpdir(), 'mira-repo-models-'));
+    for (const file of readdirSync(repoModelsDir())) {
+      if (file !== 'enrolment-babble-v1.f16') copyFileSync(join(repoModelsDir(), file), join(repoDir, file));
+    }
+    const withoutBabble = await testPipeline({}, { repoModelsDir: repoDir });
+    expect(withoutBabble.engines().speaker).toMatchObject({ status: 'degraded' });
+    expect(withoutBabble.engines().speaker!.detail).toContain(
+      'enrolment babble unusable (enrolment-babble-v1: file missing',
+    );
+    const speakers = devSpeakers();
+    const clips = await Promise.all(
+      speakers.map(async ({ files }) => ({
+        enrol: (await pipeline.decode(readBytes(files[0]!))).samples,
+        test: (await pipeline.decode(readBytes(files[1]!))).samples,
+      })),
+    );
+    let nearer = 0;
+    for (const [k, { enrol, test }] of clips.entries()) {
+      // the test speaker among the other dev speakers (voices the shipped babble does not contain)
+      const others = clips.filter((_, j) => j !== k).map((c) => c.test);
+      const talkers = new Float32Array(test.length);
+      for (const other of others)
+        for (let i = 0; i < test.length; i++) talkers[i]! += other[i % other.length]!;
+      const heard = (await pipeline.embed((await pipeline.extractSpeech(mixAtSnr(test, talkers, 5))).speech))
+        .vector;
+      const babbleEnrolled = (await pipeline.embedInNoise(enrol))!.vector;
+      const steadyNoiseOnly = (await withoutBabble.embedInNoise(enrol))!.vector;
+      if (cosine(heard, babbleEnrolled) > cosine(heard, steadyNoiseOnly)) nearer++;
+    }
+    withoutBabble.close();
+    expect(nearer).toBe(speakers.length);
   });
 
   it('same-speaker embeddings are closer than different-speaker ones on the dev speakers', () => {

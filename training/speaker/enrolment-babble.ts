@@ -1,0 +1,50 @@
+/**
+ * npm run train:enrolment-babble — builds the babble the product mixes into enrolment samples to make the voiceprint
+ * heard in noise (models/enrolment-babble-v1.f16, manifest role `enrolment-noise`): 15 s of six people talking at
+ * once, 16 kHz mono float16. Voices: LibriSpeech train-clean-100 (CC BY 4.0), the first three women and three men
+ * of the model's training speakers in sorted order that are none of the other babble sources (the calibration's,
+ * the evaluation's and the cohort's), so no evaluated condition reuses these voices. Each voice is levelled to the
+ * same RMS before summing; the sum is peak-normalised to 0.5. Deterministic. Prints the sha256 for the manifest.
+ */
+import { createHash } from 'node:crypto';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { encodeFloat16 } from '../../libs/audio/src/speaker/cohort-normaliser.js';
+import { babble, DEV_SPLIT_SPEAKERS, evalPipeline, LIBRISPEECH, load, trainFiles } from '../../eval/lib.js';
+
+const SR = 16000;
+const SECONDS = 15;
+const speakerOf = (file: string) => file.split('/').pop()!.split('-')[0]!;
+const sexOf = new Map(
+  readFileSync(join(LIBRISPEECH, 'SPEAKERS.TXT'), 'utf8')
+    .split('\n')
+    .filter((line) => !line.startsWith(';') && line.includes('|'))
+    .map((line) => line.split('|').map((field) => field.trim()))
+    .map(([id, sex]) => [id!, sex!] as const),
+);
+
+const all = trainFiles();
+const training = all.filter((f) => !DEV_SPLIT_SPEAKERS.includes(speakerOf(f)));
+// babble sources used elsewhere: eval/calibrate-speaker-policy.ts, eval/speaker-models.eval.ts, training/speaker/cohort.ts
+const taken = new Set([...training.slice(0, 4), ...all.slice(100, 104), ...training.slice(-24)]);
+const free = training.filter((f) => !taken.has(f));
+const voices = [
+  ...free.filter((f) => sexOf.get(speakerOf(f)) === 'F').slice(0, 3),
+  ...free.filter((f) => sexOf.get(speakerOf(f)) === 'M').slice(0, 3),
+];
+if (voices.length !== 6) throw new Error('not enough training voices for the babble');
+
+const pipeline = await evalPipeline();
+const sum = babble(await Promise.all(voices.map((f) => load(pipeline, f))), SECONDS * SR);
+pipeline.close();
+let peak = 0;
+for (const v of sum) peak = Math.max(peak, Math.abs(v));
+for (let i = 0; i < sum.length; i++) sum[i] = (0.5 * sum[i]!) / peak;
+
+const out = process.argv[2] ?? join(process.cwd(), 'models', 'enrolment-babble-v1.f16');
+const bytes = encodeFloat16(sum);
+writeFileSync(out, bytes);
+console.log(`voices: ${voices.map(speakerOf).join(' ')}`);
+console.log(
+  `${out}: ${SECONDS} s, ${bytes.length} bytes, sha256 ${createHash('sha256').update(bytes).digest('hex')}`,
+);
