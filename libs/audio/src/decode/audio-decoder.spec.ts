@@ -6,7 +6,7 @@ import type { AudioPipeline } from '../audio-pipeline.js';
 import { devSpeakers, readBytes, testPipeline, transcode } from '../../../../test/support/audio.js';
 import { rms } from '../dsp/signal.js';
 import { encodeWav16 } from './wav.js';
-import { declaredSeconds, sniffContainer } from './sniff.js';
+import { declaredSeconds, MP3_COUNT_SLACK_SECONDS, sniffContainer } from './sniff.js';
 
 function wavHeader(opts: {
   tag: number;
@@ -167,9 +167,48 @@ describe('audio decode: every accepted upload becomes 16 kHz mono float32 (issue
     await expectRefusal(pipeline.decode(lying), 'AUDIO_UNDECODABLE', 415);
   });
 
-  it('MP3 and WebM declare no duration here: their length is checked after decoding', () => {
-    expect(declaredSeconds(transcode(speechWav, 'mp3', ['-c:a', 'libmp3lame']), 'mp3')).toBeNull();
+  it.each([
+    ['16 kHz (MPEG 2)', ['-c:a', 'libmp3lame']],
+    ['44.1 kHz (MPEG 1)', ['-c:a', 'libmp3lame', '-ar', '44100']],
+    ['8 kHz, 8 kbit/s (MPEG 2.5)', ['-c:a', 'libmp3lame', '-ar', '8000', '-b:a', '8k']],
+  ] as const)(
+    'counts the length of an MP3 at %s from its frames without decoding it: the decoded length plus at most the slack',
+    async (_label, args) => {
+      const encoded = transcode(speechWav, 'mp3', [...args]);
+      const decoded = await pipeline.decode(encoded);
+      const counted = declaredSeconds(encoded, 'mp3')!;
+      expect(counted).toBeGreaterThanOrEqual(decoded.durationSeconds - 0.01);
+      expect(counted).toBeLessThanOrEqual(decoded.durationSeconds + MP3_COUNT_SLACK_SECONDS);
+    },
+  );
+
+  it('WebM declares no duration here: its length is checked after decoding', () => {
     expect(declaredSeconds(transcode(speechWav, 'webm', ['-c:a', 'libopus']), 'webm')).toBeNull();
+  });
+
+  it('refuses an over-long MP3 by counting its frames (413 AUDIO_TOO_LONG), also behind a tag and junk', async () => {
+    const long = encodeWav16(
+      new Float32Array(16000 * 25).map((_, i) => 0.3 * Math.sin(i / 5)),
+      16000,
+    );
+    // 25 s at 8 kbit/s is 25 KB: almost three hours fit in the default 10 MB upload limit (640 MB once decoded)
+    const mp3 = transcode(long, 'mp3', [
+      '-c:a',
+      'libmp3lame',
+      '-ar',
+      '8000',
+      '-b:a',
+      '8k',
+      '-id3v2_version',
+      '3',
+    ]);
+    expect(sniffContainer(mp3)).toBe('mp3');
+    expect(declaredSeconds(mp3, 'mp3')).toBeGreaterThan(24.9);
+    const refusal = await pipeline.decode(mp3).catch((err: unknown) => err);
+    expect((refusal as AppError).code).toBe('AUDIO_TOO_LONG');
+    // counted, not decoded: 25 s of frames behind a junk prefix a decoder would skip are still 25 s
+    const junk = Buffer.concat([Buffer.from('ID3\x03\x00\x00\x00\x00\x00\x05junk!', 'latin1'), mp3]);
+    expect(declaredSeconds(junk, 'mp3')).toBeCloseTo(declaredSeconds(mp3, 'mp3')!, 3);
   });
 
   it('refuses an over-long FLAC from its header, before decoding (413 AUDIO_TOO_LONG)', async () => {

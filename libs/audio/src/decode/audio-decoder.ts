@@ -3,7 +3,7 @@ import type { AudioFormat, DecodedAudio } from '../audio.types.js';
 import { SAMPLE_RATE } from '../audio.types.js';
 import { AudioErrors } from '../audio.errors.js';
 import type { Resampler } from './resampler.js';
-import { declaredSeconds, sniffContainer } from './sniff.js';
+import { declaredSeconds, MP3_COUNT_SLACK_SECONDS, sniffContainer } from './sniff.js';
 import { parsePcm16, parseWav, WavParseError } from './wav.js';
 
 export interface DecodeLimits {
@@ -66,7 +66,9 @@ export class DefaultAudioDecoder implements AudioDecoder {
       }
     } else {
       const declared = declaredSeconds(bytes, container);
-      if (declared !== null && declared > this.limits.maxSeconds) {
+      // counted MP3 frames include what the decoder will drop: refuse early only beyond that slack
+      const slack = container === 'mp3' ? MP3_COUNT_SLACK_SECONDS : 0;
+      if (declared !== null && declared - slack > this.limits.maxSeconds) {
         throw AudioErrors.tooLong(declared, this.limits.maxSeconds);
       }
       ({ channels, rate } = await this.decodeCompressed(bytes, container));

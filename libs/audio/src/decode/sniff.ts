@@ -64,17 +64,53 @@ function looksLikeMp3Frames(bytes: Uint8Array): boolean {
 }
 
 /**
- * The duration a compressed container declares in its headers, read without decoding, or null when it does not say
- * (MP3, WebM, FLAC with an unknown sample count). Lets the decoder refuse an over-long upload before spending CPU and
+ * The duration a compressed container declares in its headers or frames, read without decoding, or null when it
+ * does not say (WebM, FLAC with an unknown sample count). Lets the decoder refuse an over-long upload before spending CPU and
  * memory on it: 10 MB of 6 kbit/s Opus is almost four hours, 660 MB once decoded at 48 kHz.
  * - FLAC: STREAMINFO's 20-bit sample rate and 36-bit total sample count.
  * - Ogg (Opus, Vorbis): the granule position of the last page that has one, over 48 kHz (Opus, less pre-skip) or
  *   the Vorbis identification header's rate.
+ * - MP3: the layer III frames counted (mp3Seconds).
  */
 export function declaredSeconds(bytes: Uint8Array, container: SniffedContainer): number | null {
   if (container === 'flac') return flacSeconds(bytes);
   if (container === 'ogg') return oggSeconds(bytes);
+  if (container === 'mp3') return mp3Seconds(bytes);
   return null;
+}
+
+/**
+ * MP3 has no length field worth trusting (Xing headers are optional and can lie), so the frames are counted: each
+ * layer III header gives its frame's length and 1152 (MPEG 1) or 576 (MPEG 2 / 2.5) samples. Bytes that are not a
+ * frame (tags, junk) are skipped a byte at a time, as a decoder resynchronises. The count includes what a gapless
+ * decoder drops (the encoder's info frame, delay and end padding), so it can exceed the decoded length by up to
+ * MP3_COUNT_SLACK_SECONDS. Null when there is no frame at all.
+ */
+/** Info frame + encoder delay (≤ 1105 samples) + end padding (< 1 frame), at the longest frames (MPEG 2.5, 8 kHz). */
+export const MP3_COUNT_SLACK_SECONDS = 0.3;
+
+function mp3Seconds(b: Uint8Array): number | null {
+  let at = 0;
+  // ID3v2 tag: "ID3", version (2), flags (1), size as 4 syncsafe bytes; a footer adds 10 bytes
+  if (b.length >= 10 && ascii(b, 0, 3) === 'ID3') {
+    at = 10 + ((b[6]! & 0x7f) << 21) + ((b[7]! & 0x7f) << 14) + ((b[8]! & 0x7f) << 7) + (b[9]! & 0x7f);
+    if (b[5]! & 0x10) at += 10;
+  }
+  let seconds = 0;
+  let frames = 0;
+  while (at + 4 <= b.length) {
+    const length = mp3FrameLength(b, at);
+    if (length === 0) {
+      at++;
+      continue;
+    }
+    const version = (b[at + 1]! >> 3) & 0x03;
+    const rate = SAMPLE_RATES[version]![(b[at + 2]! >> 2) & 0x03]!;
+    seconds += (version === 3 ? 1152 : 576) / rate;
+    frames++;
+    at += length;
+  }
+  return frames > 0 ? seconds : null;
 }
 
 /** Fewest bytes a FLAC frame takes (sync + header + CRC-8, one constant subframe, CRC-16). */
