@@ -6,7 +6,7 @@ import type { AudioPipeline } from '../audio-pipeline.js';
 import { devSpeakers, readBytes, testPipeline, transcode } from '../../../../test/support/audio.js';
 import { rms } from '../dsp/signal.js';
 import { encodeWav16 } from './wav.js';
-import { declaredSeconds, MP3_COUNT_SLACK_SECONDS, sniffContainer } from './sniff.js';
+import { COUNTED_SLACK_SECONDS, declaredSeconds, sniffContainer } from './sniff.js';
 
 function wavHeader(opts: {
   tag: number;
@@ -168,22 +168,38 @@ describe('audio decode: every accepted upload becomes 16 kHz mono float32 (issue
   });
 
   it.each([
-    ['16 kHz (MPEG 2)', ['-c:a', 'libmp3lame']],
-    ['44.1 kHz (MPEG 1)', ['-c:a', 'libmp3lame', '-ar', '44100']],
-    ['8 kHz, 8 kbit/s (MPEG 2.5)', ['-c:a', 'libmp3lame', '-ar', '8000', '-b:a', '8k']],
+    ['MP3 at 16 kHz (MPEG 2)', 'mp3', ['-c:a', 'libmp3lame']],
+    ['MP3 at 44.1 kHz (MPEG 1)', 'mp3', ['-c:a', 'libmp3lame', '-ar', '44100']],
+    ['MP3 at 8 kHz, 8 kbit/s (MPEG 2.5)', 'mp3', ['-c:a', 'libmp3lame', '-ar', '8000', '-b:a', '8k']],
+    ['WebM/Opus (20 ms packets)', 'webm', ['-c:a', 'libopus']],
+    [
+      'WebM/Opus at 6 kbit/s (60 ms packets)',
+      'webm',
+      ['-c:a', 'libopus', '-b:a', '6k', '-frame_duration', '60'],
+    ],
+    ['WebM/Opus written live (segment of unknown size)', 'webm', ['-c:a', 'libopus', '-live', '1']],
   ] as const)(
-    'counts the length of an MP3 at %s from its frames without decoding it: the decoded length plus at most the slack',
-    async (_label, args) => {
-      const encoded = transcode(speechWav, 'mp3', [...args]);
+    'counts the length of %s from its frames without decoding it: the decoded length plus at most the slack',
+    async (_label, ext, args) => {
+      const encoded = transcode(speechWav, ext, [...args]);
       const decoded = await pipeline.decode(encoded);
-      const counted = declaredSeconds(encoded, 'mp3')!;
+      const counted = declaredSeconds(encoded, ext)!;
       expect(counted).toBeGreaterThanOrEqual(decoded.durationSeconds - 0.01);
-      expect(counted).toBeLessThanOrEqual(decoded.durationSeconds + MP3_COUNT_SLACK_SECONDS);
+      expect(counted).toBeLessThanOrEqual(decoded.durationSeconds + COUNTED_SLACK_SECONDS[ext]!);
     },
   );
 
-  it('WebM declares no duration here: its length is checked after decoding', () => {
-    expect(declaredSeconds(transcode(speechWav, 'webm', ['-c:a', 'libopus']), 'webm')).toBeNull();
+  it('refuses an over-long WebM/Opus by counting its packets (413 AUDIO_TOO_LONG)', async () => {
+    const long = encodeWav16(
+      new Float32Array(16000 * 25).map((_, i) => 0.3 * Math.sin(i / 5)),
+      16000,
+    );
+    // 25 s at 6 kbit/s is about 20 KB: almost four hours fit in the default 10 MB upload limit (2.6 GB at 48 kHz)
+    const webm = transcode(long, 'webm', ['-c:a', 'libopus', '-b:a', '6k', '-frame_duration', '60']);
+    expect(declaredSeconds(webm, 'webm')).toBeGreaterThan(24.9);
+    await expectRefusal(pipeline.decode(webm), 'AUDIO_TOO_LONG', 413);
+    // a cut-off upload counts only the packets it holds
+    expect(declaredSeconds(webm.subarray(0, webm.length >> 1), 'webm')).toBeLessThan(20);
   });
 
   it('refuses an over-long MP3 by counting its frames (413 AUDIO_TOO_LONG), also behind a tag and junk', async () => {

@@ -3,7 +3,7 @@ import type { AudioFormat, DecodedAudio } from '../audio.types.js';
 import { SAMPLE_RATE } from '../audio.types.js';
 import { AudioErrors } from '../audio.errors.js';
 import type { Resampler } from './resampler.js';
-import { declaredSeconds, MP3_COUNT_SLACK_SECONDS, sniffContainer } from './sniff.js';
+import { COUNTED_SLACK_SECONDS, declaredSeconds, sniffContainer } from './sniff.js';
 import { parsePcm16, parseWav, WavParseError } from './wav.js';
 
 export interface DecodeLimits {
@@ -66,8 +66,8 @@ export class DefaultAudioDecoder implements AudioDecoder {
       }
     } else {
       const declared = declaredSeconds(bytes, container);
-      // counted MP3 frames include what the decoder will drop: refuse early only beyond that slack
-      const slack = container === 'mp3' ? MP3_COUNT_SLACK_SECONDS : 0;
+      // counted MP3 frames and Opus packets include what the decoder drops: refuse early only beyond that slack
+      const slack = COUNTED_SLACK_SECONDS[container] ?? 0;
       if (declared !== null && declared - slack > this.limits.maxSeconds) {
         throw AudioErrors.tooLong(declared, this.limits.maxSeconds);
       }

@@ -64,19 +64,104 @@ function looksLikeMp3Frames(bytes: Uint8Array): boolean {
 }
 
 /**
- * The duration a compressed container declares in its headers or frames, read without decoding, or null when it
- * does not say (WebM, FLAC with an unknown sample count). Lets the decoder refuse an over-long upload before spending CPU and
+ * The duration a compressed container declares in its headers or packets, read without decoding, or null when it
+ * does not say (FLAC with an unknown sample count, a container without frames). Lets the decoder refuse an over-long upload before spending CPU and
  * memory on it: 10 MB of 6 kbit/s Opus is almost four hours, 660 MB once decoded at 48 kHz.
  * - FLAC: STREAMINFO's 20-bit sample rate and 36-bit total sample count.
  * - Ogg (Opus, Vorbis): the granule position of the last page that has one, over 48 kHz (Opus, less pre-skip) or
  *   the Vorbis identification header's rate.
  * - MP3: the layer III frames counted (mp3Seconds).
+ * - WebM (Opus): the Opus packets of the first track counted (webmOpusSeconds).
  */
+/**
+ * How much longer a counted duration can be than what the decoder returns: for MP3 the info frame, encoder delay
+ * (≤ 1105 samples) and end padding (< 1 frame) at the longest frames (MPEG 2.5, 8 kHz); for WebM the Opus pre-skip.
+ * An early refusal allows for it; the exact check after decoding does not need to.
+ */
+export const COUNTED_SLACK_SECONDS: Readonly<Record<string, number>> = { mp3: 0.3, webm: 0.1 };
+
 export function declaredSeconds(bytes: Uint8Array, container: SniffedContainer): number | null {
   if (container === 'flac') return flacSeconds(bytes);
   if (container === 'ogg') return oggSeconds(bytes);
   if (container === 'mp3') return mp3Seconds(bytes);
+  if (container === 'webm') return webmOpusSeconds(bytes);
   return null;
+}
+
+/** EBML variable-length integer at `at`: its byte length and value (`raw` keeps the length marker, as IDs do). */
+function ebmlVint(b: Uint8Array, at: number, raw: boolean): { length: number; value: number } | null {
+  const first = b[at];
+  if (first === undefined || first === 0) return null;
+  const length = Math.clz32(first) - 23;
+  if (at + length > b.length) return null;
+  let value = raw ? first : first & (0xff >> length);
+  let unknown = value === 0xff >> length;
+  for (let i = 1; i < length; i++) {
+    value = value * 256 + b[at + i]!;
+    unknown &&= b[at + i] === 0xff;
+  }
+  return { length, value: !raw && unknown ? -1 : value };
+}
+
+/** Elements whose children follow inline (their size may be unknown in a live recording). */
+const EBML_MASTERS = new Set([0x18538067 /* Segment */, 0x1f43b675 /* Cluster */, 0xa0 /* BlockGroup */]);
+const EBML_BLOCKS = new Set([0xa3 /* SimpleBlock */, 0xa1 /* Block */]);
+/** Opus frame length in 48 kHz samples per TOC configuration (RFC 6716 §3.1): SILK, hybrid, CELT. */
+const OPUS_FRAME_SAMPLES = (config: number): number =>
+  config < 12
+    ? [480, 960, 1920, 2880][config % 4]!
+    : config < 16
+      ? [480, 960][config % 2]!
+      : [120, 240, 480, 960][config % 4]!;
+
+/**
+ * WebM from a browser's MediaRecorder declares no duration, so the Opus packets are counted: every SimpleBlock / Block
+ * of the first track holds one packet (or a laced run of them, counted at the first packet's length), whose TOC byte
+ * gives its frame length and frame count. The walk enters Segments, Clusters and BlockGroups inline, so unknown sizes
+ * (live recordings) are fine. Null when no block is found.
+ */
+function webmOpusSeconds(b: Uint8Array): number | null {
+  let at = 0;
+  let samples = 0;
+  let track = -1;
+  while (at < b.length) {
+    const id = ebmlVint(b, at, true);
+    const size = id && ebmlVint(b, at + id.length, false);
+    if (!id || !size) break;
+    const body = at + id.length + size.length;
+    if (EBML_MASTERS.has(id.value)) {
+      at = body;
+      continue;
+    }
+    if (size.value < 0 || body + size.value > b.length) break;
+    if (EBML_BLOCKS.has(id.value)) {
+      const trackVint = ebmlVint(b, body, false);
+      if (trackVint) {
+        track = track < 0 ? trackVint.value : track;
+        const flags = b[body + trackVint.length + 2] ?? 0;
+        let packet = body + trackVint.length + 3;
+        let laced = 1;
+        const lacing = (flags >> 1) & 0x03; // none, Xiph, fixed-size, EBML: a packet count, then (not fixed) sizes
+        if (lacing) {
+          laced = (b[packet++] ?? 0) + 1;
+          for (let k = 0; k < laced - 1 && lacing !== 2; k++) {
+            if (lacing === 1) {
+              while (b[packet] === 0xff) packet++;
+              packet++;
+            } else packet += ebmlVint(b, packet, false)?.length ?? 1;
+          }
+        }
+        const toc = b[packet];
+        if (trackVint.value === track && toc !== undefined && packet < body + size.value) {
+          const code = toc & 0x03;
+          const frames = code === 0 ? 1 : code < 3 ? 2 : (b[packet + 1] ?? 0) & 0x3f;
+          samples += laced * frames * OPUS_FRAME_SAMPLES(toc >> 3);
+        }
+      }
+    }
+    at = body + size.value;
+  }
+  return samples > 0 ? samples / 48000 : null;
 }
 
 /**
@@ -84,10 +169,8 @@ export function declaredSeconds(bytes: Uint8Array, container: SniffedContainer):
  * layer III header gives its frame's length and 1152 (MPEG 1) or 576 (MPEG 2 / 2.5) samples. Bytes that are not a
  * frame (tags, junk) are skipped a byte at a time, as a decoder resynchronises. The count includes what a gapless
  * decoder drops (the encoder's info frame, delay and end padding), so it can exceed the decoded length by up to
- * MP3_COUNT_SLACK_SECONDS. Null when there is no frame at all.
+ * COUNTED_SLACK_SECONDS. Null when there is no frame at all.
  */
-/** Info frame + encoder delay (≤ 1105 samples) + end padding (< 1 frame), at the longest frames (MPEG 2.5, 8 kHz). */
-export const MP3_COUNT_SLACK_SECONDS = 0.3;
 
 function mp3Seconds(b: Uint8Array): number | null {
   let at = 0;
