@@ -194,7 +194,7 @@ describe('audio decode: every accepted upload becomes 16 kHz mono float32 (issue
       new Float32Array(16000 * 25).map((_, i) => 0.3 * Math.sin(i / 5)),
       16000,
     );
-    // 25 s at 6 kbit/s is about 20 KB: almost four hours fit in the default 10 MB upload limit (2.6 GB at 48 kHz)
+    // 25 s at 6 kbit/s is about 20 KB: almost four hours fit in the default 10 MB upload limit (2.7 GB at 48 kHz)
     const webm = transcode(long, 'webm', ['-c:a', 'libopus', '-b:a', '6k', '-frame_duration', '60']);
     expect(declaredSeconds(webm, 'webm')).toBeGreaterThan(24.9);
     await expectRefusal(pipeline.decode(webm), 'AUDIO_TOO_LONG', 413);
@@ -207,7 +207,7 @@ describe('audio decode: every accepted upload becomes 16 kHz mono float32 (issue
       new Float32Array(16000 * 25).map((_, i) => 0.3 * Math.sin(i / 5)),
       16000,
     );
-    // 25 s at 8 kbit/s is 25 KB: almost three hours fit in the default 10 MB upload limit (640 MB once decoded)
+    // 25 s at 8 kbit/s is 25 KB: almost three hours fit in the default 10 MB upload limit (670 MB once decoded)
     const mp3 = transcode(long, 'mp3', [
       '-c:a',
       'libmp3lame',

@@ -64,9 +64,10 @@ function looksLikeMp3Frames(bytes: Uint8Array): boolean {
 }
 
 /**
- * The duration a compressed container declares in its headers or packets, read without decoding, or null when it
- * does not say (FLAC with an unknown sample count, a container without frames). Lets the decoder refuse an over-long upload before spending CPU and
- * memory on it: 10 MB of 6 kbit/s Opus is almost four hours, 660 MB once decoded at 48 kHz.
+ * The duration a compressed container declares in its headers, or counts in its frames, read without decoding; null
+ * when it does not say (FLAC with an unknown sample count, no frame found). Lets the decoder refuse an over-long
+ * upload before spending CPU and memory on it: 10 MB of 6 kbit/s Opus is almost four hours, 2.7 GB once decoded at
+ * 48 kHz.
  * - FLAC: STREAMINFO's 20-bit sample rate and 36-bit total sample count.
  * - Ogg (Opus, Vorbis): the granule position of the last page that has one, over 48 kHz (Opus, less pre-skip) or
  *   the Vorbis identification header's rate.
@@ -171,7 +172,6 @@ function webmOpusSeconds(b: Uint8Array): number | null {
  * decoder drops (the encoder's info frame, delay and end padding), so it can exceed the decoded length by up to
  * COUNTED_SLACK_SECONDS. Null when there is no frame at all.
  */
-
 function mp3Seconds(b: Uint8Array): number | null {
   let at = 0;
   // ID3v2 tag: "ID3", version (2), flags (1), size as 4 syncsafe bytes; a footer adds 10 bytes
