@@ -198,6 +198,26 @@ describe('speaker identification policy', () => {
     });
   });
 
+  it('seconds, counts and the SNR line mean the same on every scale: env and top-level keys set them there too', () => {
+    // a deployment that turned automatic samples off must not get them back on the cohort-normalised scale
+    const env = { autoSamplesMax: 0, matchThreshold: 0.6, minMatchSpeechSeconds: 2.5 };
+    const settings = {
+      speaker_id: { noisy_snr_db: 8, new_person_min_speech_seconds: 4, match_margin: 0.02 },
+    };
+    const normalised = defaultPolicyFor('mira-speaker-v1', 'as-norm');
+    expect(resolveSpeakerPolicy('mira-speaker-v1', env, settings, 'as-norm')).toEqual({
+      ...normalised,
+      autoSamplesMax: 0,
+      minMatchSpeechSeconds: 2.5,
+      noisySnrDb: 8,
+      newPersonMinSpeechSeconds: 4,
+    });
+    // and a `normalised` section may still set them for that scale alone
+    const own = { speaker_id: { noisy_snr_db: 8, normalised: { noisy_snr_db: 10 } } };
+    expect(resolveSpeakerPolicy('mira-speaker-v1', {}, own, 'as-norm').noisySnrDb).toBe(10);
+    expect(resolveSpeakerPolicy('mira-speaker-v1', {}, own, 'cosine').noisySnrDb).toBe(8);
+  });
+
   it('noisy speech meets the clean voiceprint and the one heard in noise, and keeps the better score', () => {
     const normalised = defaultPolicyFor('mira-speaker-v1', 'as-norm');
     const cosinePolicy = defaultPolicyFor('mira-speaker-v1');

@@ -341,11 +341,21 @@ export function isNoisy(snrDb: number | null | undefined, policy: SpeakerPolicy)
   return snrDb !== undefined && snrDb !== null && snrDb < policy.noisySnrDb;
 }
 
+/** Fields in the units of a score scale; the others (seconds, counts, dB) mean the same on every scale. */
+const SCORE_UNIT_FIELDS: ReadonlySet<keyof SpeakerPolicy> = new Set<keyof SpeakerPolicy>([
+  'matchThreshold',
+  'matchMargin',
+  'newPersonSimilarityGap',
+  'refineSimilarityBonus',
+  'noisyMatchThreshold',
+]);
+
 /**
- * The effective policy on a scale. Cosine: model defaults ← deployment config (env) ← network settings `speaker_id`
- * (snake_case keys) ← `speaker_id.models[modelId]`. A normalised scale (e.g. `as-norm`): model defaults ←
- * `speaker_id.normalised` ← `speaker_id.models[modelId].normalised`, since its units are not cosine's. Invalid values
- * are ignored (never crash a job).
+ * The effective policy on a scale: model defaults ← deployment config (env) ← network settings `speaker_id`
+ * (snake_case keys) ← `speaker_id.normalised` ← `speaker_id.models[modelId]` ← `….models[modelId].normalised`.
+ * Score-unit fields (thresholds, margin, gaps) from env and the top-level keys are cosines, so they apply to the
+ * cosine scale only, and the `normalised` sections to a normalised scale (e.g. `as-norm`) only. Seconds, counts and
+ * the SNR line apply to both. Invalid values are ignored (never crash a job).
  */
 export function resolveSpeakerPolicy(
   modelId: string,
@@ -355,25 +365,34 @@ export function resolveSpeakerPolicy(
 ): SpeakerPolicy {
   const policy = defaultPolicyFor(modelId, scale);
   const onCosine = scale === 'cosine';
-  if (onCosine) {
-    for (const [key, value] of Object.entries(env)) {
-      if (typeof value === 'number') (policy as unknown as Record<string, number>)[key] = value;
-    }
+  // what a cosine-scale source (env, top-level keys) may set on this scale
+  const fromCosine = (field: keyof SpeakerPolicy) => onCosine || !SCORE_UNIT_FIELDS.has(field);
+  for (const [key, value] of Object.entries(env) as Array<[keyof SpeakerPolicy, unknown]>) {
+    if (typeof value === 'number' && fromCosine(key)) policy[key] = value;
   }
   const sub = (obj: unknown, key: string): unknown =>
     typeof obj === 'object' && obj !== null ? (obj as Record<string, unknown>)[key] : undefined;
-  const section = onCosine ? networkSettings.speaker_id : sub(networkSettings.speaker_id, 'normalised');
-  const apply = (obj: unknown) => {
+  const apply = (obj: unknown, allowed: (field: keyof SpeakerPolicy) => boolean) => {
     if (typeof obj !== 'object' || obj === null) return;
     for (const [setting, field] of Object.entries(SETTING_KEYS)) {
       const value = (obj as Record<string, unknown>)[setting];
-      if (typeof value === 'number' && Number.isFinite(value) && value >= -1 && value <= 1000) {
+      if (
+        allowed(field) &&
+        typeof value === 'number' &&
+        Number.isFinite(value) &&
+        value >= -1 &&
+        value <= 1000
+      ) {
         policy[field] = field === 'autoSamplesMax' ? Math.max(0, Math.floor(value)) : value;
       }
     }
   };
-  apply(section);
-  const forModel = sub(sub(networkSettings.speaker_id, 'models'), modelId);
-  apply(onCosine ? forModel : sub(forModel, 'normalised'));
+  const section = networkSettings.speaker_id;
+  const forModel = sub(sub(section, 'models'), modelId);
+  const any = () => true;
+  apply(section, fromCosine);
+  if (!onCosine) apply(sub(section, 'normalised'), any);
+  apply(forModel, fromCosine);
+  if (!onCosine) apply(sub(forModel, 'normalised'), any);
   return policy;
 }

@@ -92,7 +92,8 @@ export function parseRecognitionConfig(
     searchPath: str('PATH') ?? '/usr/local/bin:/usr/bin:/bin',
     pocketsphinxTimeoutMs: num('POCKETSPHINX_TIMEOUT_MS', 1000, 600_000) ?? 120_000,
     speaker: {
-      // cosine scale (the cohort-normalised scale is set per network: speaker_id.normalised)
+      // threshold and margin on the cosine scale (normalised ones per network: speaker_id.normalised); seconds and
+      // counts on every scale
       matchThreshold: num('SPEAKER_MATCH_THRESHOLD', -1, 1),
       matchMargin: num('SPEAKER_MATCH_MARGIN', 0, 2),
       minMatchSpeechSeconds: num('SPEAKER_MIN_MATCH_SPEECH_SECONDS', 0, 60),
