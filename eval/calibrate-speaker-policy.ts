@@ -16,11 +16,13 @@ import { mixAtSnr, pinkNoise, whiteNoise } from '../libs/audio/src/dsp/signal.js
 import { loadManifest } from '../libs/audio/src/models/manifest.js';
 import { CohortScoreNormaliser } from '../libs/audio/src/speaker/cohort-normaliser.js';
 import { OnnxSpeakerEmbedder } from '../libs/audio/src/speaker/onnx-speaker-embedder.js';
-import { centroidOf, type PersonCentroid } from '../libs/recognition/src/speaker-policy.js';
+import { centroidOf } from '../libs/core/src/util/vectors.js';
+import type { PersonCentroid } from '../libs/recognition/src/speaker-policy.js';
 import { productScores } from './speaker-eval.js';
 import {
   babble,
   DEV_SPLIT_SPEAKERS,
+  speakerOfFile,
   equalErrorRate,
   evalPipeline,
   load,
@@ -58,7 +60,7 @@ const embed = async (x: Float32Array) => {
 };
 
 const files = trainFiles();
-const dev = files.filter((f) => DEV_SPLIT_SPEAKERS.includes(f.split('/').pop()!.split('-')[0]!));
+const dev = files.filter((f) => DEV_SPLIT_SPEAKERS.includes(speakerOfFile(f)));
 const babbleSources = await Promise.all(
   files
     .filter((f) => !dev.includes(f))

@@ -6,6 +6,7 @@ import { join, resolve } from 'node:path';
 import { AudioPipeline } from '../libs/audio/src/audio-pipeline.js';
 import { fetchModels, loadManifest } from '../libs/audio/src/models/index.js';
 import { parseConfig } from '../libs/core/src/config/config.schema.js';
+import { looped } from '../libs/audio/src/dsp/signal.js';
 
 export const SHARED = resolve(process.cwd(), '..', 'shared');
 export const LIBRISPEECH = join(SHARED, 'data', 'librispeech');
@@ -84,17 +85,21 @@ export function equalErrorRate(targets: number[], nonTargets: number[]): number 
   return best;
 }
 
-/** Babble: the sum of `count` other speakers' utterances, each normalised to the same RMS. */
+/** Babble: the sum of other speakers' utterances, each looped to `length` and levelled to the same RMS. */
 export function babble(sources: Float32Array[], length: number): Float32Array {
   const out = new Float32Array(length);
   for (const src of sources) {
-    let e = 0;
-    for (let i = 0; i < src.length; i++) e += src[i]! * src[i]!;
-    const g = 1 / Math.sqrt(e / src.length + 1e-12);
-    for (let i = 0; i < length; i++) out[i] += g * src[i % src.length]!;
+    let energy = 0;
+    for (let i = 0; i < src.length; i++) energy += src[i]! * src[i]!;
+    const g = 1 / Math.sqrt(energy / src.length + 1e-12);
+    const voice = looped(src, length);
+    for (let i = 0; i < length; i++) out[i] += g * voice[i]!;
   }
   return out;
 }
+
+/** The LibriSpeech speaker id of a `<speaker>-<chapter>-<utterance>.flac` path. */
+export const speakerOfFile = (path: string): string => path.split('/').pop()!.split('-')[0]!;
 
 /** Second-order Butterworth high-pass at 16 kHz (RBJ biquad). */
 function highPass(x: Float32Array, cutoff: number): Float32Array {

@@ -2,14 +2,13 @@
 import type { AudioPipeline } from '../libs/audio/src/audio-pipeline.js';
 import {
   bestScores,
-  centroidOf,
   defaultPolicyFor,
   planIdentification,
   type PersonCentroid,
   type PersonScores,
   type SpeakerPolicy,
 } from '../libs/recognition/src/speaker-policy.js';
-import { cosine } from '../libs/core/src/util/vectors.js';
+import { centroidOf, cosine } from '../libs/core/src/util/vectors.js';
 import { equalErrorRate } from './lib.js';
 
 export interface SpeakerSet {

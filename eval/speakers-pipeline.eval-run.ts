@@ -18,7 +18,7 @@ import {
   trainCleanFiles,
 } from '../test/support/speech.js';
 import { waitFor } from '../test/support/wait.js';
-import { DEV_SPLIT_SPEAKERS } from './lib.js';
+import { DEV_SPLIT_SPEAKERS, speakerOfFile } from './lib.js';
 
 const UNKNOWN_SPEAKERS = Number(process.env.EVAL_UNKNOWN_SPEAKERS ?? 10);
 /**
@@ -102,7 +102,7 @@ it('speaker identification through the pipeline', async () => {
     const strangers = { total: 0, acceptedAsEnrolled: 0, newPerson: 0, unknown: 0 };
     const newPersons = new Set<string>();
     const strangerFiles = trainCleanFiles()
-      .filter((f) => HELD_OUT.includes(f.split('/').pop()!.split('-')[0]!))
+      .filter((f) => HELD_OUT.includes(speakerOfFile(f)))
       .slice(0, UNKNOWN_SPEAKERS);
     for (const file of strangerFiles) {
       const row = await submit(file);

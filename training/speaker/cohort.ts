@@ -20,6 +20,7 @@ import {
   asteriskClips,
   babble,
   DEV_SPLIT_SPEAKERS,
+  speakerOfFile,
   evalPipeline,
   installDebianPackages,
   load,
@@ -44,7 +45,7 @@ const pipeline = await evalPipeline(options.model ? { SPEAKER_MODEL: options.mod
 const model = pipeline.speaker;
 if (!model) throw new Error(`speaker model ${options.model ?? ''} not loaded (is its sha256 pinned?)`);
 const out = positionals[0] ?? join(process.cwd(), 'models', `${model.modelId}.cohort.f16`);
-const training = trainFiles().filter((f) => !DEV_SPLIT_SPEAKERS.includes(f.split('/').pop()!.split('-')[0]!));
+const training = trainFiles().filter((f) => !DEV_SPLIT_SPEAKERS.includes(speakerOfFile(f)));
 // babble: 4 other training speakers, a different set for every row (never the evaluation's babble sources)
 const babbleVoices = await Promise.all(training.slice(-24).map((f) => load(pipeline, f)));
 const babbleFor = (index: number) => [0, 1, 2, 3].map((k) => babbleVoices[(index * 5 + k * 7) % 24]!);

@@ -10,11 +10,18 @@ import { createHash } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { encodeFloat16 } from '../../libs/audio/src/speaker/cohort-normaliser.js';
-import { babble, DEV_SPLIT_SPEAKERS, evalPipeline, LIBRISPEECH, load, trainFiles } from '../../eval/lib.js';
+import {
+  babble,
+  DEV_SPLIT_SPEAKERS,
+  evalPipeline,
+  LIBRISPEECH,
+  load,
+  speakerOfFile,
+  trainFiles,
+} from '../../eval/lib.js';
 
 const SR = 16000;
 const SECONDS = 15;
-const speakerOf = (file: string) => file.split('/').pop()!.split('-')[0]!;
 const sexOf = new Map(
   readFileSync(join(LIBRISPEECH, 'SPEAKERS.TXT'), 'utf8')
     .split('\n')
@@ -24,13 +31,13 @@ const sexOf = new Map(
 );
 
 const all = trainFiles();
-const training = all.filter((f) => !DEV_SPLIT_SPEAKERS.includes(speakerOf(f)));
+const training = all.filter((f) => !DEV_SPLIT_SPEAKERS.includes(speakerOfFile(f)));
 // babble sources used elsewhere: eval/calibrate-speaker-policy.ts, eval/speaker-models.eval.ts, training/speaker/cohort.ts
 const taken = new Set([...training.slice(0, 4), ...all.slice(100, 104), ...training.slice(-24)]);
 const free = training.filter((f) => !taken.has(f));
 const voices = [
-  ...free.filter((f) => sexOf.get(speakerOf(f)) === 'F').slice(0, 3),
-  ...free.filter((f) => sexOf.get(speakerOf(f)) === 'M').slice(0, 3),
+  ...free.filter((f) => sexOf.get(speakerOfFile(f)) === 'F').slice(0, 3),
+  ...free.filter((f) => sexOf.get(speakerOfFile(f)) === 'M').slice(0, 3),
 ];
 if (voices.length !== 6) throw new Error('not enough training voices for the babble');
 
@@ -44,7 +51,7 @@ for (let i = 0; i < sum.length; i++) sum[i] = (0.5 * sum[i]!) / peak;
 const out = process.argv[2] ?? join(process.cwd(), 'models', 'enrolment-babble-v1.f16');
 const bytes = encodeFloat16(sum);
 writeFileSync(out, bytes);
-console.log(`voices: ${voices.map(speakerOf).join(' ')}`);
+console.log(`voices: ${voices.map(speakerOfFile).join(' ')}`);
 console.log(
   `${out}: ${SECONDS} s, ${bytes.length} bytes, sha256 ${createHash('sha256').update(bytes).digest('hex')}`,
 );

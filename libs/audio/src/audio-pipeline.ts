@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import * as ort from 'onnxruntime-node';
-import { cosine, unitVector, type AudioConfigValues } from '@mira/core';
+import { centroidOf, cosine, type AudioConfigValues } from '@mira/core';
 import type {
   DecodedAudio,
   EngineStatus,
@@ -111,13 +111,12 @@ export class AudioPipeline {
     status.resample = { engine: resampler.name, status: 'healthy' };
 
     const usable = (role: ModelEntry['role']) => resolved.filter((r) => r.entry.role === role && r.present);
+    const problemOf = (r: ResolvedModel) =>
+      `${r.check === 'mismatch' ? 'checksum mismatch' : 'file missing'} (${r.path})`;
     const describe = (role: ModelEntry['role']) =>
       resolved
         .filter((r) => r.entry.role === role && !r.present)
-        .map(
-          (r) =>
-            `${r.entry.name}: ${r.check === 'mismatch' ? 'checksum mismatch' : 'file missing'} (${r.path})`,
-        )
+        .map((r) => `${r.entry.name}: ${problemOf(r)}`)
         .join('; ');
 
     // Noise reduction: the highest-priority GTCRN graph that loads (the derived multi-frame one, else upstream)
@@ -198,10 +197,7 @@ export class AudioPipeline {
       const embedder = speakers.get(cohort.entry.for ?? '');
       if (!(embedder instanceof OnnxSpeakerEmbedder)) continue;
       if (!cohort.present) {
-        cohortProblems.set(
-          embedder.modelId,
-          `${cohort.check === 'mismatch' ? 'checksum mismatch' : 'file missing'} (${cohort.path})`,
-        );
+        cohortProblems.set(embedder.modelId, problemOf(cohort));
         continue;
       }
       try {
@@ -363,10 +359,7 @@ export class AudioPipeline {
       last = await this.embed(speech, modelId);
       vectors.push(last.vector);
     }
-    if (!last) return null;
-    const mean = new Float32Array(last.dimension);
-    for (const v of vectors) for (let i = 0; i < mean.length; i++) mean[i]! += v[i]!;
-    return { ...last, vector: unitVector(mean) };
+    return last ? { ...last, vector: centroidOf(vectors) } : null;
   }
 
   /** The scale a speaker model's scores are on: its normalisation's, or `cosine`. */

@@ -73,7 +73,7 @@ export class AudioService implements OnModuleInit, OnApplicationShutdown {
     return (await this.ready()).embed(samples);
   }
 
-  /** The clip's voice as heard through 5 dB noise and the denoiser (multi-condition enrolment), or null. */
+  /** The clip's voice as heard in white, pink and babble noise through the denoiser (multi-condition enrolment), or null. */
   async embedInNoise(samples: Float32Array): Promise<VoiceEmbedding | null> {
     return (await this.ready()).embedInNoise(samples);
   }

@@ -1,7 +1,7 @@
 import { Injectable, OnModuleInit } from '@nestjs/common';
-import { AudioService, type SpeechExtract, type VoiceEmbedding } from '@mira/audio';
+import { AudioService, MIN_EMBED_SECONDS, type SpeechExtract, type VoiceEmbedding } from '@mira/audio';
 import { AuditService } from '@mira/audit';
-import { AppConfig, AppLogger, isoUtc } from '@mira/core';
+import { AppConfig, AppLogger, centroidOf, isoUtc } from '@mira/core';
 import { InteractionService } from '@mira/interaction';
 import { NetworkService } from '@mira/network';
 import { PersonService } from '@mira/person';
@@ -9,7 +9,6 @@ import type { EnrolmentResultDto, VoiceSampleDto } from './dto/voice.dto.js';
 import { RecognitionErrors } from './recognition.errors.js';
 import {
   bestScores,
-  centroidOf,
   identifySpeaker,
   PersonCentroid,
   planIdentification,
@@ -23,8 +22,6 @@ import { VoiceprintRepository } from './voiceprint.repository.js';
 
 /** More than this fraction of samples at full scale and an enrolment sample is refused as clipped. */
 const MAX_CLIPPING_RATIO = 0.01;
-/** The audio module refuses to embed less than this. */
-const MIN_EMBED_SECONDS = 0.5;
 
 export interface Identification {
   decision: SpeakerDecision;
@@ -119,8 +116,7 @@ export class RecognitionService implements OnModuleInit {
       modelId: embedding.modelId,
       dimension: embedding.dimension,
       embeddingEncrypted: this.cipher.encrypt(embedding.vector, aad),
-      noisyEmbeddingEncrypted:
-        inNoise && inNoise.modelId === embedding.modelId ? this.cipher.encrypt(inNoise.vector, aad) : null,
+      noisyEmbeddingEncrypted: inNoise ? this.cipher.encrypt(inNoise.vector, aad) : null,
       speechSeconds: round2(speechSeconds),
       source: 'enrolment',
       description,

@@ -1,6 +1,5 @@
-import { cosine } from '@mira/core';
+import { centroidOf, cosine } from '@mira/core';
 import {
-  centroidOf,
   defaultPolicyFor,
   GENERIC_NORMALISED_POLICY,
   bestScores,

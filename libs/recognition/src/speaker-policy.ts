@@ -4,7 +4,7 @@
  * never refine a voiceprint from a weak match; a duration floor before a voice may create a person.
  */
 
-import { cosine, unitVector } from '@mira/core';
+import { cosine } from '@mira/core';
 
 /** Thresholds, margin and gaps are in the units of the scale the policy belongs to (cosine, or as-norm). */
 export interface SpeakerPolicy {
@@ -81,17 +81,6 @@ export type SpeakerDecision =
       /** The nearest person, as a suggestion only (never a label). */
       suggestedPersonId: string | null;
     };
-
-/** The per-person reference: the normalised average of its (normalised) samples. */
-export function centroidOf(samples: Float32Array[]): Float32Array {
-  if (samples.length === 0) throw new Error('No samples');
-  const sum = new Float32Array(samples[0]!.length);
-  for (const s of samples) {
-    const n = unitVector(s);
-    for (let i = 0; i < sum.length; i++) sum[i]! += n[i]!;
-  }
-  return unitVector(sum);
-}
 
 /**
  * Decides who spoke. `scored`: the persons' scores on the policy's scale (the speaker model's cohort normalisation);

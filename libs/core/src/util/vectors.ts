@@ -24,3 +24,14 @@ export function cosine(a: Float32Array, b: Float32Array): number {
   }
   return na === 0 || nb === 0 ? 0 : dot / Math.sqrt(na * nb);
 }
+
+/** The normalised mean of unit vectors (each normalised first): a person's voiceprint from their samples. */
+export function centroidOf(vectors: Float32Array[]): Float32Array {
+  if (vectors.length === 0) throw new Error('No samples');
+  const sum = new Float32Array(vectors[0]!.length);
+  for (const v of vectors) {
+    const n = unitVector(v);
+    for (let i = 0; i < sum.length; i++) sum[i]! += n[i]!;
+  }
+  return unitVector(sum);
+}
