@@ -9,15 +9,13 @@
  * with the better of the clean voiceprint and the voiceprint heard in noise (`embedInNoise` of each enrolment part). Prints EER and top-1 (product's
  * comparison, cosine against the clean voiceprint, cosine against the noisy one), score quantiles, miss
  * and false-accept rates per threshold, per condition and pooled, and the margins of wrong top-1 answers.
- * COHORT_FILE=path tries another cohort file (tooling; the manifest's stays untouched); COHORT_FILE=none calibrates
- * the model's plain-cosine fallback (its cohort missing). SPEAKER_MODEL names another model than the default.
+ * COHORT_FILE=path tries another cohort file, COHORT_FILE=none calibrates the model's plain-cosine fallback (its
+ * cohort missing); see `evalPipeline`. SPEAKER_MODEL names another model than the default.
  */
 import { mixAtSnr, pinkNoise, whiteNoise } from '../libs/audio/src/dsp/signal.js';
-import { loadManifest } from '../libs/audio/src/models/manifest.js';
-import { CohortScoreNormaliser } from '../libs/audio/src/speaker/cohort-normaliser.js';
-import { OnnxSpeakerEmbedder } from '../libs/audio/src/speaker/onnx-speaker-embedder.js';
 import { centroidOf } from '../libs/core/src/util/vectors.js';
-import type { PersonCentroid } from '../libs/recognition/src/speaker-policy.js';
+import { blindSnrDb, noiseJudgementSnrDb } from '../libs/audio/src/quality/blind-snr.js';
+import { identifySpeaker, type PersonCentroid } from '../libs/recognition/src/speaker-policy.js';
 import { productScores } from './speaker-eval.js';
 import {
   babble,
@@ -35,16 +33,6 @@ const pipeline = await evalPipeline(
   process.env.SPEAKER_MODEL ? { SPEAKER_MODEL: process.env.SPEAKER_MODEL } : {},
 );
 const model = pipeline.speaker!;
-if (process.env.COHORT_FILE === 'none' && model instanceof OnnxSpeakerEmbedder) {
-  // the model's fallback when its cohort is missing: plain cosine (calibrates its cosine defaults)
-  model.normaliser = null;
-} else if (process.env.COHORT_FILE && model instanceof OnnxSpeakerEmbedder) {
-  // tooling: try another cohort file (e.g. one just built by train:speaker-cohort) without touching the manifest
-  const topK = loadManifest().models.find(
-    (e) => e.role === 'speaker-cohort' && e.for === model.modelId,
-  )?.topK;
-  model.normaliser = CohortScoreNormaliser.fromFile(process.env.COHORT_FILE, model.dimension, topK ?? 100);
-}
 const scale = pipeline.speakerScale(model.modelId);
 console.log('speaker model', model.modelId, 'scale', scale);
 
@@ -191,6 +179,65 @@ for (const [name, noisy, transform] of conditions) {
     );
   }
 }
+
+/**
+ * Decisions as the product makes them, with the SNR measured rather than told: which SNR estimate should decide
+ * whether an utterance is judged as noisy speech? The quality stage's VAD-floor SNR, the blind amplitude-distribution
+ * SNR (`blindSnrDb`), or the lower of the two. Each test is heard as the microphone heard it (the noise conditions
+ * above plus moderate ones), its SNR measured on that, then denoise → VAD speech → embed → `identifySpeaker`.
+ */
+const estimators: Array<[string, (heard: Float32Array) => Promise<number | null>]> = [
+  ['VAD floor', async (heard) => (await pipeline.assessQuality(heard)).snr_db],
+  ['blind', async (heard) => blindSnrDb(heard)],
+  [
+    'lower of both (the product)',
+    async (heard) => noiseJudgementSnrDb((await pipeline.assessQuality(heard)).snr_db, heard),
+  ],
+];
+seed = 9000;
+const decisionConditions: Array<[string, (x: Float32Array) => Float32Array | Promise<Float32Array>]> = [
+  ...conditions.map(([name, , transform]) => [name, transform] as [string, typeof transform]),
+  ['pink 15 dB', (x) => mixAtSnr(x, pinkNoise(x.length, seed++), 15)],
+  ['babble 10 dB', (x) => mixAtSnr(x, babble(babbleSources, x.length), 10)],
+  ['babble 15 dB', (x) => mixAtSnr(x, babble(babbleSources, x.length), 15)],
+];
+console.log('\ndecisions with the SNR measured (right / WRONG / unknown; judged noisy)');
+for (const [name, transform] of decisionConditions) {
+  const line: string[] = [];
+  const results = estimators.map(() => ({ right: 0, wrong: 0, unknown: 0, noisy: 0 }));
+  for (let s = 0; s < speakers.length; s++) {
+    for (const test of speakers[s]!.tests) {
+      const heard = await transform(test);
+      const { speech, speechSeconds } = await pipeline.extractSpeech(heard);
+      const v = speech.length < SR / 2 ? null : (await pipeline.embed(speech, model.modelId)).vector;
+      for (const [e, [, estimate]] of estimators.entries()) {
+        const r = results[e]!;
+        const snrDb = await estimate(heard);
+        if (!v) {
+          r.unknown++;
+          continue;
+        }
+        const judged = productScores(pipeline, model.modelId, v, persons, snrDb);
+        if (judged.noisyReferences) r.noisy++;
+        const decision = identifySpeaker(
+          { embedding: v, speechSeconds, snrDb },
+          persons,
+          judged.policy,
+          judged.scored,
+        );
+        if (decision.kind !== 'match') r.unknown++;
+        else if (decision.personId === String(s)) r.right++;
+        else r.wrong++;
+      }
+    }
+  }
+  for (const [e, [label]] of estimators.entries()) {
+    const r = results[e]!;
+    line.push(`${label}: ${r.right} / ${r.wrong} / ${r.unknown}; ${r.noisy}`);
+  }
+  console.log(`  ${name.padEnd(15)} ${line.join('   ')}`);
+}
+
 for (const [productScale, pool] of pooled) {
   console.log(`\npooled, ${productScale}`);
   for (const t of thresholdsOf(scale)) {

@@ -6,6 +6,8 @@ import { join, resolve } from 'node:path';
 import { AudioPipeline } from '../libs/audio/src/audio-pipeline.js';
 import { fetchModels, loadManifest } from '../libs/audio/src/models/index.js';
 import { parseConfig } from '../libs/core/src/config/config.schema.js';
+import { CohortScoreNormaliser } from '../libs/audio/src/speaker/cohort-normaliser.js';
+import { OnnxSpeakerEmbedder } from '../libs/audio/src/speaker/onnx-speaker-embedder.js';
 import { looped } from '../libs/audio/src/dsp/signal.js';
 
 export const SHARED = resolve(process.cwd(), '..', 'shared');
@@ -13,7 +15,11 @@ export const LIBRISPEECH = join(SHARED, 'data', 'librispeech');
 export const TRAIN_DIR = join(LIBRISPEECH, 'train-clean-100');
 export const DEV_DIR = join(LIBRISPEECH, 'test-other-dev');
 
-/** The product pipeline on MODEL_DIR filled from the ../shared/models mirror with the product's fetch code. */
+/**
+ * The product pipeline on MODEL_DIR filled from the ../shared/models mirror with the product's fetch code.
+ * Tooling: COHORT_FILE=path scores the default speaker model against another cohort file (e.g. one just built by
+ * train:speaker-cohort) without touching the manifest; COHORT_FILE=none drops its cohort (its plain-cosine fallback).
+ */
 export async function evalPipeline(env: Record<string, string> = {}): Promise<AudioPipeline> {
   const modelDir = join(process.cwd(), '.tmp', 'eval-models');
   const results = await fetchModels(loadManifest().models, modelDir, {
@@ -26,7 +32,20 @@ export async function evalPipeline(env: Record<string, string> = {}): Promise<Au
     { DATA_DIR: join(process.cwd(), '.tmp', 'eval-data'), MODEL_DIR: modelDir, ...env },
     '0',
   );
-  return AudioPipeline.create({ modelDir: config.modelDir, audio: config.audio });
+  const pipeline = await AudioPipeline.create({ modelDir: config.modelDir, audio: config.audio });
+  const model = pipeline.speaker;
+  const cohortFile = process.env.COHORT_FILE;
+  if (cohortFile && model instanceof OnnxSpeakerEmbedder) {
+    const topK = loadManifest().models.find(
+      (e) => e.role === 'speaker-cohort' && e.for === model.modelId,
+    )?.topK;
+    model.normaliser =
+      cohortFile === 'none' ? null : CohortScoreNormaliser.fromFile(cohortFile, model.dimension, topK ?? 100);
+    console.log(
+      `COHORT_FILE=${cohortFile}: ${model.modelId} scored on ${pipeline.speakerScale(model.modelId)}`,
+    );
+  }
+  return pipeline;
 }
 
 /**

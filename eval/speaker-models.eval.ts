@@ -16,6 +16,7 @@ import {
   type PersonCentroid,
 } from '../libs/recognition/src/speaker-policy.js';
 import { mixAtSnr, pinkNoise, whiteNoise } from '../libs/audio/src/dsp/signal.js';
+import { noiseJudgementSnrDb } from '../libs/audio/src/quality/blind-snr.js';
 import {
   ASTERISK_SOUNDS,
   asteriskClips,
@@ -144,7 +145,7 @@ for (const [label, noise] of [
         const n = Math.min(test.length, Math.round(seconds * SR));
         const start = Math.floor((test.length - n) / 2);
         const heard = noise(test.slice(start, start + n));
-        const snrDb = (await pipeline.assessQuality(heard)).snr_db;
+        const snrDb = noiseJudgementSnrDb((await pipeline.assessQuality(heard)).snr_db, heard);
         const clip = label === 'clean' ? heard : await pipeline.denoise(heard);
         let decision: { kind: string; personId?: string } = { kind: 'unknown' };
         if (n >= 0.5 * SR) {
@@ -195,8 +196,9 @@ ${tables.join('\n\n')}
 
 ### Identification policy on short evidence (${defaultModel.modelId}, built-in policy)
 
-Each test clip cropped to the given length around its middle, its SNR measured by the AudioModule quality stage (as
-for a stream chunk), denoised when noisy, then judged as the product judges it (\`planIdentification\`,
+Each test clip cropped to the given length around its middle, its SNR measured as the product measures a stream
+chunk (\`noiseJudgementSnrDb\`: the lower of the quality stage's VAD-floor SNR and the blind amplitude-distribution
+SNR), denoised when noisy, then judged as the product judges it (\`planIdentification\`,
 \`identifySpeaker\`) on the ${modelScale} scale: clean speech (SNR ≥ ${normalisedPolicy.noisySnrDb} dB) against the
 clean voiceprints (threshold ${normalisedPolicy.matchThreshold}), noisy speech against the better of each person's
 clean voiceprint (whose scores must still clear ${normalisedPolicy.matchThreshold}) and voiceprint heard in noise (threshold

@@ -1,7 +1,7 @@
 import { DataSource } from 'typeorm';
-import { AudioService, encodeWav16 } from '@mira/audio';
+import { AudioService, encodeWav16, looped, mixAtSnr } from '@mira/audio';
 import { startTestApp, TestApp, registerClient, userWithNetwork, Session } from '../support/app.js';
-import { devSpeakerFiles, enrolVoice, readAudio, streamUtterance } from '../support/speech.js';
+import { DEV_SPEAKERS, devSpeakerFiles, enrolVoice, readAudio, streamUtterance } from '../support/speech.js';
 import type { InteractionRow } from '../support/speech.js';
 import { waitFor } from '../support/wait.js';
 
@@ -141,6 +141,37 @@ describe('utterance pipeline (real HTTP, real PostgreSQL, real ONNX, real speech
     expect((await t.http().get(`/api/v1/${networkId}/persons?limit=100`).set(session.auth)).body.length).toBe(
       before,
     );
+  });
+
+  it('speech among other talkers is judged as speech in noise, though the quality SNR (VAD floor) calls it clean', async () => {
+    // speaker 1998 with the other four dev speakers talking at once, 5 dB below
+    const audio = t.app.get(AudioService);
+    const [speaker, ...others] = await Promise.all(
+      ['1998', ...DEV_SPEAKERS.filter((s) => s !== '1998')].map(
+        async (s) => (await audio.decode(readAudio(devSpeakerFiles(s)[1]!))).samples,
+      ),
+    );
+    const talkers = new Float32Array(speaker!.length);
+    for (const other of others) looped(other, talkers.length).forEach((x, i) => (talkers[i]! += x));
+    const heard = encodeWav16(mixAtSnr(speaker!, talkers, 5), 16_000);
+    const upload = await t
+      .http()
+      .post(`/api/v1/${networkId}/streams/kitchen/audio`)
+      .set(device)
+      .field('timestamp', new Date().toISOString())
+      .attach('audio_data', heard, 'chunk.wav')
+      .expect(200);
+    expect(upload.body.quality.snr_db).toBeGreaterThanOrEqual(12); // the VAD floor alone: "clean"
+    const interaction = await processed(upload.body.chunk_id as string);
+    expect(interaction.metadata.speaker.noisy_speech).toBe(true);
+    expect(interaction.metadata.speaker.heard_snr_db as number).toBeLessThan(12);
+
+    // the same voice alone is judged clean
+    const alone = await processed(
+      await streamUtterance(t, device, networkId, 'kitchen', encodeWav16(speaker!, 16_000), new Date()),
+    );
+    expect(alone.metadata.speaker).toMatchObject({ noisy_speech: false });
+    expect(alone.metadata.speaker.heard_snr_db as number).toBeGreaterThanOrEqual(12);
   });
 
   it('groups by silence gap: a later utterance opens a new conversation, the old one closes with a labelled summary', async () => {

@@ -2,12 +2,13 @@ import { Injectable, OnModuleInit } from '@nestjs/common';
 import { QueryFailedError } from 'typeorm';
 import { INFER_JOB } from '@mira/action';
 import { Transcriber, TranscriptionUnavailableError } from '@mira/assistant';
+import { noiseJudgementSnrDb } from '@mira/audio';
 import { AppLogger } from '@mira/core';
 import { InteractionEntity, InteractionService } from '@mira/interaction';
 import { JobContext, JobQueue, PermanentJobError } from '@mira/jobs';
 import { NetworkService } from '@mira/network';
 import { PersonService } from '@mira/person';
-import { Identification, RecognitionService } from '@mira/recognition';
+import { Identification, isNoisy, RecognitionService } from '@mira/recognition';
 import { type ChunkForProcessing, StreamService, UTTERANCE_JOB } from '@mira/stream';
 import { ConversationAssigner } from './conversation-assigner.js';
 
@@ -93,7 +94,10 @@ export class UtteranceProcessor implements OnModuleInit {
     const speech = await this.recognition.extractSpeech(chunk.samples);
 
     // Step 1: speaker + interaction row (the idempotency point).
-    if (!interaction) interaction = await this.identifyAndRecord(networkId, chunk, speech);
+    if (!interaction) {
+      const snrDb = noiseJudgementSnrDb(chunk.quality.snr_db, chunk.samples);
+      interaction = await this.identifyAndRecord(networkId, chunk, speech, snrDb);
+    }
 
     // Step 2: conversation.
     if (!interaction.conversationId) {
@@ -151,12 +155,13 @@ export class UtteranceProcessor implements OnModuleInit {
     networkId: string,
     chunk: Omit<ChunkForProcessing, 'samples'>,
     speech: { speech: Float32Array; speechSeconds: number },
+    snrDb: number,
   ): Promise<InteractionEntity> {
     const identification = await this.recognition.identify(
       networkId,
       speech.speech,
       speech.speechSeconds,
-      chunk.quality.snr_db,
+      snrDb,
     );
     const decision = identification.decision;
     let personId: string | null = null;
@@ -178,7 +183,7 @@ export class UtteranceProcessor implements OnModuleInit {
           person_id: personId,
           content: null,
           metadata: {
-            speaker: speakerMetadata(identification),
+            speaker: speakerMetadata(identification, snrDb),
             audio: { captured_at: chunk.capturedAt.toISOString(), client_id: chunk.clientId },
             pipeline: { identified: true },
           },
@@ -251,10 +256,14 @@ function pipelineOf(row: InteractionEntity): Record<string, unknown> {
 }
 
 /** What the interaction records about the speaker decision (never the embedding). */
-function speakerMetadata(identification: Identification): Record<string, unknown> {
+function speakerMetadata(identification: Identification, snrDb: number): Record<string, unknown> {
   const d = identification.decision;
   return {
     decision: d.kind,
+    // how noisy the utterance was as heard (the lower of the VAD-floor and the blind SNR), and whether the policy
+    // therefore judged it as speech in noise: "why was I not recognised?" starts here
+    heard_snr_db: Math.round(snrDb * 10) / 10,
+    noisy_speech: identification.policy ? isNoisy(snrDb, identification.policy) : null,
     ...(d.kind === 'unknown' ? { reason: d.reason, suggested_person_id: d.suggestedPersonId } : {}),
     best_similarity: d.kind === 'match' ? d.similarity : d.bestSimilarity,
     // the value the policy compared (cohort-normalised for a model that ships a cohort), and its scale

@@ -180,8 +180,9 @@ export class RecognitionService implements OnModuleInit {
   }
 
   /**
-   * Who is speaking in this speech? A decision only; nothing is written. `snrDb`: the utterance audio's SNR from the
-   * AudioModule quality, when known (noisy audio has its own rules, see SpeakerPolicy).
+   * Who is speaking in this speech? A decision only; nothing is written. `snrDb`: how noisy the utterance was as the
+   * microphone heard it (`noiseJudgementSnrDb` of the AudioModule), when known (noisy audio has its own rules, see
+   * SpeakerPolicy).
    */
   async identify(
     networkId: string,

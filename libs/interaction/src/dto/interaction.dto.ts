@@ -188,7 +188,11 @@ export class InteractionDto {
   @ApiProperty({
     type: 'object',
     additionalProperties: true,
-    description: 'Free-form; `deleted_person: {id, index, name, deleted_at}` after its speaker was deleted',
+    description:
+      'Free-form. From the pipeline: `speaker` (decision, reason, best_similarity, best_score, runner_up_score, ' +
+      'score_scale, speech_seconds, heard_snr_db: the SNR the speaker policy judged the utterance by, noisy_speech: ' +
+      'whether it was judged as speech in noise, model_id, weak_model), `audio`, `transcription`. ' +
+      '`deleted_person: {id, index, name, deleted_at}` after its speaker was deleted',
   })
   metadata: Record<string, unknown>;
 
