@@ -4,7 +4,7 @@ import { cpus, loadavg } from 'node:os';
 import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { AudioPipeline } from '../libs/audio/src/audio-pipeline.js';
-import { fetchModels, loadManifest } from '../libs/audio/src/models/index.js';
+import { fetchModels, loadManifest, modelPath, repoModelsDir } from '../libs/audio/src/models/index.js';
 import { parseConfig } from '../libs/core/src/config/config.schema.js';
 import { CohortScoreNormaliser } from '../libs/audio/src/speaker/cohort-normaliser.js';
 import { OnnxSpeakerEmbedder } from '../libs/audio/src/speaker/onnx-speaker-embedder.js';
@@ -18,7 +18,8 @@ export const DEV_DIR = join(LIBRISPEECH, 'test-other-dev');
 /**
  * The product pipeline on MODEL_DIR filled from the ../shared/models mirror with the product's fetch code.
  * Tooling: COHORT_FILE=path scores the default speaker model against another cohort file (e.g. one just built by
- * train:speaker-cohort) without touching the manifest; COHORT_FILE=none drops its cohort (its plain-cosine fallback).
+ * train:speaker-cohort) without touching the manifest; COHORT_FILE=none drops its cohort (its plain-cosine fallback);
+ * COHORT_TOP_K=n normalises against the n nearest cohort rows instead of the manifest's topK.
  */
 export async function evalPipeline(env: Record<string, string> = {}): Promise<AudioPipeline> {
   const modelDir = join(process.cwd(), '.tmp', 'eval-models');
@@ -34,28 +35,27 @@ export async function evalPipeline(env: Record<string, string> = {}): Promise<Au
   );
   const pipeline = await AudioPipeline.create({ modelDir: config.modelDir, audio: config.audio });
   const model = pipeline.speaker;
-  const cohortFile = process.env.COHORT_FILE;
-  if (cohortFile && model instanceof OnnxSpeakerEmbedder) {
-    const topK = loadManifest().models.find(
-      (e) => e.role === 'speaker-cohort' && e.for === model.modelId,
-    )?.topK;
-    model.normaliser =
-      cohortFile === 'none' ? null : CohortScoreNormaliser.fromFile(cohortFile, model.dimension, topK ?? 100);
-    console.log(
-      `COHORT_FILE=${cohortFile}: ${model.modelId} scored on ${pipeline.speakerScale(model.modelId)}`,
-    );
+  const { COHORT_FILE: cohortFile, COHORT_TOP_K: topKOverride } = process.env;
+  if ((cohortFile || topKOverride) && model instanceof OnnxSpeakerEmbedder) {
+    const entry = loadManifest().models.find((e) => e.role === 'speaker-cohort' && e.for === model.modelId);
+    const file = cohortFile ?? (entry ? modelPath(entry, { modelDir, repoModelsDir: repoModelsDir() }) : 'none');
+    const topK = topKOverride ? Number(topKOverride) : (entry?.topK ?? 100);
+    model.normaliser = file === 'none' ? null : CohortScoreNormaliser.fromFile(file, model.dimension, topK);
+    console.log(`cohort ${file}, top ${topK}: ${model.modelId} scored on ${pipeline.speakerScale(model.modelId)}`);
   }
   return pipeline;
 }
 
 /**
- * The 30 train-clean-100 speakers training/speaker holds out of training (its dev split: `common.libri_split`, seed
- * 1234; training/speaker/README.md). Calibration and never-enrolled speakers come from here, not from test-other-dev.
+ * The train-clean-100 speakers the default speaker model never trained on (its dev split, `common.libri_split`, seed
+ * 1234), as its training recorded them in models/mira-speaker-v1.json (`held_out.dev_speakers`, written by
+ * training/speaker/verify.py). Calibration and never-enrolled speakers come from here, not from test-other-dev.
  */
-export const DEV_SPLIT_SPEAKERS = (
-  '1088 1098 1116 1183 1898 19 2196 229 233 2691 2764 2952 298 3436 3526 ' +
-  '3699 4018 403 4297 445 458 4788 5163 5561 5789 6000 7148 7447 7800 89'
-).split(' ');
+export const DEV_SPLIT_SPEAKERS: string[] = (
+  JSON.parse(readFileSync(join(repoModelsDir(), 'mira-speaker-v1.json'), 'utf8')) as {
+    held_out: { dev_speakers: string[] };
+  }
+).held_out.dev_speakers;
 
 export function trainFiles(): string[] {
   return readdirSync(TRAIN_DIR)

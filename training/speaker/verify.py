@@ -26,6 +26,12 @@ DESCR = {
 }
 
 
+def dev_speakers():
+    """The train-clean-100 speaker ids the network never trained on (common.libri_split, seed-fixed)."""
+    _, held = C.libri_split()
+    return [os.path.basename(f).split("-")[0] for f in held]
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("model")
@@ -90,7 +96,9 @@ def main():
         "augmentation": "speed 0.9/1.1 copies as new speakers; white/pink/brown/babble noise 0-20 dB; synthetic "
                         "reverb; 8 kHz telephone band with mu-law",
         "held_out": {"eval": "librispeech test-other-dev (5 speakers) + Debian June (fr_CA) and Carlo (it_IT male)",
-                     "dev": "30 train-clean-100 speakers listed in training/speaker/README.md"},
+                     "dev": "30 train-clean-100 speakers listed in training/speaker/README.md",
+                     # the Node tooling (calibration, cohort, enrolment babble) reads the split from here
+                     "dev_speakers": dev_speakers()},
         "thresholds": {
             "accept": th["accept"],
             "margin": th["margin"],
