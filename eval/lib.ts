@@ -38,10 +38,13 @@ export async function evalPipeline(env: Record<string, string> = {}): Promise<Au
   const { COHORT_FILE: cohortFile, COHORT_TOP_K: topKOverride } = process.env;
   if ((cohortFile || topKOverride) && model instanceof OnnxSpeakerEmbedder) {
     const entry = loadManifest().models.find((e) => e.role === 'speaker-cohort' && e.for === model.modelId);
-    const file = cohortFile ?? (entry ? modelPath(entry, { modelDir, repoModelsDir: repoModelsDir() }) : 'none');
+    const file =
+      cohortFile ?? (entry ? modelPath(entry, { modelDir, repoModelsDir: repoModelsDir() }) : 'none');
     const topK = topKOverride ? Number(topKOverride) : (entry?.topK ?? 100);
     model.normaliser = file === 'none' ? null : CohortScoreNormaliser.fromFile(file, model.dimension, topK);
-    console.log(`cohort ${file}, top ${topK}: ${model.modelId} scored on ${pipeline.speakerScale(model.modelId)}`);
+    console.log(
+      `cohort ${file}, top ${topK}: ${model.modelId} scored on ${pipeline.speakerScale(model.modelId)}`,
+    );
   }
   return pipeline;
 }
