@@ -284,6 +284,65 @@ describe('voice enrolment and voiceprints (real speech, real ONNX, real PostgreS
     expect(JSON.stringify(conv.body)).not.toContain(source);
   });
 
+  it("identification reads the voiceprints as they are now: a merge, a deleted sample and another instance's new sample count at once", async () => {
+    const household = await userWithNetwork(t);
+    const person = async (name: string) =>
+      (
+        await t
+          .http()
+          .post(`/api/v1/${household.networkId}/persons`)
+          .set(household.session.auth)
+          .send({ name })
+          .expect(201)
+      ).body.id as string;
+    const [dana, eli] = [await person('Dana'), await person('Eli')];
+    const enrolled = await enrolVoice(t, household.session.auth, household.networkId, dana, speechA!).expect(
+      201,
+    );
+    const eliSample = await enrolVoice(t, household.session.auth, household.networkId, eli, speechB!).expect(
+      201,
+    );
+    const recognition = t.app.get(RecognitionService);
+    const read = async () =>
+      new Map(
+        (await recognition.centroids(household.networkId, enrolled.body.model_id as string)).map((p) => [
+          p.personId,
+          p,
+        ]),
+      );
+    const before = await read();
+    expect([...before.keys()].sort()).toEqual([dana, eli].sort());
+
+    await t
+      .http()
+      .post(`/api/v1/${household.networkId}/persons/${dana}/merge`)
+      .set(household.session.auth)
+      .send({ source_person_id: eli })
+      .expect(200);
+    const merged = await read();
+    expect([...merged.keys()]).toEqual([dana]);
+    expect(merged.get(dana)!.samples).toBe(2);
+    expect(cosine(merged.get(dana)!.centroid, before.get(dana)!.centroid)).toBeLessThan(0.999);
+
+    await t
+      .http()
+      .delete(`/api/v1/${household.networkId}/persons/${dana}/voice/${eliSample.body.id}`)
+      .set(household.session.auth)
+      .expect(204);
+    const afterDelete = await read();
+    expect(afterDelete.get(dana)!.samples).toBe(1);
+    expect(cosine(afterDelete.get(dana)!.centroid, before.get(dana)!.centroid)).toBeCloseTo(1, 6);
+
+    // a sample written by another instance (this process never saw it): a copy of Dana's first sample
+    await db().query(
+      `INSERT INTO voiceprints (network_id, person_id, model_id, dimension, embedding_encrypted, speech_seconds, source)
+       SELECT network_id, person_id, model_id, dimension, embedding_encrypted, speech_seconds, 'enrolment'
+       FROM voiceprints WHERE id = $1`,
+      [enrolled.body.id],
+    );
+    expect((await read()).get(dana)!.samples).toBe(2);
+  });
+
   it('refuses bad merges: itself (422), a missing or foreign source (404), a malformed source id (422)', async () => {
     const target = await createPerson();
     const foreign = await createPerson(null, stranger);

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { EntityManager, Repository } from 'typeorm';
+import { EntityManager, In, Repository } from 'typeorm';
 import { VoiceprintEntity } from './voiceprint.entity.js';
 
 export type NewVoiceprint = Pick<
@@ -31,8 +31,18 @@ export class VoiceprintRepository {
     return this.voiceprints.find({ where: { networkId, personId }, order: { createdAt: 'ASC', id: 'ASC' } });
   }
 
-  listForModel(networkId: string, modelId: string): Promise<VoiceprintEntity[]> {
-    return this.voiceprints.find({ where: { networkId, modelId }, order: { createdAt: 'ASC', id: 'ASC' } });
+  /** Which samples of a model the network has, and whose: ids only, no vectors (read for every utterance). */
+  listMembersForModel(networkId: string, modelId: string): Promise<Array<{ id: string; personId: string }>> {
+    return this.voiceprints.find({
+      select: { id: true, personId: true },
+      where: { networkId, modelId },
+      order: { createdAt: 'ASC', id: 'ASC' },
+    });
+  }
+
+  /** The samples with these ids, within the network. */
+  findByIds(networkId: string, ids: string[]): Promise<VoiceprintEntity[]> {
+    return this.voiceprints.find({ where: { networkId, id: In(ids) } });
   }
 
   async delete(networkId: string, personId: string, id: string): Promise<boolean> {
