@@ -331,6 +331,10 @@ describe('voice enrolment and voiceprints (real speech, real ONNX, real PostgreS
       .expect(204);
     const afterDelete = await read();
     expect(afterDelete.get(dana)!.samples).toBe(1);
+    // and its decrypted vectors are no longer held in memory
+    const held = (recognition as unknown as { decrypted: Map<string, unknown> }).decrypted;
+    expect(held.has(enrolled.body.id as string)).toBe(true);
+    expect(held.has(eliSample.body.id as string)).toBe(false);
     expect(cosine(afterDelete.get(dana)!.centroid, before.get(dana)!.centroid)).toBeCloseTo(1, 6);
 
     // a sample written by another instance (this process never saw it): a copy of Dana's first sample

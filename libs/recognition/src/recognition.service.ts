@@ -24,6 +24,7 @@ import { VoiceprintRepository } from './voiceprint.repository.js';
 const DECRYPTED_SAMPLES_KEPT = 10_000;
 
 interface DecryptedSample {
+  networkId: string;
   clean: Float32Array;
   noisy: Float32Array | null;
 }
@@ -56,6 +57,8 @@ export class RecognitionService implements OnModuleInit {
    * database for every utterance, so deletions, merges and other instances' new samples are seen at once.
    */
   private readonly decrypted = new Map<string, DecryptedSample>();
+  /** The kept samples' ids per network, so that a network's deleted samples leave memory at its next utterance. */
+  private readonly keptByNetwork = new Map<string, Set<string>>();
 
   constructor(
     private readonly repository: VoiceprintRepository,
@@ -275,12 +278,16 @@ export class RecognitionService implements OnModuleInit {
    */
   async centroids(networkId: string, modelId: string): Promise<PersonCentroid[]> {
     const members = await this.repository.listMembersForModel(networkId, modelId);
+    // samples deleted (here or on another instance) are not kept in memory past this read
+    const current = new Set(members.map((m) => m.id));
+    for (const id of this.keptByNetwork.get(networkId) ?? []) if (!current.has(id)) this.forget(id);
     const unread = members.filter((m) => !this.decrypted.has(m.id)).map((m) => m.id);
     if (unread.length > 0) {
       for (const row of await this.repository.findByIds(networkId, unread)) {
         try {
           const aad = { networkId, modelId: row.modelId };
           this.remember(row.id, {
+            networkId,
             clean: this.cipher.decrypt(row.embeddingEncrypted, aad),
             noisy: row.noisyEmbeddingEncrypted ? this.cipher.decrypt(row.noisyEmbeddingEncrypted, aad) : null,
           });
@@ -307,10 +314,21 @@ export class RecognitionService implements OnModuleInit {
     }));
   }
 
-  private remember(id: string, vectors: DecryptedSample): void {
-    this.decrypted.set(id, vectors);
-    if (this.decrypted.size > DECRYPTED_SAMPLES_KEPT)
-      this.decrypted.delete(this.decrypted.keys().next().value!);
+  private remember(id: string, sample: DecryptedSample): void {
+    this.decrypted.set(id, sample);
+    const kept = this.keptByNetwork.get(sample.networkId) ?? new Set<string>();
+    kept.add(id);
+    this.keptByNetwork.set(sample.networkId, kept);
+    if (this.decrypted.size > DECRYPTED_SAMPLES_KEPT) this.forget(this.decrypted.keys().next().value!);
+  }
+
+  private forget(id: string): void {
+    const sample = this.decrypted.get(id);
+    if (!sample) return;
+    this.decrypted.delete(id);
+    const kept = this.keptByNetwork.get(sample.networkId)!;
+    kept.delete(id);
+    if (kept.size === 0) this.keptByNetwork.delete(sample.networkId);
   }
 
   private recall(id: string): DecryptedSample | undefined {
