@@ -75,7 +75,7 @@ export function ensureFfmpeg(): void {
  * Encodes a WAV buffer with ffmpeg into another container (made at test time, never committed).
  * `args` are the output codec options, `ext` the output container extension.
  */
-export function transcode(wav: Buffer, ext: string, args: string[]): Buffer {
+export function transcode(wav: Buffer, ext: string, args: string[], inputArgs: string[] = []): Buffer {
   ensureFfmpeg();
   const dir = mkdtempSync(join(tmpdir(), 'mira-audio-fixture-'));
   try {
@@ -87,6 +87,7 @@ export function transcode(wav: Buffer, ext: string, args: string[]): Buffer {
       '-loglevel',
       'error',
       '-y',
+      ...inputArgs,
       '-i',
       input,
       ...args,

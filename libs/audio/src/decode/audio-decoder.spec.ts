@@ -189,6 +189,25 @@ describe('audio decode: every accepted upload becomes 16 kHz mono float32 (issue
     },
   );
 
+  it('counts only the Opus track of a WebM recorded with a camera, even when video blocks come first', async () => {
+    // the voice (3 s) starts 1 s into a 20 s recording, so the file opens with video blocks (track 1); counting
+    // those 500 frames as Opus packets would claim about 10 s
+    const seconds = 20;
+    const encoded = transcode(
+      speechWav,
+      'webm',
+      [
+        ...['-f', 'lavfi', '-i', `color=c=black:s=16x16:d=${seconds}:r=25`],
+        ...['-map', '1:v', '-map', '0:a', '-c:v', 'libvpx', '-b:v', '50k', '-c:a', 'libopus'],
+      ],
+      ['-itsoffset', '1'],
+    );
+    const decoded = await pipeline.decode(encoded);
+    const counted = declaredSeconds(encoded, 'webm')!;
+    expect(counted).toBeGreaterThanOrEqual(decoded.durationSeconds - 0.01);
+    expect(counted).toBeLessThanOrEqual(decoded.durationSeconds + COUNTED_SLACK_SECONDS.webm!);
+  });
+
   it('refuses an over-long WebM/Opus by counting its packets (413 AUDIO_TOO_LONG)', async () => {
     const long = encodeWav16(
       new Float32Array(16000 * 25).map((_, i) => 0.3 * Math.sin(i / 5)),

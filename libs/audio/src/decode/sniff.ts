@@ -72,7 +72,7 @@ function looksLikeMp3Frames(bytes: Uint8Array): boolean {
  * - Ogg (Opus, Vorbis): the granule position of the last page that has one, over 48 kHz (Opus, less pre-skip) or
  *   the Vorbis identification header's rate.
  * - MP3: the layer III frames counted (mp3Seconds).
- * - WebM (Opus): the Opus packets of the first track counted (webmOpusSeconds).
+ * - WebM (Opus): the packets of the Opus track counted (webmOpusSeconds).
  */
 /**
  * How much longer a counted duration can be than what the decoder returns: for MP3 the info frame, encoder delay
@@ -105,7 +105,13 @@ function ebmlVint(b: Uint8Array, at: number, raw: boolean): { length: number; va
 }
 
 /** Elements whose children follow inline (their size may be unknown in a live recording). */
-const EBML_MASTERS = new Set([0x18538067 /* Segment */, 0x1f43b675 /* Cluster */, 0xa0 /* BlockGroup */]);
+const EBML_MASTERS = new Set([
+  0x18538067 /* Segment */, 0x1f43b675 /* Cluster */, 0xa0 /* BlockGroup */, 0x1654ae6b /* Tracks */,
+  0xae /* TrackEntry */,
+]);
+const EBML_TRACK_ENTRY = 0xae;
+const EBML_TRACK_NUMBER = 0xd7;
+const EBML_CODEC_ID = 0x86;
 const EBML_BLOCKS = new Set([0xa3 /* SimpleBlock */, 0xa1 /* Block */]);
 /** Opus frame length in 48 kHz samples per TOC configuration (RFC 6716 §3.1): SILK, hybrid, CELT. */
 const OPUS_FRAME_SAMPLES = (config: number): number =>
@@ -117,24 +123,33 @@ const OPUS_FRAME_SAMPLES = (config: number): number =>
 
 /**
  * WebM from a browser's MediaRecorder declares no duration, so the Opus packets are counted: every SimpleBlock / Block
- * of the first track holds one packet (or a laced run of them, counted at the first packet's length), whose TOC byte
- * gives its frame length and frame count. The walk enters Segments, Clusters and BlockGroups inline, so unknown sizes
- * (live recordings) are fine. Null when no block is found.
+ * of the Opus track holds one packet (or a laced run of them, counted at the first packet's length), whose TOC byte
+ * gives its frame length and frame count. The Opus track is the TrackEntry whose CodecID is A_OPUS (a recording with
+ * a camera has a video track too, often first); without a Tracks element, the first block's track. The walk enters
+ * Segments, Clusters, BlockGroups, Tracks and TrackEntries inline, so unknown sizes (live recordings) are fine. Null
+ * when no block is found.
  */
 function webmOpusSeconds(b: Uint8Array): number | null {
   let at = 0;
   let samples = 0;
   let track = -1;
+  let entry = { number: -1, opus: false };
   while (at < b.length) {
     const id = ebmlVint(b, at, true);
     const size = id && ebmlVint(b, at + id.length, false);
     if (!id || !size) break;
     const body = at + id.length + size.length;
     if (EBML_MASTERS.has(id.value)) {
+      if (id.value === EBML_TRACK_ENTRY) entry = { number: -1, opus: false };
       at = body;
       continue;
     }
     if (size.value < 0 || body + size.value > b.length) break;
+    if (id.value === EBML_TRACK_NUMBER || id.value === EBML_CODEC_ID) {
+      if (id.value === EBML_TRACK_NUMBER) entry.number = unsignedOf(b, body, size.value);
+      else entry.opus = ascii(b, body, size.value).replace(/\0+$/, '') === 'A_OPUS';
+      if (entry.opus && entry.number >= 0) track = entry.number;
+    }
     if (EBML_BLOCKS.has(id.value)) {
       const trackVint = ebmlVint(b, body, false);
       if (trackVint) {
@@ -163,6 +178,13 @@ function webmOpusSeconds(b: Uint8Array): number | null {
     at = body + size.value;
   }
   return samples > 0 ? samples / 48000 : null;
+}
+
+/** A big-endian unsigned integer of `length` bytes (EBML uint elements; at most 8 bytes). */
+function unsignedOf(b: Uint8Array, at: number, length: number): number {
+  let value = 0;
+  for (let i = 0; i < length; i++) value = value * 256 + (b[at + i] ?? 0);
+  return value;
 }
 
 /**
