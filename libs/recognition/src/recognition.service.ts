@@ -281,16 +281,24 @@ export class RecognitionService implements OnModuleInit {
     // samples deleted (here or on another instance) are not kept in memory past this read
     const current = new Set(members.map((m) => m.id));
     for (const id of this.keptByNetwork.get(networkId) ?? []) if (!current.has(id)) this.forget(id);
-    const unread = members.filter((m) => !this.decrypted.has(m.id)).map((m) => m.id);
+    // this utterance's vectors, held here so that the cache's own evictions cannot drop a sample from it
+    const samples = new Map<string, DecryptedSample>();
+    for (const member of members) {
+      const kept = this.recall(member.id);
+      if (kept) samples.set(member.id, kept);
+    }
+    const unread = members.filter((m) => !samples.has(m.id)).map((m) => m.id);
     if (unread.length > 0) {
       for (const row of await this.repository.findByIds(networkId, unread)) {
         try {
           const aad = { networkId, modelId: row.modelId };
-          this.remember(row.id, {
+          const sample = {
             networkId,
             clean: this.cipher.decrypt(row.embeddingEncrypted, aad),
             noisy: row.noisyEmbeddingEncrypted ? this.cipher.decrypt(row.noisyEmbeddingEncrypted, aad) : null,
-          });
+          };
+          this.remember(row.id, sample);
+          samples.set(row.id, sample);
         } catch {
           // A sample encrypted with a rotated-away key cannot be used; it is reported, never guessed.
           this.logger.warn('voiceprint_undecryptable', { network_id: networkId, voiceprint_id: row.id });
@@ -299,11 +307,11 @@ export class RecognitionService implements OnModuleInit {
     }
     const byPerson = new Map<string, { clean: Float32Array[]; noisy: Float32Array[] }>();
     for (const member of members) {
-      const vectors = this.recall(member.id);
-      if (!vectors) continue; // undecryptable (or deleted since the list was read)
+      const sample = samples.get(member.id);
+      if (!sample) continue; // undecryptable (or deleted since the list was read)
       const person = byPerson.get(member.personId) ?? { clean: [], noisy: [] };
-      person.clean.push(vectors.clean);
-      if (vectors.noisy) person.noisy.push(vectors.noisy);
+      person.clean.push(sample.clean);
+      if (sample.noisy) person.noisy.push(sample.noisy);
       byPerson.set(member.personId, person);
     }
     return [...byPerson.entries()].map(([personId, { clean, noisy }]) => ({
