@@ -8,9 +8,11 @@
  * product's path: denoise → VAD speech → embed; the noisy tests are compared, as the product compares noisy speech,
  * with the better of the clean voiceprint and the voiceprint heard in noise (`embedInNoise` of each enrolment part). Prints EER and top-1 (product's
  * comparison, cosine against the clean voiceprint, cosine against the noisy one), score quantiles, miss
- * and false-accept rates per threshold, per condition and pooled, and the margins of wrong top-1 answers.
- * COHORT_FILE=path tries another cohort file, COHORT_FILE=none calibrates the model's plain-cosine fallback (its
- * cohort missing); see `evalPipeline`. SPEAKER_MODEL names another model than the default.
+ * and false-accept rates per threshold, per condition and pooled, and the margins of wrong top-1 answers. Then the
+ * product's decisions (right / wrong / unknown) with the SNR measured by three estimates, which chose
+ * `noiseJudgementSnrDb`. COHORT_FILE=path tries another cohort file, COHORT_FILE=none calibrates the model's
+ * plain-cosine fallback (its cohort missing), COHORT_TOP_K=n another cohort size; see `evalPipeline`. SPEAKER_MODEL
+ * names another model than the default.
  */
 import { mixAtSnr, pinkNoise, whiteNoise } from '../libs/audio/src/dsp/signal.js';
 import { centroidOf } from '../libs/core/src/util/vectors.js';
