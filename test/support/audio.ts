@@ -73,7 +73,8 @@ export function ensureFfmpeg(): void {
 
 /**
  * Encodes a WAV buffer with ffmpeg into another container (made at test time, never committed).
- * `args` are the output codec options, `ext` the output container extension.
+ * `args` are the output codec options (and any further inputs), `ext` the output container extension, `inputArgs`
+ * options for the WAV input (e.g. `-itsoffset`).
  */
 export function transcode(wav: Buffer, ext: string, args: string[], inputArgs: string[] = []): Buffer {
   ensureFfmpeg();
