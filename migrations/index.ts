@@ -6,6 +6,7 @@ import { Pipeline1763800300000 } from './1763800300000-pipeline.js';
 import { Reliability1763800400000 } from './1763800400000-reliability.js';
 import { NoisyVoiceprints1763800500000 } from './1763800500000-noisy-voiceprints.js';
 import { TombstoneExpiry1763800600000 } from './1763800600000-tombstone-expiry.js';
+import { TombstoneExpiryPerNetwork1763800700000 } from './1763800700000-tombstone-expiry-per-network.js';
 
 /** Every migration, in order. New migrations are appended here (explicit list: works in ts-jest and compiled ESM). */
 export const ALL_MIGRATIONS = [
@@ -17,4 +18,5 @@ export const ALL_MIGRATIONS = [
   Reliability1763800400000,
   NoisyVoiceprints1763800500000,
   TombstoneExpiry1763800600000,
+  TombstoneExpiryPerNetwork1763800700000,
 ];

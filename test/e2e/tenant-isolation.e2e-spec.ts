@@ -1,3 +1,4 @@
+import { DataSource } from 'typeorm';
 import { startTestApp, TestApp, userWithNetwork } from '../support/app.js';
 import type { OpenApiSpec } from '../support/openapi.js';
 import { registerIdFiller, runTenantMatrix, type Tenant } from '../support/tenant-matrix.js';
@@ -24,6 +25,25 @@ describe('tenant-isolation matrix (generated from /openapi.json)', () => {
 
   afterAll(async () => {
     await t.close();
+  });
+
+  it('every secondary index of a table with network_id starts with network_id (after every migration)', async () => {
+    const indexes = (await t.app.get(DataSource).query(
+      `SELECT i.indexname, i.indexdef FROM pg_indexes i
+       JOIN pg_class ic ON ic.relname = i.indexname JOIN pg_index x ON x.indexrelid = ic.oid
+       WHERE i.schemaname = 'public' AND NOT x.indisprimary AND EXISTS (
+         SELECT 1 FROM information_schema.columns c
+         WHERE c.table_schema = 'public' AND c.table_name = i.tablename AND c.column_name = 'network_id')`,
+    )) as { indexname: string; indexdef: string }[];
+    const firstColumn = (def: string) => /\(\s*"?(\w+)/.exec(def)?.[1];
+    const others = indexes.filter((i) => firstColumn(i.indexdef) !== 'network_id').map((i) => i.indexname);
+    // the deliberate exceptions, each a lookup that cannot know the network first
+    expect(others.sort()).toEqual([
+      'audit_log_created_idx', // audit rows outlive their network (no foreign key): expiry runs across networks
+      'clients_token_hash_key', // a device token is resolved to its network
+      'jobs_claim_idx', // workers claim due jobs of every network
+    ]);
+    expect(indexes.length).toBeGreaterThan(10);
   });
 
   it('every {network_id} route × {id of another network, random id} answers 404 and leaves the data unchanged', async () => {

@@ -2,7 +2,13 @@ import { DataSource } from 'typeorm';
 import { AudioService, encodeWav16, mixAtSnr, whiteNoise } from '@mira/audio';
 import { cosine } from '@mira/core';
 import { RecognitionService, VoiceprintCipher } from '@mira/recognition';
-import { startTestApp, TestApp, userWithNetwork, Session } from '../support/app.js';
+import {
+  createPerson as createPersonIn,
+  startTestApp,
+  TestApp,
+  userWithNetwork,
+  Session,
+} from '../support/app.js';
 import { devSpeakerFiles, enrolVoice, readAudio, toneWav } from '../support/speech.js';
 
 /** Mission: person recognition — voice enrolment, encrypted voiceprints, merge; tenant isolation on every route. */
@@ -13,9 +19,8 @@ describe('voice enrolment and voiceprints (real speech, real ONNX, real PostgreS
   const [speechA, speechA2] = devSpeakerFiles('1998');
   const [speechB] = devSpeakerFiles('2033');
 
-  const createPerson = async (name: string | null = null, who = owner) =>
-    (await t.http().post(`/api/v1/${who.networkId}/persons`).set(who.session.auth).send({ name }).expect(201))
-      .body.id as string;
+  const createPerson = (name: string | null = null, who = owner) =>
+    createPersonIn(t, who.session.auth, who.networkId, name);
   const db = () => t.app.get(DataSource);
 
   beforeAll(async () => {
@@ -286,16 +291,7 @@ describe('voice enrolment and voiceprints (real speech, real ONNX, real PostgreS
 
   it("identification reads the voiceprints as they are now: a merge, a deleted sample and another instance's new sample count at once", async () => {
     const household = await userWithNetwork(t);
-    const person = async (name: string) =>
-      (
-        await t
-          .http()
-          .post(`/api/v1/${household.networkId}/persons`)
-          .set(household.session.auth)
-          .send({ name })
-          .expect(201)
-      ).body.id as string;
-    const [dana, eli] = [await person('Dana'), await person('Eli')];
+    const [dana, eli] = [await createPerson('Dana', household), await createPerson('Eli', household)];
     const enrolled = await enrolVoice(t, household.session.auth, household.networkId, dana, speechA!).expect(
       201,
     );
@@ -332,7 +328,7 @@ describe('voice enrolment and voiceprints (real speech, real ONNX, real PostgreS
     const afterDelete = await read();
     expect(afterDelete.get(dana)!.samples).toBe(1);
     // and its decrypted vectors are no longer held in memory
-    const held = (recognition as unknown as { decrypted: Map<string, unknown> }).decrypted;
+    const held = (recognition as unknown as { decrypted: { has(id: string): boolean } }).decrypted;
     expect(held.has(enrolled.body.id as string)).toBe(true);
     expect(held.has(eliSample.body.id as string)).toBe(false);
     expect(cosine(afterDelete.get(dana)!.centroid, before.get(dana)!.centroid)).toBeCloseTo(1, 6);

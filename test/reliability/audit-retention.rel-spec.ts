@@ -1,6 +1,13 @@
 import pg from 'pg';
 import { RetentionService } from '@mira/retention';
-import { registerClient, registerUser, startTestApp, TestApp, userWithNetwork } from '../support/app.js';
+import {
+  createPerson,
+  registerClient,
+  registerUser,
+  startTestApp,
+  TestApp,
+  userWithNetwork,
+} from '../support/app.js';
 import { devSpeakerFiles, enrolVoice, readAudio, streamUtterance } from '../support/speech.js';
 import { waitFor } from '../support/wait.js';
 
@@ -125,11 +132,8 @@ describe('reliability: audit log and data retention', () => {
   describe('biometric data', () => {
     it('enrolment, voiceprint deletion, merge and person deletion are audited; voiceprints go with their person (cascade)', async () => {
       const { session, networkId } = await userWithNetwork(t);
-      const person = async (name: string) =>
-        (await t.http().post(`/api/v1/${networkId}/persons`).set(session.auth).send({ name }).expect(201))
-          .body.id as string;
-      const anna = await person('Anna');
-      const dupe = await person('Anna (duplicate)');
+      const anna = await createPerson(t, session.auth, networkId, 'Anna');
+      const dupe = await createPerson(t, session.auth, networkId, 'Anna (duplicate)');
       const [first, second, third] = devSpeakerFiles('1688');
       const s1 = (await enrolVoice(t, session.auth, networkId, anna, first!).expect(201)).body.id as string;
       await enrolVoice(t, session.auth, networkId, anna, second!).expect(201);
@@ -360,26 +364,19 @@ describe('reliability: audit log and data retention', () => {
       expect(left).toEqual([{ action: 'client.revoked' }]);
     });
 
-    it('deletions are remembered for TOMBSTONE_RETENTION_DAYS (a repeated DELETE answers 204), then forgotten (404)', async () => {
+    it('deletions are remembered for TOMBSTONE_RETENTION_DAYS (a repeated DELETE answers 204), then forgotten by the network sweep (404)', async () => {
       const { session, networkId } = await userWithNetwork(t);
-      const person = async () =>
-        (
-          await t
-            .http()
-            .post(`/api/v1/${networkId}/persons`)
-            .set(session.auth)
-            .send({ name: 'Leaving' })
-            .expect(201)
-        ).body.id as string;
-      const [longAgo, lately] = [await person(), await person()];
+      const longAgo = await createPerson(t, session.auth, networkId, 'Leaving');
+      const lately = await createPerson(t, session.auth, networkId, 'Leaving');
       for (const id of [longAgo, lately]) {
         await t.http().delete(`/api/v1/${networkId}/persons/${id}`).set(session.auth).expect(204);
       }
       await sql(t, `UPDATE tombstones SET deleted_at = now() - interval '31 days' WHERE entity_id = $1`, [
         longAgo,
       ]);
-      const result = await t.app.get(RetentionService).schedule(new Date(Date.now() + 3_600_000 * 3));
-      expect(result.tombstonesDeleted).toBeGreaterThanOrEqual(1);
+      // the network's own sweep forgets exactly its old tombstone
+      const result = await t.app.get(RetentionService).sweepNetwork(networkId);
+      expect(result.tombstonesDeleted).toBe(1);
       await t.http().delete(`/api/v1/${networkId}/persons/${lately}`).set(session.auth).expect(204);
       await t.http().delete(`/api/v1/${networkId}/persons/${longAgo}`).set(session.auth).expect(404);
     });

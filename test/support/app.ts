@@ -106,6 +106,17 @@ export async function registerClient(
   return { Authorization: `Bearer ${res.body.client_token}` };
 }
 
+/** Creates a person in the network over HTTP (201); answers its id. */
+export async function createPerson(
+  t: TestApp,
+  auth: { Authorization: string },
+  networkId: string,
+  name: string | null = null,
+): Promise<string> {
+  const res = await t.http().post(`/api/v1/${networkId}/persons`).set(auth).send({ name }).expect(201);
+  return res.body.id as string;
+}
+
 /** A user with one network, ready for domain tests. */
 export async function userWithNetwork(t: TestApp): Promise<{ session: Session; networkId: string }> {
   const session = await registerUser(t);

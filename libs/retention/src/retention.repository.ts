@@ -16,7 +16,7 @@ export class RetentionRepository {
     return Number(count ?? 0);
   }
 
-  deleteTombstonesBefore(cutoff: Date): Promise<number> {
-    return deleteTombstonesBefore(this.dataSource, cutoff);
+  deleteTombstonesBefore(networkId: string, cutoff: Date): Promise<number> {
+    return deleteTombstonesBefore(this.dataSource, networkId, cutoff);
   }
 }

@@ -14,6 +14,8 @@ export interface SweepResult {
   retentionDays: number;
   cutoff: string;
   deleted: Record<string, number>;
+  /** Tombstones older than TOMBSTONE_RETENTION_DAYS forgotten by this sweep. */
+  tombstonesDeleted: number;
 }
 
 /**
@@ -69,13 +71,8 @@ export class RetentionService implements OnModuleInit, OnApplicationBootstrap, O
       });
   }
 
-  /** Enqueues this interval's sweep for every network (deduplicated) and expires audit rows and old tombstones. */
-  async schedule(now: Date): Promise<{
-    enqueued: number;
-    auditDeleted: number;
-    rateWindowsDeleted: number;
-    tombstonesDeleted: number;
-  }> {
+  /** Enqueues this interval's sweep for every network (deduplicated) and expires audit rows. */
+  async schedule(now: Date): Promise<{ enqueued: number; auditDeleted: number; rateWindowsDeleted: number }> {
     const dedupeKey = sweepDedupeKey(now, this.config.values.retention.sweepIntervalSeconds);
     let enqueued = 0;
     let after: string | undefined;
@@ -95,16 +92,12 @@ export class RetentionService implements OnModuleInit, OnApplicationBootstrap, O
     const rateWindowsDeleted = await this.repository.deleteRateLimitWindowsBefore(
       new Date(now.getTime() - 2 * this.config.values.rateLimit.windowSeconds * 1000),
     );
-    const tombstonesDeleted = await this.repository.deleteTombstonesBefore(
-      retentionCutoff(now, this.config.values.retention.tombstoneDays),
-    );
     this.logger.info('retention_scheduled', {
       networks: enqueued,
       audit_deleted: auditDeleted,
       rate_windows_deleted: rateWindowsDeleted,
-      tombstones_deleted: tombstonesDeleted,
     });
-    return { enqueued, auditDeleted, rateWindowsDeleted, tombstonesDeleted };
+    return { enqueued, auditDeleted, rateWindowsDeleted };
   }
 
   /** Deletes one network's expired data now (the job handler; also used by tests and tooling). */
@@ -116,6 +109,11 @@ export class RetentionService implements OnModuleInit, OnApplicationBootstrap, O
     const cutoff = retentionCutoff(now, days);
     const deleted: Record<string, number> = {};
     for (const [name, purge] of this.registry.entries()) deleted[name] = await purge(networkId, cutoff);
+    // deletions are remembered for their own period (bookkeeping, not personal data: not in `deleted`)
+    const tombstonesDeleted = await this.repository.deleteTombstonesBefore(
+      networkId,
+      retentionCutoff(now, this.config.values.retention.tombstoneDays),
+    );
     const total = Object.values(deleted).reduce((a, b) => a + b, 0);
     if (total > 0) {
       await this.audit.record({
@@ -127,8 +125,13 @@ export class RetentionService implements OnModuleInit, OnApplicationBootstrap, O
         actor: { kind: 'system', id: null },
       });
     }
-    this.logger.info('retention_swept', { network_id: networkId, retention_days: days, deleted: total });
-    return { networkId, retentionDays: days, cutoff: cutoff.toISOString(), deleted };
+    this.logger.info('retention_swept', {
+      network_id: networkId,
+      retention_days: days,
+      deleted: total,
+      tombstones_deleted: tombstonesDeleted,
+    });
+    return { networkId, retentionDays: days, cutoff: cutoff.toISOString(), deleted, tombstonesDeleted };
   }
 
   private async handle(job: JobContext): Promise<void> {

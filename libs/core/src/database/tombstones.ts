@@ -34,13 +34,14 @@ export async function hasTombstone(
 }
 
 /**
- * Forgets deletions recorded before `cutoff` (the retention schedule), across networks: after that a repeated DELETE
- * of such an id answers 404 like an id that never existed. Returns how many were forgotten.
+ * Forgets this network's deletions recorded before `cutoff` (the network's retention sweep): after that a repeated
+ * DELETE of such an id answers 404 like an id that never existed. The primary key (network_id first) serves it; a
+ * deleted network's tombstones go with it (foreign-key cascade). Returns how many were forgotten.
  */
-export async function deleteTombstonesBefore(q: Queryable, cutoff: Date): Promise<number> {
-  const [, count] = (await q.query(`DELETE FROM tombstones WHERE deleted_at < $1`, [cutoff])) as [
-    unknown,
-    number,
-  ];
+export async function deleteTombstonesBefore(q: Queryable, networkId: string, cutoff: Date): Promise<number> {
+  const [, count] = (await q.query(`DELETE FROM tombstones WHERE network_id = $1 AND deleted_at < $2`, [
+    networkId,
+    cutoff,
+  ])) as [unknown, number];
   return Number(count ?? 0);
 }
