@@ -31,3 +31,4 @@ export * from './config/recognition.config.js';
 export * from './http/domain-validation.js';
 export * from './database/tombstones.js';
 export * from './util/vectors.js';
+export * from './util/lru-cache.js';

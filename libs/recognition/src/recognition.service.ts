@@ -1,7 +1,7 @@
 import { Injectable, OnModuleInit } from '@nestjs/common';
 import { AudioService, MIN_EMBED_SECONDS, type SpeechExtract, type VoiceEmbedding } from '@mira/audio';
 import { AuditService } from '@mira/audit';
-import { AppConfig, AppLogger, centroidOf, isoUtc } from '@mira/core';
+import { AppConfig, AppLogger, centroidOf, isoUtc, LruCache } from '@mira/core';
 import { InteractionService } from '@mira/interaction';
 import { NetworkService } from '@mira/network';
 import { PersonService } from '@mira/person';
@@ -56,9 +56,7 @@ export class RecognitionService implements OnModuleInit {
    * utterance for 50 persons of 11 vectors: bench:audio). Which samples exist, and whose they are, is read from the
    * database for every utterance, so deletions, merges and other instances' new samples are seen at once.
    */
-  private readonly decrypted = new Map<string, DecryptedSample>();
-  /** The kept samples' ids per network, so that a network's deleted samples leave memory at its next utterance. */
-  private readonly keptByNetwork = new Map<string, Set<string>>();
+  private readonly decrypted = new LruCache<string, DecryptedSample>(DECRYPTED_SAMPLES_KEPT);
 
   constructor(
     private readonly repository: VoiceprintRepository,
@@ -280,11 +278,11 @@ export class RecognitionService implements OnModuleInit {
     const members = await this.repository.listMembersForModel(networkId, modelId);
     // samples deleted (here or on another instance) are not kept in memory past this read
     const current = new Set(members.map((m) => m.id));
-    for (const id of this.keptByNetwork.get(networkId) ?? []) if (!current.has(id)) this.forget(id);
+    this.decrypted.deleteWhere((sample, id) => sample.networkId === networkId && !current.has(id));
     // this utterance's vectors, held here so that the cache's own evictions cannot drop a sample from it
     const samples = new Map<string, DecryptedSample>();
     for (const member of members) {
-      const kept = this.recall(member.id);
+      const kept = this.decrypted.get(member.id);
       if (kept) samples.set(member.id, kept);
     }
     const unread = members.filter((m) => !samples.has(m.id)).map((m) => m.id);
@@ -297,7 +295,7 @@ export class RecognitionService implements OnModuleInit {
             clean: this.cipher.decrypt(row.embeddingEncrypted, aad),
             noisy: row.noisyEmbeddingEncrypted ? this.cipher.decrypt(row.noisyEmbeddingEncrypted, aad) : null,
           };
-          this.remember(row.id, sample);
+          this.decrypted.set(row.id, sample);
           samples.set(row.id, sample);
         } catch {
           // A sample encrypted with a rotated-away key cannot be used; it is reported, never guessed.
@@ -320,32 +318,6 @@ export class RecognitionService implements OnModuleInit {
       ...(noisy.length > 0 ? { noisyCentroid: centroidOf(noisy) } : {}),
       samples: clean.length,
     }));
-  }
-
-  private remember(id: string, sample: DecryptedSample): void {
-    this.decrypted.set(id, sample);
-    const kept = this.keptByNetwork.get(sample.networkId) ?? new Set<string>();
-    kept.add(id);
-    this.keptByNetwork.set(sample.networkId, kept);
-    if (this.decrypted.size > DECRYPTED_SAMPLES_KEPT) this.forget(this.decrypted.keys().next().value!);
-  }
-
-  private forget(id: string): void {
-    const sample = this.decrypted.get(id);
-    if (!sample) return;
-    this.decrypted.delete(id);
-    const kept = this.keptByNetwork.get(sample.networkId)!;
-    kept.delete(id);
-    if (kept.size === 0) this.keptByNetwork.delete(sample.networkId);
-  }
-
-  private recall(id: string): DecryptedSample | undefined {
-    const vectors = this.decrypted.get(id);
-    if (vectors) {
-      this.decrypted.delete(id); // most recently used last
-      this.decrypted.set(id, vectors);
-    }
-    return vectors;
   }
 
   private async embed(speech: Float32Array): Promise<VoiceEmbedding> {

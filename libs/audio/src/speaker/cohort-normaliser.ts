@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { unitVector } from '@mira/core';
+import { LruCache, unitVector } from '@mira/core';
 
 /** Compares a test embedding with reference embeddings (person centroids) on one scale: higher = same speaker. */
 export interface SpeakerScoreNormaliser {
@@ -26,7 +26,9 @@ export class CohortScoreNormaliser implements SpeakerScoreNormaliser {
   readonly scale = 'as-norm';
   readonly cohortSize: number;
   /** Kept reference profiles (cosines with the cohort, nearest rows), by reference content, least recently used out. */
-  private readonly profiles = new Map<string, { cohort: Float32Array; near: Uint32Array }>();
+  private readonly profiles = new LruCache<string, { cohort: Float32Array; near: Uint32Array }>(
+    PROFILE_CACHE_SIZE,
+  );
 
   /** `cohort`: row-major N × dimension; rows are re-normalised in place. */
   constructor(
@@ -83,15 +85,10 @@ export class CohortScoreNormaliser implements SpeakerScoreNormaliser {
       referenceUnit.byteLength,
     ).toString('base64');
     const cached = this.profiles.get(key);
-    if (cached) {
-      this.profiles.delete(key);
-      this.profiles.set(key, cached);
-      return cached;
-    }
+    if (cached) return cached;
     const cohort = this.similarities(referenceUnit);
     const profile = { cohort, near: topIndices(cohort, this.topK) };
     this.profiles.set(key, profile);
-    if (this.profiles.size > PROFILE_CACHE_SIZE) this.profiles.delete(this.profiles.keys().next().value!);
     return profile;
   }
 
