@@ -11,6 +11,7 @@ import { mixAtSnr, pinkNoise, siSdr, whiteNoise } from '../libs/audio/src/dsp/si
 import { hysteresisFlags } from '../libs/audio/src/vad/speech-segments.js';
 import {
   babble,
+  babbleVoiceFiles,
   devSpeakerFiles,
   evalPipeline,
   fmt,
@@ -28,7 +29,7 @@ const pipeline = await evalPipeline();
 const header = machine();
 const train = trainFiles();
 const cleanClips = await Promise.all(train.slice(20, 20 + CLIPS).map((f) => load(pipeline, f)));
-const babbleSources = await Promise.all(train.slice(100, 104).map((f) => load(pipeline, f)));
+const babbleSources = await Promise.all(babbleVoiceFiles('evaluation').map((f) => load(pipeline, f)));
 
 // 1. Denoiser
 const noiseKinds: Record<string, (n: number, seed: number) => Float32Array> = {

@@ -21,11 +21,12 @@ import { identifySpeaker, type PersonCentroid } from '../libs/recognition/src/sp
 import { productScores } from './speaker-eval.js';
 import {
   babble,
+  babbleVoiceFiles,
   DEV_SPLIT_SPEAKERS,
-  speakerOfFile,
   equalErrorRate,
   evalPipeline,
   load,
+  speakerOfFile,
   telephoneBand,
   trainFiles,
 } from './lib.js';
@@ -49,14 +50,8 @@ const embed = async (x: Float32Array) => {
   return v;
 };
 
-const files = trainFiles();
-const dev = files.filter((f) => DEV_SPLIT_SPEAKERS.includes(speakerOfFile(f)));
-const babbleSources = await Promise.all(
-  files
-    .filter((f) => !dev.includes(f))
-    .slice(0, 4)
-    .map((f) => load(pipeline, f)),
-);
+const dev = trainFiles().filter((f) => DEV_SPLIT_SPEAKERS.includes(speakerOfFile(f)));
+const babbleSources = await Promise.all(babbleVoiceFiles('calibration').map((f) => load(pipeline, f)));
 // Every second dev speaker is narrowband (enrolment and tests through a telephone band), as if enrolled and heard
 // through a phone: the evaluation's Debian voices are 8 kHz, and a channel shared by two voices is what the score
 // normalisation must not mistake for a voice.

@@ -8,7 +8,6 @@ import { fetchModels, loadManifest, modelPath, repoModelsDir } from '../libs/aud
 import { parseConfig } from '../libs/core/src/config/config.schema.js';
 import { CohortScoreNormaliser } from '../libs/audio/src/speaker/cohort-normaliser.js';
 import { OnnxSpeakerEmbedder } from '../libs/audio/src/speaker/onnx-speaker-embedder.js';
-import { looped } from '../libs/audio/src/dsp/signal.js';
 
 export const SHARED = resolve(process.cwd(), '..', 'shared');
 export const LIBRISPEECH = join(SHARED, 'data', 'librispeech');
@@ -67,6 +66,22 @@ export function trainFiles(): string[] {
     .map((f) => join(TRAIN_DIR, f));
 }
 
+/** train-clean-100 files of the speakers the model trained on (outside its dev split). */
+export function trainingFiles(): string[] {
+  return trainFiles().filter((f) => !DEV_SPLIT_SPEAKERS.includes(speakerOfFile(f)));
+}
+
+/**
+ * The train-clean-100 voices of each babble, kept apart so that no condition reuses another's babble: the calibration's
+ * 4 and the cohort's 24 (training voices), the evaluations' 4 (eval:speakers:model, eval:audio). The shipped enrolment
+ * babble takes its six voices from none of them.
+ */
+export function babbleVoiceFiles(use: 'calibration' | 'evaluation' | 'cohort'): string[] {
+  if (use === 'calibration') return trainingFiles().slice(0, 4);
+  if (use === 'cohort') return trainingFiles().slice(-24);
+  return trainFiles().slice(100, 104);
+}
+
 export function devSpeakerFiles(): Array<{ speaker: string; files: string[] }> {
   return readdirSync(DEV_DIR)
     .filter((s) => /^\d+$/.test(s))
@@ -107,18 +122,7 @@ export function equalErrorRate(targets: number[], nonTargets: number[]): number 
   return best;
 }
 
-/** Babble: the sum of other speakers' utterances, each looped to `length` and levelled to the same RMS. */
-export function babble(sources: Float32Array[], length: number): Float32Array {
-  const out = new Float32Array(length);
-  for (const src of sources) {
-    let energy = 0;
-    for (let i = 0; i < src.length; i++) energy += src[i]! * src[i]!;
-    const g = 1 / Math.sqrt(energy / src.length + 1e-12);
-    const voice = looped(src, length);
-    for (let i = 0; i < length; i++) out[i] += g * voice[i]!;
-  }
-  return out;
-}
+export { babble } from '../libs/audio/src/dsp/signal.js';
 
 /** The LibriSpeech speaker id of a `<speaker>-<chapter>-<utterance>.flac` path. */
 export const speakerOfFile = (path: string): string => path.split('/').pop()!.split('-')[0]!;

@@ -23,13 +23,13 @@ import {
   ASTERISK_SOUNDS,
   asteriskClips,
   babble,
+  babbleVoiceFiles,
   devSpeakerFiles,
   evalPipeline,
   fmt,
   installDebianPackages,
   load,
   machine,
-  trainFiles,
   telephoneBand,
   writeSection,
 } from './lib.js';
@@ -38,11 +38,7 @@ import { enrolPersons, productScores, scoreSpeakers, type SpeakerSet } from './s
 const SR = 16000;
 const pipeline = await evalPipeline();
 const header = machine();
-const babbleSources = await Promise.all(
-  trainFiles()
-    .slice(100, 104)
-    .map((f) => load(pipeline, f)),
-);
+const babbleSources = await Promise.all(babbleVoiceFiles('evaluation').map((f) => load(pipeline, f)));
 
 const sets: SpeakerSet[] = [];
 let seed = 1000;

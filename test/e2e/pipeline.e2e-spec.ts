@@ -1,5 +1,5 @@
 import { DataSource } from 'typeorm';
-import { AudioService, encodeWav16, looped, mixAtSnr } from '@mira/audio';
+import { AudioService, babble, encodeWav16, mixAtSnr } from '@mira/audio';
 import { startTestApp, TestApp, registerClient, userWithNetwork, Session } from '../support/app.js';
 import { DEV_SPEAKERS, devSpeakerFiles, enrolVoice, readAudio, streamUtterance } from '../support/speech.js';
 import type { InteractionRow } from '../support/speech.js';
@@ -151,9 +151,7 @@ describe('utterance pipeline (real HTTP, real PostgreSQL, real ONNX, real speech
         async (s) => (await audio.decode(readAudio(devSpeakerFiles(s)[1]!))).samples,
       ),
     );
-    const talkers = new Float32Array(speaker!.length);
-    for (const other of others) looped(other, talkers.length).forEach((x, i) => (talkers[i]! += x));
-    const heard = encodeWav16(mixAtSnr(speaker!, talkers, 5), 16_000);
+    const heard = encodeWav16(mixAtSnr(speaker!, babble(others, speaker!.length), 5), 16_000);
     const upload = await t
       .http()
       .post(`/api/v1/${networkId}/streams/kitchen/audio`)

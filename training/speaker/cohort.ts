@@ -19,13 +19,12 @@ import {
   ASTERISK_SOUNDS,
   asteriskClips,
   babble,
-  DEV_SPLIT_SPEAKERS,
-  speakerOfFile,
+  babbleVoiceFiles,
   evalPipeline,
   installDebianPackages,
   load,
   telephoneBand,
-  trainFiles,
+  trainingFiles,
 } from '../../eval/lib.js';
 
 const SR = 16000;
@@ -45,9 +44,9 @@ const pipeline = await evalPipeline(options.model ? { SPEAKER_MODEL: options.mod
 const model = pipeline.speaker;
 if (!model) throw new Error(`speaker model ${options.model ?? ''} not loaded (is its sha256 pinned?)`);
 const out = positionals[0] ?? join(process.cwd(), 'models', `${model.modelId}.cohort.f16`);
-const training = trainFiles().filter((f) => !DEV_SPLIT_SPEAKERS.includes(speakerOfFile(f)));
+const training = trainingFiles();
 // babble: 4 other training speakers, a different set for every row (never the evaluation's babble sources)
-const babbleVoices = await Promise.all(training.slice(-24).map((f) => load(pipeline, f)));
+const babbleVoices = await Promise.all(babbleVoiceFiles('cohort').map((f) => load(pipeline, f)));
 const babbleFor = (index: number) => [0, 1, 2, 3].map((k) => babbleVoices[(index * 5 + k * 7) % 24]!);
 let seed = 50_000;
 const snr = () => (seed * 7919) % 16;

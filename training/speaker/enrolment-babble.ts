@@ -12,12 +12,12 @@ import { join } from 'node:path';
 import { encodeFloat16 } from '../../libs/audio/src/speaker/cohort-normaliser.js';
 import {
   babble,
-  DEV_SPLIT_SPEAKERS,
+  babbleVoiceFiles,
   evalPipeline,
   LIBRISPEECH,
   load,
   speakerOfFile,
-  trainFiles,
+  trainingFiles,
 } from '../../eval/lib.js';
 
 const SR = 16000;
@@ -30,11 +30,8 @@ const sexOf = new Map(
     .map(([id, sex]) => [id!, sex!] as const),
 );
 
-const all = trainFiles();
-const training = all.filter((f) => !DEV_SPLIT_SPEAKERS.includes(speakerOfFile(f)));
-// babble sources used elsewhere: eval/calibrate-speaker-policy.ts, eval/speaker-models.eval.ts, training/speaker/cohort.ts
-const taken = new Set([...training.slice(0, 4), ...all.slice(100, 104), ...training.slice(-24)]);
-const free = training.filter((f) => !taken.has(f));
+const taken = new Set((['calibration', 'evaluation', 'cohort'] as const).flatMap(babbleVoiceFiles));
+const free = trainingFiles().filter((f) => !taken.has(f));
 const voices = [
   ...free.filter((f) => sexOf.get(speakerOfFile(f)) === 'F').slice(0, 3),
   ...free.filter((f) => sexOf.get(speakerOfFile(f)) === 'M').slice(0, 3),

@@ -7,6 +7,6 @@ export * from './audio-pipeline.js';
 export type { DecodeHint } from './decode/audio-decoder.js';
 export { encodeWav16 } from './decode/wav.js';
 export { Fft } from './dsp/fft.js';
-export { looped, mixAtSnr, pinkNoise, whiteNoise } from './dsp/signal.js';
+export { babble, mixAtSnr, pinkNoise, whiteNoise } from './dsp/signal.js';
 export { blindSnrDb, noiseJudgementSnrDb } from './quality/blind-snr.js';
 export * from './models/index.js';

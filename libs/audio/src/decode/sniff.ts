@@ -64,6 +64,13 @@ function looksLikeMp3Frames(bytes: Uint8Array): boolean {
 }
 
 /**
+ * How much longer a counted duration can be than what the decoder returns: for MP3 the info frame, encoder delay
+ * (≤ 1105 samples) and end padding (< 1 frame) at the longest frames (MPEG 2.5, 8 kHz); for WebM the Opus pre-skip.
+ * An early refusal allows for it; the exact check after decoding does not need to.
+ */
+export const COUNTED_SLACK_SECONDS: Readonly<Record<string, number>> = { mp3: 0.3, webm: 0.1 };
+
+/**
  * The duration a compressed container declares in its headers, or counts in its frames, read without decoding; null
  * when it does not say (FLAC with an unknown sample count, no frame found). Lets the decoder refuse an over-long
  * upload before spending CPU and memory on it: 10 MB of 6 kbit/s Opus is almost four hours, 2.7 GB once decoded at
@@ -74,13 +81,6 @@ function looksLikeMp3Frames(bytes: Uint8Array): boolean {
  * - MP3: the layer III frames counted (mp3Seconds).
  * - WebM (Opus): the packets of the Opus track counted (webmOpusSeconds).
  */
-/**
- * How much longer a counted duration can be than what the decoder returns: for MP3 the info frame, encoder delay
- * (≤ 1105 samples) and end padding (< 1 frame) at the longest frames (MPEG 2.5, 8 kHz); for WebM the Opus pre-skip.
- * An early refusal allows for it; the exact check after decoding does not need to.
- */
-export const COUNTED_SLACK_SECONDS: Readonly<Record<string, number>> = { mp3: 0.3, webm: 0.1 };
-
 export function declaredSeconds(bytes: Uint8Array, container: SniffedContainer): number | null {
   if (container === 'flac') return flacSeconds(bytes);
   if (container === 'ogg') return oggSeconds(bytes);

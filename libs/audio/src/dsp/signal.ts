@@ -85,6 +85,22 @@ export function looped(source: Float32Array, length: number): Float32Array {
   return out;
 }
 
+/**
+ * Babble: other people talking at once. The sum of the `voices`, each looped to `length` and levelled to the same RMS
+ * (so no one voice dominates), for tests, evaluations and the enrolment babble's build.
+ */
+export function babble(voices: Float32Array[], length: number): Float32Array {
+  const out = new Float32Array(length);
+  for (const voice of voices) {
+    let energy = 0;
+    for (let i = 0; i < voice.length; i++) energy += voice[i]! * voice[i]!;
+    const gain = 1 / Math.sqrt(energy / voice.length + 1e-12);
+    const stretched = looped(voice, length);
+    for (let i = 0; i < length; i++) out[i]! += gain * stretched[i]!;
+  }
+  return out;
+}
+
 /** Pink (1/f) noise from white noise with Paul Kellet's filter. */
 export function pinkNoise(length: number, seed = 2): Float32Array {
   return pinkFilter(whiteNoise(length, seed), 0.11);

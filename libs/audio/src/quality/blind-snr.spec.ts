@@ -1,6 +1,6 @@
 import type { AudioPipeline } from '../audio-pipeline.js';
 import { devSpeakers, readBytes, testPipeline } from '../../../../test/support/audio.js';
-import { looped, mixAtSnr, whiteNoise } from '../dsp/signal.js';
+import { babble, mixAtSnr, whiteNoise } from '../dsp/signal.js';
 import { blindSnrDb, noiseJudgementSnrDb, snrOfStatistic, WADA_CURVE, wadaCurve } from './blind-snr.js';
 
 /** The speaker policy's built-in noisy line (SpeakerPolicy.noisySnrDb). */
@@ -46,9 +46,10 @@ describe('blind SNR (amplitude distribution): telling speech among other talkers
     let rescued = 0;
     for (const [k, speech] of utterances.entries()) {
       // the speaker with the other four talking at once, 5 dB below
-      const talkers = new Float32Array(speech.length);
-      for (const other of utterances.filter((_, j) => j !== k))
-        looped(other, speech.length).forEach((x, i) => (talkers[i]! += x));
+      const talkers = babble(
+        utterances.filter((_, j) => j !== k),
+        speech.length,
+      );
       const heard = mixAtSnr(speech, talkers, 5);
       const vadFloor = (await pipeline.assessQuality(heard)).snr_db;
       const judged = noiseJudgementSnrDb(vadFloor, heard);

@@ -13,7 +13,7 @@ import {
   testPipeline,
   transcode,
 } from '../../../../test/support/audio.js';
-import { looped, mixAtSnr, whiteNoise } from '../dsp/signal.js';
+import { babble, mixAtSnr, whiteNoise } from '../dsp/signal.js';
 import { cosine } from '@mira/core';
 import { computeFbank } from './fbank.js';
 
@@ -164,8 +164,7 @@ describe('speaker embedding: SpeakerEmbedder port over any manifest ONNX model (
     for (const [k, { enrol, test }] of clips.entries()) {
       // the test speaker among the other dev speakers (voices the shipped babble does not contain)
       const others = clips.filter((_, j) => j !== k).map((c) => c.test);
-      const talkers = new Float32Array(test.length);
-      for (const other of others) looped(other, test.length).forEach((x, i) => (talkers[i]! += x));
+      const talkers = babble(others, test.length);
       const heard = (await pipeline.embed((await pipeline.extractSpeech(mixAtSnr(test, talkers, 5))).speech))
         .vector;
       const babbleEnrolled = (await pipeline.embedInNoise(enrol))!.vector;
