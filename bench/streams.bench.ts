@@ -16,20 +16,18 @@ import { cpus, loadavg } from 'node:os';
 let loadAtStart = 0;
 import {
   decodeFlac,
-  gaussian,
   librispeechFiles,
   machine,
   median,
   percentile,
   power,
-  prng,
   setupNetwork,
   sleep,
   SR,
   startServer,
-  wav16,
   writeSection,
 } from '../eval/streams-lib.js';
+import { encodeWav16, gaussian, seededRandom } from '@mira/core';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 12);
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
@@ -50,7 +48,7 @@ function rssMb(pid: number): number {
 function roomChunks(seconds: number): Buffer[][] {
   const files = librispeechFiles();
   const speech = decodeFlac(files[3]!);
-  const r = prng(11);
+  const r = seededRandom(11);
   return Array.from({ length: PER_NETWORK }, (_, member) => {
     const snrDb = 5 + member * 6;
     const noiseStd = Math.sqrt(power(speech) / 10 ** (snrDb / 10));
@@ -58,7 +56,7 @@ function roomChunks(seconds: number): Buffer[][] {
       const chunk = new Float32Array(SR);
       for (let i = 0; i < SR; i++)
         chunk[i] = (speech[(s * SR + i) % speech.length] ?? 0) + noiseStd * gaussian(r);
-      return wav16(chunk);
+      return encodeWav16(chunk, SR);
     });
   });
 }

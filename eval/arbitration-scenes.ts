@@ -4,7 +4,8 @@
  * ranking functions alone), so both see exactly the same audio for a seed.
  */
 import { pinkFilter } from '../libs/audio/src/dsp/signal.js';
-import { decodeFlac, gaussian, librispeechFiles, power, prng, SR } from './streams-lib.js';
+import { gaussian, seededRandom } from '@mira/core';
+import { decodeFlac, librispeechFiles, power, SR } from './streams-lib.js';
 
 export const NOISES = ['white', 'pink', 'brown', 'babble', 'hum', 'fan'] as const;
 export type Noise = (typeof NOISES)[number];
@@ -33,7 +34,7 @@ export interface Scene {
 
 /** Scenes in the eval's order; the random sequence must not change, or seeds stop meaning the same scenes. */
 export function sceneGenerator(seed: number): () => Scene {
-  const random = prng(seed);
+  const random = seededRandom(seed);
   const uniform = (lo: number, hi: number) => lo + (hi - lo) * random();
   const pick = <T>(xs: readonly T[]) => xs[Math.floor(random() * xs.length)]!;
   const files = librispeechFiles();
@@ -45,7 +46,7 @@ export function sceneGenerator(seed: number): () => Scene {
   };
 
   function noise(kind: Noise, n: number, noiseSeed: number): Float32Array {
-    const r = prng(noiseSeed);
+    const r = seededRandom(noiseSeed);
     const out = new Float32Array(n);
     if (kind === 'white') for (let i = 0; i < n; i++) out[i] = gaussian(r);
     else if (kind === 'pink') {

@@ -11,6 +11,7 @@ import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import pg from 'pg';
+import { encodeWav16 } from '@mira/core';
 
 export const LIBRISPEECH = resolve(process.cwd(), '..', 'shared', 'data', 'librispeech', 'train-clean-100');
 export const SR = 16000;
@@ -153,7 +154,11 @@ export async function postChunk(
   seq?: number,
 ): Promise<{ status: number; body: Record<string, unknown>; ms: number }> {
   const form = new FormData();
-  form.append('audio_data', new Blob([new Uint8Array(wav16(samples))], { type: 'audio/wav' }), 'chunk.wav');
+  form.append(
+    'audio_data',
+    new Blob([new Uint8Array(encodeWav16(samples, SR))], { type: 'audio/wav' }),
+    'chunk.wav',
+  );
   form.append('timestamp', String(Math.round(timestampMs)));
   if (seq !== undefined) form.append('seq', String(seq));
   const started = performance.now();
@@ -164,28 +169,6 @@ export async function postChunk(
   });
   const body = (await res.json()) as Record<string, unknown>;
   return { status: res.status, body, ms: performance.now() - started };
-}
-
-/** RIFF WAV, PCM16 mono 16 kHz. */
-export function wav16(samples: Float32Array): Buffer {
-  const out = Buffer.alloc(44 + samples.length * 2);
-  out.write('RIFF', 0, 'ascii');
-  out.writeUInt32LE(36 + samples.length * 2, 4);
-  out.write('WAVEfmt ', 8, 'ascii');
-  out.writeUInt32LE(16, 16);
-  out.writeUInt16LE(1, 20);
-  out.writeUInt16LE(1, 22);
-  out.writeUInt32LE(SR, 24);
-  out.writeUInt32LE(SR * 2, 28);
-  out.writeUInt16LE(2, 32);
-  out.writeUInt16LE(16, 34);
-  out.write('data', 36, 'ascii');
-  out.writeUInt32LE(samples.length * 2, 40);
-  for (let i = 0; i < samples.length; i++) {
-    const s = Math.max(-1, Math.min(1, samples[i]!));
-    out.writeInt16LE(Math.round(s < 0 ? s * 0x8000 : s * 0x7fff), 44 + i * 2);
-  }
-  return out;
 }
 
 export function librispeechFiles(): string[] {
@@ -207,21 +190,6 @@ export function decodeFlac(path: string): Float32Array {
   if (r.status !== 0) throw new Error(`ffmpeg failed on ${path}: ${r.stderr.toString()}`);
   const buf = r.stdout as Buffer;
   return new Float32Array(buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.length));
-}
-
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-export function gaussian(random: () => number): number {
-  return Math.sqrt(-2 * Math.log(Math.max(random(), 1e-12))) * Math.cos(2 * Math.PI * random());
 }
 
 export function power(x: Float32Array, from = 0, to = x.length): number {

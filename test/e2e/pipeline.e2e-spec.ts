@@ -1,5 +1,6 @@
 import { DataSource } from 'typeorm';
-import { AudioService, babble, encodeWav16, mixAtSnr } from '@mira/audio';
+import { AudioService, babble, mixAtSnr } from '@mira/audio';
+import { encodeWav16 } from '@mira/core';
 import { startTestApp, TestApp, registerClient, userWithNetwork, Session } from '../support/app.js';
 import { DEV_SPEAKERS, devSpeakerFiles, enrolVoice, readAudio, streamUtterance } from '../support/speech.js';
 import type { InteractionRow } from '../support/speech.js';

@@ -1,6 +1,6 @@
 import { DataSource } from 'typeorm';
-import { AudioService, encodeWav16, mixAtSnr, whiteNoise } from '@mira/audio';
-import { cosine } from '@mira/core';
+import { AudioService, mixAtSnr, whiteNoise } from '@mira/audio';
+import { cosine, encodeWav16 } from '@mira/core';
 import { RecognitionService, VoiceprintCipher } from '@mira/recognition';
 import {
   createPerson as createPersonIn,

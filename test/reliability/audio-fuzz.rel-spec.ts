@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { registerClient, startTestApp, TestApp, userWithNetwork } from '../support/app.js';
 import { toneWav } from '../support/speech.js';
+import { wavHeader } from '@mira/core';
 
 const MAX_BYTES = 256 * 1024;
 
@@ -32,21 +33,15 @@ function wav(opts: {
   const channels = opts.channels ?? 1;
   const bits = opts.bits ?? 16;
   const data = opts.dataBytes ?? Buffer.alloc(3200);
-  const h = Buffer.alloc(44);
-  h.write('RIFF', 0, 'ascii');
-  h.writeUInt32LE(36 + data.length, 4);
-  h.write('WAVE', 8, 'ascii');
-  h.write('fmt ', 12, 'ascii');
-  h.writeUInt32LE(16, 16);
-  h.writeUInt16LE(opts.tag ?? 1, 20);
-  h.writeUInt16LE(channels, 22);
-  h.writeUInt32LE(rate, 24);
-  h.writeUInt32LE((rate * channels * bits) / 8, 28);
-  h.writeUInt16LE((channels * bits) / 8, 32);
-  h.writeUInt16LE(bits, 34);
-  h.write('data', 36, 'ascii');
-  h.writeUInt32LE(opts.declared ?? data.length, 40);
-  return Buffer.concat([h, data]);
+  const header = wavHeader({
+    tag: opts.tag ?? 1,
+    channels,
+    rate,
+    bits,
+    dataBytes: data.length,
+    declaredDataBytes: opts.declared,
+  });
+  return Buffer.concat([header, data]);
 }
 
 const MAGICS: Record<string, Buffer> = {

@@ -1,5 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { encodeWav16 } from '@mira/core';
 import type { TestApp } from './app.js';
 import { SHARED } from './audio.js';
 
@@ -26,27 +27,11 @@ export function trainCleanFiles(): string[] {
 
 /** 16 kHz PCM16 WAV of a sine tone (no speech) or silence, for quality-gate tests. */
 export function toneWav(seconds: number, amplitude: number, frequency = 440): Buffer {
-  const n = Math.round(seconds * 16_000);
-  const data = Buffer.alloc(n * 2);
-  for (let i = 0; i < n; i++) {
-    const v = amplitude * Math.sin((2 * Math.PI * frequency * i) / 16_000);
-    data.writeInt16LE(Math.max(-32768, Math.min(32767, Math.round(v * 32767))), i * 2);
-  }
-  const h = Buffer.alloc(44);
-  h.write('RIFF', 0, 'ascii');
-  h.writeUInt32LE(36 + data.length, 4);
-  h.write('WAVE', 8, 'ascii');
-  h.write('fmt ', 12, 'ascii');
-  h.writeUInt32LE(16, 16);
-  h.writeUInt16LE(1, 20);
-  h.writeUInt16LE(1, 22);
-  h.writeUInt32LE(16_000, 24);
-  h.writeUInt32LE(32_000, 28);
-  h.writeUInt16LE(2, 32);
-  h.writeUInt16LE(16, 34);
-  h.write('data', 36, 'ascii');
-  h.writeUInt32LE(data.length, 40);
-  return Buffer.concat([h, data]);
+  const samples = Float32Array.from(
+    { length: Math.round(seconds * 16_000) },
+    (_, i) => amplitude * Math.sin((2 * Math.PI * frequency * i) / 16_000),
+  );
+  return encodeWav16(samples, 16_000);
 }
 
 export function enrolVoice(

@@ -1,7 +1,8 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { SHARED } from './audio.js';
-import { AudioService, encodeWav16 } from '@mira/audio';
+import { AudioService } from '@mira/audio';
+import { encodeWav16, gaussian, seededRandom } from '@mira/core';
 
 /** Real speech for the stream tests and tools: LibriSpeech train-clean-100 (CC BY 4.0), shared data only. */
 export const LIBRISPEECH_DIR = join(SHARED, 'data', 'librispeech', 'train-clean-100');
@@ -25,23 +26,6 @@ export async function loadSpeech(
   return decoded.samples.slice(from, from + Math.round(seconds * 16000));
 }
 
-/** Deterministic PRNG (mulberry32). */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-function gaussian(random: () => number): number {
-  const u = Math.max(random(), 1e-12);
-  return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * random());
-}
-
 function power(x: Float32Array): number {
   let s = 0;
   for (let i = 0; i < x.length; i++) s += x[i]! * x[i]!;
@@ -56,7 +40,7 @@ export function micCopy(
   speech: Float32Array,
   opts: { gain: number; snrDb: number; seed: number; padSeconds?: number },
 ): Float32Array {
-  const random = prng(opts.seed);
+  const random = seededRandom(opts.seed);
   const pad = Math.round((opts.padSeconds ?? 0.3) * 16000);
   const out = new Float32Array(speech.length + 2 * pad);
   const speechPower = power(speech) * opts.gain * opts.gain;

@@ -5,4 +5,3 @@ export { GeminiError } from './gemini.client.js';
 export type { GeminiFailureKind } from './gemini.client.js';
 export * from './summarizer.js';
 export * from './transcriber.js';
-export { encodeWavPcm16 } from './wav.js';

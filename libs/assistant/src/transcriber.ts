@@ -4,9 +4,8 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { delimiter, isAbsolute, join } from 'node:path';
 import { Injectable } from '@nestjs/common';
-import { AppConfig, AppLogger } from '@mira/core';
+import { AppConfig, AppLogger, encodeWav16 } from '@mira/core';
 import { GeminiClient, GeminiError } from './gemini.client.js';
-import { encodeWavPcm16 } from './wav.js';
 
 export type TranscriptionEngine = 'gemini' | 'pocketsphinx' | 'none';
 
@@ -97,7 +96,7 @@ export class Transcriber {
   }
 
   private async viaGemini(samples: Float32Array, sampleRate: number): Promise<string> {
-    const wav = encodeWavPcm16(samples, sampleRate);
+    const wav = encodeWav16(samples, sampleRate);
     const text = await this.gemini.generate({
       parts: [
         { text: TRANSCRIBE_PROMPT },
@@ -114,7 +113,7 @@ export class Transcriber {
     const dir = await mkdtemp(join(tmpdir(), 'mira-asr-'));
     const file = join(dir, 'utterance.wav');
     try {
-      await writeFile(file, encodeWavPcm16(samples, sampleRate), { mode: 0o600 });
+      await writeFile(file, encodeWav16(samples, sampleRate), { mode: 0o600 });
       return await this.runPocketsphinx(command, file);
     } finally {
       await rm(dir, { recursive: true, force: true });

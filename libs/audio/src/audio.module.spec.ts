@@ -1,11 +1,17 @@
 import { Controller, Post, UploadedFile, type INestApplication } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import request from 'supertest';
-import { AllExceptionsFilter, AppConfig, AppLogger, CoreModule, HealthRegistry } from '@mira/core';
+import {
+  AllExceptionsFilter,
+  AppConfig,
+  AppLogger,
+  CoreModule,
+  encodeWav16,
+  HealthRegistry,
+} from '@mira/core';
 import { AudioModule } from './audio.module.js';
 import { AudioService } from './audio.service.js';
 import { AudioUpload } from './audio-upload.js';
-import { encodeWav16 } from './decode/wav.js';
 import { prepareTestModelDir } from '../../../test/support/audio.js';
 
 @Controller('upload')

@@ -5,7 +5,6 @@ export * from './audio.service.js';
 export * from './audio-upload.js';
 export * from './audio-pipeline.js';
 export type { DecodeHint } from './decode/audio-decoder.js';
-export { encodeWav16 } from './decode/wav.js';
 export { Fft } from './dsp/fft.js';
 export { babble, mixAtSnr, pinkNoise, whiteNoise } from './dsp/signal.js';
 export { blindSnrDb, noiseJudgementSnrDb } from './quality/blind-snr.js';

@@ -32,3 +32,5 @@ export * from './http/domain-validation.js';
 export * from './database/tombstones.js';
 export * from './util/vectors.js';
 export * from './util/lru-cache.js';
+export * from './util/random.js';
+export * from './util/pcm16.js';

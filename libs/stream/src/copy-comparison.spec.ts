@@ -1,3 +1,4 @@
+import { gaussian, seededRandom } from '@mira/core';
 import {
   copyAudioScore,
   crossCopySnrDb,
@@ -9,14 +10,9 @@ import {
   sampleLag,
 } from './copy-comparison.js';
 
-function lcg(seed: number): () => number {
-  let a = seed;
-  return () => (a = (a * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
-}
-
 /** Deterministic "speech": syllable-like bursts of a few harmonics with a varying pitch and pauses (2.5 s). */
 function speech(seed: number): Float32Array {
-  const r = lcg(seed);
+  const r = seededRandom(seed);
   const out = new Float32Array(40000);
   let i = 0;
   while (i < out.length) {
@@ -37,8 +33,8 @@ function speech(seed: number): Float32Array {
 type NoiseKind = 'white' | 'brown' | 'bursts';
 
 function noise(kind: NoiseKind, n: number, seed: number): Float32Array {
-  const r = lcg(seed);
-  const gauss = () => Math.sqrt(-2 * Math.log(Math.max(r(), 1e-12))) * Math.cos(2 * Math.PI * r());
+  const r = seededRandom(seed);
+  const gauss = () => gaussian(r);
   const out = new Float32Array(n);
   let v = 0;
   for (let i = 0; i < n; i++) {

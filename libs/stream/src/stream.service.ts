@@ -4,9 +4,11 @@ import {
   AppConfig,
   AppLogger,
   CommonErrors,
+  floatToPcm16,
   isoUtc,
   MetricNames,
   MetricsService,
+  pcm16ToFloat,
   type Principal,
 } from '@mira/core';
 import { AudioService, type QualityReport } from '@mira/audio';
@@ -40,7 +42,6 @@ import type {
   StreamDto,
   StreamScoresDto,
 } from './dto/stream.dto.js';
-import { floatToPcm16, pcm16ToFloat } from './pcm.js';
 import { StreamErrors } from './stream.errors.js';
 import { toQualityDto, toStreamDto } from './stream.mapper.js';
 import {

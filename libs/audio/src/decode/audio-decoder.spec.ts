@@ -1,36 +1,11 @@
 /**
  * @jest-environment ./test/support/audio-environment.cjs
  */
-import { AppError } from '@mira/core';
+import { AppError, encodeWav16, wavHeader } from '@mira/core';
 import type { AudioPipeline } from '../audio-pipeline.js';
 import { devSpeakers, readBytes, testPipeline, transcode } from '../../../../test/support/audio.js';
 import { rms } from '../dsp/signal.js';
-import { encodeWav16 } from './wav.js';
 import { COUNTED_SLACK_SECONDS, declaredSeconds, sniffContainer } from './sniff.js';
-
-function wavHeader(opts: {
-  tag: number;
-  channels: number;
-  rate: number;
-  bits: number;
-  dataBytes: number;
-}): Buffer {
-  const h = Buffer.alloc(44);
-  h.write('RIFF', 0, 'ascii');
-  h.writeUInt32LE(36 + opts.dataBytes, 4);
-  h.write('WAVE', 8, 'ascii');
-  h.write('fmt ', 12, 'ascii');
-  h.writeUInt32LE(16, 16);
-  h.writeUInt16LE(opts.tag, 20);
-  h.writeUInt16LE(opts.channels, 22);
-  h.writeUInt32LE(opts.rate, 24);
-  h.writeUInt32LE((opts.rate * opts.channels * opts.bits) / 8, 28);
-  h.writeUInt16LE((opts.channels * opts.bits) / 8, 32);
-  h.writeUInt16LE(opts.bits, 34);
-  h.write('data', 36, 'ascii');
-  h.writeUInt32LE(opts.dataBytes, 40);
-  return h;
-}
 
 /** A 440 Hz tone at amplitude 0.5 in the requested WAV encoding. */
 function toneWav(bits: 8 | 16 | 24 | 32 | 'f32' | 'f64', rate: number, channels = 1, seconds = 1): Buffer {
@@ -51,13 +26,7 @@ function toneWav(bits: 8 | 16 | 24 | 32 | 'f32' | 'f64', rate: number, channels 
       p += width;
     }
   }
-  const header = wavHeader({
-    tag: float ? 3 : 1,
-    channels,
-    rate,
-    bits: width * 8,
-    dataBytes: data.length,
-  });
+  const header = wavHeader({ tag: float ? 3 : 1, channels, rate, bits: width * 8, dataBytes: data.length });
   return Buffer.concat([header, data]);
 }
 

@@ -95,27 +95,3 @@ export function parsePcm16(bytes: Uint8Array): Float32Array {
   for (let i = 0; i < out.length; i++) out[i] = view.getInt16(i * 2, true) / 32768;
   return out;
 }
-
-/** Builds a 16-bit PCM WAV file (tests, benchmarks, fixtures). */
-export function encodeWav16(samples: Float32Array, sampleRate: number, channels = 1): Buffer {
-  const frames = Math.floor(samples.length / channels);
-  const out = Buffer.alloc(44 + frames * channels * 2);
-  out.write('RIFF', 0, 'ascii');
-  out.writeUInt32LE(36 + frames * channels * 2, 4);
-  out.write('WAVE', 8, 'ascii');
-  out.write('fmt ', 12, 'ascii');
-  out.writeUInt32LE(16, 16);
-  out.writeUInt16LE(1, 20);
-  out.writeUInt16LE(channels, 22);
-  out.writeUInt32LE(sampleRate, 24);
-  out.writeUInt32LE(sampleRate * channels * 2, 28);
-  out.writeUInt16LE(channels * 2, 32);
-  out.writeUInt16LE(16, 34);
-  out.write('data', 36, 'ascii');
-  out.writeUInt32LE(frames * channels * 2, 40);
-  for (let i = 0; i < frames * channels; i++) {
-    const v = Math.max(-1, Math.min(1, samples[i]!));
-    out.writeInt16LE(Math.round(v < 0 ? v * 32768 : v * 32767), 44 + i * 2);
-  }
-  return out;
-}

@@ -1,5 +1,7 @@
 /** Small signal helpers shared by the stages, tests, benchmarks and evaluation. */
 
+import { seededRandom } from '@mira/core';
+
 export function rms(x: Float32Array): number {
   if (x.length === 0) return 0;
   let s = 0;
@@ -47,18 +49,6 @@ export function mixAtSnr(clean: Float32Array, noise: Float32Array, snrDb: number
   const out = new Float32Array(clean.length);
   for (let i = 0; i < clean.length; i++) out[i] = clean[i]! + gain * looped[i]!;
   return out;
-}
-
-/** Deterministic pseudo-random generator (mulberry32), so noise in tests and evaluations is reproducible. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 export function whiteNoise(length: number, seed = 1): Float32Array {

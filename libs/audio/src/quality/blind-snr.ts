@@ -1,4 +1,4 @@
-import { seededRandom } from '../dsp/signal.js';
+import { seededRandom } from '@mira/core';
 
 /**
  * Blind SNR from the waveform amplitude distribution (WADA-SNR; C. Kim and R. M. Stern, "Robust signal-to-noise ratio

@@ -1,21 +1,9 @@
 import { CohortScoreNormaliser, decodeFloat16, encodeFloat16 } from './cohort-normaliser.js';
-import { cosine } from '@mira/core';
-
-/** Deterministic Gaussian vectors (mulberry32 + Box-Muller). */
-function gaussian(seed: number): () => number {
-  let a = seed >>> 0;
-  const uniform = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  return () => Math.sqrt(-2 * Math.log(uniform() + 1e-12)) * Math.cos(2 * Math.PI * uniform());
-}
+import { cosine, gaussian, seededRandom } from '@mira/core';
 
 const D = 48;
-const random = gaussian(7);
+const uniform = seededRandom(7);
+const random = () => gaussian(uniform);
 const vector = () => Float32Array.from({ length: D }, random);
 const unit = (v: Float32Array) => {
   const n = Math.hypot(...v);

@@ -2,9 +2,8 @@ import { copyFileSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import onnxProto from 'onnx-proto';
-import { AppError } from '@mira/core';
+import { AppError, cosine, encodeWav16 } from '@mira/core';
 import type { AudioPipeline } from '../audio-pipeline.js';
-import { encodeWav16 } from '../decode/wav.js';
 import { repoModelsDir } from '../models/manifest.js';
 import {
   devSpeakers,
@@ -14,7 +13,6 @@ import {
   transcode,
 } from '../../../../test/support/audio.js';
 import { babble, mixAtSnr, whiteNoise } from '../dsp/signal.js';
-import { cosine } from '@mira/core';
 import { computeFbank } from './fbank.js';
 
 const { onnx } = onnxProto;
