@@ -1,6 +1,6 @@
 # The task's secrets, injected by ECS from Secrets Manager (never in the task definition's plain environment).
 # DATABASE_URL and JWT_SECRET are generated here. GEMINI_API_KEY and VOICEPRINT_KEY are created empty: put their
-# values before the first deploy (README "Deploying to AWS"); a task cannot start while a secret has no value.
+# values before the first deploy (docs/deployment.md); a task cannot start while a secret has no value.
 
 resource "random_password" "db" {
   length  = 40

@@ -1,7 +1,7 @@
 import { AppError } from '@mira/core';
 
 /**
- * Audio refusals. All are 4xx and documented in README.md (section Audio):
+ * Audio refusals. All are 4xx and documented in docs/audio.md:
  * - AUDIO_FILE_MISSING   422  multipart field absent (names the field in `fields`)
  * - AUDIO_EMPTY          422  zero bytes, or a container holding no samples
  * - AUDIO_ODD_LENGTH_PCM 422  headerless PCM16 with an odd number of bytes

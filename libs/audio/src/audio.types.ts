@@ -12,7 +12,7 @@ export interface DecodedAudio {
   channels: number;
 }
 
-/** See quality/quality-score.ts for the formula (also in README.md, section Audio). */
+/** See quality/quality-score.ts for the formula (also in docs/audio.md). */
 export interface QualityReport {
   /** 0–100, higher is better. */
   score: number;
@@ -38,7 +38,7 @@ export interface VoiceEmbedding {
   vector: Float32Array;
   modelId: string;
   dimension: number;
-  /** True when the model is a weak baseline (see README.md, section Audio). */
+  /** True when the model is a weak baseline (see docs/audio.md). */
   weak: boolean;
 }
 

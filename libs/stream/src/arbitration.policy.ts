@@ -1,5 +1,5 @@
 /**
- * Best-microphone arbitration: pure functions, no Nest, no database (README.md, section Streams).
+ * Best-microphone arbitration: pure functions, no Nest, no database (docs/streams.md).
  *
  * Times are milliseconds on the server's clock. A chunk's capture interval is "aligned" onto that clock with the
  * stream's estimated clock offset (see estimateClockOffset), so copies of one utterance heard by several devices

@@ -1,5 +1,5 @@
 /**
- * Comparing copies of the SAME sound heard by several microphones (pure functions; README.md, section Streams).
+ * Comparing copies of the SAME sound heard by several microphones (pure functions; docs/streams.md).
  *
  * Per-clip quality scores are not commensurable across devices (gain, VAD cut, noise colour), so the arbitration
  * ranks the copies of one group with a coherent cross-copy SNR: every pair of copies is aligned to the sample

@@ -1,6 +1,6 @@
 import { AppError } from '@mira/core';
 
-/** Stream refusals (README.md, section Streams). */
+/** Stream refusals (docs/streams.md). */
 export const StreamErrors = {
   serviceDisabled: () =>
     new AppError(

@@ -51,7 +51,7 @@ export interface AppConfigValues {
   streams: StreamsConfig;
 }
 
-/** Multi-microphone ingestion and arbitration (README.md, section Streams). */
+/** Multi-microphone ingestion and arbitration (docs/streams.md). */
 export interface StreamsConfig {
   /** How long after a chunk's (aligned) end the decision waits for other microphones' copies. */
   arbitrationWindowMs: number;

@@ -1,6 +1,6 @@
 /**
  * The metric names every module shares. Register into them through MetricsService (same name, same labels);
- * the README "Operations" section lists them for operators.
+ * docs/operations.md lists them for operators.
  */
 export const MetricNames = {
   /** Histogram, seconds, labels method, route (the route pattern, never the raw URL), status. */

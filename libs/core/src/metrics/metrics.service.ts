@@ -92,7 +92,7 @@ export class MetricsService {
     return { contentType: this.registry.contentType, body: await this.registry.metrics() };
   }
 
-  // ---- The shared metrics (names in MetricNames; documented in README "Operations") ----
+  // ---- The shared metrics (names in MetricNames; documented in docs/operations.md) ----
 
   /** HTTP request duration by method, route pattern and status (recorded by the request logging middleware). */
   httpDuration(): Histogram<'method' | 'route' | 'status'> {
