@@ -44,9 +44,19 @@ describe('foundation (real HTTP, real PostgreSQL)', () => {
       expect(typeof res.body.uptime).toBe('number');
     });
 
-    it('serves Swagger UI, ReDoc and the OpenAPI document with every route documented', async () => {
+    it('serves Swagger UI, ReDoc (its script from this server, no internet needed) and the OpenAPI document with every route documented', async () => {
       await t.http().get('/docs').expect(200);
-      await t.http().get('/redoc').expect(200).expect('content-type', /html/);
+      const redoc = await t.http().get('/redoc').expect(200).expect('content-type', /html/);
+      const scripts = [...redoc.text.matchAll(/<script[^>]*\ssrc="([^"]+)"/g)].map((m) => m[1]);
+      expect(scripts).toEqual(['/redoc/redoc.standalone.js']);
+      expect(redoc.text).not.toMatch(/https?:\/\//);
+      const bundle = await t
+        .http()
+        .get(scripts[0])
+        .expect(200)
+        .expect('content-type', /javascript/);
+      expect(bundle.text.length).toBeGreaterThan(100_000);
+      expect(bundle.text).toContain('Redoc');
       const spec = (await t.http().get('/openapi.json').expect(200)).body;
       expect(spec.openapi).toMatch(/^3\./);
       expect(Object.keys(spec.paths)).toEqual(

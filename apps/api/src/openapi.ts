@@ -1,3 +1,4 @@
+import { createRequire } from 'node:module';
 import type { INestApplication } from '@nestjs/common';
 import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
@@ -13,6 +14,10 @@ devices. A network that is not yours answers 404, exactly like one that does not
 **Versions.** \`/api/v1\` and \`/api/v2\` serve the same routes; v2 adds list envelopes where documented.
 
 **Errors.** Every error has the body \`{detail, error_code, timestamp, request_id}\` (422s add \`fields\`).`;
+
+/** ReDoc's self-contained bundle from the `redoc` package, served by the app so /redoc works without internet. */
+const REDOC_BUNDLE = createRequire(import.meta.url).resolve('redoc/bundles/redoc.standalone.js');
+export const REDOC_SCRIPT_PATH = '/redoc/redoc.standalone.js';
 
 export function buildOpenApiDocument(app: INestApplication, config: AppConfig): OpenAPIObject {
   const builder = new DocumentBuilder()
@@ -40,11 +45,14 @@ export function mountDocs(app: INestApplication, config: AppConfig): void {
     jsonDocumentUrl: '/openapi.json',
     customSiteTitle: 'Mira API',
   });
+  http.get(REDOC_SCRIPT_PATH, (_req: Request, res: Response) => {
+    res.type('application/javascript').sendFile(REDOC_BUNDLE);
+  });
   http.get('/redoc', (_req: Request, res: Response) => {
     res.type('html').send(`<!DOCTYPE html>
 <html><head><title>Mira API – ReDoc</title><meta charset="utf-8"/>
 <meta name="viewport" content="width=device-width, initial-scale=1"></head>
 <body><redoc spec-url="/openapi.json"></redoc>
-<script src="https://cdn.redoc.ly/redoc/v2.5.0/bundles/redoc.standalone.js"></script></body></html>`);
+<script src="${REDOC_SCRIPT_PATH}"></script></body></html>`);
   });
 }
