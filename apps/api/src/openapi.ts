@@ -16,8 +16,8 @@ devices. A network that is not yours answers 404, exactly like one that does not
 **Errors.** Every error has the body \`{detail, error_code, timestamp, request_id}\` (422s add \`fields\`).`;
 
 /** ReDoc's self-contained bundle from the `redoc` package, served by the app so /redoc works without internet. */
-const REDOC_BUNDLE = createRequire(import.meta.url).resolve('redoc/bundles/redoc.standalone.js');
 export const REDOC_SCRIPT_PATH = '/redoc/redoc.standalone.js';
+const redocBundle = (): string => createRequire(import.meta.url).resolve('redoc/bundles/redoc.standalone.js');
 
 export function buildOpenApiDocument(app: INestApplication, config: AppConfig): OpenAPIObject {
   const builder = new DocumentBuilder()
@@ -46,7 +46,7 @@ export function mountDocs(app: INestApplication, config: AppConfig): void {
     customSiteTitle: 'Mira API',
   });
   http.get(REDOC_SCRIPT_PATH, (_req: Request, res: Response) => {
-    res.type('application/javascript').sendFile(REDOC_BUNDLE);
+    res.type('application/javascript').sendFile(redocBundle());
   });
   http.get('/redoc', (_req: Request, res: Response) => {
     res.type('html').send(`<!DOCTYPE html>
