@@ -7,6 +7,7 @@ import { Reliability1763800400000 } from './1763800400000-reliability.js';
 import { NoisyVoiceprints1763800500000 } from './1763800500000-noisy-voiceprints.js';
 import { TombstoneExpiry1763800600000 } from './1763800600000-tombstone-expiry.js';
 import { TombstoneExpiryPerNetwork1763800700000 } from './1763800700000-tombstone-expiry-per-network.js';
+import { AppDevices1763801600000 } from './1763801600000-app-devices.js';
 
 /** Every migration, in order. New migrations are appended here (explicit list: works in ts-jest and compiled ESM). */
 export const ALL_MIGRATIONS = [
@@ -19,4 +20,5 @@ export const ALL_MIGRATIONS = [
   NoisyVoiceprints1763800500000,
   TombstoneExpiry1763800600000,
   TombstoneExpiryPerNetwork1763800700000,
+  AppDevices1763801600000,
 ];

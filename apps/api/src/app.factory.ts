@@ -9,6 +9,7 @@ import {
   AppLogger,
   createValidationPipe,
   MetricsService,
+  NETWORK_ID_HEADER,
   requestLoggingMiddleware,
   securityHeadersMiddleware,
   ShutdownCoordinator,
@@ -41,7 +42,7 @@ export async function createApp(config: AppConfig, logger: AppLogger): Promise<N
   app.enableCors({
     origin: origins.includes('*') ? true : origins,
     methods: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'],
-    allowedHeaders: ['Authorization', 'Content-Type', 'X-Request-Id', 'Idempotency-Key'],
+    allowedHeaders: ['Authorization', 'Content-Type', 'X-Request-Id', 'Idempotency-Key', NETWORK_ID_HEADER],
     exposedHeaders: ['X-Request-Id', 'Retry-After'],
     maxAge: 600,
   });

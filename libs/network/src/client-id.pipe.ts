@@ -1,16 +1,10 @@
 import { Injectable, PipeTransform } from '@nestjs/common';
-import { CommonErrors } from '@mira/core';
+import { assertDeviceName } from './device-name.js';
 
-const CLIENT_ID_PATTERN = /^[A-Za-z0-9._-]{1,64}$/;
-
-/** A device name: 1–64 of letters, digits, dot, dash and underscore. */
+/** A device name in the path (rule: device-name.ts); 422 naming client_id otherwise. */
 @Injectable()
 export class ClientIdPipe implements PipeTransform<string, string> {
   transform(value: string): string {
-    if (!CLIENT_ID_PATTERN.test(value)) {
-      const message = 'client_id must be 1-64 characters of letters, digits, ".", "-" or "_"';
-      throw CommonErrors.validation(message, [{ field: 'client_id', messages: [message] }]);
-    }
-    return value;
+    return assertDeviceName('client_id', value);
   }
 }

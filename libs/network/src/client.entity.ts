@@ -9,7 +9,7 @@ export class ClientEntity {
   @Column({ type: 'uuid' })
   networkId: string;
 
-  /** The device's own name from the path, e.g. "kitchen" or "desktop-client". */
+  /** The device's own name, e.g. "kitchen" or "desktop-client" (rule: device-name.ts). */
   @Column({ type: 'text' })
   clientId: string;
 
@@ -24,4 +24,8 @@ export class ClientEntity {
 
   @Column({ type: 'timestamptz', nullable: true })
   revokedAt: Date | null;
+
+  /** What the device said about itself when it registered (the shipped apps send their addresses). */
+  @Column({ type: 'jsonb', default: {} })
+  metadata: Record<string, unknown>;
 }

@@ -1,9 +1,11 @@
 import { Injectable } from '@nestjs/common';
-import { NetworkAccessPort, Principal, TokenService } from '@mira/core';
+import { AppLogger, NetworkAccessPort, Principal, TokenService } from '@mira/core';
 import { UsersService } from '@mira/identity';
 import { NetworkRepository } from './network.repository.js';
 
 const TOUCH_INTERVAL_MS = 30_000;
+/** The name of the network an account gets on first use of the account door (renamable like any network). */
+const ACCOUNT_NETWORK_NAME = 'My assistant';
 
 /** Answers the access guard's questions from the networks and clients tables. */
 @Injectable()
@@ -13,6 +15,7 @@ export class NetworkAccessService extends NetworkAccessPort {
   constructor(
     private readonly repository: NetworkRepository,
     private readonly users: UsersService,
+    private readonly logger: AppLogger,
   ) {
     super();
   }
@@ -31,6 +34,15 @@ export class NetworkAccessService extends NetworkAccessPort {
 
   userOwnsNetwork(userId: string, networkId: string): Promise<boolean> {
     return this.repository.ownsNetwork(userId, networkId);
+  }
+
+  async accountNetwork(userId: string, requested: string | null): Promise<string | null> {
+    if (requested !== null) return (await this.repository.ownsNetwork(userId, requested)) ? requested : null;
+    const oldest = await this.repository.oldestOwned(userId);
+    if (oldest) return oldest.id;
+    const created = await this.repository.oldestOwnedOrCreate(userId, ACCOUNT_NETWORK_NAME);
+    this.logger.info('account_network_created', { network_id: created.id });
+    return created.id;
   }
 
   userIsActive(userId: string): Promise<boolean> {

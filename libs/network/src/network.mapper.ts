@@ -25,5 +25,6 @@ export function toClientInfoDto(client: ClientEntity): ClientInfoDto {
     client_id: client.clientId,
     registered_at: isoUtc(client.registeredAt),
     last_seen_at: isoUtc(client.lastSeenAt),
+    metadata: client.metadata ?? {},
   };
 }

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { IsNull, Repository } from 'typeorm';
+import { IsNull, QueryFailedError, Repository } from 'typeorm';
 import { ClientEntity } from './client.entity.js';
 import { NetworkEntity } from './network.entity.js';
 
@@ -22,6 +22,24 @@ export class NetworkRepository {
       order: { createdAt: 'ASC', id: 'ASC' },
       take: limit,
       skip: offset,
+    });
+  }
+
+  /** The user's oldest network (networks_owner_idx), or null. */
+  oldestOwned(ownerId: string): Promise<NetworkEntity | null> {
+    return this.networks.findOne({ where: { ownerId }, order: { createdAt: 'ASC', id: 'ASC' } });
+  }
+
+  /**
+   * The user's oldest network, creating one named `name` when the user owns none. Callers racing for the same user
+   * take turns on a transaction-scoped advisory lock, so exactly one network is created.
+   */
+  async oldestOwnedOrCreate(ownerId: string, name: string): Promise<NetworkEntity> {
+    return this.networks.manager.transaction(async (m) => {
+      await m.query(`SELECT pg_advisory_xact_lock(hashtext('account-network:' || $1::text))`, [ownerId]);
+      const repo = m.getRepository(NetworkEntity);
+      const existing = await repo.findOne({ where: { ownerId }, order: { createdAt: 'ASC', id: 'ASC' } });
+      return existing ?? repo.save(repo.create({ ownerId, name }));
     });
   }
 
@@ -61,11 +79,16 @@ export class NetworkRepository {
   }
 
   /** Inserts a client unless an active one with the same name exists (partial unique index). */
-  async insertClient(networkId: string, clientId: string, tokenHash: string): Promise<ClientEntity | null> {
+  async insertClient(
+    networkId: string,
+    clientId: string,
+    tokenHash: string,
+    metadata: Record<string, unknown> = {},
+  ): Promise<ClientEntity | null> {
     const rows = (await this.clients.query(
-      `INSERT INTO clients (network_id, client_id, token_hash) VALUES ($1, $2, $3)
+      `INSERT INTO clients (network_id, client_id, token_hash, metadata) VALUES ($1, $2, $3, $4)
        ON CONFLICT (network_id, client_id) WHERE revoked_at IS NULL DO NOTHING RETURNING id`,
-      [networkId, clientId, tokenHash],
+      [networkId, clientId, tokenHash, JSON.stringify(metadata)],
     )) as { id: string }[];
     if (!rows[0]) return null;
     return this.clients.findOne({ where: { networkId, id: rows[0].id } });
@@ -77,6 +100,35 @@ export class NetworkRepository {
       { revokedAt: new Date() },
     );
     return (result.affected ?? 0) > 0;
+  }
+
+  /**
+   * Renames an active client; null when no active client has the old name, 'taken' when an active one has the new
+   * name (the partial unique index decides, so two renames racing for one name cannot both win).
+   */
+  async renameClient(networkId: string, from: string, to: string): Promise<ClientEntity | null | 'taken'> {
+    try {
+      const result = await this.clients.update(
+        { networkId, clientId: from, revokedAt: IsNull() },
+        { clientId: to },
+      );
+      if ((result.affected ?? 0) === 0) return null;
+    } catch (err) {
+      if (err instanceof QueryFailedError && (err.driverError as { code?: string }).code === '23505')
+        return 'taken';
+      throw err;
+    }
+    return this.findActiveClient(networkId, to);
+  }
+
+  /** Active names of the form `<prefix><n>` (n a positive integer), for picking the next free one. */
+  async activeNumberedNames(networkId: string, prefix: string): Promise<number[]> {
+    const rows = (await this.clients.query(
+      `SELECT substr(client_id, $3) AS n FROM clients
+       WHERE network_id = $1 AND revoked_at IS NULL AND client_id ~ $2`,
+      [networkId, `^${prefix}[1-9][0-9]{0,8}$`, prefix.length + 1],
+    )) as { n: string }[];
+    return rows.map((r) => Number(r.n));
   }
 
   findClientByTokenHash(tokenHash: string): Promise<ClientEntity | null> {

@@ -2,13 +2,21 @@ import { Injectable } from '@nestjs/common';
 import { AuditService } from '@mira/audit';
 import { AppLogger, CLIENT_TOKEN_PREFIX, CommonErrors, isoUtc, TokenService } from '@mira/core';
 import { NetworkDto, UpdateNetworkDto } from './dto/network.dto.js';
-import { ClientDeregisteredDto, ClientRegisteredDto, ServiceInfoDto } from './dto/service.dto.js';
+import { ClientEntity } from './client.entity.js';
+import {
+  ClientDeregisteredDto,
+  ClientInfoDto,
+  ClientRegisteredDto,
+  ServiceInfoDto,
+} from './dto/service.dto.js';
 import { NetworkErrors } from './network.errors.js';
 import { toClientInfoDto, toNetworkDto } from './network.mapper.js';
 import { NetworkEntity } from './network.entity.js';
 import { NetworkRepository } from './network.repository.js';
 
 const ACTIVE_WINDOW_MS = 5 * 60 * 1000;
+/** Names the server gives devices registered without one: client1, client2, … */
+const ASSIGNED_PREFIX = 'client';
 
 /**
  * Networks and their devices. Callers have already passed the access guard for {network_id};
@@ -111,17 +119,8 @@ export class NetworkService {
 
   async registerClient(networkId: string, clientId: string): Promise<ClientRegisteredDto> {
     await this.require(networkId);
-    const { token, hash } = this.tokens.mintOpaqueToken(CLIENT_TOKEN_PREFIX);
-    const client = await this.repository.insertClient(networkId, clientId, hash);
+    const { client, token } = await this.insertDevice(networkId, clientId, {});
     if (!client) throw NetworkErrors.clientAlreadyRegistered(clientId);
-    this.logger.info('client_registered', { network_id: networkId, client_row_id: client.id });
-    await this.audit.record({
-      networkId,
-      action: 'client.registered',
-      targetType: 'client',
-      targetId: clientId,
-      details: { client_row_id: client.id },
-    });
     return {
       message: `${clientId} registered successfully`,
       client_id: clientId,
@@ -129,6 +128,66 @@ export class NetworkService {
       client_token: token,
       registered_at: isoUtc(client.registeredAt),
     };
+  }
+
+  // --- devices as the shipped apps name them (the account door and the realtime socket) ------------------------
+
+  /**
+   * Registers a device by name, or under the next free `client<n>` when no name is given; 409 when the name is an
+   * active device. The device gets a token like any other, but it is not handed out: the apps act with the
+   * account's token.
+   */
+  async registerDevice(
+    networkId: string,
+    clientId: string | null,
+    metadata: Record<string, unknown>,
+  ): Promise<ClientInfoDto> {
+    await this.require(networkId);
+    if (clientId !== null) {
+      const { client } = await this.insertDevice(networkId, clientId, metadata);
+      if (!client) throw NetworkErrors.clientAlreadyRegistered(clientId);
+      return toClientInfoDto(client);
+    }
+    // Two registrations racing for the same number: the loser tries the next one.
+    for (let attempt = 0; attempt < 8; attempt += 1) {
+      const taken = new Set(await this.repository.activeNumberedNames(networkId, ASSIGNED_PREFIX));
+      let n = 1;
+      while (taken.has(n)) n += 1;
+      const { client } = await this.insertDevice(networkId, `${ASSIGNED_PREFIX}${n}`, metadata);
+      if (client) return toClientInfoDto(client);
+    }
+    throw CommonErrors.conflict('CLIENT_NAME_CONTENDED', 'Could not assign a device name; retry');
+  }
+
+  /**
+   * Makes a device name seen on an upload or a socket a device of the network when it is not an active one yet
+   * (idempotent; concurrent first sightings register it once).
+   */
+  async ensureDevice(networkId: string, clientId: string): Promise<void> {
+    if (await this.repository.findActiveClient(networkId, clientId)) return;
+    const { client } = await this.insertDevice(networkId, clientId, {});
+    if (client) this.logger.info('client_registered_on_first_use', { network_id: networkId });
+  }
+
+  /** Names of the active devices, oldest first. */
+  async deviceNames(networkId: string): Promise<string[]> {
+    return (await this.repository.listActiveClients(networkId)).map((c) => c.clientId);
+  }
+
+  async device(networkId: string, clientId: string): Promise<ClientInfoDto> {
+    const client = await this.repository.findActiveClient(networkId, clientId);
+    if (!client) throw NetworkErrors.clientNotFound(clientId);
+    return toClientInfoDto(client);
+  }
+
+  /** Renames an active device (its token and history stay); 404 unknown name, 409 new name already active. */
+  async renameDevice(networkId: string, clientId: string, newClientId: string): Promise<ClientInfoDto> {
+    if (newClientId === clientId) return this.device(networkId, clientId);
+    const renamed = await this.repository.renameClient(networkId, clientId, newClientId);
+    if (renamed === 'taken') throw NetworkErrors.clientAlreadyRegistered(newClientId);
+    if (!renamed) throw NetworkErrors.clientNotFound(clientId);
+    this.logger.info('client_renamed', { network_id: networkId, client_row_id: renamed.id });
+    return toClientInfoDto(renamed);
   }
 
   /** Revokes the device's token. Repeating it answers the same; a name never registered is a 404. */
@@ -168,6 +227,25 @@ export class NetworkService {
   /** True when the client name is registered and not revoked in this network. */
   async isClientRegistered(networkId: string, clientId: string): Promise<boolean> {
     return (await this.repository.findActiveClient(networkId, clientId)) !== null;
+  }
+
+  private async insertDevice(
+    networkId: string,
+    clientId: string,
+    metadata: Record<string, unknown>,
+  ): Promise<{ client: ClientEntity | null; token: string }> {
+    const { token, hash } = this.tokens.mintOpaqueToken(CLIENT_TOKEN_PREFIX);
+    const client = await this.repository.insertClient(networkId, clientId, hash, metadata);
+    if (!client) return { client: null, token };
+    this.logger.info('client_registered', { network_id: networkId, client_row_id: client.id });
+    await this.audit.record({
+      networkId,
+      action: 'client.registered',
+      targetType: 'client',
+      targetId: clientId,
+      details: { client_row_id: client.id },
+    });
+    return { client, token };
   }
 
   private async require(networkId: string): Promise<NetworkEntity> {

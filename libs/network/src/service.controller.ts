@@ -2,6 +2,7 @@ import { Controller, Delete, Get, HttpCode, Param, Patch, Post } from '@nestjs/c
 import { ApiOperation, ApiParam, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { Access, ErrorResponseDto } from '@mira/core';
 import { ClientIdPipe } from './client-id.pipe.js';
+import { DEVICE_NAME_RULE } from './device-name.js';
 import {
   ClientDeregisteredDto,
   ClientRegisteredDto,
@@ -19,7 +20,7 @@ export class ServiceController {
 
   @Post('client/register/:client_id')
   @Access('network-owner')
-  @ApiParam({ name: 'client_id', example: 'kitchen', description: '1-64 of [A-Za-z0-9._-]' })
+  @ApiParam({ name: 'client_id', example: 'kitchen', description: `Device name: ${DEVICE_NAME_RULE}` })
   @ApiOperation({ summary: 'Register a device and get its network-scoped token (shown once)' })
   @ApiResponse({ status: 201, type: ClientRegisteredDto })
   @ApiResponse({ status: 409, description: 'Already registered and not revoked', type: ErrorResponseDto })

@@ -1,8 +1,8 @@
 import { applyDecorators, createParamDecorator, ExecutionContext, SetMetadata } from '@nestjs/common';
-import { ApiBearerAuth, ApiResponse } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiHeader, ApiResponse } from '@nestjs/swagger';
 import type { Request } from 'express';
 import { ErrorResponseDto } from '../errors/error-response.dto.js';
-import { AccessRule, Principal } from './principal.js';
+import { AccessRule, NETWORK_ID_HEADER, Principal } from './principal.js';
 
 export const ACCESS_RULE_KEY = 'mira:access-rule';
 
@@ -19,7 +19,19 @@ export function Access(rule: AccessRule) {
       }),
     );
   }
-  if (rule === 'network' || rule === 'network-owner') {
+  if (rule === 'account' || rule === 'account-owner') {
+    decorators.push(
+      ApiHeader({
+        name: NETWORK_ID_HEADER,
+        required: false,
+        description:
+          'Only for a user who owns several networks: the one to act on (default: the oldest owned; an account ' +
+          'without a network gets one on first use). A network that is not yours answers 404.',
+        schema: { type: 'string', format: 'uuid' },
+      }),
+    );
+  }
+  if (rule !== 'public' && rule !== 'user') {
     decorators.push(
       ApiResponse({
         status: 404,
@@ -34,10 +46,19 @@ export function Access(rule: AccessRule) {
 
 export interface AuthenticatedRequest extends Request {
   principal?: Principal;
+  /** The network the request acts on, set by the access guard on network and account routes. */
+  networkId?: string;
 }
 
 export const CurrentPrincipal = createParamDecorator((_: unknown, ctx: ExecutionContext): Principal => {
   const principal = ctx.switchToHttp().getRequest<AuthenticatedRequest>().principal;
   if (!principal) throw new Error('CurrentPrincipal used on a route without authentication');
   return principal;
+});
+
+/** The network an account-door route acts on (resolved once by the access guard from the token). */
+export const AccountNetwork = createParamDecorator((_: unknown, ctx: ExecutionContext): string => {
+  const networkId = ctx.switchToHttp().getRequest<AuthenticatedRequest>().networkId;
+  if (!networkId) throw new Error('AccountNetwork used on a route whose access rule names no network');
+  return networkId;
 });

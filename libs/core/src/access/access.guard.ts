@@ -5,13 +5,14 @@ import { AppLogger } from '../logging/app-logger.js';
 import { currentRequestContext } from '../logging/request-context.js';
 import { ACCESS_RULE_KEY, AuthenticatedRequest } from './access.decorators.js';
 import { NetworkAccessPort } from './network-access.port.js';
-import { AccessRule, Principal, principalLabel } from './principal.js';
+import { AccessRule, NETWORK_ID_HEADER, Principal, principalLabel } from './principal.js';
 import { CLIENT_TOKEN_PREFIX, TokenService } from './token.service.js';
 import { assertUuidParam } from './uuid.js';
 
 /**
  * The one gate every route passes. Order: token (401) → network id format (422) → network access (404).
- * A foreign network answers exactly like a missing one, so ids cannot be probed.
+ * A foreign network answers exactly like a missing one, so ids cannot be probed. The network a request acts on
+ * is left in `request.networkId` (from the path, or resolved from the token at the account door).
  */
 @Injectable()
 export class AccessGuard implements CanActivate {
@@ -45,7 +46,17 @@ export class AccessGuard implements CanActivate {
       return true;
     }
 
+    if (rule === 'account' || rule === 'account-owner') {
+      const networkId = await this.accountNetwork(principal, request);
+      if (rule === 'account-owner' && principal.kind === 'client')
+        throw CommonErrors.forbidden('Only the account owner may do this');
+      request.networkId = networkId;
+      if (ctx) ctx.networkId = networkId;
+      return true;
+    }
+
     const networkId = assertUuidParam('network_id', request.params['network_id']);
+    request.networkId = networkId;
     if (ctx) ctx.networkId = networkId;
     if (principal.kind === 'client') {
       if (principal.networkId !== networkId) throw CommonErrors.networkNotFound();
@@ -55,6 +66,22 @@ export class AccessGuard implements CanActivate {
     if (!(await this.networks.userOwnsNetwork(principal.userId, networkId)))
       throw CommonErrors.networkNotFound();
     return true;
+  }
+
+  /**
+   * The network behind an account-door call: a device's own network, or the user's account network (an
+   * X-Network-Id the user does not own, or another device's network, answers 404 like a network door would).
+   */
+  private async accountNetwork(principal: Principal, request: AuthenticatedRequest): Promise<string> {
+    const header = request.header(NETWORK_ID_HEADER);
+    const requested = header === undefined ? null : assertUuidParam(NETWORK_ID_HEADER, header);
+    if (principal.kind === 'client') {
+      if (requested !== null && requested !== principal.networkId) throw CommonErrors.networkNotFound();
+      return principal.networkId;
+    }
+    const networkId = await this.networks.accountNetwork(principal.userId, requested);
+    if (networkId === null) throw CommonErrors.networkNotFound();
+    return networkId;
   }
 
   private async authenticate(request: AuthenticatedRequest): Promise<Principal> {

@@ -9,6 +9,11 @@ export abstract class NetworkAccessPort {
   abstract resolveClientToken(token: string): Promise<Extract<Principal, { kind: 'client' }> | null>;
   /** Whether this user may act on this network (owns it). False for unknown networks. */
   abstract userOwnsNetwork(userId: string, networkId: string): Promise<boolean>;
+  /**
+   * The network a user token speaks for at the account door: `requested` when the user owns it (null when not),
+   * otherwise the oldest network the user owns, created when the user owns none.
+   */
+  abstract accountNetwork(userId: string, requested: string | null): Promise<string | null>;
   /** Whether the user behind a token still exists and is active. */
   abstract userIsActive(userId: string): Promise<boolean>;
 }

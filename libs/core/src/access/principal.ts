@@ -9,8 +9,15 @@ export type Principal =
  * - user: any signed-in user (not a device token).
  * - network: a user who owns the route's {network_id}, or a client registered in it.
  * - network-owner: only a user who owns the route's {network_id}.
+ * - account: the account door (routes without {network_id}, as the shipped apps call them). A user token speaks for
+ *   its account's network (the one named by an `X-Network-Id` header if the user owns it, else the oldest network
+ *   the user owns, created on first use); a device token speaks for its own network.
+ * - account-owner: as account, for a user token only (what network-owner is to network).
  */
-export type AccessRule = 'public' | 'user' | 'network' | 'network-owner';
+export type AccessRule = 'public' | 'user' | 'network' | 'network-owner' | 'account' | 'account-owner';
+
+/** The header a user who owns several networks sends to choose one at the account door. */
+export const NETWORK_ID_HEADER = 'X-Network-Id';
 
 export function principalLabel(principal: Principal): string {
   return principal.kind === 'user' ? `user:${principal.userId}` : `client:${principal.clientRowId}`;

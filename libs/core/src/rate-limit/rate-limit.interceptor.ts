@@ -29,7 +29,7 @@ export function budgetFor(method: string, declared: RateBudgetName | 'exempt' | 
 /**
  * Fixed-window rate limits, counted after the access guard so the caller is known: one budget per caller
  * (user, device, or the client address for anonymous calls; the address honours X-Forwarded-For only when
- * TRUST_PROXY is set) and one per network for routes under /{network_id}. Both must have room, else 429 with
+ * TRUST_PROXY is set) and one per network for network and account routes. Both must have room, else 429 with
  * Retry-After. A store failure (database away) lets the request through: the limiter never causes an outage.
  */
 @Injectable()
@@ -62,7 +62,7 @@ export class RateLimitInterceptor implements NestInterceptor {
     const caller = request.principal ? principalLabel(request.principal) : `ip:${request.ip ?? 'unknown'}`;
     const keys = [`${budget}|${caller}`];
     const caps = [limits.perCaller[budget]];
-    const networkId = request.principal ? request.params['network_id'] : undefined;
+    const networkId = request.principal ? request.networkId : undefined;
     if (networkId) {
       keys.push(`${budget}|network:${networkId}`);
       caps.push(limits.perNetwork[budget]);

@@ -39,6 +39,14 @@ export class ClientInfoDto {
 
   @ApiProperty({ nullable: true, type: String, description: 'Last authenticated request by this device' })
   last_seen_at: string | null;
+
+  @ApiProperty({
+    type: 'object',
+    additionalProperties: true,
+    description:
+      'What the device said about itself when it registered (the shipped apps send their addresses)',
+  })
+  metadata: Record<string, unknown>;
 }
 
 export class ServiceInfoDto {
