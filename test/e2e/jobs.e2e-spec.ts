@@ -1,7 +1,13 @@
 import { DataSource } from 'typeorm';
-import { JobQueue, PermanentJobError } from '@mira/jobs';
+import { defineJobKind, JobName, JobQueue, PermanentJobError } from '@mira/jobs';
 import { startTestApp, TestApp, userWithNetwork } from '../support/app.js';
 import { waitFor } from '../support/wait.js';
+
+/** Job kinds of this suite only: the queue's mechanics without the product's handlers. */
+const TestCount = defineJobKind<{ key: string }>('test.count', { key: 'string' });
+const TestPermanent = defineJobKind<Record<string, never>>('test.permanent', {});
+const TestSplit = defineJobKind<{ n: number }>('test.split', { n: 'number' });
+const TestHeavy = defineJobKind<{ n: number }>('test.heavy', { n: 'number' });
 
 /** Mission: crash-safe, asynchronous processing — the PostgreSQL job queue behind the audio pipeline. */
 describe('job queue (real PostgreSQL)', () => {
@@ -26,8 +32,8 @@ describe('job queue (real PostgreSQL)', () => {
     t = await startTestApp({ JOBS_POLL_INTERVAL_MS: '20', JOBS_CONCURRENCY: '4' });
     queue = t.app.get(JobQueue);
     networkId = (await userWithNetwork(t)).networkId;
-    queue.registerHandler('test.count', async (job) => {
-      const key = String(job.payload.key);
+    queue.register(TestCount, async (job) => {
+      const key = job.payload.key;
       runs.set(key, (runs.get(key) ?? 0) + 1);
       const left = failuresLeft.get(key) ?? 0;
       if (left > 0) {
@@ -35,7 +41,7 @@ describe('job queue (real PostgreSQL)', () => {
         throw new Error('transient failure');
       }
     });
-    queue.registerHandler('test.permanent', async () => {
+    queue.register(TestPermanent, async () => {
       throw new PermanentJobError('input can never succeed');
     });
   });
@@ -45,15 +51,9 @@ describe('job queue (real PostgreSQL)', () => {
   });
 
   it('runs an enqueued job once and absorbs a duplicate with the same dedupe key', async () => {
-    const id = await queue.enqueue({
+    const id = await queue.enqueue(TestCount, { networkId, payload: { key: 'once' }, dedupeKey: 'chunk-1' });
+    const duplicate = await queue.enqueue(TestCount, {
       networkId,
-      type: 'test.count',
-      payload: { key: 'once' },
-      dedupeKey: 'chunk-1',
-    });
-    const duplicate = await queue.enqueue({
-      networkId,
-      type: 'test.count',
       payload: { key: 'once' },
       dedupeKey: 'chunk-1',
     });
@@ -65,7 +65,7 @@ describe('job queue (real PostgreSQL)', () => {
 
   it('retries a failing job with backoff until it succeeds', async () => {
     failuresLeft.set('flaky', 1);
-    const id = (await queue.enqueue({ networkId, type: 'test.count', payload: { key: 'flaky' } })) as string;
+    const id = (await queue.enqueue(TestCount, { networkId, payload: { key: 'flaky' } })) as string;
     const row = await waitFor(async () => {
       const r = await jobRow(t, id);
       return r?.status === 'done' ? r : undefined;
@@ -76,13 +76,12 @@ describe('job queue (real PostgreSQL)', () => {
 
   it('gives up after max attempts, and at once on a permanent error, keeping the error', async () => {
     failuresLeft.set('doomed', 99);
-    const doomed = (await queue.enqueue({
+    const doomed = (await queue.enqueue(TestCount, {
       networkId,
-      type: 'test.count',
       payload: { key: 'doomed' },
       maxAttempts: 1,
     })) as string;
-    const permanent = (await queue.enqueue({ networkId, type: 'test.permanent', payload: {} })) as string;
+    const permanent = (await queue.enqueue(TestPermanent, { networkId, payload: {} })) as string;
     const a = await waitFor(async () =>
       (await jobRow(t, doomed))?.status === 'failed' ? jobRow(t, doomed) : undefined,
     );
@@ -111,16 +110,16 @@ describe('job queue (real PostgreSQL)', () => {
     );
     const perInstance = { first: 0, second: 0 };
     const seen = new Map<string, number>();
-    const handler = (instance: 'first' | 'second') => async (job: { payload: Record<string, unknown> }) => {
+    const handler = (instance: 'first' | 'second') => async (job: { payload: { n: number } }) => {
       perInstance[instance] += 1;
       const key = String(job.payload.n);
       seen.set(key, (seen.get(key) ?? 0) + 1);
       await new Promise((resolve) => setTimeout(resolve, 5));
     };
-    queue.registerHandler('test.split', handler('first'));
-    second.app.get(JobQueue).registerHandler('test.split', handler('second'));
+    queue.register(TestSplit, handler('first'));
+    second.app.get(JobQueue).register(TestSplit, handler('second'));
     try {
-      for (let n = 0; n < 60; n++) await queue.enqueue({ networkId, type: 'test.split', payload: { n } });
+      for (let n = 0; n < 60; n++) await queue.enqueue(TestSplit, { networkId, payload: { n } });
       await waitFor(() => seen.size === 60 || undefined, { what: 'all split jobs', timeoutMs: 30_000 });
       await new Promise((resolve) => setTimeout(resolve, 200));
       expect([...seen.values()].every((count) => count === 1)).toBe(true);
@@ -135,8 +134,8 @@ describe('job queue (real PostgreSQL)', () => {
     let maxRunning = 0;
     let release!: () => void;
     const gate = new Promise<void>((resolve) => (release = resolve));
-    queue.registerHandler(
-      'test.heavy',
+    queue.register(
+      TestHeavy,
       async () => {
         running += 1;
         maxRunning = Math.max(maxRunning, running);
@@ -147,14 +146,10 @@ describe('job queue (real PostgreSQL)', () => {
     );
     const heavy = [];
     for (let n = 0; n < 3; n++)
-      heavy.push((await queue.enqueue({ networkId, type: 'test.heavy', payload: { n } })) as string);
+      heavy.push((await queue.enqueue(TestHeavy, { networkId, payload: { n } })) as string);
     await waitFor(() => running === 1 || undefined, { what: 'first heavy job running' });
     // with JOBS_CONCURRENCY 4 and one heavy job running, a light job is not stuck behind the other heavy ones
-    const light = (await queue.enqueue({
-      networkId,
-      type: 'test.count',
-      payload: { key: 'beside-heavy' },
-    })) as string;
+    const light = (await queue.enqueue(TestCount, { networkId, payload: { key: 'beside-heavy' } })) as string;
     await waitFor(async () => (await jobRow(t, light))?.status === 'done', { what: 'light job done' });
     expect(
       (await Promise.all(heavy.map((id) => jobRow(t, id)))).filter((r) => r?.status === 'running'),
@@ -163,5 +158,44 @@ describe('job queue (real PostgreSQL)', () => {
     for (const id of heavy)
       await waitFor(async () => (await jobRow(t, id))?.status === 'done', { what: 'heavy done' });
     expect(maxRunning).toBe(1);
+  });
+
+  it('every job of the catalogue has exactly one handler in the application', () => {
+    const handled = queue.handledNames();
+    for (const name of Object.values(JobName)) expect(handled.filter((h) => h === name)).toEqual([name]);
+  });
+
+  it('a job whose stored payload is damaged fails at once with the reason, and the worker goes on', async () => {
+    const insert = async (type: string, payload: string) =>
+      (
+        (await t.app
+          .get(DataSource)
+          .query(`INSERT INTO jobs (network_id, type, payload) VALUES ($1, $2, $3::jsonb) RETURNING id`, [
+            networkId,
+            type,
+            payload,
+          ])) as { id: string }[]
+      )[0]!.id;
+    const notUuid = await insert(JobName.ConversationCloseIdle, '{"conversation_id":"not-a-uuid"}');
+    const missing = await insert(JobName.InteractionInfer, '{}');
+    const notObject = await insert('test.count', '[1,2]');
+    const after = (await queue.enqueue(TestCount, {
+      networkId,
+      payload: { key: 'after-damaged' },
+    })) as string;
+    const failed = async (id: string) =>
+      waitFor(async () => ((await jobRow(t, id))?.status === 'failed' ? jobRow(t, id) : undefined), {
+        what: 'damaged job failed',
+      });
+    expect(await failed(notUuid)).toMatchObject({
+      attempts: 1,
+      last_error: 'Invalid payload for job conversation.close_idle: conversation_id must be a UUID',
+    });
+    expect(await failed(missing)).toMatchObject({
+      attempts: 1,
+      last_error: 'Invalid payload for job interaction.infer: interaction_id must be a UUID',
+    });
+    expect((await failed(notObject))?.last_error).toBe('Invalid payload for job test.count: not an object');
+    await waitFor(async () => (await jobRow(t, after))?.status === 'done', { what: 'next job done' });
   });
 });

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { AssistantModule } from '@mira/assistant';
 import { ConversationModule } from '@mira/conversation';
 import { InteractionModule } from '@mira/interaction';
 import { PersonModule } from '@mira/person';
@@ -10,7 +11,13 @@ import { ActionService } from './action.service.js';
 
 /** Actions (inference results): the `interaction.infer` job, /actions and /interactions/{id}/inference. */
 @Module({
-  imports: [TypeOrmModule.forFeature([ActionEntity]), InteractionModule, ConversationModule, PersonModule],
+  imports: [
+    TypeOrmModule.forFeature([ActionEntity]),
+    InteractionModule,
+    ConversationModule,
+    PersonModule,
+    AssistantModule,
+  ],
   controllers: [ActionController],
   providers: [ActionRepository, ActionService],
   exports: [ActionService],

@@ -3,7 +3,7 @@ import { ActionExtraction, ActionExtractor } from '@mira/assistant';
 import { AppLogger } from '@mira/core';
 import { ConversationService } from '@mira/conversation';
 import { InteractionService } from '@mira/interaction';
-import { JobQueue } from '@mira/jobs';
+import { JobName, type JobOf, OnJob } from '@mira/jobs';
 import { PersonService, personDisplayName } from '@mira/person';
 import { ActionStatus } from './action.entity.js';
 import { ActionErrors } from './action.errors.js';
@@ -11,7 +11,6 @@ import { toActionDto } from './action.mapper.js';
 import { ActionFilter, ActionRepository } from './action.repository.js';
 import type { ActionDto, InferenceResultDto } from './dto/action.dto.js';
 
-export const INFER_JOB = 'interaction.infer';
 const CONTEXT_LINES = 10;
 
 /** A date-time from the model ("2026-11-23T15:00:00", with or without zone; zone-less is read as UTC). */
@@ -42,25 +41,25 @@ export class ActionService implements OnModuleInit {
     private readonly interactions: InteractionService,
     private readonly conversations: ConversationService,
     private readonly persons: PersonService,
-    private readonly jobs: JobQueue,
     private readonly logger: AppLogger,
   ) {}
 
   onModuleInit(): void {
-    this.jobs.registerHandler(INFER_JOB, async (job) => {
-      const interactionId = String(job.payload.interaction_id ?? '');
-      try {
-        await this.infer(job.networkId, interactionId, { finalAttempt: job.attempt >= job.maxAttempts });
-      } catch (err) {
-        // An interaction deleted or never transcribed meanwhile: nothing to do, not worth retrying.
-        const code = (err as { code?: string }).code;
-        if (code === 'INTERACTION_NOT_FOUND' || code === 'INTERACTION_NOT_TRANSCRIBED') return;
-        throw err;
-      }
-    });
     this.persons.registerMergeHook((manager, networkId, sourceId, targetId) =>
       this.repository.reassignPerson(manager, networkId, sourceId, targetId),
     );
+  }
+
+  @OnJob(JobName.InteractionInfer)
+  async onInferJob(job: JobOf<JobName.InteractionInfer>): Promise<void> {
+    try {
+      await this.infer(job.networkId, job.payload.interaction_id, { finalAttempt: job.finalAttempt });
+    } catch (err) {
+      // An interaction deleted or never transcribed meanwhile: nothing to do, not worth retrying.
+      const code = (err as { code?: string }).code;
+      if (code === 'INTERACTION_NOT_FOUND' || code === 'INTERACTION_NOT_TRANSCRIBED') return;
+      throw err;
+    }
   }
 
   async list(

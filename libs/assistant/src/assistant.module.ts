@@ -1,4 +1,4 @@
-import { Global, Module, OnModuleInit } from '@nestjs/common';
+import { Module, OnModuleInit } from '@nestjs/common';
 import { AppConfig, HealthRegistry } from '@mira/core';
 import { ActionExtractor } from './action-extractor.js';
 import { GeminiClient } from './gemini.client.js';
@@ -6,7 +6,6 @@ import { Summarizer } from './summarizer.js';
 import { Transcriber } from './transcriber.js';
 
 /** Ports to language models (transcription, action extraction, summaries); knows nothing of domains. */
-@Global()
 @Module({
   providers: [GeminiClient, Transcriber, ActionExtractor, Summarizer],
   exports: [Transcriber, ActionExtractor, Summarizer],

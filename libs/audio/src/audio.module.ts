@@ -1,8 +1,7 @@
-import { Global, Module } from '@nestjs/common';
+import { Module } from '@nestjs/common';
 import { AudioService } from './audio.service.js';
 
-/** Imported once by AppModule; every domain module can inject AudioService. */
-@Global()
+/** Decoding, quality, noise reduction, VAD and speaker embedding; one instance (its models load once) for every importer. */
 @Module({
   providers: [AudioService],
   exports: [AudioService],

@@ -1,10 +1,9 @@
-import { Global, Module } from '@nestjs/common';
+import { Module } from '@nestjs/common';
 import { AuditController } from './audit.controller.js';
 import { AuditRepository } from './audit.repository.js';
 import { AuditService } from './audit.service.js';
 
-/** The audit log; global so every domain can record its sensitive actions. */
-@Global()
+/** The audit log; modules with sensitive actions import it to record them. */
 @Module({
   controllers: [AuditController],
   providers: [AuditRepository, AuditService],

@@ -174,11 +174,6 @@ export class InteractionService implements OnModuleInit {
     return row;
   }
 
-  /** Data retention: removes the network's interactions that occurred before `cutoff` (tombstoned for sync). */
-  purgeOccurredBefore(networkId: string, cutoff: Date): Promise<number> {
-    return this.repository.deleteOccurredBefore(networkId, cutoff);
-  }
-
   /** Repeating the delete answers the same (also after its conversation was deleted); unknown ids are 404. */
   async delete(networkId: string, id: string): Promise<void> {
     if (await this.repository.delete(networkId, id)) {

@@ -1,3 +1,5 @@
 export * from './jobs.module.js';
 export * from './job-queue.service.js';
-export type { NewJob } from './jobs.repository.js';
+export * from './job-catalogue.js';
+export { defineJobKind, PermanentJobError, type JobKind, type PayloadSchema } from './job-payload.js';
+export { OnJob } from './on-job.js';

@@ -1,33 +1,62 @@
 import { Injectable, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
-import type { EntityManager } from 'typeorm';
-import { AppConfig, AppLogger, isDatabaseUnavailable, MetricsService, ShutdownCoordinator } from '@mira/core';
-import { ClaimedJob, JobsRepository, NewJob } from './jobs.repository.js';
+import {
+  AppConfig,
+  AppLogger,
+  isDatabaseUnavailable,
+  MetricsService,
+  ShutdownCoordinator,
+  type Tx,
+} from '@mira/core';
+import { JOB_PAYLOAD_SCHEMAS, JobName, type JobPayloads } from './job-catalogue.js';
+import { type JobKind, parsePayload, PermanentJobError } from './job-payload.js';
+import { ClaimedJob, JobsRepository } from './jobs.repository.js';
 
-export interface JobContext {
+/** One run of a job, as its handler receives it (the payload already checked against its kind). */
+export interface Job<P> {
   id: string;
   networkId: string;
-  type: string;
-  payload: Record<string, unknown>;
+  name: string;
+  payload: P;
   /** 1 on the first run. */
   attempt: number;
   maxAttempts: number;
+  /** No retry follows if this run fails: handlers settle for a fallback instead of failing (e.g. no transcript). */
+  finalAttempt: boolean;
 }
 
-export type JobHandler = (job: JobContext) => Promise<void>;
+/** The job a handler of `N` receives: `async handle(job: JobOf<JobName.UtteranceProcess>)`. */
+export type JobOf<N extends JobName> = Job<JobPayloads[N]>;
 
-/** Thrown by a handler for an input that will never succeed: the job fails at once instead of retrying. */
-export class PermanentJobError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'PermanentJobError';
-  }
+/** What a producer enqueues. */
+export interface NewJob<P> {
+  networkId: string;
+  payload: P;
+  /** A second job with the same name and key in the same network is not enqueued (enqueue answers null). */
+  dedupeKey?: string;
+  runAt?: Date;
+  maxAttempts?: number;
+}
+
+export interface JobHandlerOptions {
+  /** Default 120 s; a run that takes longer fails (and is retried). */
+  timeoutMs?: number;
+  /**
+   * At most this many jobs of this name run at once in this process (the rest stay queued for others), so that long
+   * CPU-bound jobs (the utterance pipeline) leave a slot for short latency-sensitive ones (stream arbitration).
+   */
+  concurrency?: number;
 }
 
 interface Registration {
-  handler: JobHandler;
+  kind: JobKind<unknown>;
+  handler: (job: Job<unknown>) => Promise<void>;
   timeoutMs: number;
-  /** At most this many jobs of this type run at once in this process (the rest stay queued for others). */
   concurrency: number;
+}
+
+function kindOf<P>(nameOrKind: JobName | JobKind<P>): JobKind<P> {
+  if (typeof nameOrKind !== 'string') return nameOrKind;
+  return { name: nameOrKind, schema: JOB_PAYLOAD_SCHEMAS[nameOrKind] } as unknown as JobKind<P>;
 }
 
 /** Exponential backoff with jitter: 1 s, 2 s, 4 s, … capped at 5 minutes. */
@@ -59,25 +88,43 @@ export class JobQueue implements OnApplicationBootstrap, OnApplicationShutdown {
   ) {}
 
   /**
-   * Domain modules register their handlers in onModuleInit. `concurrency` caps how many jobs of this type one
-   * process runs at once, so that long CPU-bound jobs (the utterance pipeline) leave a slot for short
-   * latency-sensitive ones (stream arbitration).
+   * Handlers are methods marked `@OnJob(JobName.…)`, registered here at boot by the JobHandlerExplorer; a kind made
+   * with defineJobKind (tests) is registered directly. One handler per name.
    */
-  registerHandler(
-    type: string,
-    handler: JobHandler,
-    options: { timeoutMs?: number; concurrency?: number } = {},
+  register<N extends JobName>(
+    name: N,
+    handler: (job: JobOf<N>) => Promise<void>,
+    options?: JobHandlerOptions,
+  ): void;
+  register<P>(kind: JobKind<P>, handler: (job: Job<P>) => Promise<void>, options?: JobHandlerOptions): void;
+  register<P>(
+    nameOrKind: JobName | JobKind<P>,
+    handler: (job: Job<P>) => Promise<void>,
+    options: JobHandlerOptions = {},
   ): void {
-    if (this.handlers.has(type)) throw new Error(`A handler for job type ${type} is already registered`);
-    this.handlers.set(type, {
-      handler,
+    const kind = kindOf(nameOrKind);
+    if (this.handlers.has(kind.name)) throw new Error(`A handler for job ${kind.name} is already registered`);
+    this.handlers.set(kind.name, {
+      kind: kind as JobKind<unknown>,
+      handler: handler as (job: Job<unknown>) => Promise<void>,
       timeoutMs: options.timeoutMs ?? 120_000,
       concurrency: options.concurrency ?? Number.POSITIVE_INFINITY,
     });
   }
 
-  enqueue(job: NewJob, manager?: EntityManager): Promise<string | null> {
-    return this.repository.insert(job, manager);
+  /** The job names this process handles. */
+  handledNames(): string[] {
+    return [...this.handlers.keys()];
+  }
+
+  /**
+   * Enqueues a job; inside `tx` it commits (or rolls back) with the caller's writes. Answers the job id, or null when
+   * the dedupe key already exists.
+   */
+  enqueue<N extends JobName>(name: N, job: NewJob<JobPayloads[N]>, tx?: Tx): Promise<string | null>;
+  enqueue<P>(kind: JobKind<P>, job: NewJob<P>, tx?: Tx): Promise<string | null>;
+  enqueue<P>(nameOrKind: JobName | JobKind<P>, job: NewJob<P>, tx?: Tx): Promise<string | null> {
+    return this.repository.insert({ ...job, type: kindOf(nameOrKind).name }, tx);
   }
 
   /** Ask the worker to look for work now (e.g. right after the enqueueing transaction committed). */
@@ -171,10 +218,11 @@ export class JobQueue implements OnApplicationBootstrap, OnApplicationShutdown {
         registration.handler({
           id: job.id,
           networkId: job.networkId,
-          type: job.type,
-          payload: job.payload,
+          name: job.type,
+          payload: parsePayload(registration.kind, job.payload),
           attempt: job.attempts,
           maxAttempts: job.maxAttempts,
+          finalAttempt: job.attempts >= job.maxAttempts,
         }),
         registration.timeoutMs,
         `job ${job.type} timed out after ${registration.timeoutMs} ms`,

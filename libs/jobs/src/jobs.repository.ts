@@ -1,12 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, EntityManager } from 'typeorm';
-import { JobEntity } from './job.entity.js';
+import { DataSource } from 'typeorm';
+import { Tx } from '@mira/core';
 
-export interface NewJob {
+export interface NewJobRow {
   networkId: string;
   type: string;
-  payload: Record<string, unknown>;
+  payload: unknown;
   dedupeKey?: string;
   runAt?: Date;
   maxAttempts?: number;
@@ -16,7 +16,8 @@ export interface ClaimedJob {
   id: string;
   networkId: string;
   type: string;
-  payload: Record<string, unknown>;
+  /** As stored: checked against the job's kind before its handler sees it. */
+  payload: unknown;
   attempts: number;
   maxAttempts: number;
 }
@@ -25,7 +26,7 @@ interface ClaimedRow {
   id: string;
   network_id: string;
   type: string;
-  payload: Record<string, unknown>;
+  payload: unknown;
   attempts: number;
   max_attempts: number;
 }
@@ -35,10 +36,9 @@ interface ClaimedRow {
 export class JobsRepository {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
-  /** Inserts in the caller's transaction when a manager is given; returns null when the dedupe key already exists. */
-  async insert(job: NewJob, manager?: EntityManager): Promise<string | null> {
-    const runner = manager ?? this.dataSource.manager;
-    const rows = (await runner.query(
+  /** Inserts in the caller's transaction when one is given; returns null when the dedupe key already exists. */
+  async insert(job: NewJobRow, tx?: Tx): Promise<string | null> {
+    const rows = (await Tx.manager(tx, this.dataSource.manager).query(
       `INSERT INTO jobs (network_id, type, payload, dedupe_key, run_at, max_attempts)
        VALUES ($1, $2, $3, $4, COALESCE($5, now()), $6)
        ON CONFLICT (network_id, type, dedupe_key) WHERE dedupe_key IS NOT NULL DO NOTHING
@@ -108,14 +108,6 @@ export class JobsRepository {
     );
   }
 
-  /** Extends the lease of a job that is still being worked on. */
-  async extendLease(id: string, leaseMs: number): Promise<void> {
-    await this.dataSource.query(
-      `UPDATE jobs SET locked_until = now() + ($2::int * interval '1 millisecond') WHERE id = $1 AND status = 'running'`,
-      [id, leaseMs],
-    );
-  }
-
   async stats(): Promise<{ depth: number; oldestAgeSeconds: number; failed: number }> {
     const rows = (await this.dataSource.query(
       `SELECT count(*) FILTER (WHERE status IN ('queued', 'running'))::int AS depth,
@@ -134,9 +126,5 @@ export class JobsRepository {
        FROM jobs WHERE status IN ('queued', 'running') GROUP BY type`,
     )) as { type: string; depth: number; oldest: number }[];
     return rows.map((r) => ({ queue: r.type, depth: Number(r.depth), oldestAgeSeconds: Number(r.oldest) }));
-  }
-
-  findById(networkId: string, id: string): Promise<JobEntity | null> {
-    return this.dataSource.getRepository(JobEntity).findOne({ where: { networkId, id } });
   }
 }

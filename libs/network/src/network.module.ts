@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { AuditModule } from '@mira/audit';
 import { NetworkAccessPort } from '@mira/core';
 import { IdentityModule } from '@mira/identity';
 import { ClientEntity } from './client.entity.js';
@@ -11,7 +12,7 @@ import { NetworksController } from './networks.controller.js';
 import { ServiceController } from './service.controller.js';
 
 @Module({
-  imports: [TypeOrmModule.forFeature([NetworkEntity, ClientEntity]), IdentityModule],
+  imports: [TypeOrmModule.forFeature([NetworkEntity, ClientEntity]), IdentityModule, AuditModule],
   controllers: [NetworksController, ServiceController],
   providers: [
     NetworkRepository,

@@ -1,15 +1,13 @@
-import { Injectable, OnModuleInit } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { Summarizer } from '@mira/assistant';
 import { AppConfig, AppLogger } from '@mira/core';
 import { ConversationService } from '@mira/conversation';
 import { InteractionService } from '@mira/interaction';
-import { JobQueue } from '@mira/jobs';
+import { JobName, type JobOf, JobQueue, OnJob } from '@mira/jobs';
 import { NetworkService } from '@mira/network';
 import { PersonService, personDisplayName } from '@mira/person';
 import { decideConversation, GroupingPolicy, resolveGroupingPolicy } from './conversation-policy.js';
 
-export const CLOSE_IDLE_JOB = 'conversation.close_idle';
-export const SUMMARIZE_JOB = 'conversation.summarize';
 const SUMMARY_MAX_LINES = 200;
 
 /**
@@ -19,7 +17,7 @@ const SUMMARY_MAX_LINES = 200;
  * utterance from being assigned twice.
  */
 @Injectable()
-export class ConversationAssigner implements OnModuleInit {
+export class ConversationAssigner {
   private readonly locks = new Map<string, Promise<unknown>>();
 
   constructor(
@@ -32,19 +30,6 @@ export class ConversationAssigner implements OnModuleInit {
     private readonly config: AppConfig,
     private readonly logger: AppLogger,
   ) {}
-
-  onModuleInit(): void {
-    this.jobs.registerHandler(CLOSE_IDLE_JOB, (job) =>
-      this.closeIfIdle(job.networkId, String(job.payload.conversation_id ?? '')),
-    );
-    this.jobs.registerHandler(SUMMARIZE_JOB, (job) =>
-      this.summarize(
-        job.networkId,
-        String(job.payload.conversation_id ?? ''),
-        job.attempt >= job.maxAttempts,
-      ),
-    );
-  }
 
   async policy(networkId: string): Promise<GroupingPolicy> {
     const rec = this.config.values.recognition;
@@ -109,9 +94,8 @@ export class ConversationAssigner implements OnModuleInit {
     }
     await this.interactions.applySystemChanges(networkId, interactionId, { conversationId });
     // Closes the conversation once nobody has spoken for the gap (checked again when the job runs).
-    await this.jobs.enqueue({
+    await this.jobs.enqueue(JobName.ConversationCloseIdle, {
       networkId,
-      type: CLOSE_IDLE_JOB,
       payload: { conversation_id: conversationId },
       dedupeKey: `${conversationId}:${interactionId}`,
       runAt: new Date(Date.now() + (policy.gapSeconds + 1) * 1000),
@@ -124,14 +108,23 @@ export class ConversationAssigner implements OnModuleInit {
       isActive: false,
       endedAt: new Date(),
     });
-    await this.jobs.enqueue({
+    await this.jobs.enqueue(JobName.ConversationSummarize, {
       networkId,
-      type: SUMMARIZE_JOB,
       payload: { conversation_id: conversationId },
       dedupeKey: conversationId,
     });
     this.jobs.kick();
     this.logger.info('conversation_closed', { network_id: networkId, conversation_id: conversationId });
+  }
+
+  @OnJob(JobName.ConversationCloseIdle)
+  async onCloseIdleJob(job: JobOf<JobName.ConversationCloseIdle>): Promise<void> {
+    await this.closeIfIdle(job.networkId, job.payload.conversation_id);
+  }
+
+  @OnJob(JobName.ConversationSummarize)
+  async onSummarizeJob(job: JobOf<JobName.ConversationSummarize>): Promise<void> {
+    await this.summarize(job.networkId, job.payload.conversation_id, job.finalAttempt);
   }
 
   /** Idle check: closes the conversation when its last interaction is older than the gap (server clock). */

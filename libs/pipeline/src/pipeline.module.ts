@@ -1,7 +1,9 @@
 import { Module } from '@nestjs/common';
 import { ActionModule } from '@mira/action';
+import { AssistantModule } from '@mira/assistant';
 import { ConversationModule } from '@mira/conversation';
 import { InteractionModule } from '@mira/interaction';
+import { JobsModule } from '@mira/jobs';
 import { NetworkModule } from '@mira/network';
 import { PersonModule } from '@mira/person';
 import { RecognitionModule } from '@mira/recognition';
@@ -19,6 +21,8 @@ import { UtteranceProcessor } from './utterance-processor.js';
     PersonModule,
     NetworkModule,
     ActionModule,
+    AssistantModule,
+    JobsModule,
   ],
   providers: [UtteranceProcessor, ConversationAssigner],
   exports: [UtteranceProcessor, ConversationAssigner],

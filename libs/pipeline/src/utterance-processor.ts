@@ -1,19 +1,17 @@
-import { Injectable, OnModuleInit } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { QueryFailedError } from 'typeorm';
-import { INFER_JOB } from '@mira/action';
 import { Transcriber, TranscriptionUnavailableError } from '@mira/assistant';
 import { noiseJudgementSnrDb } from '@mira/audio';
 import { AppLogger } from '@mira/core';
 import { InteractionEntity, InteractionService } from '@mira/interaction';
-import { JobContext, JobQueue, PermanentJobError } from '@mira/jobs';
+import { JobName, type JobOf, JobQueue, OnJob, PermanentJobError } from '@mira/jobs';
 import { NetworkService } from '@mira/network';
 import { PersonService } from '@mira/person';
 import { Identification, isNoisy, RecognitionService } from '@mira/recognition';
-import { type ChunkForProcessing, StreamService, UTTERANCE_JOB } from '@mira/stream';
+import { type ChunkForProcessing, StreamService } from '@mira/stream';
 import { ConversationAssigner } from './conversation-assigner.js';
 
 const SAMPLE_RATE = 16_000;
-export const RELEASE_AUDIO_JOB = 'utterance.release_audio';
 /**
  * How long a processed chunk's audio is kept before it is dropped: long enough for stream arbitration to compare
  * late copies of the same moment with it, short enough that raw audio does not linger.
@@ -31,7 +29,7 @@ function isUniqueViolation(err: unknown): boolean {
  * retry or another instance after a crash continues where the last run stopped.
  */
 @Injectable()
-export class UtteranceProcessor implements OnModuleInit {
+export class UtteranceProcessor {
   constructor(
     private readonly streams: StreamService,
     private readonly recognition: RecognitionService,
@@ -44,25 +42,17 @@ export class UtteranceProcessor implements OnModuleInit {
     private readonly logger: AppLogger,
   ) {}
 
-  onModuleInit(): void {
-    // One utterance at a time per process: it is CPU-bound (denoise, VAD, embedding), and the other job slots stay
-    // free for stream arbitration, which decides while devices are still talking.
-    this.jobs.registerHandler(UTTERANCE_JOB, (job) => this.handle(job), {
-      timeoutMs: 300_000,
-      concurrency: 1,
-    });
-    this.jobs.registerHandler(RELEASE_AUDIO_JOB, (job) =>
-      this.streams.releaseChunkAudio(job.networkId, String(job.payload.chunk_id ?? '')),
-    );
-  }
-
-  async handle(job: JobContext): Promise<void> {
-    const chunkId = String(job.payload.chunk_id ?? '');
-    const finalAttempt = job.attempt >= job.maxAttempts;
+  /**
+   * One utterance at a time per process: it is CPU-bound (denoise, VAD, embedding), and the other job slots stay free
+   * for stream arbitration, which decides while devices are still talking.
+   */
+  @OnJob(JobName.UtteranceProcess, { timeoutMs: 300_000, concurrency: 1 })
+  async handle(job: JobOf<JobName.UtteranceProcess>): Promise<void> {
+    const chunkId = job.payload.chunk_id;
     try {
-      await this.process(job.networkId, chunkId, finalAttempt);
+      await this.process(job.networkId, chunkId, job.finalAttempt);
     } catch (err) {
-      if (finalAttempt || err instanceof PermanentJobError) {
+      if (job.finalAttempt || err instanceof PermanentJobError) {
         const row = await this.interactions.findBySourceChunk(job.networkId, chunkId).catch(() => null);
         if (row && row.processingStatus !== 'done') {
           await this.interactions
@@ -79,6 +69,11 @@ export class UtteranceProcessor implements OnModuleInit {
       }
       throw err;
     }
+  }
+
+  @OnJob(JobName.UtteranceReleaseAudio)
+  async releaseAudio(job: JobOf<JobName.UtteranceReleaseAudio>): Promise<void> {
+    await this.streams.releaseChunkAudio(job.networkId, job.payload.chunk_id);
   }
 
   async process(networkId: string, chunkId: string, finalAttempt: boolean): Promise<void> {
@@ -126,17 +121,15 @@ export class UtteranceProcessor implements OnModuleInit {
       interaction.transcriptionStatus === 'transcribed' &&
       interaction.content
     ) {
-      await this.jobs.enqueue({
+      await this.jobs.enqueue(JobName.InteractionInfer, {
         networkId,
-        type: INFER_JOB,
         payload: { interaction_id: interaction.id },
         dedupeKey: interaction.id,
       });
       this.jobs.kick();
     }
-    await this.jobs.enqueue({
+    await this.jobs.enqueue(JobName.UtteranceReleaseAudio, {
       networkId,
-      type: RELEASE_AUDIO_JOB,
       payload: { chunk_id: chunkId },
       dedupeKey: chunkId,
       runAt: new Date(Date.now() + AUDIO_RETENTION_MS),

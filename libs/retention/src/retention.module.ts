@@ -1,17 +1,14 @@
-import { Global, Module } from '@nestjs/common';
-import { InteractionModule } from '@mira/interaction';
+import { Module } from '@nestjs/common';
+import { AuditModule } from '@mira/audit';
+import { JobsModule } from '@mira/jobs';
 import { NetworkModule } from '@mira/network';
-import { StreamModule } from '@mira/stream';
-import { RetentionRegistry } from './retention.registry.js';
 import { RetentionRepository } from './retention.repository.js';
 import { RetentionService } from './retention.service.js';
-import { RetentionTargets } from './retention.targets.js';
 
-/** Data retention; global so domains can register what the sweep removes. */
-@Global()
+/** Data retention: the scheduled sweep over every RetentionTarget that a module provides. */
 @Module({
-  imports: [NetworkModule, InteractionModule, StreamModule],
-  providers: [RetentionRegistry, RetentionRepository, RetentionService, RetentionTargets],
-  exports: [RetentionRegistry, RetentionService],
+  imports: [NetworkModule, AuditModule, JobsModule],
+  providers: [RetentionRepository, RetentionService],
+  exports: [RetentionService],
 })
 export class RetentionModule {}

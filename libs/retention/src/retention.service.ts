@@ -1,13 +1,11 @@
-import { Injectable, OnApplicationBootstrap, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
-import { AppConfig, AppLogger, isDatabaseUnavailable } from '@mira/core';
+import { Injectable, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { AppConfig, AppLogger, HookRegistry, isDatabaseUnavailable } from '@mira/core';
 import { AuditService } from '@mira/audit';
-import { JobQueue, type JobContext } from '@mira/jobs';
+import { JobName, type JobOf, JobQueue, OnJob } from '@mira/jobs';
 import { NetworkService } from '@mira/network';
 import { retentionCutoff, retentionDays, sweepDedupeKey } from './retention.policy.js';
-import { RetentionRegistry } from './retention.registry.js';
+import { RetentionTarget } from './retention-target.js';
 import { RetentionRepository } from './retention.repository.js';
-
-export const RETENTION_SWEEP_JOB = 'retention.sweep';
 
 export interface SweepResult {
   networkId: string;
@@ -21,16 +19,16 @@ export interface SweepResult {
 /**
  * Scheduled data retention. Every RETENTION_SWEEP_INTERVAL_SECONDS each instance enqueues one `retention.sweep`
  * job per network with a dedupe key per interval, so however many instances run, each network is swept once per
- * interval; the job queue gives it retries and crash resume. The job deletes the network's registered data
- * (interactions, stored audio, ...) older than its retention (settings.retention_days, else RETENTION_DEFAULT_DAYS).
+ * interval; the job queue gives it retries and crash resume. The job deletes the network's data of every
+ * RetentionTarget (interactions, stored audio, ...) older than its retention (settings.retention_days, else RETENTION_DEFAULT_DAYS).
  * Voiceprints are not swept: they go with their person (foreign-key cascade).
  */
 @Injectable()
-export class RetentionService implements OnModuleInit, OnApplicationBootstrap, OnApplicationShutdown {
+export class RetentionService implements OnApplicationBootstrap, OnApplicationShutdown {
   private timer?: NodeJS.Timeout;
 
   constructor(
-    private readonly registry: RetentionRegistry,
+    private readonly hooks: HookRegistry,
     private readonly repository: RetentionRepository,
     private readonly jobs: JobQueue,
     private readonly networks: NetworkService,
@@ -38,10 +36,6 @@ export class RetentionService implements OnModuleInit, OnApplicationBootstrap, O
     private readonly config: AppConfig,
     private readonly logger: AppLogger,
   ) {}
-
-  onModuleInit(): void {
-    this.jobs.registerHandler(RETENTION_SWEEP_JOB, (job) => this.handle(job), { timeoutMs: 600_000 });
-  }
 
   onApplicationBootstrap(): void {
     const { sweepEnabled, sweepIntervalSeconds } = this.config.values.retention;
@@ -79,7 +73,7 @@ export class RetentionService implements OnModuleInit, OnApplicationBootstrap, O
     for (;;) {
       const ids = await this.networks.listIdsAfter(after, 500);
       for (const networkId of ids) {
-        if (await this.jobs.enqueue({ networkId, type: RETENTION_SWEEP_JOB, payload: {}, dedupeKey }))
+        if (await this.jobs.enqueue(JobName.RetentionSweep, { networkId, payload: {}, dedupeKey }))
           enqueued += 1;
       }
       if (ids.length < 500) break;
@@ -108,7 +102,9 @@ export class RetentionService implements OnModuleInit, OnApplicationBootstrap, O
     );
     const cutoff = retentionCutoff(now, days);
     const deleted: Record<string, number> = {};
-    for (const [name, purge] of this.registry.entries()) deleted[name] = await purge(networkId, cutoff);
+    for (const target of this.hooks.all(RetentionTarget)) {
+      deleted[target.retentionName] = await target.purgeBefore(networkId, cutoff);
+    }
     // deletions are remembered for their own period (bookkeeping, not personal data: not in `deleted`)
     const tombstonesDeleted = await this.repository.deleteTombstonesBefore(
       networkId,
@@ -134,7 +130,8 @@ export class RetentionService implements OnModuleInit, OnApplicationBootstrap, O
     return { networkId, retentionDays: days, cutoff: cutoff.toISOString(), deleted, tombstonesDeleted };
   }
 
-  private async handle(job: JobContext): Promise<void> {
+  @OnJob(JobName.RetentionSweep, { timeoutMs: 600_000 })
+  async onSweepJob(job: JobOf<JobName.RetentionSweep>): Promise<void> {
     try {
       await this.sweepNetwork(job.networkId);
     } catch (err) {

@@ -10,9 +10,10 @@ import {
   MetricsService,
   pcm16ToFloat,
   type Principal,
+  Tx,
 } from '@mira/core';
 import { AudioService, type QualityReport } from '@mira/audio';
-import { JobQueue } from '@mira/jobs';
+import { JobName, type JobOf, JobQueue, OnJob } from '@mira/jobs';
 import { NetworkService } from '@mira/network';
 import {
   Candidate,
@@ -53,8 +54,6 @@ import {
   StreamRow,
 } from './stream.repository.js';
 
-export const ARBITRATE_JOB = 'stream.arbitrate';
-export const UTTERANCE_JOB = 'utterance.process';
 /** Longest the arbitration waits for copies still being decoded. */
 const INGEST_WAIT_MAX_MS = 5000;
 
@@ -114,9 +113,11 @@ export class StreamService implements OnModuleInit {
       [],
       (gauge) => gauge.set(this.activeStreamsHere()),
     );
-    this.jobs.registerHandler(ARBITRATE_JOB, async (job) => {
-      await this.arbitrate(job.networkId, String(job.payload['chunk_id']));
-    });
+  }
+
+  @OnJob(JobName.StreamArbitrate)
+  async onArbitrateJob(job: JobOf<JobName.StreamArbitrate>): Promise<void> {
+    await this.arbitrate(job.networkId, job.payload.chunk_id);
   }
 
   // ---------------------------------------------------------------------------------------------- ingestion
@@ -228,14 +229,9 @@ export class StreamService implements OnModuleInit {
         Math.max(alignedEnd.getTime(), Date.now()) + this.cfg.arbitrationWindowMs,
       );
       await this.jobs.enqueue(
-        {
-          networkId,
-          type: ARBITRATE_JOB,
-          payload: { chunk_id: chunkId },
-          dedupeKey: chunkId,
-          runAt: decisionDueAt,
-        },
-        m,
+        JobName.StreamArbitrate,
+        { networkId, payload: { chunk_id: chunkId }, dedupeKey: chunkId, runAt: decisionDueAt },
+        Tx.of(m),
       );
       await this.repository.endIngest(networkId, marker, m);
       const floor = await this.repository.getFloor(networkId, m);
@@ -472,13 +468,9 @@ export class StreamService implements OnModuleInit {
           lastUntil: next.lastUntilMs === null ? null : new Date(next.lastUntilMs),
         });
         await this.jobs.enqueue(
-          {
-            networkId,
-            type: UTTERANCE_JOB,
-            payload: { chunk_id: winner.chunkId },
-            dedupeKey: winner.chunkId,
-          },
-          m,
+          JobName.UtteranceProcess,
+          { networkId, payload: { chunk_id: winner.chunkId }, dedupeKey: winner.chunkId },
+          Tx.of(m),
         );
       } else {
         await this.repository.markChunks(m, networkId, losers, 'silent', decisionId, 'no_speech', true);
@@ -563,11 +555,6 @@ export class StreamService implements OnModuleInit {
   }
 
   // ---------------------------------------------------------------------------------------------- reads
-
-  /** Data retention: removes decided chunks (and the audio they still hold) received before `cutoff`. */
-  purgeChunksReceivedBefore(networkId: string, cutoff: Date): Promise<number> {
-    return this.repository.deleteDecidedChunksBefore(networkId, cutoff);
-  }
 
   async getStream(networkId: string, rawStreamId: string): Promise<StreamDto> {
     const streamId = assertStreamId(rawStreamId);

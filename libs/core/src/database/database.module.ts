@@ -5,13 +5,15 @@ import { AppConfig } from '../config/app-config.js';
 import { AppLogger } from '../logging/app-logger.js';
 import { HealthRegistry } from '../health/health.registry.js';
 import { buildDataSourceOptions, MigrationList, runMigrations } from './data-source.options.js';
+import { Transactions } from './transaction.js';
 
-/** TypeORM on PostgreSQL or embedded PGlite; migrations only (never synchronize). */
+/** TypeORM on PostgreSQL or embedded PGlite; migrations only (never synchronize). Global: every lib has Transactions. */
 @Module({})
 export class DatabaseModule {
   static forRoot(options: { migrations: MigrationList }): DynamicModule {
     return {
       module: DatabaseModule,
+      global: true,
       imports: [
         TypeOrmModule.forRootAsync({
           inject: [AppConfig, AppLogger, HealthRegistry],
@@ -27,6 +29,7 @@ export class DatabaseModule {
         }),
       ],
       providers: [
+        Transactions,
         {
           provide: 'DATABASE_BOOTSTRAP',
           inject: [DataSource, AppConfig, AppLogger, HealthRegistry],
@@ -53,6 +56,7 @@ export class DatabaseModule {
           },
         },
       ],
+      exports: [Transactions],
     };
   }
 }

@@ -1,0 +1,47 @@
+import type { PayloadSchema } from './job-payload.js';
+
+/**
+ * Every kind of background work Mira does. The value is what the jobs table stores in `type`. "Find references" on a
+ * name lists who enqueues it and the one method that handles it (marked `@OnJob(JobName.…)`).
+ */
+export enum JobName {
+  /** Decides among the copies of one moment of audio and enqueues the winner's UtteranceProcess (libs/stream). */
+  StreamArbitrate = 'stream.arbitrate',
+  /** From the winning copy to an interaction with speaker, text and conversation (UtteranceProcessor). */
+  UtteranceProcess = 'utterance.process',
+  /** Drops a processed chunk's audio once late copies can no longer need it (UtteranceProcessor). */
+  UtteranceReleaseAudio = 'utterance.release_audio',
+  /** Closes a conversation nobody has spoken in for the gap (ConversationLifecycle). */
+  ConversationCloseIdle = 'conversation.close_idle',
+  /** Writes a closed conversation's topic and context summaries (ConversationLifecycle). */
+  ConversationSummarize = 'conversation.summarize',
+  /** Extracts an action from a transcribed interaction (ActionService). */
+  InteractionInfer = 'interaction.infer',
+  /** Deletes one network's data older than its retention (RetentionService). */
+  RetentionSweep = 'retention.sweep',
+}
+
+/** The payload each job carries: ids only (the handler reads the rows), never audio, text or names. */
+export interface JobPayloads {
+  [JobName.StreamArbitrate]: { chunk_id: string };
+  [JobName.UtteranceProcess]: { chunk_id: string };
+  [JobName.UtteranceReleaseAudio]: { chunk_id: string };
+  [JobName.ConversationCloseIdle]: { conversation_id: string };
+  [JobName.ConversationSummarize]: { conversation_id: string };
+  [JobName.InteractionInfer]: { interaction_id: string };
+  [JobName.RetentionSweep]: Record<string, never>;
+}
+
+/**
+ * How each payload is checked when its row is read back: a row can be older than the code or damaged, and such a job
+ * fails at once with a clear error instead of reaching its handler.
+ */
+export const JOB_PAYLOAD_SCHEMAS: { [N in JobName]: PayloadSchema<JobPayloads[N]> } = {
+  [JobName.StreamArbitrate]: { chunk_id: 'uuid' },
+  [JobName.UtteranceProcess]: { chunk_id: 'uuid' },
+  [JobName.UtteranceReleaseAudio]: { chunk_id: 'uuid' },
+  [JobName.ConversationCloseIdle]: { conversation_id: 'uuid' },
+  [JobName.ConversationSummarize]: { conversation_id: 'uuid' },
+  [JobName.InteractionInfer]: { interaction_id: 'uuid' },
+  [JobName.RetentionSweep]: {},
+};
