@@ -117,7 +117,7 @@ for (const persons of [5, 20, 50]) {
     pipeline.scoreVoices(scoringModel.modelId, test, changed);
     if (k >= 5) cold.push(performance.now() - t0);
   }
-  // Reading the network's voiceprints for that utterance (RecognitionService.centroids): a sample is decrypted
+  // Reading the network's voiceprints for that utterance (VoiceprintService.centroids): a sample is decrypted
   // (AES-256-GCM) the first time it is read and kept; every read averages each person's samples. Worst case under the
   // default policy: 3 enrolment samples with their copies heard in noise and 5 automatic samples per person.
   const cipher = new VoiceprintCipher(randomBytes(32));

@@ -18,9 +18,9 @@ export interface SpeakerSet {
 }
 
 /**
- * The product's scores of one utterance against persons (RecognitionService.identify's rule: `planIdentification`,
- * the model's scale, `bestScores` over the planned references), with the policy they are judged by. `snrDb` decides
- * clean or noisy as the SNR stage would.
+ * The product's scores of one utterance against persons (SpeakerIdentificationService.identify's rule:
+ * `planIdentification`, the model's scale, `bestScores` over the planned references), with the policy they are
+ * judged by. `snrDb` decides clean or noisy as the SNR stage would.
  */
 export function productScores(
   pipeline: AudioPipeline,

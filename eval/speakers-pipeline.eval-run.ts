@@ -121,7 +121,7 @@ it('speaker identification through the pipeline', async () => {
       .get((await import('../libs/audio/src/index.js')).AudioService)
       .speakerScale(model);
     const policy = await t.app
-      .get((await import('../libs/recognition/src/index.js')).RecognitionService)
+      .get((await import('../libs/recognition/src/index.js')).SpeakerIdentificationService)
       .policyFor(networkId, model, scale);
 
     const pct = (n: number, d: number) => (d === 0 ? 'n/a' : `${((100 * n) / d).toFixed(1)}%`);

@@ -1,7 +1,7 @@
 import { DataSource } from 'typeorm';
 import { AudioService, mixAtSnr, whiteNoise } from '@mira/audio';
 import { cosine, encodeWav16 } from '@mira/core';
-import { RecognitionService, VoiceprintCipher } from '@mira/recognition';
+import { SpeakerIdentificationService, VoiceprintCipher, VoiceprintService } from '@mira/recognition';
 import {
   createPerson as createPersonIn,
   startTestApp,
@@ -129,7 +129,7 @@ describe('voice enrolment and voiceprints (real speech, real ONNX, real PostgreS
     expect(snrDb).toBeLessThan(12);
     const { speech, speechSeconds } = await audio.extractSpeech(heard);
     const identification = await t.app
-      .get(RecognitionService)
+      .get(SpeakerIdentificationService)
       .identify(household.networkId, speech, speechSeconds, snrDb);
     expect(identification.scale).toBe('as-norm');
     expect(identification.decision).toMatchObject({ kind: 'match', personId: anna });
@@ -298,7 +298,7 @@ describe('voice enrolment and voiceprints (real speech, real ONNX, real PostgreS
     const eliSample = await enrolVoice(t, household.session.auth, household.networkId, eli, speechB!).expect(
       201,
     );
-    const recognition = t.app.get(RecognitionService);
+    const recognition = t.app.get(VoiceprintService);
     const read = async () =>
       new Map(
         (await recognition.centroids(household.networkId, enrolled.body.model_id as string)).map((p) => [

@@ -2,6 +2,7 @@ import { Body, Controller, Get, Param, Patch, Post, Query } from '@nestjs/common
 import { ApiOperation, ApiParam, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { Access, ErrorResponseDto, pageBounds, RateBudget, UuidParamPipe } from '@mira/core';
 import { ActionDto, ActionListQueryDto, InferenceResultDto, UpdateActionDto } from './dto/action.dto.js';
+import { toActionDto, toInferenceResultDto } from './action.mapper.js';
 import { ActionService } from './action.service.js';
 
 /** Actions found in interactions; served under /api/v1 and /api/v2. */
@@ -34,7 +35,7 @@ export class ActionController {
         },
         page,
       )
-    ).items;
+    ).items.map(toActionDto);
   }
 
   @Get('actions/:action_id')
@@ -43,11 +44,11 @@ export class ActionController {
   @ApiOperation({ summary: 'One action' })
   @ApiResponse({ status: 200, type: ActionDto })
   @ApiResponse({ status: 404, description: 'ACTION_NOT_FOUND', type: ErrorResponseDto })
-  get(
+  async get(
     @Param('network_id') networkId: string,
     @Param('action_id', new UuidParamPipe('action_id')) id: string,
   ): Promise<ActionDto> {
-    return this.actions.get(networkId, id);
+    return toActionDto(await this.actions.get(networkId, id));
   }
 
   @Patch('actions/:action_id')
@@ -56,12 +57,12 @@ export class ActionController {
   @ApiOperation({ summary: 'Confirm or dismiss an action (or set it back to pending)' })
   @ApiResponse({ status: 200, type: ActionDto })
   @ApiResponse({ status: 404, description: 'ACTION_NOT_FOUND', type: ErrorResponseDto })
-  update(
+  async update(
     @Param('network_id') networkId: string,
     @Param('action_id', new UuidParamPipe('action_id')) id: string,
     @Body() body: UpdateActionDto,
   ): Promise<ActionDto> {
-    return this.actions.setStatus(networkId, id, body.status);
+    return toActionDto(await this.actions.setStatus(networkId, id, body.status));
   }
 
   @Post('interactions/:interaction_id/inference')
@@ -78,11 +79,11 @@ export class ActionController {
   @ApiResponse({ status: 201, type: InferenceResultDto })
   @ApiResponse({ status: 404, description: 'INTERACTION_NOT_FOUND', type: ErrorResponseDto })
   @ApiResponse({ status: 409, description: 'INTERACTION_NOT_TRANSCRIBED', type: ErrorResponseDto })
-  infer(
+  async infer(
     @Param('network_id') networkId: string,
     @Param('interaction_id', new UuidParamPipe('interaction_id')) id: string,
   ): Promise<InferenceResultDto> {
     // On demand there is no later retry: a failing Gemini falls back to the rules at once.
-    return this.actions.infer(networkId, id, { finalAttempt: true });
+    return toInferenceResultDto(await this.actions.infer(networkId, id, { finalAttempt: true }));
   }
 }

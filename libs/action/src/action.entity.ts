@@ -1,11 +1,9 @@
 import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
+import type { Action, ActionKind, ActionStatus } from './action.types.js';
 
-export type ActionStatus = 'pending' | 'confirmed' | 'dismissed';
-export type ActionKind = 'remind' | 'schedule' | 'contact';
-
-/** Something the assistant found to do in an interaction (original-mira §3.10 schema). One per interaction. */
+/** The actions table (see Action). */
 @Entity({ name: 'actions' })
-export class ActionEntity {
+export class ActionEntity implements Action {
   @PrimaryGeneratedColumn('uuid')
   id: string;
 

@@ -1,8 +1,8 @@
 import { isoUtc } from '@mira/core';
-import type { ActionDto } from './dto/action.dto.js';
-import type { ActionEntity } from './action.entity.js';
+import type { ActionDto, InferenceResultDto } from './dto/action.dto.js';
+import type { Action, Inference } from './action.types.js';
 
-export function toActionDto(a: ActionEntity): ActionDto {
+export function toActionDto(a: Action): ActionDto {
   return {
     id: a.id,
     network_id: a.networkId,
@@ -17,5 +17,15 @@ export function toActionDto(a: ActionEntity): ActionDto {
     source: a.source,
     created_at: isoUtc(a.createdAt),
     updated_at: isoUtc(a.updatedAt),
+  };
+}
+
+export function toInferenceResultDto(inference: Inference): InferenceResultDto {
+  return {
+    interaction_id: inference.interactionId,
+    call_to_action: inference.callToAction,
+    source: inference.source,
+    ...(inference.note ? { note: inference.note } : {}),
+    action: inference.action ? toActionDto(inference.action) : null,
   };
 }

@@ -3,9 +3,11 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { AssistantModule } from '@mira/assistant';
 import { ConversationModule } from '@mira/conversation';
 import { InteractionModule } from '@mira/interaction';
-import { PersonModule } from '@mira/person';
+import { provideHook } from '@mira/core';
+import { PersonMergeHook, PersonModule } from '@mira/person';
 import { ActionController } from './action.controller.js';
 import { ActionEntity } from './action.entity.js';
+import { ActionPersonHooks } from './action.person-hooks.js';
 import { ActionRepository } from './action.repository.js';
 import { ActionService } from './action.service.js';
 
@@ -19,7 +21,12 @@ import { ActionService } from './action.service.js';
     AssistantModule,
   ],
   controllers: [ActionController],
-  providers: [ActionRepository, ActionService],
+  providers: [
+    ActionRepository,
+    ActionService,
+    ActionPersonHooks,
+    provideHook(PersonMergeHook, ActionPersonHooks),
+  ],
   exports: [ActionService],
 })
 export class ActionModule {}

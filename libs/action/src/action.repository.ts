@@ -1,7 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { EntityManager, Repository } from 'typeorm';
-import { ActionEntity, ActionKind, ActionStatus } from './action.entity.js';
+import { Repository } from 'typeorm';
+import { Tx } from '@mira/core';
+import { ActionEntity } from './action.entity.js';
+import type { ActionKind, ActionStatus } from './action.types.js';
 
 export interface ActionFilter {
   status?: ActionStatus;
@@ -87,8 +89,9 @@ export class ActionRepository {
     return this.find(networkId, id);
   }
 
-  async reassignPerson(manager: EntityManager, networkId: string, sourceId: string, targetId: string) {
-    await manager.query(
+  /** Merge: the source person's actions now belong to the target (inside the merge transaction). */
+  async reassignPerson(tx: Tx, networkId: string, sourceId: string, targetId: string): Promise<void> {
+    await Tx.manager(tx).query(
       `UPDATE actions SET person_id = $3, updated_at = now() WHERE network_id = $1 AND person_id = $2`,
       [networkId, sourceId, targetId],
     );

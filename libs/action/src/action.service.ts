@@ -1,15 +1,13 @@
-import { Injectable, OnModuleInit } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { ActionExtraction, ActionExtractor } from '@mira/assistant';
 import { AppLogger } from '@mira/core';
 import { ConversationService } from '@mira/conversation';
 import { InteractionService } from '@mira/interaction';
 import { JobName, type JobOf, OnJob } from '@mira/jobs';
 import { PersonService, personDisplayName } from '@mira/person';
-import { ActionStatus } from './action.entity.js';
 import { ActionErrors } from './action.errors.js';
-import { toActionDto } from './action.mapper.js';
 import { ActionFilter, ActionRepository } from './action.repository.js';
-import type { ActionDto, InferenceResultDto } from './dto/action.dto.js';
+import type { Action, ActionStatus, Inference } from './action.types.js';
 
 const CONTEXT_LINES = 10;
 
@@ -34,7 +32,7 @@ function detailsOf(extraction: ActionExtraction): { details: Record<string, unkn
 
 /** Actions extracted from interactions (inference), listed and confirmed or dismissed by users. */
 @Injectable()
-export class ActionService implements OnModuleInit {
+export class ActionService {
   constructor(
     private readonly repository: ActionRepository,
     private readonly extractor: ActionExtractor,
@@ -43,12 +41,6 @@ export class ActionService implements OnModuleInit {
     private readonly persons: PersonService,
     private readonly logger: AppLogger,
   ) {}
-
-  onModuleInit(): void {
-    this.persons.registerMergeHook((manager, networkId, sourceId, targetId) =>
-      this.repository.reassignPerson(manager, networkId, sourceId, targetId),
-    );
-  }
 
   @OnJob(JobName.InteractionInfer)
   async onInferJob(job: JobOf<JobName.InteractionInfer>): Promise<void> {
@@ -66,7 +58,7 @@ export class ActionService implements OnModuleInit {
     networkId: string,
     filter: ActionFilter,
     page: { limit: number; offset: number },
-  ): Promise<{ items: ActionDto[]; total: number }> {
+  ): Promise<{ items: Action[]; total: number }> {
     // Filters naming another network's (or no) person, conversation or interaction answer 404, like a path id.
     if (filter.personId) await this.persons.requireExisting(networkId, [filter.personId], 'person_id');
     if (filter.conversationId) {
@@ -74,20 +66,20 @@ export class ActionService implements OnModuleInit {
     }
     if (filter.interactionId) await this.interactions.get(networkId, filter.interactionId);
     const { rows, total } = await this.repository.list(networkId, filter, page);
-    return { items: rows.map(toActionDto), total };
+    return { items: rows, total };
   }
 
-  async get(networkId: string, id: string): Promise<ActionDto> {
+  async get(networkId: string, id: string): Promise<Action> {
     const row = await this.repository.find(networkId, id);
     if (!row) throw ActionErrors.notFound();
-    return toActionDto(row);
+    return row;
   }
 
-  async setStatus(networkId: string, id: string, status: ActionStatus): Promise<ActionDto> {
+  async setStatus(networkId: string, id: string, status: ActionStatus): Promise<Action> {
     const row = await this.repository.setStatus(networkId, id, status);
     if (!row) throw ActionErrors.notFound();
     this.logger.info('action_status_changed', { network_id: networkId, action_id: id, status });
-    return toActionDto(row);
+    return row;
   }
 
   /** Runs the action extractor on one interaction; stores (or refreshes a pending) action when it finds one. */
@@ -95,7 +87,7 @@ export class ActionService implements OnModuleInit {
     networkId: string,
     interactionId: string,
     options: { finalAttempt?: boolean } = {},
-  ): Promise<InferenceResultDto> {
+  ): Promise<Inference> {
     const interaction = await this.interactions.get(networkId, interactionId);
     const text = interaction.content?.trim() ?? '';
     if (text.length === 0) throw ActionErrors.nothingToInfer();
@@ -129,7 +121,7 @@ export class ActionService implements OnModuleInit {
       },
       options,
     );
-    let action: ActionDto | null = null;
+    let action: Action | null = null;
     if (result.extraction.call_to_action) {
       const { details, time } = detailsOf(result.extraction);
       const row = await this.repository.upsert(networkId, {
@@ -141,7 +133,7 @@ export class ActionService implements OnModuleInit {
         scheduledTime: time,
         source: result.source,
       });
-      action = toActionDto(row);
+      action = row;
     }
     this.logger.info('inference_done', {
       network_id: networkId,
@@ -150,8 +142,8 @@ export class ActionService implements OnModuleInit {
       call_to_action: result.extraction.call_to_action,
     });
     return {
-      interaction_id: interactionId,
-      call_to_action: result.extraction.call_to_action,
+      interactionId,
+      callToAction: result.extraction.call_to_action,
       source: result.source,
       ...(result.note ? { note: result.note } : {}),
       action,

@@ -1,3 +1,3 @@
 export * from './action.module.js';
 export { ActionService, parseActionTime } from './action.service.js';
-export { ActionEntity } from './action.entity.js';
+export type { Action, ActionKind, ActionStatus, Inference } from './action.types.js';

@@ -1,6 +1,7 @@
 import { Controller, Get, Param, Query } from '@nestjs/common';
 import { ApiOperation, ApiParam, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { Access, ErrorResponseDto, pageBounds } from '@mira/core';
+import { toAuditEntryDto } from './audit.mapper.js';
 import { AuditService } from './audit.service.js';
 import { AuditPageDto, AuditQueryDto } from './dto/audit.dto.js';
 
@@ -22,13 +23,14 @@ export class AuditController {
     description: 'Device tokens cannot read the audit log',
     type: ErrorResponseDto,
   })
-  list(@Param('network_id') networkId: string, @Query() query: AuditQueryDto): Promise<AuditPageDto> {
+  async list(@Param('network_id') networkId: string, @Query() query: AuditQueryDto): Promise<AuditPageDto> {
     const { limit, offset } = pageBounds(query, 50);
-    return this.audit.list(
+    const { items, total } = await this.audit.list(
       networkId,
       { action: query.action, since: query.since ? new Date(query.since) : undefined },
       limit,
       offset,
     );
+    return { items: items.map(toAuditEntryDto), total, limit, offset };
   }
 }

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, EntityManager } from 'typeorm';
+import { DataSource } from 'typeorm';
+import { Tx } from '@mira/core';
 import type { AuditActorKind } from './audit.types.js';
 
 export interface AuditRow {
@@ -32,8 +33,8 @@ export interface NewAuditRow {
 export class AuditRepository {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
-  async insert(row: NewAuditRow, manager?: EntityManager): Promise<string> {
-    const runner = manager ?? this.dataSource.manager;
+  async insert(row: NewAuditRow, tx?: Tx): Promise<string> {
+    const runner = Tx.manager(tx, this.dataSource.manager);
     const rows = (await runner.query(
       `INSERT INTO audit_log (network_id, actor_kind, actor_id, action, target_type, target_id, details, request_id)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id`,

@@ -1,8 +1,7 @@
 import { Injectable } from '@nestjs/common';
-import { AppLogger, currentRequestContext, isoUtc, type Page } from '@mira/core';
+import { AppLogger, currentRequestContext } from '@mira/core';
 import { AuditRepository, AuditRow } from './audit.repository.js';
 import type { AuditActorKind, AuditEvent } from './audit.types.js';
-import { AuditEntryDto } from './dto/audit.dto.js';
 
 /** Parses the request context's principal label ("user:<id>" / "client:<row id>"). */
 function actorFromContext(): { kind: AuditActorKind; id: string | null } {
@@ -10,21 +9,6 @@ function actorFromContext(): { kind: AuditActorKind; id: string | null } {
   if (label?.startsWith('user:')) return { kind: 'user', id: label.slice(5) };
   if (label?.startsWith('client:')) return { kind: 'client', id: label.slice(7) };
   return { kind: 'system', id: null };
-}
-
-export function toAuditEntryDto(row: AuditRow): AuditEntryDto {
-  return {
-    id: row.id,
-    network_id: row.network_id,
-    actor_kind: row.actor_kind,
-    actor_id: row.actor_id,
-    action: row.action,
-    target_type: row.target_type,
-    target_id: row.target_id,
-    details: row.details ?? {},
-    request_id: row.request_id,
-    created_at: isoUtc(new Date(row.created_at)),
-  };
 }
 
 /**
@@ -52,7 +36,7 @@ export class AuditService {
         details: event.details ?? {},
         requestId,
       },
-      event.manager,
+      event.tx,
     );
     this.logger.info('audit_event', {
       network_id: event.networkId,
@@ -69,9 +53,9 @@ export class AuditService {
     filter: { action?: string; since?: Date },
     limit: number,
     offset: number,
-  ): Promise<Page<AuditEntryDto>> {
+  ): Promise<{ items: AuditRow[]; total: number }> {
     const { rows, total } = await this.repository.list(networkId, filter, limit, offset);
-    return { items: rows.map(toAuditEntryDto), total, limit, offset };
+    return { items: rows, total };
   }
 
   deleteOlderThan(cutoff: Date): Promise<number> {

@@ -1,4 +1,4 @@
-import type { EntityManager } from 'typeorm';
+import type { Tx } from '@mira/core';
 
 /** The sensitive actions Mira records. Extend the list when a new sensitive flow appears. */
 export const AUDIT_ACTIONS = [
@@ -25,5 +25,5 @@ export interface AuditEvent {
   /** Defaults to the caller of the current request (or 'system' outside a request). */
   actor?: { kind: AuditActorKind; id: string | null };
   /** Write inside the caller's transaction so the action and its audit row commit together. */
-  manager?: EntityManager;
+  tx?: Tx;
 }

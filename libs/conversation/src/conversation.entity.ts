@@ -1,8 +1,9 @@
 import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
+import type { Conversation } from './conversation.types.js';
 
-/** A group of interactions close in time. Created by users (with a title) or by the pipeline (title null). */
+/** The conversations table (see Conversation). */
 @Entity({ name: 'conversations' })
-export class ConversationEntity {
+export class ConversationEntity implements Conversation {
   @PrimaryGeneratedColumn('uuid')
   id: string;
 

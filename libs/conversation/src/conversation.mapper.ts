@@ -1,5 +1,5 @@
 import { isoUtc } from '@mira/core';
-import { personDisplayName, type PersonEntity } from '@mira/person';
+import { personDisplayName, type Person } from '@mira/person';
 import { ConversationDto, ConversationV2Dto } from './dto/conversation.dto.js';
 import type { ConversationRecord } from './conversation.types.js';
 
@@ -26,7 +26,7 @@ export function toConversationDto({
 
 export function toConversationV2Dto(
   record: ConversationRecord,
-  persons: Map<string, PersonEntity>,
+  persons: Map<string, Person>,
 ): ConversationV2Dto {
   const c = record.conversation;
   return {

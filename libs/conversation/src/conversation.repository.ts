@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
-import { leaveTombstone, hasTombstone } from '@mira/core';
+import { foreignKeyViolation, hasTombstone, leaveTombstone, Tx } from '@mira/core';
+import { PersonErrors } from '@mira/person';
 import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
-import { DataSource, EntityManager, Repository } from 'typeorm';
+import { DataSource, Repository } from 'typeorm';
 import { ConversationEntity } from './conversation.entity.js';
 import type { ConversationSort, SortOrder } from './conversation.types.js';
 
@@ -20,6 +21,19 @@ export interface ConversationChanges {
   summaryKind?: 'llm' | 'extractive' | null;
 }
 
+/**
+ * A participant deleted between the service's check and the write: the same 404 as if the check had seen it.
+ * (conversation_participants.person_id is the only foreign key a conversation write can break.)
+ */
+async function participantsMustExist<T>(work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (err) {
+    if (foreignKeyViolation(err) !== null) throw PersonErrors.notFound('participants');
+    throw err;
+  }
+}
+
 /** The only place that touches conversations, conversation_participants (and conversations' tombstones). */
 @Injectable()
 export class ConversationRepository {
@@ -32,18 +46,20 @@ export class ConversationRepository {
     networkId: string,
     values: { title: string | null; startedAt?: Date; participants: string[] },
   ): Promise<ConversationEntity> {
-    return this.dataSource.transaction(async (manager) => {
-      const repo = manager.getRepository(ConversationEntity);
-      const row = await repo.save(
-        repo.create({
-          networkId,
-          title: values.title,
-          ...(values.startedAt ? { startedAt: values.startedAt } : {}),
-        }),
-      );
-      await this.addParticipants(manager, networkId, row.id, values.participants);
-      return row;
-    });
+    return participantsMustExist(() =>
+      this.dataSource.transaction(async (manager) => {
+        const repo = manager.getRepository(ConversationEntity);
+        const row = await repo.save(
+          repo.create({
+            networkId,
+            title: values.title,
+            ...(values.startedAt ? { startedAt: values.startedAt } : {}),
+          }),
+        );
+        await this.addParticipants(Tx.of(manager), networkId, row.id, values.participants);
+        return row;
+      }),
+    );
   }
 
   find(networkId: string, id: string): Promise<ConversationEntity | null> {
@@ -94,13 +110,13 @@ export class ConversationRepository {
 
   /** Adds participants (already verified to be persons of the network); existing ones are left as they are. */
   async addParticipants(
-    manager: EntityManager | null,
+    tx: Tx | null,
     networkId: string,
     conversationId: string,
     personIds: string[],
   ): Promise<void> {
     if (personIds.length === 0) return;
-    await (manager ?? this.dataSource.manager).query(
+    await Tx.manager(tx, this.dataSource.manager).query(
       `INSERT INTO conversation_participants (network_id, conversation_id, person_id)
        SELECT $1, $2, p FROM unnest($3::uuid[]) WITH ORDINALITY AS t(p, n) ORDER BY n
        ON CONFLICT DO NOTHING`,
@@ -109,21 +125,21 @@ export class ConversationRepository {
   }
 
   /** Merge: the target takes the source's place in every conversation (once), inside the merge transaction. */
-  async replaceParticipant(manager: EntityManager, networkId: string, sourceId: string, targetId: string) {
-    await manager.query(
+  async replaceParticipant(tx: Tx, networkId: string, sourceId: string, targetId: string): Promise<void> {
+    await Tx.manager(tx).query(
       `INSERT INTO conversation_participants (network_id, conversation_id, person_id)
        SELECT network_id, conversation_id, $3 FROM conversation_participants WHERE network_id = $1 AND person_id = $2
        ON CONFLICT DO NOTHING`,
       [networkId, sourceId, targetId],
     );
-    await this.removePersonEverywhere(manager, networkId, sourceId);
+    await this.removePersonEverywhere(tx, networkId, sourceId);
   }
 
-  async removePersonEverywhere(manager: EntityManager, networkId: string, personId: string): Promise<void> {
-    await manager.query(`DELETE FROM conversation_participants WHERE network_id = $1 AND person_id = $2`, [
-      networkId,
-      personId,
-    ]);
+  async removePersonEverywhere(tx: Tx, networkId: string, personId: string): Promise<void> {
+    await Tx.manager(tx).query(
+      `DELETE FROM conversation_participants WHERE network_id = $1 AND person_id = $2`,
+      [networkId, personId],
+    );
   }
 
   /** Applies the changes and, when given, replaces the participant list; null when the conversation is gone. */
@@ -133,29 +149,31 @@ export class ConversationRepository {
     changes: ConversationChanges,
     participants: string[] | undefined,
   ): Promise<ConversationEntity | null> {
-    return this.dataSource.transaction(async (manager) => {
-      const repo = manager.getRepository(ConversationEntity);
-      const row = await repo.findOne({ where: { networkId, id }, lock: { mode: 'pessimistic_write' } });
-      if (!row) return null;
-      Object.assign(row, changes);
-      if (participants !== undefined) {
-        await manager.query(
-          `DELETE FROM conversation_participants WHERE network_id = $1 AND conversation_id = $2
-           AND NOT (person_id = ANY($3::uuid[]))`,
-          [networkId, id, participants],
-        );
-        await this.addParticipants(manager, networkId, id, participants);
-      }
-      // save() bumps updated_at even when only the participants changed.
-      row.updatedAt = new Date();
-      return repo.save(row);
-    });
+    return participantsMustExist(() =>
+      this.dataSource.transaction(async (manager) => {
+        const repo = manager.getRepository(ConversationEntity);
+        const row = await repo.findOne({ where: { networkId, id }, lock: { mode: 'pessimistic_write' } });
+        if (!row) return null;
+        Object.assign(row, changes);
+        if (participants !== undefined) {
+          await manager.query(
+            `DELETE FROM conversation_participants WHERE network_id = $1 AND conversation_id = $2
+             AND NOT (person_id = ANY($3::uuid[]))`,
+            [networkId, id, participants],
+          );
+          await this.addParticipants(Tx.of(manager), networkId, id, participants);
+        }
+        // save() bumps updated_at even when only the participants changed.
+        row.updatedAt = new Date();
+        return repo.save(row);
+      }),
+    );
   }
 
   delete(
     networkId: string,
     id: string,
-    beforeDelete: (manager: EntityManager, conversation: ConversationEntity) => Promise<void>,
+    beforeDelete: (tx: Tx, conversation: ConversationEntity) => Promise<void>,
   ): Promise<ConversationEntity | null> {
     return this.dataSource.transaction(async (manager) => {
       const row = await manager.getRepository(ConversationEntity).findOne({
@@ -163,7 +181,7 @@ export class ConversationRepository {
         lock: { mode: 'pessimistic_write' },
       });
       if (!row) return null;
-      await beforeDelete(manager, row);
+      await beforeDelete(Tx.of(manager), row);
       await manager.query(`DELETE FROM conversations WHERE network_id = $1 AND id = $2`, [networkId, id]);
       await leaveTombstone(manager, networkId, 'conversation', id);
       return row;

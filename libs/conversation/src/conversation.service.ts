@@ -1,16 +1,14 @@
-import { Injectable, OnModuleInit } from '@nestjs/common';
-import { EntityManager, QueryFailedError } from 'typeorm';
-import { AppLogger } from '@mira/core';
-import { PersonErrors, PersonService, type PersonEntity } from '@mira/person';
-import { ConversationEntity } from './conversation.entity.js';
+import { Injectable } from '@nestjs/common';
+import { AppLogger, HookRegistry, type Tx } from '@mira/core';
+import { PersonService, type Person } from '@mira/person';
 import { ConversationErrors } from './conversation.errors.js';
+import { ConversationDeletionHook, ConversationStatsProvider } from './conversation.hooks.js';
 import { ConversationChanges, ConversationRepository } from './conversation.repository.js';
 import type {
-  ConversationDeletionHook,
+  Conversation,
   ConversationRecord,
   ConversationSort,
   ConversationStats,
-  ConversationStatsProvider,
   SortOrder,
 } from './conversation.types.js';
 
@@ -22,58 +20,26 @@ export interface ConversationUpdate {
   context_summary?: string | null;
 }
 
-function isForeignKeyViolation(err: unknown): boolean {
-  return err instanceof QueryFailedError && (err.driverError as { code?: string })?.code === '23503';
-}
-
-/** Conversations and their participants, scoped by network; another network's id is a 404 like a missing one. */
+/**
+ * Conversations and their participants, scoped by network; another network's id is a 404 like a missing one.
+ * Which conversation an utterance belongs to, and when one closes and is summarised, is decided by
+ * ConversationLifecycle (@mira/pipeline), because it reads interactions.
+ */
 @Injectable()
-export class ConversationService implements OnModuleInit {
-  private readonly statsProviders: ConversationStatsProvider[] = [];
-  private readonly deletionHooks: ConversationDeletionHook[] = [];
-
+export class ConversationService {
   constructor(
     private readonly repository: ConversationRepository,
     private readonly persons: PersonService,
+    private readonly hooks: HookRegistry,
     private readonly logger: AppLogger,
   ) {}
-
-  onModuleInit(): void {
-    this.persons.registerStatsProvider(
-      async (networkId, personIds) => {
-        const counts = await this.repository.countByPerson(networkId, personIds);
-        return new Map([...counts].map(([id, n]) => [id, { conversation_count: n }]));
-      },
-      ['conversation_count'],
-    );
-    this.persons.registerDeletionHook((manager, person) =>
-      this.repository.removePersonEverywhere(manager, person.networkId, person.id),
-    );
-    this.persons.registerMergeHook((manager, networkId, sourceId, targetId) =>
-      this.repository.replaceParticipant(manager, networkId, sourceId, targetId),
-    );
-  }
-
-  registerStatsProvider(provider: ConversationStatsProvider): void {
-    this.statsProviders.push(provider);
-  }
-
-  registerDeletionHook(hook: ConversationDeletionHook): void {
-    this.deletionHooks.push(hook);
-  }
 
   async create(
     networkId: string,
     input: { title: string | null; participants: string[]; startedAt?: Date },
   ): Promise<ConversationRecord> {
     await this.persons.requireExisting(networkId, input.participants, 'participants');
-    let row: ConversationEntity;
-    try {
-      row = await this.repository.insert(networkId, input);
-    } catch (err) {
-      if (isForeignKeyViolation(err)) throw PersonErrors.notFound('participants');
-      throw err;
-    }
+    const row = await this.repository.insert(networkId, input);
     this.logger.info('conversation_created', { network_id: networkId, conversation_id: row.id });
     return (await this.enrich(networkId, [row]))[0]!;
   }
@@ -115,13 +81,7 @@ export class ConversationService implements OnModuleInit {
       changes.isActive = input.is_active;
       changes.endedAt = input.is_active ? null : new Date();
     }
-    let row: ConversationEntity | null;
-    try {
-      row = await this.repository.update(networkId, id, changes, input.participants);
-    } catch (err) {
-      if (isForeignKeyViolation(err)) throw PersonErrors.notFound('participants');
-      throw err;
-    }
+    const row = await this.repository.update(networkId, id, changes, input.participants);
     if (!row) throw ConversationErrors.notFound();
     return (await this.enrich(networkId, [row]))[0]!;
   }
@@ -132,8 +92,10 @@ export class ConversationService implements OnModuleInit {
    * Repeating the delete answers the same; an id that never existed in this network is a 404.
    */
   async delete(networkId: string, id: string): Promise<void> {
-    const deleted = await this.repository.delete(networkId, id, async (manager, conversation) => {
-      for (const hook of this.deletionHooks) await hook(manager, conversation);
+    const deleted = await this.repository.delete(networkId, id, async (tx, conversation) => {
+      for (const hook of this.hooks.all(ConversationDeletionHook)) {
+        await hook.beforeConversationDeleted(tx, conversation);
+      }
     });
     if (deleted) {
       this.logger.info('conversation_deleted', { network_id: networkId, conversation_id: id });
@@ -152,9 +114,9 @@ export class ConversationService implements OnModuleInit {
     networkId: string,
     conversationId: string,
     personIds: string[],
-    manager: EntityManager | null = null,
+    tx: Tx | null = null,
   ): Promise<void> {
-    return this.repository.addParticipants(manager, networkId, conversationId, personIds);
+    return this.repository.addParticipants(tx, networkId, conversationId, personIds);
   }
 
   /** For the pipeline: closes or updates a conversation's summaries. */
@@ -164,22 +126,21 @@ export class ConversationService implements OnModuleInit {
   }
 
   /** The persons behind these conversations' participant ids (for responses that show names). */
-  async participantPersons(
-    networkId: string,
-    records: ConversationRecord[],
-  ): Promise<Map<string, PersonEntity>> {
+  async participantPersons(networkId: string, records: ConversationRecord[]): Promise<Map<string, Person>> {
     const ids = [...new Set(records.flatMap((r) => r.participants))];
     return new Map((await this.persons.findMany(networkId, ids)).map((p) => [p.id, p]));
   }
 
-  private async enrich(networkId: string, rows: ConversationEntity[]): Promise<ConversationRecord[]> {
+  private async enrich(networkId: string, rows: Conversation[]): Promise<ConversationRecord[]> {
     const ids = rows.map((r) => r.id);
     const stats = new Map<string, ConversationStats>(
       ids.map((id) => [id, { interaction_count: 0, last_interaction_at: null }]),
     );
     const [participants, ...parts] = await Promise.all([
       this.repository.participants(networkId, ids),
-      ...(ids.length > 0 ? this.statsProviders.map((provider) => provider(networkId, ids)) : []),
+      ...(ids.length > 0
+        ? this.hooks.all(ConversationStatsProvider).map((p) => p.conversationStats(networkId, ids))
+        : []),
     ]);
     for (const part of parts) {
       for (const [id, values] of part) Object.assign(stats.get(id) ?? {}, values);

@@ -1,5 +1,18 @@
-import type { EntityManager } from 'typeorm';
-import type { ConversationEntity } from './conversation.entity.js';
+/** A group of interactions close in time. Created by users (with a title) or by the pipeline (title null). */
+export interface Conversation {
+  id: string;
+  networkId: string;
+  title: string | null;
+  startedAt: Date;
+  endedAt: Date | null;
+  isActive: boolean;
+  topicSummary: string | null;
+  contextSummary: string | null;
+  /** How the summaries were made: 'llm' or 'extractive' (null while none exists). */
+  summaryKind: 'llm' | 'extractive' | null;
+  createdAt: Date;
+  updatedAt: Date;
+}
 
 export type ConversationSort = 'started_at' | 'created_at' | 'updated_at';
 export type SortOrder = 'asc' | 'desc';
@@ -10,19 +23,8 @@ export interface ConversationStats {
   last_interaction_at: Date | null;
 }
 
-export type ConversationStatsProvider = (
-  networkId: string,
-  conversationIds: string[],
-) => Promise<Map<string, Partial<ConversationStats>>>;
-
-/** Runs inside the conversation's delete transaction, with that transaction's manager (use nothing else). */
-export type ConversationDeletionHook = (
-  manager: EntityManager,
-  conversation: ConversationEntity,
-) => Promise<void>;
-
 export interface ConversationRecord {
-  conversation: ConversationEntity;
+  conversation: Conversation;
   participants: string[];
   stats: ConversationStats;
 }

@@ -1,6 +1,6 @@
 export * from './conversation.module.js';
 export * from './conversation.service.js';
-export * from './conversation.entity.js';
+export * from './conversation.hooks.js';
 export * from './conversation.types.js';
 export * from './conversation.errors.js';
 export type { ConversationChanges } from './conversation.repository.js';

@@ -1,5 +1,6 @@
 export * from './interaction.module.js';
 export * from './interaction.service.js';
-export * from './interaction.entity.js';
+export * from './interaction.hooks.js';
+export * from './interaction.types.js';
 export * from './interaction.errors.js';
 export type { InteractionFilter, InteractionSort, NewInteraction } from './interaction.repository.js';

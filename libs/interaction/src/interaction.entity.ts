@@ -1,12 +1,14 @@
 import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
+import type {
+  Interaction,
+  InteractionType,
+  ProcessingStatus,
+  TranscriptionStatus,
+} from './interaction.types.js';
 
-export type InteractionType = 'audio' | 'text' | 'system';
-export type TranscriptionStatus = 'transcribed' | 'untranscribed' | 'pending' | 'failed';
-export type ProcessingStatus = 'pending' | 'processing' | 'done' | 'failed';
-
-/** One utterance (audio), message (text) or system event, possibly attributed to a person and a conversation. */
+/** The interactions table (see Interaction). */
 @Entity({ name: 'interactions' })
-export class InteractionEntity {
+export class InteractionEntity implements Interaction {
   @PrimaryGeneratedColumn('uuid')
   id: string;
 

@@ -1,8 +1,8 @@
 import { isoUtc } from '@mira/core';
 import { InteractionDto, InteractionV2Dto } from './dto/interaction.dto.js';
-import { InteractionEntity } from './interaction.entity.js';
+import type { Interaction } from './interaction.types.js';
 
-export function toInteractionDto(i: InteractionEntity): InteractionDto {
+export function toInteractionDto(i: Interaction): InteractionDto {
   return {
     id: i.id,
     network_id: i.networkId,
@@ -17,7 +17,7 @@ export function toInteractionDto(i: InteractionEntity): InteractionDto {
   };
 }
 
-export function toInteractionV2Dto(i: InteractionEntity): InteractionV2Dto {
+export function toInteractionV2Dto(i: Interaction): InteractionV2Dto {
   return {
     ...toInteractionDto(i),
     speaker_confidence: i.speakerConfidence,

@@ -1,10 +1,12 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { ConversationModule } from '@mira/conversation';
+import { ConversationDeletionHook, ConversationModule, ConversationStatsProvider } from '@mira/conversation';
 import { provideHook } from '@mira/core';
-import { PersonModule } from '@mira/person';
+import { PersonDeletionHook, PersonMergeHook, PersonModule, PersonStatsProvider } from '@mira/person';
 import { RetentionTarget } from '@mira/retention';
+import { InteractionConversationHooks } from './interaction.conversation-hooks.js';
 import { InteractionEntity } from './interaction.entity.js';
+import { InteractionPersonHooks } from './interaction.person-hooks.js';
 import { InteractionRepository } from './interaction.repository.js';
 import { InteractionRetention } from './interaction.retention.js';
 import { InteractionService } from './interaction.service.js';
@@ -16,6 +18,13 @@ import { InteractionsV1Controller, InteractionsV2Controller } from './interactio
   providers: [
     InteractionRepository,
     InteractionService,
+    InteractionPersonHooks,
+    provideHook(PersonStatsProvider, InteractionPersonHooks),
+    provideHook(PersonDeletionHook, InteractionPersonHooks),
+    provideHook(PersonMergeHook, InteractionPersonHooks),
+    InteractionConversationHooks,
+    provideHook(ConversationStatsProvider, InteractionConversationHooks),
+    provideHook(ConversationDeletionHook, InteractionConversationHooks),
     InteractionRetention,
     provideHook(RetentionTarget, InteractionRetention),
   ],

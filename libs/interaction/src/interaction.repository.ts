@@ -1,8 +1,11 @@
 import { Injectable } from '@nestjs/common';
-import { hasTombstone } from '@mira/core';
+import { ConversationErrors } from '@mira/conversation';
+import { foreignKeyViolation, hasTombstone, isUniqueViolation, Tx } from '@mira/core';
+import { PersonErrors } from '@mira/person';
 import { InjectRepository } from '@nestjs/typeorm';
 import { EntityManager, Repository } from 'typeorm';
-import { InteractionEntity, InteractionType } from './interaction.entity.js';
+import { InteractionEntity } from './interaction.entity.js';
+import type { InteractionType } from './interaction.types.js';
 
 export interface InteractionFilter {
   personId?: string;
@@ -30,6 +33,25 @@ export type NewInteraction = Pick<
     >
   >;
 
+/**
+ * A person or conversation deleted between the service's check and this write: the same 404 as if the check had
+ * seen it.
+ */
+function referenceErrorOf(err: unknown): unknown {
+  const constraint = foreignKeyViolation(err);
+  if (constraint === null) return err;
+  if (constraint.includes('person')) return PersonErrors.notFound('person_id');
+  return ConversationErrors.notFound('conversation_id');
+}
+
+/** The source chunk of this utterance already has its interaction (unique per network): another run recorded it. */
+export class SourceChunkAlreadyRecorded extends Error {
+  constructor() {
+    super('This source chunk already has its interaction');
+    this.name = 'SourceChunkAlreadyRecorded';
+  }
+}
+
 /** The only place that touches the interactions table (and interactions' tombstones). */
 @Injectable()
 export class InteractionRepository {
@@ -37,17 +59,18 @@ export class InteractionRepository {
     @InjectRepository(InteractionEntity) private readonly interactions: Repository<InteractionEntity>,
   ) {}
 
-  transaction<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
-    return this.interactions.manager.transaction(work);
-  }
-
-  async insert(
-    manager: EntityManager,
-    networkId: string,
-    values: NewInteraction,
-  ): Promise<InteractionEntity> {
-    const repo = manager.getRepository(InteractionEntity);
-    return repo.save(repo.create({ ...values, networkId }));
+  /**
+   * Inserts in the caller's transaction. Throws SourceChunkAlreadyRecorded when the row names a source chunk that
+   * already has its interaction (the transaction is then void).
+   */
+  async insert(tx: Tx, networkId: string, values: NewInteraction): Promise<InteractionEntity> {
+    const repo = Tx.manager(tx).getRepository(InteractionEntity);
+    try {
+      return await repo.save(repo.create({ ...values, networkId }));
+    } catch (err) {
+      if (values.sourceChunkId && isUniqueViolation(err)) throw new SourceChunkAlreadyRecorded();
+      throw referenceErrorOf(err);
+    }
   }
 
   find(networkId: string, id: string): Promise<InteractionEntity | null> {
@@ -87,18 +110,28 @@ export class InteractionRepository {
     return { rows, total };
   }
 
-  async update(manager: EntityManager, networkId: string, id: string, changes: Partial<InteractionEntity>) {
-    const repo = manager.getRepository(InteractionEntity);
+  /** Locks, changes and saves the row in the caller's transaction; null when it is not there. */
+  async update(
+    tx: Tx,
+    networkId: string,
+    id: string,
+    changes: Partial<InteractionEntity>,
+  ): Promise<InteractionEntity | null> {
+    const repo = Tx.manager(tx).getRepository(InteractionEntity);
     const row = await repo.findOne({ where: { networkId, id }, lock: { mode: 'pessimistic_write' } });
     if (!row) return null;
     Object.assign(row, changes);
     row.updatedAt = new Date();
-    return repo.save(row);
+    try {
+      return await repo.save(row);
+    } catch (err) {
+      throw referenceErrorOf(err);
+    }
   }
 
   /** Deletes and leaves a tombstone; false when there was nothing to delete. */
   async delete(networkId: string, id: string): Promise<boolean> {
-    return this.transaction(async (manager) => {
+    return this.interactions.manager.transaction(async (manager) => {
       const rows = (await manager.query(
         `DELETE FROM interactions WHERE network_id = $1 AND id = $2 RETURNING id`,
         [networkId, id],
@@ -114,11 +147,8 @@ export class InteractionRepository {
   }
 
   /** Conversation delete: tombstones then deletes its interactions, inside the caller's transaction. */
-  async deleteByConversation(
-    manager: EntityManager,
-    networkId: string,
-    conversationId: string,
-  ): Promise<void> {
+  async deleteByConversation(tx: Tx, networkId: string, conversationId: string): Promise<void> {
+    const manager = Tx.manager(tx);
     await this.tombstone(
       manager,
       networkId,
@@ -133,11 +163,11 @@ export class InteractionRepository {
 
   /** Person delete: keeps the interactions, unattributed, with a record of who the speaker was. */
   async detachPerson(
-    manager: EntityManager,
+    tx: Tx,
     networkId: string,
     person: { id: string; index: number; name: string | null },
   ): Promise<void> {
-    await manager.query(
+    await Tx.manager(tx).query(
       `UPDATE interactions
        SET person_id = NULL, updated_at = now(),
            metadata = metadata || jsonb_build_object('deleted_person',
@@ -149,7 +179,7 @@ export class InteractionRepository {
 
   /** Retention: tombstones then deletes a network's interactions that occurred before `cutoff`. */
   async deleteOccurredBefore(networkId: string, cutoff: Date): Promise<number> {
-    return this.transaction(async (manager) => {
+    return this.interactions.manager.transaction(async (manager) => {
       await this.tombstone(
         manager,
         networkId,
@@ -165,8 +195,8 @@ export class InteractionRepository {
   }
 
   /** Merge: the source person's interactions now belong to the target (inside the merge transaction). */
-  async reassignPerson(manager: EntityManager, networkId: string, sourceId: string, targetId: string) {
-    await manager.query(
+  async reassignPerson(tx: Tx, networkId: string, sourceId: string, targetId: string): Promise<void> {
+    await Tx.manager(tx).query(
       `UPDATE interactions SET person_id = $3, updated_at = now() WHERE network_id = $1 AND person_id = $2`,
       [networkId, sourceId, targetId],
     );

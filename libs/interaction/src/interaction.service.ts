@@ -1,27 +1,18 @@
-import { Injectable, OnModuleInit } from '@nestjs/common';
-import { QueryFailedError } from 'typeorm';
-import { AppLogger } from '@mira/core';
-import { ConversationErrors, ConversationService } from '@mira/conversation';
-import { PersonErrors, PersonService } from '@mira/person';
-import { InteractionEntity, InteractionType } from './interaction.entity.js';
+import { Injectable } from '@nestjs/common';
+import { AppLogger, HookRegistry, Transactions, type Tx } from '@mira/core';
+import { ConversationService } from '@mira/conversation';
+import { PersonService } from '@mira/person';
+import { InteractionEntity } from './interaction.entity.js';
 import { InteractionErrors } from './interaction.errors.js';
+import { InteractionPersonChangeHook } from './interaction.hooks.js';
 import {
   InteractionFilter,
   InteractionRepository,
   InteractionSort,
   NewInteraction,
+  SourceChunkAlreadyRecorded,
 } from './interaction.repository.js';
-
-/**
- * Called after an interaction's person was changed through the API (a correction), outside any transaction.
- * The recognition module uses it so that a corrected utterance never keeps feeding a voiceprint.
- */
-export type InteractionPersonChangeHook = (
-  networkId: string,
-  interactionId: string,
-  previousPersonId: string | null,
-  personId: string | null,
-) => Promise<void>;
+import type { Interaction, InteractionType } from './interaction.types.js';
 
 export interface InteractionInput {
   person_id?: string | null;
@@ -32,12 +23,19 @@ export interface InteractionInput {
   occurred_at?: string;
 }
 
-function foreignKeyConstraint(err: unknown): string | null {
-  if (!(err instanceof QueryFailedError)) return null;
-  const driver = err.driverError as { code?: string; constraint?: string; detail?: string } | undefined;
-  if (driver?.code !== '23503') return null;
-  return `${driver.constraint ?? ''} ${driver.detail ?? ''}`;
-}
+/** The columns only the utterance pipeline writes (status, confidence, the audio it came from). */
+export type PipelineColumns = Partial<
+  Pick<
+    Interaction,
+    | 'personId'
+    | 'conversationId'
+    | 'content'
+    | 'metadata'
+    | 'speakerConfidence'
+    | 'transcriptionStatus'
+    | 'processingStatus'
+  >
+>;
 
 /**
  * Interactions of a network. Referenced persons and conversations must belong to the same network
@@ -45,74 +43,42 @@ function foreignKeyConstraint(err: unknown): string | null {
  * the conversation's participants.
  */
 @Injectable()
-export class InteractionService implements OnModuleInit {
-  private readonly personChangeHooks: InteractionPersonChangeHook[] = [];
-
+export class InteractionService {
   constructor(
     private readonly repository: InteractionRepository,
     private readonly persons: PersonService,
     private readonly conversations: ConversationService,
+    private readonly transactions: Transactions,
+    private readonly hooks: HookRegistry,
     private readonly logger: AppLogger,
   ) {}
 
-  onModuleInit(): void {
-    this.persons.registerStatsProvider(
-      async (networkId, ids) => {
-        const stats = await this.repository.statsBy('person_id', networkId, ids);
-        return new Map(
-          [...stats].map(([id, s]) => [id, { interaction_count: s.count, last_interaction_at: s.last }]),
-        );
-      },
-      ['interaction_count', 'last_interaction_at'],
-    );
-    this.persons.registerDeletionHook((manager, person) =>
-      this.repository.detachPerson(manager, person.networkId, person),
-    );
-    this.persons.registerMergeHook((manager, networkId, sourceId, targetId) =>
-      this.repository.reassignPerson(manager, networkId, sourceId, targetId),
-    );
-    this.conversations.registerStatsProvider(async (networkId, ids) => {
-      const stats = await this.repository.statsBy('conversation_id', networkId, ids);
-      return new Map(
-        [...stats].map(([id, s]) => [id, { interaction_count: s.count, last_interaction_at: s.last }]),
-      );
-    });
-    this.conversations.registerDeletionHook((manager, conversation) =>
-      this.repository.deleteByConversation(manager, conversation.networkId, conversation.id),
-    );
-  }
-
-  /** Records an interaction (API or pipeline). Pipeline-only columns may be passed in `system`. */
+  /** Records an interaction from the API. */
   async create(
     networkId: string,
     input: InteractionInput & { interaction_type: InteractionType },
-    system: Partial<NewInteraction> = {},
-  ): Promise<InteractionEntity> {
-    const personId = input.person_id ?? null;
-    const conversationId = input.conversation_id ?? null;
-    await this.checkReferences(networkId, personId, conversationId);
-    const row = await this.withReferenceErrors(() =>
-      this.repository.transaction(async (manager) => {
-        const inserted = await this.repository.insert(manager, networkId, {
-          personId,
-          conversationId,
-          content: input.content ?? null,
-          interactionType: input.interaction_type,
-          metadata: input.metadata ?? {},
-          ...(input.occurred_at ? { occurredAt: new Date(input.occurred_at) } : {}),
-          ...system,
-        });
-        if (personId && conversationId) {
-          await this.conversations.addParticipants(networkId, conversationId, [personId], manager);
-        }
-        return inserted;
-      }),
-    );
-    this.logger.info('interaction_created', { network_id: networkId, interaction_id: row.id });
-    return row;
+  ): Promise<Interaction> {
+    return this.insert(networkId, input, {});
   }
 
-  async get(networkId: string, id: string): Promise<InteractionEntity> {
+  /**
+   * For the pipeline: records the interaction made from one audio chunk (`system.sourceChunkId`), with the columns
+   * only the pipeline writes. Null when another run recorded this chunk first (one interaction per source chunk).
+   */
+  async recordUtterance(
+    networkId: string,
+    input: InteractionInput & { interaction_type: InteractionType },
+    system: Partial<NewInteraction> & { sourceChunkId: string },
+  ): Promise<Interaction | null> {
+    try {
+      return await this.insert(networkId, input, system);
+    } catch (err) {
+      if (err instanceof SourceChunkAlreadyRecorded) return null;
+      throw err;
+    }
+  }
+
+  async get(networkId: string, id: string): Promise<Interaction> {
     const row = await this.repository.find(networkId, id);
     if (!row) throw InteractionErrors.notFound();
     return row;
@@ -124,7 +90,7 @@ export class InteractionService implements OnModuleInit {
     filter: InteractionFilter,
     page: { limit: number; offset: number; sort?: InteractionSort; order?: 'asc' | 'desc' },
     withTotal = false,
-  ): Promise<{ items: InteractionEntity[]; total: number | null }> {
+  ): Promise<{ items: Interaction[]; total: number | null }> {
     if (filter.personId) await this.persons.requireExisting(networkId, [filter.personId], 'person_id');
     if (filter.conversationId) {
       await this.conversations.requireExisting(networkId, filter.conversationId, 'conversation_id');
@@ -143,7 +109,7 @@ export class InteractionService implements OnModuleInit {
     return { items: rows, total };
   }
 
-  async update(networkId: string, id: string, input: InteractionInput): Promise<InteractionEntity> {
+  async update(networkId: string, id: string, input: InteractionInput): Promise<Interaction> {
     await this.checkReferences(networkId, input.person_id ?? null, input.conversation_id ?? null);
     const before = input.person_id !== undefined ? await this.repository.find(networkId, id) : null;
     const changes: Partial<InteractionEntity> = {};
@@ -153,23 +119,12 @@ export class InteractionService implements OnModuleInit {
     if (input.interaction_type !== undefined) changes.interactionType = input.interaction_type;
     if (input.metadata !== undefined) changes.metadata = input.metadata;
     if (input.occurred_at !== undefined) changes.occurredAt = new Date(input.occurred_at);
-    const row = await this.withReferenceErrors(() =>
-      this.repository.transaction(async (manager) => {
-        const updated = await this.repository.update(manager, networkId, id, changes);
-        if (updated?.personId && updated.conversationId) {
-          await this.conversations.addParticipants(
-            networkId,
-            updated.conversationId,
-            [updated.personId],
-            manager,
-          );
-        }
-        return updated;
-      }),
-    );
+    const row = await this.write(networkId, (tx) => this.repository.update(tx, networkId, id, changes));
     if (!row) throw InteractionErrors.notFound();
     if (before && before.personId !== row.personId) {
-      for (const hook of this.personChangeHooks) await hook(networkId, id, before.personId, row.personId);
+      for (const hook of this.hooks.all(InteractionPersonChangeHook)) {
+        await hook.afterInteractionPersonChanged(networkId, id, before.personId, row.personId);
+      }
     }
     return row;
   }
@@ -183,70 +138,62 @@ export class InteractionService implements OnModuleInit {
     if (!(await this.repository.wasDeleted(networkId, id))) throw InteractionErrors.notFound();
   }
 
-  private async checkReferences(networkId: string, personId: string | null, conversationId: string | null) {
-    if (personId) await this.persons.requireExisting(networkId, [personId], 'person_id');
-    if (conversationId)
-      await this.conversations.requireExisting(networkId, conversationId, 'conversation_id');
-  }
-
-  /** A person or conversation deleted between the check and the write: the same 404 as if checked after. */
-  private async withReferenceErrors<T>(work: () => Promise<T>): Promise<T> {
-    try {
-      return await work();
-    } catch (err) {
-      const constraint = foreignKeyConstraint(err);
-      if (constraint === null) throw err;
-      if (constraint.includes('person')) throw PersonErrors.notFound('person_id');
-      throw ConversationErrors.notFound('conversation_id');
-    }
-  }
-
-  // --- for the recognition pipeline -------------------------------------------------------------------------
-
-  registerPersonChangeHook(hook: InteractionPersonChangeHook): void {
-    this.personChangeHooks.push(hook);
-  }
+  // --- for the utterance pipeline ---------------------------------------------------------------------------
 
   /** The interaction made from this audio chunk, if any (the pipeline's idempotency key). */
-  findBySourceChunk(networkId: string, chunkId: string): Promise<InteractionEntity | null> {
+  findBySourceChunk(networkId: string, chunkId: string): Promise<Interaction | null> {
     return this.repository.findBySourceChunk(networkId, chunkId);
   }
 
   /** Pipeline-only columns (status, confidence, content, conversation) without the public update's checks. */
-  async applySystemChanges(
-    networkId: string,
-    id: string,
-    changes: Partial<
-      Pick<
-        InteractionEntity,
-        | 'personId'
-        | 'conversationId'
-        | 'content'
-        | 'metadata'
-        | 'speakerConfidence'
-        | 'transcriptionStatus'
-        | 'processingStatus'
-      >
-    >,
-  ): Promise<InteractionEntity> {
-    const row = await this.repository.transaction(async (manager) => {
-      const updated = await this.repository.update(manager, networkId, id, changes);
-      if (updated?.personId && updated.conversationId) {
-        await this.conversations.addParticipants(
-          networkId,
-          updated.conversationId,
-          [updated.personId],
-          manager,
-        );
-      }
-      return updated;
-    });
+  async applySystemChanges(networkId: string, id: string, changes: PipelineColumns): Promise<Interaction> {
+    const row = await this.write(networkId, (tx) => this.repository.update(tx, networkId, id, changes));
     if (!row) throw InteractionErrors.notFound();
     return row;
   }
 
   /** The most recent interaction (by occurred_at) of a conversation. */
-  latestInConversation(networkId: string, conversationId: string): Promise<InteractionEntity | null> {
+  latestInConversation(networkId: string, conversationId: string): Promise<Interaction | null> {
     return this.repository.latestInConversation(networkId, conversationId);
+  }
+
+  private async insert(
+    networkId: string,
+    input: InteractionInput & { interaction_type: InteractionType },
+    system: Partial<NewInteraction>,
+  ): Promise<Interaction> {
+    const personId = input.person_id ?? null;
+    const conversationId = input.conversation_id ?? null;
+    await this.checkReferences(networkId, personId, conversationId);
+    const row = await this.write(networkId, (tx) =>
+      this.repository.insert(tx, networkId, {
+        personId,
+        conversationId,
+        content: input.content ?? null,
+        interactionType: input.interaction_type,
+        metadata: input.metadata ?? {},
+        ...(input.occurred_at ? { occurredAt: new Date(input.occurred_at) } : {}),
+        ...system,
+      }),
+    );
+    this.logger.info('interaction_created', { network_id: networkId, interaction_id: row.id });
+    return row;
+  }
+
+  /** One transaction: the write, and the person joining the conversation's participants when it names both. */
+  private write<T extends Interaction | null>(networkId: string, work: (tx: Tx) => Promise<T>): Promise<T> {
+    return this.transactions.run(async (tx) => {
+      const row = await work(tx);
+      if (row?.personId && row.conversationId) {
+        await this.conversations.addParticipants(networkId, row.conversationId, [row.personId], tx);
+      }
+      return row;
+    });
+  }
+
+  private async checkReferences(networkId: string, personId: string | null, conversationId: string | null) {
+    if (personId) await this.persons.requireExisting(networkId, [personId], 'person_id');
+    if (conversationId)
+      await this.conversations.requireExisting(networkId, conversationId, 'conversation_id');
   }
 }

@@ -1,6 +1,6 @@
 export * from './person.module.js';
 export * from './person.service.js';
-export * from './person.entity.js';
+export * from './person.hooks.js';
 export * from './person.types.js';
 export * from './person.errors.js';
 export { personDisplayName, toPersonDto } from './person.mapper.js';

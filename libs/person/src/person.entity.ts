@@ -1,15 +1,15 @@
 import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
+import type { Person } from './person.types.js';
 
-/** Someone who speaks in a network. Unnamed persons (created by the pipeline) are labelled "Person {index}". */
+/** The persons table (see Person). */
 @Entity({ name: 'persons' })
-export class PersonEntity {
+export class PersonEntity implements Person {
   @PrimaryGeneratedColumn('uuid')
   id: string;
 
   @Column({ type: 'uuid' })
   networkId: string;
 
-  /** Per-network number ("Person 3"), unique in the network, never reused after a delete. */
   @Column({ type: 'integer', name: 'index' })
   index: number;
 

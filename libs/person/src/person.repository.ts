@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
-import { leaveTombstone, hasTombstone } from '@mira/core';
+import { leaveTombstone, hasTombstone, Tx } from '@mira/core';
 import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
-import { DataSource, EntityManager, In, Repository } from 'typeorm';
+import { DataSource, In, Repository } from 'typeorm';
 import { PersonEntity } from './person.entity.js';
 import type { PersonSort, SortOrder } from './person.types.js';
 
@@ -96,13 +96,13 @@ export class PersonRepository {
   }
 
   /**
-   * Deletes the person in one transaction: locks its row, lets the hooks re-attribute what refers to it (with
-   * the same manager), deletes it and leaves a tombstone. Null when it is not (or no longer) there.
+   * Deletes the person in one transaction: locks its row, lets the hooks re-attribute what refers to it (in the
+   * same transaction), deletes it and leaves a tombstone. Null when it is not (or no longer) there.
    */
   delete(
     networkId: string,
     id: string,
-    beforeDelete: (manager: EntityManager, person: PersonEntity) => Promise<void>,
+    beforeDelete: (tx: Tx, person: PersonEntity) => Promise<void>,
   ): Promise<PersonEntity | null> {
     return this.dataSource.transaction(async (manager) => {
       const person = await manager.getRepository(PersonEntity).findOne({
@@ -110,7 +110,7 @@ export class PersonRepository {
         lock: { mode: 'pessimistic_write' },
       });
       if (!person) return null;
-      await beforeDelete(manager, person);
+      await beforeDelete(Tx.of(manager), person);
       await manager.query(`DELETE FROM persons WHERE network_id = $1 AND id = $2`, [networkId, id]);
       await leaveTombstone(manager, networkId, 'person', id);
       return person;
@@ -130,7 +130,7 @@ export class PersonRepository {
     networkId: string,
     targetId: string,
     sourceId: string,
-    moveReferences: (manager: EntityManager) => Promise<void>,
+    moveReferences: (tx: Tx) => Promise<void>,
   ): Promise<PersonEntity | null> {
     return this.dataSource.transaction(async (manager) => {
       const locked = await manager.getRepository(PersonEntity).find({
@@ -139,7 +139,7 @@ export class PersonRepository {
         lock: { mode: 'pessimistic_write' },
       });
       if (locked.length !== 2) return null;
-      await moveReferences(manager);
+      await moveReferences(Tx.of(manager));
       await manager.query(`DELETE FROM persons WHERE network_id = $1 AND id = $2`, [networkId, sourceId]);
       await leaveTombstone(manager, networkId, 'person', sourceId);
       await manager.query(`UPDATE persons SET updated_at = now() WHERE network_id = $1 AND id = $2`, [

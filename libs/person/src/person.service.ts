@@ -1,18 +1,16 @@
 import { Injectable } from '@nestjs/common';
-import { AppLogger } from '@mira/core';
+import { AppLogger, HookRegistry } from '@mira/core';
 import { AuditService } from '@mira/audit';
-import { PersonEntity } from './person.entity.js';
 import { PersonErrors } from './person.errors.js';
+import { PersonDeletionHook, PersonMergeHook, PersonStatsProvider } from './person.hooks.js';
 import { PersonRepository } from './person.repository.js';
 import {
   BASIC_PERSON_STATS,
-  type PersonDeletionHook,
-  type PersonMergeHook,
+  type Person,
   type PersonRecord,
   type PersonSort,
   type PersonStats,
   type PersonStatsLevel,
-  type PersonStatsProvider,
   type SortOrder,
 } from './person.types.js';
 
@@ -22,31 +20,12 @@ import {
  */
 @Injectable()
 export class PersonService {
-  private readonly statsProviders: Array<{
-    provider: PersonStatsProvider;
-    fields: Array<keyof PersonStats>;
-  }> = [];
-  private readonly deletionHooks: PersonDeletionHook[] = [];
-  private readonly mergeHooks: PersonMergeHook[] = [];
-
   constructor(
     private readonly repository: PersonRepository,
+    private readonly hooks: HookRegistry,
     private readonly logger: AppLogger,
     private readonly audit: AuditService,
   ) {}
-
-  /**
-   * Other domains add figures (conversation_count, interaction_count, ...) without this one knowing them;
-   * `fields` says which, so a response that needs none of them does not pay for the query.
-   */
-  registerStatsProvider(provider: PersonStatsProvider, fields: Array<keyof PersonStats>): void {
-    this.statsProviders.push({ provider, fields });
-  }
-
-  /** Other domains re-attribute what refers to a person inside its delete transaction. */
-  registerDeletionHook(hook: PersonDeletionHook): void {
-    this.deletionHooks.push(hook);
-  }
 
   async create(
     networkId: string,
@@ -100,15 +79,15 @@ export class PersonService {
    * existed in this network is a 404.
    */
   async delete(networkId: string, id: string): Promise<void> {
-    const deleted = await this.repository.delete(networkId, id, async (manager, person) => {
-      for (const hook of this.deletionHooks) await hook(manager, person);
+    const deleted = await this.repository.delete(networkId, id, async (tx, person) => {
+      for (const hook of this.hooks.all(PersonDeletionHook)) await hook.beforePersonDeleted(tx, person);
       // Its voiceprints go with it (foreign-key cascade); the deletion is audited in the same transaction.
       await this.audit.record({
         networkId,
         action: 'person.deleted',
         targetType: 'person',
         targetId: id,
-        manager,
+        tx,
       });
     });
     if (deleted) {
@@ -118,26 +97,23 @@ export class PersonService {
     if (!(await this.repository.wasDeleted(networkId, id))) throw PersonErrors.notFound();
   }
 
-  /** Other domains move what refers to a merged-away person inside the merge transaction. */
-  registerMergeHook(hook: PersonMergeHook): void {
-    this.mergeHooks.push(hook);
-  }
-
   /**
-   * Folds `sourceId` into `targetId` in one transaction: every registered domain moves its references
+   * Folds `sourceId` into `targetId` in one transaction: every PersonMergeHook moves its domain's references
    * (voiceprints, interactions, conversation participants, actions), then the source person is deleted.
    */
   async merge(networkId: string, targetId: string, sourceId: string): Promise<PersonRecord> {
     if (targetId === sourceId) throw PersonErrors.mergeIntoItself();
-    const merged = await this.repository.merge(networkId, targetId, sourceId, async (manager) => {
-      for (const hook of this.mergeHooks) await hook(manager, networkId, sourceId, targetId);
+    const merged = await this.repository.merge(networkId, targetId, sourceId, async (tx) => {
+      for (const hook of this.hooks.all(PersonMergeHook)) {
+        await hook.movePersonReferences(tx, networkId, sourceId, targetId);
+      }
       await this.audit.record({
         networkId,
         action: 'person.merged',
         targetType: 'person',
         targetId,
         details: { source_person_id: sourceId },
-        manager,
+        tx,
       });
     });
     if (!merged) {
@@ -160,25 +136,17 @@ export class PersonService {
   }
 
   /** Persons by id (unknown ids are left out); for responses that show participants. */
-  findMany(networkId: string, ids: string[]): Promise<PersonEntity[]> {
+  findMany(networkId: string, ids: string[]): Promise<Person[]> {
     return this.repository.findMany(networkId, ids);
   }
 
   /**
-   * Voiceprint figures per person: 0 here; the recognition module (libs/recognition) registers a stats provider
-   * that replaces both fields with the real sample counts of the current speaker model. Raw embeddings are never
-   * part of any response.
+   * The figures every PersonStatsProvider contributes (0 / null where none does: a network without a speaker model
+   * has no voiceprint figures). Raw embeddings are never part of any response.
    */
-  async voiceprintSummary(
-    _networkId: string,
-    personIds: string[],
-  ): Promise<Map<string, { voiceprint_samples: number; has_voiceprint: boolean }>> {
-    return new Map(personIds.map((id) => [id, { voiceprint_samples: 0, has_voiceprint: false }]));
-  }
-
   private async withStats(
     networkId: string,
-    persons: PersonEntity[],
+    persons: Person[],
     level: PersonStatsLevel,
   ): Promise<PersonRecord[]> {
     const ids = persons.map((p) => p.id);
@@ -195,13 +163,13 @@ export class PersonService {
       ]),
     );
     if (ids.length > 0) {
-      const [voice, ...parts] = await Promise.all([
-        this.voiceprintSummary(networkId, ids),
-        ...this.statsProviders
-          .filter(({ fields }) => level === 'full' || fields.some((f) => BASIC_PERSON_STATS.includes(f)))
-          .map(({ provider }) => provider(networkId, ids)),
-      ]);
-      for (const part of [voice, ...parts]) {
+      const parts = await Promise.all(
+        this.hooks
+          .all(PersonStatsProvider)
+          .filter((p) => level === 'full' || p.personStatsFields.some((f) => BASIC_PERSON_STATS.includes(f)))
+          .map((p) => p.personStats(networkId, ids)),
+      );
+      for (const part of parts) {
         for (const [id, values] of part) Object.assign(stats.get(id) ?? {}, values);
       }
     }

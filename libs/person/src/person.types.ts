@@ -1,5 +1,14 @@
-import type { EntityManager } from 'typeorm';
-import type { PersonEntity } from './person.entity.js';
+/** Someone who speaks in a network. Unnamed persons (created by the pipeline) are labelled "Person {index}". */
+export interface Person {
+  id: string;
+  networkId: string;
+  /** Per-network number ("Person 3"), unique in the network, never reused after a delete. */
+  index: number;
+  name: string | null;
+  metadata: Record<string, unknown>;
+  createdAt: Date;
+  updatedAt: Date;
+}
 
 export type PersonSort = 'index' | 'name' | 'created_at' | 'updated_at';
 export type SortOrder = 'asc' | 'desc';
@@ -25,29 +34,7 @@ export const BASIC_PERSON_STATS: ReadonlyArray<keyof PersonStats> = [
   'has_voiceprint',
 ];
 
-export type PersonStatsProvider = (
-  networkId: string,
-  personIds: string[],
-) => Promise<Map<string, Partial<PersonStats>>>;
-
-/**
- * Runs inside the person's delete transaction, before the row goes, with that transaction's manager.
- * Other domains use it to re-attribute what refers to the person (never issue queries outside `manager`).
- */
-export type PersonDeletionHook = (manager: EntityManager, person: PersonEntity) => Promise<void>;
-
 export interface PersonRecord {
-  person: PersonEntity;
+  person: Person;
   stats: PersonStats;
 }
-
-/**
- * Runs inside a merge transaction (POST /persons/{target}/merge), with that transaction's manager: other domains
- * move what refers to `sourceId` over to `targetId` before the source person is deleted.
- */
-export type PersonMergeHook = (
-  manager: EntityManager,
-  networkId: string,
-  sourceId: string,
-  targetId: string,
-) => Promise<void>;

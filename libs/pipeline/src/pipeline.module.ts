@@ -1,6 +1,6 @@
 import { Module } from '@nestjs/common';
-import { ActionModule } from '@mira/action';
 import { AssistantModule } from '@mira/assistant';
+import { AudioModule } from '@mira/audio';
 import { ConversationModule } from '@mira/conversation';
 import { InteractionModule } from '@mira/interaction';
 import { JobsModule } from '@mira/jobs';
@@ -8,10 +8,13 @@ import { NetworkModule } from '@mira/network';
 import { PersonModule } from '@mira/person';
 import { RecognitionModule } from '@mira/recognition';
 import { StreamModule } from '@mira/stream';
-import { ConversationAssigner } from './conversation-assigner.js';
+import { ConversationLifecycle } from './conversation-lifecycle.service.js';
 import { UtteranceProcessor } from './utterance-processor.js';
 
-/** The utterance pipeline's jobs: utterance.process, conversation.close_idle, conversation.summarize. */
+/**
+ * What happens to an utterance after arbitration: UtteranceProcessor (utterance.process, utterance.release_audio)
+ * and the ConversationLifecycle (assignment, conversation.close_idle, conversation.summarize).
+ */
 @Module({
   imports: [
     StreamModule,
@@ -20,11 +23,11 @@ import { UtteranceProcessor } from './utterance-processor.js';
     ConversationModule,
     PersonModule,
     NetworkModule,
-    ActionModule,
     AssistantModule,
+    AudioModule,
     JobsModule,
   ],
-  providers: [UtteranceProcessor, ConversationAssigner],
-  exports: [UtteranceProcessor, ConversationAssigner],
+  providers: [UtteranceProcessor, ConversationLifecycle],
+  exports: [UtteranceProcessor, ConversationLifecycle],
 })
 export class PipelineModule {}

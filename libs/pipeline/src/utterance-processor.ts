@@ -1,15 +1,19 @@
 import { Injectable } from '@nestjs/common';
-import { QueryFailedError } from 'typeorm';
 import { Transcriber, TranscriptionUnavailableError } from '@mira/assistant';
-import { noiseJudgementSnrDb } from '@mira/audio';
+import { AudioService, noiseJudgementSnrDb } from '@mira/audio';
 import { AppLogger } from '@mira/core';
-import { InteractionEntity, InteractionService } from '@mira/interaction';
+import { type Interaction, InteractionService } from '@mira/interaction';
 import { JobName, type JobOf, JobQueue, OnJob, PermanentJobError } from '@mira/jobs';
 import { NetworkService } from '@mira/network';
 import { PersonService } from '@mira/person';
-import { Identification, isNoisy, RecognitionService } from '@mira/recognition';
+import {
+  type Identification,
+  isNoisy,
+  SpeakerIdentificationService,
+  VoiceprintService,
+} from '@mira/recognition';
 import { type ChunkForProcessing, StreamService } from '@mira/stream';
-import { ConversationAssigner } from './conversation-assigner.js';
+import { ConversationLifecycle } from './conversation-lifecycle.service.js';
 
 const SAMPLE_RATE = 16_000;
 /**
@@ -17,10 +21,6 @@ const SAMPLE_RATE = 16_000;
  * late copies of the same moment with it, short enough that raw audio does not linger.
  */
 const AUDIO_RETENTION_MS = 120_000;
-
-function isUniqueViolation(err: unknown): boolean {
-  return err instanceof QueryFailedError && (err.driverError as { code?: string })?.code === '23505';
-}
 
 /**
  * The `utterance.process` job: from the winning copy of an utterance to an interaction with its speaker, text
@@ -32,12 +32,14 @@ function isUniqueViolation(err: unknown): boolean {
 export class UtteranceProcessor {
   constructor(
     private readonly streams: StreamService,
-    private readonly recognition: RecognitionService,
+    private readonly audio: AudioService,
+    private readonly identification: SpeakerIdentificationService,
+    private readonly voiceprints: VoiceprintService,
     private readonly interactions: InteractionService,
     private readonly persons: PersonService,
     private readonly networks: NetworkService,
     private readonly transcriber: Transcriber,
-    private readonly assigner: ConversationAssigner,
+    private readonly conversations: ConversationLifecycle,
     private readonly jobs: JobQueue,
     private readonly logger: AppLogger,
   ) {}
@@ -86,7 +88,7 @@ export class UtteranceProcessor {
       this.logger.warn('utterance_chunk_missing', { network_id: networkId, chunk_id: chunkId });
       return; // deleted with its network or stream: nothing to do
     }
-    const speech = await this.recognition.extractSpeech(chunk.samples);
+    const speech = await this.audio.extractSpeech(chunk.samples);
 
     // Step 1: speaker + interaction row (the idempotency point).
     if (!interaction) {
@@ -96,7 +98,7 @@ export class UtteranceProcessor {
 
     // Step 2: conversation.
     if (!interaction.conversationId) {
-      await this.assigner.assign(networkId, interaction.id);
+      await this.conversations.assign(networkId, interaction.id);
       interaction = await this.interactions.get(networkId, interaction.id);
     }
 
@@ -149,8 +151,8 @@ export class UtteranceProcessor {
     chunk: Omit<ChunkForProcessing, 'samples'>,
     speech: { speech: Float32Array; speechSeconds: number },
     snrDb: number,
-  ): Promise<InteractionEntity> {
-    const identification = await this.recognition.identify(
+  ): Promise<Interaction> {
+    const identification = await this.identification.identify(
       networkId,
       speech.speech,
       speech.speechSeconds,
@@ -167,48 +169,45 @@ export class UtteranceProcessor {
       personId = person.person.id;
       this.logger.info('speaker_new_person', { network_id: networkId, person_id: personId });
     }
-    let row: InteractionEntity;
-    try {
-      row = await this.interactions.create(
-        networkId,
-        {
-          interaction_type: 'audio',
-          person_id: personId,
-          content: null,
-          metadata: {
-            speaker: speakerMetadata(identification, snrDb),
-            audio: { captured_at: chunk.capturedAt.toISOString(), client_id: chunk.clientId },
-            pipeline: { identified: true },
-          },
+    const row = await this.interactions.recordUtterance(
+      networkId,
+      {
+        interaction_type: 'audio',
+        person_id: personId,
+        content: null,
+        metadata: {
+          speaker: speakerMetadata(identification, snrDb),
+          audio: { captured_at: chunk.capturedAt.toISOString(), client_id: chunk.clientId },
+          pipeline: { identified: true },
         },
-        {
-          occurredAt: chunk.alignedCapturedAt,
-          speakerConfidence: confidence,
-          transcriptionStatus: 'pending',
-          processingStatus: 'processing',
-          sourceStreamId: chunk.streamId,
-          sourceChunkId: chunk.chunkId,
-        },
-      );
-    } catch (err) {
+      },
+      {
+        occurredAt: chunk.alignedCapturedAt,
+        speakerConfidence: confidence,
+        transcriptionStatus: 'pending',
+        processingStatus: 'processing',
+        sourceStreamId: chunk.streamId,
+        sourceChunkId: chunk.chunkId,
+      },
+    );
+    if (!row) {
       // Another run recorded this chunk first: continue with its row.
-      if (!isUniqueViolation(err)) throw err;
       const existing = await this.interactions.findBySourceChunk(networkId, chunk.chunkId);
-      if (!existing) throw err;
+      if (!existing) throw new Error('The interaction of this chunk was recorded by another run and is gone');
       return existing;
     }
     const refine = decision.kind === 'new_person' || (decision.kind === 'match' && decision.refine);
-    if (personId && refine) await this.recognition.addAutoSample(networkId, personId, identification, row.id);
+    if (personId && refine) await this.voiceprints.addAutoSample(networkId, personId, identification, row.id);
     return row;
   }
 
   private async transcribe(
     networkId: string,
-    interaction: InteractionEntity,
+    interaction: Interaction,
     audio: Float32Array,
     speechSeconds: number,
     finalAttempt: boolean,
-  ): Promise<InteractionEntity> {
+  ): Promise<Interaction> {
     if (speechSeconds === 0) {
       return this.interactions.applySystemChanges(networkId, interaction.id, {
         transcriptionStatus: 'untranscribed',
@@ -243,7 +242,7 @@ export class UtteranceProcessor {
   }
 }
 
-function pipelineOf(row: InteractionEntity): Record<string, unknown> {
+function pipelineOf(row: Interaction): Record<string, unknown> {
   const p = row.metadata?.pipeline;
   return typeof p === 'object' && p !== null ? (p as Record<string, unknown>) : {};
 }

@@ -1,6 +1,8 @@
 export * from './recognition.module.js';
-export * from './recognition.service.js';
+export * from './voiceprint.service.js';
+export * from './speaker-identification.service.js';
+export * from './identification.types.js';
+export * from './voiceprint.types.js';
 export * from './recognition.errors.js';
 export * from './speaker-policy.js';
 export { VoiceprintCipher } from './voiceprint-crypto.js';
-export { VoiceprintEntity } from './voiceprint.entity.js';

@@ -14,7 +14,8 @@ import { AudioUpload } from '@mira/audio';
 import { Access, ErrorResponseDto, RateBudget, UuidParamPipe } from '@mira/core';
 import { PersonDto, PersonService, toPersonDto } from '@mira/person';
 import { EnrolmentResultDto, EnrolVoiceDto, MergePersonDto, VoiceSampleDto } from './dto/voice.dto.js';
-import { RecognitionService } from './recognition.service.js';
+import { toEnrolmentResultDto, toVoiceSampleDto } from './voiceprint.mapper.js';
+import { VoiceprintService } from './voiceprint.service.js';
 import { RequirePersonInterceptor } from './require-person.interceptor.js';
 
 const NOT_FOUND = {
@@ -30,7 +31,7 @@ const NOT_FOUND = {
 @Controller(':network_id/persons/:person_id')
 export class RecognitionController {
   constructor(
-    private readonly recognition: RecognitionService,
+    private readonly voiceprints: VoiceprintService,
     private readonly persons: PersonService,
   ) {}
 
@@ -55,19 +56,20 @@ export class RecognitionController {
   @ApiResponse({ status: 413, description: 'AUDIO_TOO_LARGE / AUDIO_TOO_LONG', type: ErrorResponseDto })
   @ApiResponse({ status: 415, description: 'AUDIO_UNDECODABLE', type: ErrorResponseDto })
   @ApiResponse({ status: 503, description: 'No speaker model loaded', type: ErrorResponseDto })
-  enrol(
+  async enrol(
     @Param('network_id') networkId: string,
     @Param('person_id', new UuidParamPipe('person_id')) personId: string,
     @UploadedFile() file: Express.Multer.File,
     @Body() body: EnrolVoiceDto,
   ): Promise<EnrolmentResultDto> {
-    return this.recognition.enrol(
+    const enrolment = await this.voiceprints.enrol(
       networkId,
       personId,
       file.buffer,
       { filename: file.originalname, mimetype: file.mimetype },
       body.description ?? null,
     );
+    return toEnrolmentResultDto(enrolment, this.voiceprints.currentModelId());
   }
 
   @Get('voice')
@@ -75,11 +77,12 @@ export class RecognitionController {
   @ApiOperation({ summary: "A person's voiceprint samples (metadata only, never the vectors)" })
   @ApiResponse({ status: 200, type: [VoiceSampleDto] })
   @ApiResponse(NOT_FOUND)
-  list(
+  async list(
     @Param('network_id') networkId: string,
     @Param('person_id', new UuidParamPipe('person_id')) personId: string,
   ): Promise<VoiceSampleDto[]> {
-    return this.recognition.list(networkId, personId);
+    const current = this.voiceprints.currentModelId();
+    return (await this.voiceprints.list(networkId, personId)).map((s) => toVoiceSampleDto(s, current));
   }
 
   @Delete('voice/:sample_id')
@@ -98,7 +101,7 @@ export class RecognitionController {
     @Param('person_id', new UuidParamPipe('person_id')) personId: string,
     @Param('sample_id', new UuidParamPipe('sample_id')) sampleId: string,
   ): Promise<void> {
-    await this.recognition.deleteSample(networkId, personId, sampleId);
+    await this.voiceprints.deleteSample(networkId, personId, sampleId);
   }
 
   @Post('merge')

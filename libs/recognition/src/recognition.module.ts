@@ -2,15 +2,19 @@ import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AudioModule } from '@mira/audio';
 import { AuditModule } from '@mira/audit';
-import { InteractionModule } from '@mira/interaction';
+import { provideHook } from '@mira/core';
+import { InteractionModule, InteractionPersonChangeHook } from '@mira/interaction';
 import { NetworkModule } from '@mira/network';
-import { PersonModule } from '@mira/person';
+import { PersonMergeHook, PersonModule, PersonStatsProvider } from '@mira/person';
 import { RecognitionController } from './recognition.controller.js';
-import { RecognitionService } from './recognition.service.js';
+import { SpeakerIdentificationService } from './speaker-identification.service.js';
 import { VoiceprintEntity } from './voiceprint.entity.js';
+import { VoiceprintInteractionHooks } from './voiceprint.interaction-hooks.js';
+import { VoiceprintPersonHooks } from './voiceprint.person-hooks.js';
 import { VoiceprintRepository } from './voiceprint.repository.js';
+import { VoiceprintService } from './voiceprint.service.js';
 
-/** Voiceprints, enrolment, speaker identification and person merge. */
+/** Voiceprints (enrolment, samples, refinement), speaker identification, and the person merge route. */
 @Module({
   imports: [
     TypeOrmModule.forFeature([VoiceprintEntity]),
@@ -21,7 +25,16 @@ import { VoiceprintRepository } from './voiceprint.repository.js';
     AuditModule,
   ],
   controllers: [RecognitionController],
-  providers: [VoiceprintRepository, RecognitionService],
-  exports: [RecognitionService],
+  providers: [
+    VoiceprintRepository,
+    VoiceprintService,
+    SpeakerIdentificationService,
+    VoiceprintPersonHooks,
+    provideHook(PersonStatsProvider, VoiceprintPersonHooks),
+    provideHook(PersonMergeHook, VoiceprintPersonHooks),
+    VoiceprintInteractionHooks,
+    provideHook(InteractionPersonChangeHook, VoiceprintInteractionHooks),
+  ],
+  exports: [VoiceprintService, SpeakerIdentificationService],
 })
 export class RecognitionModule {}

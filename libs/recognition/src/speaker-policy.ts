@@ -275,9 +275,9 @@ const SETTING_KEYS: Record<string, keyof SpeakerPolicy> = {
 };
 
 /**
- * Which references of each person an utterance is scored against (shared by RecognitionService.identify and the
- * evaluation), given the policy of the model's scale: blocks of references aligned with `persons`, each with an offset
- * added to its scores; a person's score is the best over the blocks (`bestScores`). On a
+ * Which references of each person an utterance is scored against (shared by SpeakerIdentificationService.identify
+ * and the evaluation), given the policy of the model's scale: blocks of references aligned with `persons`, each with
+ * an offset added to its scores; a person's score is the best over the blocks (`bestScores`). On a
  * cohort-normalised scale, noisy speech meets each person's voiceprint heard in noise (multi-condition enrolment) and
  * their clean voiceprint: truly noisy speech is nearer the former, while a clean recording that merely measures noisy
  * keeps its clean match. The clean voiceprint's scores are lowered by the gap between the clean and the noisy

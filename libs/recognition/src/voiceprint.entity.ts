@@ -1,10 +1,9 @@
 import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn } from 'typeorm';
-
-export type VoiceprintSource = 'enrolment' | 'auto';
+import type { VoiceprintSource, VoiceSample } from './voiceprint.types.js';
 
 /** One voice sample's embedding, encrypted (AES-256-GCM); the plain vector is never stored or returned. */
 @Entity({ name: 'voiceprints' })
-export class VoiceprintEntity {
+export class VoiceprintEntity implements VoiceSample {
   @PrimaryGeneratedColumn('uuid')
   id: string;
 

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { EntityManager, In, Repository } from 'typeorm';
+import { In, Repository } from 'typeorm';
+import { Tx } from '@mira/core';
 import { VoiceprintEntity } from './voiceprint.entity.js';
 
 export type NewVoiceprint = Pick<
@@ -68,17 +69,11 @@ export class VoiceprintRepository {
   }
 
   /** Merge: the source person's samples now belong to the target (inside the merge transaction). */
-  async reassign(
-    manager: EntityManager,
-    networkId: string,
-    sourceId: string,
-    targetId: string,
-  ): Promise<void> {
-    await manager.query(`UPDATE voiceprints SET person_id = $3 WHERE network_id = $1 AND person_id = $2`, [
-      networkId,
-      sourceId,
-      targetId,
-    ]);
+  async reassign(tx: Tx, networkId: string, sourceId: string, targetId: string): Promise<void> {
+    await Tx.manager(tx).query(
+      `UPDATE voiceprints SET person_id = $3 WHERE network_id = $1 AND person_id = $2`,
+      [networkId, sourceId, targetId],
+    );
   }
 
   /** Sample counts per person, optionally only for one model. */

@@ -1,24 +1,14 @@
-import { Injectable, OnModuleInit } from '@nestjs/common';
-import { AudioService, MIN_EMBED_SECONDS, type SpeechExtract, type VoiceEmbedding } from '@mira/audio';
+import { Injectable } from '@nestjs/common';
+import { AudioService, MIN_EMBED_SECONDS, type VoiceEmbedding } from '@mira/audio';
 import { AuditService } from '@mira/audit';
-import { AppConfig, AppLogger, centroidOf, isoUtc, LruCache } from '@mira/core';
-import { InteractionService } from '@mira/interaction';
-import { NetworkService } from '@mira/network';
+import { AppConfig, AppLogger, centroidOf, LruCache } from '@mira/core';
 import { PersonService } from '@mira/person';
-import type { EnrolmentResultDto, VoiceSampleDto } from './dto/voice.dto.js';
+import type { Identification } from './identification.types.js';
 import { RecognitionErrors } from './recognition.errors.js';
-import {
-  bestScores,
-  identifySpeaker,
-  PersonCentroid,
-  planIdentification,
-  resolveSpeakerPolicy,
-  SpeakerDecision,
-  SpeakerPolicy,
-} from './speaker-policy.js';
+import type { PersonCentroid } from './speaker-policy.js';
 import { VoiceprintCipher } from './voiceprint-crypto.js';
-import { VoiceprintEntity } from './voiceprint.entity.js';
 import { VoiceprintRepository } from './voiceprint.repository.js';
+import type { Enrolment, VoiceSample } from './voiceprint.types.js';
 
 /** Decrypted samples kept in memory: about 2.7 KB each for a 342-dimension model (clean and heard-in-noise). */
 const DECRYPTED_SAMPLES_KEPT = 10_000;
@@ -32,23 +22,13 @@ interface DecryptedSample {
 /** More than this fraction of samples at full scale and an enrolment sample is refused as clipped. */
 const MAX_CLIPPING_RATIO = 0.01;
 
-export interface Identification {
-  decision: SpeakerDecision;
-  modelId: string | null;
-  weakModel: boolean;
-  speechSeconds: number;
-  embedding: Float32Array | null;
-  policy: SpeakerPolicy | null;
-  /** Scale of the decision's scores (`as-norm` with the model's cohort, else `cosine`); null without a decision. */
-  scale: string | null;
-}
-
 /**
- * Voiceprints (enrolment, encrypted storage, automatic refinement) and speaker identification against the
- * network's persons. Embeddings are compared only within one speaker model; a new model means re-enrolment.
+ * Voiceprints: enrolment, the samples' CRUD, automatic refinement, and the per-person centroids identification
+ * compares against. Embeddings are stored encrypted with the id of the speaker model that made them; a new model
+ * means re-enrolment, never comparison across models.
  */
 @Injectable()
-export class RecognitionService implements OnModuleInit {
+export class VoiceprintService {
   private readonly cipher: VoiceprintCipher;
   /**
    * Decrypted sample vectors by voiceprint id, least recently used out. A sample's vectors never change (only its
@@ -62,8 +42,6 @@ export class RecognitionService implements OnModuleInit {
     private readonly repository: VoiceprintRepository,
     private readonly audio: AudioService,
     private readonly persons: PersonService,
-    private readonly interactions: InteractionService,
-    private readonly networks: NetworkService,
     private readonly config: AppConfig,
     private readonly logger: AppLogger,
     private readonly audit: AuditService,
@@ -71,41 +49,9 @@ export class RecognitionService implements OnModuleInit {
     this.cipher = new VoiceprintCipher(config.values.recognition.voiceprintKey);
   }
 
-  onModuleInit(): void {
-    // Replaces the person module's placeholder: real sample counts for the current speaker model.
-    this.persons.registerStatsProvider(
-      async (networkId, ids) => {
-        const counts = await this.repository.countByPerson(
-          networkId,
-          ids,
-          this.currentModelId() ?? undefined,
-        );
-        return new Map(
-          ids.map((id) => [
-            id,
-            { voiceprint_samples: counts.get(id) ?? 0, has_voiceprint: (counts.get(id) ?? 0) > 0 },
-          ]),
-        );
-      },
-      ['voiceprint_samples', 'has_voiceprint'],
-    );
-    this.persons.registerMergeHook((manager, networkId, sourceId, targetId) =>
-      this.repository.reassign(manager, networkId, sourceId, targetId),
-    );
-    // A corrected utterance must not keep feeding the wrong person's voiceprint.
-    this.interactions.registerPersonChangeHook(async (networkId, interactionId) => {
-      await this.repository.deleteFromInteraction(networkId, interactionId);
-    });
-  }
-
   /** The default speaker model's id, or null when none is loaded. */
   currentModelId(): string | null {
     return this.audio.engines().speaker?.model ?? null;
-  }
-
-  /** Noise reduction, then VAD: the speech of a clip. */
-  extractSpeech(samples: Float32Array): Promise<SpeechExtract> {
-    return this.audio.extractSpeech(samples);
   }
 
   async enrol(
@@ -114,12 +60,12 @@ export class RecognitionService implements OnModuleInit {
     bytes: Buffer,
     hint: { filename?: string; mimetype?: string },
     description: string | null,
-  ): Promise<EnrolmentResultDto> {
+  ): Promise<Enrolment> {
     await this.persons.requireExisting(networkId, [personId], 'person_id');
     const decoded = await this.audio.decode(bytes, hint);
     const quality = await this.audio.assessQuality(decoded.samples);
     if (quality.clipping_ratio > MAX_CLIPPING_RATIO) throw RecognitionErrors.clipped(quality.clipping_ratio);
-    const { speech, speechSeconds } = await this.extractSpeech(decoded.samples);
+    const { speech, speechSeconds } = await this.audio.extractSpeech(decoded.samples);
     if (speechSeconds === 0) throw RecognitionErrors.noSpeech();
     const minSeconds = Math.max(MIN_EMBED_SECONDS, this.config.values.recognition.enrolmentMinSpeechSeconds);
     if (speechSeconds < minSeconds) throw RecognitionErrors.tooLittleSpeech(speechSeconds, minSeconds);
@@ -156,12 +102,12 @@ export class RecognitionService implements OnModuleInit {
         speech_ms: Math.round(speechSeconds * 1000),
       },
     });
-    return { ...this.toDto(row), weak_model: embedding.weak, audio_seconds: round2(decoded.durationSeconds) };
+    return { sample: row, weakModel: embedding.weak, audioSeconds: round2(decoded.durationSeconds) };
   }
 
-  async list(networkId: string, personId: string): Promise<VoiceSampleDto[]> {
+  async list(networkId: string, personId: string): Promise<VoiceSample[]> {
     await this.persons.requireExisting(networkId, [personId], 'person_id');
-    return (await this.repository.listForPerson(networkId, personId)).map((r) => this.toDto(r));
+    return this.repository.listForPerson(networkId, personId);
   }
 
   async deleteSample(networkId: string, personId: string, sampleId: string): Promise<void> {
@@ -180,70 +126,6 @@ export class RecognitionService implements OnModuleInit {
       targetId: sampleId,
       details: { person_id: personId },
     });
-  }
-
-  /** The effective policy for a model and score scale in a network (model defaults ← env ← network settings). */
-  async policyFor(networkId: string, modelId: string, scale: string): Promise<SpeakerPolicy> {
-    const env = this.config.values.recognition.speaker;
-    const envPolicy: Partial<SpeakerPolicy> = {};
-    if (env.matchThreshold !== undefined) envPolicy.matchThreshold = env.matchThreshold;
-    if (env.matchMargin !== undefined) envPolicy.matchMargin = env.matchMargin;
-    if (env.minMatchSpeechSeconds !== undefined) envPolicy.minMatchSpeechSeconds = env.minMatchSpeechSeconds;
-    if (env.newPersonMinSpeechSeconds !== undefined)
-      envPolicy.newPersonMinSpeechSeconds = env.newPersonMinSpeechSeconds;
-    if (env.autoSamplesMax !== undefined) envPolicy.autoSamplesMax = env.autoSamplesMax;
-    return resolveSpeakerPolicy(modelId, envPolicy, await this.networks.settings(networkId), scale);
-  }
-
-  /**
-   * Who is speaking in this speech? A decision only; nothing is written. `snrDb`: how noisy the utterance was as the
-   * microphone heard it (`noiseJudgementSnrDb` of the AudioModule), when known (noisy audio has its own rules, see
-   * SpeakerPolicy).
-   */
-  async identify(
-    networkId: string,
-    speech: Float32Array,
-    speechSeconds: number,
-    snrDb: number | null = null,
-  ): Promise<Identification> {
-    const modelId = this.currentModelId();
-    const unknown = (reason: 'too_little_speech' | 'no_speaker_model'): Identification => ({
-      decision: { kind: 'unknown', reason, bestSimilarity: null, bestScore: null, suggestedPersonId: null },
-      modelId,
-      weakModel: false,
-      speechSeconds,
-      embedding: null,
-      policy: null,
-      scale: null,
-    });
-    // Without a speaker model the utterance is still recorded, with an unknown speaker (never lost, never guessed).
-    if (!modelId) return unknown('no_speaker_model');
-    if (speechSeconds < MIN_EMBED_SECONDS) return unknown('too_little_speech');
-    const embedding = await this.embed(speech);
-    const persons = await this.centroids(networkId, embedding.modelId);
-    const scale = await this.audio.speakerScale(embedding.modelId);
-    const policy = await this.policyFor(networkId, embedding.modelId, scale);
-    const { references, offsets } = planIdentification(snrDb, persons, scale, policy);
-    // one scoring call for every planned reference: the utterance's cohort profile is computed once
-    const voices = bestScores(
-      await this.audio.scoreVoices(embedding.modelId, embedding.vector, references),
-      offsets,
-    );
-    const decision = identifySpeaker(
-      { embedding: embedding.vector, speechSeconds, snrDb },
-      persons,
-      policy,
-      voices,
-    );
-    return {
-      decision,
-      modelId: embedding.modelId,
-      weakModel: embedding.weak,
-      speechSeconds,
-      embedding: embedding.vector,
-      policy,
-      scale: voices.scale,
-    };
   }
 
   /** Adds an automatic sample from a confident identification (or a new person's first utterance), bounded. */
@@ -320,22 +202,10 @@ export class RecognitionService implements OnModuleInit {
     }));
   }
 
-  private async embed(speech: Float32Array): Promise<VoiceEmbedding> {
+  /** The embedding of speech with the current speaker model (503 when none is loaded). */
+  async embed(speech: Float32Array): Promise<VoiceEmbedding> {
     if (!this.currentModelId()) throw RecognitionErrors.modelUnavailable();
     return this.audio.embed(speech);
-  }
-
-  private toDto(row: VoiceprintEntity): VoiceSampleDto {
-    return {
-      id: row.id,
-      person_id: row.personId,
-      description: row.description,
-      speech_seconds: row.speechSeconds,
-      model_id: row.modelId,
-      source: row.source,
-      current_model: row.modelId === this.currentModelId(),
-      created_at: isoUtc(row.createdAt) as string,
-    };
   }
 }
 

@@ -11,13 +11,14 @@ import { decideConversation, GroupingPolicy, resolveGroupingPolicy } from './con
 const SUMMARY_MAX_LINES = 200;
 
 /**
- * Puts each new interaction into a conversation (gap / speaker-change policy), keeps participants current,
- * closes conversations (on a boundary, or when idle past the gap) and has them summarised.
- * Assignment is serialised per network inside this process; the job queue's per-chunk dedupe keeps one
- * utterance from being assigned twice.
+ * The conversation lifecycle: puts each new utterance into a conversation (gap / speaker-change policy), keeps
+ * participants current, closes conversations (on a boundary, or when idle past the gap: the
+ * conversation.close_idle job) and has them summarised (the conversation.summarize job). It lives here, above
+ * @mira/conversation, because it reads interactions. Assignment is serialised per network inside this process; the
+ * job queue's per-chunk dedupe keeps one utterance from being assigned twice.
  */
 @Injectable()
-export class ConversationAssigner {
+export class ConversationLifecycle {
   private readonly locks = new Map<string, Promise<unknown>>();
 
   constructor(

@@ -1,0 +1,25 @@
+export type InteractionType = 'audio' | 'text' | 'system';
+export type TranscriptionStatus = 'transcribed' | 'untranscribed' | 'pending' | 'failed';
+export type ProcessingStatus = 'pending' | 'processing' | 'done' | 'failed';
+
+/** One utterance (audio), message (text) or system event, possibly attributed to a person and a conversation. */
+export interface Interaction {
+  id: string;
+  networkId: string;
+  /** null = unknown speaker (or a deleted person: see metadata.deleted_person). */
+  personId: string | null;
+  conversationId: string | null;
+  /** The transcript or message; null while untranscribed. */
+  content: string | null;
+  interactionType: InteractionType;
+  metadata: Record<string, unknown>;
+  /** When it was said (the pipeline sets the capture time); defaults to the insert time. */
+  occurredAt: Date;
+  speakerConfidence: number | null;
+  transcriptionStatus: TranscriptionStatus | null;
+  processingStatus: ProcessingStatus | null;
+  sourceStreamId: string | null;
+  sourceChunkId: string | null;
+  createdAt: Date;
+  updatedAt: Date;
+}
