@@ -61,7 +61,7 @@ describe('account network and app devices (services on a real database)', () => 
     const names = await Promise.all(
       Array.from({ length: 5 }, () => networks.registerDevice(networkId, null, {})),
     );
-    expect(names.map((d) => d.client_id).sort()).toEqual([
+    expect(names.map((d) => d.clientId).sort()).toEqual([
       'client1',
       'client2',
       'client3',
@@ -69,18 +69,18 @@ describe('account network and app devices (services on a real database)', () => 
       'client5',
     ]);
     await networks.deregisterClient(networkId, 'client2');
-    expect((await networks.registerDevice(networkId, null, { local_ip: '10.0.0.2' })).client_id).toBe(
+    expect((await networks.registerDevice(networkId, null, { local_ip: '10.0.0.2' })).clientId).toBe(
       'client2',
     );
-    expect((await networks.registerDevice(networkId, 'client9', {})).client_id).toBe('client9');
-    expect((await networks.registerDevice(networkId, null, {})).client_id).toBe('client6');
+    expect((await networks.registerDevice(networkId, 'client9', {})).clientId).toBe('client9');
+    expect((await networks.registerDevice(networkId, null, {})).clientId).toBe('client6');
   });
 
   it('registers a name once, answers 409 for a second registration, and keeps what the device said', async () => {
     const user = await registerUser(t);
     const networkId = await createNetwork(t, user);
     const device = await networks.registerDevice(networkId, 'desktop-client', { local_ip: '127.0.0.1' });
-    expect(device).toMatchObject({ client_id: 'desktop-client', metadata: { local_ip: '127.0.0.1' } });
+    expect(device).toMatchObject({ clientId: 'desktop-client', metadata: { local_ip: '127.0.0.1' } });
     await expect(networks.registerDevice(networkId, 'desktop-client', {})).rejects.toMatchObject({
       status: 409,
       code: 'CLIENT_ALREADY_REGISTERED',
@@ -104,10 +104,8 @@ describe('account network and app devices (services on a real database)', () => 
     const networkId = await createNetwork(t, user);
     await networks.registerDevice(networkId, 'kitchen', {});
     await networks.registerDevice(networkId, 'desk', {});
-    expect((await networks.renameDevice(networkId, 'kitchen', "Ada's laptop")).client_id).toBe(
-      "Ada's laptop",
-    );
-    expect((await networks.renameDevice(networkId, 'desk', 'desk')).client_id).toBe('desk');
+    expect((await networks.renameDevice(networkId, 'kitchen', "Ada's laptop")).clientId).toBe("Ada's laptop");
+    expect((await networks.renameDevice(networkId, 'desk', 'desk')).clientId).toBe('desk');
     await expect(networks.renameDevice(networkId, 'desk', "Ada's laptop")).rejects.toMatchObject({
       status: 409,
     });

@@ -3,6 +3,7 @@ import { ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { Access, CurrentPrincipal, ErrorResponseDto, type Principal } from '@mira/core';
 import { LoginDto, RefreshDto, RegisterDto, TokenResponseDto, UserDto } from './dto/auth.dto.js';
 import { AuthService } from './auth.service.js';
+import { toTokenResponseDto, toUserDto } from './user.mapper.js';
 
 @ApiTags('auth')
 @Controller('auth')
@@ -15,8 +16,8 @@ export class AuthController {
   @ApiResponse({ status: 201, type: TokenResponseDto })
   @ApiResponse({ status: 409, description: 'E-mail already registered', type: ErrorResponseDto })
   @ApiResponse({ status: 422, description: 'Invalid e-mail or password too short', type: ErrorResponseDto })
-  register(@Body() body: RegisterDto): Promise<TokenResponseDto> {
-    return this.auth.register(body.email, body.password);
+  async register(@Body() body: RegisterDto): Promise<TokenResponseDto> {
+    return toTokenResponseDto(await this.auth.register(body.email, body.password));
   }
 
   @Post('login')
@@ -26,8 +27,8 @@ export class AuthController {
   @ApiResponse({ status: 200, type: TokenResponseDto })
   @ApiResponse({ status: 401, description: 'Incorrect e-mail or password', type: ErrorResponseDto })
   @ApiResponse({ status: 422, type: ErrorResponseDto })
-  login(@Body() body: LoginDto): Promise<TokenResponseDto> {
-    return this.auth.login(body.email, body.password);
+  async login(@Body() body: LoginDto): Promise<TokenResponseDto> {
+    return toTokenResponseDto(await this.auth.login(body.email, body.password));
   }
 
   @Post('refresh')
@@ -43,8 +44,8 @@ export class AuthController {
     type: ErrorResponseDto,
   })
   @ApiResponse({ status: 422, type: ErrorResponseDto })
-  refresh(@Body() body: RefreshDto): Promise<TokenResponseDto> {
-    return this.auth.refresh(body.refresh_token);
+  async refresh(@Body() body: RefreshDto): Promise<TokenResponseDto> {
+    return toTokenResponseDto(await this.auth.refresh(body.refresh_token));
   }
 
   @Post('logout')
@@ -61,7 +62,7 @@ export class AuthController {
   @Access('user')
   @ApiOperation({ summary: 'The signed-in user' })
   @ApiResponse({ status: 200, type: UserDto })
-  me(@CurrentPrincipal() principal: Principal): Promise<UserDto> {
-    return this.auth.me(principal.kind === 'user' ? principal.userId : '');
+  async me(@CurrentPrincipal() principal: Principal): Promise<UserDto> {
+    return toUserDto(await this.auth.me(principal.kind === 'user' ? principal.userId : ''));
   }
 }

@@ -1,12 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { AppConfig, AppLogger, REFRESH_TOKEN_PREFIX, TokenService } from '@mira/core';
-import { TokenResponseDto, UserDto } from './dto/auth.dto.js';
 import { IdentityErrors } from './identity.errors.js';
 import { IdentityRepository } from './identity.repository.js';
 import { burnPasswordCheck, hashPassword, verifyPassword } from './password-hasher.js';
-import { toUserDto } from './user.mapper.js';
-import { UserEntity } from './user.entity.js';
+import type { IssuedTokens, User } from './identity.types.js';
 
 /** Accounts, sign-in and token rotation. */
 @Injectable()
@@ -18,14 +16,14 @@ export class AuthService {
     private readonly logger: AppLogger,
   ) {}
 
-  async register(email: string, password: string): Promise<TokenResponseDto> {
+  async register(email: string, password: string): Promise<IssuedTokens> {
     const user = await this.repository.insertUser(email, await hashPassword(password));
     if (!user) throw IdentityErrors.emailTaken();
     this.logger.info('user_registered', { user_id: user.id });
     return this.issueTokens(user, randomUUID());
   }
 
-  async login(email: string, password: string): Promise<TokenResponseDto> {
+  async login(email: string, password: string): Promise<IssuedTokens> {
     const user = await this.repository.findUserByEmail(email);
     if (!user) {
       await burnPasswordCheck(password);
@@ -38,7 +36,7 @@ export class AuthService {
   }
 
   /** Single-use rotation. Presenting an already-used token revokes its whole family (likely theft). */
-  async refresh(refreshToken: string): Promise<TokenResponseDto> {
+  async refresh(refreshToken: string): Promise<IssuedTokens> {
     const hash = TokenService.hashOpaqueToken(refreshToken);
     const consumed = await this.repository.consumeRefreshToken(hash);
     if (!consumed) {
@@ -61,13 +59,13 @@ export class AuthService {
     if (known) await this.repository.revokeFamily(known.familyId);
   }
 
-  async me(userId: string): Promise<UserDto> {
+  async me(userId: string): Promise<User> {
     const user = await this.repository.findUserById(userId);
     if (!user) throw IdentityErrors.userNotFound();
-    return toUserDto(user);
+    return user;
   }
 
-  private async issueTokens(user: UserEntity, familyId: string): Promise<TokenResponseDto> {
+  private async issueTokens(user: User, familyId: string): Promise<IssuedTokens> {
     const access = this.tokens.signAccessToken(user.id);
     const refresh = this.tokens.mintOpaqueToken(REFRESH_TOKEN_PREFIX);
     await this.repository.insertRefreshToken({
@@ -76,12 +74,6 @@ export class AuthService {
       tokenHash: refresh.hash,
       expiresAt: new Date(Date.now() + this.config.values.jwt.refreshTtlSeconds * 1000),
     });
-    return {
-      access_token: access.token,
-      refresh_token: refresh.token,
-      token_type: 'bearer',
-      expires_in: access.expiresIn,
-      user: toUserDto(user),
-    };
+    return { accessToken: access.token, refreshToken: refresh.token, expiresIn: access.expiresIn, user };
   }
 }

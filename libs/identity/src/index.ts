@@ -1,5 +1,4 @@
 export * from './identity.module.js';
 export * from './users.service.js';
-export * from './user.entity.js';
-export * from './refresh-token.entity.js';
+export type { User } from './identity.types.js';
 export * from './password-hasher.js';

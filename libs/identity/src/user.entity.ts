@@ -1,7 +1,8 @@
 import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
+import type { User } from './identity.types.js';
 
 @Entity({ name: 'users' })
-export class UserEntity {
+export class UserEntity implements User {
   @PrimaryGeneratedColumn('uuid')
   id: string;
 

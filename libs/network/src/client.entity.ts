@@ -1,8 +1,9 @@
 import { Column, Entity, PrimaryGeneratedColumn } from 'typeorm';
+import type { Device } from './network.types.js';
 
 /** A device registered in a network. Only the sha256 of its token is stored. */
 @Entity({ name: 'clients' })
-export class ClientEntity {
+export class ClientEntity implements Device {
   @PrimaryGeneratedColumn('uuid')
   id: string;
 

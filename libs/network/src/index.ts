@@ -1,6 +1,6 @@
 export * from './network.module.js';
 export * from './network.service.js';
-export * from './network.entity.js';
-export * from './client.entity.js';
+export type { Device, Network, NetworkDevices } from './network.types.js';
+export { toClientInfoDto, toNetworkDto } from './network.mapper.js';
 export * from './device-name.js';
 export * from './dto/service.dto.js';

@@ -1,8 +1,9 @@
 import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
+import type { Network } from './network.types.js';
 
 /** A household or office: the tenant. Everything else carries its id. */
 @Entity({ name: 'networks' })
-export class NetworkEntity {
+export class NetworkEntity implements Network {
   @PrimaryGeneratedColumn('uuid')
   id: string;
 

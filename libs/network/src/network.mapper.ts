@@ -1,10 +1,9 @@
 import { isoUtc } from '@mira/core';
-import { ClientEntity } from './client.entity.js';
 import { NetworkDto } from './dto/network.dto.js';
-import { ClientInfoDto } from './dto/service.dto.js';
-import { NetworkEntity } from './network.entity.js';
+import { ClientInfoDto, ClientRegisteredDto, ServiceInfoDto } from './dto/service.dto.js';
+import type { Device, Network, NetworkDevices } from './network.types.js';
 
-export function toNetworkDto(network: NetworkEntity): NetworkDto {
+export function toNetworkDto(network: Network): NetworkDto {
   return {
     id: network.id,
     name: network.name,
@@ -20,11 +19,38 @@ export function toNetworkDto(network: NetworkEntity): NetworkDto {
   };
 }
 
-export function toClientInfoDto(client: ClientEntity): ClientInfoDto {
+export function toClientInfoDto(client: Device): ClientInfoDto {
   return {
     client_id: client.clientId,
     registered_at: isoUtc(client.registeredAt),
     last_seen_at: isoUtc(client.lastSeenAt),
     metadata: client.metadata ?? {},
+  };
+}
+
+export function toClientRegisteredDto({
+  device,
+  token,
+}: {
+  device: Device;
+  token: string;
+}): ClientRegisteredDto {
+  return {
+    message: `${device.clientId} registered successfully`,
+    client_id: device.clientId,
+    network_id: device.networkId,
+    client_token: token,
+    registered_at: isoUtc(device.registeredAt),
+  };
+}
+
+export function toServiceInfoDto({ network, devices, activeCount }: NetworkDevices): ServiceInfoDto {
+  return {
+    network_id: network.id,
+    name: network.name,
+    enabled: network.serviceEnabled,
+    clients: devices.map(toClientInfoDto),
+    client_count: devices.length,
+    active_client_count: activeCount,
   };
 }

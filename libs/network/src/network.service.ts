@@ -1,18 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import { AuditService } from '@mira/audit';
-import { AppLogger, CLIENT_TOKEN_PREFIX, CommonErrors, isoUtc, TokenService } from '@mira/core';
-import { NetworkDto, UpdateNetworkDto } from './dto/network.dto.js';
+import { AppLogger, CLIENT_TOKEN_PREFIX, CommonErrors, TokenService } from '@mira/core';
+import { UpdateNetworkDto } from './dto/network.dto.js';
 import { ClientEntity } from './client.entity.js';
-import {
-  ClientDeregisteredDto,
-  ClientInfoDto,
-  ClientRegisteredDto,
-  ServiceInfoDto,
-} from './dto/service.dto.js';
 import { NetworkErrors } from './network.errors.js';
-import { toClientInfoDto, toNetworkDto } from './network.mapper.js';
 import { NetworkEntity } from './network.entity.js';
 import { NetworkRepository } from './network.repository.js';
+import type { Device, Network, NetworkDevices } from './network.types.js';
 
 const ACTIVE_WINDOW_MS = 5 * 60 * 1000;
 /** Names the server gives devices registered without one: client1, client2, … */
@@ -31,23 +25,23 @@ export class NetworkService {
     private readonly audit: AuditService,
   ) {}
 
-  async create(ownerId: string, name: string): Promise<NetworkDto> {
+  async create(ownerId: string, name: string): Promise<Network> {
     const network = await this.repository.createNetwork(ownerId, name);
     this.logger.info('network_created', { network_id: network.id });
-    return toNetworkDto(network);
+    return network;
   }
 
   async listOwned(
     ownerId: string,
     limit: number,
     offset: number,
-  ): Promise<{ items: NetworkDto[]; total: number }> {
+  ): Promise<{ items: Network[]; total: number }> {
     const [rows, total] = await this.repository.listOwned(ownerId, limit, offset);
-    return { items: rows.map(toNetworkDto), total };
+    return { items: rows, total };
   }
 
-  async get(networkId: string): Promise<NetworkDto> {
-    return toNetworkDto(await this.require(networkId));
+  get(networkId: string): Promise<Network> {
+    return this.require(networkId);
   }
 
   /** Network settings as stored (other modules read their own keys). */
@@ -59,7 +53,7 @@ export class NetworkService {
     return (await this.require(networkId)).serviceEnabled;
   }
 
-  async update(networkId: string, changes: UpdateNetworkDto): Promise<NetworkDto> {
+  async update(networkId: string, changes: UpdateNetworkDto): Promise<Network> {
     const network = await this.require(networkId);
     if (changes.name !== undefined) network.name = changes.name;
     if (changes.service_enabled !== undefined) network.serviceEnabled = changes.service_enabled;
@@ -87,7 +81,7 @@ export class NetworkService {
       else settings['retention_days'] = changes.retention_days;
       network.settings = settings;
     }
-    return toNetworkDto(await this.repository.saveNetwork(network));
+    return this.repository.saveNetwork(network);
   }
 
   /** Audit rows have no cascade from networks, so the deletion's own record survives it. */
@@ -107,27 +101,18 @@ export class NetworkService {
     return this.repository.listIdsAfter(after, limit);
   }
 
-  async setServiceEnabled(
-    networkId: string,
-    enabled: boolean,
-  ): Promise<{ message: string; enabled: boolean }> {
+  async setServiceEnabled(networkId: string, enabled: boolean): Promise<void> {
     const network = await this.require(networkId);
     network.serviceEnabled = enabled;
     await this.repository.saveNetwork(network);
-    return { message: `Service ${enabled ? 'enabled' : 'disabled'} successfully`, enabled };
   }
 
-  async registerClient(networkId: string, clientId: string): Promise<ClientRegisteredDto> {
+  /** Registers a device and answers its token (shown once: only its hash is stored). */
+  async registerClient(networkId: string, clientId: string): Promise<{ device: Device; token: string }> {
     await this.require(networkId);
     const { client, token } = await this.insertDevice(networkId, clientId, {});
     if (!client) throw NetworkErrors.clientAlreadyRegistered(clientId);
-    return {
-      message: `${clientId} registered successfully`,
-      client_id: clientId,
-      network_id: networkId,
-      client_token: token,
-      registered_at: isoUtc(client.registeredAt),
-    };
+    return { device: client, token };
   }
 
   // --- devices as the shipped apps name them (the account door and the realtime socket) ------------------------
@@ -141,12 +126,12 @@ export class NetworkService {
     networkId: string,
     clientId: string | null,
     metadata: Record<string, unknown>,
-  ): Promise<ClientInfoDto> {
+  ): Promise<Device> {
     await this.require(networkId);
     if (clientId !== null) {
       const { client } = await this.insertDevice(networkId, clientId, metadata);
       if (!client) throw NetworkErrors.clientAlreadyRegistered(clientId);
-      return toClientInfoDto(client);
+      return client;
     }
     // Two registrations racing for the same number: the loser tries the next one.
     for (let attempt = 0; attempt < 8; attempt += 1) {
@@ -154,7 +139,7 @@ export class NetworkService {
       let n = 1;
       while (taken.has(n)) n += 1;
       const { client } = await this.insertDevice(networkId, `${ASSIGNED_PREFIX}${n}`, metadata);
-      if (client) return toClientInfoDto(client);
+      if (client) return client;
     }
     throw CommonErrors.conflict('CLIENT_NAME_CONTENDED', 'Could not assign a device name; retry');
   }
@@ -174,24 +159,24 @@ export class NetworkService {
     return (await this.repository.listActiveClients(networkId)).map((c) => c.clientId);
   }
 
-  async device(networkId: string, clientId: string): Promise<ClientInfoDto> {
+  async device(networkId: string, clientId: string): Promise<Device> {
     const client = await this.repository.findActiveClient(networkId, clientId);
     if (!client) throw NetworkErrors.clientNotFound(clientId);
-    return toClientInfoDto(client);
+    return client;
   }
 
   /** Renames an active device (its token and history stay); 404 unknown name, 409 new name already active. */
-  async renameDevice(networkId: string, clientId: string, newClientId: string): Promise<ClientInfoDto> {
+  async renameDevice(networkId: string, clientId: string, newClientId: string): Promise<Device> {
     if (newClientId === clientId) return this.device(networkId, clientId);
     const renamed = await this.repository.renameClient(networkId, clientId, newClientId);
     if (renamed === 'taken') throw NetworkErrors.clientAlreadyRegistered(newClientId);
     if (!renamed) throw NetworkErrors.clientNotFound(clientId);
     this.logger.info('client_renamed', { network_id: networkId, client_row_id: renamed.id });
-    return toClientInfoDto(renamed);
+    return renamed;
   }
 
   /** Revokes the device's token. Repeating it answers the same; a name never registered is a 404. */
-  async deregisterClient(networkId: string, clientId: string): Promise<ClientDeregisteredDto> {
+  async deregisterClient(networkId: string, clientId: string): Promise<void> {
     const revoked = await this.repository.revokeClient(networkId, clientId);
     if (!revoked && !(await this.repository.hasAnyClientNamed(networkId, clientId))) {
       throw NetworkErrors.clientNotFound(clientId);
@@ -205,22 +190,17 @@ export class NetworkService {
         targetId: clientId,
       });
     }
-    return { message: `${clientId} deregistered successfully`, client_id: clientId };
   }
 
-  async info(networkId: string): Promise<ServiceInfoDto> {
+  async info(networkId: string): Promise<NetworkDevices> {
     const network = await this.require(networkId);
-    const clients = await this.repository.listActiveClients(networkId);
+    const devices = await this.repository.listActiveClients(networkId);
     const now = Date.now();
     return {
-      network_id: network.id,
-      name: network.name,
-      enabled: network.serviceEnabled,
-      clients: clients.map(toClientInfoDto),
-      client_count: clients.length,
-      active_client_count: clients.filter(
-        (c) => c.lastSeenAt && now - c.lastSeenAt.getTime() < ACTIVE_WINDOW_MS,
-      ).length,
+      network,
+      devices,
+      activeCount: devices.filter((c) => c.lastSeenAt && now - c.lastSeenAt.getTime() < ACTIVE_WINDOW_MS)
+        .length,
     };
   }
 

@@ -9,6 +9,7 @@ import {
   type Principal,
 } from '@mira/core';
 import { CreateNetworkDto, NetworkDto, UpdateNetworkDto } from './dto/network.dto.js';
+import { toNetworkDto } from './network.mapper.js';
 import { NetworkService } from './network.service.js';
 
 const userId = (principal: Principal) => (principal.kind === 'user' ? principal.userId : '');
@@ -23,8 +24,11 @@ export class NetworksController {
   @ApiOperation({ summary: 'Create a network (household or office); you become its owner' })
   @ApiResponse({ status: 201, type: NetworkDto })
   @ApiResponse({ status: 422, type: ErrorResponseDto })
-  create(@CurrentPrincipal() principal: Principal, @Body() body: CreateNetworkDto): Promise<NetworkDto> {
-    return this.networks.create(userId(principal), body.name);
+  async create(
+    @CurrentPrincipal() principal: Principal,
+    @Body() body: CreateNetworkDto,
+  ): Promise<NetworkDto> {
+    return toNetworkDto(await this.networks.create(userId(principal), body.name));
   }
 
   @Get()
@@ -34,7 +38,7 @@ export class NetworksController {
   @ApiResponse({ status: 422, type: ErrorResponseDto })
   async list(@CurrentPrincipal() principal: Principal, @Query() query: PageQueryDto): Promise<NetworkDto[]> {
     const { limit, offset } = pageBounds(query, 100);
-    return (await this.networks.listOwned(userId(principal), limit, offset)).items;
+    return (await this.networks.listOwned(userId(principal), limit, offset)).items.map(toNetworkDto);
   }
 
   @Get(':network_id')
@@ -42,8 +46,8 @@ export class NetworksController {
   @ApiParam({ name: 'network_id', format: 'uuid' })
   @ApiOperation({ summary: 'One of your networks' })
   @ApiResponse({ status: 200, type: NetworkDto })
-  get(@Param('network_id') networkId: string): Promise<NetworkDto> {
-    return this.networks.get(networkId);
+  async get(@Param('network_id') networkId: string): Promise<NetworkDto> {
+    return toNetworkDto(await this.networks.get(networkId));
   }
 
   @Patch(':network_id')
@@ -51,8 +55,8 @@ export class NetworksController {
   @ApiParam({ name: 'network_id', format: 'uuid' })
   @ApiOperation({ summary: 'Rename a network or switch its service on or off' })
   @ApiResponse({ status: 200, type: NetworkDto })
-  update(@Param('network_id') networkId: string, @Body() body: UpdateNetworkDto): Promise<NetworkDto> {
-    return this.networks.update(networkId, body);
+  async update(@Param('network_id') networkId: string, @Body() body: UpdateNetworkDto): Promise<NetworkDto> {
+    return toNetworkDto(await this.networks.update(networkId, body));
   }
 
   @Delete(':network_id')

@@ -9,6 +9,7 @@ import {
   ServiceInfoDto,
   ServiceStatusDto,
 } from './dto/service.dto.js';
+import { toClientRegisteredDto, toServiceInfoDto } from './network.mapper.js';
 import { NetworkService } from './network.service.js';
 
 /** The seed's /service routes: devices of a network and the network's on/off switch. */
@@ -24,11 +25,11 @@ export class ServiceController {
   @ApiOperation({ summary: 'Register a device and get its network-scoped token (shown once)' })
   @ApiResponse({ status: 201, type: ClientRegisteredDto })
   @ApiResponse({ status: 409, description: 'Already registered and not revoked', type: ErrorResponseDto })
-  register(
+  async register(
     @Param('network_id') networkId: string,
     @Param('client_id', ClientIdPipe) clientId: string,
   ): Promise<ClientRegisteredDto> {
-    return this.networks.registerClient(networkId, clientId);
+    return toClientRegisteredDto(await this.networks.registerClient(networkId, clientId));
   }
 
   @Delete('client/deregister/:client_id')
@@ -36,11 +37,12 @@ export class ServiceController {
   @ApiParam({ name: 'client_id', example: 'kitchen' })
   @ApiOperation({ summary: "Revoke a device's token (repeating it answers the same)" })
   @ApiResponse({ status: 200, type: ClientDeregisteredDto })
-  deregister(
+  async deregister(
     @Param('network_id') networkId: string,
     @Param('client_id', ClientIdPipe) clientId: string,
   ): Promise<ClientDeregisteredDto> {
-    return this.networks.deregisterClient(networkId, clientId);
+    await this.networks.deregisterClient(networkId, clientId);
+    return { message: `${clientId} deregistered successfully`, client_id: clientId };
   }
 
   @Get('info')
@@ -49,8 +51,8 @@ export class ServiceController {
     summary: 'Network name, whether it is enabled, and its devices with when they were last seen',
   })
   @ApiResponse({ status: 200, type: ServiceInfoDto })
-  info(@Param('network_id') networkId: string): Promise<ServiceInfoDto> {
-    return this.networks.info(networkId);
+  async info(@Param('network_id') networkId: string): Promise<ServiceInfoDto> {
+    return toServiceInfoDto(await this.networks.info(networkId));
   }
 
   @Patch('enable')
@@ -58,8 +60,9 @@ export class ServiceController {
   @Access('network-owner')
   @ApiOperation({ summary: 'Start accepting audio in this network' })
   @ApiResponse({ status: 200, type: ServiceStatusDto })
-  enable(@Param('network_id') networkId: string): Promise<ServiceStatusDto> {
-    return this.networks.setServiceEnabled(networkId, true);
+  async enable(@Param('network_id') networkId: string): Promise<ServiceStatusDto> {
+    await this.networks.setServiceEnabled(networkId, true);
+    return { message: 'Service enabled successfully', enabled: true };
   }
 
   @Patch('disable')
@@ -67,7 +70,8 @@ export class ServiceController {
   @Access('network-owner')
   @ApiOperation({ summary: 'Stop accepting audio in this network (uploads answer 503 until enabled)' })
   @ApiResponse({ status: 200, type: ServiceStatusDto })
-  disable(@Param('network_id') networkId: string): Promise<ServiceStatusDto> {
-    return this.networks.setServiceEnabled(networkId, false);
+  async disable(@Param('network_id') networkId: string): Promise<ServiceStatusDto> {
+    await this.networks.setServiceEnabled(networkId, false);
+    return { message: 'Service disabled successfully', enabled: false };
   }
 }
