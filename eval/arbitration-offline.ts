@@ -2,7 +2,7 @@
  * Offline harness for the copy ranking (tooling only, not product code): builds the seeded scenes of
  * eval:arbitration (eval/arbitration-scenes.ts), runs the product's VAD quality once per copy (cached under
  * .tmp/arbitration-offline/), then ranks the copies of each scene with the product's pure functions exactly as
- * StreamService.arbitrate does (cross-copy SNR, speech eligibility), without the server. Seconds per run instead of
+ * StreamArbitrationService.arbitrate does (cross-copy SNR, speech eligibility), without the server. Seconds per run instead of
  * minutes, so ranking ideas can be compared; the app eval stays the figure of record.
  *
  * Usage: tsx eval/arbitration-offline.ts [seed ...]   (EVAL_SCENES, default 120; EVAL_DEBUG=1 prints wrong scenes)
@@ -87,7 +87,7 @@ export async function loadScenes(seed: number, count = SCENES): Promise<OfflineS
   }));
 }
 
-/** The product's choice for one scene (StreamService.arbitrate with no floor holder and no phone signals). */
+/** The product's choice for one scene (StreamArbitrationService.arbitrate with no floor holder and no phone signals). */
 export function productChoice(scene: OfflineScene): string | null {
   const snr = crossCopySnrDb(scene.audio);
   const ranked = scene.mics

@@ -1,6 +1,6 @@
 import { DataSource } from 'typeorm';
 import { AudioService } from '@mira/audio';
-import { StreamService } from '@mira/stream';
+import { StreamChunkService } from '@mira/stream';
 import {
   createNetwork,
   registerClient,
@@ -149,12 +149,12 @@ describe('streams: multi-device ingestion and best-microphone arbitration', () =
     expect(Number(/^mira_active_streams (\d+)/m.exec(metrics.text)?.[1])).toBeGreaterThanOrEqual(1);
 
     // The pipeline reads the winning copy's audio back (decoded, 16 kHz).
-    const loaded = await t.app.get(StreamService).loadChunkForProcessing(networkId, res.body.chunk_id);
+    const loaded = await t.app.get(StreamChunkService).loadChunkForProcessing(networkId, res.body.chunk_id);
     expect(loaded?.samples.length).toBe(copy.length);
     expect(loaded?.quality.score).toBe(res.body.quality.audio_score);
     expect(
       await t.app
-        .get(StreamService)
+        .get(StreamChunkService)
         .loadChunkForProcessing(networkId, '00000000-0000-4000-8000-000000000000'),
     ).toBeNull();
   });

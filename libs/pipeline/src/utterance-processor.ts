@@ -12,7 +12,7 @@ import {
   SpeakerIdentificationService,
   VoiceprintService,
 } from '@mira/recognition';
-import { type ChunkForProcessing, StreamService } from '@mira/stream';
+import { type ChunkForProcessing, StreamChunkService } from '@mira/stream';
 import { ConversationLifecycle } from './conversation-lifecycle.service.js';
 
 const SAMPLE_RATE = 16_000;
@@ -31,7 +31,7 @@ const AUDIO_RETENTION_MS = 120_000;
 @Injectable()
 export class UtteranceProcessor {
   constructor(
-    private readonly streams: StreamService,
+    private readonly streams: StreamChunkService,
     private readonly audio: AudioService,
     private readonly identification: SpeakerIdentificationService,
     private readonly voiceprints: VoiceprintService,

@@ -6,6 +6,7 @@ import {
   estimateClockOffset,
   floorIsHeld,
   formGroup,
+  freshSignals,
   nextFloor,
   overlapFraction,
   streamScore,
@@ -51,6 +52,38 @@ describe('stream score (original location/RSSI components kept)', () => {
     expect(strong.rssi_score).toBe(100);
     expect(streamScore(80, { hasLocation: false, rssiDbm: -60 }).rssi_score).toBe(50);
     expect(weak.score).toBeLessThan(strong.score);
+  });
+});
+
+describe('phone signals count while fresh', () => {
+  const at = (ms: number) => new Date(ms);
+  const reports = { accuracyM: 30, locationAt: at(10_000), rssiDbm: -50, rssiAt: at(20_000) };
+
+  it('keeps reports no older than the TTL and drops each one on its own once it is older', () => {
+    expect(freshSignals(reports, 25_000, 15_000)).toEqual({
+      hasLocation: true,
+      locationAccuracyM: 30,
+      rssiDbm: -50,
+    });
+    expect(freshSignals(reports, 25_001, 15_000)).toEqual({
+      hasLocation: false,
+      locationAccuracyM: null,
+      rssiDbm: -50,
+    });
+    expect(freshSignals(reports, 35_001, 15_000)).toEqual({
+      hasLocation: false,
+      locationAccuracyM: null,
+      rssiDbm: null,
+    });
+  });
+
+  it('a device nobody reported on has no signals', () => {
+    expect(freshSignals(null, 0, 15_000)).toEqual({
+      hasLocation: false,
+      locationAccuracyM: null,
+      rssiDbm: null,
+    });
+    expect(freshSignals({ ...reports, rssiDbm: null }, 20_000, 15_000).rssiDbm).toBeNull();
   });
 });
 

@@ -21,6 +21,25 @@ export interface PhoneSignals {
   rssiDbm?: number | null;
 }
 
+/** The latest reports phones made about one device (either may be missing). */
+export interface PhoneReports {
+  accuracyM: number | null;
+  locationAt: Date | null;
+  rssiDbm: number | null;
+  rssiAt: Date | null;
+}
+
+/** The signals that count at `nowMs`: a report older than `ttlMs` counts as none. */
+export function freshSignals(reports: PhoneReports | null, nowMs: number, ttlMs: number): PhoneSignals {
+  const hasLocation = !!reports?.locationAt && nowMs - reports.locationAt.getTime() <= ttlMs;
+  const hasRssi = !!reports?.rssiAt && reports.rssiDbm !== null && nowMs - reports.rssiAt.getTime() <= ttlMs;
+  return {
+    hasLocation,
+    locationAccuracyM: hasLocation ? (reports?.accuracyM ?? null) : null,
+    rssiDbm: hasRssi ? (reports?.rssiDbm ?? null) : null,
+  };
+}
+
 export interface ScoreBreakdown {
   score: number;
   audio_score: number;
@@ -51,10 +70,10 @@ export function streamScore(audioScore: number, signals: PhoneSignals): ScoreBre
   const rssi = rssiScore(signals);
   const score = SCORE_WEIGHTS.audio * audio + SCORE_WEIGHTS.location * loc + SCORE_WEIGHTS.rssi * rssi;
   return {
-    score: round4(score),
-    audio_score: round4(audio),
-    location_score: round4(loc),
-    rssi_score: round4(rssi),
+    score: roundTo(score, 4),
+    audio_score: roundTo(audio, 4),
+    location_score: roundTo(loc, 4),
+    rssi_score: roundTo(rssi, 4),
   };
 }
 
@@ -249,6 +268,11 @@ export function isStreamActive(
   return lastReceivedMs !== null && nowMs - lastReceivedMs <= inactiveAfterMs;
 }
 
+/** The policy's view of a stored floor row. */
+export function floorStateOf(row: { holderStreamRowId: string | null; lastUntil: Date | null }): FloorState {
+  return { holderStreamRowId: row.holderStreamRowId, lastUntilMs: row.lastUntil?.getTime() ?? null };
+}
+
 /** Whether the floor is currently held: the holder forwarded audio recently. */
 export function floorIsHeld(floor: FloorState, nowMs: number, inactiveAfterMs: number): boolean {
   return floor.holderStreamRowId !== null && isStreamActive(floor.lastUntilMs, nowMs, inactiveAfterMs);
@@ -258,8 +282,10 @@ function clamp(value: number, min: number, max: number): number {
   return Math.min(max, Math.max(min, value));
 }
 
-function round4(value: number): number {
-  return Math.round(value * 10_000) / 10_000;
+/** `value` rounded to `digits` decimals (scores to 4, logged figures to 2). */
+export function roundTo(value: number, digits: number): number {
+  const factor = 10 ** digits;
+  return Math.round(value * factor) / factor;
 }
 
 function compareText(a: string, b: string): number {

@@ -1,3 +1,4 @@
 export * from './stream.module.js';
-export * from './stream.service.js';
+export * from './stream-chunk.service.js';
+export type { ChunkForProcessing } from './stream.types.js';
 export * from './arbitration.policy.js';

@@ -27,21 +27,36 @@ import {
   PhoneRssiUpdatedDto,
 } from './dto/phone.dto.js';
 import { BestStreamDto, ChunkAcceptedDto, StreamDto, StreamScoresDto } from './dto/stream.dto.js';
-import { StreamService, type UploadedAudio } from './stream.service.js';
+import { ChunkIngestionService } from './chunk-ingestion.service.js';
+import { PhoneSignalService } from './phone-signal.service.js';
+import { StreamReadService } from './stream-read.service.js';
+import {
+  toBestStreamDto,
+  toChunkAcceptedDto,
+  toLocationUpdatedDto,
+  toRssiUpdatedDto,
+  toStreamDto,
+  toStreamScoresDto,
+} from './stream.mapper.js';
+import type { UploadedAudio } from './stream.types.js';
 
 /** The seed's /streams routes: audio ingestion per device stream, the current best stream, phone signals. */
 @ApiTags('streams')
 @ApiParam({ name: 'network_id', format: 'uuid' })
 @Controller(':network_id/streams')
 export class StreamController {
-  constructor(private readonly streams: StreamService) {}
+  constructor(
+    private readonly ingestion: ChunkIngestionService,
+    private readonly streams: StreamReadService,
+    private readonly phones: PhoneSignalService,
+  ) {}
 
   @Get('best')
   @Access('network')
   @ApiOperation({ summary: 'The stream holding the floor (else the best-scoring active stream, else null)' })
   @ApiResponse({ status: 200, type: BestStreamDto })
-  best(@Param('network_id') networkId: string): Promise<BestStreamDto> {
-    return this.streams.best(networkId);
+  async best(@Param('network_id') networkId: string): Promise<BestStreamDto> {
+    return toBestStreamDto(await this.streams.best(networkId));
   }
 
   @Get('scores')
@@ -50,8 +65,8 @@ export class StreamController {
     summary: 'Scores of the active streams, the current best, and every stream of the network',
   })
   @ApiResponse({ status: 200, type: StreamScoresDto })
-  scores(@Param('network_id') networkId: string): Promise<StreamScoresDto> {
-    return this.streams.scores(networkId);
+  async scores(@Param('network_id') networkId: string): Promise<StreamScoresDto> {
+    return toStreamScoresDto(await this.streams.scores(networkId));
   }
 
   @Post('phone/location')
@@ -61,11 +76,11 @@ export class StreamController {
   @ApiOperation({ summary: "A phone reports a device's location; feeds the location component of its score" })
   @ApiResponse({ status: 200, type: PhoneLocationUpdatedDto })
   @ApiResponse({ status: 404, description: 'Client not registered in the network', type: ErrorResponseDto })
-  location(
+  async location(
     @Param('network_id') networkId: string,
     @Body() body: PhoneLocationBodyDto,
   ): Promise<PhoneLocationUpdatedDto> {
-    return this.streams.updateLocation(networkId, body);
+    return toLocationUpdatedDto(await this.phones.reportLocation(networkId, body));
   }
 
   @Post('phone/rssi')
@@ -81,8 +96,11 @@ export class StreamController {
     description: 'Target client not registered in the network',
     type: ErrorResponseDto,
   })
-  rssi(@Param('network_id') networkId: string, @Body() body: PhoneRssiBodyDto): Promise<PhoneRssiUpdatedDto> {
-    return this.streams.updateRssi(networkId, body);
+  async rssi(
+    @Param('network_id') networkId: string,
+    @Body() body: PhoneRssiBodyDto,
+  ): Promise<PhoneRssiUpdatedDto> {
+    return toRssiUpdatedDto(await this.phones.reportRssi(networkId, body));
   }
 
   @Get(':stream_id')
@@ -91,8 +109,11 @@ export class StreamController {
   @ApiOperation({ summary: "A stream's latest score, quality components, activity and floor" })
   @ApiResponse({ status: 200, type: StreamDto })
   @ApiResponse({ status: 404, description: 'Unknown stream', type: ErrorResponseDto })
-  get(@Param('network_id') networkId: string, @Param('stream_id') streamId: string): Promise<StreamDto> {
-    return this.streams.getStream(networkId, streamId);
+  async get(
+    @Param('network_id') networkId: string,
+    @Param('stream_id') streamId: string,
+  ): Promise<StreamDto> {
+    return toStreamDto(await this.streams.get(networkId, streamId));
   }
 
   @Post(':stream_id/audio')
@@ -169,14 +190,22 @@ export class StreamController {
     description: 'Service disabled in this network (Retry-After)',
     type: ErrorResponseDto,
   })
-  ingest(
+  async ingest(
     @Param('network_id') networkId: string,
     @Param('stream_id') streamId: string,
     @CurrentPrincipal() principal: Principal,
-    @UploadedFile() file: UploadedAudio | undefined,
+    @UploadedFile() file: UploadedAudio,
     @Body() body: Record<string, unknown>,
     @Headers('idempotency-key') idempotencyKey: string | undefined,
   ): Promise<ChunkAcceptedDto> {
-    return this.streams.ingest(networkId, principal, streamId, file, body ?? {}, idempotencyKey);
+    const receipt = await this.ingestion.ingest(
+      networkId,
+      principal,
+      streamId,
+      file,
+      body ?? {},
+      idempotencyKey,
+    );
+    return toChunkAcceptedDto(receipt);
   }
 }

@@ -5,21 +5,36 @@ import { AudioModule } from '@mira/audio';
 import { JobsModule } from '@mira/jobs';
 import { NetworkModule } from '@mira/network';
 import { RetentionTarget } from '@mira/retention';
-import {
-  StreamChunkEntity,
-  StreamClientSignalsEntity,
-  StreamEntity,
-  StreamFloorEntity,
-} from './stream.entity.js';
+import { ChunkIngestionService } from './chunk-ingestion.service.js';
+import { StreamClientSignalsEntity } from './client-signals.entity.js';
+import { ClientSignalsRepository } from './client-signals.repository.js';
+import { PhoneSignalService } from './phone-signal.service.js';
+import { StreamArbitrationService } from './stream-arbitration.service.js';
+import { StreamChunkEntity } from './stream-chunk.entity.js';
+import { StreamChunkRepository } from './stream-chunk.repository.js';
+import { StreamChunkService } from './stream-chunk.service.js';
+import { StreamDecisionEntity } from './stream-decision.entity.js';
+import { StreamFloorEntity } from './stream-floor.entity.js';
+import { StreamFloorRepository } from './stream-floor.repository.js';
+import { StreamIngestEntity } from './stream-ingest.entity.js';
+import { StreamIngestRepository } from './stream-ingest.repository.js';
+import { StreamReadService } from './stream-read.service.js';
 import { StreamController } from './stream.controller.js';
+import { StreamEntity } from './stream.entity.js';
 import { StreamRepository } from './stream.repository.js';
 import { StreamChunkRetention } from './stream.retention.js';
-import { StreamService } from './stream.service.js';
 
 /** Multi-device audio ingestion and best-microphone arbitration. */
 @Module({
   imports: [
-    TypeOrmModule.forFeature([StreamEntity, StreamChunkEntity, StreamFloorEntity, StreamClientSignalsEntity]),
+    TypeOrmModule.forFeature([
+      StreamEntity,
+      StreamChunkEntity,
+      StreamFloorEntity,
+      StreamDecisionEntity,
+      StreamIngestEntity,
+      StreamClientSignalsEntity,
+    ]),
     NetworkModule,
     AudioModule,
     JobsModule,
@@ -27,10 +42,18 @@ import { StreamService } from './stream.service.js';
   controllers: [StreamController],
   providers: [
     StreamRepository,
-    StreamService,
+    StreamChunkRepository,
+    StreamFloorRepository,
+    StreamIngestRepository,
+    ClientSignalsRepository,
+    ChunkIngestionService,
+    StreamArbitrationService,
+    StreamReadService,
+    PhoneSignalService,
+    StreamChunkService,
     StreamChunkRetention,
     provideHook(RetentionTarget, StreamChunkRetention),
   ],
-  exports: [StreamService],
+  exports: [StreamChunkService],
 })
 export class StreamModule {}

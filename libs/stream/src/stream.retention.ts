@@ -1,15 +1,15 @@
 import { Injectable } from '@nestjs/common';
 import type { RetentionTarget } from '@mira/retention';
-import { StreamRepository } from './stream.repository.js';
+import { StreamChunkRepository } from './stream-chunk.repository.js';
 
 /** Stored audio lives in stream_chunks.audio until a chunk is decided; old decided chunks go with their audio. */
 @Injectable()
 export class StreamChunkRetention implements RetentionTarget {
   readonly retentionName = 'stream_chunks';
 
-  constructor(private readonly repository: StreamRepository) {}
+  constructor(private readonly chunks: StreamChunkRepository) {}
 
   purgeBefore(networkId: string, cutoff: Date): Promise<number> {
-    return this.repository.deleteDecidedChunksBefore(networkId, cutoff);
+    return this.chunks.deleteDecidedBefore(networkId, cutoff);
   }
 }

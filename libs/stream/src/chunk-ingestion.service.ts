@@ -1,0 +1,268 @@
+import { createHash } from 'node:crypto';
+import { Injectable, OnModuleInit } from '@nestjs/common';
+import {
+  AppConfig,
+  AppLogger,
+  CommonErrors,
+  floatToPcm16,
+  MetricNames,
+  MetricsService,
+  type Principal,
+  Transactions,
+} from '@mira/core';
+import { AudioService } from '@mira/audio';
+import { JobName, JobQueue } from '@mira/jobs';
+import { NetworkService } from '@mira/network';
+import { estimateClockOffset, roundTo, streamScore } from './arbitration.policy.js';
+import { assertStreamId, type ChunkFields, parseChunkFields } from './chunk-input.js';
+import { PhoneSignalService } from './phone-signal.service.js';
+import type { StreamChunkEntity } from './stream-chunk.entity.js';
+import { type NewChunk, StreamChunkRepository } from './stream-chunk.repository.js';
+import { StreamFloorRepository } from './stream-floor.repository.js';
+import { StreamIngestRepository } from './stream-ingest.repository.js';
+import { StreamReadService } from './stream-read.service.js';
+import { StreamErrors } from './stream.errors.js';
+import { StreamRepository } from './stream.repository.js';
+import type { ChunkReceipt, UploadedAudio } from './stream.types.js';
+
+/**
+ * Audio ingestion: every chunk is decoded, scored and stored (decoded audio included) as `pending`, in ONE
+ * transaction with its delayed `stream.arbitrate` job, so an upload answered 2xx survives a crash. Retries (same seq
+ * or Idempotency-Key) answer the original result and store nothing.
+ */
+@Injectable()
+export class ChunkIngestionService implements OnModuleInit {
+  /** Last chunk time per stream that sent audio to THIS instance (for the mira_active_streams gauge). */
+  private readonly recentStreams = new Map<string, number>();
+
+  constructor(
+    private readonly streams: StreamRepository,
+    private readonly chunks: StreamChunkRepository,
+    private readonly floors: StreamFloorRepository,
+    private readonly ingests: StreamIngestRepository,
+    private readonly signals: PhoneSignalService,
+    private readonly reads: StreamReadService,
+    private readonly audio: AudioService,
+    private readonly networks: NetworkService,
+    private readonly jobs: JobQueue,
+    private readonly transactions: Transactions,
+    private readonly config: AppConfig,
+    private readonly logger: AppLogger,
+    private readonly metrics: MetricsService,
+  ) {}
+
+  private get cfg() {
+    return this.config.values.streams;
+  }
+
+  onModuleInit(): void {
+    this.metrics.gauge(
+      MetricNames.activeStreams,
+      'Audio streams that sent a chunk to this instance within STREAM_INACTIVE_AFTER_MS',
+      [],
+      (gauge) => gauge.set(this.activeStreamsHere()),
+    );
+  }
+
+  /** Stores one uploaded chunk of a device's stream (the file is required by the upload interceptor). */
+  async ingest(
+    networkId: string,
+    principal: Principal,
+    rawStreamId: string,
+    file: UploadedAudio,
+    body: Record<string, unknown>,
+    idempotencyHeader: string | undefined,
+  ): Promise<ChunkReceipt> {
+    const receivedAt = new Date();
+    if (principal.kind !== 'client') throw StreamErrors.clientTokenRequired();
+    const clientId = principal.clientId;
+    const streamId = assertStreamId(rawStreamId);
+    const fields = parseChunkFields(body, idempotencyHeader, receivedAt.getTime());
+    if (!(await this.networks.isServiceEnabled(networkId))) throw StreamErrors.serviceDisabled();
+    const hash = contentHash(file.buffer, fields.capturedAt);
+
+    const earlier = await this.findRetried(networkId, clientId, streamId, fields);
+    if (earlier) return this.replay(networkId, earlier, streamId, hash, fields);
+
+    const marker = await this.ingests.begin(networkId, receivedAt);
+    try {
+      return await this.store(networkId, clientId, streamId, file, fields, hash, receivedAt, marker);
+    } finally {
+      // Normally removed inside the storing transaction; this covers refusals and failures.
+      await this.ingests.end(networkId, marker).catch(() => undefined);
+    }
+  }
+
+  private async store(
+    networkId: string,
+    clientId: string,
+    streamId: string,
+    file: UploadedAudio,
+    fields: ChunkFields,
+    hash: string,
+    receivedAt: Date,
+    marker: string,
+  ): Promise<ChunkReceipt> {
+    const t0 = Date.now();
+    const decoded = await this.audio.decode(file.buffer, {
+      filename: file.originalname,
+      mimetype: file.mimetype,
+    });
+    const t1 = Date.now();
+    if (decoded.durationSeconds > this.cfg.maxChunkSeconds) {
+      throw StreamErrors.chunkTooLong(decoded.durationSeconds, this.cfg.maxChunkSeconds);
+    }
+    const quality = await this.audio.assessQuality(decoded.samples);
+    const t2 = Date.now();
+    const durationMs = Math.round(decoded.durationSeconds * 1000);
+    const audio = floatToPcm16(decoded.samples);
+
+    const outcome = await this.transactions.run(async (tx) => {
+      const stream = await this.streams.lockOrCreate(tx, networkId, streamId, clientId);
+      if (stream.clientId !== clientId) throw StreamErrors.streamOwnedByAnotherClient(streamId);
+      const sample = receivedAt.getTime() - (fields.capturedAt.getTime() + durationMs);
+      const previous =
+        stream.clockOffsetMs !== null && stream.lastReceivedAt
+          ? { offsetMs: stream.clockOffsetMs, atMs: stream.lastReceivedAt.getTime() }
+          : null;
+      const offset = estimateClockOffset(previous, sample, receivedAt.getTime(), this.cfg.clockDriftPpm);
+      const alignedStart = new Date(fields.capturedAt.getTime() + offset);
+      const alignedEnd = new Date(alignedStart.getTime() + durationMs);
+      const device = (await this.signals.of(networkId, [clientId], receivedAt.getTime(), tx))(clientId);
+      const breakdown = streamScore(quality.score, device.signals);
+      const chunk: NewChunk = {
+        networkId,
+        streamRowId: stream.id,
+        streamId,
+        clientId,
+        seq: fields.seq,
+        idempotencyKey: fields.idempotencyKey,
+        contentSha256: hash,
+        capturedAt: fields.capturedAt,
+        receivedAt,
+        alignedStart,
+        alignedEnd,
+        durationMs,
+        format: decoded.format,
+        audioScore: quality.score,
+        snrDb: quality.snr_db,
+        clarity: quality.clarity,
+        rms: quality.rms,
+        clippingRatio: quality.clipping_ratio,
+        speechRatio: quality.speech_ratio,
+        score: breakdown.score,
+        metadata: fields.metadata,
+        audio,
+      };
+      const chunkId = await this.chunks.insert(tx, chunk);
+      if (!chunkId) return null; // a concurrent retry stored it first
+      await this.streams.recordChunk(tx, stream, {
+        clockOffsetMs: offset,
+        lastReceivedAt: receivedAt,
+        lastCapturedAt: fields.capturedAt,
+        lastChunkId: chunkId,
+        lastSeq: fields.seq,
+        audioScore: quality.score,
+        snrDb: quality.snr_db,
+        clarity: quality.clarity,
+        rms: quality.rms,
+        clippingRatio: quality.clipping_ratio,
+        speechRatio: quality.speech_ratio,
+      });
+      // The window runs from the later of the chunk's end and its storage: copies of the same sound that arrived
+      // together but were still being decoded on this or another instance get the whole window too.
+      const decisionDueAt = new Date(
+        Math.max(alignedEnd.getTime(), Date.now()) + this.cfg.arbitrationWindowMs,
+      );
+      await this.jobs.enqueue(
+        JobName.StreamArbitrate,
+        { networkId, payload: { chunk_id: chunkId }, dedupeKey: chunkId, runAt: decisionDueAt },
+        tx,
+      );
+      await this.ingests.end(networkId, marker, tx);
+      const floor = await this.floors.get(networkId, tx);
+      return {
+        chunk: { ...chunk, id: chunkId, status: 'pending' as const },
+        breakdown,
+        floor,
+        decisionDueAt,
+      };
+    });
+
+    if (!outcome) {
+      const stored = await this.findRetried(networkId, clientId, streamId, fields);
+      if (!stored)
+        throw CommonErrors.conflict('CHUNK_IN_FLIGHT', 'The same chunk is being stored; retry shortly');
+      return this.replay(networkId, stored, streamId, hash, fields);
+    }
+    const { chunk, breakdown, floor, decisionDueAt } = outcome;
+    this.recentStreams.set(chunk.streamRowId, receivedAt.getTime());
+    if (this.recentStreams.size > 10_000) this.activeStreamsHere();
+    const holder = await this.reads.floorHolder(networkId, floor);
+    this.logger.info('stream_chunk_accepted', {
+      network_id: networkId,
+      stream_row_id: chunk.streamRowId,
+      chunk_id: chunk.id,
+      audio_ms: durationMs,
+      wait_ms: t0 - receivedAt.getTime(),
+      decode_ms: t1 - t0,
+      quality_ms: t2 - t1,
+      store_ms: Date.now() - t2,
+      score: breakdown.score,
+      snr_db: roundTo(quality.snr_db, 2),
+      speech_ratio: roundTo(quality.speech_ratio, 2),
+    });
+    return { chunk, breakdown, holder, decisionDueAt, replayed: false };
+  }
+
+  private async findRetried(
+    networkId: string,
+    clientId: string,
+    streamId: string,
+    fields: ChunkFields,
+  ): Promise<StreamChunkEntity | null> {
+    if (fields.idempotencyKey !== null) {
+      const byKey = await this.chunks.findByIdempotencyKey(networkId, clientId, fields.idempotencyKey);
+      if (byKey) return byKey;
+    }
+    if (fields.seq !== null) return this.chunks.findBySeq(networkId, streamId, fields.seq);
+    return null;
+  }
+
+  /** Answers a retried upload with the original result; a different request under the same seq/key is refused. */
+  private async replay(
+    networkId: string,
+    chunk: StreamChunkEntity,
+    streamId: string,
+    hash: string,
+    fields: ChunkFields,
+  ): Promise<ChunkReceipt> {
+    const sameRequest = chunk.contentSha256 === hash && chunk.streamId === streamId;
+    if (!sameRequest) {
+      if (fields.idempotencyKey !== null && chunk.idempotencyKey === fields.idempotencyKey) {
+        throw StreamErrors.idempotencyKeyReused();
+      }
+      throw StreamErrors.seqConflict(fields.seq ?? -1);
+    }
+    const device = (await this.signals.of(networkId, [chunk.clientId], chunk.receivedAt.getTime()))(
+      chunk.clientId,
+    );
+    const breakdown = { ...streamScore(chunk.audioScore, device.signals), score: chunk.score };
+    const holder = await this.reads.floorHolder(networkId, await this.floors.get(networkId));
+    this.logger.info('stream_chunk_replayed', { network_id: networkId, chunk_id: chunk.id });
+    const decisionDueAt = new Date(
+      Math.max(chunk.alignedEnd.getTime(), chunk.receivedAt.getTime()) + this.cfg.arbitrationWindowMs,
+    );
+    return { chunk, breakdown, holder, decisionDueAt, replayed: true };
+  }
+
+  private activeStreamsHere(): number {
+    const cutoff = Date.now() - this.cfg.inactiveAfterMs;
+    for (const [id, at] of this.recentStreams) if (at < cutoff) this.recentStreams.delete(id);
+    return this.recentStreams.size;
+  }
+}
+
+function contentHash(bytes: Buffer, capturedAt: Date): string {
+  return createHash('sha256').update(bytes).update(`|${capturedAt.getTime()}`).digest('hex');
+}

@@ -1,0 +1,253 @@
+import { Injectable } from '@nestjs/common';
+import { AppConfig, AppLogger, pcm16ToFloat, Transactions, type Tx } from '@mira/core';
+import { JobName, type JobOf, JobQueue, OnJob } from '@mira/jobs';
+import {
+  type Candidate,
+  decide,
+  floorStateOf,
+  formGroup,
+  nextFloor,
+  type PhoneSignals,
+  roundTo,
+  type ScoreBreakdown,
+  streamScore,
+} from './arbitration.policy.js';
+import { copyAudioScore, crossCopySnrDbAsync } from './copy-comparison.js';
+import { PhoneSignalService } from './phone-signal.service.js';
+import type { StreamChunkEntity } from './stream-chunk.entity.js';
+import { StreamChunkRepository } from './stream-chunk.repository.js';
+import { StreamFloorRepository } from './stream-floor.repository.js';
+import { StreamIngestRepository } from './stream-ingest.repository.js';
+
+/** Longest the arbitration waits for copies still being decoded. */
+const INGEST_WAIT_MAX_MS = 5000;
+
+interface Scored extends Candidate {
+  row: StreamChunkEntity;
+  breakdown: ScoreBreakdown;
+  crossCopy: boolean;
+}
+
+/**
+ * Best-microphone arbitration, run by the delayed `stream.arbitrate` job of each stored chunk: under the network's
+ * floor row lock it decides among all copies of that moment, marks winner and losers, moves the floor and enqueues
+ * `utterance.process` for the winner only, all in one transaction.
+ */
+@Injectable()
+export class StreamArbitrationService {
+  constructor(
+    private readonly chunks: StreamChunkRepository,
+    private readonly floors: StreamFloorRepository,
+    private readonly ingests: StreamIngestRepository,
+    private readonly signals: PhoneSignalService,
+    private readonly jobs: JobQueue,
+    private readonly transactions: Transactions,
+    private readonly config: AppConfig,
+    private readonly logger: AppLogger,
+  ) {}
+
+  private get cfg() {
+    return this.config.values.streams;
+  }
+
+  @OnJob(JobName.StreamArbitrate)
+  async onArbitrateJob(job: JobOf<JobName.StreamArbitrate>): Promise<void> {
+    await this.arbitrate(job.networkId, job.payload.chunk_id);
+  }
+
+  /**
+   * Decides among all copies of the trigger chunk's sound, serially per network (floor row FOR UPDATE).
+   * Idempotent: a chunk already decided (by another copy's job, or an earlier run) is left alone.
+   */
+  async arbitrate(networkId: string, chunkId: string): Promise<void> {
+    const started = Date.now();
+    const maxChunkMs = this.cfg.maxChunkSeconds * 1000;
+    await this.waitForCopiesInFlight(networkId, chunkId);
+    const result = await this.transactions.run(async (tx) => {
+      const floorRow = await this.floors.lock(tx, networkId);
+      const trigger = await this.chunks.find(networkId, chunkId, tx);
+      if (!trigger || trigger.status !== 'pending') return null;
+      const window = { start: trigger.alignedStart, end: trigger.alignedEnd };
+      const pending = await this.chunks.findOverlapping(tx, networkId, window, ['pending'], maxChunkMs);
+      const forwarded = await this.chunks.findOverlapping(tx, networkId, window, ['won'], maxChunkMs);
+      const ref = (c: StreamChunkEntity) => ({
+        chunkId: c.id,
+        streamRowId: c.streamRowId,
+        streamId: c.streamId,
+        startMs: c.alignedStart.getTime(),
+        endMs: c.alignedEnd.getTime(),
+        row: c,
+      });
+      const group = formGroup(ref(trigger), pending.map(ref), forwarded.map(ref));
+      const nowMs = Date.now();
+      const devices = await this.signals.of(
+        networkId,
+        group.members.map((g) => g.row.clientId),
+        nowMs,
+        tx,
+      );
+      const signalsOf = (clientId: string) => devices(clientId).signals;
+      const candidates: Scored[] = group.members.map((g) => {
+        const breakdown = streamScore(g.row.audioScore, signalsOf(g.row.clientId));
+        return {
+          ...g,
+          score: breakdown.score,
+          snrDb: g.row.snrDb,
+          speechRatio: g.row.speechRatio,
+          breakdown,
+          crossCopy: false,
+        };
+      });
+      const crossCopy = await this.rescoreAcrossCopies(tx, networkId, candidates, signalsOf);
+      const floor = floorStateOf(floorRow);
+      const decision = decide(candidates, floor, {
+        hysteresisMargin: this.cfg.hysteresisMargin,
+        floorHoldMs: this.cfg.floorHoldMs,
+        inactiveAfterMs: this.cfg.inactiveAfterMs,
+        minSpeechRatio: this.cfg.minSpeechRatio,
+        nowMs,
+      });
+      const winner = decision.winner;
+      const all = [...group.members, ...group.lateCopies];
+      const windowStart = new Date(Math.min(...all.map((c) => c.startMs)));
+      const windowEnd = new Date(Math.max(...all.map((c) => c.endMs)));
+      const decisionId = await this.floors.insertDecision(tx, {
+        networkId,
+        windowStart,
+        windowEnd,
+        winnerChunkId: winner?.chunkId ?? null,
+        winnerStreamId: winner?.streamId ?? null,
+        reason: group.members.length === 0 ? 'late_copy' : decision.reason,
+        candidateCount: all.length,
+        features: {
+          trigger_chunk_id: chunkId,
+          cross_copy: crossCopy,
+          previous_holder_stream_row_id: floor.holderStreamRowId,
+          hysteresis_applied: decision.hysteresisApplied,
+          floor_switch: decision.floorSwitch,
+          candidates: candidates.map((c) => ({
+            chunk_id: c.chunkId,
+            stream_row_id: c.streamRowId,
+            score: c.score,
+            chunk_score: c.row.score,
+            audio_score: c.breakdown.audio_score,
+            snr_db: roundTo(c.snrDb, 2),
+            speech_ratio: roundTo(c.speechRatio, 2),
+            cross_copy_snr_db: c.crossCopy ? roundTo(c.snrDb, 2) : null,
+            clip_snr_db: roundTo(c.row.snrDb, 2),
+            offset_start_ms: c.startMs - windowStart.getTime(),
+          })),
+          late_copies: group.lateCopies.map((c) => c.chunkId),
+        },
+      });
+      const losers = candidates.filter((c) => c !== winner).map((c) => c.chunkId);
+      if (winner) {
+        await this.chunks.decide(tx, networkId, [winner.chunkId], {
+          status: 'won',
+          decisionId,
+          reason: decision.reason,
+          dropAudio: false,
+        });
+        await this.chunks.decide(tx, networkId, losers, {
+          status: 'lost',
+          decisionId,
+          reason: 'outscored',
+          dropAudio: true,
+        });
+        const next = nextFloor(floor, winner);
+        const holderChanged = next.holderStreamRowId !== floorRow.holderStreamRowId;
+        await this.floors.save(tx, {
+          networkId,
+          holderStreamRowId: next.holderStreamRowId,
+          holderSince: holderChanged ? new Date(nowMs) : (floorRow.holderSince ?? new Date(nowMs)),
+          lastUntil: next.lastUntilMs === null ? null : new Date(next.lastUntilMs),
+        });
+        await this.jobs.enqueue(
+          JobName.UtteranceProcess,
+          { networkId, payload: { chunk_id: winner.chunkId }, dedupeKey: winner.chunkId },
+          tx,
+        );
+      } else {
+        await this.chunks.decide(tx, networkId, losers, {
+          status: 'silent',
+          decisionId,
+          reason: 'no_speech',
+          dropAudio: true,
+        });
+      }
+      await this.chunks.decide(
+        tx,
+        networkId,
+        group.lateCopies.map((c) => c.chunkId),
+        { status: 'lost', decisionId, reason: 'late_copy', dropAudio: true },
+      );
+      return { decisionId, decision, candidates, lateCopies: group.lateCopies.length, crossCopy };
+    });
+    if (!result) return;
+    const { decision, candidates } = result;
+    if (decision.winner) this.jobs.kick();
+    this.logger.info('stream_arbitration_decided', {
+      network_id: networkId,
+      decision_id: result.decisionId,
+      trigger_chunk_id: chunkId,
+      winner_chunk_id: decision.winner?.chunkId ?? null,
+      winner_stream_row_id: decision.winner?.streamRowId ?? null,
+      reason: candidates.length === 0 ? 'late_copy' : decision.reason,
+      candidates: candidates.length,
+      late_copies: result.lateCopies,
+      hysteresis_applied: decision.hysteresisApplied,
+      floor_switch: decision.floorSwitch,
+      scores: candidates.map((c) => c.score),
+      snr_db: candidates.map((c) => roundTo(c.snrDb, 2)),
+      cross_copy: result.crossCopy,
+      duration_ms: Date.now() - started,
+    });
+  }
+
+  /**
+   * Copies that reached any instance before this decision's deadline but are still being decoded belong in the
+   * decision: wait for them (bounded by INGEST_WAIT_MAX_MS; an upload that crashed stops counting after that).
+   */
+  private async waitForCopiesInFlight(networkId: string, chunkId: string): Promise<void> {
+    const trigger = await this.chunks.find(networkId, chunkId);
+    if (!trigger || trigger.status !== 'pending') return;
+    const due =
+      Math.max(trigger.alignedEnd.getTime(), trigger.receivedAt.getTime()) + this.cfg.arbitrationWindowMs;
+    const since = new Date(Date.now() - INGEST_WAIT_MAX_MS);
+    await this.ingests.purgeStale(networkId, new Date(Date.now() - 12 * INGEST_WAIT_MAX_MS));
+    const until = new Date(due);
+    const deadline = Date.now() + INGEST_WAIT_MAX_MS;
+    while (Date.now() < deadline && (await this.ingests.count(networkId, since, until)) > 0) {
+      await new Promise((resolve) => setTimeout(resolve, 25));
+    }
+  }
+
+  /**
+   * Ranks the copies of one group on the same sound: cross-copy SNR (copy-comparison.ts) instead of each clip's own
+   * quality score, which is not commensurable across devices. Single copies keep their clip score.
+   */
+  private async rescoreAcrossCopies(
+    tx: Tx,
+    networkId: string,
+    candidates: Scored[],
+    signalsOf: (clientId: string) => PhoneSignals,
+  ): Promise<boolean> {
+    if (candidates.length < 2) return false;
+    const audio = await this.chunks.loadAudio(
+      tx,
+      networkId,
+      candidates.map((c) => c.chunkId),
+    );
+    if (audio.size !== candidates.length) return false;
+    const snr = await crossCopySnrDbAsync(
+      candidates.map((c) => pcm16ToFloat(audio.get(c.chunkId) as Buffer)),
+    );
+    candidates.forEach((c, i) => {
+      c.snrDb = snr[i]!;
+      c.breakdown = streamScore(copyAudioScore(c.snrDb, c.row.clippingRatio), signalsOf(c.row.clientId));
+      c.score = c.breakdown.score;
+      c.crossCopy = true;
+    });
+    return true;
+  }
+}
