@@ -10,7 +10,7 @@ import {
   type Principal,
   Transactions,
 } from '@mira/core';
-import { AudioService } from '@mira/audio';
+import { AudioService, type QualityReport } from '@mira/audio';
 import { JobName, JobQueue } from '@mira/jobs';
 import { NetworkService } from '@mira/network';
 import { estimateClockOffset, roundTo, streamScore } from './arbitration.policy.js';
@@ -144,12 +144,7 @@ export class ChunkIngestionService implements OnModuleInit {
         alignedEnd,
         durationMs,
         format: decoded.format,
-        audioScore: quality.score,
-        snrDb: quality.snr_db,
-        clarity: quality.clarity,
-        rms: quality.rms,
-        clippingRatio: quality.clipping_ratio,
-        speechRatio: quality.speech_ratio,
+        ...qualityColumns(quality),
         score: breakdown.score,
         metadata: fields.metadata,
         audio,
@@ -162,12 +157,7 @@ export class ChunkIngestionService implements OnModuleInit {
         lastCapturedAt: fields.capturedAt,
         lastChunkId: chunkId,
         lastSeq: fields.seq,
-        audioScore: quality.score,
-        snrDb: quality.snr_db,
-        clarity: quality.clarity,
-        rms: quality.rms,
-        clippingRatio: quality.clipping_ratio,
-        speechRatio: quality.speech_ratio,
+        ...qualityColumns(quality),
       });
       // The window runs from the later of the chunk's end and its storage: copies of the same sound that arrived
       // together but were still being decoded on this or another instance get the whole window too.
@@ -265,4 +255,16 @@ export class ChunkIngestionService implements OnModuleInit {
 
 function contentHash(bytes: Buffer, capturedAt: Date): string {
   return createHash('sha256').update(bytes).update(`|${capturedAt.getTime()}`).digest('hex');
+}
+
+/** The AudioModule's quality report as the chunk and stream rows store it. */
+function qualityColumns(q: QualityReport) {
+  return {
+    audioScore: q.score,
+    snrDb: q.snr_db,
+    clarity: q.clarity,
+    rms: q.rms,
+    clippingRatio: q.clipping_ratio,
+    speechRatio: q.speech_ratio,
+  };
 }
