@@ -27,6 +27,30 @@ export default tseslint.config(
     },
   },
   {
+    // Services, controllers, hooks and mappers speak Tx (@mira/core) and domain records (x.types.ts).
+    files: [
+      'libs/**/*.service.ts',
+      'libs/**/*.controller.ts',
+      'libs/**/*hooks.ts',
+      'libs/**/*.mapper.ts',
+      'libs/**/*.types.ts',
+    ],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [
+            {
+              name: 'typeorm',
+              message:
+                'TypeORM stays in repositories and entities: pass a Tx (@mira/core), translate database errors in the repository.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     files: [
       'libs/core/src/config/**',
       'test/**',

@@ -49,7 +49,7 @@ export class UtteranceProcessor {
    * for stream arbitration, which decides while devices are still talking.
    */
   @OnJob(JobName.UtteranceProcess, { timeoutMs: 300_000, concurrency: 1 })
-  async handle(job: JobOf<JobName.UtteranceProcess>): Promise<void> {
+  async onProcessJob(job: JobOf<JobName.UtteranceProcess>): Promise<void> {
     const chunkId = job.payload.chunk_id;
     try {
       await this.process(job.networkId, chunkId, job.finalAttempt);
@@ -74,7 +74,7 @@ export class UtteranceProcessor {
   }
 
   @OnJob(JobName.UtteranceReleaseAudio)
-  async releaseAudio(job: JobOf<JobName.UtteranceReleaseAudio>): Promise<void> {
+  async onReleaseAudioJob(job: JobOf<JobName.UtteranceReleaseAudio>): Promise<void> {
     await this.streams.releaseChunkAudio(job.networkId, job.payload.chunk_id);
   }
 
