@@ -57,6 +57,7 @@ export default tseslint.config(
       'scripts/**',
       'bench/**',
       'eval/**',
+      'tooling/**',
       '**/*.spec.ts',
       'apps/api/src/cli/**',
     ],

@@ -1,21 +1,21 @@
 /**
- * Domain API list latency on a network with 100,000 interactions (npm run bench:lists).
+ * Domain API list latency on a network with 100,000 interactions (npm run bench:api:lists).
  *
  * Boots the real app on PostgreSQL (DATABASE_URL, or a throwaway cluster from test/support/postgres-harness.mjs),
  * seeds through SQL (fast bulk insert), then measures p50/p95 of the list endpoints over HTTP on loopback:
- * several runs, the median of each figure is reported. Writes the `## Domain API list latency` section of
- * BENCHMARKS.md (other sections are left as they are).
+ * several runs, the median of each figure is reported. Writes its block of BENCHMARKS.md (API: list latency).
  *
  * Options (env): BENCH_INTERACTIONS (100000), BENCH_REQUESTS per endpoint per run (200), BENCH_RUNS (3).
  */
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir, totalmem, type as osType, release } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import pg from 'pg';
 import { AppConfig, AppLogger } from '@mira/core';
 import { createApp } from '../apps/api/src/app.factory.js';
+import { writeBenchmark } from '../tooling/benchmarks-file.js';
 
 const INTERACTIONS = Number(process.env.BENCH_INTERACTIONS ?? 100_000);
 const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 200);
@@ -244,14 +244,12 @@ async function main(): Promise<void> {
       .join(' / ');
     const cpu = cpus();
     const lines = [
-      '## Domain API list latency',
-      '',
       `Network with ${INTERACTIONS.toLocaleString('en-US')} interactions (${PERSONS} persons, ${CONVERSATIONS} conversations) ` +
         `plus a second network with ${Math.round(INTERACTIONS / 2).toLocaleString('en-US')} interactions in the same tables. ` +
         `Real app over HTTP on loopback, one client, sequential requests; ${REQUESTS} requests per endpoint per run after ` +
         `${WARMUP} warm-up requests; median of ${RUNS} runs. Milliseconds, client-side (includes HTTP, auth guard, JSON).`,
       '',
-      `- Command: \`npm run bench:lists\` (env: BENCH_INTERACTIONS=${INTERACTIONS}, BENCH_REQUESTS=${REQUESTS}, BENCH_RUNS=${RUNS})`,
+      `- Command: \`npm run bench:api:lists\` (env: BENCH_INTERACTIONS=${INTERACTIONS}, BENCH_REQUESTS=${REQUESTS}, BENCH_RUNS=${RUNS})`,
       `- Machine: ${cpu.length} × ${cpu[0]?.model ?? 'unknown CPU'}, ${(totalmem() / 2 ** 30).toFixed(1)} GiB RAM, ${osType()} ${release()}, ` +
         `Node ${process.version}, PostgreSQL ${pgVersion} (${process.env.DATABASE_URL ? 'DATABASE_URL' : 'throwaway cluster, fsync off'}); ` +
         `load average at the end (1/5/15 min): ${load} — the machine was shared with other jobs, so treat the ` +
@@ -273,13 +271,7 @@ async function main(): Promise<void> {
     ];
     const section = lines.join('\n');
     process.stdout.write(`${section}\n`);
-    const file = resolve('BENCHMARKS.md');
-    const current = existsSync(file) ? readFileSync(file, 'utf8') : '# Benchmarks\n';
-    const pattern = /## Domain API list latency\n[\s\S]*?(?=\n## |$)/;
-    const next = pattern.test(current)
-      ? current.replace(pattern, section.trimEnd() + '\n')
-      : `${current.trimEnd()}\n\n${section}`;
-    writeFileSync(file, next.endsWith('\n') ? next : `${next}\n`);
+    writeBenchmark({ area: 'API', measure: 'List latency (npm run bench:api:lists)', body: section });
   } finally {
     await db.end();
     await app.close();

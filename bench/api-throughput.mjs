@@ -1,15 +1,16 @@
-#!/usr/bin/env node
 // npm run bench:api — HTTP throughput and latency of the API's main read and write routes (autocannon, fixed
 // concurrency, loopback only) next to a plain node:http + pg baseline doing the same SQL, so the result is a
-// ratio that survives a noisy machine. Median of RUNS runs per scenario. Writes the figures into BENCHMARKS.md
-// under "## API throughput". Needs the compiled server (npm run build; the npm script builds first).
+// ratio that survives a noisy machine. Median of RUNS runs per scenario. Writes its block of BENCHMARKS.md (API:
+// throughput). Needs the compiled server (npm run build; the npm script builds first) and runs under tsx (it
+// imports the TypeScript BENCHMARKS.md writer).
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync } from 'node:fs';
 import { cpus, loadavg, totalmem, tmpdir, release } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
 import pg from 'pg';
 import { freePort, startPostgres } from '../test/support/postgres-harness.mjs';
+import { writeBenchmark } from '../tooling/benchmarks-file.ts';
 
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 16);
 const DURATION = Number(process.env.BENCH_DURATION_SECONDS ?? 8);
@@ -197,9 +198,7 @@ async function main() {
     const machine = `${cpu.length} × ${cpu[0]?.model.trim() ?? 'unknown CPU'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB RAM, Linux ${release()}, Node ${process.version}, PostgreSQL ${pgVersion} (local, fsync off)`;
     const row = (f, base) =>
       `| ${f.name} | ${f.rps.toFixed(0)} | ${f.p50} | ${f.p95} | ${f.p99} | ${f.non2xx} | ${base ? `${((f.rps / base.rps) * 100).toFixed(0)} %` : '100 %'} |`;
-    const section = `## API throughput
-
-\`npm run bench:api\` (bench/api-throughput.mjs): autocannon, ${CONNECTIONS} connections, ${DURATION} s per run, median of
+    const section = `\`npm run bench:api\` (bench/api-throughput.mjs): autocannon, ${CONNECTIONS} connections, ${DURATION} s per run, median of
 ${RUNS} runs after a 2 s warm-up, loopback only. The API is the compiled server (\`node dist/apps/api/src/main.js\`,
 NODE_ENV=production, rate limiter and security headers ON with budgets the run cannot exhaust, LOG_LEVEL=info
 (one access line per request, as deployed),
@@ -217,16 +216,7 @@ ${row(figures.baseRead)}
 ${row(figures.apiWrite, figures.baseWrite)}
 ${row(figures.baseWrite)}
 `;
-    const file = 'BENCHMARKS.md';
-    let doc = existsSync(file) ? readFileSync(file, 'utf8') : '# Benchmarks\n';
-    const start = doc.indexOf('## API throughput');
-    if (start >= 0) {
-      const next = doc.indexOf('\n## ', start + 3);
-      doc = doc.slice(0, start) + section + (next >= 0 ? doc.slice(next + 1) : '');
-    } else {
-      doc = `${doc.trimEnd()}\n\n${section}`;
-    }
-    writeFileSync(file, doc);
+    writeBenchmark({ area: 'API', measure: 'Throughput (npm run bench:api)', body: section });
     process.stdout.write(section);
   } finally {
     for (const child of children) child.kill('SIGKILL');

@@ -7,16 +7,18 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { loadavg } from 'node:os';
 import { readFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
-import { blindSnrDb } from '../libs/audio/src/quality/blind-snr.js';
-import { centroidOf } from '../libs/core/src/util/vectors.js';
-import { VoiceprintCipher } from '../libs/recognition/src/voiceprint-crypto.js';
-import { evalPipeline, fmt, machine, median, trainFiles, writeSection } from '../eval/lib.js';
+import { blindSnrDb } from '@mira/audio';
+import { centroidOf } from '@mira/core';
+import { VoiceprintCipher } from '@mira/recognition';
+import { librispeechTrainFiles } from '../tooling/shared-data.js';
+import { evalPipeline, fmt, median } from '../eval/lib.js';
+import { machineLine, writeBenchmark } from '../tooling/benchmarks-file.js';
 
 const CLIPS = Number(process.argv[2] ?? 8);
 const RUNS = Number(process.argv[3] ?? 5);
 
 const pipeline = await evalPipeline();
-const files = trainFiles().slice(0, CLIPS);
+const files = librispeechTrainFiles().slice(0, CLIPS);
 const bytes = files.map((f) => readFileSync(f));
 const decoded = await Promise.all(bytes.map((b) => pipeline.decode(b)));
 const totalSeconds = decoded.reduce((a, d) => a + d.durationSeconds, 0);
@@ -46,7 +48,7 @@ const stages: Record<string, Stage> = {
   },
 };
 
-const header = machine();
+const header = machineLine();
 const rows: string[] = [];
 const histogram = monitorEventLoopDelay({ resolution: 1 });
 for (const [name, stage] of Object.entries(stages)) {
@@ -165,9 +167,10 @@ const p99 = histogram.percentile(99) / 1e6;
 const max = histogram.max / 1e6;
 console.log(`event-loop delay p99 ${p99.toFixed(1)} ms, max ${max.toFixed(1)} ms`);
 
-writeSection(
-  'Audio',
-  `Command: \`npm run bench:audio\` (bench/audio.bench.ts; ${CLIPS} LibriSpeech train-clean-100 clips, ${totalSeconds.toFixed(
+writeBenchmark({
+  area: 'Audio',
+  measure: 'Speed of each stage (npm run bench:audio)',
+  body: `Command: \`npm run bench:audio\` (bench/audio.bench.ts; ${CLIPS} LibriSpeech train-clean-100 clips, ${totalSeconds.toFixed(
     1,
   )} s of audio, ${RUNS} runs, median). Machine: ${header}; load average at end ${loadavg()
     .map((l) => l.toFixed(1))
@@ -187,10 +190,10 @@ ${rows.join('\n')}
 Event-loop delay while the whole chain ran: p99 ${p99.toFixed(1)} ms, max ${max.toFixed(1)} ms (ONNX runs are async;
 the TypeScript STFT/feature loops run on the main thread between them).
 
-Targets from issue 4: whole chain ≤ 0.05, denoise ≤ 0.03. \`enrol_in_noise\` is what an enrolment sample costs on top of
+Targets: whole chain ≤ 0.05, denoise ≤ 0.03. \`enrol_in_noise\` is what an enrolment sample costs on top of
 its own embedding (multi-condition enrolment: three noisy copies through denoise → VAD → embed); no target.
 
-One speaker embedding of 3 s of speech (wall time per call, 50 calls after 10 warm-up; target from issue 9: ≤ 10 ms
+One speaker embedding of 3 s of speech (wall time per call, 50 calls after 10 warm-up; target: ≤ 10 ms
 on one core):
 
 | speaker model | median ms | p95 ms | calls |
@@ -206,6 +209,5 @@ automatic samples per person, the most the default policy keeps), without the da
 | persons | median ms, voiceprints unchanged since the last utterance | median ms, every voiceprint new | median ms reading the voiceprints: first read (decrypt + average) / later reads (average) |
 |---|---|---|---|
 ${scoreRows.join('\n')}`,
-  'Performance (npm run bench:audio)',
-);
+});
 pipeline.close();

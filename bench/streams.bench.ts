@@ -14,10 +14,9 @@ import { readFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 
 let loadAtStart = 0;
+import { librispeechTrainFiles } from '../tooling/shared-data.js';
 import {
   decodeFlac,
-  librispeechFiles,
-  machine,
   median,
   percentile,
   power,
@@ -25,8 +24,8 @@ import {
   sleep,
   SR,
   startServer,
-  writeSection,
 } from '../eval/streams-lib.js';
+import { machineLine, writeBenchmark } from '../tooling/benchmarks-file.js';
 import { encodeWav16, gaussian, seededRandom } from '@mira/core';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 12);
@@ -46,7 +45,7 @@ function rssMb(pid: number): number {
 
 /** One second chunks of speech per room member: the same speech, each copy with its own noise level. */
 function roomChunks(seconds: number): Buffer[][] {
-  const files = librispeechFiles();
+  const files = librispeechTrainFiles();
   const speech = decodeFlac(files[3]!);
   const r = seededRandom(11);
   return Array.from({ length: PER_NETWORK }, (_, member) => {
@@ -125,7 +124,7 @@ async function step(
 }
 
 async function main(): Promise<void> {
-  const header = machine();
+  const header = machineLine();
   loadAtStart = loadavg()[0]!;
   const chunks = roomChunks(SECONDS);
   const perRun: Array<Map<number, { p50: number; p95: number; errors: number; rss: number; sent: number }>> =
@@ -187,7 +186,11 @@ ${rows.join('\n')}
         'Per-upload time is dominated by the AudioModule quality assessment (Silero VAD over the chunk), logged as ' +
         '`quality_ms` in `stream_chunk_accepted`.\n'
       : '';
-  writeSection('Streams', body + caveat, 'Real-time ingestion capacity (bench:streams)');
+  writeBenchmark({
+    area: 'Streams',
+    measure: 'Real-time ingestion capacity (npm run bench:streams)',
+    body: body + caveat,
+  });
   process.stdout.write(`${body}\n`);
 }
 

@@ -9,7 +9,7 @@
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { crossCopySnrDb, copyAudioScore } from '../libs/stream/src/copy-comparison.js';
+import { crossCopySnrDb, copyAudioScore } from '@mira/stream';
 import { floatToPcm16, pcm16ToFloat } from '@mira/core';
 import { sceneGenerator } from './arbitration-scenes.js';
 import { evalPipeline } from './lib.js';

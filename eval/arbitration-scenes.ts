@@ -3,9 +3,10 @@
  * microphones. Shared by eval/arbitration.eval.ts (the real app over HTTP) and eval/arbitration-offline.ts (the
  * ranking functions alone), so both see exactly the same audio for a seed.
  */
-import { pinkFilter } from '../libs/audio/src/dsp/signal.js';
+import { pinkFilter } from '@mira/audio';
 import { gaussian, seededRandom } from '@mira/core';
-import { decodeFlac, librispeechFiles, power, SR } from './streams-lib.js';
+import { librispeechTrainFiles } from '../tooling/shared-data.js';
+import { decodeFlac, power, SR } from './streams-lib.js';
 
 export const NOISES = ['white', 'pink', 'brown', 'babble', 'hum', 'fan'] as const;
 export type Noise = (typeof NOISES)[number];
@@ -37,7 +38,7 @@ export function sceneGenerator(seed: number): () => Scene {
   const random = seededRandom(seed);
   const uniform = (lo: number, hi: number) => lo + (hi - lo) * random();
   const pick = <T>(xs: readonly T[]) => xs[Math.floor(random() * xs.length)]!;
-  const files = librispeechFiles();
+  const files = librispeechTrainFiles();
   const cache = new Map<string, Float32Array>();
   const clip = (path: string) => {
     let x = cache.get(path);

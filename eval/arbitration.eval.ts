@@ -12,22 +12,16 @@
  * (dB lost when wrong), duplicates (scenes with more than one utterance.process job) and misses (none), plus what
  * simpler policies would have picked on the same scenes (first arrival, loudest, the original's whole-clip score).
  *
- * Env: EVAL_SCENES (default 120), EVAL_SEED (default 11: held out; 23 is a second held-out seed; 3, 5 and 7 were used while developing the ranking). Writes the "Arbitration accuracy" part of `## Streams`.
+ * Env: EVAL_SCENES (default 120), EVAL_SEED (default 11: held out; 23 is a second held-out seed; 3, 5 and 7 were used while developing the ranking). Writes its seed's run of "Arbitration accuracy" in BENCHMARKS.md (Streams), first.
  */
 import { sceneGenerator, type Mic } from './arbitration-scenes.js';
-import {
-  machine,
-  percentile,
-  postChunk,
-  setupNetwork,
-  sleep,
-  SR,
-  startServer,
-  writeSection,
-} from './streams-lib.js';
+import { BENCHMARK_MEASURES, machineLine, writeBenchmark } from '../tooling/benchmarks-file.js';
+import { percentile, postChunk, setupNetwork, sleep, SR, startServer } from './streams-lib.js';
 
 const SCENES = Number(process.env.EVAL_SCENES ?? 120);
 const SEED = Number(process.env.EVAL_SEED ?? 11);
+/** Seeds never run while the ranking was developed (3, 5 and 7 were, with eval/arbitration-offline.ts). */
+const HELD_OUT = [11, 23];
 const nextScene = sceneGenerator(SEED);
 
 interface ChunkRow {
@@ -40,7 +34,7 @@ interface ChunkRow {
 }
 
 async function main(): Promise<void> {
-  const header = machine();
+  const header = machineLine();
   const server = await startServer();
   const results: Array<{
     mics: Mic[];
@@ -221,24 +215,17 @@ Other policies on the same scenes (same uploads, read back from the stored chunk
 | Loudest (highest RMS) | ${policy((r) => r.loudest)} |
 | First arrival (Home Assistant's first-come-first-served) | ${policy((r) => r.firstArrival)} |
 `;
-  // Seed 11 is the held-out figure of record; 23 was never looked at while developing the ranking (second held-out);
-  // 3, 5 and 7 were used to develop it (eval/arbitration-offline.ts).
-  const subtitle =
-    SEED === 11
-      ? 'Arbitration accuracy (eval:arbitration)'
-      : SEED === 7
-        ? 'Arbitration accuracy on the development seed (EVAL_SEED=7)'
-        : `Arbitration accuracy on seed ${SEED} (EVAL_SEED=${SEED})`;
-  const note =
-    SEED === 11
-      ? '\nThe default seed (11) is held out: the coherent cross-copy ranking was developed on seeds 3, 5 and 7 with ' +
-        '`tsx eval/arbitration-offline.ts` (same scenes, ranking functions only), so the seed-11 figure above is the ' +
-        'honest one; seed 23 (below) is a second held-out seed. Misses are scenes where no copy reached ' +
-        '`STREAM_MIN_SPEECH_PERCENT` of VAD speech (very noisy copies), so nothing was forwarded.\n'
-      : SEED === 23
-        ? '\nSecond held-out seed: never run while the ranking was developed.\n'
-        : '';
-  writeSection('Streams', body + note, subtitle);
+  writeBenchmark({
+    area: 'Streams',
+    measure: BENCHMARK_MEASURES.arbitration,
+    run:
+      SEED === 11
+        ? 'Seed 11 (held out, the default)'
+        : SEED === 7
+          ? 'Seed 7 (development)'
+          : `Seed ${SEED}${HELD_OUT.includes(SEED) ? ' (held out)' : ''}`,
+    body,
+  });
   process.stdout.write(`${body}\n`);
 }
 

@@ -3,31 +3,28 @@
  * 1. denoiser SI-SDR gain on clean utterances mixed with white, pink and babble noise at 0, 5 and 10 dB;
  * 2. VAD frame accuracy on utterances padded with known silence (and with noise);
  * 3. speaker EER and closed-set top-1 on the 5 dev speakers (3-utterance enrolment).
- * Writes the `### Evaluation` block of the `## Audio` section of BENCHMARKS.md.
+ * Writes its block of BENCHMARKS.md (Audio: quality of each stage).
  */
 import { loadavg } from 'node:os';
-import { SpectralGateDenoiser } from '../libs/audio/src/denoise/spectral-gate-denoiser.js';
-import { mixAtSnr, pinkNoise, siSdr, whiteNoise } from '../libs/audio/src/dsp/signal.js';
-import { hysteresisFlags } from '../libs/audio/src/vad/speech-segments.js';
 import {
+  SpectralGateDenoiser,
+  mixAtSnr,
+  pinkNoise,
+  siSdr,
+  whiteNoise,
+  hysteresisFlags,
   babble,
-  babbleVoiceFiles,
-  devSpeakerFiles,
-  evalPipeline,
-  fmt,
-  load,
-  machine,
-  mean,
-  trainFiles,
-  writeSection,
-} from './lib.js';
+} from '@mira/audio';
+import { librispeechDevSpeakers, librispeechTrainFiles } from '../tooling/shared-data.js';
+import { babbleVoiceFiles, evalPipeline, fmt, load, mean } from './lib.js';
+import { machineLine, writeBenchmark } from '../tooling/benchmarks-file.js';
 import { enrolPersons, scoreSpeakers, type SpeakerSet } from './speaker-eval.js';
 
 const CLIPS = Number(process.argv[2] ?? 6);
 const SR = 16000;
 const pipeline = await evalPipeline();
-const header = machine();
-const train = trainFiles();
+const header = machineLine();
+const train = librispeechTrainFiles();
 const cleanClips = await Promise.all(train.slice(20, 20 + CLIPS).map((f) => load(pipeline, f)));
 const babbleSources = await Promise.all(babbleVoiceFiles('evaluation').map((f) => load(pipeline, f)));
 
@@ -111,7 +108,7 @@ for (const condition of ['clean', 'pink 10 dB', 'babble 10 dB'] as const) {
 
 // 3. Speakers: 3 enrolment utterances, the other 7 as tests, per dev speaker
 const sets: SpeakerSet[] = [];
-for (const { speaker, files } of devSpeakerFiles()) {
+for (const { speaker, files } of librispeechDevSpeakers()) {
   const clips = await Promise.all(files.map((f) => load(pipeline, f)));
   sets.push({ speaker, enrol: clips.slice(0, 3), tests: clips.slice(3) });
 }
@@ -124,9 +121,10 @@ const { product: spk, scale: spkScale } = await scoreSpeakers(
 );
 console.log('speaker', spk);
 
-writeSection(
-  'Audio',
-  `Command: \`npm run eval:audio\` (eval/audio.eval.ts). Machine: ${header}. Data: LibriSpeech (CC BY 4.0, V. Panayotov);
+writeBenchmark({
+  area: 'Audio',
+  measure: 'Quality of each stage (npm run eval:audio)',
+  body: `Command: \`npm run eval:audio\` (eval/audio.eval.ts). Machine: ${header}. Data: LibriSpeech (CC BY 4.0, V. Panayotov);
 ${CLIPS} train-clean-100 utterances as clean speech; babble = sum of 4 other train-clean-100 speakers; dev speakers =
 test-other-dev (5 speakers × 10 utterances). Noise is generated with fixed seeds, so reruns give the same figures.
 
@@ -157,6 +155,5 @@ ${spk.trials} trials among 5 speakers. Only 5 speakers: a coarse figure; see "Sp
 Load average at end: ${loadavg()
     .map((l) => l.toFixed(1))
     .join('/')}.`,
-  'Evaluation (npm run eval:audio)',
-);
+});
 pipeline.close();

@@ -14,13 +14,12 @@
  * plain-cosine fallback (its cohort missing), COHORT_TOP_K=n another cohort size; see `evalPipeline`. SPEAKER_MODEL
  * names another model than the default.
  */
-import { mixAtSnr, pinkNoise, whiteNoise } from '../libs/audio/src/dsp/signal.js';
-import { centroidOf } from '../libs/core/src/util/vectors.js';
-import { blindSnrDb, noiseJudgementSnrDb } from '../libs/audio/src/quality/blind-snr.js';
-import { identifySpeaker, type PersonCentroid } from '../libs/recognition/src/speaker-policy.js';
+import { mixAtSnr, pinkNoise, whiteNoise, blindSnrDb, noiseJudgementSnrDb, babble } from '@mira/audio';
+import { centroidOf } from '@mira/core';
+import { identifySpeaker, type PersonCentroid } from '@mira/recognition';
 import { productScores } from './speaker-eval.js';
+import { librispeechTrainFiles } from '../tooling/shared-data.js';
 import {
-  babble,
   babbleVoiceFiles,
   DEV_SPLIT_SPEAKERS,
   equalErrorRate,
@@ -28,7 +27,6 @@ import {
   load,
   speakerOfFile,
   telephoneBand,
-  trainFiles,
 } from './lib.js';
 
 const SR = 16000;
@@ -50,7 +48,7 @@ const embed = async (x: Float32Array) => {
   return v;
 };
 
-const dev = trainFiles().filter((f) => DEV_SPLIT_SPEAKERS.includes(speakerOfFile(f)));
+const dev = librispeechTrainFiles().filter((f) => DEV_SPLIT_SPEAKERS.includes(speakerOfFile(f)));
 const babbleSources = await Promise.all(babbleVoiceFiles('calibration').map((f) => load(pipeline, f)));
 // Every second dev speaker is narrowband (enrolment and tests through a telephone band), as if enrolled and heard
 // through a phone: the evaluation's Debian voices are 8 kHz, and a channel shared by two voices is what the score

@@ -1,33 +1,26 @@
-/** Shared helpers for bench/ and eval/ scripts (tooling only; reads ../shared test data). */
+/** Shared helpers for bench/ and eval/ scripts (tooling only; data from tooling/shared-data.ts). */
 import { spawnSync } from 'node:child_process';
-import { cpus, loadavg } from 'node:os';
-import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-import { AudioPipeline } from '../libs/audio/src/audio-pipeline.js';
-import { fetchModels, loadManifest, modelPath, repoModelsDir } from '../libs/audio/src/models/index.js';
-import { parseConfig } from '../libs/core/src/config/config.schema.js';
-import { CohortScoreNormaliser } from '../libs/audio/src/speaker/cohort-normaliser.js';
-import { OnnxSpeakerEmbedder } from '../libs/audio/src/speaker/onnx-speaker-embedder.js';
-
-export const SHARED = resolve(process.cwd(), '..', 'shared');
-export const LIBRISPEECH = join(SHARED, 'data', 'librispeech');
-export const TRAIN_DIR = join(LIBRISPEECH, 'train-clean-100');
-export const DEV_DIR = join(LIBRISPEECH, 'test-other-dev');
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import {
+  AudioPipeline,
+  CohortScoreNormaliser,
+  loadManifest,
+  modelPath,
+  OnnxSpeakerEmbedder,
+  repoModelsDir,
+} from '@mira/audio';
+import { parseConfig } from '@mira/core';
+import { fillModelDirFromMirror, librispeechTrainFiles } from '../tooling/shared-data.js';
 
 /**
- * The product pipeline on MODEL_DIR filled from the ../shared/models mirror with the product's fetch code.
+ * The product pipeline on MODEL_DIR filled from the shared model mirror with the product's fetch code.
  * Tooling: COHORT_FILE=path scores the default speaker model against another cohort file (e.g. one just built by
  * train:speaker-cohort) without touching the manifest; COHORT_FILE=none drops its cohort (its plain-cosine fallback);
  * COHORT_TOP_K=n normalises against the n nearest cohort rows instead of the manifest's topK.
  */
 export async function evalPipeline(env: Record<string, string> = {}): Promise<AudioPipeline> {
-  const modelDir = join(process.cwd(), '.tmp', 'eval-models');
-  const results = await fetchModels(loadManifest().models, modelDir, {
-    mirror: join(SHARED, 'models'),
-    download: false,
-  });
-  const failed = results.filter((r) => r.action === 'failed');
-  if (failed.length) throw new Error(`models unavailable: ${JSON.stringify(failed)}`);
+  const modelDir = await fillModelDirFromMirror(join(process.cwd(), '.tmp', 'eval-models'));
   const config = parseConfig(
     { DATA_DIR: join(process.cwd(), '.tmp', 'eval-data'), MODEL_DIR: modelDir, ...env },
     '0',
@@ -59,16 +52,9 @@ export const DEV_SPLIT_SPEAKERS: string[] = (
   }
 ).held_out.dev_speakers;
 
-export function trainFiles(): string[] {
-  return readdirSync(TRAIN_DIR)
-    .filter((f) => f.endsWith('.flac'))
-    .sort()
-    .map((f) => join(TRAIN_DIR, f));
-}
-
 /** train-clean-100 files of the speakers the model trained on (outside its dev split). */
 export function trainingFiles(): string[] {
-  return trainFiles().filter((f) => !DEV_SPLIT_SPEAKERS.includes(speakerOfFile(f)));
+  return librispeechTrainFiles().filter((f) => !DEV_SPLIT_SPEAKERS.includes(speakerOfFile(f)));
 }
 
 /**
@@ -79,20 +65,7 @@ export function trainingFiles(): string[] {
 export function babbleVoiceFiles(use: 'calibration' | 'evaluation' | 'cohort'): string[] {
   if (use === 'calibration') return trainingFiles().slice(0, 4);
   if (use === 'cohort') return trainingFiles().slice(-24);
-  return trainFiles().slice(100, 104);
-}
-
-export function devSpeakerFiles(): Array<{ speaker: string; files: string[] }> {
-  return readdirSync(DEV_DIR)
-    .filter((s) => /^\d+$/.test(s))
-    .sort()
-    .map((speaker) => ({
-      speaker,
-      files: readdirSync(join(DEV_DIR, speaker))
-        .filter((f) => f.endsWith('.flac'))
-        .sort()
-        .map((f) => join(DEV_DIR, speaker, f)),
-    }));
+  return librispeechTrainFiles().slice(100, 104);
 }
 
 export async function load(pipeline: AudioPipeline, path: string): Promise<Float32Array> {
@@ -121,8 +94,6 @@ export function equalErrorRate(targets: number[], nonTargets: number[]): number 
   }
   return best;
 }
-
-export { babble } from '../libs/audio/src/dsp/signal.js';
 
 /** The LibriSpeech speaker id of a `<speaker>-<chapter>-<utterance>.flac` path. */
 export const speakerOfFile = (path: string): string => path.split('/').pop()!.split('-')[0]!;
@@ -204,56 +175,6 @@ export function installDebianPackages(packages: string[]): void {
     stdio: 'inherit',
     env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
   });
-}
-
-export function machine(): string {
-  const cpu = cpus();
-  return `${cpu[0]?.model.trim() ?? 'unknown CPU'}, ${cpu.length} cores, Node ${process.version}, load average at start ${loadavg()
-    .map((l) => l.toFixed(1))
-    .join('/')}`;
-}
-
-/** Replaces `text` between `marker` and the next heading of the same or higher level (or appends it). */
-function replaceBlock(doc: string, marker: string, level: number, body: string): string {
-  const start = doc.indexOf(marker);
-  const block = `${marker}\n${body.trim()}\n`;
-  if (start < 0) return `${doc.trimEnd()}\n\n${block}`;
-  const from = start + marker.length;
-  const stops = ['\n## ', level === 3 ? '\n### ' : null]
-    .filter((x): x is string => x !== null)
-    .map((stop) => doc.indexOf(stop, from))
-    .filter((i) => i >= 0);
-  const end = stops.length ? Math.min(...stops) + 1 : doc.length;
-  const tail = doc.slice(end);
-  return `${doc.slice(0, start)}${block}${tail ? `\n${tail}` : ''}`;
-}
-
-/**
- * Writes into BENCHMARKS.md: the whole `## heading` section, or only its `### subheading` block when given.
- * Other sections are left as they are (each engineer owns their own `##` section).
- */
-export function writeSection(heading: string, body: string, subheading?: string): void {
-  const file = resolve(process.cwd(), 'BENCHMARKS.md');
-  const current = existsSync(file) ? readFileSync(file, 'utf8') : '# Benchmarks\n';
-  if (!subheading) {
-    writeFileSync(file, replaceBlock(current, `## ${heading}\n`, 2, body));
-    return;
-  }
-  const marker = `## ${heading}\n`;
-  let start = current.indexOf(marker);
-  let doc = current;
-  if (start < 0) {
-    doc = `${current.trimEnd()}\n\n${marker}\n`;
-    start = doc.indexOf(marker);
-  }
-  const after = doc.indexOf('\n## ', start + marker.length);
-  const sectionEnd = after < 0 ? doc.length : after + 1;
-  const section = doc.slice(start, sectionEnd);
-  const updated = replaceBlock(section.trimEnd() + '\n', `### ${subheading}\n`, 3, body);
-  writeFileSync(
-    file,
-    `${doc.slice(0, start)}${updated.trimEnd()}\n${after < 0 ? '' : `\n${doc.slice(sectionEnd)}`}`,
-  );
 }
 
 export const fmt = (v: number, digits = 3): string => v.toFixed(digits);

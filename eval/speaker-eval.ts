@@ -1,5 +1,5 @@
 /** Closed-set speaker identification and verification over the dev speakers (shared by the eval scripts). */
-import type { AudioPipeline } from '../libs/audio/src/audio-pipeline.js';
+import type { AudioPipeline } from '@mira/audio';
 import {
   bestScores,
   defaultPolicyFor,
@@ -7,8 +7,8 @@ import {
   type PersonCentroid,
   type PersonScores,
   type SpeakerPolicy,
-} from '../libs/recognition/src/speaker-policy.js';
-import { centroidOf, cosine } from '../libs/core/src/util/vectors.js';
+} from '@mira/recognition';
+import { centroidOf, cosine } from '@mira/core';
 import { equalErrorRate } from './lib.js';
 
 export interface SpeakerSet {

@@ -5,44 +5,35 @@
  * babble noise at 5 dB before and after the product's denoiser, and 8 kHz telephone band. EER and closed-set top-1.
  * Speakers: LibriSpeech test-other-dev plus the two Debian asterisk voices held out of training (June, Carlo).
  * Then the product's identification policy on short crops (does it name the wrong person, or reject?).
- * Writes the `## Speaker model evaluation` section of BENCHMARKS.md.
+ * Writes two blocks of BENCHMARKS.md (Speakers: speaker models, identification policy on short evidence).
  */
 import { existsSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
-import {
-  defaultPolicyFor,
-  identifySpeaker,
-  isNoisy,
-  type PersonCentroid,
-} from '../libs/recognition/src/speaker-policy.js';
-import { mixAtSnr, pinkNoise, whiteNoise } from '../libs/audio/src/dsp/signal.js';
-import { MIN_EMBED_SECONDS } from '../libs/audio/src/audio-pipeline.js';
-import { noiseJudgementSnrDb } from '../libs/audio/src/quality/blind-snr.js';
+import { defaultPolicyFor, identifySpeaker, isNoisy, type PersonCentroid } from '@mira/recognition';
+import { mixAtSnr, pinkNoise, whiteNoise, MIN_EMBED_SECONDS, noiseJudgementSnrDb, babble } from '@mira/audio';
+import { librispeechDevSpeakers } from '../tooling/shared-data.js';
 import {
   ASTERISK_SOUNDS,
   asteriskClips,
-  babble,
   babbleVoiceFiles,
-  devSpeakerFiles,
   evalPipeline,
   fmt,
   installDebianPackages,
   load,
-  machine,
   telephoneBand,
-  writeSection,
 } from './lib.js';
+import { machineLine, writeBenchmark } from '../tooling/benchmarks-file.js';
 import { enrolPersons, productScores, scoreSpeakers, type SpeakerSet } from './speaker-eval.js';
 
 const SR = 16000;
 const pipeline = await evalPipeline();
-const header = machine();
+const header = machineLine();
 const babbleSources = await Promise.all(babbleVoiceFiles('evaluation').map((f) => load(pipeline, f)));
 
 const sets: SpeakerSet[] = [];
 let seed = 1000;
-for (const { speaker, files } of devSpeakerFiles()) {
+for (const { speaker, files } of librispeechDevSpeakers()) {
   const clips = await Promise.all(files.map((f) => load(pipeline, f)));
   sets.push({ speaker, enrol: clips.slice(0, 3), tests: clips.slice(3).filter((c) => c.length >= 5 * SR) });
 }
@@ -109,7 +100,7 @@ for (const [modelId, embedder] of pipeline.speakers) {
     rows.push(`| ${name} | ${r.scale} | ${pair(product)} | ${pair(cosine)} | ${product.trials} |`);
     console.log(modelId, name, product.eer.toFixed(3), product.top1.toFixed(3), cosine.eer.toFixed(3));
   }
-  tables.push(`### ${modelId}${embedder.weak ? ' (WEAK baseline)' : ''}, dimension ${embedder.dimension}${embedder.normaliser ? `, cohort of ${embedder.normaliser.cohortSize} voices (${scale})` : ''}
+  tables.push(`#### ${modelId}${embedder.weak ? ' (WEAK baseline)' : ''}, dimension ${embedder.dimension}${embedder.normaliser ? `, cohort of ${embedder.normaliser.cohortSize} voices (${scale})` : ''}
 
 | test condition | product compares | EER | top-1 (${sets.length} speakers) | cosine vs clean voiceprint: EER | top-1 | trials |
 |---|---|---|---|---|---|---|
@@ -172,9 +163,10 @@ for (const [label, noise] of [
   }
 }
 
-writeSection(
-  'Speaker model evaluation',
-  `Command: \`npm run eval:speakers:model\` (eval/speaker-models.eval.ts). Machine: ${header}.
+writeBenchmark({
+  area: 'Speakers',
+  measure: 'Speaker models (npm run eval:speakers:model)',
+  body: `Command: \`npm run eval:speakers:model\` (eval/speaker-models.eval.ts). Machine: ${header}.
 Data: LibriSpeech test-other-dev (CC BY 4.0), 5 speakers × 10 utterances: the first 3 utterances of each speaker (clean)
 are the enrolment (centroid of L2-normalised embeddings); the remaining utterances of ≥ 5 s are the tests, transformed
 per condition. Plus the Debian asterisk voices held out of training/speaker (CC-BY-SA-3.0; June fr_CA, Carlo it_IT):
@@ -185,15 +177,19 @@ when it ships one) against the clean voiceprint, or, for speech the product trea
 the voiceprint heard in noise (each enrolment clip with white and pink noise at 5 dB and the shipped babble of six
 other training voices at 10 dB → denoiser; the noise instances differ from the tests', but white and pink are the
 same kinds at the same level, so those rows flatter real rooms).
-The last columns are plain cosine against the clean voiceprint, the former policy. EER over all (test, enrolled
+The last columns are plain cosine against the clean voiceprint (no cohort, no voiceprint heard in noise). EER over all (test, enrolled
 speaker) scores; top-1 = closed set of ${sets.length}. With ${sets.length} speakers and
 ${sets.reduce((a, s) => a + s.tests.length, 0)} test utterances these figures are coarse (one error moves top-1 by several
 points), and a speaker's dev utterances come from one recording session, so the clean rows are optimistic: noise is
 where the baseline breaks.
 
-${tables.join('\n\n')}
+${tables.join('\n\n')}`,
+});
 
-### Identification policy on short evidence (${defaultModel.modelId}, built-in policy)
+writeBenchmark({
+  area: 'Speakers',
+  measure: 'Identification policy on short evidence (npm run eval:speakers:model)',
+  body: `Model: ${defaultModel.modelId} with its built-in policy; the same run as the speaker models above (${header}).
 
 Each test clip cropped to the given length around its middle, its SNR measured as the product measures a stream
 chunk (\`noiseJudgementSnrDb\`: the lower of the quality stage's VAD-floor SNR and the blind amplitude-distribution
@@ -213,5 +209,5 @@ ${policyRows.join('\n')}
 Load average at end: ${loadavg()
     .map((l) => l.toFixed(1))
     .join('/')}.`,
-);
+});
 pipeline.close();

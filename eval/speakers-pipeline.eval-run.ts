@@ -1,22 +1,18 @@
 /**
- * npm run eval:speakers — speaker identification through the REAL pipeline: HTTP enrolment, HTTP stream ingestion,
+ * npm run eval:speakers:pipeline — speaker identification through the REAL pipeline: HTTP enrolment, HTTP stream ingestion,
  * the job queue (arbitration → utterance.process), interactions read back over HTTP. Real PostgreSQL, real ONNX.
  *
  * Protocol: each dev speaker (LibriSpeech test-other-dev, 5 speakers × 10 utterances) becomes a named person
  * enrolled with its first 3 utterances; its other 7 are streamed one by one. Then utterances of speakers never
- * enrolled (LibriSpeech train-clean-100) are streamed. Writes `## Speaker identification (pipeline)` in BENCHMARKS.md.
+ * enrolled (LibriSpeech train-clean-100) are streamed. Writes its model's run of "Identification through the pipeline" in BENCHMARKS.md (Speakers), first.
  */
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
+import { AudioService } from '@mira/audio';
+import { SpeakerIdentificationService } from '@mira/recognition';
 import { registerClient, startTestApp, userWithNetwork } from '../test/support/app.js';
-import {
-  DEV_SPEAKERS,
-  devSpeakerFiles,
-  enrolVoice,
-  readAudio,
-  streamUtterance,
-  trainCleanFiles,
-} from '../test/support/speech.js';
+import { BENCHMARK_MEASURES, writeBenchmark } from '../tooling/benchmarks-file.js';
+import { librispeechDevFiles, librispeechTrainFiles } from '../tooling/shared-data.js';
+import { DEV_SPEAKERS, enrolVoice, readAudio, streamUtterance } from '../test/support/speech.js';
 import { waitFor } from '../test/support/wait.js';
 import { DEV_SPLIT_SPEAKERS, speakerOfFile } from './lib.js';
 
@@ -50,7 +46,7 @@ it('speaker identification through the pipeline', async () => {
     for (const speaker of DEV_SPEAKERS) {
       const p = await t.http().post(`/api/v1/${networkId}/persons`).set(session.auth).send({ name: speaker });
       personOf.set(speaker, p.body.id);
-      for (const file of devSpeakerFiles(speaker).slice(0, ENROL)) {
+      for (const file of librispeechDevFiles(speaker).slice(0, ENROL)) {
         const res = await enrolVoice(t, session.auth, networkId, p.body.id, file);
         if (res.status !== 201) enrolFailures += 1;
       }
@@ -87,7 +83,7 @@ it('speaker identification through the pipeline', async () => {
     let weak = false;
     for (let k = ENROL; k < 10; k++) {
       for (const speaker of DEV_SPEAKERS) {
-        const row = await submit(devSpeakerFiles(speaker)[k]!);
+        const row = await submit(librispeechDevFiles(speaker)[k]!);
         model = row.metadata.speaker?.model_id ?? model;
         weak = row.metadata.speaker?.weak_model ?? weak;
         known.total += 1;
@@ -101,7 +97,7 @@ it('speaker identification through the pipeline', async () => {
     // Speakers never enrolled.
     const strangers = { total: 0, acceptedAsEnrolled: 0, newPerson: 0, unknown: 0 };
     const newPersons = new Set<string>();
-    const strangerFiles = trainCleanFiles()
+    const strangerFiles = librispeechTrainFiles()
       .filter((f) => HELD_OUT.includes(speakerOfFile(f)))
       .slice(0, UNKNOWN_SPEAKERS);
     for (const file of strangerFiles) {
@@ -117,19 +113,13 @@ it('speaker identification through the pipeline', async () => {
     const persons = await t.http().get(`/api/v1/${networkId}/persons?limit=500`).set(session.auth);
     const health = await t.http().get('/health/detailed');
     const engines = health.body?.checks ?? {};
-    const scale = await t.app
-      .get((await import('../libs/audio/src/index.js')).AudioService)
-      .speakerScale(model);
-    const policy = await t.app
-      .get((await import('../libs/recognition/src/index.js')).SpeakerIdentificationService)
-      .policyFor(networkId, model, scale);
+    const scale = await t.app.get(AudioService).speakerScale(model);
+    const policy = await t.app.get(SpeakerIdentificationService).policyFor(networkId, model, scale);
 
     const pct = (n: number, d: number) => (d === 0 ? 'n/a' : `${((100 * n) / d).toFixed(1)}%`);
     const minutes = ((Date.now() - started) / 60000).toFixed(1);
     const section = [
-      `### Speaker model \`${model}\``,
-      '',
-      `Measured ${new Date().toISOString().slice(0, 16)}Z with \`npm run eval:speakers\` on ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'} ` +
+      `Measured ${new Date().toISOString().slice(0, 16)}Z with \`npm run eval:speakers:pipeline\` on ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'} ` +
         `(load average ${loadavg()[0]!.toFixed(1)} at the end, shared machine), ${minutes} min for one run.`,
       '',
       'Through the real pipeline: HTTP enrolment (`POST /persons/{id}/voice`), HTTP stream ingestion, the PostgreSQL job',
@@ -161,33 +151,17 @@ it('speaker identification through the pipeline', async () => {
       `Persons in the network at the end: ${(persons.body as unknown[]).length} (5 enrolled + those created by the pipeline).`,
       '',
     ].join('\n');
-    writeModelSection('BENCHMARKS.md', model, section);
+    writeBenchmark({
+      area: 'Speakers',
+      measure: BENCHMARK_MEASURES.pipelineIdentification,
+      run: `Speaker model \`${model}\``,
+      intro:
+        "One run block per speaker model measured (each run replaces its own model's block and goes first). A run " +
+        "measures whichever model is the server's default at the time.",
+      body: section,
+    });
     console.log(section);
   } finally {
     await t.close();
   }
 });
-
-const HEADING = '## Speaker identification (pipeline)';
-const INTRO =
-  'One `### Speaker model` block per speaker model measured with `npm run eval:speakers` (each run replaces its ' +
-  "own model's block). A run measures whichever model is the server's default at the time.";
-
-/** Replaces (or appends) this model's block inside the `## Speaker identification (pipeline)` section. */
-function writeModelSection(path: string, model: string, body: string): void {
-  const text = existsSync(path) ? readFileSync(path, 'utf8') : '# Benchmarks\n';
-  const start = text.indexOf(`${HEADING}\n`);
-  const next = start === -1 ? -1 : text.indexOf('\n## ', start + HEADING.length);
-  const before = start === -1 ? `${text.trimEnd()}\n\n` : text.slice(0, start);
-  const after = next === -1 ? '' : text.slice(next + 1);
-  const current =
-    start === -1 ? '' : text.slice(start + HEADING.length + 1, next === -1 ? undefined : next + 1);
-  const blocks = new Map<string, string>();
-  for (const part of current.split(/\n(?=### Speaker model `)/)) {
-    const m = /^### Speaker model `([^`]+)`/.exec(part.trim());
-    if (m) blocks.set(m[1]!, part.trim());
-  }
-  blocks.set(model, body.trim());
-  const section = [HEADING, '', INTRO, '', ...[...blocks.values()].flatMap((b) => [b, ''])].join('\n');
-  writeFileSync(path, `${before}${section}${after ? `\n${after}` : ''}`);
-}

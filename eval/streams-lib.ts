@@ -1,19 +1,18 @@
 /**
- * Shared tooling for eval/arbitration.eval.ts and bench/streams.bench.ts (not product code; reads ../shared data).
+ * Shared tooling for eval/arbitration.eval.ts and bench/streams.bench.ts (not product code).
  *
  * Starts the REAL compiled server (dist/, `npm run build` first) as a child process on a throwaway PostgreSQL
  * (test/support/postgres-harness.mjs) or DATABASE_URL, and talks to it over HTTP on loopback like a device would.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import pg from 'pg';
 import { encodeWav16 } from '@mira/core';
 
-export const LIBRISPEECH = resolve(process.cwd(), '..', 'shared', 'data', 'librispeech', 'train-clean-100');
 export const SR = 16000;
 
 export interface Server {
@@ -171,13 +170,6 @@ export async function postChunk(
   return { status: res.status, body, ms: performance.now() - started };
 }
 
-export function librispeechFiles(): string[] {
-  return readdirSync(LIBRISPEECH)
-    .filter((f) => f.endsWith('.flac'))
-    .sort()
-    .map((f) => join(LIBRISPEECH, f));
-}
-
 /** FLAC → 16 kHz mono float32 with ffmpeg (tooling only; the product decodes with its own AudioModule). */
 export function decodeFlac(path: string): Float32Array {
   const r = spawnSync(
@@ -204,46 +196,3 @@ export const percentile = (values: number[], p: number): number => {
   return s[Math.min(s.length - 1, Math.max(0, Math.ceil((p / 100) * s.length) - 1))]!;
 };
 export const median = (values: number[]) => percentile(values, 50);
-
-export function machine(): string {
-  const cpu = cpus()[0]?.model ?? 'unknown CPU';
-  return `${cpus().length} × ${cpu}, ${Math.round(totalmem() / 2 ** 30)} GiB RAM, Node ${process.version}, load average at start ${loadavg()[0]!.toFixed(2)}`;
-}
-
-/** Replaces (or appends) `## <title>` … up to the next `## ` heading in BENCHMARKS.md; other sections stay. */
-export function writeSection(title: string, body: string, subtitle?: string): void {
-  const file = 'BENCHMARKS.md';
-  const text = existsSync(file) ? readFileSync(file, 'utf8') : '# Benchmarks\n';
-  const heading = `## ${title}`;
-  const start = text.indexOf(`${heading}\n`);
-  let section: string;
-  if (subtitle) {
-    // Sub-sections (### …) inside our section: replace only ours.
-    const current =
-      start === -1 ? `${heading}\n` : text.slice(start, nextHeading(text, start + heading.length));
-    const sub = `### ${subtitle}`;
-    const s = current.indexOf(`${sub}\n`);
-    const replaced =
-      s === -1
-        ? `${current.trimEnd()}\n\n${sub}\n\n${body.trim()}\n`
-        : `${current.slice(0, s)}${sub}\n\n${body.trim()}\n${current.slice(nextSub(current, s + sub.length))}`;
-    section = `${replaced.trimEnd()}\n`;
-  } else {
-    section = `${heading}\n\n${body.trim()}\n`;
-  }
-  const out =
-    start === -1
-      ? `${text.trimEnd()}\n\n${section}`
-      : `${text.slice(0, start)}${section}${text.slice(nextHeading(text, start + heading.length)).replace(/^\n*/, '\n')}`;
-  writeFileSync(file, `${out.trimEnd()}\n`);
-}
-
-function nextHeading(text: string, from: number): number {
-  const i = text.indexOf('\n## ', from);
-  return i === -1 ? text.length : i + 1;
-}
-
-function nextSub(text: string, from: number): number {
-  const i = text.indexOf('\n### ', from);
-  return i === -1 ? text.length : i + 1;
-}

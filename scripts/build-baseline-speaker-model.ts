@@ -6,17 +6,17 @@
  *   → standardise with the mean/std of those 38 values over LibriSpeech train-clean-100 (251 speakers)
  *   → embedding f32[1,38] (L2-normalised)
  *
- * Usage: npx tsx scripts/build-baseline-speaker-model.ts [--data ../shared/data/librispeech/train-clean-100]
+ * Usage: npm run models:build-baseline [-- --data DIR] (default: LibriSpeech train-clean-100 of tooling/shared-data.ts)
  * Deterministic: the same data gives the same bytes. The sha256 is written into models/manifest.json.
  */
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import onnxProto from 'onnx-proto';
+import { LIBRISPEECH_TRAIN_DIR } from '../tooling/shared-data.js';
 import * as ort from 'onnxruntime-node';
-import { AudioPipeline } from '../libs/audio/src/audio-pipeline.js';
-import { parseConfig } from '../libs/core/src/config/config.schema.js';
-import { repoModelsDir } from '../libs/audio/src/models/manifest.js';
+import { AudioPipeline, repoModelsDir } from '@mira/audio';
+import { parseConfig } from '@mira/core';
 
 const { onnx } = onnxProto;
 const NAME = 'mira-mfcc-baseline-v1';
@@ -154,9 +154,7 @@ function encode(
 }
 
 const args = process.argv.slice(2);
-const dataDir = args.includes('--data')
-  ? args[args.indexOf('--data') + 1]!
-  : join(repoModelsDir(), '..', '..', 'shared', 'data', 'librispeech', 'train-clean-100');
+const dataDir = args.includes('--data') ? args[args.indexOf('--data') + 1]! : LIBRISPEECH_TRAIN_DIR;
 
 const config = parseConfig({ DATA_DIR: '/tmp/mira-build-baseline', MODEL_DIR: '/nonexistent' }, '0');
 const pipeline = await AudioPipeline.create({ modelDir: config.modelDir, audio: config.audio });

@@ -233,7 +233,7 @@ describe('deployment artefacts agree with the app (terraform, Dockerfile, docker
       const command = /command\s*=\s*\[\s*"node",\s*"([^"]+)"\s*\]/.exec(def);
       expect(command?.[1]).toBe('dist/apps/api/src/cli/migrate.js');
       expect(existsSync(join(ROOT, sourceOf(command?.[1] as string)))).toBe(true);
-      expect(read('package.json')).toContain('"migrate": "node dist/apps/api/src/cli/migrate.js"');
+      expect(read('package.json')).toContain('"db:migrate": "node dist/apps/api/src/cli/migrate.js"');
     });
 
     it('ALB: HTTPS with the ACM certificate, HTTP redirects to HTTPS, idle timeout fit for streams and uploads', () => {

@@ -77,7 +77,7 @@ describe('deploy CLIs (compiled dist, real PostgreSQL)', () => {
     expect(bad.stderr).toContain('DATABASE_URL must be a postgres:// or postgresql:// URL');
   });
 
-  it('migration:generate finds no drift in the foundation tables and writes the difference when there is one', async () => {
+  it('db:generate-migration finds no drift in the foundation tables and writes the difference when there is one', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'mira-gen-'));
     try {
       writeFileSync(

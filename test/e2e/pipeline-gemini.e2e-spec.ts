@@ -10,7 +10,8 @@ import {
   geminiText,
   RecordedGeminiRequest,
 } from '../support/fake-gemini.js';
-import { devSpeakerFiles, readAudio, streamUtterance } from '../support/speech.js';
+import { librispeechDevFiles } from '../../tooling/shared-data.js';
+import { readAudio, streamUtterance } from '../support/speech.js';
 import type { InteractionRow } from '../support/speech.js';
 import { waitFor } from '../support/wait.js';
 
@@ -95,7 +96,7 @@ describe('pipeline with Gemini at the wire', () => {
         device,
         networkId,
         'hall',
-        readAudio(devSpeakerFiles('533')[0]!),
+        readAudio(librispeechDevFiles('533')[0]!),
         new Date(),
       );
 
@@ -172,7 +173,7 @@ describe('pipeline with Gemini at the wire', () => {
         device,
         networkId,
         'hall',
-        readAudio(devSpeakerFiles('533')[1]!),
+        readAudio(librispeechDevFiles('533')[1]!),
         new Date(),
       );
       const done = await waitFor(
@@ -204,7 +205,7 @@ describe('pipeline with Gemini at the wire', () => {
         device,
         networkId,
         'hall',
-        readAudio(devSpeakerFiles('533')[2]!),
+        readAudio(librispeechDevFiles('533')[2]!),
         new Date(),
       );
       // The first instance is inside the transcription call (interaction recorded, text pending) …

@@ -2,7 +2,8 @@ import { DataSource } from 'typeorm';
 import { AudioService, babble, mixAtSnr } from '@mira/audio';
 import { encodeWav16 } from '@mira/core';
 import { startTestApp, TestApp, registerClient, userWithNetwork, Session } from '../support/app.js';
-import { DEV_SPEAKERS, devSpeakerFiles, enrolVoice, readAudio, streamUtterance } from '../support/speech.js';
+import { librispeechDevFiles } from '../../tooling/shared-data.js';
+import { DEV_SPEAKERS, enrolVoice, readAudio, streamUtterance } from '../support/speech.js';
 import type { InteractionRow } from '../support/speech.js';
 import { waitFor } from '../support/wait.js';
 
@@ -39,7 +40,7 @@ describe('utterance pipeline (real HTTP, real PostgreSQL, real ONNX, real speech
   });
 
   it('identifies an enrolled speaker, records the interaction with confidence, and opens a conversation', async () => {
-    const [first] = devSpeakerFiles('1688');
+    const [first] = librispeechDevFiles('1688');
     const person = await t
       .http()
       .post(`/api/v1/${networkId}/persons`)
@@ -92,7 +93,7 @@ describe('utterance pipeline (real HTTP, real PostgreSQL, real ONNX, real speech
     );
 
   it('a confident match refines the voiceprint; correcting the speaker removes that sample (no poisoning)', async () => {
-    const [file] = devSpeakerFiles('3080');
+    const [file] = librispeechDevFiles('3080');
     const anna = await t
       .http()
       .post(`/api/v1/${networkId}/persons`)
@@ -129,7 +130,7 @@ describe('utterance pipeline (real HTTP, real PostgreSQL, real ONNX, real speech
   });
 
   it('too little speech never names anyone: the interaction is stored with an unknown speaker', async () => {
-    const decoded = await t.app.get(AudioService).decode(readAudio(devSpeakerFiles('533')[3]!));
+    const decoded = await t.app.get(AudioService).decode(readAudio(librispeechDevFiles('533')[3]!));
     const short = encodeWav16(decoded.samples.subarray(0, Math.round(16_000 * 0.8)), 16_000);
     const before = (await t.http().get(`/api/v1/${networkId}/persons?limit=100`).set(session.auth)).body
       .length;
@@ -149,7 +150,7 @@ describe('utterance pipeline (real HTTP, real PostgreSQL, real ONNX, real speech
     const audio = t.app.get(AudioService);
     const [speaker, ...others] = await Promise.all(
       ['1998', ...DEV_SPEAKERS.filter((s) => s !== '1998')].map(
-        async (s) => (await audio.decode(readAudio(devSpeakerFiles(s)[1]!))).samples,
+        async (s) => (await audio.decode(readAudio(librispeechDevFiles(s)[1]!))).samples,
       ),
     );
     const heard = encodeWav16(mixAtSnr(speaker!, babble(others, speaker!.length), 5), 16_000);
@@ -182,7 +183,7 @@ describe('utterance pipeline (real HTTP, real PostgreSQL, real ONNX, real speech
       .set(other.session.auth)
       .send({ settings: { conversation_gap_seconds: 2, conversation_speaker_change_gap_seconds: 1 } })
       .expect(200);
-    const files = devSpeakerFiles('2033');
+    const files = librispeechDevFiles('2033');
     const list = async () =>
       (
         await t

@@ -9,7 +9,8 @@ import {
   TestApp,
   userWithNetwork,
 } from '../support/app.js';
-import { librispeechFiles, loadSpeech, micCopy, wav } from '../support/stream-audio.js';
+import { librispeechTrainFiles } from '../../tooling/shared-data.js';
+import { loadSpeech, micCopy, wav } from '../support/stream-audio.js';
 import { waitFor } from '../support/wait.js';
 
 /**
@@ -36,7 +37,7 @@ describe('streams: multi-device ingestion and best-microphone arbitration', () =
     t = await startTestApp(ENV);
     db = t.app.get(DataSource);
     const audio = t.app.get(AudioService);
-    const files = librispeechFiles();
+    const files = librispeechTrainFiles();
     speech = await Promise.all([0, 1, 2, 3].map((i) => loadSpeech(audio, files[i * 7]!, 1.0, 1.6)));
   });
 

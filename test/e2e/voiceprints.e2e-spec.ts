@@ -9,15 +9,16 @@ import {
   userWithNetwork,
   Session,
 } from '../support/app.js';
-import { devSpeakerFiles, enrolVoice, readAudio, toneWav } from '../support/speech.js';
+import { librispeechDevFiles } from '../../tooling/shared-data.js';
+import { enrolVoice, readAudio, toneWav } from '../support/speech.js';
 
 /** Mission: person recognition — voice enrolment, encrypted voiceprints, merge; tenant isolation on every route. */
 describe('voice enrolment and voiceprints (real speech, real ONNX, real PostgreSQL)', () => {
   let t: TestApp;
   let owner: { session: Session; networkId: string };
   let stranger: { session: Session; networkId: string };
-  const [speechA, speechA2] = devSpeakerFiles('1998');
-  const [speechB] = devSpeakerFiles('2033');
+  const [speechA, speechA2] = librispeechDevFiles('1998');
+  const [speechB] = librispeechDevFiles('2033');
 
   const createPerson = (name: string | null = null, who = owner) =>
     createPersonIn(t, who.session.auth, who.networkId, name);

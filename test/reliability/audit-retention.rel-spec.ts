@@ -8,7 +8,8 @@ import {
   TestApp,
   userWithNetwork,
 } from '../support/app.js';
-import { devSpeakerFiles, enrolVoice, readAudio, streamUtterance } from '../support/speech.js';
+import { librispeechDevFiles } from '../../tooling/shared-data.js';
+import { enrolVoice, readAudio, streamUtterance } from '../support/speech.js';
 import { waitFor } from '../support/wait.js';
 
 async function sql<T = Record<string, unknown>>(
@@ -134,7 +135,7 @@ describe('reliability: audit log and data retention', () => {
       const { session, networkId } = await userWithNetwork(t);
       const anna = await createPerson(t, session.auth, networkId, 'Anna');
       const dupe = await createPerson(t, session.auth, networkId, 'Anna (duplicate)');
-      const [first, second, third] = devSpeakerFiles('1688');
+      const [first, second, third] = librispeechDevFiles('1688');
       const s1 = (await enrolVoice(t, session.auth, networkId, anna, first!).expect(201)).body.id as string;
       await enrolVoice(t, session.auth, networkId, anna, second!).expect(201);
       await enrolVoice(t, session.auth, networkId, dupe, third!).expect(201);
@@ -316,7 +317,7 @@ describe('reliability: audit log and data retention', () => {
     it('stored stream audio (decided chunks) older than the retention is deleted with its row; recent chunks stay', async () => {
       const { session, networkId } = await userWithNetwork(t);
       const device = await registerClient(t, session, networkId, 'kitchen');
-      const [a, b] = devSpeakerFiles('533');
+      const [a, b] = librispeechDevFiles('533');
       const old = await streamUtterance(
         t,
         device,

@@ -3,7 +3,8 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { TEST_JWT_SECRET } from '../support/app.js';
-import { DEV_SPEAKERS, devSpeakerFiles } from '../support/speech.js';
+import { librispeechDevFiles } from '../../tooling/shared-data.js';
+import { DEV_SPEAKERS } from '../support/speech.js';
 import { waitFor } from '../support/wait.js';
 import { ensureBuilt } from '../support/build.js';
 import { createTestDatabase } from '../support/database.js';
@@ -78,7 +79,9 @@ describe('reliability: crash safety during audio ingestion', () => {
         await device(net1, 'hall'),
         await device(net2, 'office'),
       ];
-      const files = DEV_SPEAKERS.flatMap((s) => devSpeakerFiles(s).slice(0, 3)).map((f) => readFileSync(f));
+      const files = DEV_SPEAKERS.flatMap((s) => librispeechDevFiles(s).slice(0, 3)).map((f) =>
+        readFileSync(f),
+      );
       const base = Date.now() - 3_600_000;
 
       const upload = async (baseUrl: string, d: (typeof devices)[number], seq: number) => {

@@ -1,50 +1,22 @@
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { AudioPipeline } from '../../libs/audio/src/audio-pipeline.js';
-import { fetchModels, loadManifest } from '../../libs/audio/src/models/index.js';
-import { parseConfig } from '../../libs/core/src/config/config.schema.js';
-
-/** Shared test data and models (tests, evaluation and tooling only; the product never reads ../shared). */
-export const SHARED = resolve(process.cwd(), '..', 'shared');
-export const LIBRISPEECH = join(SHARED, 'data', 'librispeech');
-export const DEV_SPEAKERS_DIR = join(LIBRISPEECH, 'test-other-dev');
-export const MODEL_MIRROR = join(SHARED, 'models');
+import { join } from 'node:path';
+import { AudioPipeline } from '@mira/audio';
+import { parseConfig } from '@mira/core';
+import { fillModelDirFromMirror } from '../../tooling/shared-data.js';
 
 let modelDir: string | undefined;
 
-/**
- * A MODEL_DIR filled the way production fills it: the same fetch code (`npm run models:fetch`), copying from the
- * ../shared/models mirror and verifying checksums. One per test worker process.
- */
+/** A MODEL_DIR filled the way production fills it (tooling/shared-data.ts), once per test worker process. */
 export async function prepareTestModelDir(): Promise<string> {
-  if (modelDir) return modelDir;
-  const dir = join(process.cwd(), '.tmp', 'test-models');
-  mkdirSync(dir, { recursive: true });
-  const results = await fetchModels(loadManifest().models, dir, { mirror: MODEL_MIRROR, download: false });
-  const failed = results.filter((r) => r.action === 'failed');
-  if (failed.length > 0) throw new Error(`test models unavailable: ${JSON.stringify(failed)}`);
-  modelDir = dir;
-  return dir;
+  modelDir ??= await fillModelDirFromMirror(join(process.cwd(), '.tmp', 'test-models'));
+  return modelDir;
 }
 
 /** Environment overrides for startTestApp so the app runs the real GTCRN model. */
 export async function audioTestEnv(): Promise<Record<string, string>> {
   return { MODEL_DIR: await prepareTestModelDir() };
-}
-
-export function devSpeakers(): Array<{ speaker: string; files: string[] }> {
-  return readdirSync(DEV_SPEAKERS_DIR)
-    .filter((s) => /^\d+$/.test(s))
-    .sort()
-    .map((speaker) => ({
-      speaker,
-      files: readdirSync(join(DEV_SPEAKERS_DIR, speaker))
-        .filter((f) => f.endsWith('.flac'))
-        .sort()
-        .map((f) => join(DEV_SPEAKERS_DIR, speaker, f)),
-    }));
 }
 
 export function readBytes(path: string): Buffer {
@@ -101,7 +73,7 @@ export function transcode(wav: Buffer, ext: string, args: string[], inputArgs: s
   }
 }
 
-/** A pipeline on the real models (MODEL_DIR filled from the ../shared/models mirror), with optional env overrides. */
+/** A pipeline on the real models (MODEL_DIR filled from the shared model mirror), with optional env overrides. */
 export async function testPipeline(
   env: Record<string, string> = {},
   options: { modelDir?: string; repoModelsDir?: string } = {},

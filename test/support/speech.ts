@@ -1,29 +1,8 @@
-import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { encodeWav16 } from '@mira/core';
 import type { TestApp } from './app.js';
-import { SHARED } from './audio.js';
-
-/** Real read speech (LibriSpeech, CC BY 4.0, V. Panayotov) from ../shared: test-time material only. */
-export const LIBRISPEECH = join(SHARED, 'data', 'librispeech');
-
-export function devSpeakerFiles(speaker: string): string[] {
-  const dir = join(LIBRISPEECH, 'test-other-dev', speaker);
-  return readdirSync(dir)
-    .filter((f) => f.endsWith('.flac'))
-    .sort()
-    .map((f) => join(dir, f));
-}
 
 export const DEV_SPEAKERS = ['1688', '1998', '2033', '3080', '533'];
-
-export function trainCleanFiles(): string[] {
-  const dir = join(LIBRISPEECH, 'train-clean-100');
-  return readdirSync(dir)
-    .filter((f) => f.endsWith('.flac'))
-    .sort()
-    .map((f) => join(dir, f));
-}
 
 /** 16 kHz PCM16 WAV of a sine tone (no speech) or silence, for quality-gate tests. */
 export function toneWav(seconds: number, amplitude: number, frequency = 440): Buffer {

@@ -1,18 +1,6 @@
-import { readFileSync, readdirSync } from 'node:fs';
-import { join } from 'node:path';
-import { SHARED } from './audio.js';
+import { readFileSync } from 'node:fs';
 import { AudioService } from '@mira/audio';
 import { encodeWav16, gaussian, seededRandom } from '@mira/core';
-
-/** Real speech for the stream tests and tools: LibriSpeech train-clean-100 (CC BY 4.0), shared data only. */
-export const LIBRISPEECH_DIR = join(SHARED, 'data', 'librispeech', 'train-clean-100');
-
-export function librispeechFiles(): string[] {
-  return readdirSync(LIBRISPEECH_DIR)
-    .filter((f) => f.endsWith('.flac'))
-    .sort()
-    .map((f) => join(LIBRISPEECH_DIR, f));
-}
 
 /** Decodes a LibriSpeech file with the app's own decoder and cuts [fromSeconds, fromSeconds + seconds). */
 export async function loadSpeech(

@@ -1,6 +1,5 @@
-import { join } from 'node:path';
 import { DataSource } from 'typeorm';
-import { SHARED } from './audio.js';
+import { librispeechDevFiles } from '../../tooling/shared-data.js';
 import { registerIdFiller, exemptInput } from './tenant-matrix.js';
 
 /**
@@ -81,16 +80,13 @@ for (const v of ['v1', 'v2']) {
 // Recognition pipeline (issue 6): voiceprint samples, merge sources, actions.
 registerIdFiller('sample_id', {
   async seed({ t, tenant, idOf }) {
-    const { readFileSync, readdirSync } = await import('node:fs');
-    const dir = join(SHARED, 'data', 'librispeech', 'test-other-dev', '1688');
-    const file = readdirSync(dir)
-      .filter((f) => f.endsWith('.flac'))
-      .sort()[0]!;
+    const { readFileSync } = await import('node:fs');
+    const file = librispeechDevFiles('1688')[0]!;
     const res = await t
       .http()
       .post(`/api/v1/${tenant.networkId}/persons/${await idOf('person_id')}/voice`)
       .set(tenant.auth)
-      .attach('audio_file', readFileSync(`${dir}/${file}`), 'sample.flac')
+      .attach('audio_file', readFileSync(file), 'sample.flac')
       .expect(201);
     return res.body.id as string;
   },
@@ -130,24 +126,21 @@ registerIdFiller('action_id', {
 let streamCounter = 0;
 registerIdFiller('stream_id', {
   async seed({ t, tenant }) {
-    const { readFileSync, readdirSync } = await import('node:fs');
+    const { readFileSync } = await import('node:fs');
     streamCounter += 1;
     const device = await t
       .http()
       .post(`/api/v1/${tenant.networkId}/service/client/register/matrix-mic-${streamCounter}`)
       .set(tenant.auth)
       .expect(201);
-    const dir = join(SHARED, 'data', 'librispeech', 'test-other-dev', '533');
-    const file = readdirSync(dir)
-      .filter((f) => f.endsWith('.flac'))
-      .sort()[0]!;
+    const file = librispeechDevFiles('533')[0]!;
     const stream = `matrix-stream-${streamCounter}`;
     await t
       .http()
       .post(`/api/v1/${tenant.networkId}/streams/${stream}/audio`)
       .set({ Authorization: `Bearer ${device.body.client_token}` })
       .field('timestamp', new Date().toISOString())
-      .attach('audio_data', readFileSync(`${dir}/${file}`), 'chunk.flac')
+      .attach('audio_data', readFileSync(file), 'chunk.flac')
       .expect(200);
     // Let the pipeline finish with this chunk (arbitration, utterance.process) so that no background job changes
     // tables while the matrix compares digests; only far-future jobs (idle conversation close) stay queued.

@@ -13,12 +13,10 @@ import { createHash } from 'node:crypto';
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { mixAtSnr, pinkNoise, whiteNoise } from '../../libs/audio/src/dsp/signal.js';
-import { encodeFloat16 } from '../../libs/audio/src/speaker/cohort-normaliser.js';
+import { mixAtSnr, pinkNoise, whiteNoise, encodeFloat16, babble } from '@mira/audio';
 import {
   ASTERISK_SOUNDS,
   asteriskClips,
-  babble,
   babbleVoiceFiles,
   evalPipeline,
   installDebianPackages,

@@ -23,7 +23,9 @@ LOG_EPS = 1e-6
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 WORK = os.path.join(HERE, ".work")
-DATA = os.environ.get("MIRA_DATA", os.path.abspath(os.path.join(HERE, "..", "..", "..", "shared", "data")))
+# The shared data folder of tooling/shared-data.ts: MIRA_SHARED_DIR, else `shared` beside the clone.
+SHARED = os.path.abspath(os.environ.get("MIRA_SHARED_DIR") or os.path.join(HERE, "..", "..", "..", "shared"))
+DATA = os.path.join(SHARED, "data")
 LIBRI = os.path.join(DATA, "librispeech")
 ASTERISK = "/usr/share/asterisk/sounds"
 

@@ -9,21 +9,14 @@
 import { createHash } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { encodeFloat16 } from '../../libs/audio/src/speaker/cohort-normaliser.js';
-import {
-  babble,
-  babbleVoiceFiles,
-  evalPipeline,
-  LIBRISPEECH,
-  load,
-  speakerOfFile,
-  trainingFiles,
-} from '../../eval/lib.js';
+import { encodeFloat16, babble } from '@mira/audio';
+import { LIBRISPEECH_DIR } from '../../tooling/shared-data.js';
+import { babbleVoiceFiles, evalPipeline, load, speakerOfFile, trainingFiles } from '../../eval/lib.js';
 
 const SR = 16000;
 const SECONDS = 15;
 const sexOf = new Map(
-  readFileSync(join(LIBRISPEECH, 'SPEAKERS.TXT'), 'utf8')
+  readFileSync(join(LIBRISPEECH_DIR, 'SPEAKERS.TXT'), 'utf8')
     .split('\n')
     .filter((line) => !line.startsWith(';') && line.includes('|'))
     .map((line) => line.split('|').map((field) => field.trim()))

@@ -8,7 +8,7 @@
  * splits it between the two copies (pairSnr); each copy's noise is its power minus its share of the shared sound.
  * No frame is labelled speech or noise, so no copy's own noise biases its measurement (the former percentile
  * labelling favoured the reference copy under non-stationary noise), and gain does not matter. Measured on
- * `npm run eval:arbitration` (BENCHMARKS.md, section Streams); developed with eval/arbitration-offline.ts.
+ * `npm run eval:arbitration` (BENCHMARKS.md, Streams); developed with eval/arbitration-offline.ts.
  */
 
 import { Fft } from '@mira/audio';

@@ -5,7 +5,7 @@ import { ALL_MIGRATIONS } from '../../../../migrations/index.js';
 import { cliLogger, loadCliConfig, runCli } from './cli-support.js';
 
 /**
- * `npm run migrate` / `node dist/apps/api/src/cli/migrate.js` (the one-off ECS migration task).
+ * `npm run db:migrate` / `node dist/apps/api/src/cli/migrate.js` (the one-off ECS migration task).
  * Applies pending migrations from ALL_MIGRATIONS, on PostgreSQL under the same advisory lock the server uses, so
  * it is safe to run twice and safe next to booting instances. Uses DATABASE_URL, else the embedded PGlite database
  * in DATA_DIR. Prints one JSON line `migrations_applied` with the names applied (empty when up to date).

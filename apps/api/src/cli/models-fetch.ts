@@ -6,13 +6,8 @@
  * each sha256 before the file is moved into place. Repo models (committed) and npm models are only verified.
  * Exit code 1 when a model could not be fetched or a checksum does not match.
  */
-import {
-  fetchModels,
-  loadManifest,
-  repoModelsDir,
-  resolveModel,
-} from '../../../../libs/audio/src/models/index.js';
-import { AppConfig } from '../../../../libs/core/src/config/app-config.js';
+import { fetchModels, loadManifest, repoModelsDir, resolveModel } from '@mira/audio';
+import { AppConfig } from '@mira/core';
 
 function option(args: string[], name: string): string | undefined {
   const i = args.indexOf(name);

@@ -3,7 +3,8 @@
  */
 import { AppError, encodeWav16, wavHeader } from '@mira/core';
 import type { AudioPipeline } from '../audio-pipeline.js';
-import { devSpeakers, readBytes, testPipeline, transcode } from '../../../../test/support/audio.js';
+import { readBytes, testPipeline, transcode } from '../../../../test/support/audio.js';
+import { librispeechDevSpeakers } from '../../../../tooling/shared-data.js';
 import { rms } from '../dsp/signal.js';
 import { COUNTED_SLACK_SECONDS, declaredSeconds, sniffContainer } from './sniff.js';
 
@@ -45,7 +46,7 @@ describe('audio decode: every accepted upload becomes 16 kHz mono float32 (issue
   let speechWav: Buffer;
   beforeAll(async () => {
     pipeline = await testPipeline({ AUDIO_MAX_SECONDS: '20', AUDIO_MAX_BYTES: String(3 * 1024 * 1024) });
-    const flac = readBytes(devSpeakers()[0]!.files[0]!);
+    const flac = readBytes(librispeechDevSpeakers()[0]!.files[0]!);
     speechWav = encodeWav16((await pipeline.decode(flac)).samples.subarray(0, 16000 * 3), 16000);
   });
   afterAll(() => pipeline.close());

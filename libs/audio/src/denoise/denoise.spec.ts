@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AudioPipeline } from '../audio-pipeline.js';
 import { createOrtSession } from '../audio-pipeline.js';
-import { devSpeakers, prepareTestModelDir, readBytes, testPipeline } from '../../../../test/support/audio.js';
+import { prepareTestModelDir, readBytes, testPipeline } from '../../../../test/support/audio.js';
+import { librispeechDevSpeakers } from '../../../../tooling/shared-data.js';
 import { mixAtSnr, pinkNoise, siSdr, whiteNoise } from '../dsp/signal.js';
 import { Stft } from '../dsp/stft.js';
 import { GtcrnDenoiser } from './gtcrn-denoiser.js';
@@ -27,7 +28,10 @@ describe('noise reduction: GTCRN streaming ONNX and its DSP fallback (issue 4, s
   let clean: Float32Array;
   beforeAll(async () => {
     pipeline = await testPipeline();
-    clean = (await pipeline.decode(readBytes(devSpeakers()[2]!.files[1]!))).samples.slice(0, 16000 * 6);
+    clean = (await pipeline.decode(readBytes(librispeechDevSpeakers()[2]!.files[1]!))).samples.slice(
+      0,
+      16000 * 6,
+    );
   });
   afterAll(() => pipeline.close());
 

@@ -1,7 +1,7 @@
 import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { MODEL_MIRROR } from '../../../../test/support/audio.js';
+import { MODEL_MIRROR_DIR } from '../../../../tooling/shared-data.js';
 import { loadManifest, resolveModel, repoModelsDir, type ModelEntry } from './manifest.js';
 import { fetchModels } from './model-fetch.js';
 import { deriveGtcrnMultiframe } from './gtcrn-multiframe.js';
@@ -23,18 +23,18 @@ describe('model manifest and models:fetch (issue 4, models)', () => {
 
   it('copies from a mirror and verifies the sha256, then reports it present', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'mira-fetch-'));
-    const first = await fetchModels([gtcrn()], dir, { mirror: MODEL_MIRROR, download: false });
+    const first = await fetchModels([gtcrn()], dir, { mirror: MODEL_MIRROR_DIR, download: false });
     expect(first[0]).toMatchObject({ action: 'copied' });
     const resolved = await resolveModel(gtcrn(), { modelDir: dir, repoModelsDir: repoModelsDir() });
     expect(resolved.check).toBe('verified');
-    const second = await fetchModels([gtcrn()], dir, { mirror: MODEL_MIRROR, download: false });
+    const second = await fetchModels([gtcrn()], dir, { mirror: MODEL_MIRROR_DIR, download: false });
     expect(second[0]).toMatchObject({ action: 'present' });
   });
 
   it('refuses a file whose checksum does not match and leaves nothing behind', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'mira-fetch-'));
     const wrong: ModelEntry = { ...gtcrn(), sha256: '0'.repeat(64) };
-    const result = await fetchModels([wrong], dir, { mirror: MODEL_MIRROR, download: false });
+    const result = await fetchModels([wrong], dir, { mirror: MODEL_MIRROR_DIR, download: false });
     expect(result[0]!.action).toBe('failed');
     expect(result[0]!.detail).toContain('sha256 mismatch');
     expect(existsSync(join(dir, wrong.file))).toBe(false);
@@ -55,20 +55,20 @@ describe('model manifest and models:fetch (issue 4, models)', () => {
   it('derives the multi-frame GTCRN graph from the fetched upstream file, to its pinned checksum', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'mira-fetch-'));
     // listed before its source on purpose: the derived entry waits for it
-    const results = await fetchModels([multiframe(), gtcrn()], dir, { mirror: MODEL_MIRROR, download: false });
+    const results = await fetchModels([multiframe(), gtcrn()], dir, { mirror: MODEL_MIRROR_DIR, download: false });
     expect(results.map((r) => [r.name, r.action])).toEqual([
       ['gtcrn-simple', 'copied'],
       ['gtcrn-multiframe-v1', 'derived'],
     ]);
     const resolved = await resolveModel(multiframe(), { modelDir: dir, repoModelsDir: repoModelsDir() });
     expect(resolved.check).toBe('verified');
-    const again = await fetchModels([gtcrn(), multiframe()], dir, { mirror: MODEL_MIRROR, download: false });
+    const again = await fetchModels([gtcrn(), multiframe()], dir, { mirror: MODEL_MIRROR_DIR, download: false });
     expect(again.map((r) => r.action)).toEqual(['present', 'present']);
   });
 
   it('cannot derive without its source, and the transform refuses any file but the pinned upstream one', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'mira-fetch-'));
-    const [result] = await fetchModels([multiframe()], dir, { mirror: MODEL_MIRROR, download: false });
+    const [result] = await fetchModels([multiframe()], dir, { mirror: MODEL_MIRROR_DIR, download: false });
     expect(result).toMatchObject({ action: 'failed', detail: 'cannot derive: gtcrn-simple is not available' });
     expect(existsSync(join(dir, multiframe().file))).toBe(false);
     expect(() => deriveGtcrnMultiframe(new Uint8Array([8, 1]))).toThrow(/not the pinned upstream/);

@@ -1,5 +1,6 @@
 import type { AudioPipeline } from '../audio-pipeline.js';
-import { devSpeakers, readBytes, testPipeline } from '../../../../test/support/audio.js';
+import { readBytes, testPipeline } from '../../../../test/support/audio.js';
+import { librispeechDevSpeakers } from '../../../../tooling/shared-data.js';
 import { babble, mixAtSnr, whiteNoise } from '../dsp/signal.js';
 import { blindSnrDb, noiseJudgementSnrDb, snrOfStatistic, WADA_CURVE, wadaCurve } from './blind-snr.js';
 
@@ -13,7 +14,9 @@ describe('blind SNR (amplitude distribution): telling speech among other talkers
   beforeAll(async () => {
     pipeline = await testPipeline();
     utterances = await Promise.all(
-      devSpeakers().map(async ({ files }) => (await pipeline.decode(readBytes(files[1]!))).samples),
+      librispeechDevSpeakers().map(
+        async ({ files }) => (await pipeline.decode(readBytes(files[1]!))).samples,
+      ),
     );
   });
   afterAll(() => pipeline.close());

@@ -1,5 +1,6 @@
 import type { AudioPipeline } from '../audio-pipeline.js';
-import { devSpeakers, readBytes, testPipeline } from '../../../../test/support/audio.js';
+import { readBytes, testPipeline } from '../../../../test/support/audio.js';
+import { librispeechDevSpeakers } from '../../../../tooling/shared-data.js';
 import { mixAtSnr, pinkNoise, whiteNoise } from '../dsp/signal.js';
 import { levelScore } from './quality-score.js';
 
@@ -9,7 +10,7 @@ describe('quality score: 0–100 from SNR over VAD silence, clarity, level, clip
   beforeAll(async () => {
     pipeline = await testPipeline();
     // a dev utterance with 1 s of near-silence before and after, as a client VAD would cut it
-    const decoded = await pipeline.decode(readBytes(devSpeakers()[1]!.files[0]!));
+    const decoded = await pipeline.decode(readBytes(librispeechDevSpeakers()[1]!.files[0]!));
     speech = new Float32Array(decoded.samples.length + 32000);
     speech.set(whiteNoise(speech.length, 11).map((v) => v * 0.0005));
     speech.set(decoded.samples.subarray(0), 16000);

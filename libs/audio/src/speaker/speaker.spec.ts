@@ -5,13 +5,8 @@ import onnxProto from 'onnx-proto';
 import { AppError, cosine, encodeWav16 } from '@mira/core';
 import type { AudioPipeline } from '../audio-pipeline.js';
 import { repoModelsDir } from '../models/manifest.js';
-import {
-  devSpeakers,
-  prepareTestModelDir,
-  readBytes,
-  testPipeline,
-  transcode,
-} from '../../../../test/support/audio.js';
+import { prepareTestModelDir, readBytes, testPipeline, transcode } from '../../../../test/support/audio.js';
+import { librispeechDevSpeakers } from '../../../../tooling/shared-data.js';
 import { babble, mixAtSnr, whiteNoise } from '../dsp/signal.js';
 import { computeFbank } from './fbank.js';
 
@@ -59,7 +54,7 @@ describe('speaker embedding: SpeakerEmbedder port over any manifest ONNX model (
   const embeddings: Array<{ speaker: string; vector: Float32Array }> = [];
   beforeAll(async () => {
     pipeline = await testPipeline();
-    for (const { speaker, files } of devSpeakers()) {
+    for (const { speaker, files } of librispeechDevSpeakers()) {
       for (const file of files.slice(0, 4)) {
         const decoded = await pipeline.decode(readBytes(file));
         embeddings.push({ speaker, vector: (await pipeline.embed(decoded.samples)).vector });
@@ -122,7 +117,7 @@ describe('speaker embedding: SpeakerEmbedder port over any manifest ONNX model (
   });
 
   it('multi-condition enrolment: a noisy utterance is closer to the voice enrolled "in noise" than to the clean one', async () => {
-    const speakers = devSpeakers();
+    const speakers = librispeechDevSpeakers();
     let closerInNoise = 0;
     for (const [k, { files }] of speakers.entries()) {
       const enrol = (await pipeline.decode(readBytes(files[0]!))).samples;
@@ -151,7 +146,7 @@ describe('speaker embedding: SpeakerEmbedder port over any manifest ONNX model (
     expect(withoutBabble.engines().speaker!.detail).toContain(
       'enrolment babble unusable (enrolment-babble-v1: file missing',
     );
-    const speakers = devSpeakers();
+    const speakers = librispeechDevSpeakers();
     const clips = await Promise.all(
       speakers.map(async ({ files }) => ({
         enrol: (await pipeline.decode(readBytes(files[0]!))).samples,
@@ -208,7 +203,7 @@ describe('speaker embedding: SpeakerEmbedder port over any manifest ONNX model (
   });
 
   it('is L2-normalised and deterministic', async () => {
-    const decoded = await pipeline.decode(readBytes(devSpeakers()[0]!.files[0]!));
+    const decoded = await pipeline.decode(readBytes(librispeechDevSpeakers()[0]!.files[0]!));
     const a = await pipeline.embed(decoded.samples);
     const b = await pipeline.embed(decoded.samples);
     expect(a.dimension).toBe(a.vector.length);
@@ -218,7 +213,7 @@ describe('speaker embedding: SpeakerEmbedder port over any manifest ONNX model (
   });
 
   it('the same clip as WAV, FLAC and MP3 gives nearly the same embedding', async () => {
-    const decoded = await pipeline.decode(readBytes(devSpeakers()[3]!.files[2]!));
+    const decoded = await pipeline.decode(readBytes(librispeechDevSpeakers()[3]!.files[2]!));
     const wav = encodeWav16(decoded.samples, 16000);
     const fromWav = await pipeline.embed((await pipeline.decode(wav)).samples);
     const fromFlac = await pipeline.embed(
@@ -262,7 +257,7 @@ describe('speaker embedding: SpeakerEmbedder port over any manifest ONNX model (
     );
     const custom = await testPipeline({ SPEAKER_MODEL: 'toy-fbank' }, { modelDir, repoModelsDir: repoDir });
     expect(custom.engines().speaker).toMatchObject({ model: 'toy-fbank', status: 'healthy' });
-    const samples = (await custom.decode(readBytes(devSpeakers()[0]!.files[0]!))).samples;
+    const samples = (await custom.decode(readBytes(librispeechDevSpeakers()[0]!.files[0]!))).samples;
     const e = await custom.embed(samples);
     expect(e).toMatchObject({ modelId: 'toy-fbank', dimension: 80, weak: false });
     expect(Math.hypot(...e.vector)).toBeCloseTo(1, 5);
@@ -294,7 +289,7 @@ describe('speaker embedding: SpeakerEmbedder port over any manifest ONNX model (
     const fallback = await testPipeline({}, { repoModelsDir: repoCopy(false) });
     expect(fallback.engines().speaker).toMatchObject({ model: 'mira-mfcc-baseline-v1', status: 'degraded' });
     expect(fallback.engines().speaker!.detail).toContain('WEAK');
-    const decoded = await fallback.decode(readBytes(devSpeakers()[0]!.files[0]!));
+    const decoded = await fallback.decode(readBytes(librispeechDevSpeakers()[0]!.files[0]!));
     expect((await fallback.embed(decoded.samples)).weak).toBe(true);
     fallback.close();
   });

@@ -1,5 +1,6 @@
 import type { AudioPipeline } from '../audio-pipeline.js';
-import { DEV_SPEAKERS_DIR, readBytes, testPipeline } from '../../../../test/support/audio.js';
+import { readBytes, testPipeline } from '../../../../test/support/audio.js';
+import { LIBRISPEECH_DEV_DIR } from '../../../../tooling/shared-data.js';
 import { whiteNoise } from '../dsp/signal.js';
 import { EnergyVad } from './silero-vad.js';
 import { hysteresisFlags, speechSegments } from './speech-segments.js';
@@ -10,7 +11,7 @@ const SR = 16000;
 async function knownSpan(
   pipeline: AudioPipeline,
 ): Promise<{ clip: Float32Array; start: number; end: number }> {
-  const decoded = await pipeline.decode(readBytes(`${DEV_SPEAKERS_DIR}/1688/1688-142285-0000.flac`));
+  const decoded = await pipeline.decode(readBytes(`${LIBRISPEECH_DEV_DIR}/1688/1688-142285-0000.flac`));
   const speech = decoded.samples.subarray(Math.round(4.05 * SR), Math.round(5.8 * SR));
   const clip = whiteNoise(6 * SR, 7).map((v) => v * 0.001); // −60 dBFS background
   clip.set(speech, 2 * SR);
