@@ -2,6 +2,7 @@ import { ArgumentsHost, RequestMethod, VersioningType } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
+import { WsAdapter } from '@nestjs/platform-ws';
 import {
   AllExceptionsFilter,
   AppConfig,
@@ -50,6 +51,9 @@ export async function createApp(config: AppConfig, logger: AppLogger): Promise<N
   app.enableVersioning({ type: VersioningType.URI, defaultVersion: ['1', '2'] });
   app.useGlobalPipes(createValidationPipe());
   app.useGlobalFilters(new AllExceptionsFilter(logger));
+  // The realtime sessions read every client message themselves (their writes go through the bounded send), so
+  // the adapter's own message routing is given nothing to route.
+  app.useWebSocketAdapter(new WsAdapter(app, { messageParser: () => undefined }));
   // No app.enableShutdownHooks(): main.ts owns SIGTERM/SIGINT (graceful drain, then exit 0; see lifecycle/).
   mountDocs(app, config);
   await app.init();

@@ -9,6 +9,7 @@ import {
   CoreModule,
   DatabaseModule,
   RateLimitInterceptor,
+  RealtimeBusModule,
 } from '@mira/core';
 import { IdentityModule } from '@mira/identity';
 import { JobsModule } from '@mira/jobs';
@@ -22,6 +23,7 @@ import { RecognitionModule } from '@mira/recognition';
 import { ActionModule } from '@mira/action';
 import { PipelineModule } from '@mira/pipeline';
 import { RetentionModule } from '@mira/retention';
+import { RealtimeModule } from '@mira/realtime';
 import { ALL_MIGRATIONS } from '../../../migrations/index.js';
 import { HealthModule } from './health/health.module.js';
 import { MetricsModule } from './metrics/metrics.module.js';
@@ -35,6 +37,7 @@ export class AppModule {
       imports: [
         CoreModule.forRoot(config, logger),
         DatabaseModule.forRoot({ migrations: ALL_MIGRATIONS }),
+        RealtimeBusModule.forRoot(),
         HealthModule,
         JobsModule,
         MetricsModule,
@@ -51,6 +54,7 @@ export class AppModule {
         PipelineModule,
         AuditModule,
         RetentionModule,
+        RealtimeModule,
       ],
       providers: [
         { provide: APP_GUARD, useClass: AccessGuard },

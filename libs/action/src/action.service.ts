@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { ActionExtraction, ActionExtractor } from '@mira/assistant';
-import { AppLogger } from '@mira/core';
+import { AppLogger, RealtimePublisher } from '@mira/core';
 import { ConversationService } from '@mira/conversation';
 import { InteractionService } from '@mira/interaction';
 import { JobName, type JobOf, OnJob } from '@mira/jobs';
@@ -39,6 +39,7 @@ export class ActionService {
     private readonly interactions: InteractionService,
     private readonly conversations: ConversationService,
     private readonly persons: PersonService,
+    private readonly realtime: RealtimePublisher,
     private readonly logger: AppLogger,
   ) {}
 
@@ -79,6 +80,7 @@ export class ActionService {
     const row = await this.repository.setStatus(networkId, id, status);
     if (!row) throw ActionErrors.notFound();
     this.logger.info('action_status_changed', { network_id: networkId, action_id: id, status });
+    await this.realtime.publish(networkId, 'action', { id });
     return row;
   }
 
@@ -134,6 +136,7 @@ export class ActionService {
         source: result.source,
       });
       action = row;
+      await this.realtime.publish(networkId, 'action', { id: row.id });
     }
     this.logger.info('inference_done', {
       network_id: networkId,

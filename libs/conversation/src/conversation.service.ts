@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { AppLogger, HookRegistry, type Tx } from '@mira/core';
+import { AppLogger, HookRegistry, RealtimePublisher, type Tx } from '@mira/core';
 import { PersonService, type Person } from '@mira/person';
 import { ConversationErrors } from './conversation.errors.js';
 import { ConversationDeletionHook, ConversationStatsProvider } from './conversation.hooks.js';
@@ -31,6 +31,7 @@ export class ConversationService {
     private readonly repository: ConversationRepository,
     private readonly persons: PersonService,
     private readonly hooks: HookRegistry,
+    private readonly realtime: RealtimePublisher,
     private readonly logger: AppLogger,
   ) {}
 
@@ -41,6 +42,7 @@ export class ConversationService {
     await this.persons.requireExisting(networkId, input.participants, 'participants');
     const row = await this.repository.insert(networkId, input);
     this.logger.info('conversation_created', { network_id: networkId, conversation_id: row.id });
+    await this.realtime.publish(networkId, 'conversation', { id: row.id });
     return (await this.enrich(networkId, [row]))[0]!;
   }
 
@@ -83,6 +85,7 @@ export class ConversationService {
     }
     const row = await this.repository.update(networkId, id, changes, input.participants);
     if (!row) throw ConversationErrors.notFound();
+    await this.realtime.publish(networkId, 'conversation', { id });
     return (await this.enrich(networkId, [row]))[0]!;
   }
 
@@ -123,6 +126,7 @@ export class ConversationService {
   async applySystemChanges(networkId: string, id: string, changes: ConversationChanges): Promise<void> {
     const row = await this.repository.update(networkId, id, changes, undefined);
     if (!row) throw ConversationErrors.notFound();
+    await this.realtime.publish(networkId, 'conversation', { id });
   }
 
   /** The persons behind these conversations' participant ids (for responses that show names). */

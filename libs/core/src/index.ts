@@ -37,3 +37,7 @@ export * from './util/vectors.js';
 export * from './util/lru-cache.js';
 export * from './util/random.js';
 export * from './util/pcm16.js';
+export * from './realtime/realtime-events.js';
+export * from './realtime/realtime-publisher.js';
+export * from './realtime/realtime-bus.module.js';
+export * from './access/bearer.js';

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { AppLogger, HookRegistry, Transactions, type Tx } from '@mira/core';
+import { AppLogger, HookRegistry, RealtimePublisher, Transactions, type Tx } from '@mira/core';
 import { ConversationService } from '@mira/conversation';
 import { PersonService } from '@mira/person';
 import { InteractionEntity } from './interaction.entity.js';
@@ -38,6 +38,15 @@ export type PipelineColumns = Partial<
 >;
 
 /**
+ * Whether the apps may see the interaction: the pipeline is done with it (or gave up), or it never went through
+ * the pipeline. The shipped apps keep the first `interaction` event of an id and ignore later ones, so the first
+ * must already carry the text, the person and the conversation.
+ */
+function isSettled(row: Interaction): boolean {
+  return row.processingStatus !== 'pending' && row.processingStatus !== 'processing';
+}
+
+/**
  * Interactions of a network. Referenced persons and conversations must belong to the same network
  * (404 PERSON_NOT_FOUND / CONVERSATION_NOT_FOUND otherwise); an interaction with both joins the person to
  * the conversation's participants.
@@ -50,6 +59,7 @@ export class InteractionService {
     private readonly conversations: ConversationService,
     private readonly transactions: Transactions,
     private readonly hooks: HookRegistry,
+    private readonly realtime: RealtimePublisher,
     private readonly logger: AppLogger,
   ) {}
 
@@ -126,6 +136,7 @@ export class InteractionService {
         await hook.afterInteractionPersonChanged(networkId, id, before.personId, row.personId);
       }
     }
+    if (isSettled(row)) await this.realtime.publish(networkId, 'interaction', { id });
     return row;
   }
 
@@ -149,6 +160,8 @@ export class InteractionService {
   async applySystemChanges(networkId: string, id: string, changes: PipelineColumns): Promise<Interaction> {
     const row = await this.write(networkId, (tx) => this.repository.update(tx, networkId, id, changes));
     if (!row) throw InteractionErrors.notFound();
+    const seen = ['processingStatus', 'content', 'personId', 'conversationId'].some((key) => key in changes);
+    if (seen && isSettled(row)) await this.realtime.publish(networkId, 'interaction', { id });
     return row;
   }
 
@@ -177,6 +190,7 @@ export class InteractionService {
       }),
     );
     this.logger.info('interaction_created', { network_id: networkId, interaction_id: row.id });
+    if (isSettled(row)) await this.realtime.publish(networkId, 'interaction', { id: row.id });
     return row;
   }
 

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { AuditService } from '@mira/audit';
-import { AppLogger, CLIENT_TOKEN_PREFIX, CommonErrors, TokenService } from '@mira/core';
+import { AppLogger, CLIENT_TOKEN_PREFIX, CommonErrors, RealtimePublisher, TokenService } from '@mira/core';
 import { UpdateNetworkDto } from './dto/network.dto.js';
 import { ClientEntity } from './client.entity.js';
 import { NetworkErrors } from './network.errors.js';
@@ -23,6 +23,7 @@ export class NetworkService {
     private readonly tokens: TokenService,
     private readonly logger: AppLogger,
     private readonly audit: AuditService,
+    private readonly realtime: RealtimePublisher,
   ) {}
 
   async create(ownerId: string, name: string): Promise<Network> {
@@ -55,6 +56,7 @@ export class NetworkService {
 
   async update(networkId: string, changes: UpdateNetworkDto): Promise<Network> {
     const network = await this.require(networkId);
+    const wasEnabled = network.serviceEnabled;
     if (changes.name !== undefined) network.name = changes.name;
     if (changes.service_enabled !== undefined) network.serviceEnabled = changes.service_enabled;
     if (changes.settings !== undefined) {
@@ -81,7 +83,11 @@ export class NetworkService {
       else settings['retention_days'] = changes.retention_days;
       network.settings = settings;
     }
-    return this.repository.saveNetwork(network);
+    const saved = await this.repository.saveNetwork(network);
+    if (saved.serviceEnabled !== wasEnabled) {
+      await this.realtime.publish(networkId, 'service_status', { enabled: saved.serviceEnabled });
+    }
+    return saved;
   }
 
   /** Audit rows have no cascade from networks, so the deletion's own record survives it. */
@@ -105,6 +111,8 @@ export class NetworkService {
     const network = await this.require(networkId);
     network.serviceEnabled = enabled;
     await this.repository.saveNetwork(network);
+    // Always, also when it was already in that state: the apps wait for this event after every switch.
+    await this.realtime.publish(networkId, 'service_status', { enabled });
   }
 
   /** Registers a device and answers its token (shown once: only its hash is stored). */

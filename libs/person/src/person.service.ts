@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { AppLogger, HookRegistry } from '@mira/core';
+import { AppLogger, HookRegistry, RealtimePublisher } from '@mira/core';
 import { AuditService } from '@mira/audit';
 import { PersonErrors } from './person.errors.js';
 import { PersonDeletionHook, PersonMergeHook, PersonStatsProvider } from './person.hooks.js';
@@ -25,6 +25,7 @@ export class PersonService {
     private readonly hooks: HookRegistry,
     private readonly logger: AppLogger,
     private readonly audit: AuditService,
+    private readonly realtime: RealtimePublisher,
   ) {}
 
   async create(
@@ -34,6 +35,7 @@ export class PersonService {
   ): Promise<PersonRecord> {
     const person = await this.repository.insert(networkId, input.name ?? null, input.metadata ?? {});
     this.logger.info('person_created', { network_id: networkId, person_id: person.id, index: person.index });
+    await this.realtime.publish(networkId, 'person', { id: person.id });
     return (await this.withStats(networkId, [person], level))[0]!;
   }
 
@@ -70,6 +72,7 @@ export class PersonService {
   ): Promise<PersonRecord> {
     const person = await this.repository.update(networkId, id, changes);
     if (!person) throw PersonErrors.notFound();
+    await this.realtime.publish(networkId, 'person', { id });
     return (await this.withStats(networkId, [person], level))[0]!;
   }
 
@@ -125,6 +128,7 @@ export class PersonService {
       person_id: targetId,
       source_person_id: sourceId,
     });
+    await this.realtime.publish(networkId, 'person', { id: targetId });
     return this.get(networkId, targetId);
   }
 

@@ -6,7 +6,8 @@ import { currentRequestContext } from '../logging/request-context.js';
 import { ACCESS_RULE_KEY, AuthenticatedRequest } from './access.decorators.js';
 import { NetworkAccessPort } from './network-access.port.js';
 import { AccessRule, NETWORK_ID_HEADER, Principal, principalLabel } from './principal.js';
-import { CLIENT_TOKEN_PREFIX, TokenService } from './token.service.js';
+import { TokenService } from './token.service.js';
+import { resolveBearer } from './bearer.js';
 import { assertUuidParam } from './uuid.js';
 
 /**
@@ -88,21 +89,8 @@ export class AccessGuard implements CanActivate {
     const header = request.header('authorization');
     const match = header ? /^Bearer\s+(\S+)$/i.exec(header) : null;
     if (!match) throw CommonErrors.unauthenticated('Missing bearer token');
-    const token = match[1] as string;
-    if (token.startsWith(CLIENT_TOKEN_PREFIX)) {
-      const client = await this.networks.resolveClientToken(token);
-      if (!client) throw CommonErrors.unauthenticated('Unknown or revoked client token');
-      return client;
-    }
-    const verified = this.tokens.verifyAccessToken(token);
-    if (!verified.ok) {
-      throw CommonErrors.unauthenticated(
-        verified.reason === 'expired' ? 'Access token expired' : 'Invalid access token',
-      );
-    }
-    if (!(await this.networks.userIsActive(verified.claims.sub))) {
-      throw CommonErrors.unauthenticated('User no longer exists or is disabled');
-    }
-    return { kind: 'user', userId: verified.claims.sub };
+    const result = await resolveBearer(match[1] as string, this.tokens, this.networks);
+    if (!result.ok) throw CommonErrors.unauthenticated(result.detail);
+    return result.principal;
   }
 }

@@ -14,6 +14,16 @@ export interface AccessClaims {
 
 export type VerifyResult = { ok: true; claims: AccessClaims } | { ok: false; reason: 'expired' | 'invalid' };
 
+/** What a realtime session_token asserts: this socket session belongs to this device of this network. */
+export interface SessionClaims {
+  networkId: string;
+  clientId: string;
+  sessionId: string;
+}
+
+export type SessionVerifyResult =
+  { ok: true; claims: SessionClaims } | { ok: false; reason: 'expired' | 'invalid' };
+
 /** Signs and verifies short-lived user access tokens; mints opaque secrets that are stored only as hashes. */
 @Injectable()
 export class TokenService {
@@ -44,6 +54,37 @@ export class TokenService {
       }) as jwt.JwtPayload;
       if (claims.typ !== 'access' || typeof claims.sub !== 'string') return { ok: false, reason: 'invalid' };
       return { ok: true, claims: { sub: claims.sub, typ: 'access', jti: String(claims.jti) } };
+    } catch (err) {
+      return { ok: false, reason: err instanceof jwt.TokenExpiredError ? 'expired' : 'invalid' };
+    }
+  }
+
+  /**
+   * The session_token of a realtime socket (sent in session_ready, sent back by the apps with their uploads).
+   * It is no credential (uploads still need a bearer token): it ties an upload to the socket session and device
+   * it came from. Signed like access tokens, with its own `typ` so neither can stand in for the other.
+   */
+  signSessionToken(claims: SessionClaims, ttlSeconds: number): string {
+    return jwt.sign({ typ: 'session', nid: claims.networkId, cid: claims.clientId }, this.key, {
+      algorithm: 'HS256',
+      expiresIn: ttlSeconds,
+      jwtid: claims.sessionId,
+      issuer: 'mira',
+    });
+  }
+
+  verifySessionToken(token: string): SessionVerifyResult {
+    try {
+      const claims = jwt.verify(token, this.key, { algorithms: ['HS256'], issuer: 'mira' }) as jwt.JwtPayload;
+      if (
+        claims.typ !== 'session' ||
+        typeof claims.nid !== 'string' ||
+        typeof claims.cid !== 'string' ||
+        typeof claims.jti !== 'string'
+      ) {
+        return { ok: false, reason: 'invalid' };
+      }
+      return { ok: true, claims: { networkId: claims.nid, clientId: claims.cid, sessionId: claims.jti } };
     } catch (err) {
       return { ok: false, reason: err instanceof jwt.TokenExpiredError ? 'expired' : 'invalid' };
     }

@@ -1,0 +1,33 @@
+import type { NetworkAccessPort } from './network-access.port.js';
+import type { Principal } from './principal.js';
+import { CLIENT_TOKEN_PREFIX, type TokenService } from './token.service.js';
+
+export type BearerResult = { ok: true; principal: Principal } | { ok: false; detail: string };
+
+/**
+ * Who a bearer token stands for: a device token (opaque, looked up by hash) or a user access token (a JWT of a
+ * user who still exists and is active). One reading for HTTP routes (AccessGuard) and sockets (libs/realtime).
+ */
+export async function resolveBearer(
+  token: string,
+  tokens: TokenService,
+  networks: NetworkAccessPort,
+): Promise<BearerResult> {
+  if (token.startsWith(CLIENT_TOKEN_PREFIX)) {
+    const client = await networks.resolveClientToken(token);
+    return client
+      ? { ok: true, principal: client }
+      : { ok: false, detail: 'Unknown or revoked client token' };
+  }
+  const verified = tokens.verifyAccessToken(token);
+  if (!verified.ok) {
+    return {
+      ok: false,
+      detail: verified.reason === 'expired' ? 'Access token expired' : 'Invalid access token',
+    };
+  }
+  if (!(await networks.userIsActive(verified.claims.sub))) {
+    return { ok: false, detail: 'User no longer exists or is disabled' };
+  }
+  return { ok: true, principal: { kind: 'user', userId: verified.claims.sub } };
+}

@@ -1,0 +1,142 @@
+import { OnApplicationShutdown } from '@nestjs/common';
+import pg from 'pg';
+import type { DataSource } from 'typeorm';
+import type { AppLogger } from '../logging/app-logger.js';
+import {
+  decodeNotice,
+  encodeNotice,
+  NOTIFY_PAYLOAD_LIMIT_BYTES,
+  type RealtimeEventName,
+  type RealtimeEventRefs,
+  type RealtimeNotice,
+} from './realtime-events.js';
+import { RealtimeBus } from './realtime-publisher.js';
+
+export const REALTIME_CHANNEL = 'mira_realtime';
+const RECONNECT_MAX_MS = 30_000;
+/** A LISTEN connection that died without an error (a half-open TCP after a failover) is found by this probe. */
+const PROBE_INTERVAL_MS = 30_000;
+
+/**
+ * Notices through PostgreSQL NOTIFY, so that every instance on the database hears every notice.
+ * Publishing goes through the application's pool; hearing needs one dedicated connection per instance (a pooled
+ * connection cannot keep a LISTEN), opened at the first subscriber and reopened with backoff when it is lost.
+ * Notices sent while this instance's LISTEN connection is down are not heard by it (the database is unreachable
+ * then, so nothing else works either).
+ */
+export class PostgresRealtimeBus extends RealtimeBus implements OnApplicationShutdown {
+  private client?: pg.Client;
+  private starting = false;
+  private closed = false;
+  private attempt = 0;
+  private reconnectTimer?: NodeJS.Timeout;
+  private probeTimer?: NodeJS.Timeout;
+
+  constructor(
+    private readonly databaseUrl: string,
+    private readonly dataSource: DataSource,
+    logger: AppLogger,
+  ) {
+    super(logger);
+  }
+
+  get listening(): boolean {
+    return this.client !== undefined;
+  }
+
+  async publish<E extends RealtimeEventName>(
+    networkId: string,
+    event: E,
+    ref: RealtimeEventRefs[E],
+  ): Promise<void> {
+    const payload = encodeNotice({ networkId, event, ref } as RealtimeNotice);
+    if (Buffer.byteLength(payload) > NOTIFY_PAYLOAD_LIMIT_BYTES) {
+      this.logger.error('realtime_notice_too_large', { network_id: networkId, event, bytes: payload.length });
+      return;
+    }
+    try {
+      await this.dataSource.query('SELECT pg_notify($1, $2)', [REALTIME_CHANNEL, payload]);
+    } catch (err) {
+      this.logger.warn('realtime_publish_failed', {
+        network_id: networkId,
+        event,
+        error: err instanceof Error ? err.message : String(err),
+      });
+    }
+  }
+
+  protected override onSubscribe(): void {
+    if (!this.client && !this.starting && !this.reconnectTimer) void this.connect();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    this.closed = true;
+    clearTimeout(this.reconnectTimer);
+    clearInterval(this.probeTimer);
+    const client = this.client;
+    this.client = undefined;
+    await client?.end().catch(() => undefined);
+  }
+
+  private async connect(): Promise<void> {
+    if (this.closed) return;
+    this.starting = true;
+    this.reconnectTimer = undefined;
+    const client = new pg.Client({
+      connectionString: this.databaseUrl,
+      connectionTimeoutMillis: 5000,
+      keepAlive: true,
+    });
+    client.on('notification', (message) => {
+      const notice = message.channel === REALTIME_CHANNEL && decodeNotice(message.payload ?? '');
+      if (notice) this.deliver(notice);
+    });
+    client.on('error', (err) => this.lost(client, err));
+    client.on('end', () => this.lost(client));
+    try {
+      await client.connect();
+      await client.query(`LISTEN ${REALTIME_CHANNEL}`);
+    } catch (err) {
+      this.starting = false;
+      client.removeAllListeners('end');
+      await client.end().catch(() => undefined);
+      this.scheduleReconnect(err);
+      return;
+    }
+    this.starting = false;
+    if (this.closed) {
+      await client.end().catch(() => undefined);
+      return;
+    }
+    this.client = client;
+    if (this.attempt > 0) this.logger.info('realtime_listener_restored', { attempts: this.attempt });
+    this.attempt = 0;
+    clearInterval(this.probeTimer);
+    this.probeTimer = setInterval(() => {
+      client.query('SELECT 1').catch((err: unknown) => this.lost(client, err));
+    }, PROBE_INTERVAL_MS);
+    this.probeTimer.unref();
+  }
+
+  private lost(client: pg.Client, err?: unknown): void {
+    if (this.client !== client) return;
+    this.client = undefined;
+    clearInterval(this.probeTimer);
+    client.removeAllListeners('end');
+    client.end().catch(() => undefined);
+    if (!this.closed) this.scheduleReconnect(err);
+  }
+
+  private scheduleReconnect(err: unknown): void {
+    if (this.closed || this.reconnectTimer) return;
+    const delay = Math.min(RECONNECT_MAX_MS, 500 * 2 ** this.attempt);
+    this.attempt += 1;
+    this.logger.warn('realtime_listener_down', {
+      attempt: this.attempt,
+      retry_in_ms: delay,
+      error: err instanceof Error ? err.message : err === undefined ? 'connection ended' : String(err),
+    });
+    this.reconnectTimer = setTimeout(() => void this.connect(), delay);
+    this.reconnectTimer.unref();
+  }
+}

@@ -1,0 +1,19 @@
+import type { WebSocket } from 'ws';
+
+/** One open, authenticated socket of the apps. */
+export interface RealtimeConnection {
+  readonly ws: WebSocket;
+  readonly networkId: string;
+  /** The device this socket speaks for (session_ready.client_id). */
+  readonly clientId: string;
+  readonly sessionId: string;
+  /** `user:<id>` or `client:<row id>`, for logs. */
+  readonly principal: string;
+  /** When the current session_token runs out (epoch ms); a fresh session_ready is sent before. */
+  sessionExpiresAt: number;
+  /** Heard from since the last heartbeat (a message or a pong frame). */
+  alive: boolean;
+  /** Heartbeats in a row with nothing heard back. */
+  missedBeats: number;
+  lastPongAt: number;
+}

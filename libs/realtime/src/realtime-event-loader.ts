@@ -1,0 +1,40 @@
+import { Injectable } from '@nestjs/common';
+import { ActionService } from '@mira/action';
+import { ConversationService } from '@mira/conversation';
+import { AppError, type RealtimeNotice } from '@mira/core';
+import { InteractionService } from '@mira/interaction';
+import { PersonService } from '@mira/person';
+import { appAction, appConversation, appInteraction, appPerson } from './realtime-shapes.js';
+
+/**
+ * The row a notice names, as the apps' REST calls return it (the same mappers), read when the notice is heard:
+ * a row changed twice before it is read is sent once, as it is now. A row gone meanwhile is sent as nothing.
+ */
+@Injectable()
+export class RealtimeEventLoader {
+  constructor(
+    private readonly interactions: InteractionService,
+    private readonly conversations: ConversationService,
+    private readonly persons: PersonService,
+    private readonly actions: ActionService,
+  ) {}
+
+  async load(notice: Exclude<RealtimeNotice, { event: 'service_status' }>): Promise<object | null> {
+    const { networkId, ref } = notice;
+    try {
+      switch (notice.event) {
+        case 'interaction':
+          return appInteraction(await this.interactions.get(networkId, ref.id));
+        case 'conversation':
+          return appConversation((await this.conversations.get(networkId, ref.id)).conversation);
+        case 'person':
+          return appPerson((await this.persons.get(networkId, ref.id, 'basic')).person);
+        case 'action':
+          return appAction(await this.actions.get(networkId, ref.id));
+      }
+    } catch (err) {
+      if (err instanceof AppError && err.status === 404) return null;
+      throw err;
+    }
+  }
+}
