@@ -6,6 +6,7 @@ import request from 'supertest';
 import { AppConfig, AppLogger } from '@mira/core';
 import { createApp } from '../../apps/api/src/app.factory.js';
 import { TEST_JWT_SECRET } from '../support/app.js';
+import { openSession, realtimeUrl } from '../support/realtime-client.js';
 
 /**
  * Mission: the embedded mode (no DATABASE_URL, PGlite) runs the domain API too: migrations, concurrent
@@ -15,6 +16,7 @@ describe('domain API on embedded PGlite', () => {
   let app: NestExpressApplication;
   let dataDir: string;
   let http: () => ReturnType<typeof request>;
+  let baseUrl: string;
 
   beforeAll(async () => {
     dataDir = mkdtempSync(join(tmpdir(), 'mira-pglite-domain-'));
@@ -27,6 +29,7 @@ describe('domain API on embedded PGlite', () => {
     await app.listen(0, '127.0.0.1');
     const url = (await app.getUrl()).replace('[::1]', '127.0.0.1');
     http = () => request(url);
+    baseUrl = url;
   });
 
   afterAll(async () => {
@@ -112,5 +115,28 @@ describe('domain API on embedded PGlite', () => {
       .expect(204);
     const v2 = await http().get(`/api/v2/${nid}/interactions`).set(auth).expect(200);
     expect(v2.body).toMatchObject({ total: 1, items: [{ id: loose.id }] });
+  });
+
+  it("pushes to the apps' socket through in-process notices (one process owns the database)", async () => {
+    const reg = await http()
+      .post('/api/v1/auth/register')
+      .send({ email: 'pglite-socket@example.com', password: 'correct horse battery' })
+      .expect(201);
+    const token = reg.body.access_token as string;
+    const socket = await openSession(realtimeUrl(baseUrl, { token, client_id: 'embedded' }));
+    // the socket gave the account its network
+    const networks = await http()
+      .get('/api/v1/networks')
+      .set({ Authorization: `Bearer ${token}` })
+      .expect(200);
+    const networkId = (networks.body as Array<{ id: string }>)[0]!.id;
+    const person = await http()
+      .post(`/api/v1/${networkId}/persons`)
+      .set({ Authorization: `Bearer ${token}` })
+      .send({ name: 'Grace' })
+      .expect(201);
+    const event = await socket.waitFor((m) => m.event === 'person', 'person event');
+    expect(event.data).toMatchObject({ id: person.body.id, name: 'Grace', network_id: networkId });
+    await socket.close();
   });
 });

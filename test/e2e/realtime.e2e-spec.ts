@@ -52,6 +52,7 @@ describe('realtime socket', () => {
       REALTIME_HEARTBEAT_SECONDS: '1',
       REALTIME_MAX_SOCKETS_PER_NETWORK: '3',
       REALTIME_SEND_BUFFER_BYTES: '65536',
+      REALTIME_SESSION_TTL_SECONDS: '10',
     };
     t = await startTestApp(env);
     // the second instance keeps the default heartbeat (25 s): its slow-consumer test must not meet the dead-peer cut
@@ -96,13 +97,39 @@ describe('realtime socket', () => {
       code: 4001,
       reason: 'Unknown or revoked client token',
     });
-    expect(await refused({ token: owner.session.accessToken, client_id: 'no spaces' })).toMatchObject({
+    expect(await refused({ token: owner.session.accessToken, client_id: 'a/b' })).toMatchObject({
       code: 1008,
     });
+    expect(await refused({ token: owner.session.accessToken, network_id: 'nope' })).toMatchObject({
+      code: 1008,
+    });
+    // a network the user does not own (the socket's X-Network-Id): 4003, like the 404 of the account door
+    const stranger = await userWithNetwork(t);
+    expect(
+      await refused({ token: owner.session.accessToken, client_id: 'a', network_id: stranger.networkId }),
+    ).toEqual({ code: 4003, reason: 'network not found' });
     // a path that is not the socket's is not upgraded
     await expect(
       openSocket(`${t.baseUrl.replace('http', 'ws')}/api/v3/realtime/ws?token=x`),
     ).rejects.toThrow();
+  });
+
+  it('documents the socket in OpenAPI; a plain HTTP GET of its path is a 426 with the usual error body', async () => {
+    for (const version of [1, 2]) {
+      const res = await t.http().get(`/api/v${version}/realtime/ws?token=x`).expect(426);
+      expect(res.headers.upgrade).toBe('websocket');
+      expect(res.body).toMatchObject({
+        error_code: 'REALTIME_UPGRADE_REQUIRED',
+        detail: expect.any(String),
+        request_id: expect.any(String),
+      });
+    }
+    const spec = (await t.http().get('/openapi.json').expect(200)).body;
+    const operation = spec.paths['/api/v1/realtime/ws'].get;
+    expect(operation.tags).toEqual(['realtime']);
+    for (const word of ['session_ready', 'service_status', 'interaction', '4001', '1012', '1013']) {
+      expect(operation.description).toContain(word);
+    }
   });
 
   it('says session_ready (top level, as dadei reads it, and in data) and then the service status', async () => {
@@ -115,13 +142,13 @@ describe('realtime socket', () => {
         client_id: `client-v${version}`,
         session_id: expect.any(String),
         session_token: expect.any(String),
-        expires_in_seconds: 3600,
+        expires_in_seconds: 10,
       });
       expect(ready.data).toEqual({
         client_id: ready.client_id,
         session_id: ready.session_id,
         session_token: ready.session_token,
-        expires_in_seconds: 3600,
+        expires_in_seconds: 10,
       });
       // what the upload route verifies: this session, this device, this network
       const verified = t.app.get(TokenService).verifySessionToken(ready.session_token as string);
@@ -140,7 +167,7 @@ describe('realtime socket', () => {
 
   it("makes a client id first seen on a user's socket a device of the account; a device token speaks for itself", async () => {
     const owner = await userWithNetwork(t);
-    await userSocket(t, owner, 'client-1a2b3c4d');
+    await (await userSocket(t, owner, 'client-1a2b3c4d')).close();
     const info = await t
       .http()
       .get(`/api/v1/${owner.networkId}/service/info`)
@@ -148,7 +175,7 @@ describe('realtime socket', () => {
       .expect(200);
     expect(info.body.clients.map((c: { client_id: string }) => c.client_id)).toEqual(['client-1a2b3c4d']);
     // the same id again (a reconnect) is the same device
-    await userSocket(t, owner, 'client-1a2b3c4d');
+    await (await userSocket(t, owner, 'client-1a2b3c4d')).close();
     const again = await t
       .http()
       .get(`/api/v1/${owner.networkId}/service/info`)
@@ -156,11 +183,67 @@ describe('realtime socket', () => {
       .expect(200);
     expect(again.body.client_count).toBe(1);
 
+    // a name as people type it is a device name too
+    await (await userSocket(t, owner, "Ada's laptop")).close();
+    // no client_id: the server names the device (client1, client2, …) and says so in session_ready
+    const unnamed = await open(realtimeUrl(t.baseUrl, { token: owner.session.accessToken }));
+    expect(unnamed.messages[0]).toMatchObject({ event: 'session_ready', client_id: 'client1' });
+    const names = await t
+      .http()
+      .get(`/api/v1/${owner.networkId}/service/info`)
+      .set(owner.session.auth)
+      .expect(200);
+    expect(names.body.clients.map((c: { client_id: string }) => c.client_id).sort()).toEqual(
+      ["Ada's laptop", 'client-1a2b3c4d', 'client1'].sort(),
+    );
+
     const device = await registerClient(t, owner.session, owner.networkId, 'kitchen');
     const socket = await open(
       realtimeUrl(t.baseUrl, { token: device.Authorization.replace('Bearer ', ''), client_id: 'other' }),
     );
     expect(socket.messages[0]).toMatchObject({ event: 'session_ready', client_id: 'kitchen' });
+  });
+
+  it("closes a device token's sockets (4001) when the device is deregistered, on every instance", async () => {
+    const owner = await userWithNetwork(t);
+    const device = await registerClient(t, owner.session, owner.networkId, 'hall');
+    const token = device.Authorization.replace('Bearer ', '');
+    const here = await open(realtimeUrl(t.baseUrl, { token }));
+    const there = await open(realtimeUrl(second.baseUrl, { token }));
+    const userSide = await userSocket(t, owner, 'hall');
+    await t
+      .http()
+      .delete(`/api/v1/${owner.networkId}/service/client/deregister/hall`)
+      .set(owner.session.auth)
+      .expect(200);
+    expect(await here.closed).toEqual({ code: 4001, reason: 'device revoked' });
+    expect(await there.closed).toEqual({ code: 4001, reason: 'device revoked' });
+    // a socket of the account's user that named the same device is the user's: it stays
+    expect(userSide.ws.readyState).toBe(WebSocket.OPEN);
+  });
+
+  it('renews the session_token before it runs out: a fresh session_ready on the same session', async () => {
+    const owner = await userWithNetwork(t);
+    const socket = await userSocket(t, owner, 'long-lived');
+    const first = socket.messages[0]!;
+    // REALTIME_SESSION_TTL_SECONDS=10 here: renewed at the last heartbeat before the last tenth of its life
+    const renewed = await socket.waitFor(
+      (m) => m.event === 'session_ready' && m.session_token !== first.session_token,
+      'a renewed session_ready',
+    );
+    expect(renewed).toMatchObject({
+      session_id: first.session_id,
+      client_id: 'long-lived',
+      expires_in_seconds: 10,
+    });
+    const tokens = t.app.get(TokenService);
+    const verified = tokens.verifySessionToken(renewed.session_token as string);
+    expect(verified).toMatchObject({
+      ok: true,
+      claims: { sessionId: first.session_id, clientId: 'long-lived' },
+    });
+    const expiry = (token: string) => (jwt.decode(token) as { exp: number }).exp;
+    expect(expiry(renewed.session_token as string)).toBeGreaterThan(expiry(first.session_token as string));
   });
 
   it('answers {"type":"ping"} with a pong and sends heartbeats to a silent client', async () => {

@@ -94,12 +94,19 @@ export class NetworkRepository {
     return this.clients.findOne({ where: { networkId, id: rows[0].id } });
   }
 
-  async revokeClient(networkId: string, clientId: string): Promise<boolean> {
-    const result = await this.clients.update(
-      { networkId, clientId, revokedAt: IsNull() },
-      { revokedAt: new Date() },
-    );
-    return (result.affected ?? 0) > 0;
+  /** Revokes the active client of that name; answers its row id, or null when none was active. */
+  async revokeClient(networkId: string, clientId: string): Promise<string | null> {
+    const result = await this.clients
+      .createQueryBuilder()
+      .update()
+      .set({ revokedAt: () => 'now()' })
+      .where('network_id = :networkId AND client_id = :clientId AND revoked_at IS NULL', {
+        networkId,
+        clientId,
+      })
+      .returning('id')
+      .execute();
+    return (result.raw as Array<{ id: string }>)[0]?.id ?? null;
   }
 
   /**

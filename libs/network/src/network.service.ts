@@ -197,6 +197,8 @@ export class NetworkService {
         targetType: 'client',
         targetId: clientId,
       });
+      // sockets opened with this device's token close on every instance (the token was checked at connect)
+      await this.realtime.publish(networkId, 'device_revoked', { id: revoked });
     }
   }
 

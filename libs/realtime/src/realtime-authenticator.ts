@@ -8,6 +8,8 @@ export interface RealtimeIdentity {
   networkId: string;
   clientId: string;
   principal: string;
+  /** The device row when a device token opened the socket. */
+  deviceRowId: string | null;
 }
 
 export interface RealtimeRefusal {
@@ -54,6 +56,7 @@ export class RealtimeAuthenticator {
         networkId: principal.networkId,
         clientId: principal.clientId,
         principal: principalLabel(principal),
+        deviceRowId: principal.clientRowId,
       };
     }
     const networkId = await this.access.accountNetwork(
@@ -68,7 +71,7 @@ export class RealtimeAuthenticator {
       await this.networks.ensureDevice(networkId, requestedClient);
       clientId = requestedClient;
     }
-    return { ok: true, networkId, clientId, principal: principalLabel(principal) };
+    return { ok: true, networkId, clientId, principal: principalLabel(principal), deviceRowId: null };
   }
 }
 

@@ -9,6 +9,8 @@ export interface RealtimeConnection {
   readonly sessionId: string;
   /** `user:<id>` or `client:<row id>`, for logs. */
   readonly principal: string;
+  /** The device row whose token opened the socket; null for a user token. */
+  readonly deviceRowId: string | null;
   /** When the current session_token runs out (epoch ms); a fresh session_ready is sent before. */
   sessionExpiresAt: number;
   /** Heard from since the last heartbeat (a message or a pong frame). */

@@ -4,7 +4,7 @@ import { RealtimeEventLoader } from './realtime-event-loader.js';
 import { eventMessage, serviceStatusMessage } from './realtime-protocol.js';
 import { RealtimeRegistry } from './realtime-registry.js';
 
-type RowNotice = Exclude<RealtimeNotice, { event: 'service_status' }>;
+type RowNotice = Exclude<RealtimeNotice, { event: 'service_status' | 'device_revoked' }>;
 
 /** Rows read at once per instance (each notice costs one read, however many sockets it reaches). */
 const CONCURRENT_LOADS = 4;
@@ -41,6 +41,10 @@ export class RealtimeDispatcher implements OnModuleInit, OnModuleDestroy {
 
   hear(notice: RealtimeNotice): void {
     if (!this.registry.hasSockets(notice.networkId)) return;
+    if (notice.event === 'device_revoked') {
+      this.registry.closeDevice(notice.networkId, notice.ref.id);
+      return;
+    }
     if (notice.event === 'service_status') {
       const message = serviceStatusMessage(notice.ref.enabled);
       const timer = setTimeout(

@@ -19,7 +19,9 @@ export class RealtimeEventLoader {
     private readonly actions: ActionService,
   ) {}
 
-  async load(notice: Exclude<RealtimeNotice, { event: 'service_status' }>): Promise<object | null> {
+  async load(
+    notice: Exclude<RealtimeNotice, { event: 'service_status' | 'device_revoked' }>,
+  ): Promise<object | null> {
     const { networkId, ref } = notice;
     try {
       switch (notice.event) {

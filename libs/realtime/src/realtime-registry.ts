@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { WebSocket } from 'ws';
-import { AppConfig, AppLogger, MetricsService } from '@mira/core';
+import { AppConfig, AppLogger, MetricNames, MetricsService } from '@mira/core';
 import type { RealtimeConnection } from './realtime-connection.js';
 import { RealtimeCloseCode } from './realtime-protocol.js';
 
@@ -28,7 +28,7 @@ export class RealtimeRegistry {
     private readonly logger: AppLogger,
     metrics: MetricsService,
   ) {
-    metrics.gauge('mira_realtime_sockets', 'Realtime sockets open on this instance', [], (g) =>
+    metrics.gauge(MetricNames.realtimeSockets, 'Realtime sockets open on this instance', [], (g) =>
       g.set(this.total),
     );
   }
@@ -94,6 +94,15 @@ export class RealtimeRegistry {
   close(connection: RealtimeConnection, code: number, reason: string): void {
     this.remove(connection);
     closeSocket(connection.ws, code, reason);
+  }
+
+  /** Closes the sockets opened with this device's token (client row id): it was revoked. */
+  closeDevice(networkId: string, clientRowId: string): void {
+    for (const connection of [...(this.byNetwork.get(networkId) ?? [])]) {
+      if (connection.deviceRowId === clientRowId) {
+        this.close(connection, RealtimeCloseCode.unauthenticated, 'device revoked');
+      }
+    }
   }
 
   /** Closes every socket with the code; resolves when all are closed (cut at once when `signal` aborts). */

@@ -84,6 +84,7 @@ export class RealtimeSessions implements OnApplicationBootstrap, OnApplicationSh
       clientId: identity.clientId,
       sessionId: randomUUID(),
       principal: identity.principal,
+      deviceRowId: identity.deviceRowId,
       sessionExpiresAt: 0,
       alive: true,
       missedBeats: 0,

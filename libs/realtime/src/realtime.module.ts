@@ -7,6 +7,7 @@ import { PersonModule } from '@mira/person';
 import { RealtimeAuthenticator } from './realtime-authenticator.js';
 import { RealtimeDispatcher } from './realtime-dispatcher.js';
 import { RealtimeEventLoader } from './realtime-event-loader.js';
+import { RealtimeController } from './realtime.controller.js';
 import { RealtimeV1Gateway, RealtimeV2Gateway } from './realtime.gateway.js';
 import { RealtimeRegistry } from './realtime-registry.js';
 import { RealtimeSessions } from './realtime-sessions.js';
@@ -17,6 +18,7 @@ import { RealtimeSessions } from './realtime-sessions.js';
  */
 @Module({
   imports: [NetworkModule, InteractionModule, ConversationModule, PersonModule, ActionModule],
+  controllers: [RealtimeController],
   providers: [
     RealtimeAuthenticator,
     RealtimeRegistry,

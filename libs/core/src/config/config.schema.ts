@@ -298,7 +298,7 @@ export function parseConfig(env: RawEnvironment, packageVersion: string): AppCon
       maxSockets: int('REALTIME_MAX_SOCKETS', 10_000, 1, 1_000_000),
       sendBufferBytes: int('REALTIME_SEND_BUFFER_BYTES', 1_048_576, 4096, 64 * 1_048_576),
       heartbeatSeconds: int('REALTIME_HEARTBEAT_SECONDS', 25, 1, 55),
-      sessionTtlSeconds: int('REALTIME_SESSION_TTL_SECONDS', 3600, 60, 86_400),
+      sessionTtlSeconds: int('REALTIME_SESSION_TTL_SECONDS', 3600, 10, 86_400),
       statusDelayMs: int('REALTIME_STATUS_DELAY_MS', 300, 0, 4000),
     },
   };

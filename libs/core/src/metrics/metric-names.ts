@@ -15,6 +15,8 @@ export const MetricNames = {
   jobOldestAgeSeconds: 'mira_job_oldest_age_seconds',
   /** Gauge: audio streams open on this instance. */
   activeStreams: 'mira_active_streams',
+  /** Gauge: the apps' realtime sockets open on this instance. */
+  realtimeSockets: 'mira_realtime_sockets',
   /** Gauge: 1 while the instance is draining for shutdown, else 0. */
   draining: 'mira_draining',
 } as const;

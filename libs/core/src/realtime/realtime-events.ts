@@ -1,5 +1,6 @@
 /**
- * What services announce to the connected apps. A notice carries ids only (PostgreSQL NOTIFY payloads are limited
+ * What services announce to the connected apps (and `device_revoked`, which closes the sockets opened with that
+ * device's token). A notice carries ids only (PostgreSQL NOTIFY payloads are limited
  * to 8000 bytes and every instance must send what is current when it sends): each instance that holds sockets of
  * the network loads the row itself.
  */
@@ -9,6 +10,8 @@ export interface RealtimeEventRefs {
   conversation: { id: string };
   action: { id: string };
   person: { id: string };
+  /** A device (client row id) whose token was revoked. */
+  device_revoked: { id: string };
 }
 
 export type RealtimeEventName = keyof RealtimeEventRefs;
@@ -19,6 +22,7 @@ export const REALTIME_EVENT_NAMES: readonly RealtimeEventName[] = [
   'conversation',
   'action',
   'person',
+  'device_revoked',
 ];
 
 export type RealtimeNotice = {
@@ -51,7 +55,13 @@ export function decodeNotice(payload: string): RealtimeNotice | null {
       ? { networkId: n, event: e, ref: { enabled: ref.enabled } }
       : null;
   }
-  if (e === 'interaction' || e === 'conversation' || e === 'action' || e === 'person') {
+  if (
+    e === 'interaction' ||
+    e === 'conversation' ||
+    e === 'action' ||
+    e === 'person' ||
+    e === 'device_revoked'
+  ) {
     return typeof ref.id === 'string' && UUID.test(ref.id)
       ? { networkId: n, event: e, ref: { id: ref.id } }
       : null;
