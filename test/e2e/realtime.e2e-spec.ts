@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import jwt from 'jsonwebtoken';
 import { WebSocket } from 'ws';
 import { RealtimePublisher, TokenService } from '@mira/core';
-import { RealtimeRegistry } from '../../libs/realtime/src/realtime-registry.js';
+import { InteractionService } from '@mira/interaction';
+import { RealtimeRegistry } from '@mira/realtime';
 import {
   createPerson,
   registerClient,
@@ -404,7 +405,6 @@ describe('realtime socket', () => {
     const owner = await userWithNetwork(t);
     const socket = await userSocket(t, owner);
     const publisher = t.app.get(RealtimePublisher);
-    const { InteractionService } = await import('@mira/interaction');
     const interactions = t.app.get(InteractionService);
     const row = (await interactions.recordUtterance(
       owner.networkId,
