@@ -8,6 +8,7 @@ import { NoisyVoiceprints1763800500000 } from './1763800500000-noisy-voiceprints
 import { TombstoneExpiry1763800600000 } from './1763800600000-tombstone-expiry.js';
 import { TombstoneExpiryPerNetwork1763800700000 } from './1763800700000-tombstone-expiry-per-network.js';
 import { AppDevices1763801600000 } from './1763801600000-app-devices.js';
+import { InteractionSearch1763801910000 } from './1763801910000-interaction-search.js';
 
 /** Every migration, in order. New migrations are appended here (explicit list: works in ts-jest and compiled ESM). */
 export const ALL_MIGRATIONS = [
@@ -21,4 +22,5 @@ export const ALL_MIGRATIONS = [
   TombstoneExpiry1763800600000,
   TombstoneExpiryPerNetwork1763800700000,
   AppDevices1763801600000,
+  InteractionSearch1763801910000,
 ];

@@ -181,6 +181,12 @@ export async function runTenantMatrix(options: {
       const pathValues: Record<string, string> = { network_id: networkId };
       for (const p of exemptPath) pathValues[p.name] = randomFor(p.name);
       const query = new URLSearchParams();
+      // Required query parameters that are not ids (a search's q) take their documented example.
+      for (const p of op.queryParams) {
+        if (p.required && !inputs.some((i) => i.name === p.name)) {
+          query.set(p.name, String(exampleValue(spec, p.schema)));
+        }
+      }
       const bodyIds: Record<string, unknown> = {};
       for (const input of inputs) {
         if (input.where === 'path') pathValues[input.name] = await valueOf(input);

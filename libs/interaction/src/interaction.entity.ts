@@ -32,6 +32,22 @@ export class InteractionEntity implements Interaction {
   @Column({ type: 'jsonb', default: {} })
   metadata: Record<string, unknown>;
 
+  /** ISO 639-1 code of the language the content is indexed in for search (the network's language when written). */
+  @Column({ type: 'text', default: 'en' })
+  searchLanguage: string;
+
+  /** The content's words for full-text search, computed by PostgreSQL; only search SQL reads it. */
+  @Column({
+    type: 'tsvector',
+    generatedType: 'STORED',
+    asExpression: "to_tsvector(mira_search_config(search_language), coalesce(content, ''))",
+    nullable: true,
+    select: false,
+    insert: false,
+    update: false,
+  })
+  searchVector?: string;
+
   /** When it was said (the pipeline sets the capture time); defaults to the insert time. */
   @Column({ type: 'timestamptz', default: () => 'now()' })
   occurredAt: Date;

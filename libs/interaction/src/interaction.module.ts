@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { ConversationDeletionHook, ConversationModule, ConversationStatsProvider } from '@mira/conversation';
 import { provideHook } from '@mira/core';
+import { NetworkModule } from '@mira/network';
 import { PersonDeletionHook, PersonMergeHook, PersonModule, PersonStatsProvider } from '@mira/person';
 import { RetentionTarget } from '@mira/retention';
 import { InteractionConversationHooks } from './interaction.conversation-hooks.js';
@@ -11,10 +12,14 @@ import { InteractionRepository } from './interaction.repository.js';
 import { InteractionRetention } from './interaction.retention.js';
 import { InteractionService } from './interaction.service.js';
 import { InteractionsV1Controller, InteractionsV2Controller } from './interactions.controller.js';
+import { InteractionSearchController } from './search/search.controller.js';
+import { InteractionSearchRepository } from './search/search.repository.js';
+import { InteractionSearchService } from './search/search.service.js';
 
 @Module({
-  imports: [TypeOrmModule.forFeature([InteractionEntity]), PersonModule, ConversationModule],
-  controllers: [InteractionsV1Controller, InteractionsV2Controller],
+  imports: [TypeOrmModule.forFeature([InteractionEntity]), PersonModule, ConversationModule, NetworkModule],
+  // Search first: its fixed path must win over the {interaction_id} routes.
+  controllers: [InteractionSearchController, InteractionsV1Controller, InteractionsV2Controller],
   providers: [
     InteractionRepository,
     InteractionService,
@@ -27,6 +32,8 @@ import { InteractionsV1Controller, InteractionsV2Controller } from './interactio
     provideHook(ConversationDeletionHook, InteractionConversationHooks),
     InteractionRetention,
     provideHook(RetentionTarget, InteractionRetention),
+    InteractionSearchRepository,
+    InteractionSearchService,
   ],
   exports: [InteractionService],
 })

@@ -3,7 +3,7 @@ import { ConversationErrors } from '@mira/conversation';
 import { foreignKeyViolation, hasTombstone, isUniqueViolation, Tx } from '@mira/core';
 import { PersonErrors } from '@mira/person';
 import { InjectRepository } from '@nestjs/typeorm';
-import { EntityManager, Repository } from 'typeorm';
+import { EntityManager, In, Repository } from 'typeorm';
 import { InteractionEntity } from './interaction.entity.js';
 import type { InteractionType } from './interaction.types.js';
 
@@ -30,6 +30,7 @@ export type NewInteraction = Pick<
       | 'processingStatus'
       | 'sourceStreamId'
       | 'sourceChunkId'
+      | 'searchLanguage'
     >
   >;
 
@@ -75,6 +76,12 @@ export class InteractionRepository {
 
   find(networkId: string, id: string): Promise<InteractionEntity | null> {
     return this.interactions.findOne({ where: { networkId, id } });
+  }
+
+  /** The network's interactions among `ids` (others are left out), in no particular order. */
+  findMany(networkId: string, ids: string[]): Promise<InteractionEntity[]> {
+    if (ids.length === 0) return Promise.resolve([]);
+    return this.interactions.findBy({ networkId, id: In(ids) });
   }
 
   /**

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { AppLogger, HookRegistry, RealtimePublisher, Transactions, type Tx } from '@mira/core';
 import { ConversationService } from '@mira/conversation';
+import { NetworkService } from '@mira/network';
 import { PersonService } from '@mira/person';
 import { InteractionEntity } from './interaction.entity.js';
 import { InteractionErrors } from './interaction.errors.js';
@@ -13,6 +14,7 @@ import {
   SourceChunkAlreadyRecorded,
 } from './interaction.repository.js';
 import type { Interaction, InteractionType } from './interaction.types.js';
+import { searchLanguageOf } from './search/search-text.js';
 
 export interface InteractionInput {
   person_id?: string | null;
@@ -60,6 +62,7 @@ export class InteractionService {
     private readonly transactions: Transactions,
     private readonly hooks: HookRegistry,
     private readonly realtime: RealtimePublisher,
+    private readonly networks: NetworkService,
     private readonly logger: AppLogger,
   ) {}
 
@@ -178,6 +181,7 @@ export class InteractionService {
     const personId = input.person_id ?? null;
     const conversationId = input.conversation_id ?? null;
     await this.checkReferences(networkId, personId, conversationId);
+    const searchLanguage = searchLanguageOf(await this.networks.settings(networkId));
     const row = await this.write(networkId, (tx) =>
       this.repository.insert(tx, networkId, {
         personId,
@@ -185,6 +189,7 @@ export class InteractionService {
         content: input.content ?? null,
         interactionType: input.interaction_type,
         metadata: input.metadata ?? {},
+        searchLanguage,
         ...(input.occurred_at ? { occurredAt: new Date(input.occurred_at) } : {}),
         ...system,
       }),

@@ -139,9 +139,12 @@ export class PglitePool extends EventEmitter {
     if (!this.opening) {
       this.opening = (async () => {
         const { PGlite } = await import('@electric-sql/pglite');
+        // Extensions the migrations create must be bundled into the WASM instance when it starts.
+        const { btree_gin } = await import('@electric-sql/pglite/contrib/btree_gin');
         if (this.options.dataDir) mkdirSync(this.options.dataDir, { recursive: true });
         const db = await PGlite.create({
           dataDir: this.options.dataDir,
+          extensions: { btree_gin },
           parsers: {
             // Match node-postgres: 64-bit integers and numerics as strings, bytea as Buffer.
             [INT8_OID]: (value: string) => value,

@@ -1,0 +1,78 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+import { MATCH_END, MATCH_START } from './search-text.js';
+
+export interface SearchFilter {
+  personId?: string;
+  since?: Date;
+  until?: Date;
+}
+
+export interface TextMatch {
+  id: string;
+  /** ts_headline passage with MATCH_START/MATCH_END around the matched words. */
+  headline: string;
+}
+
+/**
+ * How many of the newest matches are ranked. A word in a tenth of a network's interactions would otherwise make
+ * every search rank tens of thousands of rows; with the cap PostgreSQL either walks the newest interactions until it
+ * has enough matches (frequent words) or reads the few matches from the GIN index (rare words), whichever its
+ * statistics say is cheaper, and the answer ranks the most relevant of the newest matches.
+ */
+export const RANKED_MATCHES = 300;
+
+/** The only SQL of search: full-text matches over interactions (the GIN index led by network_id). */
+@Injectable()
+export class InteractionSearchRepository {
+  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+
+  /**
+   * Best-ranked text matches, best first. The tsquery is written inline (not in a CTE) so the planner sees it as a
+   * constant and estimates how many rows match from the column's statistics.
+   */
+  async textMatches(
+    networkId: string,
+    language: string,
+    q: string,
+    filter: SearchFilter,
+    limit: number,
+  ): Promise<TextMatch[]> {
+    const params: unknown[] = [networkId, language, q, RANKED_MATCHES, limit, MATCH_START + MATCH_END];
+    const conditions: string[] = [];
+    if (filter.personId) {
+      params.push(filter.personId);
+      conditions.push(`AND i.person_id = $${params.length}`);
+    }
+    if (filter.since) {
+      params.push(filter.since);
+      conditions.push(`AND i.occurred_at >= $${params.length}`);
+    }
+    if (filter.until) {
+      params.push(filter.until);
+      conditions.push(`AND i.occurred_at < $${params.length}`);
+    }
+    const query = `websearch_to_tsquery(mira_search_config($2), $3)`;
+    const rows = (await this.dataSource.query(
+      `WITH matches AS (
+         SELECT i.id, i.occurred_at, i.search_vector FROM interactions i
+         WHERE i.network_id = $1 AND i.search_vector @@ ${query} ${conditions.join(' ')}
+         ORDER BY i.occurred_at DESC, i.id DESC
+         LIMIT $4
+       ), ranked AS (
+         SELECT m.id, m.occurred_at, ts_rank_cd(m.search_vector, ${query}, 1) AS rank FROM matches m
+         ORDER BY rank DESC, m.occurred_at DESC, m.id DESC
+         LIMIT $5
+       )
+       SELECT r.id,
+              ts_headline(mira_search_config($2), translate(i.content, $6, ''), ${query},
+                'StartSel=${MATCH_START}, StopSel=${MATCH_END}, MaxWords=24, MinWords=8, MaxFragments=2, FragmentDelimiter=" … "'
+              ) AS headline
+       FROM ranked r JOIN interactions i ON i.network_id = $1 AND i.id = r.id
+       ORDER BY r.rank DESC, r.occurred_at DESC, r.id DESC`,
+      params,
+    )) as TextMatch[];
+    return rows;
+  }
+}
