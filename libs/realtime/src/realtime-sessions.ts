@@ -4,7 +4,11 @@ import { Injectable, OnApplicationBootstrap, OnApplicationShutdown } from '@nest
 import { WebSocket } from 'ws';
 import { AppConfig, AppLogger, ShutdownCoordinator, TokenService } from '@mira/core';
 import { NetworkService } from '@mira/network';
-import { RealtimeAuthenticator } from './realtime-authenticator.js';
+import {
+  RealtimeAuthenticator,
+  type RealtimeIdentity,
+  type RealtimeRefusal,
+} from './realtime-authenticator.js';
 import type { RealtimeConnection } from './realtime-connection.js';
 import {
   HEARTBEAT_MESSAGE,
@@ -58,9 +62,9 @@ export class RealtimeSessions implements OnApplicationBootstrap, OnApplicationSh
     if (this.shutdown.isDraining) {
       return closeSocket(ws, RealtimeCloseCode.serviceRestart, 'server restarting');
     }
-    // Messages sent before the socket is admitted count as signs of life only.
+    // A socket error always ends in 'close', which is handled; without a listener it would be thrown.
     ws.on('error', () => undefined);
-    let identity;
+    let identity: RealtimeIdentity | RealtimeRefusal;
     let enabled: boolean;
     try {
       identity = await this.authenticator.authenticate(
