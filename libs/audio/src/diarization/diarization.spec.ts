@@ -1,0 +1,125 @@
+import { seededRandom, unitVector } from '@mira/core';
+import { devSpeakers, readBytes, testPipeline } from '../../../../test/support/audio.js';
+import type { AudioPipeline } from '../audio-pipeline.js';
+import { babble, mixAtSnr } from '../dsp/signal.js';
+import { agglomerate, segmentByChange, type WeightedVector } from './clustering.js';
+import { diarizationOptions, diarize } from './diarizer.js';
+import { diarizationEngines } from './engines.js';
+import { slidingWindows, turnsFromWindows } from './turns.js';
+
+/** `count` unit vectors scattered around `direction` (cosine to it about 1 - spread). */
+function around(
+  direction: Float32Array,
+  count: number,
+  spread: number,
+  random: () => number,
+): WeightedVector[] {
+  return Array.from({ length: count }, () => ({
+    vector: unitVector(direction.map((x) => x + (random() - 0.5) * spread)),
+    weight: 1,
+  }));
+}
+
+describe('diarization: clustering and turns', () => {
+  const random = seededRandom(7);
+  const directions = Array.from({ length: 3 }, () =>
+    unitVector(Float32Array.from({ length: 64 }, () => random() - 0.5)),
+  );
+
+  it('finds the number of voices by merging while the closest pair stays similar', () => {
+    const items = directions.flatMap((d) => around(d, 12, 0.15, random));
+    const labels = agglomerate(items, 0.6);
+    expect(labels.slice(0, 12)).toEqual(Array(12).fill(0));
+    expect(labels.slice(12, 24)).toEqual(Array(12).fill(1));
+    expect(labels.slice(24)).toEqual(Array(12).fill(2));
+    // a threshold no pair reaches keeps every item apart; one nobody misses merges everything
+    expect(new Set(agglomerate(items, 1.01)).size).toBe(36);
+    expect(new Set(agglomerate(items, -1.01)).size).toBe(1);
+    expect(agglomerate([], 0.5)).toEqual([]);
+  });
+
+  it('starts a new segment where a vector stops resembling the running one, and bounds segment length', () => {
+    const [a, b] = directions;
+    const items = [...around(a!, 5, 0.1, random), ...around(b!, 4, 0.1, random)];
+    expect(segmentByChange(items, 0.7, 100)).toEqual([0, 0, 0, 0, 0, 1, 1, 1, 1]);
+    expect(segmentByChange(items, 0.7, 3)).toEqual([0, 0, 0, 1, 1, 2, 2, 2, 3]);
+  });
+
+  it('lays windows over speech and cuts turns halfway between windows of different voices', () => {
+    const regions = [
+      { start: 0, end: 4 },
+      { start: 4.2, end: 4.5 },
+      { start: 6, end: 7 },
+    ];
+    const windows = slidingWindows(regions, 1.5, 0.75, 0.5);
+    expect(windows).toEqual([
+      { start: 0, end: 1.5 },
+      { start: 0.75, end: 2.25 },
+      { start: 1.5, end: 3 },
+      { start: 2.25, end: 3.75 },
+      { start: 2.5, end: 4 },
+      { start: 6, end: 7 },
+    ]);
+    const turns = turnsFromWindows(regions, windows, ['S1', 'S1', 'S2', 'S2', 'S2', 'S2'], 0.5);
+    // cut halfway between the centres 1.5 and 2.25; the 0.3 s region has no window and joins the nearest (S2)
+    expect(turns).toEqual([
+      { start: 0, end: 1.875, speaker: 'S1' },
+      { start: 1.875, end: 4.5, speaker: 'S2' },
+      { start: 6, end: 7, speaker: 'S2' },
+    ]);
+  });
+});
+
+describe('diarization on real speech (held-out LibriSpeech voices, real ONNX sessions)', () => {
+  let pipeline: AudioPipeline;
+  const clip = async (file: string, seconds: number) =>
+    (await pipeline.decode(readBytes(file))).samples.subarray(16000 * 0.5, 16000 * (0.5 + seconds));
+  let conversation: Float32Array;
+
+  beforeAll(async () => {
+    pipeline = await testPipeline();
+    const [a, b] = devSpeakers();
+    const parts = [await clip(a!.files[0]!, 7), await clip(b!.files[0]!, 7), await clip(a!.files[1]!, 6)];
+    const gap = new Float32Array(16000 * 0.6);
+    conversation = new Float32Array(parts.reduce((n, p) => n + p.length + gap.length, 0));
+    let at = 0;
+    for (const p of parts) {
+      conversation.set(p, at);
+      at += p.length + gap.length;
+    }
+  });
+
+  afterAll(() => pipeline?.close());
+
+  it('finds two voices taking turns A, B, A with the changes where they happened', async () => {
+    const engines = diarizationEngines(pipeline);
+    const result = await diarize(engines, conversation, diarizationOptions(engines.modelId));
+    expect(result.speakers.map((s) => s.label)).toEqual(['S1', 'S2']);
+    // a speaker's pauses split their turns; who follows whom is A, B, A
+    const changes = result.turns.filter((t, i) => i === 0 || result.turns[i - 1]!.speaker !== t.speaker);
+    expect(changes.map((t) => t.speaker)).toEqual(['S1', 'S2', 'S1']);
+    // B starts at 7.6 s (7 s of A, then a 0.6 s pause), A again at 15.2 s
+    expect(Math.abs(changes[1]!.start - 7.6)).toBeLessThan(1);
+    expect(Math.abs(changes[2]!.start - 15.2)).toBeLessThan(1);
+    expect(result.speakers[0]!.centroid).toHaveLength(pipeline.speaker!.dimension);
+    expect(result.denoised).toBe(false);
+  });
+
+  it('hears one voice as one speaker, also in babble, and silence as nobody', async () => {
+    const engines = diarizationEngines(pipeline);
+    const options = diarizationOptions(engines.modelId);
+    const [a] = devSpeakers();
+    const alone = await clip(a!.files[2]!, 10);
+    expect((await diarize(engines, alone, options)).speakers).toHaveLength(1);
+    const others = await Promise.all(
+      devSpeakers()
+        .slice(2)
+        .map((s) => clip(s.files[3]!, 8)),
+    );
+    const noisy = mixAtSnr(alone, babble(others, alone.length), 10);
+    const heard = await diarize(engines, noisy, options);
+    expect(heard.denoised).toBe(true);
+    expect(heard.speakers).toHaveLength(1);
+    expect((await diarize(engines, new Float32Array(16000 * 3), options)).turns).toEqual([]);
+  });
+});

@@ -1,0 +1,49 @@
+/** One stretch of speech by one speaker, in seconds from the start of the audio. */
+export interface SpeakerTurn {
+  start: number;
+  end: number;
+  /** `S1`, `S2`, … in order of first appearance; labels are local to one diarization. */
+  speaker: string;
+}
+
+/** One voice found in the audio: who it is is decided elsewhere (recognition's policy) from its centroid. */
+export interface DiarizedSpeaker {
+  label: string;
+  /** Seconds of speech attributed to this voice. */
+  speechSeconds: number;
+  /** L2-normalised mean of this voice's window embeddings (model `modelId`). */
+  centroid: Float32Array;
+}
+
+export interface Diarization {
+  turns: SpeakerTurn[];
+  speakers: DiarizedSpeaker[];
+  modelId: string;
+  /** Whether the audio went through noise reduction before VAD and embedding. */
+  denoised: boolean;
+  /** Windows embedded (the cost driver). */
+  windows: number;
+}
+
+export interface DiarizationOptions {
+  /** Length of the sliding embedding windows (seconds). */
+  windowSeconds: number;
+  /** Hop between windows (seconds). */
+  stepSeconds: number;
+  /**
+   * Neighbouring windows whose cosine to the running segment stays at or above this belong to one segment (no speaker
+   * change); a drop below marks a change point.
+   */
+  changeThreshold: number;
+  /** Segments keep merging into one voice while the closest pair of voices has at least this cosine. */
+  mergeThreshold: number;
+  /** A voice with less speech than this is folded into the nearest other voice (noise, coughs, cross-talk). */
+  minSpeakerSeconds: number;
+  /** Longest segment before a forced split (bounds what one missed change point can mislabel). */
+  maxSegmentSeconds: number;
+  /** Same-speaker turns separated by a pause shorter than this are one turn. */
+  joinPauseSeconds: number;
+  /** `auto`: reduce noise first when the audio's blind SNR is below noisySnrDb; `always`; `never`. */
+  denoise: 'auto' | 'always' | 'never';
+  noisySnrDb: number;
+}

@@ -1,0 +1,130 @@
+import { SAMPLE_RATE, type SpeechSegment } from '../audio.types.js';
+import { blindSnrDb } from '../quality/blind-snr.js';
+import { agglomerate, centroids, closest, segmentByChange, type WeightedVector } from './clustering.js';
+import type { Diarization, DiarizationOptions, DiarizedSpeaker } from './diarization.types.js';
+import { slidingWindows, turnsFromWindows } from './turns.js';
+
+/** What diarization needs from the audio chain (AudioPipeline provides it; tests may too). */
+export interface DiarizationEngines {
+  readonly modelId: string;
+  /** Shortest clip the embedder accepts (seconds). */
+  readonly minEmbedSeconds: number;
+  denoise(samples: Float32Array): Promise<Float32Array>;
+  detectSpeech(samples: Float32Array): Promise<SpeechSegment[]>;
+  /** L2-normalised voice embedding of 16 kHz mono speech. */
+  embed(samples: Float32Array): Promise<Float32Array>;
+}
+
+/**
+ * Defaults chosen on the development conversations of `npm run eval:diarization` (speakers held out of the speaker
+ * model's training; figures in BENCHMARKS.md). The two cosine thresholds belong to the speaker model's scale: a model
+ * without its own entry in DIARIZATION_THRESHOLDS uses the defaults and should be re-tuned with that evaluation.
+ */
+export const DEFAULT_DIARIZATION_OPTIONS: DiarizationOptions = {
+  windowSeconds: 1.5,
+  stepSeconds: 0.75,
+  changeThreshold: 0.6,
+  mergeThreshold: 0.45,
+  minSpeakerSeconds: 2,
+  maxSegmentSeconds: 10,
+  joinPauseSeconds: 0.5,
+  denoise: 'auto',
+  noisySnrDb: 20,
+};
+
+export const DIARIZATION_THRESHOLDS: Record<
+  string,
+  Pick<DiarizationOptions, 'changeThreshold' | 'mergeThreshold'>
+> = {};
+
+/** Options for a speaker model: its tuned thresholds over the defaults, then the caller's overrides. */
+export function diarizationOptions(
+  modelId: string,
+  overrides: Partial<DiarizationOptions> = {},
+): DiarizationOptions {
+  return { ...DEFAULT_DIARIZATION_OPTIONS, ...DIARIZATION_THRESHOLDS[modelId], ...overrides };
+}
+
+/**
+ * Who spoke when, with the number of speakers unknown: (noise reduction when the audio is noisy) → VAD regions →
+ * embeddings of short sliding windows → change points (a window unlike its running segment starts a new one) →
+ * agglomerative clustering of the segments → every window re-assigned to its nearest voice, voices with too little
+ * speech folded into their nearest neighbour → turns cut halfway between windows of different voices.
+ * Deciding *who* each voice is belongs to the caller (recognition's speaker policy), from each voice's centroid.
+ */
+export async function diarize(
+  engines: DiarizationEngines,
+  samples: Float32Array,
+  options: DiarizationOptions,
+): Promise<Diarization> {
+  const snr = options.denoise === 'auto' ? blindSnrDb(samples) : null;
+  const denoised =
+    options.denoise === 'always' || (options.denoise === 'auto' && snr !== null && snr < options.noisySnrDb);
+  const audio = denoised ? await engines.denoise(samples) : samples;
+  const regions = await engines.detectSpeech(audio);
+  const windows = slidingWindows(
+    regions,
+    options.windowSeconds,
+    options.stepSeconds,
+    engines.minEmbedSeconds,
+  );
+  const empty = { turns: [], speakers: [], modelId: engines.modelId, denoised, windows: windows.length };
+  if (windows.length === 0) return empty;
+
+  const items: WeightedVector[] = [];
+  for (const w of windows) {
+    const clip = audio.subarray(Math.floor(w.start * SAMPLE_RATE), Math.ceil(w.end * SAMPLE_RATE));
+    items.push({ vector: await engines.embed(clip), weight: w.end - w.start });
+  }
+
+  // Change points → segments, each summarised by its mean vector; then segments → voices.
+  const maxItems = Math.max(1, Math.round(options.maxSegmentSeconds / options.stepSeconds));
+  const segmentOf = segmentByChange(items, options.changeThreshold, maxItems);
+  const segmentCount = segmentOf.length ? segmentOf[segmentOf.length - 1]! + 1 : 0;
+  const segmentMeans = centroids(items, segmentOf, segmentCount);
+  const segments: WeightedVector[] = segmentMeans.map((vector) => ({ vector, weight: 0 }));
+  // overlapping windows: each adds one hop of new speech to its segment's weight
+  segmentOf.forEach((segment) => (segments[segment]!.weight += options.stepSeconds));
+  const voiceOfSegment = agglomerate(segments, options.mergeThreshold);
+
+  // Re-assign windows to the nearest voice (mends windows a missed change point put in the wrong segment), then fold
+  // voices with too little speech into the others.
+  let labels = items.map((_, i) => voiceOfSegment[segmentOf[i]!]!);
+  let voices = centroids(items, labels, Math.max(...labels) + 1);
+  labels = items.map((it) => closest(it.vector, voices));
+  for (;;) {
+    const seconds = new Array<number>(voices.length).fill(0);
+    labels.forEach((l) => (seconds[l]! += options.stepSeconds));
+    const present = seconds.map((s, v) => ({ s, v })).filter((x) => x.s > 0);
+    const weakest = present.reduce((a, b) => (b.s < a.s ? b : a));
+    if (present.length <= 1 || weakest.s >= options.minSpeakerSeconds) break;
+    const others = present.filter((x) => x.v !== weakest.v).map((x) => x.v);
+    labels = labels.map((l, i) =>
+      l === weakest.v
+        ? others[
+            closest(
+              items[i]!.vector,
+              others.map((o) => voices[o]!),
+            )
+          ]!
+        : l,
+    );
+    voices = centroids(items, labels, voices.length);
+  }
+
+  // Labels S1, S2, … in order of first appearance.
+  const names = new Map<number, string>();
+  for (const l of labels) if (!names.has(l)) names.set(l, `S${names.size + 1}`);
+  const turns = turnsFromWindows(
+    regions,
+    windows,
+    labels.map((l) => names.get(l)!),
+    options.joinPauseSeconds,
+  );
+  const speakers: DiarizedSpeaker[] = [...names].map(([voice, label]) => ({
+    label,
+    speechSeconds: turns.filter((t) => t.speaker === label).reduce((s, t) => s + (t.end - t.start), 0),
+    centroid: voices[voice]!,
+  }));
+  return { ...empty, turns, speakers };
+}
