@@ -59,7 +59,7 @@ function cropOnSpeech(clip: Float32Array, seconds: number, random: () => number)
   const length = Math.min(seconds, span);
   const start = first + random() * (span - length);
   // snap the start to the beginning of a speech run at or after it, so a turn does not begin mid-pause
-  const run = speech.find(([s, e]) => e > start) ?? speech[0]!;
+  const run = speech.find(([, e]) => e > start) ?? speech[0]!;
   const from = Math.max(run[0], start);
   const to = Math.min(last, from + length);
   return clip.subarray(Math.floor(from * RATE), Math.ceil(to * RATE));

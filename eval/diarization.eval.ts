@@ -13,16 +13,25 @@
  * Writes the `## Diarization` section of BENCHMARKS.md (not with --tune).
  */
 import { join } from 'node:path';
-import { SAMPLE_RATE } from '../libs/audio/src/audio.types.js';
-import { agglomerate, type WeightedVector } from '../libs/audio/src/diarization/clustering.js';
 import {
+  agglomerate,
+  babble,
+  diarizationEngines,
   diarizationOptions,
   diarize,
+  mixAtSnr,
+  pinkNoise,
+  SAMPLE_RATE,
   type DiarizationEngines,
-} from '../libs/audio/src/diarization/diarizer.js';
-import { diarizationEngines } from '../libs/audio/src/diarization/engines.js';
-import type { DiarizationOptions } from '../libs/audio/src/diarization/diarization.types.js';
-import { mixAtSnr, pinkNoise } from '../libs/audio/src/dsp/signal.js';
+  type DiarizationOptions,
+  type WeightedVector,
+} from '@mira/audio';
+import { machineLine, writeBenchmark } from '../tooling/benchmarks-file.js';
+import {
+  librispeechDevSpeakers,
+  librispeechTrainFiles,
+  LIBRISPEECH_TRAIN_DIR,
+} from '../tooling/shared-data.js';
 import {
   buildConversation,
   diarizationError,
@@ -31,28 +40,13 @@ import {
   type ReferenceSegment,
   type SpeakerMaterial,
 } from './diarization-lib.js';
-import {
-  babble,
-  babbleVoiceFiles,
-  DEV_SPLIT_SPEAKERS,
-  devSpeakerFiles,
-  evalPipeline,
-  fmt,
-  load,
-  machine,
-  mean,
-  median,
-  TRAIN_DIR,
-  trainFiles,
-  writeSection,
-} from './lib.js';
+import { babbleVoiceFiles, DEV_SPLIT_SPEAKERS, evalPipeline, fmt, load, mean, median } from './lib.js';
 
 const TUNE = process.argv.includes('--tune');
 const PER_COUNT = Number(process.env.DIARIZATION_CONVERSATIONS ?? 10);
 const HOUR_SECONDS = Number(process.env.DIARIZATION_HOUR_SECONDS ?? 3600);
 
 const pipeline = await evalPipeline();
-const header = machine();
 const engines = cached(diarizationEngines(pipeline));
 /** DIARIZATION_OPTIONS='{"windowSeconds":2}' tries other options (tuning); the section records what ran. */
 const options = diarizationOptions(
@@ -65,14 +59,14 @@ const tuningPool: SpeakerMaterial[] = await Promise.all(
   DEV_SPLIT_SPEAKERS.map(async (speaker) => ({
     speaker,
     clips: await Promise.all(
-      trainFiles()
-        .filter((f) => f.startsWith(join(TRAIN_DIR, `${speaker}-`)))
+      librispeechTrainFiles()
+        .filter((f) => f.startsWith(join(LIBRISPEECH_TRAIN_DIR, `${speaker}-`)))
         .map((f) => load(pipeline, f)),
     ),
   })),
 );
 const evalPool: SpeakerMaterial[] = await Promise.all(
-  devSpeakerFiles().map(async ({ speaker, files }) => ({
+  librispeechDevSpeakers().map(async ({ speaker, files }) => ({
     speaker,
     clips: await Promise.all(files.map((f) => load(pipeline, f))),
   })),
@@ -302,10 +296,11 @@ const hours = [
 
 const evalSeconds = mean(evalSet.map((c) => c.samples.length / SAMPLE_RATE));
 const tuneSeconds = mean(tuningSet.map((c) => c.samples.length / SAMPLE_RATE));
-writeSection(
-  'Diarization',
-  [
-    `Command: \`npm run eval:diarization\` (eval/diarization.eval.ts). ${header}. Speaker model ${engines.modelId}; ` +
+writeBenchmark({
+  area: 'Speakers',
+  measure: 'Diarization (npm run eval:diarization)',
+  body: [
+    `eval/diarization.eval.ts. ${machineLine()}. Speaker model ${engines.modelId}; ` +
       `options ${JSON.stringify(options)}.`,
     '',
     `Conversations built from LibriSpeech speakers held out of the speaker model's training: ${PER_COUNT} each with 2, 3 ` +
@@ -337,7 +332,7 @@ writeSection(
       'figures cannot be computed here (no pretrained segmentation model is obtainable offline); the baselines above ' +
       "are the ones this machine can run on the same audio. 'One speaker per 10 s chunk' is Mira without diarization.",
   ].join('\n'),
-);
+});
 
 /** Embedding, VAD and denoising results kept per audio array so the grid and the baselines pay for them once. */
 function cached(inner: DiarizationEngines): DiarizationEngines {

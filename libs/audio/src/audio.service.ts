@@ -9,6 +9,9 @@ import type {
   VoiceEmbedding,
 } from './audio.types.js';
 import { AudioPipeline } from './audio-pipeline.js';
+import type { Diarization, DiarizationOptions } from './diarization/diarization.types.js';
+import { diarizationOptions, diarize } from './diarization/diarizer.js';
+import { diarizationEngines } from './diarization/engines.js';
 import type { DecodeHint } from './decode/audio-decoder.js';
 
 /**
@@ -71,6 +74,15 @@ export class AudioService implements OnModuleInit, OnApplicationShutdown {
   /** L2-normalised embedding from the default speaker model. Throws AUDIO_TOO_SHORT under 0.5 s. */
   async embed(samples: Float32Array): Promise<VoiceEmbedding> {
     return (await this.ready()).embed(samples);
+  }
+
+  /**
+   * Who spoke when (speakers unknown in number): turns and each voice's centroid, labelled S1, S2, … for this
+   * audio only. Needs the speaker model (AUDIO_MODEL_UNAVAILABLE otherwise).
+   */
+  async diarize(samples: Float32Array, overrides: Partial<DiarizationOptions> = {}): Promise<Diarization> {
+    const engines = diarizationEngines(await this.ready());
+    return diarize(engines, samples, diarizationOptions(engines.modelId, overrides));
   }
 
   /** The clip's voice as heard in white, pink and babble noise through the denoiser (multi-condition enrolment), or null. */

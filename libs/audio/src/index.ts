@@ -13,3 +13,17 @@ export { SpectralGateDenoiser } from './denoise/spectral-gate-denoiser.js';
 export { hysteresisFlags } from './vad/speech-segments.js';
 export { CohortScoreNormaliser, encodeFloat16 } from './speaker/cohort-normaliser.js';
 export { OnnxSpeakerEmbedder } from './speaker/onnx-speaker-embedder.js';
+export type {
+  Diarization,
+  DiarizationOptions,
+  DiarizedSpeaker,
+  SpeakerTurn,
+} from './diarization/diarization.types.js';
+export {
+  diarize,
+  diarizationOptions,
+  DEFAULT_DIARIZATION_OPTIONS,
+  type DiarizationEngines,
+} from './diarization/diarizer.js';
+export { diarizationEngines } from './diarization/engines.js';
+export { agglomerate, type WeightedVector } from './diarization/clustering.js';

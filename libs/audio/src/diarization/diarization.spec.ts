@@ -1,5 +1,6 @@
 import { seededRandom, unitVector } from '@mira/core';
-import { devSpeakers, readBytes, testPipeline } from '../../../../test/support/audio.js';
+import { librispeechDevSpeakers as devSpeakers } from '../../../../tooling/shared-data.js';
+import { readBytes, testPipeline } from '../../../../test/support/audio.js';
 import type { AudioPipeline } from '../audio-pipeline.js';
 import { babble, mixAtSnr } from '../dsp/signal.js';
 import { agglomerate, segmentByChange, type WeightedVector } from './clustering.js';
