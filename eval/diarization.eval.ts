@@ -51,7 +51,7 @@ const engines = cached(diarizationEngines(pipeline));
 /** DIARIZATION_OPTIONS='{"windowSeconds":2}' tries other options (tuning); the section records what ran. */
 const options = diarizationOptions(
   engines.modelId,
-  JSON.parse(process.env.DIARIZATION_OPTIONS ?? '{}') as Partial<DiarizationOptions>,
+  JSON.parse(process.env.DIARIZATION_OPTIONS ?? '{}') as Parameters<typeof diarizationOptions>[1],
 );
 
 // --- material ---------------------------------------------------------------------------------------------------
@@ -208,22 +208,25 @@ const ALL: Condition[] = ['clean', 'babble 10 dB', 'pink 10 dB'];
 const tuningSet = conversations(tuningPool, 8, 10_000);
 
 if (TUNE) {
+  // The clean branch (thresholds for audio heard clean) is tuned on clean audio, the noisy branch on noisy audio.
+  const branch = process.env.DIARIZATION_TUNE_BRANCH === 'noisy' ? 'noisy' : 'clean';
+  const conditions: Condition[] = branch === 'noisy' ? ['babble 10 dB', 'pink 10 dB'] : ['clean'];
   console.log(
-    'changeThreshold mergeThreshold | clean DER | noisy DER (missed / false alarm / confusion) | count within 1',
+    `${branch} branch: changeThreshold mergeThreshold | DER (missed / false alarm / confusion) | count within 1 | count bias`,
   );
   const changes = (process.env.DIARIZATION_CHANGE ?? '0.4,0.5,0.6,0.7').split(',').map(Number);
   const merges = (process.env.DIARIZATION_MERGE ?? '0.3,0.35,0.4,0.45,0.5,0.55,0.6').split(',').map(Number);
   for (const change of changes) {
     for (const merge of merges) {
-      const r = await run(
-        diarizer({ ...options, changeThreshold: change, mergeThreshold: merge }),
-        tuningSet,
-        ALL,
-      );
-      const clean = summary(r.get('clean')!);
-      const noisy = summary([...r.get('babble 10 dB')!, ...r.get('pink 10 dB')!]);
+      const thresholds = { changeThreshold: change, mergeThreshold: merge };
+      const tried =
+        branch === 'noisy'
+          ? { ...options, noisy: { ...options.noisy, ...thresholds } }
+          : { ...options, ...thresholds };
+      const r = await run(diarizer(tried), tuningSet, conditions);
+      const s = summary(conditions.flatMap((c) => r.get(c)!));
       console.log(
-        `${change} ${merge} | ${fmt(clean.der * 100, 1)} % | ${fmt(noisy.der * 100, 1)} % (${fmt(noisy.missed * 100, 1)} / ${fmt(noisy.falseAlarm * 100, 1)} / ${fmt(noisy.confusion * 100, 1)}) | ${fmt(((clean.withinOne + noisy.withinOne) / 2) * 100, 0)} % | count bias clean ${fmt(clean.countBias, 2)}, noisy ${fmt(noisy.countBias, 2)}`,
+        `${change} ${merge} | ${fmt(s.der * 100, 1)} % (${fmt(s.missed * 100, 1)} / ${fmt(s.falseAlarm * 100, 1)} / ${fmt(s.confusion * 100, 1)}) | ${fmt(s.withinOne * 100, 0)} % | ${fmt(s.countBias, 2)}`,
       );
     }
   }

@@ -9,7 +9,7 @@ import type {
   VoiceEmbedding,
 } from './audio.types.js';
 import { AudioPipeline } from './audio-pipeline.js';
-import type { Diarization, DiarizationOptions } from './diarization/diarization.types.js';
+import type { Diarization } from './diarization/diarization.types.js';
 import { diarizationOptions, diarize } from './diarization/diarizer.js';
 import { diarizationEngines } from './diarization/engines.js';
 import type { DecodeHint } from './decode/audio-decoder.js';
@@ -80,7 +80,10 @@ export class AudioService implements OnModuleInit, OnApplicationShutdown {
    * Who spoke when (speakers unknown in number): turns and each voice's centroid, labelled S1, S2, … for this
    * audio only. Needs the speaker model (AUDIO_MODEL_UNAVAILABLE otherwise).
    */
-  async diarize(samples: Float32Array, overrides: Partial<DiarizationOptions> = {}): Promise<Diarization> {
+  async diarize(
+    samples: Float32Array,
+    overrides: Parameters<typeof diarizationOptions>[1] = {},
+  ): Promise<Diarization> {
     const engines = diarizationEngines(await this.ready());
     return diarize(engines, samples, diarizationOptions(engines.modelId, overrides));
   }

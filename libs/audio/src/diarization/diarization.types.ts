@@ -46,4 +46,10 @@ export interface DiarizationOptions {
   /** `auto`: reduce noise first when the audio's blind SNR is below noisySnrDb; `always`; `never`. */
   denoise: 'auto' | 'always' | 'never';
   noisySnrDb: number;
+  /**
+   * What changes for audio that was denoised: embeddings of noisy speech are less reliable per second and noise pulls
+   * every voice's embedding the same way (cosines between different voices rise), so longer windows and a higher
+   * merge threshold.
+   */
+  noisy: Pick<DiarizationOptions, 'windowSeconds' | 'stepSeconds' | 'changeThreshold' | 'mergeThreshold'>;
 }

@@ -24,25 +24,34 @@ export const DEFAULT_DIARIZATION_OPTIONS: DiarizationOptions = {
   windowSeconds: 1.5,
   stepSeconds: 0.75,
   changeThreshold: 0.6,
-  mergeThreshold: 0.45,
+  mergeThreshold: 0.4,
   minSpeakerSeconds: 2,
   maxSegmentSeconds: 10,
   joinPauseSeconds: 0.5,
   denoise: 'auto',
   noisySnrDb: 20,
+  noisy: { windowSeconds: 3, stepSeconds: 1.5, changeThreshold: 0.5, mergeThreshold: 0.55 },
 };
 
 export const DIARIZATION_THRESHOLDS: Record<
   string,
-  Pick<DiarizationOptions, 'changeThreshold' | 'mergeThreshold'>
+  Partial<Pick<DiarizationOptions, 'changeThreshold' | 'mergeThreshold' | 'noisy'>>
 > = {};
 
 /** Options for a speaker model: its tuned thresholds over the defaults, then the caller's overrides. */
 export function diarizationOptions(
   modelId: string,
-  overrides: Partial<DiarizationOptions> = {},
+  overrides: Partial<Omit<DiarizationOptions, 'noisy'>> & {
+    noisy?: Partial<DiarizationOptions['noisy']>;
+  } = {},
 ): DiarizationOptions {
-  return { ...DEFAULT_DIARIZATION_OPTIONS, ...DIARIZATION_THRESHOLDS[modelId], ...overrides };
+  const tuned = DIARIZATION_THRESHOLDS[modelId];
+  return {
+    ...DEFAULT_DIARIZATION_OPTIONS,
+    ...tuned,
+    ...overrides,
+    noisy: { ...DEFAULT_DIARIZATION_OPTIONS.noisy, ...tuned?.noisy, ...overrides.noisy },
+  };
 }
 
 /**
@@ -55,11 +64,12 @@ export function diarizationOptions(
 export async function diarize(
   engines: DiarizationEngines,
   samples: Float32Array,
-  options: DiarizationOptions,
+  given: DiarizationOptions,
 ): Promise<Diarization> {
-  const snr = options.denoise === 'auto' ? blindSnrDb(samples) : null;
+  const snr = given.denoise === 'auto' ? blindSnrDb(samples) : null;
   const denoised =
-    options.denoise === 'always' || (options.denoise === 'auto' && snr !== null && snr < options.noisySnrDb);
+    given.denoise === 'always' || (given.denoise === 'auto' && snr !== null && snr < given.noisySnrDb);
+  const options = denoised ? { ...given, ...given.noisy } : given;
   const audio = denoised ? await engines.denoise(samples) : samples;
   const regions = await engines.detectSpeech(audio);
   const windows = slidingWindows(
