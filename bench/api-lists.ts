@@ -110,6 +110,8 @@ async function main(): Promise<void> {
       LOG_LEVEL: 'error',
       // Thousands of sequential requests from one caller measure latency, not the limiter (which would answer 429).
       RATE_LIMIT_ENABLED: 'false',
+      // Seeding 150,000 rows can outlast the default 15-minute access token on a busy machine.
+      JWT_ACCESS_TTL_SECONDS: '86400',
     },
   );
   const app = await createApp(config, new AppLogger('error', true));
