@@ -1,6 +1,6 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Put, Query } from '@nestjs/common';
+import { Controller, Get, Param, Query, type Type } from '@nestjs/common';
 import { ApiOperation, ApiParam, ApiResponse, ApiTags } from '@nestjs/swagger';
-import { Access, PageQueryDto, pageBounds, pageEnvelope, UuidParamPipe } from '@mira/core';
+import { Access, ItemRoutes, PageQueryDto, pageBounds, pageEnvelope } from '@mira/core';
 import {
   ConversationDto,
   ConversationListQueryV2Dto,
@@ -25,15 +25,52 @@ const NOT_FOUND = {
   description:
     "CONVERSATION_NOT_FOUND (also for another network's conversation) or PERSON_NOT_FOUND (participants)",
 };
-const ConversationIdParam = () => ApiParam({ name: 'conversation_id', format: 'uuid' });
+
+/** GET/PUT/PATCH/DELETE /conversations/{conversation_id} and POST /conversations, answering with `answer`. */
+function ConversationRoutes<Dto>(
+  answer: Type<Dto>,
+  toDtos: (
+    conversations: ConversationService,
+    networkId: string,
+    records: ConversationRecord[],
+  ) => Dto[] | Promise<Dto[]>,
+) {
+  return ItemRoutes({
+    service: ConversationService,
+    operations: (conversations) => conversations,
+    idParam: 'conversation_id',
+    createBody: CreateConversationDto,
+    updateBody: UpdateConversationDto,
+    answer,
+    toDtos,
+    docs: {
+      get: 'One conversation',
+      create: { summary: 'Create a conversation with a title and 1-50 participants', mayNotFind: true },
+      update: { summary: 'Update a conversation', description: UPDATE_DOC },
+      delete: { summary: 'Delete a conversation and its interactions', description: DELETE_DOC },
+      notFound: NOT_FOUND,
+    },
+  });
+}
+
+/** v2 answers name the participants: their persons are looked up once for all the conversations answered. */
+async function toV2Dtos(
+  conversations: ConversationService,
+  networkId: string,
+  records: ConversationRecord[],
+): Promise<ConversationV2Dto[]> {
+  const persons = await conversations.participantPersons(networkId, records);
+  return records.map((r) => toConversationV2Dto(r, persons));
+}
 
 /** v1: the seed's shapes (lists are bare arrays, newest first). */
 @ApiTags('conversations')
 @ApiParam({ name: 'network_id', format: 'uuid' })
 @Controller({ path: ':network_id/conversations', version: '1' })
-export class ConversationsV1Controller {
-  constructor(private readonly conversations: ConversationService) {}
-
+export class ConversationsV1Controller extends ConversationRoutes(
+  ConversationDto,
+  (_conversations, _networkId, records) => records.map(toConversationDto),
+) {
   @Get()
   @Access('network')
   @ApiOperation({ summary: 'Conversations, newest first (limit default 10)' })
@@ -42,74 +79,8 @@ export class ConversationsV1Controller {
     @Param('network_id') networkId: string,
     @Query() query: PageQueryDto,
   ): Promise<ConversationDto[]> {
-    return (await this.conversations.list(networkId, pageBounds(query, 10))).items.map(toConversationDto);
-  }
-
-  @Get(':conversation_id')
-  @Access('network')
-  @ConversationIdParam()
-  @ApiOperation({ summary: 'One conversation' })
-  @ApiResponse({ status: 200, type: ConversationDto })
-  @ApiResponse(NOT_FOUND)
-  async get(
-    @Param('network_id') networkId: string,
-    @Param('conversation_id', new UuidParamPipe('conversation_id')) id: string,
-  ): Promise<ConversationDto> {
-    return toConversationDto(await this.conversations.get(networkId, id));
-  }
-
-  @Post()
-  @Access('network')
-  @ApiOperation({ summary: 'Create a conversation with a title and 1-50 participants' })
-  @ApiResponse({ status: 201, type: ConversationDto })
-  @ApiResponse(NOT_FOUND)
-  async create(
-    @Param('network_id') networkId: string,
-    @Body() body: CreateConversationDto,
-  ): Promise<ConversationDto> {
-    return toConversationDto(await this.conversations.create(networkId, body));
-  }
-
-  @Put(':conversation_id')
-  @Access('network')
-  @ConversationIdParam()
-  @ApiOperation({ summary: 'Update a conversation', description: UPDATE_DOC })
-  @ApiResponse({ status: 200, type: ConversationDto })
-  @ApiResponse(NOT_FOUND)
-  async update(
-    @Param('network_id') networkId: string,
-    @Param('conversation_id', new UuidParamPipe('conversation_id')) id: string,
-    @Body() body: UpdateConversationDto,
-  ): Promise<ConversationDto> {
-    return toConversationDto(await this.conversations.update(networkId, id, body));
-  }
-
-  @Patch(':conversation_id')
-  @Access('network')
-  @ConversationIdParam()
-  @ApiOperation({ summary: 'Update a conversation (same as PUT)', description: UPDATE_DOC })
-  @ApiResponse({ status: 200, type: ConversationDto })
-  @ApiResponse(NOT_FOUND)
-  patch(
-    @Param('network_id') networkId: string,
-    @Param('conversation_id', new UuidParamPipe('conversation_id')) id: string,
-    @Body() body: UpdateConversationDto,
-  ): Promise<ConversationDto> {
-    return this.update(networkId, id, body);
-  }
-
-  @Delete(':conversation_id')
-  @HttpCode(204)
-  @Access('network')
-  @ConversationIdParam()
-  @ApiOperation({ summary: 'Delete a conversation and its interactions', description: DELETE_DOC })
-  @ApiResponse({ status: 204, description: 'Deleted (or already deleted)' })
-  @ApiResponse(NOT_FOUND)
-  async delete(
-    @Param('network_id') networkId: string,
-    @Param('conversation_id', new UuidParamPipe('conversation_id')) id: string,
-  ): Promise<void> {
-    await this.conversations.delete(networkId, id);
+    const page = await this.service.list(networkId, pageBounds(query, 10));
+    return this.answers(networkId, page.items);
   }
 }
 
@@ -117,9 +88,7 @@ export class ConversationsV1Controller {
 @ApiTags('conversations')
 @ApiParam({ name: 'network_id', format: 'uuid' })
 @Controller({ path: ':network_id/conversations', version: '2' })
-export class ConversationsV2Controller {
-  constructor(private readonly conversations: ConversationService) {}
-
+export class ConversationsV2Controller extends ConversationRoutes(ConversationV2Dto, toV2Dtos) {
   @Get()
   @Access('network')
   @ApiOperation({ summary: 'Conversations in an envelope (newest first by default, limit default 10)' })
@@ -130,83 +99,11 @@ export class ConversationsV2Controller {
   ): Promise<ConversationPageDto> {
     const { limit, offset } = pageBounds(query, 10);
     const isActive = query.is_active === undefined ? undefined : query.is_active === 'true';
-    const page = await this.conversations.list(
+    const page = await this.service.list(
       networkId,
       { limit, offset, sort: query.sort, order: query.order, isActive },
       true,
     );
-    return pageEnvelope(await this.toV2(networkId, page.items), page.total ?? 0, limit, offset);
-  }
-
-  @Get(':conversation_id')
-  @Access('network')
-  @ConversationIdParam()
-  @ApiOperation({ summary: 'One conversation' })
-  @ApiResponse({ status: 200, type: ConversationV2Dto })
-  @ApiResponse(NOT_FOUND)
-  async get(
-    @Param('network_id') networkId: string,
-    @Param('conversation_id', new UuidParamPipe('conversation_id')) id: string,
-  ): Promise<ConversationV2Dto> {
-    return (await this.toV2(networkId, [await this.conversations.get(networkId, id)]))[0]!;
-  }
-
-  @Post()
-  @Access('network')
-  @ApiOperation({ summary: 'Create a conversation with a title and 1-50 participants' })
-  @ApiResponse({ status: 201, type: ConversationV2Dto })
-  @ApiResponse(NOT_FOUND)
-  async create(
-    @Param('network_id') networkId: string,
-    @Body() body: CreateConversationDto,
-  ): Promise<ConversationV2Dto> {
-    return (await this.toV2(networkId, [await this.conversations.create(networkId, body)]))[0]!;
-  }
-
-  @Put(':conversation_id')
-  @Access('network')
-  @ConversationIdParam()
-  @ApiOperation({ summary: 'Update a conversation', description: UPDATE_DOC })
-  @ApiResponse({ status: 200, type: ConversationV2Dto })
-  @ApiResponse(NOT_FOUND)
-  async update(
-    @Param('network_id') networkId: string,
-    @Param('conversation_id', new UuidParamPipe('conversation_id')) id: string,
-    @Body() body: UpdateConversationDto,
-  ): Promise<ConversationV2Dto> {
-    return (await this.toV2(networkId, [await this.conversations.update(networkId, id, body)]))[0]!;
-  }
-
-  @Patch(':conversation_id')
-  @Access('network')
-  @ConversationIdParam()
-  @ApiOperation({ summary: 'Update a conversation (same as PUT)', description: UPDATE_DOC })
-  @ApiResponse({ status: 200, type: ConversationV2Dto })
-  @ApiResponse(NOT_FOUND)
-  patch(
-    @Param('network_id') networkId: string,
-    @Param('conversation_id', new UuidParamPipe('conversation_id')) id: string,
-    @Body() body: UpdateConversationDto,
-  ): Promise<ConversationV2Dto> {
-    return this.update(networkId, id, body);
-  }
-
-  @Delete(':conversation_id')
-  @HttpCode(204)
-  @Access('network')
-  @ConversationIdParam()
-  @ApiOperation({ summary: 'Delete a conversation and its interactions', description: DELETE_DOC })
-  @ApiResponse({ status: 204, description: 'Deleted (or already deleted)' })
-  @ApiResponse(NOT_FOUND)
-  async delete(
-    @Param('network_id') networkId: string,
-    @Param('conversation_id', new UuidParamPipe('conversation_id')) id: string,
-  ): Promise<void> {
-    await this.conversations.delete(networkId, id);
-  }
-
-  private async toV2(networkId: string, records: ConversationRecord[]): Promise<ConversationV2Dto[]> {
-    const persons = await this.conversations.participantPersons(networkId, records);
-    return records.map((r) => toConversationV2Dto(r, persons));
+    return pageEnvelope(await this.answers(networkId, page.items), page.total ?? 0, limit, offset);
   }
 }

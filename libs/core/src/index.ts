@@ -20,6 +20,8 @@ export * from './health/health.registry.js';
 export * from './http/pagination.js';
 export * from './http/time.js';
 export * from './http/validation.js';
+export * from './http/mapped-docs.js';
+export * from './http/item-routes.js';
 export * from './http/security-headers.js';
 export * from './rate-limit/rate-budget.decorator.js';
 export * from './rate-limit/rate-limit.store.js';

@@ -1,6 +1,6 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Put, Query } from '@nestjs/common';
+import { Controller, Get, Param, Query, type Type } from '@nestjs/common';
 import { ApiOperation, ApiParam, ApiResponse, ApiTags } from '@nestjs/swagger';
-import { Access, pageBounds, pageEnvelope, UuidParamPipe } from '@mira/core';
+import { Access, ItemRoutes, pageBounds, pageEnvelope } from '@mira/core';
 import {
   CreateInteractionDto,
   InteractionDto,
@@ -11,6 +11,7 @@ import {
   UpdateInteractionDto,
 } from './dto/interaction.dto.js';
 import type { InteractionFilter } from './interaction.repository.js';
+import type { Interaction } from './interaction.types.js';
 import { toInteractionDto, toInteractionV2Dto } from './interaction.mapper.js';
 import { InteractionService } from './interaction.service.js';
 
@@ -30,7 +31,6 @@ const NOT_FOUND = {
   description:
     "INTERACTION_NOT_FOUND, PERSON_NOT_FOUND or CONVERSATION_NOT_FOUND (also for another network's ids)",
 };
-const InteractionIdParam = () => ApiParam({ name: 'interaction_id', format: 'uuid' });
 
 function toFilter(query: InteractionListQueryDto): InteractionFilter {
   return {
@@ -42,13 +42,31 @@ function toFilter(query: InteractionListQueryDto): InteractionFilter {
   };
 }
 
+/** GET/PUT/PATCH/DELETE /interactions/{interaction_id} and POST /interactions, answering with `answer`. */
+function InteractionRoutes<Dto>(answer: Type<Dto>, toDto: (interaction: Interaction) => Dto) {
+  return ItemRoutes({
+    service: InteractionService,
+    operations: (interactions) => interactions,
+    idParam: 'interaction_id',
+    createBody: CreateInteractionDto,
+    updateBody: UpdateInteractionDto,
+    answer,
+    toDtos: (_interactions, _networkId, records) => records.map(toDto),
+    docs: {
+      get: 'One interaction',
+      create: { summary: 'Record an interaction', description: CREATE_DOC, mayNotFind: true },
+      update: { summary: 'Update an interaction', description: UPDATE_DOC },
+      delete: { summary: 'Delete an interaction', description: DELETE_DOC },
+      notFound: NOT_FOUND,
+    },
+  });
+}
+
 /** v1: the seed's shapes (lists are bare arrays, newest first). */
 @ApiTags('interactions')
 @ApiParam({ name: 'network_id', format: 'uuid' })
 @Controller({ path: ':network_id/interactions', version: '1' })
-export class InteractionsV1Controller {
-  constructor(private readonly interactions: InteractionService) {}
-
+export class InteractionsV1Controller extends InteractionRoutes(InteractionDto, toInteractionDto) {
   @Get()
   @Access('network')
   @ApiOperation({ summary: 'Interactions, newest first (limit default 50)', description: LIST_DOC })
@@ -59,75 +77,8 @@ export class InteractionsV1Controller {
     @Query() query: InteractionListQueryDto,
   ): Promise<InteractionDto[]> {
     const { limit, offset } = pageBounds(query, 50);
-    const page = await this.interactions.list(networkId, toFilter(query), { limit, offset }, false);
+    const page = await this.service.list(networkId, toFilter(query), { limit, offset }, false);
     return page.items.map(toInteractionDto);
-  }
-
-  @Get(':interaction_id')
-  @Access('network')
-  @InteractionIdParam()
-  @ApiOperation({ summary: 'One interaction' })
-  @ApiResponse({ status: 200, type: InteractionDto })
-  @ApiResponse(NOT_FOUND)
-  async get(
-    @Param('network_id') networkId: string,
-    @Param('interaction_id', new UuidParamPipe('interaction_id')) id: string,
-  ): Promise<InteractionDto> {
-    return toInteractionDto(await this.interactions.get(networkId, id));
-  }
-
-  @Post()
-  @Access('network')
-  @ApiOperation({ summary: 'Record an interaction', description: CREATE_DOC })
-  @ApiResponse({ status: 201, type: InteractionDto })
-  @ApiResponse(NOT_FOUND)
-  async create(
-    @Param('network_id') networkId: string,
-    @Body() body: CreateInteractionDto,
-  ): Promise<InteractionDto> {
-    return toInteractionDto(await this.interactions.create(networkId, body));
-  }
-
-  @Put(':interaction_id')
-  @Access('network')
-  @InteractionIdParam()
-  @ApiOperation({ summary: 'Update an interaction', description: UPDATE_DOC })
-  @ApiResponse({ status: 200, type: InteractionDto })
-  @ApiResponse(NOT_FOUND)
-  async update(
-    @Param('network_id') networkId: string,
-    @Param('interaction_id', new UuidParamPipe('interaction_id')) id: string,
-    @Body() body: UpdateInteractionDto,
-  ): Promise<InteractionDto> {
-    return toInteractionDto(await this.interactions.update(networkId, id, body));
-  }
-
-  @Patch(':interaction_id')
-  @Access('network')
-  @InteractionIdParam()
-  @ApiOperation({ summary: 'Update an interaction (same as PUT)', description: UPDATE_DOC })
-  @ApiResponse({ status: 200, type: InteractionDto })
-  @ApiResponse(NOT_FOUND)
-  patch(
-    @Param('network_id') networkId: string,
-    @Param('interaction_id', new UuidParamPipe('interaction_id')) id: string,
-    @Body() body: UpdateInteractionDto,
-  ): Promise<InteractionDto> {
-    return this.update(networkId, id, body);
-  }
-
-  @Delete(':interaction_id')
-  @HttpCode(204)
-  @Access('network')
-  @InteractionIdParam()
-  @ApiOperation({ summary: 'Delete an interaction', description: DELETE_DOC })
-  @ApiResponse({ status: 204, description: 'Deleted (or already deleted)' })
-  @ApiResponse(NOT_FOUND)
-  async delete(
-    @Param('network_id') networkId: string,
-    @Param('interaction_id', new UuidParamPipe('interaction_id')) id: string,
-  ): Promise<void> {
-    await this.interactions.delete(networkId, id);
   }
 }
 
@@ -135,9 +86,7 @@ export class InteractionsV1Controller {
 @ApiTags('interactions')
 @ApiParam({ name: 'network_id', format: 'uuid' })
 @Controller({ path: ':network_id/interactions', version: '2' })
-export class InteractionsV2Controller {
-  constructor(private readonly interactions: InteractionService) {}
-
+export class InteractionsV2Controller extends InteractionRoutes(InteractionV2Dto, toInteractionV2Dto) {
   @Get()
   @Access('network')
   @ApiOperation({
@@ -151,79 +100,12 @@ export class InteractionsV2Controller {
     @Query() query: InteractionListQueryV2Dto,
   ): Promise<InteractionPageDto> {
     const { limit, offset } = pageBounds(query, 50);
-    const page = await this.interactions.list(
+    const page = await this.service.list(
       networkId,
       toFilter(query),
       { limit, offset, sort: query.sort, order: query.order },
       true,
     );
     return pageEnvelope(page.items.map(toInteractionV2Dto), page.total ?? 0, limit, offset);
-  }
-
-  @Get(':interaction_id')
-  @Access('network')
-  @InteractionIdParam()
-  @ApiOperation({ summary: 'One interaction' })
-  @ApiResponse({ status: 200, type: InteractionV2Dto })
-  @ApiResponse(NOT_FOUND)
-  async get(
-    @Param('network_id') networkId: string,
-    @Param('interaction_id', new UuidParamPipe('interaction_id')) id: string,
-  ): Promise<InteractionV2Dto> {
-    return toInteractionV2Dto(await this.interactions.get(networkId, id));
-  }
-
-  @Post()
-  @Access('network')
-  @ApiOperation({ summary: 'Record an interaction', description: CREATE_DOC })
-  @ApiResponse({ status: 201, type: InteractionV2Dto })
-  @ApiResponse(NOT_FOUND)
-  async create(
-    @Param('network_id') networkId: string,
-    @Body() body: CreateInteractionDto,
-  ): Promise<InteractionV2Dto> {
-    return toInteractionV2Dto(await this.interactions.create(networkId, body));
-  }
-
-  @Put(':interaction_id')
-  @Access('network')
-  @InteractionIdParam()
-  @ApiOperation({ summary: 'Update an interaction', description: UPDATE_DOC })
-  @ApiResponse({ status: 200, type: InteractionV2Dto })
-  @ApiResponse(NOT_FOUND)
-  async update(
-    @Param('network_id') networkId: string,
-    @Param('interaction_id', new UuidParamPipe('interaction_id')) id: string,
-    @Body() body: UpdateInteractionDto,
-  ): Promise<InteractionV2Dto> {
-    return toInteractionV2Dto(await this.interactions.update(networkId, id, body));
-  }
-
-  @Patch(':interaction_id')
-  @Access('network')
-  @InteractionIdParam()
-  @ApiOperation({ summary: 'Update an interaction (same as PUT)', description: UPDATE_DOC })
-  @ApiResponse({ status: 200, type: InteractionV2Dto })
-  @ApiResponse(NOT_FOUND)
-  patch(
-    @Param('network_id') networkId: string,
-    @Param('interaction_id', new UuidParamPipe('interaction_id')) id: string,
-    @Body() body: UpdateInteractionDto,
-  ): Promise<InteractionV2Dto> {
-    return this.update(networkId, id, body);
-  }
-
-  @Delete(':interaction_id')
-  @HttpCode(204)
-  @Access('network')
-  @InteractionIdParam()
-  @ApiOperation({ summary: 'Delete an interaction', description: DELETE_DOC })
-  @ApiResponse({ status: 204, description: 'Deleted (or already deleted)' })
-  @ApiResponse(NOT_FOUND)
-  async delete(
-    @Param('network_id') networkId: string,
-    @Param('interaction_id', new UuidParamPipe('interaction_id')) id: string,
-  ): Promise<void> {
-    await this.interactions.delete(networkId, id);
   }
 }

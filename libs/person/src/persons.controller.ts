@@ -1,6 +1,6 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Put, Query } from '@nestjs/common';
+import { Controller, Get, Param, Query, type Type } from '@nestjs/common';
 import { ApiOperation, ApiParam, ApiResponse, ApiTags } from '@nestjs/swagger';
-import { Access, PageQueryDto, pageBounds, pageEnvelope, UuidParamPipe } from '@mira/core';
+import { Access, ItemRoutes, PageQueryDto, pageBounds, pageEnvelope } from '@mira/core';
 import {
   CreatePersonDto,
   PersonDto,
@@ -11,6 +11,7 @@ import {
 } from './dto/person.dto.js';
 import { toPersonDto, toPersonV2Dto } from './person.mapper.js';
 import { PersonService } from './person.service.js';
+import type { PersonRecord, PersonStatsLevel } from './person.types.js';
 
 const DELETE_DOC =
   'Deletes the person. Their interactions are kept: `person_id` becomes null and `metadata.deleted_person` ' +
@@ -19,86 +20,43 @@ const DELETE_DOC =
   'in this network (or belongs to another network) is a 404.';
 const UPDATE_DOC =
   'Only the fields given change (PUT and PATCH behave the same). `name: null` unnames the person.';
-const NOT_FOUND = { status: 404, description: "PERSON_NOT_FOUND (also for another network's person)" };
 
-const PersonIdParam = () => ApiParam({ name: 'person_id', format: 'uuid' });
+/** GET/PUT/PATCH/DELETE /persons/{person_id} and POST /persons, answering with `answer` built from `stats`. */
+function PersonRoutes<Dto>(answer: Type<Dto>, stats: PersonStatsLevel, toDto: (record: PersonRecord) => Dto) {
+  return ItemRoutes({
+    service: PersonService,
+    operations: (persons) => ({
+      get: (networkId, id) => persons.get(networkId, id, stats),
+      create: (networkId, body) => persons.create(networkId, body, stats),
+      update: (networkId, id, body) => persons.update(networkId, id, body, stats),
+      delete: (networkId, id) => persons.delete(networkId, id),
+    }),
+    idParam: 'person_id',
+    createBody: CreatePersonDto,
+    updateBody: UpdatePersonDto,
+    answer,
+    toDtos: (_persons, _networkId, records) => records.map(toDto),
+    docs: {
+      get: 'One person (never includes a raw voice embedding)',
+      create: { summary: 'Create a person; it gets the next per-network index', mayNotFind: false },
+      update: { summary: 'Update a person', description: UPDATE_DOC },
+      delete: { summary: 'Delete a person', description: DELETE_DOC },
+      notFound: { status: 404, description: "PERSON_NOT_FOUND (also for another network's person)" },
+    },
+  });
+}
 
 /** v1: the seed's shapes (lists are bare arrays). */
 @ApiTags('persons')
 @ApiParam({ name: 'network_id', format: 'uuid' })
 @Controller({ path: ':network_id/persons', version: '1' })
-export class PersonsV1Controller {
-  constructor(private readonly persons: PersonService) {}
-
+export class PersonsV1Controller extends PersonRoutes(PersonDto, 'basic', toPersonDto) {
   @Get()
   @Access('network')
   @ApiOperation({ summary: 'Persons of the network, by index (limit default 20)' })
   @ApiResponse({ status: 200, type: [PersonDto] })
   async list(@Param('network_id') networkId: string, @Query() query: PageQueryDto): Promise<PersonDto[]> {
-    return (await this.persons.list(networkId, pageBounds(query, 20), false, 'basic')).items.map(toPersonDto);
-  }
-
-  @Get(':person_id')
-  @Access('network')
-  @PersonIdParam()
-  @ApiOperation({ summary: 'One person (never includes a raw voice embedding)' })
-  @ApiResponse({ status: 200, type: PersonDto })
-  @ApiResponse(NOT_FOUND)
-  async get(
-    @Param('network_id') networkId: string,
-    @Param('person_id', new UuidParamPipe('person_id')) id: string,
-  ): Promise<PersonDto> {
-    return toPersonDto(await this.persons.get(networkId, id, 'basic'));
-  }
-
-  @Post()
-  @Access('network')
-  @ApiOperation({ summary: 'Create a person; it gets the next per-network index' })
-  @ApiResponse({ status: 201, type: PersonDto })
-  async create(@Param('network_id') networkId: string, @Body() body: CreatePersonDto): Promise<PersonDto> {
-    return toPersonDto(await this.persons.create(networkId, body, 'basic'));
-  }
-
-  @Put(':person_id')
-  @Access('network')
-  @PersonIdParam()
-  @ApiOperation({ summary: 'Update a person', description: UPDATE_DOC })
-  @ApiResponse({ status: 200, type: PersonDto })
-  @ApiResponse(NOT_FOUND)
-  async update(
-    @Param('network_id') networkId: string,
-    @Param('person_id', new UuidParamPipe('person_id')) id: string,
-    @Body() body: UpdatePersonDto,
-  ): Promise<PersonDto> {
-    return toPersonDto(await this.persons.update(networkId, id, body, 'basic'));
-  }
-
-  @Patch(':person_id')
-  @Access('network')
-  @PersonIdParam()
-  @ApiOperation({ summary: 'Update a person (same as PUT)', description: UPDATE_DOC })
-  @ApiResponse({ status: 200, type: PersonDto })
-  @ApiResponse(NOT_FOUND)
-  patch(
-    @Param('network_id') networkId: string,
-    @Param('person_id', new UuidParamPipe('person_id')) id: string,
-    @Body() body: UpdatePersonDto,
-  ): Promise<PersonDto> {
-    return this.update(networkId, id, body);
-  }
-
-  @Delete(':person_id')
-  @HttpCode(204)
-  @Access('network')
-  @PersonIdParam()
-  @ApiOperation({ summary: 'Delete a person', description: DELETE_DOC })
-  @ApiResponse({ status: 204, description: 'Deleted (or already deleted)' })
-  @ApiResponse(NOT_FOUND)
-  async delete(
-    @Param('network_id') networkId: string,
-    @Param('person_id', new UuidParamPipe('person_id')) id: string,
-  ): Promise<void> {
-    await this.persons.delete(networkId, id);
+    return (await this.service.list(networkId, pageBounds(query, 20), false, 'basic')).items.map(toPersonDto);
   }
 }
 
@@ -106,9 +64,7 @@ export class PersonsV1Controller {
 @ApiTags('persons')
 @ApiParam({ name: 'network_id', format: 'uuid' })
 @Controller({ path: ':network_id/persons', version: '2' })
-export class PersonsV2Controller {
-  constructor(private readonly persons: PersonService) {}
-
+export class PersonsV2Controller extends PersonRoutes(PersonV2Dto, 'full', toPersonV2Dto) {
   @Get()
   @Access('network')
   @ApiOperation({ summary: 'Persons of the network in an envelope, sortable (limit default 20)' })
@@ -118,74 +74,11 @@ export class PersonsV2Controller {
     @Query() query: PersonListQueryV2Dto,
   ): Promise<PersonPageDto> {
     const { limit, offset } = pageBounds(query, 20);
-    const page = await this.persons.list(
+    const { items, total } = await this.service.list(
       networkId,
       { limit, offset, sort: query.sort, order: query.order },
       true,
     );
-    return pageEnvelope(page.items.map(toPersonV2Dto), page.total ?? 0, limit, offset);
-  }
-
-  @Get(':person_id')
-  @Access('network')
-  @PersonIdParam()
-  @ApiOperation({ summary: 'One person (never includes a raw voice embedding)' })
-  @ApiResponse({ status: 200, type: PersonV2Dto })
-  @ApiResponse(NOT_FOUND)
-  async get(
-    @Param('network_id') networkId: string,
-    @Param('person_id', new UuidParamPipe('person_id')) id: string,
-  ): Promise<PersonV2Dto> {
-    return toPersonV2Dto(await this.persons.get(networkId, id));
-  }
-
-  @Post()
-  @Access('network')
-  @ApiOperation({ summary: 'Create a person; it gets the next per-network index' })
-  @ApiResponse({ status: 201, type: PersonV2Dto })
-  async create(@Param('network_id') networkId: string, @Body() body: CreatePersonDto): Promise<PersonV2Dto> {
-    return toPersonV2Dto(await this.persons.create(networkId, body));
-  }
-
-  @Put(':person_id')
-  @Access('network')
-  @PersonIdParam()
-  @ApiOperation({ summary: 'Update a person', description: UPDATE_DOC })
-  @ApiResponse({ status: 200, type: PersonV2Dto })
-  @ApiResponse(NOT_FOUND)
-  async update(
-    @Param('network_id') networkId: string,
-    @Param('person_id', new UuidParamPipe('person_id')) id: string,
-    @Body() body: UpdatePersonDto,
-  ): Promise<PersonV2Dto> {
-    return toPersonV2Dto(await this.persons.update(networkId, id, body));
-  }
-
-  @Patch(':person_id')
-  @Access('network')
-  @PersonIdParam()
-  @ApiOperation({ summary: 'Update a person (same as PUT)', description: UPDATE_DOC })
-  @ApiResponse({ status: 200, type: PersonV2Dto })
-  @ApiResponse(NOT_FOUND)
-  patch(
-    @Param('network_id') networkId: string,
-    @Param('person_id', new UuidParamPipe('person_id')) id: string,
-    @Body() body: UpdatePersonDto,
-  ): Promise<PersonV2Dto> {
-    return this.update(networkId, id, body);
-  }
-
-  @Delete(':person_id')
-  @HttpCode(204)
-  @Access('network')
-  @PersonIdParam()
-  @ApiOperation({ summary: 'Delete a person', description: DELETE_DOC })
-  @ApiResponse({ status: 204, description: 'Deleted (or already deleted)' })
-  @ApiResponse(NOT_FOUND)
-  async delete(
-    @Param('network_id') networkId: string,
-    @Param('person_id', new UuidParamPipe('person_id')) id: string,
-  ): Promise<void> {
-    await this.persons.delete(networkId, id);
+    return pageEnvelope(await this.answers(networkId, items), total ?? 0, limit, offset);
   }
 }

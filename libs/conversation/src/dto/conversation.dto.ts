@@ -1,4 +1,4 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional, PartialType } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
 import {
   ArrayMaxSize,
@@ -14,7 +14,7 @@ import {
   MaxLength,
   ValidateIf,
 } from 'class-validator';
-import { IsStorableText, PageQueryDto } from '@mira/core';
+import { DocumentInherited, IsStorableText, PageOf, PageQueryDto } from '@mira/core';
 
 const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
 const lowerIds = ({ value }: { value: unknown }) =>
@@ -47,37 +47,17 @@ export class CreateConversationDto {
 }
 
 /** PUT and PATCH: only the fields given change. */
-export class UpdateConversationDto {
-  @ApiPropertyOptional({
-    example: 'Planning',
-    minLength: 1,
-    maxLength: 255,
-    description: 'Trimmed; not blank',
-  })
-  @ValidateIf((_, value) => value !== undefined)
-  @Transform(trim)
-  @IsString()
-  @IsNotEmpty()
-  @MaxLength(255)
-  @IsStorableText()
-  title?: string;
-
-  @ApiPropertyOptional({
+@DocumentInherited<UpdateConversationDto>({
+  title: { example: 'Planning', minLength: 1, maxLength: 255, description: 'Trimmed; not blank' },
+  participants: {
     type: [String],
     format: 'uuid',
     minItems: 1,
     maxItems: 50,
     description: `Replaces the participant list. ${PARTICIPANTS_DOC}`,
-  })
-  @ValidateIf((_, value) => value !== undefined)
-  @Transform(lowerIds)
-  @IsArray()
-  @ArrayMinSize(1)
-  @ArrayMaxSize(50)
-  @IsUUID('all', { each: true })
-  @ArrayUnique()
-  participants?: string[];
-
+  },
+})
+export class UpdateConversationDto extends PartialType(CreateConversationDto, { skipNullProperties: false }) {
   @ApiPropertyOptional({ description: 'false ends the conversation (ended_at = now); true reopens it' })
   @ValidateIf((_, value) => value !== undefined)
   @IsBoolean()
@@ -198,24 +178,4 @@ export class ConversationV2Dto extends ConversationDto {
   duration_seconds: number | null;
 }
 
-export class ConversationPageDto {
-  @ApiProperty({ type: [ConversationV2Dto] })
-  items: ConversationV2Dto[];
-
-  @ApiProperty({ example: 42 })
-  total: number;
-
-  @ApiProperty({ example: 10 })
-  limit: number;
-
-  @ApiProperty({ example: 0 })
-  offset: number;
-
-  @ApiProperty({
-    nullable: true,
-    type: Number,
-    example: 10,
-    description: 'offset of the next page, null at the end',
-  })
-  next_offset: number | null;
-}
+export class ConversationPageDto extends PageOf(ConversationV2Dto, { total: 42, limit: 10 }) {}

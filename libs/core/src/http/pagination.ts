@@ -1,4 +1,5 @@
-import { ApiPropertyOptional } from '@nestjs/swagger';
+import type { Type as Class } from '@nestjs/common';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsInt, IsOptional, Max, Min } from 'class-validator';
 
@@ -41,4 +42,33 @@ export function pageEnvelope<T>(
 ): Page<T> & { next_offset: number | null } {
   const next = offset + items.length;
   return { items, total, limit, offset, next_offset: items.length > 0 && next < total ? next : null };
+}
+
+/**
+ * The OpenAPI class of a v2 list envelope of `item`s: `class PersonPageDto extends PageOf(PersonV2Dto, …) {}`.
+ * `examples` are the list's typical total and its default limit (the example next_offset is one page on).
+ */
+export function PageOf<T>(item: Class<T>, examples: { total: number; limit: number }) {
+  abstract class PageDto {
+    @ApiProperty({ type: [item] })
+    items: T[];
+
+    @ApiProperty({ example: examples.total })
+    total: number;
+
+    @ApiProperty({ example: examples.limit })
+    limit: number;
+
+    @ApiProperty({ example: 0 })
+    offset: number;
+
+    @ApiProperty({
+      nullable: true,
+      type: Number,
+      example: examples.limit,
+      description: 'offset of the next page, null at the end',
+    })
+    next_offset: number | null;
+  }
+  return PageDto;
 }

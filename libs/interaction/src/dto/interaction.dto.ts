@@ -1,4 +1,4 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional, PartialType } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import {
   IsIn,
@@ -10,7 +10,7 @@ import {
   registerDecorator,
   ValidateIf,
 } from 'class-validator';
-import { IsBoundedJsonObject, IsStorableText, PageQueryDto } from '@mira/core';
+import { DocumentInherited, IsBoundedJsonObject, IsStorableText, PageOf, PageQueryDto } from '@mira/core';
 
 const lower = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.toLowerCase() : value);
 const TYPES = ['audio', 'text', 'system'] as const;
@@ -70,46 +70,14 @@ export class CreateInteractionDto {
 }
 
 /** PUT and PATCH: only the fields given change; null person_id / conversation_id detaches. */
-export class UpdateInteractionDto {
-  @ApiPropertyOptional({ format: 'uuid', nullable: true, type: String })
-  @IsOptional()
-  @Transform(lower)
-  @IsUUID('all')
-  person_id?: string | null;
-
-  @ApiPropertyOptional({ format: 'uuid', nullable: true, type: String })
-  @IsOptional()
-  @Transform(lower)
-  @IsUUID('all')
-  conversation_id?: string | null;
-
-  @ApiPropertyOptional({ nullable: true, type: String, maxLength: 20000 })
-  @IsOptional()
-  @IsString()
-  @MaxLength(20000)
-  @IsStorableText()
-  content?: string | null;
-
-  @ApiPropertyOptional({ enum: TYPES })
-  @ValidateIf((_, value) => value !== undefined)
-  @IsIn(TYPES)
-  interaction_type?: (typeof TYPES)[number];
-
-  @ApiPropertyOptional({
-    type: 'object',
-    additionalProperties: true,
-    description: `${METADATA_DOC} Replaces it.`,
-  })
-  @ValidateIf((_, value) => value !== undefined)
-  @IsBoundedJsonObject()
-  metadata?: Record<string, unknown>;
-
-  @ApiPropertyOptional({ example: '2026-01-01T12:00:00Z', description: TIME_DOC })
-  @ValidateIf((_, value) => value !== undefined)
-  @IsISO8601(ISO_OPTIONS)
-  @IsSaneDate()
-  occurred_at?: string;
-}
+@DocumentInherited<UpdateInteractionDto>({
+  person_id: { format: 'uuid', nullable: true, type: String },
+  content: { nullable: true, type: String, maxLength: 20000 },
+  interaction_type: { enum: TYPES },
+  metadata: { type: 'object', additionalProperties: true, description: `${METADATA_DOC} Replaces it.` },
+  occurred_at: { example: '2026-01-01T12:00:00Z', description: TIME_DOC },
+})
+export class UpdateInteractionDto extends PartialType(CreateInteractionDto, { skipNullProperties: false }) {}
 
 export class InteractionListQueryDto extends PageQueryDto {
   @ApiPropertyOptional({
@@ -224,27 +192,7 @@ export class InteractionV2Dto extends InteractionDto {
   source_chunk_id: string | null;
 }
 
-export class InteractionPageDto {
-  @ApiProperty({ type: [InteractionV2Dto] })
-  items: InteractionV2Dto[];
-
-  @ApiProperty({ example: 1200 })
-  total: number;
-
-  @ApiProperty({ example: 50 })
-  limit: number;
-
-  @ApiProperty({ example: 0 })
-  offset: number;
-
-  @ApiProperty({
-    nullable: true,
-    type: Number,
-    example: 50,
-    description: 'offset of the next page, null at the end',
-  })
-  next_offset: number | null;
-}
+export class InteractionPageDto extends PageOf(InteractionV2Dto, { total: 1200, limit: 50 }) {}
 
 /** A real instant between 1970 and 9999; a date-time must carry its zone (Z or ±hh:mm). */
 function IsSaneDate() {

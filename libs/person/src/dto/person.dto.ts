@@ -1,7 +1,7 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional, PartialType } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsIn, IsNotEmpty, IsOptional, IsString, MaxLength, ValidateIf } from 'class-validator';
-import { IsBoundedJsonObject, IsStorableText, PageQueryDto } from '@mira/core';
+import { DocumentInherited, IsBoundedJsonObject, IsStorableText, PageOf, PageQueryDto } from '@mira/core';
 
 const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
 
@@ -32,25 +32,15 @@ export class CreatePersonDto {
 }
 
 /** PUT and PATCH: only the fields given change; `name: null` makes the person unnamed again. */
-export class UpdatePersonDto {
-  @ApiPropertyOptional({ example: 'Jane Doe', nullable: true, type: String, minLength: 1, maxLength: 255 })
-  @IsOptional()
-  @Transform(trim)
-  @IsString()
-  @IsNotEmpty()
-  @MaxLength(255)
-  @IsStorableText()
-  name?: string | null;
-
-  @ApiPropertyOptional({
+@DocumentInherited<UpdatePersonDto>({
+  name: { example: 'Jane Doe', nullable: true, type: String, minLength: 1, maxLength: 255 },
+  metadata: {
     type: 'object',
     additionalProperties: true,
     description: `${METADATA_DOC} Replaces the stored object.`,
-  })
-  @ValidateIf((_, value) => value !== undefined)
-  @IsBoundedJsonObject()
-  metadata?: Record<string, unknown>;
-}
+  },
+})
+export class UpdatePersonDto extends PartialType(CreatePersonDto, { skipNullProperties: false }) {}
 
 export class PersonListQueryV2Dto extends PageQueryDto {
   @ApiPropertyOptional({ enum: ['index', 'name', 'created_at', 'updated_at'], default: 'index' })
@@ -116,24 +106,4 @@ export class PersonV2Dto extends PersonDto {
   last_interaction_at: string | null;
 }
 
-export class PersonPageDto {
-  @ApiProperty({ type: [PersonV2Dto] })
-  items: PersonV2Dto[];
-
-  @ApiProperty({ example: 42 })
-  total: number;
-
-  @ApiProperty({ example: 20 })
-  limit: number;
-
-  @ApiProperty({ example: 0 })
-  offset: number;
-
-  @ApiProperty({
-    nullable: true,
-    type: Number,
-    example: 20,
-    description: 'offset of the next page, null at the end',
-  })
-  next_offset: number | null;
-}
+export class PersonPageDto extends PageOf(PersonV2Dto, { total: 42, limit: 20 }) {}
