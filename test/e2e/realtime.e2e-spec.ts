@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import jwt from 'jsonwebtoken';
+import { DataSource } from 'typeorm';
 import { WebSocket } from 'ws';
 import { RealtimePublisher, TokenService } from '@mira/core';
 import { InteractionService } from '@mira/interaction';
@@ -444,6 +445,40 @@ describe('realtime socket', () => {
       'interaction via instance 1',
     );
     expect(event.data?.text).toBe('heard on the other instance');
+  });
+
+  it('reopens a lost LISTEN connection: events flow again after the database dropped it', async () => {
+    const owner = await userWithNetwork(t);
+    const onSecond = await userSocket(second, owner);
+    const db = second.app.get(DataSource);
+    const listener = async () =>
+      (
+        (await db.query(
+          `SELECT pid FROM pg_stat_activity WHERE application_name = 'mira-realtime-listener' AND datname = current_database()`,
+        )) as Array<{ pid: number }>
+      ).map((r) => r.pid);
+    const before = await listener();
+    expect(before).toHaveLength(2); // one per instance
+    // what a failover or an idle-connection reaper does to it
+    await db.query('SELECT pg_terminate_backend(pid) FROM unnest($1::int[]) AS pid', [before]);
+    // healthy again means the new connection's LISTEN has completed, on both instances
+    const listening = async (app: TestApp) =>
+      (await app.http().get('/health/detailed')).body.checks.realtime.status === 'healthy';
+    await waitFor(
+      async () => {
+        const now = await listener();
+        const renewed = now.length === 2 && now.every((pid) => !before.includes(pid));
+        return renewed && (await listening(t)) && (await listening(second));
+      },
+      { what: 'both instances listening again', timeoutMs: 30_000 },
+    );
+    const created = await t
+      .http()
+      .post(`/api/v1/${owner.networkId}/interactions`)
+      .set(owner.session.auth)
+      .send({ interaction_type: 'text', content: 'after the reconnect' })
+      .expect(201);
+    await onSecond.waitFor(withId('interaction', created.body.id), 'interaction after the reconnect');
   });
 
   it('caps sockets per account (1013, the apps retry later) without touching other accounts', async () => {

@@ -13,6 +13,8 @@ import {
 import { RealtimeBus } from './realtime-publisher.js';
 
 export const REALTIME_CHANNEL = 'mira_realtime';
+/** The LISTEN connection's application_name (pg_stat_activity tells it apart from the pool). */
+export const REALTIME_LISTENER_NAME = 'mira-realtime-listener';
 const RECONNECT_MAX_MS = 30_000;
 /** A LISTEN connection that died without an error (a half-open TCP after a failover) is found by this probe. */
 const PROBE_INTERVAL_MS = 30_000;
@@ -86,6 +88,7 @@ export class PostgresRealtimeBus extends RealtimeBus implements OnApplicationShu
       connectionString: this.databaseUrl,
       connectionTimeoutMillis: 5000,
       keepAlive: true,
+      application_name: REALTIME_LISTENER_NAME,
     });
     client.on('notification', (message) => {
       const notice = message.channel === REALTIME_CHANNEL && decodeNotice(message.payload ?? '');
