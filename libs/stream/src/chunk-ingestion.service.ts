@@ -16,14 +16,13 @@ import { NetworkService } from '@mira/network';
 import { estimateClockOffset, roundTo, streamScore } from './arbitration.policy.js';
 import { assertStreamId, type ChunkFields, parseChunkFields } from './chunk-input.js';
 import { PhoneSignalService } from './phone-signal.service.js';
-import type { StreamChunkEntity } from './stream-chunk.entity.js';
 import { type NewChunk, StreamChunkRepository } from './stream-chunk.repository.js';
 import { StreamFloorRepository } from './stream-floor.repository.js';
 import { StreamIngestRepository } from './stream-ingest.repository.js';
 import { StreamReadService } from './stream-read.service.js';
 import { StreamErrors } from './stream.errors.js';
 import { StreamRepository } from './stream.repository.js';
-import type { ChunkReceipt, UploadedAudio } from './stream.types.js';
+import type { ChunkReceipt, StreamChunk, UploadedAudio } from './stream.types.js';
 
 /**
  * Audio ingestion: every chunk is decoded, scored and stored (decoded audio included) as `pending`, in ONE
@@ -210,7 +209,7 @@ export class ChunkIngestionService implements OnModuleInit {
     clientId: string,
     streamId: string,
     fields: ChunkFields,
-  ): Promise<StreamChunkEntity | null> {
+  ): Promise<StreamChunk | null> {
     if (fields.idempotencyKey !== null) {
       const byKey = await this.chunks.findByIdempotencyKey(networkId, clientId, fields.idempotencyKey);
       if (byKey) return byKey;
@@ -222,7 +221,7 @@ export class ChunkIngestionService implements OnModuleInit {
   /** Answers a retried upload with the original result; a different request under the same seq/key is refused. */
   private async replay(
     networkId: string,
-    chunk: StreamChunkEntity,
+    chunk: StreamChunk,
     streamId: string,
     hash: string,
     fields: ChunkFields,

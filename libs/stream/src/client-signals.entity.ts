@@ -1,8 +1,9 @@
 import { Column, Entity, PrimaryColumn } from 'typeorm';
+import type { ClientSignals } from './stream.types.js';
 
-/** Location and RSSI reported by phones about a device. */
+/** The stream_client_signals table (see ClientSignals). */
 @Entity({ name: 'stream_client_signals' })
-export class StreamClientSignalsEntity {
+export class StreamClientSignalsEntity implements ClientSignals {
   @PrimaryColumn({ type: 'uuid' })
   networkId: string;
 

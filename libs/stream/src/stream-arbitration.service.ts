@@ -14,16 +14,16 @@ import {
 } from './arbitration.policy.js';
 import { copyAudioScore, crossCopySnrDbAsync } from './copy-comparison.js';
 import { PhoneSignalService } from './phone-signal.service.js';
-import type { StreamChunkEntity } from './stream-chunk.entity.js';
 import { StreamChunkRepository } from './stream-chunk.repository.js';
 import { StreamFloorRepository } from './stream-floor.repository.js';
 import { StreamIngestRepository } from './stream-ingest.repository.js';
+import type { StreamChunk } from './stream.types.js';
 
 /** Longest the arbitration waits for copies still being decoded. */
 const INGEST_WAIT_MAX_MS = 5000;
 
 interface Scored extends Candidate {
-  row: StreamChunkEntity;
+  row: StreamChunk;
   breakdown: ScoreBreakdown;
   crossCopy: boolean;
 }
@@ -70,7 +70,7 @@ export class StreamArbitrationService {
       const window = { start: trigger.alignedStart, end: trigger.alignedEnd };
       const pending = await this.chunks.findOverlapping(tx, networkId, window, ['pending'], maxChunkMs);
       const forwarded = await this.chunks.findOverlapping(tx, networkId, window, ['won'], maxChunkMs);
-      const ref = (c: StreamChunkEntity) => ({
+      const ref = (c: StreamChunk) => ({
         chunkId: c.id,
         streamRowId: c.streamRowId,
         streamId: c.streamId,

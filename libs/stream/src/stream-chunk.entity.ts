@@ -1,11 +1,10 @@
 import { Column, Entity, PrimaryGeneratedColumn } from 'typeorm';
 import { bigintAsNumber } from './bigint-column.js';
+import type { ChunkStatus, StreamChunk } from './stream.types.js';
 
-export type ChunkStatus = 'pending' | 'won' | 'lost' | 'silent';
-
-/** One uploaded chunk: its timing, quality and (until decided, or processed when it won) its decoded audio. */
+/** The stream_chunks table (see StreamChunk); the audio column is left out of reads unless asked for. */
 @Entity({ name: 'stream_chunks' })
-export class StreamChunkEntity {
+export class StreamChunkEntity implements StreamChunk {
   @PrimaryGeneratedColumn('uuid')
   id: string;
 
@@ -30,14 +29,12 @@ export class StreamChunkEntity {
   @Column({ type: 'text' })
   contentSha256: string;
 
-  /** The device's timestamp of the first sample. */
   @Column({ type: 'timestamptz' })
   capturedAt: Date;
 
   @Column({ type: 'timestamptz' })
   receivedAt: Date;
 
-  /** The capture interval on the server's clock. */
   @Column({ type: 'timestamptz' })
   alignedStart: Date;
 
@@ -68,7 +65,6 @@ export class StreamChunkEntity {
   @Column({ type: 'double precision' })
   speechRatio: number;
 
-  /** Stream score at ingestion (audio plus phone signals). */
   @Column({ type: 'double precision' })
   score: number;
 
@@ -87,7 +83,6 @@ export class StreamChunkEntity {
   @Column({ type: 'timestamptz', nullable: true })
   decidedAt: Date | null;
 
-  /** PCM16LE mono 16 kHz; dropped once the chunk lost or was silent. */
   @Column({ type: 'bytea', nullable: true, select: false })
   audio: Buffer | null;
 

@@ -3,11 +3,12 @@ import { InjectRepository } from '@nestjs/typeorm';
 import { And, In, IsNull, LessThan, MoreThan, Not, Repository } from 'typeorm';
 import { Tx } from '@mira/core';
 import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity.js';
-import { ChunkStatus, StreamChunkEntity } from './stream-chunk.entity.js';
+import { StreamChunkEntity } from './stream-chunk.entity.js';
+import type { ChunkStatus, StreamChunk } from './stream.types.js';
 
 /** What ingestion stores: a chunk before any decision, with its metadata and decoded audio. */
 export type NewChunk = Omit<
-  StreamChunkEntity,
+  StreamChunk,
   'id' | 'status' | 'decisionId' | 'decisionReason' | 'decidedAt' | 'createdAt' | 'audio'
 > & { audio: Buffer };
 

@@ -4,10 +4,9 @@ import { floorIsHeld, floorStateOf, isStreamActive, streamScore } from './arbitr
 import { assertStreamId } from './chunk-input.js';
 import { PhoneSignalService } from './phone-signal.service.js';
 import { type FloorRow, StreamFloorRepository } from './stream-floor.repository.js';
-import type { StreamEntity } from './stream.entity.js';
 import { StreamErrors } from './stream.errors.js';
 import { StreamRepository } from './stream.repository.js';
-import type { BestStream, StreamScores, StreamView } from './stream.types.js';
+import type { BestStream, Stream, StreamScores, StreamView } from './stream.types.js';
 
 /** The streams of a network as they stand: scores with today's phone signals, activity, and who holds the floor. */
 @Injectable()
@@ -42,7 +41,7 @@ export class StreamReadService {
   }
 
   /** The stream holding the floor, while it holds it. */
-  async floorHolder(networkId: string, floor: FloorRow): Promise<StreamEntity | null> {
+  async floorHolder(networkId: string, floor: FloorRow): Promise<Stream | null> {
     if (!floorIsHeld(floorStateOf(floor), Date.now(), this.config.values.streams.inactiveAfterMs))
       return null;
     if (!floor.holderStreamRowId) return null;
@@ -50,7 +49,7 @@ export class StreamReadService {
     return holder ?? null;
   }
 
-  private async describe(networkId: string, streams: StreamEntity[], floor: FloorRow): Promise<StreamView[]> {
+  private async describe(networkId: string, streams: Stream[], floor: FloorRow): Promise<StreamView[]> {
     const nowMs = Date.now();
     const { inactiveAfterMs } = this.config.values.streams;
     const signalsOf = await this.signals.of(

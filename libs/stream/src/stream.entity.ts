@@ -1,9 +1,10 @@
 import { Column, Entity, PrimaryGeneratedColumn } from 'typeorm';
 import { bigintAsNumber } from './bigint-column.js';
+import type { Stream } from './stream.types.js';
 
-/** A device's audio stream in a network (named by the device; usually its client id). */
+/** The streams table (see Stream). */
 @Entity({ name: 'streams' })
-export class StreamEntity {
+export class StreamEntity implements Stream {
   @PrimaryGeneratedColumn('uuid')
   id: string;
 
@@ -13,11 +14,9 @@ export class StreamEntity {
   @Column({ type: 'text' })
   streamId: string;
 
-  /** The registered device that owns the stream. */
   @Column({ type: 'text' })
   clientId: string;
 
-  /** Estimated server clock minus device clock (includes the fastest observed network delay). */
   @Column({ type: 'double precision', nullable: true })
   clockOffsetMs: number | null;
 

@@ -1,8 +1,81 @@
 import type { QualityReport } from '@mira/audio';
 import type { PhoneSignals, ScoreBreakdown } from './arbitration.policy.js';
-import type { StreamClientSignalsEntity } from './client-signals.entity.js';
-import type { StreamChunkEntity } from './stream-chunk.entity.js';
-import type { StreamEntity } from './stream.entity.js';
+
+/** A device's audio stream in a network (named by the device; usually its client id) and its latest chunk. */
+export interface Stream {
+  id: string;
+  networkId: string;
+  streamId: string;
+  /** The registered device that owns the stream. */
+  clientId: string;
+  /** Estimated server clock minus device clock (includes the fastest observed network delay). */
+  clockOffsetMs: number | null;
+  lastReceivedAt: Date | null;
+  lastCapturedAt: Date | null;
+  lastChunkId: string | null;
+  lastSeq: number | null;
+  chunkCount: number;
+  audioScore: number | null;
+  snrDb: number | null;
+  clarity: number | null;
+  rms: number | null;
+  clippingRatio: number | null;
+  speechRatio: number | null;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export type ChunkStatus = 'pending' | 'won' | 'lost' | 'silent';
+
+/** One uploaded chunk: its timing, quality and (until decided, or processed when it won) its decoded audio. */
+export interface StreamChunk {
+  id: string;
+  networkId: string;
+  streamRowId: string;
+  streamId: string;
+  clientId: string;
+  seq: number | null;
+  idempotencyKey: string | null;
+  contentSha256: string;
+  /** The device's timestamp of the first sample. */
+  capturedAt: Date;
+  receivedAt: Date;
+  /** The capture interval on the server's clock. */
+  alignedStart: Date;
+  alignedEnd: Date;
+  durationMs: number;
+  format: string;
+  audioScore: number;
+  snrDb: number;
+  clarity: number;
+  rms: number;
+  clippingRatio: number;
+  speechRatio: number;
+  /** Stream score at ingestion (audio plus phone signals). */
+  score: number;
+  metadata: Record<string, unknown> | null;
+  status: ChunkStatus;
+  decisionId: string | null;
+  decisionReason: string | null;
+  decidedAt: Date | null;
+  /** PCM16LE mono 16 kHz; dropped once the chunk lost or was silent; read only on request. */
+  audio: Buffer | null;
+  createdAt: Date;
+}
+
+/** Location and RSSI reported by phones about a device. */
+export interface ClientSignals {
+  networkId: string;
+  clientId: string;
+  latitude: number | null;
+  longitude: number | null;
+  accuracyM: number | null;
+  locationAt: Date | null;
+  rssiDbm: number | null;
+  rssiFrom: string | null;
+  rssiAt: Date | null;
+  updatedAt: Date;
+}
 
 /** A multipart file as the upload interceptor hands it over. */
 export interface UploadedAudio {
@@ -13,14 +86,14 @@ export interface UploadedAudio {
 
 /** The reports phones made about a device, and what of them counts now. */
 export interface DeviceSignals {
-  reports: StreamClientSignalsEntity | null;
+  reports: ClientSignals | null;
   signals: PhoneSignals;
 }
 
 /** The answer to an upload (or to its retry): the stored chunk, its score and the floor as it stands. */
 export interface ChunkReceipt {
   chunk: Pick<
-    StreamChunkEntity,
+    StreamChunk,
     | 'id'
     | 'streamRowId'
     | 'streamId'
@@ -40,7 +113,7 @@ export interface ChunkReceipt {
   /** The chunk's stream score and its components (score = the one stored with the chunk). */
   breakdown: ScoreBreakdown;
   /** The stream holding the floor right now, if any. */
-  holder: StreamEntity | null;
+  holder: Stream | null;
   decisionDueAt: Date;
   /** True when this answers a retry of an upload stored earlier. */
   replayed: boolean;
@@ -48,7 +121,7 @@ export interface ChunkReceipt {
 
 /** A stream as the reads show it at one moment. */
 export interface StreamView {
-  stream: StreamEntity;
+  stream: Stream;
   /** The last chunk's audio score with today's phone signals; null before the first chunk. */
   breakdown: ScoreBreakdown | null;
   device: DeviceSignals;
