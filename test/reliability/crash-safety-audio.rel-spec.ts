@@ -1,34 +1,12 @@
 import pg from 'pg';
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { TEST_JWT_SECRET } from '../support/app.js';
+import { readFileSync } from 'node:fs';
 import { librispeechDevFiles } from '../../tooling/shared-data.js';
 import { DEV_SPEAKERS } from '../support/speech.js';
 import { waitFor } from '../support/wait.js';
 import { ensureBuilt } from '../support/build.js';
+import { bootCompiledServer } from '../support/compiled-server.js';
 import { createTestDatabase } from '../support/database.js';
-import {
-  requestJson as json,
-  startServerProcess,
-  waitForExit,
-  type ServerProcess,
-} from '../support/server-process.js';
-
-/** The compiled server, configured as in production but on loopback and a throwaway database. */
-function boot(databaseUrl: string, extra: Record<string, string> = {}): Promise<ServerProcess> {
-  return startServerProcess({
-    ...extra,
-    NODE_ENV: 'test',
-    DATABASE_URL: databaseUrl,
-    DB_POOL_SIZE: '6',
-    JWT_SECRET: TEST_JWT_SECRET,
-    DATA_DIR: mkdtempSync(join(tmpdir(), 'mira-crash-')),
-    LOG_LEVEL: 'info',
-    RATE_LIMIT_ENABLED: 'false',
-    RETENTION_SWEEP_ENABLED: 'false',
-  });
-}
+import { requestJson as json, waitForExit } from '../support/server-process.js';
 
 /**
  * Mission (issue 8, proof 4, audio): kill -9 the compiled server while three devices (two hearing the same room,
@@ -49,7 +27,7 @@ describe('reliability: crash safety during audio ingestion', () => {
       STREAM_ARBITRATION_WINDOW_MS: '200',
       STREAM_MAX_CHUNK_SECONDS: '60',
     };
-    let proc = await boot(db.url, env);
+    let proc = await bootCompiledServer(db.url, env);
     try {
       const reg = await json(proc.baseUrl, 'POST', '/api/v1/auth/register', {
         email: 'crash-audio@example.com',
@@ -128,7 +106,7 @@ describe('reliability: crash safety during audio ingestion', () => {
       await Promise.all(workers);
       expect(refused).toEqual([]);
 
-      proc = await boot(db.url, env);
+      proc = await bootCompiledServer(db.url, env);
       // Devices retry what was in flight with the same seq: absorbed if it had been stored, stored once if not.
       for (const { d, seq } of inFlight) {
         const res = await upload(proc.baseUrl, d, seq);

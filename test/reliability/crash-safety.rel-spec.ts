@@ -1,31 +1,8 @@
 import pg from 'pg';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { TEST_JWT_SECRET } from '../support/app.js';
 import { ensureBuilt } from '../support/build.js';
+import { bootCompiledServer } from '../support/compiled-server.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
-import {
-  requestJson as json,
-  startServerProcess,
-  waitForExit,
-  type ServerProcess,
-} from '../support/server-process.js';
-
-/** The compiled server, configured as in production but on loopback and a throwaway database. */
-function boot(databaseUrl: string, extra: Record<string, string> = {}): Promise<ServerProcess> {
-  return startServerProcess({
-    ...extra,
-    NODE_ENV: 'test',
-    DATABASE_URL: databaseUrl,
-    DB_POOL_SIZE: '6',
-    JWT_SECRET: TEST_JWT_SECRET,
-    DATA_DIR: mkdtempSync(join(tmpdir(), 'mira-crash-')),
-    LOG_LEVEL: 'info',
-    RATE_LIMIT_ENABLED: 'false',
-    RETENTION_SWEEP_ENABLED: 'false',
-  });
-}
+import { requestJson as json, waitForExit, type ServerProcess } from '../support/server-process.js';
 
 interface Accepted {
   kind: 'network' | 'client';
@@ -58,7 +35,7 @@ describe('reliability: crash safety (kill -9 mid-load, restart on the same datab
   });
 
   it('every write that got a 2xx before the SIGKILL is present exactly once after restart', async () => {
-    server = await boot(database.url);
+    server = await bootCompiledServer(database.url);
     const first = server;
     const users: { token: string; networkId: string }[] = [];
     for (let i = 0; i < 4; i++) {
@@ -123,7 +100,7 @@ describe('reliability: crash safety (kill -9 mid-load, restart on the same datab
     expect(accepted.length).toBeGreaterThanOrEqual(150);
 
     // Restart on the same database.
-    server = await boot(database.url);
+    server = await bootCompiledServer(database.url);
     const client = new pg.Client({ connectionString: database.url });
     await client.connect();
     try {
