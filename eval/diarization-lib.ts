@@ -2,7 +2,7 @@
  * Conversations built from single-speaker recordings, and the diarization error rate (tooling for
  * eval/diarization.eval.ts; pure functions, no models).
  */
-import { seededRandom } from '../libs/core/src/util/random.js';
+import { seededRandom } from '@mira/core';
 
 const RATE = 16000;
 
