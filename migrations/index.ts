@@ -9,6 +9,7 @@ import { TombstoneExpiry1763800600000 } from './1763800600000-tombstone-expiry.j
 import { TombstoneExpiryPerNetwork1763800700000 } from './1763800700000-tombstone-expiry-per-network.js';
 import { AppDevices1763801600000 } from './1763801600000-app-devices.js';
 import { InteractionSearch1763801910000 } from './1763801910000-interaction-search.js';
+import { SignIn1763803100000 } from './1763803100000-sign-in.js';
 
 /** Every migration, in order. New migrations are appended here (explicit list: works in ts-jest and compiled ESM). */
 export const ALL_MIGRATIONS = [
@@ -23,4 +24,5 @@ export const ALL_MIGRATIONS = [
   TombstoneExpiryPerNetwork1763800700000,
   AppDevices1763801600000,
   InteractionSearch1763801910000,
+  SignIn1763803100000,
 ];

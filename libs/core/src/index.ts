@@ -30,6 +30,7 @@ export * from './lifecycle/shutdown.coordinator.js';
 export * from './metrics/metric-names.js';
 export * from './metrics/metrics.service.js';
 export * from './config/recognition.config.js';
+export * from './config/sign-in.config.js';
 export * from './http/domain-validation.js';
 export * from './database/tombstones.js';
 export * from './database/transaction.js';

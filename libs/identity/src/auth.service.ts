@@ -25,7 +25,8 @@ export class AuthService {
 
   async login(email: string, password: string): Promise<IssuedTokens> {
     const user = await this.repository.findUserByEmail(email);
-    if (!user) {
+    // An account made by a provider sign-in has no password: it is refused like an unknown e-mail.
+    if (!user || user.passwordHash === null) {
       await burnPasswordCheck(password);
       throw IdentityErrors.invalidCredentials();
     }
@@ -63,6 +64,11 @@ export class AuthService {
     const user = await this.repository.findUserById(userId);
     if (!user) throw IdentityErrors.userNotFound();
     return user;
+  }
+
+  /** A new sign-in session for the user (also used by the provider sign-ins). */
+  startSession(user: User): Promise<IssuedTokens> {
+    return this.issueTokens(user, randomUUID());
   }
 
   private async issueTokens(user: User, familyId: string): Promise<IssuedTokens> {

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { IsNull, Repository } from 'typeorm';
+import { Tx } from '@mira/core';
 import { RefreshTokenEntity } from './refresh-token.entity.js';
 import { UserEntity } from './user.entity.js';
 
@@ -12,22 +13,39 @@ export class IdentityRepository {
     @InjectRepository(RefreshTokenEntity) private readonly refreshTokens: Repository<RefreshTokenEntity>,
   ) {}
 
-  findUserByEmail(email: string): Promise<UserEntity | null> {
-    return this.users.findOne({ where: { email } });
+  findUserByEmail(email: string, tx?: Tx): Promise<UserEntity | null> {
+    return Tx.manager(tx, this.users.manager).findOne(UserEntity, { where: { email } });
   }
 
-  findUserById(id: string): Promise<UserEntity | null> {
-    return this.users.findOne({ where: { id } });
+  findUserById(id: string, tx?: Tx): Promise<UserEntity | null> {
+    return Tx.manager(tx, this.users.manager).findOne(UserEntity, { where: { id } });
   }
 
-  /** Inserts unless the e-mail is taken; returns null when it is. */
-  async insertUser(email: string, passwordHash: string): Promise<UserEntity | null> {
-    const rows = await this.users.query(
+  /** Inserts unless the e-mail is taken; returns null when it is. A null hash makes a provider-only account. */
+  async insertUser(email: string, passwordHash: string | null, tx?: Tx): Promise<UserEntity | null> {
+    const rows = await Tx.manager(tx, this.users.manager).query(
       `INSERT INTO users (email, password_hash) VALUES ($1, $2) ON CONFLICT (email) DO NOTHING RETURNING id`,
       [email, passwordHash],
     );
     const id = (rows as { id: string }[])[0]?.id;
-    return id ? this.findUserById(id) : null;
+    return id ? this.findUserById(id, tx) : null;
+  }
+
+  /** Serialises, until the transaction ends, everything that creates or links an account for this e-mail. */
+  async lockEmail(email: string, tx: Tx): Promise<void> {
+    await Tx.manager(tx).query(`SELECT pg_advisory_xact_lock(hashtext('account-email:' || $1::text))`, [
+      email,
+    ]);
+  }
+
+  /** The account can no longer be signed in to with a password, and every session open on it ends. */
+  async dropPasswordAndSessions(userId: string, tx: Tx): Promise<void> {
+    const manager = Tx.manager(tx);
+    await manager.query(`UPDATE users SET password_hash = NULL, updated_at = now() WHERE id = $1`, [userId]);
+    await manager.query(
+      `UPDATE refresh_tokens SET revoked_at = now() WHERE user_id = $1 AND revoked_at IS NULL`,
+      [userId],
+    );
   }
 
   async insertRefreshToken(row: Pick<RefreshTokenEntity, 'userId' | 'familyId' | 'tokenHash' | 'expiresAt'>) {

@@ -4,6 +4,8 @@ export interface User {
   /** Stored lower-cased; unique. */
   email: string;
   isActive: boolean;
+  /** False for an account made by signing in with Google or GitHub: it has no password to sign in with. */
+  hasPassword: boolean;
   createdAt: Date;
   updatedAt: Date;
 }

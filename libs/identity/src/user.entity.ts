@@ -10,8 +10,9 @@ export class UserEntity implements User {
   @Column({ type: 'text' })
   email: string;
 
-  @Column({ type: 'text' })
-  passwordHash: string;
+  /** Null for an account made by a provider sign-in (Google, GitHub). */
+  @Column({ type: 'text', nullable: true })
+  passwordHash: string | null;
 
   @Column({ type: 'boolean', default: true })
   isActive: boolean;
@@ -21,4 +22,8 @@ export class UserEntity implements User {
 
   @UpdateDateColumn({ type: 'timestamptz' })
   updatedAt: Date;
+
+  get hasPassword(): boolean {
+    return this.passwordHash !== null;
+  }
 }

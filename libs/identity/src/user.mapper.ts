@@ -7,7 +7,7 @@ export function toUserDto(user: User): UserDto {
     id: user.id,
     email: user.email,
     is_active: user.isActive,
-    has_password: true,
+    has_password: user.hasPassword,
     created_at: isoUtc(user.createdAt),
   };
 }

@@ -3,6 +3,7 @@ import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseRecognitionConfig, RecognitionConfigValues } from './recognition.config.js';
+import { parseSignInConfig, type SignInConfigValues } from './sign-in.config.js';
 
 /** What a deployment can set. Every variable is optional in the embedded development default. */
 export interface RawEnvironment {
@@ -50,6 +51,8 @@ export interface AppConfigValues {
   recognition: RecognitionConfigValues;
   streams: StreamsConfig;
   realtime: RealtimeConfig;
+  /** Sign-in with Google and GitHub (sign-in.config.ts). */
+  signIn: SignInConfigValues;
 }
 
 /** The apps' WebSocket (libs/realtime; docs/apps.md). */
@@ -301,6 +304,7 @@ export function parseConfig(env: RawEnvironment, packageVersion: string): AppCon
       sessionTtlSeconds: int('REALTIME_SESSION_TTL_SECONDS', 3600, 10, 86_400),
       statusDelayMs: int('REALTIME_STATUS_DELAY_MS', 300, 0, 4000),
     },
+    signIn: parseSignInConfig(str, int, problems, { isProduction }),
   };
   if (config.audio.vad.negThreshold >= config.audio.vad.threshold) {
     problems.push('VAD_NEG_THRESHOLD must be lower than VAD_THRESHOLD');

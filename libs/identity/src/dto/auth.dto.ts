@@ -50,7 +50,10 @@ export class UserDto {
   @ApiProperty()
   is_active: boolean;
 
-  @ApiProperty({ description: 'Always true: accounts are password accounts' })
+  @ApiProperty({
+    description:
+      'False for an account made by signing in with Google or GitHub (it has no password to sign in with)',
+  })
   has_password: boolean;
 
   @ApiProperty({ example: '2026-01-01T12:00:00.000Z' })
