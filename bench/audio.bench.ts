@@ -76,7 +76,7 @@ for (const [name, stage] of Object.entries(stages)) {
     cpuRtfs.map((x) => x.toFixed(4)).join(' '),
   );
 }
-// Issue 9: one embedding of 3 s of speech per call, per loaded speaker model (target ≤ 10 ms on one core)
+// One embedding of 3 s of speech per call, per loaded speaker model (target ≤ 10 ms on one core)
 const embedRows: string[] = [];
 for (const [modelId] of pipeline.speakers) {
   const ms: number[] = [];
@@ -94,7 +94,7 @@ for (const [modelId] of pipeline.speakers) {
   );
   console.log('embed 3 s', modelId, median(ms).toFixed(1), 'ms');
 }
-// Issue 9: scoring one utterance against a network's persons on the model's scale (cohort normalisation: every
+// Scoring one utterance against a network's persons on the model's scale (cohort normalisation: every
 // centroid and the test are compared with the whole cohort), for 5 / 20 / 50 persons
 const scoreRows: string[] = [];
 const scoringModel = pipeline.speaker!;

@@ -116,7 +116,7 @@ const count = (t: Tally, scores: number[], s: number) => {
 };
 for (const [name, noisy, transform] of conditions) {
   const product = tally(); // what the product compares (planIdentification)
-  const plain = tally(); // cosine against the clean voiceprint (the former policy)
+  const plain = tally(); // cosine against the clean voiceprint (no cohort, no voiceprint heard in noise)
   const cosineNoisy = tally(); // cosine against the voiceprint heard in noise (an alternative, for comparison)
   const onlyNoisy = tally(); // the model's scale against the voiceprint heard in noise only (an alternative)
   const inNoise = noisy && scale !== 'cosine';

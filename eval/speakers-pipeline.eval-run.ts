@@ -19,7 +19,7 @@ import { DEV_SPLIT_SPEAKERS, speakerOfFile } from './lib.js';
 const UNKNOWN_SPEAKERS = Number(process.env.EVAL_UNKNOWN_SPEAKERS ?? 10);
 /**
  * Never-enrolled speakers: train-clean-100 speakers held out of the trained speaker model's training (its dev
- * split, training/speaker/README.md on branch speaker-model), so no model has seen them.
+ * split, training/speaker/README.md), so no model has seen them.
  */
 const HELD_OUT = DEV_SPLIT_SPEAKERS.slice(0, 15);
 const ENROL = 3;

@@ -1,7 +1,7 @@
 import { MigrationInterface, QueryRunner } from 'typeorm';
 
 /**
- * The recognition pipeline (issue 6):
+ * The recognition pipeline:
  * - voiceprints: encrypted speaker embeddings per person and model (AES-256-GCM, never the plain vector); they go
  *   with their person (composite FK, ON DELETE CASCADE). source_interaction_id ties an automatic sample to the
  *   utterance it came from, so correcting that utterance's speaker removes the sample.

@@ -6,7 +6,7 @@ import { startTestApp, TestApp } from '../support/app.js';
 const SNAPSHOT = join(process.cwd(), 'test/e2e/access-rules.snapshot.json');
 
 /**
- * Mission: who may call what. Every route (method + path) with its @Access rule must equal the committed
+ * Who may call what. Every route (method + path) with its @Access rule must equal the committed
  * snapshot: changing a rule or adding a route fails until the snapshot is updated on purpose
  * (UPDATE_ACCESS_SNAPSHOT=1 rewrites it; review the diff).
  */

@@ -4,7 +4,7 @@ import { NetworkService } from '@mira/network';
 import { createNetwork, registerUser, startTestApp, TestApp } from '../support/app.js';
 
 /**
- * Mission: the account is the assistant. A user token resolves to one network (created on first use, exactly once
+ * The account is the assistant. A user token resolves to one network (created on first use, exactly once
  * however many requests race), and devices are named the way the shipped apps name them (registered on first
  * sight, server-assigned client1, client2, …, renamed, listed).
  */

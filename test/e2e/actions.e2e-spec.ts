@@ -1,7 +1,7 @@
 import { startTestApp, TestApp, userWithNetwork, Session } from '../support/app.js';
 import { FakeGemini, geminiJson, geminiStatus } from '../support/fake-gemini.js';
 
-/** Mission: inference — actions extracted from interactions, listed and confirmed/dismissed through the API. */
+/** Inference — actions extracted from interactions, listed and confirmed/dismissed through the API. */
 describe('actions and on-demand inference', () => {
   let fake: FakeGemini;
   let t: TestApp;

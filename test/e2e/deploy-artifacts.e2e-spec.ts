@@ -354,11 +354,7 @@ describe('deployment artefacts agree with the app (terraform, Dockerfile, docker
       expect(fetch).not.toBeNull();
       expect(runtime.lines.some((l) => l.keyword === 'COPY' && /model-files/.test(l.args))).toBe(true);
       expect(envOf(runtime)['MODEL_DIR']).toBe('/app/model-files');
-      if (!existsSync(join(ROOT, sourceOf(fetch?.[1] as string)))) {
-        console.warn(
-          `${sourceOf(fetch?.[1] as string)} is not on this branch yet (the audio branch provides it)`,
-        );
-      }
+      expect(existsSync(join(ROOT, sourceOf(fetch?.[1] as string)))).toBe(true);
     });
 
     it('runtime: non-root user, EXPOSE and PORT = app port, HEALTHCHECK on a real route, CMD runs the compiled main', async () => {

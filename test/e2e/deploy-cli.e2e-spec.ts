@@ -7,7 +7,7 @@ import { createTestDatabase, TestDatabase } from '../support/database.js';
 import { ensureBuilt, ROOT } from '../support/build.js';
 import { ALL_MIGRATIONS } from '../../migrations/index.js';
 
-/** Mission (deployment): the compiled CLIs the image and the one-off ECS task run — migrate, generate, seed. */
+/** The compiled CLIs the image and the one-off ECS task run — migrate, generate, seed. */
 describe('deploy CLIs (compiled dist, real PostgreSQL)', () => {
   let db: TestDatabase;
   let dataDir: string;

@@ -3,7 +3,7 @@ import pg from 'pg';
 import { registerClient, startTestApp, TestApp, userWithNetwork, type Session } from '../support/app.js';
 
 /**
- * Mission: the domain REST API (persons, conversations, interactions) at the seed's paths, v1 and v2, with
+ * The domain REST API (persons, conversations, interactions) at the original API's paths, v1 and v2, with
  * tenant scoping, validation that names the parameter, and documented delete effects.
  */
 describe('domain API: persons, conversations, interactions (real HTTP, real PostgreSQL)', () => {
@@ -37,7 +37,7 @@ describe('domain API: persons, conversations, interactions (real HTTP, real Post
   });
 
   describe('persons', () => {
-    it('creates persons with per-network indexes and the seed shape (no raw embedding)', async () => {
+    it('creates persons with per-network indexes and the original API shape (no raw embedding)', async () => {
       const { session: other, networkId: otherNid } = await userWithNetwork(t);
       const a = await createPerson({ name: '  John Doe  ', metadata: { role: 'owner' } });
       const b = await createPerson();

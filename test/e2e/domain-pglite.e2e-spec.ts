@@ -9,7 +9,7 @@ import { TEST_JWT_SECRET } from '../support/app.js';
 import { openSession, realtimeUrl } from '../support/realtime-client.js';
 
 /**
- * Mission: the embedded mode (no DATABASE_URL, PGlite) runs the domain API too: migrations, concurrent
+ * The embedded mode (no DATABASE_URL, PGlite) runs the domain API too: migrations, concurrent
  * "Person N" allocation and the delete transactions with their hooks (which must not deadlock the single session).
  */
 describe('domain API on embedded PGlite', () => {

@@ -6,7 +6,7 @@ import request from 'supertest';
 import { AppConfig, AppLogger } from '@mira/core';
 import { createApp } from '../../apps/api/src/app.factory.js';
 
-/** Mission: "one command on a fresh machine" — the app on its embedded PGlite database, no server needed. */
+/** "one command on a fresh machine" — the app on its embedded PGlite database, no server needed. */
 describe('embedded database smoke (PGlite)', () => {
   let app: NestExpressApplication;
   let baseUrl: string;

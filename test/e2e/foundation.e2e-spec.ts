@@ -8,7 +8,7 @@ import {
   TestApp,
 } from '../support/app.js';
 
-/** Mission: the foundation every network stands on — health, docs, errors, auth, networks and their devices. */
+/** The foundation every network stands on — health, docs, errors, auth, networks and their devices. */
 describe('foundation (real HTTP, real PostgreSQL)', () => {
   let t: TestApp;
 

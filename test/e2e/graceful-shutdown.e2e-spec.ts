@@ -131,7 +131,7 @@ function checkNothingInFlightLost(server: ServerProcess, outcomes: Outcome[]): O
   return outcomes.filter((o) => o.status === 201);
 }
 
-/** Mission (operations): on SIGTERM the instance drains — nothing accepted is lost — closes the database, exits 0. */
+/** On SIGTERM the instance drains — nothing accepted is lost — closes the database, exits 0. */
 describe('graceful shutdown of a real server process under load', () => {
   beforeAll(async () => {
     await ensureBuilt();

@@ -9,7 +9,7 @@ const TestPermanent = defineJobKind<Record<string, never>>('test.permanent', {})
 const TestSplit = defineJobKind<{ n: number }>('test.split', { n: 'number' });
 const TestHeavy = defineJobKind<{ n: number }>('test.heavy', { n: 'number' });
 
-/** Mission: crash-safe, asynchronous processing — the PostgreSQL job queue behind the audio pipeline. */
+/** Crash-safe, asynchronous processing — the PostgreSQL job queue behind the audio pipeline. */
 describe('job queue (real PostgreSQL)', () => {
   let t: TestApp;
   let queue: JobQueue;

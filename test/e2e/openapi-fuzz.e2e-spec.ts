@@ -8,7 +8,7 @@ import { fuzzOpenApi } from '../support/openapi-fuzzer.js';
 const RUNS = Number(process.env.MIRA_FUZZ_RUNS ?? 300);
 
 /**
- * Mission: bad input is a clear 4xx, never a 500 or a crash. Random and malformed requests, generated from the
+ * Bad input is a clear 4xx, never a 500 or a crash. Random and malformed requests, generated from the
  * app's own /openapi.json, against the real app on loopback.
  */
 describe('OpenAPI-driven fuzzing (fast-check)', () => {

@@ -1,7 +1,7 @@
 import { MetricNames, ShutdownCoordinator } from '@mira/core';
 import { startTestApp, TestApp, userWithNetwork } from '../support/app.js';
 
-/** Mission (operations): Prometheus metrics and the load balancer's view of a draining instance. */
+/** Prometheus metrics and the load balancer's view of a draining instance. */
 describe('operations: /metrics and draining (real HTTP, real PostgreSQL)', () => {
   describe('/metrics without a token', () => {
     let t: TestApp;

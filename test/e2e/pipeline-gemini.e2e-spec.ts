@@ -23,7 +23,7 @@ const kindOf = (r: RecordedGeminiRequest) => {
 };
 
 /**
- * Mission: crash-safe and asynchronous — Gemini behind a local fake at the wire (real SDK): 429, 500, malformed
+ * Crash-safe and asynchronous — Gemini behind a local fake at the wire (real SDK): 429, 500, malformed
  * JSON and answers slower than the timeout never crash the server or lose the utterance; a restarted instance
  * finishes the work exactly once.
  */

@@ -7,7 +7,7 @@ import { DEV_SPEAKERS, enrolVoice, readAudio, streamUtterance } from '../support
 import type { InteractionRow } from '../support/speech.js';
 import { waitFor } from '../support/wait.js';
 
-/** Mission: who said what — an utterance from the stream endpoint to an interaction with a speaker and conversation. */
+/** Who said what — an utterance from the stream endpoint to an interaction with a speaker and conversation. */
 describe('utterance pipeline (real HTTP, real PostgreSQL, real ONNX, real speech)', () => {
   let t: TestApp;
   let session: Session;

@@ -14,7 +14,7 @@ import { loadSpeech, micCopy, wav } from '../support/stream-audio.js';
 import { waitFor } from '../support/wait.js';
 
 /**
- * Mission: several devices hear the same room; Mira keeps the best microphone's copy of each utterance and only that
+ * Several devices hear the same room; Mira keeps the best microphone's copy of each utterance and only that
  * copy (multi-device ingestion, best-stream arbitration, crash-safe and multi-instance state in PostgreSQL).
  */
 const ENV = {

@@ -5,7 +5,7 @@ import { registerIdFiller, runTenantMatrix, type Tenant } from '../support/tenan
 import '../support/tenant-fillers.js';
 
 /**
- * Mission: tenant isolation. Every route with {network_id}, generated from /openapi.json, × {another network's
+ * Tenant isolation. Every route with {network_id}, generated from /openapi.json, × {another network's
  * real id, a random id} answers 404 and changes nothing (routes added later are covered automatically).
  */
 describe('tenant-isolation matrix (generated from /openapi.json)', () => {

@@ -12,7 +12,7 @@ import {
 import { librispeechDevFiles } from '../../tooling/shared-data.js';
 import { enrolVoice, readAudio, toneWav } from '../support/speech.js';
 
-/** Mission: person recognition — voice enrolment, encrypted voiceprints, merge; tenant isolation on every route. */
+/** Person recognition — voice enrolment, encrypted voiceprints, merge; tenant isolation on every route. */
 describe('voice enrolment and voiceprints (real speech, real ONNX, real PostgreSQL)', () => {
   let t: TestApp;
   let owner: { session: Session; networkId: string };

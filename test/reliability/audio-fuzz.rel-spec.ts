@@ -55,7 +55,7 @@ const MAGICS: Record<string, Buffer> = {
 };
 
 /**
- * Mission (issue 8, proof 3): audio fuzzing on every upload route (device stream ingestion and voice enrolment):
+ * Audio fuzzing on every upload route (device stream ingestion and voice enrolment):
  * truncated, corrupted, oversized, wrong-rate, zero-length, odd-length and random-byte files each get a 4xx with
  * an error code; nothing crashes, and a valid upload still works afterwards.
  */

@@ -26,7 +26,7 @@ async function sql<T = Record<string, unknown>>(
   }
 }
 
-/** Mission (issue 8): an audit trail of sensitive actions that owners can read, and data that does not outlive its retention. */
+/** An audit trail of sensitive actions that owners can read, and data that does not outlive its retention. */
 describe('reliability: audit log and data retention', () => {
   let t: TestApp;
 

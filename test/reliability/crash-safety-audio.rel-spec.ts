@@ -9,7 +9,7 @@ import { createTestDatabase } from '../support/database.js';
 import { requestJson as json, waitForExit } from '../support/server-process.js';
 
 /**
- * Mission (issue 8, proof 4, audio): kill -9 the compiled server while three devices (two hearing the same room,
+ * Kill -9 the compiled server while three devices (two hearing the same room,
  * one in another network) stream real speech; restart on the same database. Every chunk answered 200 is stored
  * exactly once (retries of in-flight uploads with the same seq are absorbed), and every winning utterance ends as
  * exactly one interaction (arbitration and utterance jobs resume after the crash).

@@ -12,7 +12,7 @@ interface Accepted {
 }
 
 /**
- * Mission (issue 8, proof 4): kill -9 the server during sustained writes from several clients and restart it on
+ * Kill -9 the server during sustained writes from several clients and restart it on
  * the same database: everything answered 2xx is there, exactly once. Real compiled server in a child process.
  * Covers device registration and network writes, and audio ingestion from several devices through arbitration
  * and the utterance pipeline (each winning utterance → exactly one interaction).

@@ -15,7 +15,7 @@ interface Outcome {
 }
 
 /**
- * Mission (issue 8, proof 5): PostgreSQL stops under load. The API answers 503 SERVICE_UNAVAILABLE with
+ * PostgreSQL stops under load. The API answers 503 SERVICE_UNAVAILABLE with
  * Retry-After (never hangs, never 500), liveness stays up, and it recovers by itself when the database returns.
  * Runs on a DEDICATED cluster so stopping it cannot disturb other suites.
  */

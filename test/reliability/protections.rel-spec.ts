@@ -11,7 +11,7 @@ import { listOperations } from '../support/openapi.js';
 import { fillAny } from './routes.js';
 
 /**
- * Mission (issue 8, protections): rate-limit budgets per caller and per network with 429 + Retry-After, body caps
+ * Rate-limit budgets per caller and per network with 429 + Retry-After, body caps
  * on every route, CORS allow-list with PATCH, security headers, Swagger UI off in production.
  */
 describe('reliability: protections at the HTTP edge', () => {

@@ -4,7 +4,7 @@ import { runTenantMatrix, type Tenant } from '../support/tenant-matrix.js';
 import '../support/tenant-fillers.js';
 
 /**
- * Mission (issue 8, proof 1): the tenant-isolation matrix over every route stays green with every protection on
+ * The tenant-isolation matrix over every route stays green with every protection on
  * (rate limits at production-like budgets, security headers, audit). Reuses the domain API's generator: every
  * {network_id} route × {another network's real ids, random ids} → 404 and no table changes.
  */

@@ -12,7 +12,7 @@ import type { OpenApiSpec } from '../support/openapi.js';
 import { fillAny, operationsWithRules, type RuledOperation } from './routes.js';
 
 /**
- * Mission (issue 8, proof 6): expired, forged, revoked and cross-network tokens on every route class (user routes,
+ * Expired, forged, revoked and cross-network tokens on every route class (user routes,
  * network routes, owner-only routes, device tokens). The route table and each route's access rule are read from
  * the running app, so new routes are covered automatically.
  */

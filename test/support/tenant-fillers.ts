@@ -77,7 +77,7 @@ for (const v of ['v1', 'v2']) {
   );
 }
 
-// Recognition pipeline (issue 6): voiceprint samples, merge sources, actions.
+// Recognition: voiceprint samples, merge sources, actions.
 registerIdFiller('sample_id', {
   async seed({ t, tenant, idOf }) {
     const { readFileSync } = await import('node:fs');

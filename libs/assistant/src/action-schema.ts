@@ -1,5 +1,5 @@
 /**
- * The original Mira action schema (original-mira.md §3.10, `structured_output.json`): call_to_action plus exactly
+ * The original Mira action schema (its structured-output JSON schema): call_to_action plus exactly
  * one of remind / schedule / contact matching action_type; missing string fields are "".
  */
 export type ActionType = 'remind' | 'schedule' | 'contact';

@@ -14,7 +14,7 @@ import { GeminiClient, GeminiError } from './gemini.client.js';
 import { Summarizer } from './summarizer.js';
 import { Transcriber, TranscriptionUnavailableError } from './transcriber.js';
 
-/** Mission: language-model ports — the real @google/genai SDK against a local server speaking Gemini's REST API. */
+/** Language-model ports — the real @google/genai SDK against a local server speaking Gemini's REST API. */
 describe('assistant ports against a fake Gemini at the wire', () => {
   let fake: FakeGemini;
   const logger = new AppLogger('error', true);

@@ -10,7 +10,7 @@ import { Transcriber } from './transcriber.js';
 
 const now = new Date('2026-11-22T10:00:00Z'); // a Sunday
 
-/** Mission: offline inference — what runs without Gemini, and that it says so. */
+/** Offline inference — what runs without Gemini, and that it says so. */
 describe('offline rule-based action extractor', () => {
   it.each([
     [

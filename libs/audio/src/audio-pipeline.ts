@@ -36,7 +36,7 @@ export interface AudioPipelineOptions {
   log?: (event: string, fields: Record<string, string | number | boolean>) => void;
 }
 
-/** SNR of the noisy copies of an enrolment clip (the level the issue's noise conditions are measured at). */
+/** SNR of the noisy copies of an enrolment clip (the level the speaker evaluations' noise conditions use). */
 const STEADY_NOISE_ENROLMENT_SNR_DB = 5;
 /**
  * Babble is mixed in 5 dB lower than steady noise: its six voices are the same for every person, and at 5 dB they

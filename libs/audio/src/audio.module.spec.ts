@@ -29,7 +29,7 @@ class UploadTestController {
   }
 }
 
-describe('AudioModule: global AudioService, health entries and the AudioUpload helper (issue 4)', () => {
+describe('AudioModule: AudioService, health entries and the AudioUpload helper', () => {
   let app: INestApplication;
   let tone: Buffer;
   beforeAll(async () => {

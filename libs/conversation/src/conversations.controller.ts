@@ -63,7 +63,7 @@ async function toV2Dtos(
   return records.map((r) => toConversationV2Dto(r, persons));
 }
 
-/** v1: the seed's shapes (lists are bare arrays, newest first). */
+/** v1: the original API's shapes (lists are bare arrays, newest first). */
 @ApiTags('conversations')
 @ApiParam({ name: 'network_id', format: 'uuid' })
 @Controller({ path: ':network_id/conversations', version: '1' })

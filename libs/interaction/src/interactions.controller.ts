@@ -62,7 +62,7 @@ function InteractionRoutes<Dto>(answer: Type<Dto>, toDto: (interaction: Interact
   });
 }
 
-/** v1: the seed's shapes (lists are bare arrays, newest first). */
+/** v1: the original API's shapes (lists are bare arrays, newest first). */
 @ApiTags('interactions')
 @ApiParam({ name: 'network_id', format: 'uuid' })
 @Controller({ path: ':network_id/interactions', version: '1' })

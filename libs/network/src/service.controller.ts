@@ -12,7 +12,7 @@ import {
 import { toClientRegisteredDto, toServiceInfoDto } from './network.mapper.js';
 import { NetworkService } from './network.service.js';
 
-/** The seed's /service routes: devices of a network and the network's on/off switch. */
+/** The original API's /service routes: devices of a network and the network's on/off switch. */
 @ApiTags('service')
 @ApiParam({ name: 'network_id', format: 'uuid' })
 @Controller(':network_id/service')

@@ -46,7 +46,7 @@ function PersonRoutes<Dto>(answer: Type<Dto>, stats: PersonStatsLevel, toDto: (r
   });
 }
 
-/** v1: the seed's shapes (lists are bare arrays). */
+/** v1: the original API's shapes (lists are bare arrays). */
 @ApiTags('persons')
 @ApiParam({ name: 'network_id', format: 'uuid' })
 @Controller({ path: ':network_id/persons', version: '1' })

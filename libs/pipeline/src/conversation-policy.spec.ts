@@ -5,7 +5,7 @@ const t0 = new Date('2026-11-22T10:00:00Z');
 const after = (s: number) => new Date(t0.getTime() + s * 1000);
 const prev = (personId: string | null) => ({ occurredAt: t0, personId, conversationId: 'c1' });
 
-/** Mission: interactions grouped into conversations (silence gap, speaker change). */
+/** Interactions grouped into conversations (silence gap, speaker change). */
 describe('conversation grouping policy', () => {
   it('starts the first conversation', () => {
     expect(decideConversation(null, { occurredAt: t0, personId: 'a' }, policy)).toEqual({

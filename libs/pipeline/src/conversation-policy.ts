@@ -1,5 +1,5 @@
 /**
- * Conversation grouping (original-mira §3.11, minus its spaCy similarity rule): a new conversation after a
+ * Conversation grouping (the original Mira's boundary rule, minus its spaCy similarity test): a new conversation after a
  * silence gap, or after a shorter gap when the speaker changes. Pure; the service applies it.
  */
 export interface GroupingPolicy {

@@ -34,7 +34,7 @@ const persons: PersonCentroid[] = [
   { personId: 'ben', centroid: at(90), samples: 3 },
 ];
 
-/** Mission: who said what — the speaker identification policy (threshold, margin, evidence). */
+/** Who said what — the speaker identification policy (threshold, margin, evidence). */
 describe('speaker identification policy', () => {
   it('matches the nearest person above the threshold with a clear margin, and refines only when confident', () => {
     const strong = identifySpeaker({ embedding: at(10), speechSeconds: 3 }, persons, policy);
@@ -279,7 +279,7 @@ describe('speaker identification policy', () => {
   });
 });
 
-/** Mission: voiceprints encrypted at rest. */
+/** Voiceprints encrypted at rest. */
 describe('voiceprint encryption (AES-256-GCM)', () => {
   const key = randomBytes(32);
   const aad = { networkId: 'n1', modelId: 'm1' };

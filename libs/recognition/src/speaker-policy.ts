@@ -1,5 +1,5 @@
 /**
- * Speaker identification policy: pure functions, no I/O. Lessons from omi and screenpipe (anchors §A1, §A4):
+ * Speaker identification policy: pure functions, no I/O. Lessons from omi and screenpipe:
  * a cosine threshold AND a margin over the runner-up AND a minimum amount of speech before anything is decided;
  * never refine a voiceprint from a weak match; a duration floor before a voice may create a person.
  */
@@ -192,7 +192,7 @@ export const MODEL_POLICY_DEFAULTS: {
     },
   },
   {
-    // The trained speaker network (mira-speaker-v1, branch speaker-model). Calibrated the same way on 30
+    // The trained speaker network (mira-speaker-v1, training/speaker/). Calibrated the same way on 30
     // train-clean-100 speakers held out of its training: target median 0.66 / p25 0.52, non-target median 0.07 /
     // p99 0.38 / max 0.47; at 0.45 about 17% of same-speaker half-utterance pairs are missed and 0.2% of
     // different-speaker pairs pass. Under 5 dB white / pink / babble noise (after GTCRN; npm run

@@ -32,9 +32,9 @@ export class VoiceprintService {
   private readonly cipher: VoiceprintCipher;
   /**
    * Decrypted sample vectors by voiceprint id, least recently used out. A sample's vectors never change (only its
-   * person may), so each is decrypted once instead of once per utterance (about 12 µs per vector, 6–7 ms per
-   * utterance for 50 persons of 11 vectors: bench:audio). Which samples exist, and whose they are, is read from the
-   * database for every utterance, so deletions, merges and other instances' new samples are seen at once.
+   * person may), so each is decrypted once instead of once per utterance (what that saves: bench:audio, in
+   * BENCHMARKS.md). Which samples exist, and whose they are, is read from the database for every utterance, so
+   * deletions, merges and other instances' new samples are seen at once.
    */
   private readonly decrypted = new LruCache<string, DecryptedSample>(DECRYPTED_SAMPLES_KEPT);
 

@@ -1,6 +1,6 @@
 import { retentionCutoff, retentionDays, sweepDedupeKey } from './retention.policy.js';
 
-/** Mission (issue 8): data does not outlive its network's retention. */
+/** Data does not outlive its network's retention. */
 describe('retention policy', () => {
   it("uses the network's retention_days when valid, else the default", () => {
     expect(retentionDays({ retention_days: 30 }, 90)).toBe(30);

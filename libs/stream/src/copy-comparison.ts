@@ -6,8 +6,8 @@
  * (log-envelope cross-correlation ± 600 ms, then the waveform cross-correlation by FFT ± 25 ms around it); their
  * cross-power is the shared sound only, since independent noises average out of it; the time variation of speech
  * splits it between the two copies (pairSnr); each copy's noise is its power minus its share of the shared sound.
- * No frame is labelled speech or noise, so no copy's own noise biases its measurement (the former percentile
- * labelling favoured the reference copy under non-stationary noise), and gain does not matter. Measured on
+ * No frame is labelled speech or noise, so no copy's own noise biases its measurement (labelling frames by one
+ * copy's percentiles favours that copy under non-stationary noise), and gain does not matter. Measured on
  * `npm run eval:arbitration` (BENCHMARKS.md, Streams); developed with eval/arbitration-offline.ts.
  */
 
@@ -72,9 +72,9 @@ export function envelopeLag(a: ArrayLike<number>, b: ArrayLike<number>, maxLag =
 
 /**
  * Sample lag L maximising Σ a[n]·b[n + L] within ± `radius` of `around`, measured on the loudest ~0.5 s of `a` (a
- * speech burst pins the lag to the sample as well as the whole clip does, and the cost no longer grows with the clip:
- * a 16384-point FFT cross-correlation per pair instead of one twice the clip's length, which blocked the event loop
- * for up to a second on four 10 s copies).
+ * speech burst pins the lag to the sample as well as the whole clip does, and the cost does not grow with the clip:
+ * one 16384-point FFT cross-correlation per pair, where correlating whole clips takes an FFT twice the clip's length
+ * and holds the event loop for as long).
  */
 export function sampleLag(
   a: Float32Array,
@@ -210,7 +210,7 @@ export function crossCopySnrDb(copies: Float32Array[]): number[] {
   }
 }
 
-/** The same, giving the event loop a turn after every pair (~8 ms each): ingestion stays responsive. */
+/** The same, giving the event loop a turn after every pair: ingestion stays responsive. */
 export async function crossCopySnrDbAsync(copies: Float32Array[]): Promise<number[]> {
   const steps = crossCopySteps(copies);
   for (;;) {

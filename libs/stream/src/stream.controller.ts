@@ -40,7 +40,7 @@ import {
 } from './stream.mapper.js';
 import type { UploadedAudio } from './stream.types.js';
 
-/** The seed's /streams routes: audio ingestion per device stream, the current best stream, phone signals. */
+/** The original API's /streams routes: audio ingestion per device stream, the current best stream, phone signals. */
 @ApiTags('streams')
 @ApiParam({ name: 'network_id', format: 'uuid' })
 @Controller(':network_id/streams')

@@ -41,7 +41,7 @@ async function expectRefusal(promise: Promise<unknown>, code: string, status: nu
   expect((err as AppError).status).toBe(status);
 }
 
-describe('audio decode: every accepted upload becomes 16 kHz mono float32 (issue 4, inputs)', () => {
+describe('audio decode: every accepted upload becomes 16 kHz mono float32', () => {
   let pipeline: AudioPipeline;
   let speechWav: Buffer;
   beforeAll(async () => {

@@ -23,7 +23,7 @@ function maxAbsDiff(a: Float32Array, b: Float32Array): number {
   return max;
 }
 
-describe('noise reduction: GTCRN streaming ONNX and its DSP fallback (issue 4, stage noise reduction)', () => {
+describe('noise reduction: GTCRN streaming ONNX and its DSP fallback', () => {
   let pipeline: AudioPipeline;
   let clean: Float32Array;
   beforeAll(async () => {

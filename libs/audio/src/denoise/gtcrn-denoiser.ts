@@ -7,8 +7,8 @@ const BINS = 257;
 /**
  * GTCRN (Rong & al., ICASSP 2024; 48 K parameters) as a streaming ONNX graph: `mix f32[1,257,T,2]` in, `enh` out,
  * with the convolution, temporal-recurrent and inter-frame caches carried from call to call. The upstream export
- * takes T = 1; our derived graph (`training/gtcrn/derive_multiframe.py`, same weights) takes any T, which spreads
- * the per-node dispatch cost (~1.2 ms a call on one core) over `framesPerCall` frames and gives the same output.
+ * takes T = 1; our derived graph (`models/gtcrn-multiframe.ts`, same weights) takes any T, which spreads the
+ * per-node dispatch cost of a call over `framesPerCall` frames and gives the same output (denoise RTF: BENCHMARKS.md).
  * STFT/ISTFT are ours (n_fft 512, hop 256, sqrt-Hann), so any clip length works and output length equals input.
  */
 export class GtcrnDenoiser implements Denoiser {

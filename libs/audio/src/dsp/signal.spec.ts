@@ -1,6 +1,6 @@
 import { babble, looped, rms } from './signal.js';
 
-describe('noise helpers (issue 9, multi-condition enrolment)', () => {
+describe('noise helpers (multi-condition enrolment)', () => {
   it('looped stretches a noise recording to a clip: repeated from its start, cut at the clip length', () => {
     const source = Float32Array.from([1, 2, 3]);
     expect([...looped(source, 8)]).toEqual([1, 2, 3, 1, 2, 3, 1, 2]);

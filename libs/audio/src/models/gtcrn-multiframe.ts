@@ -15,8 +15,8 @@ import {
  * Derives GTCRN's multi-frame streaming graph from the upstream one-frame export (`gtcrn_simple.onnx`, pinned sha256
  * below), at `npm run models:fetch` time, into MODEL_DIR.
  *
- * The upstream graph runs one STFT frame per call; its 415 nodes are tiny, so a call costs ~1.2 ms of per-node
- * dispatch on one core whatever the arithmetic (~0.08 of real time for 16 ms frames; a Node call alone is 0.05 ms).
+ * The upstream graph runs one STFT frame per call; its 415 nodes are tiny, so a call costs per-node dispatch on one
+ * core whatever the arithmetic, paid every 16 ms of audio: most of the denoiser's time (BENCHMARKS.md, Audio).
  * Only a few places bake "one frame" into constants; rewritten, the same weights take T frames per call with the same
  * caches in and out, and give the same output (libs/audio/src/denoise/denoise.spec.ts checks it on real speech):
  *  1. subband unfold: Gather(time, [[0]]) → Unsqueeze(axis 3), and its Transpose keeps time in place;

@@ -9,7 +9,7 @@ import { deriveGtcrnMultiframe } from './gtcrn-multiframe.js';
 const gtcrn = () => loadManifest().models.find((m) => m.name === 'gtcrn-simple')!;
 const multiframe = () => loadManifest().models.find((m) => m.name === 'gtcrn-multiframe-v1')!;
 
-describe('model manifest and models:fetch (issue 4, models)', () => {
+describe('model manifest and models:fetch', () => {
   it('lists name, file, checksum, source URL, licence and input spec for every model', () => {
     for (const entry of loadManifest().models) {
       expect(entry).toEqual(

@@ -7,7 +7,7 @@ import { blindSnrDb, noiseJudgementSnrDb, snrOfStatistic, WADA_CURVE, wadaCurve 
 /** The speaker policy's built-in noisy line (SpeakerPolicy.noisySnrDb). */
 const NOISY_LINE_DB = 12;
 
-describe('blind SNR (amplitude distribution): telling speech among other talkers from clean speech (issue 9, speaker policy in noise)', () => {
+describe('blind SNR (amplitude distribution): telling speech among other talkers from clean speech (speaker policy in noise)', () => {
   let pipeline: AudioPipeline;
   /** One utterance of each real dev speaker (LibriSpeech test-other-dev). */
   let utterances: Float32Array[];

@@ -24,7 +24,7 @@ import { Fft, hann } from '../dsp/fft.js';
  *   clip_factor = max(0, 1 − 25·clipping_ratio)              (1 % clipped samples cost 25 %, 4 % → 0)
  *   speech_gate = clamp(speech_ratio / 0.05, 0, 1)           (no speech → 0: silence and pure noise score 0)
  *
- * Fixes against the original (original-mira.md §3.2): the noise floor comes from VAD silence instead of the quietest
+ * Compared with the original Mira's clip score: the noise floor comes from VAD silence instead of the quietest
  * tenth of the clip; silence scores 0 instead of up to 50; clipping is penalised; loud is not better than right.
  * Location and RSSI are not part of clip quality (the stream arbitration adds them).
  */

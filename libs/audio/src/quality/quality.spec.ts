@@ -4,7 +4,7 @@ import { librispeechDevSpeakers } from '../../../../tooling/shared-data.js';
 import { mixAtSnr, pinkNoise, whiteNoise } from '../dsp/signal.js';
 import { levelScore } from './quality-score.js';
 
-describe('quality score: 0–100 from SNR over VAD silence, clarity, level, clipping, speech ratio (issue 4, stage quality)', () => {
+describe('quality score: 0–100 from SNR over VAD silence, clarity, level, clipping, speech ratio', () => {
   let pipeline: AudioPipeline;
   let speech: Float32Array;
   beforeAll(async () => {

@@ -23,7 +23,7 @@ function eer(targets: number[], nonTargets: number[]): number {
   return best;
 }
 
-describe('speaker score normalisation against a cohort (issue 9: a channel must not look like a voice)', () => {
+describe('speaker score normalisation against a cohort (a channel must not look like a voice)', () => {
   // A telephone channel adds the same signature to every voice it carries: to raw cosine, two different voices on
   // the telephone look as alike as one wideband voice with itself.
   const telephone = vector();

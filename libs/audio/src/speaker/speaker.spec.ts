@@ -49,7 +49,7 @@ function toyFbankModel(): Uint8Array {
   ).finish();
 }
 
-describe('speaker embedding: SpeakerEmbedder port over any manifest ONNX model (issue 4, stage speaker embedding)', () => {
+describe('speaker embedding: SpeakerEmbedder port over any manifest ONNX model', () => {
   let pipeline: AudioPipeline;
   const embeddings: Array<{ speaker: string; vector: Float32Array }> = [];
   beforeAll(async () => {

@@ -18,7 +18,7 @@ async function knownSpan(
   return { clip, start: 2.0, end: 2.0 + speech.length / SR };
 }
 
-describe('VAD: Silero ONNX with our own loop finds speech spans (issue 4, stage VAD)', () => {
+describe('VAD: Silero ONNX with our own loop finds speech spans', () => {
   let pipeline: AudioPipeline;
   beforeAll(async () => {
     pipeline = await testPipeline({ VAD_SPEECH_PAD_MS: '0', VAD_MIN_SILENCE_MS: '300' });

@@ -96,7 +96,7 @@ export class ConversationListQueryV2Dto extends PageQueryDto {
   is_active?: 'true' | 'false';
 }
 
-/** v1 conversation: the seed's shape plus the Era D fields. */
+/** v1 conversation: the original API's shape plus what the shipped clients read (started_at, is_active). */
 export class ConversationDto {
   @ApiProperty({ format: 'uuid' })
   id: string;

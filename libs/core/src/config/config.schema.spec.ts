@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ConfigValidationError, parseConfig } from './config.schema.js';
 
-/** Mission: boot-time configuration — zero-config embedded default, clear failures that name the variable. */
+/** Boot-time configuration — zero-config embedded default, clear failures that name the variable. */
 describe('configuration', () => {
   const dataDir = () => mkdtempSync(join(tmpdir(), 'mira-config-'));
   const problemsOf = (env: Record<string, string>): string[] => {

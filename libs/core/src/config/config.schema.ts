@@ -261,7 +261,7 @@ export function parseConfig(env: RawEnvironment, packageVersion: string): AppCon
       store: oneOf<'memory' | 'postgres'>('RATE_LIMIT_STORE', ['memory', 'postgres'], 'memory'),
       windowSeconds: int('RATE_LIMIT_WINDOW_SECONDS', 3600, 1, 86_400),
       perCaller: {
-        // The seed: 1,000 requests per hour per caller in development.
+        // 1,000 requests an hour per caller: ample for people and apps, small for a runaway script.
         read: int('RATE_LIMIT_READ', 1000, 1, 10_000_000),
         write: int('RATE_LIMIT_WRITE', 1000, 1, 10_000_000),
         // A device streaming one chunk a second sends 3,600 an hour.

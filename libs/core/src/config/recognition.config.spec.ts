@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ConfigValidationError, parseConfig } from './config.schema.js';
 
-/** Mission: voiceprints encrypted at rest with a key from config; recognition settings validated at boot. */
+/** Voiceprints encrypted at rest with a key from config; recognition settings validated at boot. */
 describe('recognition configuration', () => {
   const dataDir = () => mkdtempSync(join(tmpdir(), 'mira-rec-config-'));
 

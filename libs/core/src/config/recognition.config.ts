@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 /**
- * Configuration of the recognition pipeline (issue 6): voiceprint encryption, enrolment gates, speaker-matching
+ * Configuration of the recognition pipeline: voiceprint encryption, enrolment gates, speaker-matching
  * defaults, transcription engine choice, conversation grouping. Parsed by parseConfig like every other variable.
  */
 export interface RecognitionConfigValues {

@@ -2,8 +2,8 @@ import { DataSource } from 'typeorm';
 import { createPglitePgModule } from './pglite-pg-driver.js';
 
 /**
- * Mission: the zero-configuration embedded database. These are the two checks the published
- * typeorm-pglite adapter fails (stack-notes): transactions must not leak into each other.
+ * The zero-configuration embedded database. These are the two checks the published
+ * typeorm-pglite adapter fails: transactions must not leak into each other.
  */
 describe('PGlite driver (embedded database)', () => {
   let ds: DataSource;

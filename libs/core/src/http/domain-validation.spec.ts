@@ -1,7 +1,7 @@
 import { isStorableText, jsonObjectProblem } from './domain-validation.js';
 import { pageEnvelope } from './pagination.js';
 
-/** Mission: bad input is a clear 422, never a 500 from the database (metadata bounds, unstorable text). */
+/** Bad input is a clear 422, never a 500 from the database (metadata bounds, unstorable text). */
 describe('metadata bounds and storable text', () => {
   it('accepts plain JSON objects within the bounds', () => {
     expect(jsonObjectProblem({})).toBeNull();

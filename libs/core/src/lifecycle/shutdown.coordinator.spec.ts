@@ -1,6 +1,6 @@
 import { ShutdownCoordinator } from './shutdown.coordinator.js';
 
-/** Mission (operations): on SIGTERM in-flight requests and jobs finish within a bound; the rest is reported. */
+/** On SIGTERM in-flight requests and jobs finish within a bound; the rest is reported. */
 describe('ShutdownCoordinator', () => {
   it('waits for in-flight requests and tracked work before reporting a completed drain', async () => {
     const c = new ShutdownCoordinator();

@@ -1,7 +1,7 @@
 import { MetricNames } from './metric-names.js';
 import { MetricsService } from './metrics.service.js';
 
-/** Mission (operations): every module registers into one Prometheus registry without coordinating. */
+/** Every module registers into one Prometheus registry without coordinating. */
 describe('MetricsService', () => {
   it('returns the same metric object when a name is registered twice with the same labels', () => {
     const metrics = new MetricsService();

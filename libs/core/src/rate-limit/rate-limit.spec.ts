@@ -1,7 +1,7 @@
 import { budgetFor } from './rate-limit.interceptor.js';
 import { MemoryRateLimitStore, windowStart } from './rate-limit.store.js';
 
-/** Mission (issue 8): fixed-window budgets that reset, and routes classified into budgets. */
+/** Fixed-window budgets that reset, and routes classified into budgets. */
 describe('rate limiting: fixed windows and budget classification', () => {
   const HOUR = 3_600_000;
 

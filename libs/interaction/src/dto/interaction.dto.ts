@@ -128,7 +128,7 @@ export class InteractionListQueryV2Dto extends InteractionListQueryDto {
   order?: 'asc' | 'desc';
 }
 
-/** v1 interaction: the seed's fields plus when it was said. */
+/** v1 interaction: the original API's fields plus when it was said. */
 export class InteractionDto {
   @ApiProperty({ format: 'uuid' })
   id: string;

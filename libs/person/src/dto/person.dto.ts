@@ -55,10 +55,10 @@ export class PersonListQueryV2Dto extends PageQueryDto {
 }
 
 const VOICEPRINT_DOC =
-  "Raw voice embeddings are biometric data and are never returned (the seed's `voice_embedding` is replaced by " +
-  '`has_voiceprint`). Until voice enrolment ships, `voiceprint_samples` is always 0 and `has_voiceprint` false.';
+  "Raw voice embeddings are biometric data and are never returned (the original API's `voice_embedding` is replaced " +
+  'by `has_voiceprint`). Both reflect the samples of the current speaker model only.';
 
-/** v1 person: the seed's shape plus index and voiceprint figures. */
+/** v1 person: the original API's shape plus index and voiceprint figures. */
 export class PersonDto {
   @ApiProperty({ format: 'uuid' })
   id: string;
