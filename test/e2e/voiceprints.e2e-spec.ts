@@ -88,7 +88,7 @@ describe('voice enrolment and voiceprints (real speech, real ONNX, real PostgreS
       'SELECT embedding_encrypted, model_id, dimension FROM voiceprints WHERE person_id = $1',
       [personId],
     )) as { embedding_encrypted: Buffer; model_id: string; dimension: number }[];
-    const cipher = new VoiceprintCipher(t.config.values.recognition.voiceprintKey);
+    const cipher = new VoiceprintCipher(t.config.values.voiceprints.key);
     const vector = cipher.decrypt(row!.embedding_encrypted, {
       networkId: owner.networkId,
       modelId: row!.model_id,
@@ -114,7 +114,7 @@ describe('voice enrolment and voiceprints (real speech, real ONNX, real PostgreS
       [household.networkId],
     )) as { embedding_encrypted: Buffer; noisy_embedding_encrypted: Buffer | null; model_id: string }[];
     expect(rows).toHaveLength(2);
-    const cipher = new VoiceprintCipher(t.config.values.recognition.voiceprintKey);
+    const cipher = new VoiceprintCipher(t.config.values.voiceprints.key);
     for (const row of rows) {
       const aad = { networkId: household.networkId, modelId: row.model_id };
       const inNoise = cipher.decrypt(row.noisy_embedding_encrypted!, aad);

@@ -46,12 +46,12 @@ export class Transcriber {
     private readonly gemini: GeminiClient,
     private readonly logger: AppLogger,
   ) {
-    const rec = config.values.recognition;
-    this.pocketsphinxPath = findPocketsphinx(rec.pocketsphinxCommand, rec.searchPath);
-    this.offline = this.pocketsphinxPath && rec.transcriber !== 'none' ? 'pocketsphinx' : 'none';
-    if (rec.transcriber === 'none') this.primary = 'none';
-    else if (rec.transcriber === 'pocketsphinx') this.primary = this.offline;
-    else if (rec.transcriber === 'gemini' || gemini.configured)
+    const settings = config.values.transcription;
+    this.pocketsphinxPath = findPocketsphinx(settings.pocketsphinxCommand, settings.searchPath);
+    this.offline = this.pocketsphinxPath && settings.engine !== 'none' ? 'pocketsphinx' : 'none';
+    if (settings.engine === 'none') this.primary = 'none';
+    else if (settings.engine === 'pocketsphinx') this.primary = this.offline;
+    else if (settings.engine === 'gemini' || gemini.configured)
       this.primary = gemini.configured ? 'gemini' : this.offline;
     else this.primary = this.offline;
   }
@@ -121,7 +121,7 @@ export class Transcriber {
   }
 
   private runPocketsphinx(command: string, file: string): Promise<string> {
-    const timeoutMs = this.config.values.recognition.pocketsphinxTimeoutMs;
+    const timeoutMs = this.config.values.transcription.pocketsphinxTimeoutMs;
     return new Promise((resolve, reject) => {
       const child = spawn(command, ['-infile', file, '-logfn', '/dev/null'], {
         stdio: ['ignore', 'pipe', 'ignore'],

@@ -33,14 +33,7 @@ export class ConversationLifecycle {
   ) {}
 
   async policy(networkId: string): Promise<GroupingPolicy> {
-    const rec = this.config.values.recognition;
-    return resolveGroupingPolicy(
-      {
-        gapSeconds: rec.conversationGapSeconds,
-        speakerChangeGapSeconds: rec.conversationSpeakerChangeGapSeconds,
-      },
-      await this.networks.settings(networkId),
-    );
+    return resolveGroupingPolicy(this.config.values.conversations, await this.networks.settings(networkId));
   }
 
   /** Assigns the interaction to the active conversation or a new one; returns the conversation id. */

@@ -27,7 +27,7 @@ export class SpeakerIdentificationService {
 
   /** The effective policy for a model and score scale in a network (model defaults ← env ← network settings). */
   async policyFor(networkId: string, modelId: string, scale: string): Promise<SpeakerPolicy> {
-    const env = this.config.values.recognition.speaker;
+    const env = this.config.values.speakerIdentification;
     const envPolicy: Partial<SpeakerPolicy> = {};
     if (env.matchThreshold !== undefined) envPolicy.matchThreshold = env.matchThreshold;
     if (env.matchMargin !== undefined) envPolicy.matchMargin = env.matchMargin;

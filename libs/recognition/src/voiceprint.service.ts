@@ -46,7 +46,7 @@ export class VoiceprintService {
     private readonly logger: AppLogger,
     private readonly audit: AuditService,
   ) {
-    this.cipher = new VoiceprintCipher(config.values.recognition.voiceprintKey);
+    this.cipher = new VoiceprintCipher(config.values.voiceprints.key);
   }
 
   /** The default speaker model's id, or null when none is loaded. */
@@ -67,7 +67,7 @@ export class VoiceprintService {
     if (quality.clipping_ratio > MAX_CLIPPING_RATIO) throw RecognitionErrors.clipped(quality.clipping_ratio);
     const { speech, speechSeconds } = await this.audio.extractSpeech(decoded.samples);
     if (speechSeconds === 0) throw RecognitionErrors.noSpeech();
-    const minSeconds = Math.max(MIN_EMBED_SECONDS, this.config.values.recognition.enrolmentMinSpeechSeconds);
+    const minSeconds = Math.max(MIN_EMBED_SECONDS, this.config.values.voiceprints.enrolmentMinSpeechSeconds);
     if (speechSeconds < minSeconds) throw RecognitionErrors.tooLittleSpeech(speechSeconds, minSeconds);
     const embedding = await this.embed(speech);
     // the same voice as heard in a noisy room, for matching noisy utterances (multi-condition enrolment)

@@ -2,8 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { parseRecognitionConfig, RecognitionConfigValues } from './recognition.config.js';
 import { parseSignInConfig, type SignInConfigValues } from './sign-in.config.js';
+import { parseSpeechConfig, SpeechConfigValues } from './speech.config.js';
 
 /** What a deployment can set. Every variable is optional in the embedded development default. */
 export interface RawEnvironment {
@@ -13,7 +13,7 @@ export interface RawEnvironment {
 export type NodeEnv = 'development' | 'production' | 'test';
 export type LogLevel = 'error' | 'warn' | 'info' | 'debug';
 
-export interface AppConfigValues {
+export interface AppConfigValues extends SpeechConfigValues {
   nodeEnv: NodeEnv;
   appVersion: string;
   host: string;
@@ -48,7 +48,6 @@ export interface AppConfigValues {
   securityHeaders: boolean;
   /** When set, GET /metrics requires `Authorization: Bearer <token>`. */
   metricsToken?: string;
-  recognition: RecognitionConfigValues;
   streams: StreamsConfig;
   realtime: RealtimeConfig;
   /** Sign-in with Google and GitHub (sign-in.config.ts). */
@@ -285,7 +284,7 @@ export function parseConfig(env: RawEnvironment, packageVersion: string): AppCon
       sweepIntervalSeconds: int('RETENTION_SWEEP_INTERVAL_SECONDS', 3600, 1, 86_400),
     },
     securityHeaders: bool('SECURITY_HEADERS', true),
-    recognition: parseRecognitionConfig(str, problems, { isProduction, dataDir }),
+    ...parseSpeechConfig(str, problems, { isProduction, dataDir }),
     streams: {
       arbitrationWindowMs: int('STREAM_ARBITRATION_WINDOW_MS', 800, 50, 10_000),
       hysteresisMargin: int('STREAM_HYSTERESIS_MARGIN', 5, 0, 100),

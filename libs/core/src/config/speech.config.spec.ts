@@ -3,27 +3,25 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ConfigValidationError, parseConfig } from './config.schema.js';
 
-/** Voiceprints encrypted at rest with a key from config; recognition settings validated at boot. */
-describe('recognition configuration', () => {
+/** Voiceprints encrypted at rest with a key from config; identification, transcription and grouping settings validated at boot. */
+describe('speech configuration (voiceprints, identification, transcription, conversations)', () => {
   const dataDir = () => mkdtempSync(join(tmpdir(), 'mira-rec-config-'));
 
   it('generates a development voiceprint key once and keeps it in the data directory', () => {
     const dir = dataDir();
     const first = parseConfig({ DATA_DIR: dir }, '0');
     const second = parseConfig({ DATA_DIR: dir }, '0');
-    expect(first.recognition.voiceprintKey).toHaveLength(32);
-    expect(first.recognition.voiceprintKeySource).toBe('generated');
-    expect(second.recognition.voiceprintKey.equals(first.recognition.voiceprintKey)).toBe(true);
+    expect(first.voiceprints.key).toHaveLength(32);
+    expect(first.voiceprints.keySource).toBe('generated');
+    expect(second.voiceprints.key.equals(first.voiceprints.key)).toBe(true);
     expect(Buffer.from(readFileSync(join(dir, '.voiceprint-key'), 'utf8'), 'base64')).toEqual(
-      first.recognition.voiceprintKey,
+      first.voiceprints.key,
     );
   });
 
   it('takes VOICEPRINT_KEY from the environment, refuses a wrong length, and requires it in production', () => {
     const key = Buffer.alloc(32, 9).toString('base64');
-    expect(
-      parseConfig({ DATA_DIR: dataDir(), VOICEPRINT_KEY: key }, '0').recognition.voiceprintKeySource,
-    ).toBe('env');
+    expect(parseConfig({ DATA_DIR: dataDir(), VOICEPRINT_KEY: key }, '0').voiceprints.keySource).toBe('env');
     expect(() => parseConfig({ DATA_DIR: dataDir(), VOICEPRINT_KEY: 'c2hvcnQ=' }, '0')).toThrow(
       /VOICEPRINT_KEY/,
     );
@@ -66,9 +64,9 @@ describe('recognition configuration', () => {
       { DATA_DIR: dataDir(), SPEAKER_MATCH_THRESHOLD: '0.8', ENROLMENT_MIN_SPEECH_SECONDS: '2' },
       '0',
     );
-    expect(ok.recognition.speaker.matchThreshold).toBe(0.8);
-    expect(ok.recognition.enrolmentMinSpeechSeconds).toBe(2);
-    expect(ok.recognition.conversationGapSeconds).toBe(300);
-    expect(ok.recognition.conversationSpeakerChangeGapSeconds).toBe(150);
+    expect(ok.speakerIdentification.matchThreshold).toBe(0.8);
+    expect(ok.voiceprints.enrolmentMinSpeechSeconds).toBe(2);
+    expect(ok.conversations.gapSeconds).toBe(300);
+    expect(ok.conversations.speakerChangeGapSeconds).toBe(150);
   });
 });

@@ -2,43 +2,60 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-/**
- * Configuration of the recognition pipeline: voiceprint encryption, enrolment gates, speaker-matching
- * defaults, transcription engine choice, conversation grouping. Parsed by parseConfig like every other variable.
- */
-export interface RecognitionConfigValues {
+/** Voiceprints at rest and the enrolment gate. */
+export interface VoiceprintConfig {
   /** AES-256-GCM key for voiceprints at rest (VOICEPRINT_KEY, 32 bytes base64). */
-  voiceprintKey: Buffer;
-  voiceprintKeySource: 'env' | 'generated';
+  key: Buffer;
+  keySource: 'env' | 'generated';
   /** Minimum VAD speech in an enrolment sample (ENROLMENT_MIN_SPEECH_SECONDS). */
   enrolmentMinSpeechSeconds: number;
-  /** Which transcription engine to use: auto = Gemini with a key, else PocketSphinx when installed, else none. */
-  transcriber: 'auto' | 'gemini' | 'pocketsphinx' | 'none';
+}
+
+/**
+ * Deployment-wide overrides of the speaker-identification policy's per-model defaults (SPEAKER_*); networks may
+ * override again. Threshold and margin are on the cosine scale; seconds and counts apply on every scale.
+ */
+export interface SpeakerIdentificationConfig {
+  matchThreshold?: number;
+  matchMargin?: number;
+  minMatchSpeechSeconds?: number;
+  newPersonMinSpeechSeconds?: number;
+  autoSamplesMax?: number;
+}
+
+/** Which engine turns speech into text. */
+export interface TranscriptionConfig {
+  /** auto = Gemini with a key, else PocketSphinx when installed, else none. */
+  engine: 'auto' | 'gemini' | 'pocketsphinx' | 'none';
   /** The PocketSphinx command (Debian package `pocketsphinx`). */
   pocketsphinxCommand: string;
+  pocketsphinxTimeoutMs: number;
   /** The PATH the offline engines are looked up in. */
   searchPath: string;
-  pocketsphinxTimeoutMs: number;
-  /** Speaker-matching defaults that override the per-model built-in defaults; networks may override again. */
-  speaker: {
-    matchThreshold?: number;
-    matchMargin?: number;
-    minMatchSpeechSeconds?: number;
-    newPersonMinSpeechSeconds?: number;
-    autoSamplesMax?: number;
-  };
-  /** Conversation grouping defaults (networks may override): silence gap, and shorter gap with a speaker change. */
-  conversationGapSeconds: number;
-  conversationSpeakerChangeGapSeconds: number;
+}
+
+/** Conversation grouping defaults (networks may override): silence gap, and shorter gap with a speaker change. */
+export interface ConversationConfig {
+  gapSeconds: number;
+  speakerChangeGapSeconds: number;
+}
+
+/** What happens to speech once it is heard: who said it, what was said, which conversation it belongs to. */
+export interface SpeechConfigValues {
+  voiceprints: VoiceprintConfig;
+  speakerIdentification: SpeakerIdentificationConfig;
+  transcription: TranscriptionConfig;
+  conversations: ConversationConfig;
 }
 
 type Str = (name: string) => string | undefined;
 
-export function parseRecognitionConfig(
+/** Parsed by parseConfig like every other variable: problems are collected, not thrown. */
+export function parseSpeechConfig(
   str: Str,
   problems: string[],
   ctx: { isProduction: boolean; dataDir: string },
-): RecognitionConfigValues {
+): SpeechConfigValues {
   const num = (name: string, min: number, max: number): number | undefined => {
     const raw = str(name);
     if (raw === undefined) return undefined;
@@ -66,9 +83,9 @@ export function parseRecognitionConfig(
 
   const transcriberRaw = str('TRANSCRIBER')?.toLowerCase() ?? 'auto';
   const engines = ['auto', 'gemini', 'pocketsphinx', 'none'] as const;
-  let transcriber: RecognitionConfigValues['transcriber'] = 'auto';
+  let transcriber: TranscriptionConfig['engine'] = 'auto';
   if ((engines as readonly string[]).includes(transcriberRaw)) {
-    transcriber = transcriberRaw as RecognitionConfigValues['transcriber'];
+    transcriber = transcriberRaw as TranscriptionConfig['engine'];
   } else {
     problems.push(`TRANSCRIBER must be one of ${engines.join(', ')} (got "${transcriberRaw}")`);
   }
@@ -84,24 +101,25 @@ export function parseRecognitionConfig(
   }
 
   return {
-    voiceprintKey,
-    voiceprintKeySource,
-    enrolmentMinSpeechSeconds: num('ENROLMENT_MIN_SPEECH_SECONDS', 0.2, 60) ?? 1.5,
-    transcriber,
-    pocketsphinxCommand: str('POCKETSPHINX_COMMAND') ?? 'pocketsphinx_continuous',
-    searchPath: str('PATH') ?? '/usr/local/bin:/usr/bin:/bin',
-    pocketsphinxTimeoutMs: num('POCKETSPHINX_TIMEOUT_MS', 1000, 600_000) ?? 120_000,
-    speaker: {
-      // threshold and margin on the cosine scale (normalised ones per network: speaker_id.normalised); seconds and
-      // counts on every scale
+    voiceprints: {
+      key: voiceprintKey,
+      keySource: voiceprintKeySource,
+      enrolmentMinSpeechSeconds: num('ENROLMENT_MIN_SPEECH_SECONDS', 0.2, 60) ?? 1.5,
+    },
+    speakerIdentification: {
       matchThreshold: num('SPEAKER_MATCH_THRESHOLD', -1, 1),
       matchMargin: num('SPEAKER_MATCH_MARGIN', 0, 2),
       minMatchSpeechSeconds: num('SPEAKER_MIN_MATCH_SPEECH_SECONDS', 0, 60),
       newPersonMinSpeechSeconds: num('SPEAKER_NEW_PERSON_MIN_SPEECH_SECONDS', 0, 60),
       autoSamplesMax: autoSamples,
     },
-    conversationGapSeconds: gap,
-    conversationSpeakerChangeGapSeconds: shortGap,
+    transcription: {
+      engine: transcriber,
+      pocketsphinxCommand: str('POCKETSPHINX_COMMAND') ?? 'pocketsphinx_continuous',
+      pocketsphinxTimeoutMs: num('POCKETSPHINX_TIMEOUT_MS', 1000, 600_000) ?? 120_000,
+      searchPath: str('PATH') ?? '/usr/local/bin:/usr/bin:/bin',
+    },
+    conversations: { gapSeconds: gap, speakerChangeGapSeconds: shortGap },
   };
 }
 
