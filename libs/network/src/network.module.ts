@@ -9,11 +9,12 @@ import { NetworkEntity } from './network.entity.js';
 import { NetworkRepository } from './network.repository.js';
 import { NetworkService } from './network.service.js';
 import { NetworksController } from './networks.controller.js';
-import { ServiceController } from './service.controller.js';
+import { DeviceRegistrationController } from './device-registration.controller.js';
+import { NetworkServiceController } from './network-service.controller.js';
 
 @Module({
   imports: [TypeOrmModule.forFeature([NetworkEntity, ClientEntity]), IdentityModule, AuditModule],
-  controllers: [NetworksController, ServiceController],
+  controllers: [NetworksController, DeviceRegistrationController, NetworkServiceController],
   providers: [
     NetworkRepository,
     NetworkService,
