@@ -21,7 +21,7 @@ import { StreamModule } from '@mira/stream';
 import { AssistantModule } from '@mira/assistant';
 import { RecognitionModule } from '@mira/recognition';
 import { ActionModule } from '@mira/action';
-import { PipelineModule } from '@mira/pipeline';
+import { UtteranceModule } from '@mira/utterance';
 import { RetentionModule } from '@mira/retention';
 import { RealtimeModule } from '@mira/realtime';
 import { ALL_MIGRATIONS } from '../../../migrations/index.js';
@@ -51,7 +51,7 @@ export class AppModule {
         AssistantModule,
         RecognitionModule,
         ActionModule,
-        PipelineModule,
+        UtteranceModule,
         AuditModule,
         RetentionModule,
         RealtimeModule,

@@ -23,7 +23,7 @@ export interface ConversationUpdate {
 /**
  * Conversations and their participants, scoped by network; another network's id is a 404 like a missing one.
  * Which conversation an utterance belongs to, and when one closes and is summarised, is decided by
- * ConversationLifecycle (@mira/pipeline), because it reads interactions.
+ * ConversationLifecycle (@mira/utterance), because it reads interactions.
  */
 @Injectable()
 export class ConversationService {

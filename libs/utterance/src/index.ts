@@ -1,4 +1,4 @@
-export * from './pipeline.module.js';
+export * from './utterance.module.js';
 export * from './utterance-processor.js';
 export * from './conversation-lifecycle.service.js';
 export * from './conversation-policy.js';

@@ -30,4 +30,4 @@ import { UtteranceProcessor } from './utterance-processor.js';
   providers: [UtteranceProcessor, ConversationLifecycle],
   exports: [UtteranceProcessor, ConversationLifecycle],
 })
-export class PipelineModule {}
+export class UtteranceModule {}
