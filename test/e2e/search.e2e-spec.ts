@@ -1,7 +1,7 @@
 import { createPerson, startTestApp, TestApp, userWithNetwork, type Session } from '../support/app.js';
 
 /**
- * Mission: search over what was said — ranked full-text matches with highlights in the network's language, filters,
+ * Search over what was said — ranked full-text matches with highlights in the network's language, filters,
  * tenancy, and the route never shadowed by /interactions/{interaction_id}.
  */
 describe('interaction search (real HTTP, real PostgreSQL full-text search)', () => {

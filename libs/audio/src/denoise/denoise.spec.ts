@@ -10,7 +10,7 @@ import { Stft } from '../dsp/stft.js';
 import { GtcrnDenoiser } from './gtcrn-denoiser.js';
 import { SpectralGateDenoiser } from './spectral-gate-denoiser.js';
 
-/** A MODEL_DIR holding only the upstream GTCRN export (models:fetch not run since the multi-frame entry came). */
+/** A MODEL_DIR holding only the upstream GTCRN export, without the derived multi-frame graph. */
 async function modelDirWithUpstreamOnly(): Promise<string> {
   const dir = mkdtempSync(join(tmpdir(), 'mira-models-upstream-'));
   copyFileSync(join(await prepareTestModelDir(), 'gtcrn_simple.onnx'), join(dir, 'gtcrn_simple.onnx'));
