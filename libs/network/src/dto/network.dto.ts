@@ -62,8 +62,8 @@ export class UpdateNetworkDto {
     description:
       'Settings to change, merged key by key into the stored ones (a key set to null is removed). Known keys: ' +
       'inference_enabled (bool), conversation_gap_seconds, conversation_speaker_change_gap_seconds, speaker_id ' +
-      '(see README, Recognition pipeline: thresholds and margins at the top level are cosines, under normalised ' +
-      'they are on the cohort-normalised scale; seconds and counts apply to both).',
+      '(docs/recognition.md, Identification policy: thresholds and margins at the top level are cosines, under ' +
+      'normalised they are on the cohort-normalised scale; seconds and counts apply to both).',
     example: {
       inference_enabled: true,
       speaker_id: { match_threshold: 0.5, normalised: { match_threshold: 3.5 } },
