@@ -10,7 +10,7 @@
  *
  * Reported: accuracy (winner = highest-SNR copy), accuracy by the SNR gap between the best two copies, SNR regret
  * (dB lost when wrong), duplicates (scenes with more than one utterance.process job) and misses (none), plus what
- * simpler policies would have picked on the same scenes (first arrival, loudest, the original's whole-clip score).
+ * simpler policies would have picked on the same scenes (each clip's own quality score or SNR, loudest, first arrival).
  *
  * Env: EVAL_SCENES (default 120), EVAL_SEED (default 11: held out; 23 is a second held-out seed; 3, 5 and 7 were used while developing the ranking). Writes its seed's run of "Arbitration accuracy" in BENCHMARKS.md (Streams), first.
  */

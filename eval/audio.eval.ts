@@ -150,7 +150,7 @@ ${vadRows.join('\n')}
 
 3 enrolment utterances per speaker (centroid), 7 test utterances each, ${spkScale} scores (the product's): EER **${fmt(100 * spk.eer, 1)} %**
 (${spk.targets} target / ${spk.nonTargets} non-target scores), closed-set top-1 **${fmt(100 * spk.top1, 1)} %** over
-${spk.trials} trials among 5 speakers. Only 5 speakers: a coarse figure; see "Speaker model evaluation" for conditions.
+${spk.trials} trials among 5 speakers. Only 5 speakers: a coarse figure; see "Speaker models" (Speakers) for conditions.
 
 Load average at end: ${loadavg()
     .map((l) => l.toFixed(1))

@@ -1,7 +1,7 @@
 export type ActionStatus = 'pending' | 'confirmed' | 'dismissed';
 export type ActionKind = 'remind' | 'schedule' | 'contact';
 
-/** Something the assistant found to do in an interaction (the original Mira action schema). One per interaction. */
+/** Something the assistant found to do in an interaction (the action schema of @mira/assistant). One per interaction. */
 export interface Action {
   id: string;
   networkId: string;

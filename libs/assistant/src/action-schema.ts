@@ -1,5 +1,5 @@
 /**
- * The original Mira action schema (its structured-output JSON schema): call_to_action plus exactly
+ * The action schema the shipped apps read (and Gemini answers in, as structured output): call_to_action plus exactly
  * one of remind / schedule / contact matching action_type; missing string fields are "".
  */
 export type ActionType = 'remind' | 'schedule' | 'contact';
@@ -26,7 +26,7 @@ export type ActionExtraction =
   | { call_to_action: true; action_type: 'schedule'; schedule: ScheduleDetails }
   | { call_to_action: true; action_type: 'contact'; contact: ContactDetails };
 
-/** JSON Schema sent to Gemini as responseJsonSchema (the original's, with its allOf conditionals). */
+/** JSON Schema sent to Gemini as responseJsonSchema (with allOf conditionals tying each action_type to its details). */
 export const ACTION_JSON_SCHEMA: Record<string, unknown> = {
   type: 'object',
   properties: {

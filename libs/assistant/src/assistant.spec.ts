@@ -99,7 +99,7 @@ describe('assistant ports against a fake Gemini at the wire', () => {
     expect(fake.requests).toHaveLength(0);
   });
 
-  it('extracts actions with structured output: the original schema goes out, a conforming answer comes back', async () => {
+  it('extracts actions with structured output: the action schema goes out, a conforming answer comes back', async () => {
     fake.next(
       geminiJson({
         call_to_action: true,

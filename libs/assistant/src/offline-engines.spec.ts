@@ -61,7 +61,7 @@ describe('offline rule-based action extractor', () => {
   );
 });
 
-describe('action schema validation (the original structured_output.json)', () => {
+describe('action schema validation (ACTION_JSON_SCHEMA)', () => {
   it('rejects answers that break the conditionals', () => {
     expect(parseActionExtraction({ call_to_action: false, action_type: 'remind' })).toBeNull();
     expect(parseActionExtraction({ call_to_action: true })).toBeNull();

@@ -132,7 +132,7 @@ function stripEnd(s: string): string {
   return clean(clean(s).replace(/[.!?,;]+$/, ''));
 }
 
-/** "2026-11-22T15:00:00" (UTC, without zone, the format of the original's examples). */
+/** "2026-11-22T15:00:00" (UTC, without zone: the schema's "ISO 8601 local date-time"). */
 export function isoLocal(date: Date): string {
   return date.toISOString().slice(0, 19);
 }

@@ -44,7 +44,7 @@ const STEADY_NOISE_ENROLMENT_SNR_DB = 5;
  * while white-noise EER went from 6.4 % to 8.5 % at 5 dB and stayed 6.4 % at 10 dB).
  */
 const BABBLE_ENROLMENT_SNR_DB = 10;
-/** Shortest clip an embedding is computed for (omi uses the same floor; shorter clips make fake speakers). */
+/** Shortest clip an embedding is computed for (shorter clips make fake speakers). */
 export const MIN_EMBED_SECONDS = 0.5;
 
 function byPriority(models: ResolvedModel[]): ResolvedModel[] {

@@ -112,7 +112,7 @@ export class ConversationService {
     if (!(await this.repository.exists(networkId, id))) throw ConversationErrors.notFound(field);
   }
 
-  /** For the pipeline and interactions: adds persons (of this network) to a conversation; idempotent. */
+  /** For the utterance pipeline and interactions: adds persons (of this network) to a conversation; idempotent. */
   addParticipants(
     networkId: string,
     conversationId: string,
@@ -122,7 +122,7 @@ export class ConversationService {
     return this.repository.addParticipants(tx, networkId, conversationId, personIds);
   }
 
-  /** For the pipeline: closes or updates a conversation's summaries. */
+  /** For the utterance pipeline: closes or updates a conversation's summaries. */
   async applySystemChanges(networkId: string, id: string, changes: ConversationChanges): Promise<void> {
     const row = await this.repository.update(networkId, id, changes, undefined);
     if (!row) throw ConversationErrors.notFound();

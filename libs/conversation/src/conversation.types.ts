@@ -1,4 +1,4 @@
-/** A group of interactions close in time. Created by users (with a title) or by the pipeline (title null). */
+/** A group of interactions close in time. Created by users (with a title) or by the utterance pipeline (title null). */
 export interface Conversation {
   id: string;
   networkId: string;

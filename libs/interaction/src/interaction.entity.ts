@@ -48,7 +48,7 @@ export class InteractionEntity implements Interaction {
   })
   searchVector?: string;
 
-  /** When it was said (the pipeline sets the capture time); defaults to the insert time. */
+  /** When it was said (the utterance pipeline sets the capture time); defaults to the insert time. */
   @Column({ type: 'timestamptz', default: () => 'now()' })
   occurredAt: Date;
 

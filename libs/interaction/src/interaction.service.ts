@@ -40,8 +40,8 @@ export type PipelineColumns = Partial<
 >;
 
 /**
- * Whether the apps may see the interaction: the pipeline is done with it (or gave up), or it never went through
- * the pipeline. The shipped apps keep the first `interaction` event of an id and ignore later ones, so the first
+ * Whether the apps may see the interaction: the utterance pipeline is done with it (or gave up), or it never went through
+ * the utterance pipeline. The shipped apps keep the first `interaction` event of an id and ignore later ones, so the first
  * must already carry the text, the person and the conversation.
  */
 function isSettled(row: Interaction): boolean {
@@ -75,8 +75,8 @@ export class InteractionService {
   }
 
   /**
-   * For the pipeline: records the interaction made from one audio chunk (`system.sourceChunkId`), with the columns
-   * only the pipeline writes. Null when another run recorded this chunk first (one interaction per source chunk).
+   * For the utterance pipeline: records the interaction made from one audio chunk (`system.sourceChunkId`), with the columns
+   * only the utterance pipeline writes. Null when another run recorded this chunk first (one interaction per source chunk).
    */
   async recordUtterance(
     networkId: string,
@@ -154,7 +154,7 @@ export class InteractionService {
 
   // --- for the utterance pipeline ---------------------------------------------------------------------------
 
-  /** The interaction made from this audio chunk, if any (the pipeline's idempotency key). */
+  /** The interaction made from this audio chunk, if any (the utterance pipeline's idempotency key). */
   findBySourceChunk(networkId: string, chunkId: string): Promise<Interaction | null> {
     return this.repository.findBySourceChunk(networkId, chunkId);
   }

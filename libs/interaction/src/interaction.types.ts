@@ -13,7 +13,7 @@ export interface Interaction {
   content: string | null;
   interactionType: InteractionType;
   metadata: Record<string, unknown>;
-  /** When it was said (the pipeline sets the capture time); defaults to the insert time. */
+  /** When it was said (the utterance pipeline sets the capture time); defaults to the insert time. */
   occurredAt: Date;
   speakerConfidence: number | null;
   transcriptionStatus: TranscriptionStatus | null;

@@ -82,7 +82,7 @@ export class InteractionsV1Controller extends InteractionRoutes(InteractionDto, 
   }
 }
 
-/** v2: list envelope, sort/order and the pipeline figures. */
+/** v2: list envelope, sort/order and the utterance pipeline's figures. */
 @ApiTags('interactions')
 @ApiParam({ name: 'network_id', format: 'uuid' })
 @Controller({ path: ':network_id/interactions', version: '2' })

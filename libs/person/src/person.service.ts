@@ -39,7 +39,7 @@ export class PersonService {
     return (await this.withStats(networkId, [person], level))[0]!;
   }
 
-  /** For the pipeline: a new unnamed speaker, labelled "Person {index}" until someone names it. */
+  /** For the utterance pipeline: a new unnamed speaker, labelled "Person {index}" until someone names it. */
   createUnnamed(networkId: string, metadata: Record<string, unknown> = {}): Promise<PersonRecord> {
     return this.create(networkId, { name: null, metadata });
   }

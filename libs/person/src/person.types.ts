@@ -1,4 +1,4 @@
-/** Someone who speaks in a network. Unnamed persons (created by the pipeline) are labelled "Person {index}". */
+/** Someone who speaks in a network. Unnamed persons (created by the utterance pipeline) are labelled "Person {index}". */
 export interface Person {
   id: string;
   networkId: string;

@@ -1,7 +1,8 @@
 /**
- * Speaker identification policy: pure functions, no I/O. Lessons from omi and screenpipe:
- * a cosine threshold AND a margin over the runner-up AND a minimum amount of speech before anything is decided;
- * never refine a voiceprint from a weak match; a duration floor before a voice may create a person.
+ * Speaker identification policy: pure functions, no I/O. A threshold alone names strangers and mixes up similar
+ * voices, so a decision needs a score over the threshold AND a margin over the runner-up AND a minimum amount of
+ * speech; a voiceprint is never refined from a weak match (errors would feed on themselves); a voice needs a
+ * duration floor before it may create a person.
  */
 
 import { cosine } from '@mira/core';

@@ -36,13 +36,13 @@ const cand = (stream: string, score: number, over: Partial<Candidate> = {}): Can
   ...over,
 });
 
-describe('stream score (original location/RSSI components kept)', () => {
-  it('a stream without phone signals scores 0.7·audio + 30, like the original fresh client at 30', () => {
+describe('stream score (audio plus phone location/RSSI components)', () => {
+  it('a stream without phone signals scores 0.7·audio + 30 (both phone components at 100)', () => {
     expect(streamScore(0, { hasLocation: false }).score).toBe(30);
     expect(streamScore(80, { hasLocation: false }).score).toBe(86);
   });
 
-  it('location accuracy and RSSI lower the score as in the original formula', () => {
+  it('location accuracy and RSSI lower the score: 100 − accuracy/10 and RSSI mapped from −90..−30 dBm to 0..100', () => {
     const withLocation = streamScore(80, { hasLocation: true, locationAccuracyM: 50 });
     expect(withLocation.location_score).toBe(95);
     expect(streamScore(80, { hasLocation: true, locationAccuracyM: null }).location_score).toBe(90);

@@ -9,7 +9,7 @@
 /** Two chunks are copies of the same sound when they overlap by at least this fraction of the shorter one. */
 export const COPY_OVERLAP_FRACTION = 0.5;
 
-/** Weights of the stream score: the audio quality score plus the original Mira's phone components. */
+/** Weights of the stream score: the audio quality score plus the phones' location and RSSI components. */
 export const SCORE_WEIGHTS = { audio: 0.7, location: 0.15, rssi: 0.15 } as const;
 
 export interface PhoneSignals {
@@ -48,7 +48,7 @@ export interface ScoreBreakdown {
 }
 
 /**
- * The original's location component: 100 without a location, else max(0, 100 - accuracy/10); a report without
+ * The location component: 100 without a location, else max(0, 100 - accuracy/10); a report without
  * accuracy counts as 100 m (90 points).
  */
 export function locationScore(signals: PhoneSignals): number {
@@ -57,7 +57,7 @@ export function locationScore(signals: PhoneSignals): number {
   return clamp(100 - accuracy / 10, 0, 100);
 }
 
-/** The original's RSSI component: 100 without RSSI, else (clamp(rssi, -90, -30) + 90) / 60 * 100. */
+/** The RSSI component: 100 without RSSI, else (clamp(rssi, -90, -30) + 90) / 60 * 100. */
 export function rssiScore(signals: PhoneSignals): number {
   if (signals.rssiDbm === null || signals.rssiDbm === undefined) return 100;
   return ((clamp(signals.rssiDbm, -90, -30) + 90) / 60) * 100;

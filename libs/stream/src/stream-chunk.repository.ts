@@ -17,7 +17,7 @@ export interface ChunkVerdict {
   status: Exclude<ChunkStatus, 'pending'>;
   decisionId: string;
   reason: string;
-  /** Losers and silent copies give up their audio at once; the winner keeps it for the pipeline. */
+  /** Losers and silent copies give up their audio at once; the winner keeps it for the utterance pipeline. */
   dropAudio: boolean;
 }
 

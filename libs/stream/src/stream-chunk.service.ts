@@ -30,7 +30,7 @@ export class StreamChunkService {
     };
   }
 
-  /** Drops a processed chunk's audio (the pipeline calls this once late copies can no longer need it). */
+  /** Drops a processed chunk's audio (UtteranceProcessor calls this once late copies can no longer need it). */
   releaseChunkAudio(networkId: string, chunkId: string): Promise<void> {
     return this.chunks.releaseAudio(networkId, chunkId);
   }

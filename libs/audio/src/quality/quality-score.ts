@@ -9,7 +9,7 @@ import { Fft, hann } from '../dsp/fft.js';
  * - snr_db: speech power over the noise floor. The floor is the mean power of the NON-speech frames; when fewer than
  *   3 non-speech frames exist (VAD-trimmed clips), the mean of the quietest 10 % of frames stands in. Speech power is
  *   the mean power of speech frames minus the floor. No speech → 0 dB. Clamped to [-10, 60] dB (digital silence
- *   around speech caps at 60, not at a magic 20 as in the original).
+ *   around speech reads as 60: very clean, not as an arbitrary lower cap).
  * - clarity (0–100), over the speech frames (all frames when there are none): 100·(0.7·r + 0.3·(1 − flatness)),
  *   r = share of power in 300–3400 Hz, flatness = spectral flatness of that band (Welch-style average of Hann frames).
  * - rms: whole clip; the level sub-score uses the RMS of the speech frames in dBFS.
@@ -24,8 +24,8 @@ import { Fft, hann } from '../dsp/fft.js';
  *   clip_factor = max(0, 1 − 25·clipping_ratio)              (1 % clipped samples cost 25 %, 4 % → 0)
  *   speech_gate = clamp(speech_ratio / 0.05, 0, 1)           (no speech → 0: silence and pure noise score 0)
  *
- * Compared with the original Mira's clip score: the noise floor comes from VAD silence instead of the quietest
- * tenth of the clip; silence scores 0 instead of up to 50; clipping is penalised; loud is not better than right.
+ * Choices: the noise floor comes from VAD silence rather than the quietest tenth of the clip (which is speech in a
+ * clip that is all speech); silence scores 0; clipping is penalised; loud is not better than right.
  * Location and RSSI are not part of clip quality (the stream arbitration adds them).
  */
 export function assessQuality(
