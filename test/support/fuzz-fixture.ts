@@ -5,7 +5,7 @@ import type { OpenApiSpec } from './openapi.js';
 /**
  * One network with a person pair, a conversation, an interaction and a device, a second user, and a mix of good,
  * foreign and bad credentials: what the OpenAPI fuzzer needs to reach handlers, not only the auth gate.
- * Runs the fuzzer over every documented route except deleting the network under test.
+ * Runs the fuzzer over every documented route except deleting the network or the account under test.
  */
 export async function fuzzWithFixture(
   t: TestApp,
@@ -52,8 +52,9 @@ export async function fuzzWithFixture(
       interaction_id: interactions,
       client_id: ['fuzz-device'],
     },
-    // Keep the network under test alive (its deletion is covered by the foundation tests).
-    skip: (op) => op.method === 'DELETE' && op.path.endsWith('/networks/{network_id}'),
+    // Keep the network and the account under test alive (their deletions have their own tests).
+    skip: (op) =>
+      op.method === 'DELETE' && (op.path.endsWith('/networks/{network_id}') || op.path.endsWith('/auth/me')),
   });
   return { report, session, networkId };
 }

@@ -18,7 +18,8 @@ export interface AuditRow {
 }
 
 export interface NewAuditRow {
-  networkId: string;
+  /** Null only for an account row (target_type 'account'), which names no network. */
+  networkId: string | null;
   actorKind: AuditActorKind;
   actorId: string | null;
   action: string;
@@ -80,6 +81,16 @@ export class AuditRepository {
       [...params, limit, offset],
     )) as AuditRow[];
     return { rows, total: Number(totals[0]?.total ?? 0) };
+  }
+
+  /** The audit rows of these networks (their account is being deleted: nothing of it stays). */
+  async deleteForNetworks(networkIds: string[], tx: Tx): Promise<number> {
+    if (networkIds.length === 0) return 0;
+    const [, count] = (await Tx.manager(tx).query(
+      `DELETE FROM audit_log WHERE network_id = ANY($1::uuid[])`,
+      [networkIds],
+    )) as [unknown, number];
+    return Number(count ?? 0);
   }
 
   /** Retention: audit rows outlive their network (no cascade) but not the audit retention period. */

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
-import { AppLogger, currentRequestContext } from '@mira/core';
+import { AppLogger, currentRequestContext, type Tx } from '@mira/core';
 import { AuditRepository, AuditRow } from './audit.repository.js';
-import type { AuditActorKind, AuditEvent } from './audit.types.js';
+import type { AccountAuditEvent, AuditActorKind, AuditEvent } from './audit.types.js';
 
 /** Parses the request context's principal label ("user:<id>" / "client:<row id>"). */
 function actorFromContext(): { kind: AuditActorKind; id: string | null } {
@@ -46,6 +46,33 @@ export class AuditService {
       actor_kind: actor.kind,
       actor_id: actor.id,
     });
+  }
+
+  /**
+   * The one row an account leaves behind: which action, when, by which request, and counts. No user id, no network
+   * id, no e-mail: the account is gone and the row must not point back to it.
+   */
+  async recordAccountEvent(event: AccountAuditEvent): Promise<void> {
+    const requestId = currentRequestContext()?.requestId ?? null;
+    await this.repository.insert(
+      {
+        networkId: null,
+        actorKind: 'user',
+        actorId: null,
+        action: event.action,
+        targetType: 'account',
+        targetId: null,
+        details: event.details,
+        requestId,
+      },
+      event.tx,
+    );
+    this.logger.info('audit_event', { action: event.action, target_type: 'account' });
+  }
+
+  /** Deletes the audit rows of these networks in the caller's transaction (the account they belong to is going). */
+  forgetNetworks(networkIds: string[], tx: Tx): Promise<number> {
+    return this.repository.deleteForNetworks(networkIds, tx);
   }
 
   async list(

@@ -9,6 +9,7 @@ export const AUDIT_ACTIONS = [
   'client.registered',
   'client.revoked',
   'network.deleted',
+  'account.deleted',
   'retention.swept',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
@@ -26,4 +27,12 @@ export interface AuditEvent {
   actor?: { kind: AuditActorKind; id: string | null };
   /** Write inside the caller's transaction so the action and its audit row commit together. */
   tx?: Tx;
+}
+
+/** An event of a whole account that names none of it (its networks and user are gone): counts only. */
+export interface AccountAuditEvent {
+  action: Extract<AuditAction, 'account.deleted'>;
+  /** Counts only: never an id, a name, an address or anything else of the account. */
+  details: Record<string, unknown>;
+  tx: Tx;
 }

@@ -33,6 +33,7 @@ export * from './config/sign-in.config.js';
 export * from './config/speech.config.js';
 export * from './http/domain-validation.js';
 export * from './database/tombstones.js';
+export * from './database/network-rows.js';
 export * from './database/transaction.js';
 export * from './database/pg-errors.js';
 export * from './hooks/hooks.js';

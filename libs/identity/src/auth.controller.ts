@@ -1,14 +1,18 @@
-import { Body, Controller, Get, HttpCode, Post } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Post } from '@nestjs/common';
 import { ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { Access, CurrentPrincipal, ErrorResponseDto, type Principal } from '@mira/core';
 import { LoginDto, RefreshDto, RegisterDto, TokenResponseDto, UserDto } from './dto/auth.dto.js';
+import { AccountDeletionService } from './account-deletion.service.js';
 import { AuthService } from './auth.service.js';
 import { toTokenResponseDto, toUserDto } from './user.mapper.js';
 
 @ApiTags('auth')
 @Controller('auth')
 export class AuthController {
-  constructor(private readonly auth: AuthService) {}
+  constructor(
+    private readonly auth: AuthService,
+    private readonly deletion: AccountDeletionService,
+  ) {}
 
   @Post('register')
   @Access('public')
@@ -64,5 +68,22 @@ export class AuthController {
   @ApiResponse({ status: 200, type: UserDto })
   async me(@CurrentPrincipal() principal: Principal): Promise<UserDto> {
     return toUserDto(await this.auth.me(principal.kind === 'user' ? principal.userId : ''));
+  }
+
+  @Delete('me')
+  @HttpCode(204)
+  @Access('user')
+  @ApiOperation({
+    summary: 'Delete the signed-in account and everything in it',
+    description:
+      'In one transaction: every network the account owns with everything in it (devices, persons and voiceprints, ' +
+      'audio, interactions, conversations, actions, memories, jobs, audit rows), its sessions and its Google or ' +
+      'GitHub identities. Its access, refresh and device tokens stop working at once and its realtime sockets are ' +
+      'closed (4001) on every instance. One audit row stays: the action, the time, the request id and counts; ' +
+      'nothing that names the account.',
+  })
+  @ApiResponse({ status: 204, description: 'Deleted' })
+  async deleteMe(@CurrentPrincipal() principal: Principal): Promise<void> {
+    await this.deletion.deleteAccount(principal.kind === 'user' ? principal.userId : '');
   }
 }

@@ -1,6 +1,8 @@
 import { Module, OnModuleInit } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { AuditModule } from '@mira/audit';
 import { AppConfig, HealthRegistry } from '@mira/core';
+import { AccountDeletionService } from './account-deletion.service.js';
 import { AuthController } from './auth.controller.js';
 import { AuthService } from './auth.service.js';
 import { IdentityRepository } from './identity.repository.js';
@@ -14,11 +16,12 @@ import { UserEntity } from './user.entity.js';
 import { UsersService } from './users.service.js';
 
 @Module({
-  imports: [TypeOrmModule.forFeature([UserEntity, RefreshTokenEntity])],
+  imports: [TypeOrmModule.forFeature([UserEntity, RefreshTokenEntity]), AuditModule],
   controllers: [AuthController, SignInController],
   providers: [
     IdentityRepository,
     AuthService,
+    AccountDeletionService,
     UsersService,
     SignInRepository,
     SignInService,

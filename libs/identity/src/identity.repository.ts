@@ -31,6 +31,27 @@ export class IdentityRepository {
     return id ? this.findUserById(id, tx) : null;
   }
 
+  /** Locks the user row for the rest of the transaction; false when there is none. */
+  async lockUser(userId: string, tx: Tx): Promise<boolean> {
+    const rows = (await Tx.manager(tx).query(`SELECT id FROM users WHERE id = $1 FOR UPDATE`, [
+      userId,
+    ])) as unknown[];
+    return rows.length > 0;
+  }
+
+  /**
+   * Deletes the user; its refresh tokens, provider identities and sign-in grants go with it (foreign keys).
+   * Answers how many refresh tokens (sessions and their rotations) it had.
+   */
+  async deleteUser(userId: string, tx: Tx): Promise<number> {
+    const manager = Tx.manager(tx);
+    const rows = (await manager.query(`SELECT count(*)::int AS n FROM refresh_tokens WHERE user_id = $1`, [
+      userId,
+    ])) as { n: number }[];
+    await manager.query(`DELETE FROM users WHERE id = $1`, [userId]);
+    return Number(rows[0]?.n ?? 0);
+  }
+
   /** Serialises, until the transaction ends, everything that creates or links an account for this e-mail. */
   async lockEmail(email: string, tx: Tx): Promise<void> {
     await Tx.manager(tx).query(`SELECT pg_advisory_xact_lock(hashtext('account-email:' || $1::text))`, [

@@ -1,8 +1,10 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AuditModule } from '@mira/audit';
-import { NetworkAccessPort } from '@mira/core';
-import { IdentityModule } from '@mira/identity';
+import { NetworkAccessPort, provideHook } from '@mira/core';
+import { AccountDeletionHook, IdentityModule } from '@mira/identity';
+import { NetworkAccountHooks } from './network.account-hooks.js';
+import { NetworkAccountRepository } from './network-account.repository.js';
 import { ClientEntity } from './client.entity.js';
 import { NetworkAccessService } from './network-access.service.js';
 import { NetworkEntity } from './network.entity.js';
@@ -18,6 +20,9 @@ import { NetworkServiceController } from './network-service.controller.js';
   providers: [
     NetworkRepository,
     NetworkService,
+    NetworkAccountRepository,
+    NetworkAccountHooks,
+    provideHook(AccountDeletionHook, NetworkAccountHooks),
     { provide: NetworkAccessPort, useClass: NetworkAccessService },
   ],
   exports: [NetworkService, NetworkAccessPort],

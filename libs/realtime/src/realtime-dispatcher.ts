@@ -1,10 +1,10 @@
 import { Injectable, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import { AppConfig, AppLogger, RealtimeBus, type RealtimeNotice } from '@mira/core';
 import { RealtimeEventLoader } from './realtime-event-loader.js';
-import { eventMessage, serviceStatusMessage } from './realtime-protocol.js';
+import { eventMessage, RealtimeCloseCode, serviceStatusMessage } from './realtime-protocol.js';
 import { RealtimeRegistry } from './realtime-registry.js';
 
-type RowNotice = Exclude<RealtimeNotice, { event: 'service_status' | 'device_revoked' }>;
+type RowNotice = Exclude<RealtimeNotice, { event: 'service_status' | 'device_revoked' | 'network_closed' }>;
 
 /** Rows read at once per instance (each notice costs one read, however many sockets it reaches). */
 const CONCURRENT_LOADS = 4;
@@ -43,6 +43,10 @@ export class RealtimeDispatcher implements OnModuleInit, OnModuleDestroy {
     if (!this.registry.hasSockets(notice.networkId)) return;
     if (notice.event === 'device_revoked') {
       this.registry.closeDevice(notice.networkId, notice.ref.id);
+      return;
+    }
+    if (notice.event === 'network_closed') {
+      this.registry.closeNetwork(notice.networkId, RealtimeCloseCode.unauthenticated, 'account deleted');
       return;
     }
     if (notice.event === 'service_status') {

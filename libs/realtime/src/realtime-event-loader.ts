@@ -20,7 +20,7 @@ export class RealtimeEventLoader {
   ) {}
 
   async load(
-    notice: Exclude<RealtimeNotice, { event: 'service_status' | 'device_revoked' }>,
+    notice: Exclude<RealtimeNotice, { event: 'service_status' | 'device_revoked' | 'network_closed' }>,
   ): Promise<object | null> {
     const { networkId, ref } = notice;
     try {

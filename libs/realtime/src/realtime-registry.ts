@@ -105,6 +105,11 @@ export class RealtimeRegistry {
     }
   }
 
+  /** Closes every socket of the network (its account was deleted). */
+  closeNetwork(networkId: string, code: number, reason: string): void {
+    for (const connection of [...(this.byNetwork.get(networkId) ?? [])]) this.close(connection, code, reason);
+  }
+
   /** Closes every socket with the code; resolves when all are closed (cut at once when `signal` aborts). */
   async closeAll(code: number, reason: string, signal?: AbortSignal): Promise<void> {
     const all = this.connections();

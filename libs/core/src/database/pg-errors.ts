@@ -25,3 +25,9 @@ export function foreignKeyViolation(err: unknown): string | null {
   if (info?.code !== '23503') return null;
   return `${info.constraint ?? ''} ${info.detail ?? ''}`;
 }
+
+/** 40P01 / 40001: the transaction lost a deadlock or a serialization race; running it again can succeed. */
+export function isTransientConflict(err: unknown): boolean {
+  const code = pgErrorOf(err)?.code;
+  return code === '40P01' || code === '40001';
+}

@@ -75,3 +75,15 @@ export class PostgresRateLimitStore implements RateLimitStore {
     return keys.map((key) => ({ count: byKey.get(key) ?? 1, resetInMs: start + windowMs - now }));
   }
 }
+
+/**
+ * Forgets the shared counters of these callers ("user:<id>", "client:<row id>", "network:<id>"): their account is
+ * deleted, and the keys name it. The memory store's counters end with their window.
+ */
+export async function forgetRateLimitCallers(
+  q: { query(sql: string, parameters?: unknown[]): Promise<unknown> },
+  callers: string[],
+): Promise<void> {
+  if (callers.length === 0) return;
+  await q.query(`DELETE FROM rate_limit_counters WHERE split_part(key, '|', 2) = ANY($1::text[])`, [callers]);
+}

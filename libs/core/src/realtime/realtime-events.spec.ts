@@ -17,6 +17,7 @@ describe('realtime notices (NOTIFY payloads)', () => {
       { networkId: NETWORK, event: 'action', ref: { id: ROW } },
       { networkId: NETWORK, event: 'person', ref: { id: ROW } },
       { networkId: NETWORK, event: 'device_revoked', ref: { id: ROW } },
+      { networkId: NETWORK, event: 'network_closed', ref: { id: NETWORK } },
     ];
     for (const notice of notices) {
       const payload = encodeNotice(notice);

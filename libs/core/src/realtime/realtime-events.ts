@@ -1,6 +1,6 @@
 /**
- * What services announce to the connected apps (and `device_revoked`, which closes the sockets opened with that
- * device's token). A notice carries ids only (PostgreSQL NOTIFY payloads are limited
+ * What services announce to the connected apps (and `device_revoked` / `network_closed`, which close the sockets
+ * opened with that device's token / of that network). A notice carries ids only (PostgreSQL NOTIFY payloads are limited
  * to 8000 bytes and every instance must send what is current when it sends): each instance that holds sockets of
  * the network loads the row itself.
  */
@@ -12,6 +12,8 @@ export interface RealtimeEventRefs {
   person: { id: string };
   /** A device (client row id) whose token was revoked. */
   device_revoked: { id: string };
+  /** The network itself (its id) is gone with its account: every socket of it is closed. */
+  network_closed: { id: string };
 }
 
 export type RealtimeEventName = keyof RealtimeEventRefs;
@@ -23,6 +25,7 @@ export const REALTIME_EVENT_NAMES: readonly RealtimeEventName[] = [
   'action',
   'person',
   'device_revoked',
+  'network_closed',
 ];
 
 export type RealtimeNotice = {
@@ -60,7 +63,8 @@ export function decodeNotice(payload: string): RealtimeNotice | null {
     e === 'conversation' ||
     e === 'action' ||
     e === 'person' ||
-    e === 'device_revoked'
+    e === 'device_revoked' ||
+    e === 'network_closed'
   ) {
     return typeof ref.id === 'string' && UUID.test(ref.id)
       ? { networkId: n, event: e, ref: { id: ref.id } }
