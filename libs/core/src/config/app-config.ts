@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { AppConfigValues, parseConfig, RawEnvironment } from './config.schema.js';
+import { AppConfigValues, parseConfig } from './config.schema.js';
+import type { RawEnvironment } from './env-reader.js';
 
 /** The one typed view of configuration. Built once at boot; nothing else reads the environment. */
 export class AppConfig {

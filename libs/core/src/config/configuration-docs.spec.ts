@@ -2,7 +2,8 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseConfig, RawEnvironment } from './config.schema.js';
+import { parseConfig } from './config.schema.js';
+import type { RawEnvironment } from './env-reader.js';
 
 const DOC = fileURLToPath(new URL('../../../../docs/configuration.md', import.meta.url));
 

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { ConfigContext, EnvReader } from './env-reader.js';
 
 /** Voiceprints at rest and the enrolment gate. */
 export interface VoiceprintConfig {
@@ -48,24 +49,8 @@ export interface SpeechConfigValues {
   conversations: ConversationConfig;
 }
 
-type Str = (name: string) => string | undefined;
-
-/** Parsed by parseConfig like every other variable: problems are collected, not thrown. */
-export function parseSpeechConfig(
-  str: Str,
-  problems: string[],
-  ctx: { isProduction: boolean; dataDir: string },
-): SpeechConfigValues {
-  const num = (name: string, min: number, max: number): number | undefined => {
-    const raw = str(name);
-    if (raw === undefined) return undefined;
-    const value = Number(raw);
-    if (!Number.isFinite(value) || value < min || value > max) {
-      problems.push(`${name} must be a number between ${min} and ${max} (got "${raw}")`);
-      return undefined;
-    }
-    return value;
-  };
+export function parseSpeechConfig(env: EnvReader, ctx: ConfigContext): SpeechConfigValues {
+  const { str, oneOf, optionalNum: num, problems } = env;
 
   let voiceprintKey: Buffer;
   let voiceprintKeySource: 'env' | 'generated' = 'env';
@@ -81,14 +66,11 @@ export function parseSpeechConfig(
     voiceprintKeySource = 'generated';
   }
 
-  const transcriberRaw = str('TRANSCRIBER')?.toLowerCase() ?? 'auto';
-  const engines = ['auto', 'gemini', 'pocketsphinx', 'none'] as const;
-  let transcriber: TranscriptionConfig['engine'] = 'auto';
-  if ((engines as readonly string[]).includes(transcriberRaw)) {
-    transcriber = transcriberRaw as TranscriptionConfig['engine'];
-  } else {
-    problems.push(`TRANSCRIBER must be one of ${engines.join(', ')} (got "${transcriberRaw}")`);
-  }
+  const transcriber = oneOf<TranscriptionConfig['engine']>(
+    'TRANSCRIBER',
+    ['auto', 'gemini', 'pocketsphinx', 'none'],
+    'auto',
+  );
 
   const gap = num('CONVERSATION_GAP_SECONDS', 1, 86_400) ?? 300;
   const shortGap = num('CONVERSATION_SPEAKER_CHANGE_GAP_SECONDS', 1, 86_400) ?? 150;

@@ -1,6 +1,6 @@
 import { Injectable, LoggerService } from '@nestjs/common';
 import winston from 'winston';
-import type { LogLevel } from '../config/config.schema.js';
+import type { LogLevel } from '../config/server.config.js';
 import { currentRequestContext } from './request-context.js';
 
 export type LogFields = Record<string, string | number | boolean | null | undefined | string[] | number[]>;

@@ -1,5 +1,5 @@
 import { SetMetadata } from '@nestjs/common';
-import type { RateBudgetName } from '../config/config.schema.js';
+import type { RateBudgetName } from '../config/rate-limit.config.js';
 
 export const RATE_BUDGET_KEY = 'mira:rate-budget';
 

@@ -7,7 +7,7 @@ import { DataSource } from 'typeorm';
 import type { AuthenticatedRequest } from '../access/access.decorators.js';
 import { principalLabel } from '../access/principal.js';
 import { AppConfig } from '../config/app-config.js';
-import type { RateBudgetName } from '../config/config.schema.js';
+import type { RateBudgetName } from '../config/rate-limit.config.js';
 import { AppError } from '../errors/app-error.js';
 import { AppLogger } from '../logging/app-logger.js';
 import { RATE_BUDGET_KEY } from './rate-budget.decorator.js';
