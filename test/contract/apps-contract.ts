@@ -166,7 +166,7 @@ export interface AppCall {
   reads?: Record<string, FieldType>;
   /** Which UI path makes the call; 'module only' = exported by the API module but not called by the UI. */
   usedBy: string;
-  /** Not served by Mira yet: the issue that adds it. The replay skips these and checks they are still absent. */
+  /** Not served by Mira yet: the issue that adds it (the replay leaves these out). */
   servedBy?: 'issue-17';
 }
 

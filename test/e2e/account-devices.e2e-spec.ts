@@ -17,7 +17,7 @@ describe('account network and app devices (services on a real database)', () => 
     t = await startTestApp();
     access = t.app.get(NetworkAccessPort);
     networks = t.app.get(NetworkService);
-  });
+  }, 180_000); // a whole app on a busy machine
 
   afterAll(async () => t.close());
 

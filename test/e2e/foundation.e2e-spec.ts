@@ -29,6 +29,8 @@ describe('foundation (real HTTP, real PostgreSQL)', () => {
         status: 'running',
         stable: 'v1',
         beta: 'v2',
+        mira_version: res.body.version,
+        app_line: null,
       });
     });
 

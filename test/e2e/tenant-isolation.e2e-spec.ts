@@ -5,8 +5,9 @@ import { registerIdFiller, runTenantMatrix, type Tenant } from '../support/tenan
 import '../support/tenant-fillers.js';
 
 /**
- * Tenant isolation. Every route with {network_id}, generated from /openapi.json, × {another network's
- * real id, a random id} answers 404 and changes nothing (routes added later are covered automatically).
+ * Tenant isolation. Every route with {network_id}, and every account-door route (by its X-Network-Id header),
+ * generated from /openapi.json, × {another network's real id, a random id} answers 404 and changes nothing (routes
+ * added later are covered automatically).
  */
 describe('tenant-isolation matrix (generated from /openapi.json)', () => {
   let t: TestApp;
@@ -46,7 +47,7 @@ describe('tenant-isolation matrix (generated from /openapi.json)', () => {
     expect(indexes.length).toBeGreaterThan(10);
   });
 
-  it('every {network_id} route × {id of another network, random id} answers 404 and leaves the data unchanged', async () => {
+  it('every {network_id} and account-door route × {id of another network, random id} answers 404 and leaves the data unchanged', async () => {
     const result = await runTenantMatrix({ t, spec, a, b });
     expect(result.failures).toEqual([]);
     // The matrix really ran over the domain routes and the foundation's network routes, both versions.
@@ -57,6 +58,14 @@ describe('tenant-isolation matrix (generated from /openapi.json)', () => {
       'GET /api/v2/{network_id}/interactions',
       'DELETE /api/v1/{network_id}/service/client/deregister/{client_id}',
       'DELETE /api/v1/networks/{network_id}',
+      // the account door
+      'GET /api/v1/persons/{person_id}',
+      'PATCH /api/v2/persons/{person_id}',
+      'DELETE /api/v1/conversations/{conversation_id}',
+      'GET /api/v2/interactions',
+      'DELETE /api/v1/service/clients/{client_id}',
+      'PATCH /api/v2/service/network/enable',
+      'PATCH /api/v1/actions/{action_id}',
     ]) {
       expect(result.routes).toContain(route);
     }
@@ -66,7 +75,10 @@ describe('tenant-isolation matrix (generated from /openapi.json)', () => {
     expect(variants).toContain(
       'PUT /api/v1/{network_id}/interactions/{interaction_id} [body conversation_id=random]',
     );
-    expect(result.cases.length).toBeGreaterThanOrEqual(200);
+    expect(variants).toContain('GET /api/v1/interactions [query conversation_ids=id of B]');
+    expect(variants).toContain('POST /api/v2/service/clients [X-Network-Id=B, ids of B]');
+    expect(variants).toContain('DELETE /api/v2/persons/{person_id} [path person_id=id of B]');
+    expect(result.cases.length).toBeGreaterThanOrEqual(300);
   }, 300_000); // seeds real voiceprints and a processed stream chunk per tenant: slow on a busy machine
 
   it('fails loudly for a route whose id input has no filler', async () => {

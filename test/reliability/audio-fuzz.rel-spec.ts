@@ -7,6 +7,7 @@ const MAX_BYTES = 256 * 1024;
 
 interface UploadRoute {
   key: string;
+  method: 'post' | 'patch';
   field: string;
   url: (ids: Ids) => string;
   fields: () => Record<string, string>;
@@ -55,7 +56,8 @@ const MAGICS: Record<string, Buffer> = {
 };
 
 /**
- * Audio fuzzing on every upload route (device stream ingestion and voice enrolment):
+ * Audio fuzzing on every upload route (device stream ingestion, voice enrolment, and the apps' segment upload and
+ * enrolment form):
  * truncated, corrupted, oversized, wrong-rate, zero-length, odd-length and random-byte files each get a 4xx with
  * an error code; nothing crashes, and a valid upload still works afterwards.
  */
@@ -83,6 +85,7 @@ describe('reliability: audio fuzzing on every upload route', () => {
     routes = [
       {
         key: 'POST /api/v1/{network_id}/streams/{stream_id}/audio',
+        method: 'post',
         field: 'audio_data',
         url: (i) => `/api/v1/${i.networkId}/streams/kitchen/audio`,
         fields: () => ({ timestamp: new Date(Date.now() + (seq += 1) * 10_000).toISOString() }),
@@ -90,9 +93,26 @@ describe('reliability: audio fuzzing on every upload route', () => {
       },
       {
         key: 'POST /api/v1/{network_id}/persons/{person_id}/voice',
+        method: 'post',
         field: 'audio_file',
         url: (i) => `/api/v1/${i.networkId}/persons/${i.personId}/voice`,
         fields: () => ({}),
+        auth: (i) => i.owner,
+      },
+      {
+        key: 'POST /api/v1/interactions/register',
+        method: 'post',
+        field: 'audio',
+        url: () => '/api/v1/interactions/register',
+        fields: () => ({ client_id: 'fuzz-mic' }),
+        auth: (i) => i.owner,
+      },
+      {
+        key: 'PATCH /api/v1/persons/{person_id}',
+        method: 'patch',
+        field: 'audio',
+        url: (i) => `/api/v1/persons/${i.personId}`,
+        fields: () => ({ expected_text: 'the words read aloud' }),
         auth: (i) => i.owner,
       },
     ];
@@ -101,7 +121,7 @@ describe('reliability: audio fuzzing on every upload route', () => {
   afterAll(async () => t.close());
 
   const upload = (route: UploadRoute, bytes: Buffer, filename = 'clip.wav', contentType?: string) => {
-    const req = t.http().post(route.url(ids)).set(route.auth(ids));
+    const req = t.http()[route.method](route.url(ids)).set(route.auth(ids));
     for (const [name, value] of Object.entries(route.fields())) req.field(name, value);
     return req.attach(route.field, bytes, contentType ? { filename, contentType } : filename);
   };
@@ -207,20 +227,20 @@ describe('reliability: audio fuzzing on every upload route', () => {
 
   it('a missing file part, two files, or a file in the wrong field: 422 naming the field', async () => {
     for (const route of routes) {
-      const none = t.http().post(route.url(ids)).set(route.auth(ids));
+      const none = t.http()[route.method](route.url(ids)).set(route.auth(ids));
       for (const [n, v] of Object.entries(route.fields())) none.field(n, v);
       const missing = await none.field('other', 'x');
       expect(missing.status).toBe(422);
       expect(missing.body.error_code).toMatch(/^(AUDIO_FILE_MISSING|VALIDATION_FAILED)$/);
       const wrong = await t
         .http()
-        .post(route.url(ids))
+        [route.method](route.url(ids))
         .set(route.auth(ids))
         .attach('not_audio', toneWav(0.5, 0.3), 'a.wav');
       expect(wrong.status).toBe(422);
       const twice = await t
         .http()
-        .post(route.url(ids))
+        [route.method](route.url(ids))
         .set(route.auth(ids))
         .attach(route.field, toneWav(0.5, 0.3), 'a.wav')
         .attach(route.field, toneWav(0.5, 0.3), 'b.wav');
@@ -263,5 +283,10 @@ describe('reliability: audio fuzzing on every upload route', () => {
     const tone = await upload(routes[1] as UploadRoute, toneWav(2, 0.3));
     expect(tone.status).toBe(422);
     expect(tone.body.error_code).toMatch(/^VOICE_SAMPLE_/);
+    // An app's segment is stored (204); an app's enrolment form is judged like any enrolment.
+    expect((await upload(routes[2] as UploadRoute, toneWav(1, 0.3))).status).toBe(204);
+    const appTone = await upload(routes[3] as UploadRoute, toneWav(2, 0.3));
+    expect(appTone.status).toBe(422);
+    expect(appTone.body.error_code).toMatch(/^VOICE_SAMPLE_/);
   });
 });

@@ -12,8 +12,8 @@ import type { OpenApiSpec } from '../support/openapi.js';
 import { fillAny, operationsWithRules, type RuledOperation } from './routes.js';
 
 /**
- * Expired, forged, revoked and cross-network tokens on every route class (user routes,
- * network routes, owner-only routes, device tokens). The route table and each route's access rule are read from
+ * Expired, forged, revoked and cross-network tokens on every route class (user routes, network routes, account-door
+ * routes, owner-only routes, device tokens). The route table and each route's access rule are read from
  * the running app, so new routes are covered automatically.
  */
 describe('reliability: token abuse on every route', () => {
@@ -53,7 +53,14 @@ describe('reliability: token abuse on every route', () => {
 
   it('the route table covers every access class', () => {
     const rules = new Set(routes.map((r) => r.rule));
-    expect([...rules].sort()).toEqual(['network', 'network-owner', 'public', 'user']);
+    expect([...rules].sort()).toEqual([
+      'account',
+      'account-owner',
+      'network',
+      'network-owner',
+      'public',
+      'user',
+    ]);
   });
 
   it('missing, expired, forged, tampered, alg=none, refresh-as-access, unknown-user and revoked-device tokens get 401 on every secured route', async () => {
@@ -130,9 +137,29 @@ describe('reliability: token abuse on every route', () => {
     expect(info.clients.map((c: { client_id: string }) => c.client_id)).toEqual(['kitchen']);
   });
 
+  it("cross-account: another user's or another network's device token naming A's network at the account door answers 404, with no side effects", async () => {
+    const accountRoutes = routes.filter((r) => r.rule === 'account' || r.rule === 'account-owner');
+    expect(accountRoutes.length).toBeGreaterThan(10);
+    const failures: string[] = [];
+    for (const route of accountRoutes) {
+      for (const [kind, auth] of [
+        ['user B', b.session.auth],
+        ['device of B', deviceB],
+      ] as const) {
+        const res = await send(route, a.networkId, { ...auth, 'X-Network-Id': a.networkId });
+        if (res.status !== 404 || res.body.error_code !== 'NETWORK_NOT_FOUND')
+          failures.push(`${kind} ${route.key} -> ${res.status} ${res.body.error_code}`);
+      }
+    }
+    expect(failures).toEqual([]);
+    const info = (await t.http().get(`/api/v1/${a.networkId}/service/info`).set(deviceA).expect(200)).body;
+    expect(info.clients.map((c: { client_id: string }) => c.client_id)).toEqual(['kitchen']);
+  });
+
   it('device tokens: 403 on user routes and on owner-only routes of their own network', async () => {
     const failures: string[] = [];
-    for (const route of routes.filter((r) => r.rule === 'user' || r.rule === 'network-owner')) {
+    const ownerOnly = new Set(['user', 'network-owner', 'account-owner']);
+    for (const route of routes.filter((r) => ownerOnly.has(r.rule))) {
       const res = await send(route, a.networkId, deviceA);
       if (res.status !== 403 || res.body.error_code !== 'FORBIDDEN')
         failures.push(`${route.key} -> ${res.status} ${res.body.error_code}`);

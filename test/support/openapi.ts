@@ -48,6 +48,7 @@ export interface Operation {
   key: string;
   pathParams: Parameter[];
   queryParams: Parameter[];
+  headerParams: Parameter[];
   /** JSON request body schema (resolved), if the route takes one. */
   body: Schema | null;
 }
@@ -87,6 +88,7 @@ export function listOperations(spec: OpenApiSpec): Operation[] {
         key: `${method.toUpperCase()} ${path}`,
         pathParams: params.filter((p) => p.in === 'path'),
         queryParams: params.filter((p) => p.in === 'query'),
+        headerParams: params.filter((p) => p.in === 'header'),
         body: bodySchema ? resolveSchema(spec, bodySchema) : null,
       });
     }

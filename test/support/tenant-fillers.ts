@@ -176,3 +176,8 @@ for (const v of ['v1', 'v2']) {
       'network, and only device tokens of that network may upload); the network_id variants still run',
   );
 }
+
+// The apps' interaction bootstrap filters by several conversations at once (query key repeated).
+registerIdFiller('conversation_ids', {
+  seed: ({ idOf }) => idOf('conversation_id'),
+});

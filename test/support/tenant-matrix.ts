@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
+import { NETWORK_ID_HEADER } from '@mira/core';
 import type { TestApp } from './app.js';
 import {
   exampleValue,
@@ -16,6 +17,11 @@ import {
  * For every route whose path has {network_id}, with network A's token:
  *  - network_id = network B (and every other id = B's real ids)  → 404, nothing changes;
  *  - network_id = a random uuid                                  → 404, nothing changes;
+ * and for every account-door route (no {network_id}; it documents the X-Network-Id header), with A's token (A's
+ * account network is A's only network):
+ *  - X-Network-Id = network B (and every other id = B's real ids) → 404, nothing changes;
+ *  - X-Network-Id = a random uuid                                 → 404, nothing changes;
+ * and on both kinds of route:
  *  - for every other id input (path parameter, uuid query parameter, uuid body property), with network_id = A
  *    and everything else A's own valid values: that id = a real id of network B, then a random value → 404,
  *    nothing changes.
@@ -156,7 +162,9 @@ export async function runTenantMatrix(options: {
   const idsB = new TenantIds(t, b);
   const cases: MatrixCase[] = [];
   const failures: string[] = [];
-  const ops = listOperations(spec).filter((op) => op.path.includes('{network_id}'));
+  const ops = listOperations(spec).filter(
+    (op) => op.path.includes('{network_id}') || op.headerParams.some((p) => p.name === NETWORK_ID_HEADER),
+  );
 
   for (const op of ops) {
     const inputs = idInputs(op).filter((input) => !exemptions.has(`${op.key}#${input.name}`));
@@ -202,13 +210,32 @@ export async function runTenantMatrix(options: {
       return { url, body: { ...(body as object), ...bodyIds } };
     };
 
-    const variants: Array<{ variant: string; make: () => Promise<{ url: string; body?: unknown }> }> = [
-      { variant: 'network_id=B, ids of B', make: () => build(b.networkId, (i) => idsB.idOf(i.name)) },
-      {
-        variant: 'network_id=random',
-        make: () => build(randomUUID(), (i) => Promise.resolve(randomFor(i.name))),
-      },
-    ];
+    type Variant = {
+      variant: string;
+      headers?: Record<string, string>;
+      make: () => Promise<{ url: string; body?: unknown }>;
+    };
+    const accountDoor = !op.path.includes('{network_id}');
+    const variants: Variant[] = accountDoor
+      ? [
+          {
+            variant: `${NETWORK_ID_HEADER}=B, ids of B`,
+            headers: { [NETWORK_ID_HEADER]: b.networkId },
+            make: () => build(a.networkId, (i) => idsB.idOf(i.name)),
+          },
+          {
+            variant: `${NETWORK_ID_HEADER}=random`,
+            headers: { [NETWORK_ID_HEADER]: randomUUID() },
+            make: () => build(a.networkId, (i) => Promise.resolve(randomFor(i.name))),
+          },
+        ]
+      : [
+          { variant: 'network_id=B, ids of B', make: () => build(b.networkId, (i) => idsB.idOf(i.name)) },
+          {
+            variant: 'network_id=random',
+            make: () => build(randomUUID(), (i) => Promise.resolve(randomFor(i.name))),
+          },
+        ];
     for (const input of inputs) {
       const own = (i: IdInput) => idsA.idOf(i.name);
       variants.push({
@@ -228,7 +255,7 @@ export async function runTenantMatrix(options: {
       await idsB.idOf(input.name);
     }
     const before = await snapshotDatabase(t.database.url);
-    for (const { variant, make } of variants) {
+    for (const { variant, headers, make } of variants) {
       let built: { url: string; body?: unknown };
       try {
         built = await make();
@@ -236,7 +263,10 @@ export async function runTenantMatrix(options: {
         failures.push(`${op.key} [${variant}]: could not build the request: ${(err as Error).message}`);
         continue;
       }
-      let req = t.http()[op.method.toLowerCase() as 'get'](built.url).set(a.auth);
+      let req = t
+        .http()
+        [op.method.toLowerCase() as 'get'](built.url)
+        .set({ ...a.auth, ...headers });
       if (built.body !== undefined) req = req.send(built.body as object);
       const res = await req;
       const c: MatrixCase = {

@@ -1,3 +1,4 @@
+import type { IncomingMessage } from 'node:http';
 import { ArgumentsHost, RequestMethod, VersioningType } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { NestFactory } from '@nestjs/core';
@@ -15,6 +16,7 @@ import {
   securityHeadersMiddleware,
   ShutdownCoordinator,
 } from '@mira/core';
+import { appLineMiddleware, stripAppLine } from '@mira/apps';
 import { AppModule } from './app.module.js';
 import { mountDocs } from './openapi.js';
 
@@ -29,6 +31,12 @@ export async function createApp(config: AppConfig, logger: AppLogger): Promise<N
     abortOnError: false,
   });
   app.disable('x-powered-by');
+  // /apps/<line>/… is served as /… (see APP_LINES): first, so that everything after sees the routed path.
+  app.use(appLineMiddleware);
+  app.getHttpServer().prependListener('upgrade', (req: IncomingMessage) => {
+    const found = req.url === undefined ? null : stripAppLine(req.url);
+    if (found) req.url = found.url;
+  });
   app.set('trust proxy', config.values.trustProxy);
   app.use(
     requestLoggingMiddleware(logger, {

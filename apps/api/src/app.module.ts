@@ -6,6 +6,7 @@ import {
   AccessGuard,
   AppConfig,
   AppLogger,
+  BodyMediaTypeInterceptor,
   CoreModule,
   DatabaseModule,
   RateLimitInterceptor,
@@ -24,6 +25,7 @@ import { ActionModule } from '@mira/action';
 import { UtteranceModule } from '@mira/utterance';
 import { RetentionModule } from '@mira/retention';
 import { RealtimeModule } from '@mira/realtime';
+import { AppsModule } from '@mira/apps';
 import { ALL_MIGRATIONS } from '../../../migrations/index.js';
 import { HealthModule } from './health/health.module.js';
 import { MetricsModule } from './metrics/metrics.module.js';
@@ -55,9 +57,11 @@ export class AppModule {
         AuditModule,
         RetentionModule,
         RealtimeModule,
+        AppsModule,
       ],
       providers: [
         { provide: APP_GUARD, useClass: AccessGuard },
+        { provide: APP_INTERCEPTOR, useClass: BodyMediaTypeInterceptor },
         // Interceptors run after guards: the rate limiter knows the caller and its network.
         { provide: APP_INTERCEPTOR, useClass: RateLimitInterceptor },
       ],

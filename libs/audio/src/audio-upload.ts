@@ -17,10 +17,13 @@ import { AudioErrors } from './audio.errors.js';
 
 /**
  * Interceptor class for one multipart field: multer memory storage, at most one file of AUDIO_MAX_BYTES (413
- * AUDIO_TOO_LARGE beyond), and the file is required (422 AUDIO_FILE_MISSING naming the field). Other text fields of
- * the form land in req.body as usual.
+ * AUDIO_TOO_LARGE beyond), and the file is required (422 AUDIO_FILE_MISSING naming the field) unless `optional`.
+ * Other text fields of the form land in req.body as usual; a request that is not multipart passes untouched.
  */
-export function AudioUploadInterceptor(field: string): Type<NestInterceptor> {
+export function AudioUploadInterceptor(
+  field: string,
+  { optional = false }: { optional?: boolean } = {},
+): Type<NestInterceptor> {
   @Injectable()
   class Interceptor implements NestInterceptor {
     private readonly upload: ReturnType<ReturnType<typeof multer>['single']>;
@@ -62,10 +65,9 @@ export function AudioUploadInterceptor(field: string): Type<NestInterceptor> {
           );
         });
       });
-      if (!req.file || req.file.buffer.length === 0) {
-        if (req.file) throw AudioErrors.empty('The uploaded audio file has no bytes');
-        throw AudioErrors.fileMissing(field);
-      }
+      if (req.file && req.file.buffer.length === 0)
+        throw AudioErrors.empty('The uploaded audio file has no bytes');
+      if (!req.file && !optional) throw AudioErrors.fileMissing(field);
       return next.handle();
     }
   }

@@ -191,4 +191,16 @@ export class ConversationRepository {
   wasDeleted(networkId: string, id: string): Promise<boolean> {
     return hasTombstone(this.conversations, networkId, 'conversation', id);
   }
+
+  /** Those of `ids` that are neither a conversation of this network nor one deleted from it. */
+  async neverExisted(networkId: string, ids: string[]): Promise<string[]> {
+    const rows = (await this.conversations.query(
+      `SELECT x.id FROM unnest($2::uuid[]) AS x(id)
+       WHERE NOT EXISTS (SELECT 1 FROM conversations c WHERE c.network_id = $1 AND c.id = x.id)
+         AND NOT EXISTS (SELECT 1 FROM tombstones t
+                         WHERE t.network_id = $1 AND t.entity = 'conversation' AND t.entity_id = x.id)`,
+      [networkId, ids],
+    )) as { id: string }[];
+    return rows.map((r) => r.id);
+  }
 }

@@ -112,6 +112,15 @@ export class ConversationService {
     if (!(await this.repository.exists(networkId, id))) throw ConversationErrors.notFound(field);
   }
 
+  /**
+   * Throws CONVERSATION_NOT_FOUND (naming the field) unless every id is a conversation of this network or one
+   * deleted from it: a filter over several conversations may name one that another device just deleted.
+   */
+  async requireKnown(networkId: string, ids: string[], field: string): Promise<void> {
+    if ((await this.repository.neverExisted(networkId, ids)).length > 0)
+      throw ConversationErrors.notFound(field);
+  }
+
   /** For the utterance pipeline and interactions: adds persons (of this network) to a conversation; idempotent. */
   addParticipants(
     networkId: string,

@@ -56,3 +56,4 @@ export * from './realtime/realtime-events.js';
 export * from './realtime/realtime-publisher.js';
 export * from './realtime/realtime-bus.module.js';
 export * from './access/bearer.js';
+export * from './http/body-media-type.interceptor.js';

@@ -4,3 +4,5 @@ export * from './interaction.hooks.js';
 export * from './interaction.types.js';
 export * from './interaction.errors.js';
 export type { InteractionFilter, InteractionSort, NewInteraction } from './interaction.repository.js';
+export { InteractionDto } from './dto/interaction.dto.js';
+export { toInteractionDto } from './interaction.mapper.js';

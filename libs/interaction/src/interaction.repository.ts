@@ -10,6 +10,10 @@ import type { InteractionType } from './interaction.types.js';
 export interface InteractionFilter {
   personId?: string;
   conversationId?: string;
+  /** Any of these conversations (the apps' bootstrap). */
+  conversationIds?: string[];
+  /** Only interactions in no conversation. */
+  orphansOnly?: boolean;
   interactionType?: InteractionType;
   since?: Date;
   until?: Date;
@@ -98,6 +102,9 @@ export class InteractionRepository {
     if (filter.personId) qb.andWhere('i.person_id = :personId', { personId: filter.personId });
     if (filter.conversationId)
       qb.andWhere('i.conversation_id = :conversationId', { conversationId: filter.conversationId });
+    if (filter.conversationIds)
+      qb.andWhere('i.conversation_id = ANY(:conversationIds)', { conversationIds: filter.conversationIds });
+    if (filter.orphansOnly) qb.andWhere('i.conversation_id IS NULL');
     if (filter.interactionType) qb.andWhere('i.interaction_type = :type', { type: filter.interactionType });
     if (filter.since) qb.andWhere('i.occurred_at >= :since', { since: filter.since });
     if (filter.until) qb.andWhere('i.occurred_at < :until', { until: filter.until });

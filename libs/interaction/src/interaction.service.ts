@@ -97,7 +97,10 @@ export class InteractionService {
     return row;
   }
 
-  /** Filters naming a person or conversation of another network (or none) answer 404, like a path id. */
+  /**
+   * Filters naming a person or conversation of another network (or none) answer 404, like a path id; in a list of
+   * conversations a deleted one selects nothing instead.
+   */
   async list(
     networkId: string,
     filter: InteractionFilter,
@@ -107,6 +110,9 @@ export class InteractionService {
     if (filter.personId) await this.persons.requireExisting(networkId, [filter.personId], 'person_id');
     if (filter.conversationId) {
       await this.conversations.requireExisting(networkId, filter.conversationId, 'conversation_id');
+    }
+    if (filter.conversationIds?.length) {
+      await this.conversations.requireKnown(networkId, filter.conversationIds, 'conversation_ids');
     }
     const { rows, total } = await this.repository.list(
       networkId,

@@ -1,3 +1,4 @@
+import { ValidateBy } from 'class-validator';
 import { CommonErrors } from '@mira/core';
 
 export const DEVICE_NAME_MAX_LENGTH = 64;
@@ -27,4 +28,15 @@ export function assertDeviceName(field: string, value: unknown): string {
     throw CommonErrors.validation(message, [{ field, messages: [message] }]);
   }
   return value;
+}
+
+/** class-validator form of the rule, for device names in request bodies. */
+export function IsDeviceName(): PropertyDecorator {
+  return ValidateBy({
+    name: 'isDeviceName',
+    validator: {
+      validate: (value: unknown) => isDeviceName(value),
+      defaultMessage: (args) => `${args?.property ?? 'client_id'} must be ${DEVICE_NAME_RULE}`,
+    },
+  });
 }

@@ -2,7 +2,7 @@ import { Controller, Get, HttpCode, Param, Patch } from '@nestjs/common';
 import { ApiOperation, ApiParam, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { Access } from '@mira/core';
 import { ServiceInfoDto, ServiceStatusDto } from './dto/service.dto.js';
-import { toServiceInfoDto } from './network.mapper.js';
+import { toServiceInfoDto, toServiceStatusDto } from './network.mapper.js';
 import { NetworkService } from './network.service.js';
 
 /**
@@ -33,7 +33,7 @@ export class NetworkServiceController {
   @ApiResponse({ status: 200, type: ServiceStatusDto })
   async enable(@Param('network_id') networkId: string): Promise<ServiceStatusDto> {
     await this.networks.setServiceEnabled(networkId, true);
-    return { message: 'Service enabled successfully', enabled: true };
+    return toServiceStatusDto(true);
   }
 
   @Patch('disable')
@@ -46,6 +46,6 @@ export class NetworkServiceController {
   @ApiResponse({ status: 200, type: ServiceStatusDto })
   async disable(@Param('network_id') networkId: string): Promise<ServiceStatusDto> {
     await this.networks.setServiceEnabled(networkId, false);
-    return { message: 'Service disabled successfully', enabled: false };
+    return toServiceStatusDto(false);
   }
 }

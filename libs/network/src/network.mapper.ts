@@ -1,6 +1,6 @@
 import { isoUtc } from '@mira/core';
 import { NetworkDto } from './dto/network.dto.js';
-import { ClientInfoDto, ClientRegisteredDto, ServiceInfoDto } from './dto/service.dto.js';
+import { ClientInfoDto, ClientRegisteredDto, ServiceInfoDto, ServiceStatusDto } from './dto/service.dto.js';
 import type { Device, Network, NetworkDevices } from './network.types.js';
 
 export function toNetworkDto(network: Network): NetworkDto {
@@ -53,4 +53,9 @@ export function toServiceInfoDto({ network, devices, activeCount }: NetworkDevic
     client_count: devices.length,
     active_client_count: activeCount,
   };
+}
+
+/** The answer of the service switch, at both doors. */
+export function toServiceStatusDto(enabled: boolean): ServiceStatusDto {
+  return { message: `Service ${enabled ? 'enabled' : 'disabled'} successfully`, enabled };
 }

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { IsNull, QueryFailedError, Repository } from 'typeorm';
+import { IsNull, Repository } from 'typeorm';
+import { isUniqueViolation } from '@mira/core';
 import { ClientEntity } from './client.entity.js';
 import { NetworkEntity } from './network.entity.js';
 
@@ -121,8 +122,7 @@ export class NetworkRepository {
       );
       if ((result.affected ?? 0) === 0) return null;
     } catch (err) {
-      if (err instanceof QueryFailedError && (err.driverError as { code?: string }).code === '23505')
-        return 'taken';
+      if (isUniqueViolation(err)) return 'taken';
       throw err;
     }
     return this.findActiveClient(networkId, to);

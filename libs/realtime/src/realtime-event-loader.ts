@@ -1,10 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import { ActionService } from '@mira/action';
-import { ConversationService } from '@mira/conversation';
+import { toAppAction, toAppInteraction } from '@mira/apps';
+import { ConversationService, toConversationDto } from '@mira/conversation';
 import { AppError, type RealtimeNotice } from '@mira/core';
 import { InteractionService } from '@mira/interaction';
-import { PersonService } from '@mira/person';
-import { appAction, appConversation, appInteraction, appPerson } from './realtime-shapes.js';
+import { PersonService, toPersonDto } from '@mira/person';
 
 /**
  * The row a notice names, as the apps' REST calls return it (the same mappers), read when the notice is heard:
@@ -26,13 +26,13 @@ export class RealtimeEventLoader {
     try {
       switch (notice.event) {
         case 'interaction':
-          return appInteraction(await this.interactions.get(networkId, ref.id));
+          return toAppInteraction(await this.interactions.get(networkId, ref.id));
         case 'conversation':
-          return appConversation((await this.conversations.get(networkId, ref.id)).conversation);
+          return toConversationDto(await this.conversations.get(networkId, ref.id));
         case 'person':
-          return appPerson((await this.persons.get(networkId, ref.id, 'basic')).person);
+          return toPersonDto(await this.persons.get(networkId, ref.id, 'basic'));
         case 'action':
-          return appAction(await this.actions.get(networkId, ref.id));
+          return toAppAction(await this.actions.get(networkId, ref.id));
       }
     } catch (err) {
       if (err instanceof AppError && err.status === 404) return null;

@@ -6,3 +6,4 @@ export * from './voiceprint.types.js';
 export * from './recognition.errors.js';
 export * from './speaker-policy.js';
 export { VoiceprintCipher } from './voiceprint-crypto.js';
+export { RequirePersonInterceptor } from './require-person.interceptor.js';

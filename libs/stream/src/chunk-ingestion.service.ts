@@ -25,6 +25,14 @@ import { StreamRepository } from './stream.repository.js';
 import type { ChunkReceipt, StreamChunk, UploadedAudio } from './stream.types.js';
 
 /**
+ * A chunk's fields as stored: the network door always sends the first sample's time; an app segment may send only
+ * its end (or nothing: it ended when it arrived), and then the start is the end − its decoded duration.
+ */
+type StoredChunkFields = Omit<ChunkFields, 'capturedAt'> & { capturedAt: Date | null; endedAt: Date | null };
+/** What tells a retried upload from a new one. */
+type RetryKeys = Pick<ChunkFields, 'seq' | 'idempotencyKey'>;
+
+/**
  * Audio ingestion: every chunk is decoded, scored and stored (decoded audio included) as `pending`, in ONE
  * transaction with its delayed `stream.arbitrate` job, so an upload answered 2xx survives a crash. Retries (same seq
  * or Idempotency-Key) answer the original result and store nothing.
@@ -82,7 +90,45 @@ export class ChunkIngestionService implements OnModuleInit {
 
     const earlier = await this.findRetried(networkId, clientId, streamId, fields);
     if (earlier) return this.replay(networkId, earlier, streamId, hash, fields);
+    return this.accept(networkId, clientId, streamId, file, { ...fields, endedAt: null }, hash, receivedAt);
+  }
 
+  /**
+   * A segment a shipped app cut with its own VAD, heard by one of the account's devices (the account door's
+   * POST /interactions/register): stored, arbitrated and processed exactly like a stream chunk, on the device's own
+   * stream (stream id = device name). `startedAt`/`endedAt` are the device's clock when it sent them; with `endedAt`
+   * the first sample is taken to be `endedAt` − duration, without either the segment is taken to have ended when it
+   * arrived. Resolves once the chunk and its arbitration job are committed.
+   */
+  async ingestSegment(
+    networkId: string,
+    clientId: string,
+    file: UploadedAudio,
+    timing: { startedAt: Date | null; endedAt: Date | null },
+    metadata: Record<string, unknown>,
+  ): Promise<ChunkReceipt> {
+    const receivedAt = new Date();
+    if (!(await this.networks.isServiceEnabled(networkId))) throw StreamErrors.serviceDisabled();
+    const fields: StoredChunkFields = {
+      capturedAt: timing.endedAt ? null : timing.startedAt,
+      endedAt: timing.endedAt,
+      metadata,
+      seq: null,
+      idempotencyKey: null,
+    };
+    const hash = contentHash(file.buffer, timing.endedAt ?? timing.startedAt ?? receivedAt);
+    return this.accept(networkId, clientId, clientId, file, fields, hash, receivedAt);
+  }
+
+  private async accept(
+    networkId: string,
+    clientId: string,
+    streamId: string,
+    file: UploadedAudio,
+    fields: StoredChunkFields,
+    hash: string,
+    receivedAt: Date,
+  ): Promise<ChunkReceipt> {
     const marker = await this.ingests.begin(networkId, receivedAt);
     try {
       return await this.store(networkId, clientId, streamId, file, fields, hash, receivedAt, marker);
@@ -97,7 +143,7 @@ export class ChunkIngestionService implements OnModuleInit {
     clientId: string,
     streamId: string,
     file: UploadedAudio,
-    fields: ChunkFields,
+    fields: StoredChunkFields,
     hash: string,
     receivedAt: Date,
     marker: string,
@@ -114,18 +160,19 @@ export class ChunkIngestionService implements OnModuleInit {
     const quality = await this.audio.assessQuality(decoded.samples);
     const t2 = Date.now();
     const durationMs = Math.round(decoded.durationSeconds * 1000);
+    const capturedAt = fields.capturedAt ?? new Date((fields.endedAt ?? receivedAt).getTime() - durationMs);
     const audio = floatToPcm16(decoded.samples);
 
     const outcome = await this.transactions.run(async (tx) => {
       const stream = await this.streams.lockOrCreate(tx, networkId, streamId, clientId);
       if (stream.clientId !== clientId) throw StreamErrors.streamOwnedByAnotherClient(streamId);
-      const sample = receivedAt.getTime() - (fields.capturedAt.getTime() + durationMs);
+      const sample = receivedAt.getTime() - (capturedAt.getTime() + durationMs);
       const previous =
         stream.clockOffsetMs !== null && stream.lastReceivedAt
           ? { offsetMs: stream.clockOffsetMs, atMs: stream.lastReceivedAt.getTime() }
           : null;
       const offset = estimateClockOffset(previous, sample, receivedAt.getTime(), this.cfg.clockDriftPpm);
-      const alignedStart = new Date(fields.capturedAt.getTime() + offset);
+      const alignedStart = new Date(capturedAt.getTime() + offset);
       const alignedEnd = new Date(alignedStart.getTime() + durationMs);
       const device = (await this.signals.of(networkId, [clientId], receivedAt.getTime(), tx))(clientId);
       const breakdown = streamScore(quality.score, device.signals);
@@ -137,7 +184,7 @@ export class ChunkIngestionService implements OnModuleInit {
         seq: fields.seq,
         idempotencyKey: fields.idempotencyKey,
         contentSha256: hash,
-        capturedAt: fields.capturedAt,
+        capturedAt,
         receivedAt,
         alignedStart,
         alignedEnd,
@@ -153,7 +200,7 @@ export class ChunkIngestionService implements OnModuleInit {
       await this.streams.recordChunk(tx, stream, {
         clockOffsetMs: offset,
         lastReceivedAt: receivedAt,
-        lastCapturedAt: fields.capturedAt,
+        lastCapturedAt: capturedAt,
         lastChunkId: chunkId,
         lastSeq: fields.seq,
         ...qualityColumns(quality),
@@ -208,7 +255,7 @@ export class ChunkIngestionService implements OnModuleInit {
     networkId: string,
     clientId: string,
     streamId: string,
-    fields: ChunkFields,
+    fields: RetryKeys,
   ): Promise<StreamChunk | null> {
     if (fields.idempotencyKey !== null) {
       const byKey = await this.chunks.findByIdempotencyKey(networkId, clientId, fields.idempotencyKey);
@@ -224,7 +271,7 @@ export class ChunkIngestionService implements OnModuleInit {
     chunk: StreamChunk,
     streamId: string,
     hash: string,
-    fields: ChunkFields,
+    fields: RetryKeys,
   ): Promise<ChunkReceipt> {
     const sameRequest = chunk.contentSha256 === hash && chunk.streamId === streamId;
     if (!sameRequest) {

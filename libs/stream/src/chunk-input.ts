@@ -39,13 +39,30 @@ export function parseChunkFields(
 }
 
 function parseTimestamp(raw: unknown, nowMs: number, problems: FieldError[]): Date | null {
+  if (typeof raw !== 'string' || raw.trim() === '') {
+    problems.push({
+      field: 'timestamp',
+      messages: ['timestamp is required: the capture time of the first sample (ISO 8601 or epoch ms)'],
+    });
+    return null;
+  }
+  return parseDeviceTime('timestamp', raw, nowMs, problems);
+}
+
+/**
+ * A time on a device's clock: ISO 8601 (a value without a zone is read as UTC) or epoch milliseconds, within 7 days
+ * of the server's clock. Null (with the problem recorded under `field`) otherwise.
+ */
+export function parseDeviceTime(
+  field: string,
+  raw: string,
+  nowMs: number,
+  problems: FieldError[],
+): Date | null {
   const fail = (message: string) => {
-    problems.push({ field: 'timestamp', messages: [message] });
+    problems.push({ field, messages: [message] });
     return null;
   };
-  if (typeof raw !== 'string' || raw.trim() === '') {
-    return fail('timestamp is required: the capture time of the first sample (ISO 8601 or epoch ms)');
-  }
   const text = raw.trim();
   let ms: number;
   if (/^\d{1,16}$/.test(text)) {
@@ -54,11 +71,11 @@ function parseTimestamp(raw: unknown, nowMs: number, problems: FieldError[]): Da
     const zoned = /(Z|[+-]\d{2}:?\d{2})$/i.test(text) ? text : `${text}Z`;
     ms = Date.parse(zoned);
   } else {
-    return fail('timestamp must be ISO 8601 (e.g. 2026-01-01T12:00:00.000Z) or epoch milliseconds');
+    return fail(`${field} must be ISO 8601 (e.g. 2026-01-01T12:00:00.000Z) or epoch milliseconds`);
   }
-  if (!Number.isFinite(ms)) return fail('timestamp is not a valid date');
+  if (!Number.isFinite(ms)) return fail(`${field} is not a valid date`);
   if (Math.abs(ms - nowMs) > MAX_CLOCK_DISTANCE_MS) {
-    return fail('timestamp is more than 7 days away from the server clock (is it in seconds, not ms?)');
+    return fail(`${field} is more than 7 days away from the server clock (is it in seconds, not ms?)`);
   }
   return new Date(ms);
 }

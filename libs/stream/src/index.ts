@@ -1,5 +1,7 @@
 export * from './stream.module.js';
 export * from './stream-chunk.service.js';
-export type { ChunkForProcessing } from './stream.types.js';
+export type { ChunkForProcessing, UploadedAudio } from './stream.types.js';
+export { ChunkIngestionService } from './chunk-ingestion.service.js';
 export * from './arbitration.policy.js';
 export { copyAudioScore, crossCopySnrDb } from './copy-comparison.js';
+export { parseDeviceTime } from './chunk-input.js';

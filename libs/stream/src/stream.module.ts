@@ -54,6 +54,6 @@ import { StreamChunkRetention } from './stream.retention.js';
     StreamChunkRetention,
     provideHook(RetentionTarget, StreamChunkRetention),
   ],
-  exports: [StreamChunkService],
+  exports: [StreamChunkService, ChunkIngestionService],
 })
 export class StreamModule {}

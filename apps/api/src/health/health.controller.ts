@@ -1,6 +1,7 @@
-import { Controller, Get, Res, VERSION_NEUTRAL } from '@nestjs/common';
+import { Controller, Get, Req, Res, VERSION_NEUTRAL } from '@nestjs/common';
 import { ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
-import type { Response } from 'express';
+import type { Request, Response } from 'express';
+import { APP_LINES, appLineOf } from '@mira/apps';
 import { Access, AppConfig, HealthRegistry, RateBudget, ShutdownCoordinator } from '@mira/core';
 import { DetailedHealthDto, HealthDto, RootDto } from './health.dto.js';
 
@@ -18,15 +19,25 @@ export class HealthController {
 
   @Get()
   @Access('public')
-  @ApiOperation({ summary: 'API name, version and status' })
+  @ApiOperation({
+    summary: 'API name, version and status',
+    description:
+      `At the root, \`version\` is Mira's own. Below an app line's base path (${APP_LINES.map((l) => l.basePath).join(', ')}) ` +
+      "it is the version of that app whose contract Mira serves there, which the app's launch check compares " +
+      "with its own major; Mira's own version is then in `mira_version`.",
+  })
   @ApiResponse({ status: 200, type: RootDto })
-  root(): RootDto {
+  root(@Req() request: Request): RootDto {
+    const line = appLineOf(request);
+    const own = this.config.values.appVersion;
     return {
       message: 'Mira Backend API',
-      version: this.config.values.appVersion,
+      version: line ? line.contractVersion : own,
       status: 'running',
       stable: 'v1',
       beta: 'v2',
+      mira_version: own,
+      app_line: line?.name ?? null,
     };
   }
 

@@ -4,7 +4,7 @@ export class RootDto {
   @ApiProperty({ example: 'Mira Backend API' })
   message: string;
 
-  @ApiProperty({ example: '1.0.0' })
+  @ApiProperty({ example: '1.0.0', description: "Mira's version, or at an app line's base path that app's" })
   version: string;
 
   @ApiProperty({ example: 'running' })
@@ -15,6 +15,17 @@ export class RootDto {
 
   @ApiProperty({ example: 'v2' })
   beta: string;
+
+  @ApiProperty({ example: '1.0.0', description: "Mira's own version" })
+  mira_version: string;
+
+  @ApiProperty({
+    enum: ['desktop-app', 'dadei'],
+    nullable: true,
+    type: String,
+    description: 'The app line whose base path was asked (null at the root)',
+  })
+  app_line: string | null;
 }
 
 export class HealthDto {

@@ -1,0 +1,334 @@
+import { readFileSync } from 'node:fs';
+import { AudioService } from '@mira/audio';
+import {
+  APP_CALLS,
+  APP_LINES,
+  type AppCall,
+  type AppLine,
+  type FieldType,
+} from '../contract/apps-contract.js';
+import { startTestApp, TestApp } from '../support/app.js';
+import { librispeechDevFiles, librispeechTrainFiles } from '../../tooling/shared-data.js';
+import { loadSpeech, wav } from '../support/stream-audio.js';
+
+/**
+ * Mission: the shipped apps' contract does not drift. Every call of test/contract/apps-contract.ts that Mira serves
+ * is replayed as each app line makes it (its base path, /api/v1 and /api/v2, its method, path, query and body, sent
+ * with fetch and FormData as a browser would), and its answer is checked against what the app's code accepts (the
+ * status) and reads (the fields and their types). A call added to the fixture without a replay fails the test.
+ */
+
+interface Sent {
+  params?: Record<string, string>;
+  query?: Record<string, string | string[]>;
+  json?: unknown;
+  form?: FormData;
+  /** Headers the app sets beyond the token (desktop-app's axios instance sends Content-Type: application/json). */
+  headers?: Record<string, string>;
+}
+
+interface Answer {
+  status: number;
+  body: unknown;
+}
+
+type FieldCheck = (value: unknown) => boolean;
+const TYPE_CHECKS: Record<FieldType, FieldCheck> = {
+  string: (v) => typeof v === 'string',
+  'string|null': (v) => v === null || typeof v === 'string',
+  number: (v) => typeof v === 'number',
+  'number|null': (v) => v === null || typeof v === 'number',
+  boolean: (v) => typeof v === 'boolean',
+  object: (v) => typeof v === 'object' && v !== null && !Array.isArray(v),
+  'object|null': (v) => v === null || (typeof v === 'object' && !Array.isArray(v)),
+  'string[]': (v) => Array.isArray(v) && v.every((x) => typeof x === 'string'),
+};
+
+/** What is wrong with an answer, measured against what the app's code does with it (empty = nothing). */
+function problems(call: AppCall, answer: Answer): string[] {
+  const out: string[] = [];
+  const ok =
+    call.success === '2xx'
+      ? answer.status >= 200 && answer.status < 300
+      : call.success.includes(answer.status);
+  if (!ok)
+    out.push(
+      `status ${answer.status} (the app accepts ${String(call.success)}): ${JSON.stringify(answer.body)}`,
+    );
+  const fields = (row: unknown, where: string) => {
+    if (typeof row !== 'object' || row === null || Array.isArray(row))
+      return out.push(`${where} is not an object`);
+    for (const [name, type] of Object.entries(call.reads ?? {})) {
+      const value = (row as Record<string, unknown>)[name];
+      if (!TYPE_CHECKS[type](value))
+        out.push(`${where}.${name} = ${JSON.stringify(value)}, the app reads ${type}`);
+    }
+  };
+  if (call.response === 'object') fields(answer.body, 'body');
+  if (call.response === 'array') {
+    if (!Array.isArray(answer.body)) out.push('body is not an array');
+    else if (answer.body.length === 0) out.push('the replay expected rows to check, the list is empty');
+    else answer.body.forEach((row, i) => fields(row, `body[${i}]`));
+  }
+  if (call.response === 'string[]' && !TYPE_CHECKS['string[]'](answer.body)) out.push('body is not string[]');
+  return out;
+}
+
+describe('the shipped apps’ contract (test/contract/apps-contract.ts) replayed against a real server', () => {
+  let t: TestApp;
+  let segment: Buffer;
+  const [enrolmentSpeech] = librispeechDevFiles('1998');
+
+  beforeAll(async () => {
+    t = await startTestApp({ TRANSCRIBER: 'none' });
+    segment = wav(await loadSpeech(t.app.get(AudioService), librispeechTrainFiles()[0]!, 1, 3));
+  }, 180_000); // a whole app on a busy machine
+
+  afterAll(async () => t.close());
+
+  it('lists each call once per app and serves every call of the issue’s table', () => {
+    const ids = APP_CALLS.map((c) => c.id);
+    expect(new Set(ids).size).toBe(ids.length);
+    const served = APP_CALLS.filter((c) => !c.servedBy).map((c) => `${c.method} ${c.path}`);
+    for (const route of [
+      'POST /service/clients',
+      'GET /service/clients',
+      'PATCH /service/clients/:clientId/rename',
+      'DELETE /service/clients/:clientId',
+      'PATCH /service/network/enable',
+      'PATCH /service/network/disable',
+      'POST /interactions/register',
+      'GET /interactions',
+      'DELETE /interactions/:interactionId',
+      'GET /conversations',
+      'GET /conversations/:conversationId',
+      'DELETE /conversations/:conversationId',
+      'GET /persons',
+      'GET /persons/:personId',
+      'PATCH /persons/:personId',
+      'DELETE /persons/:personId',
+      'GET /actions',
+      'PATCH /actions/:actionId',
+      'GET /',
+    ]) {
+      expect(served).toContain(route);
+    }
+  });
+
+  for (const [line, lineInfo] of Object.entries(APP_LINES) as [AppLine, (typeof APP_LINES)[AppLine]][]) {
+    for (const version of [1, 2] as const) {
+      it(`${line} ${lineInfo.appVersion} on /api/v${version}: every served call answers what the app reads`, async () => {
+        const base = `${t.baseUrl}${lineInfo.basePath}`;
+        const calls = new Map(APP_CALLS.filter((c) => c.apps.includes(line)).map((c) => [c.id, c]));
+        const replayed = new Set<string>();
+        const failures: string[] = [];
+        let token = '';
+        const state: Record<string, string> = {};
+
+        const send = async (id: string, sent: Sent = {}): Promise<Answer> => {
+          const call = calls.get(id);
+          if (!call) throw new Error(`${id} is not a call of ${line} in the fixture`);
+          const path = call.path.replace(/:(\w+)/g, (_, name: string) => {
+            const value = sent.params?.[name];
+            if (value === undefined) throw new Error(`${id}: no value for :${name}`);
+            return encodeURIComponent(value);
+          });
+          const url = new URL(call.base === 'root' ? `${base}/` : `${base}/api/v${version}${path}`);
+          for (const [key, value] of Object.entries(sent.query ?? {})) {
+            for (const one of Array.isArray(value) ? value : [value]) url.searchParams.append(key, one);
+          }
+          const headers: Record<string, string> = { ...sent.headers };
+          if (token && call.base === 'api') headers.Authorization = `Bearer ${token}`;
+          let body: string | FormData | undefined;
+          if (sent.form) body = sent.form;
+          else if (sent.json !== undefined) {
+            body = JSON.stringify(sent.json);
+            headers['Content-Type'] = 'application/json';
+          }
+          const res = await fetch(url, { method: call.method, headers, body });
+          const text = await res.text();
+          const answer = { status: res.status, body: text ? (JSON.parse(text) as unknown) : null };
+          const wrong = problems(call, answer);
+          if (wrong.length)
+            failures.push(`${call.method} ${url.pathname}${url.search} [${id}]: ${wrong.join('; ')}`);
+          replayed.add(id);
+          return answer;
+        };
+        const body = <T>(answer: Answer) => answer.body as T;
+        const jsonHeader: Record<string, string> =
+          line === 'desktop-app' ? { 'Content-Type': 'application/json' } : {};
+
+        // Launch: the version gate, then sign-up, sign-in and the start-up refresh.
+        const gate = body<{ version: string }>(await send('updater.versionGate'));
+        expect(Number(/^(\d+)/.exec(gate.version)?.[1])).toBe(lineInfo.major);
+        const email = `${line}-v${version}-${Date.now()}@example.com`;
+        const password = 'correct horse battery';
+        await send('auth.register', { json: { email, password } });
+        const login = body<{ access_token: string; refresh_token: string }>(
+          await send('auth.login', { json: { email, password } }),
+        );
+        const refreshed = body<{ access_token: string }>(
+          await send('auth.refresh', { json: { refresh_token: login.refresh_token } }),
+        );
+        token = refreshed.access_token;
+        if (calls.has('auth.me')) await send('auth.me');
+
+        // Devices: desktop-app registers its name (409 when taken), dadei's module lets the server name it.
+        if (line === 'desktop-app') {
+          const device = {
+            client_id: 'desktop-client',
+            metadata: { local_ip: '127.0.0.1', external_ip: '10.1.2.3' },
+          };
+          await send('service.registerClient', { json: device });
+          const again = await fetch(`${base}/api/v${version}/service/clients`, {
+            method: 'POST',
+            headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
+            body: JSON.stringify(device),
+          });
+          expect(again.status).toBe(409);
+          state.client = 'desktop-client';
+        } else {
+          state.client = body<{ client_id: string }>(
+            await send('service.registerClient', { json: { metadata: { local_ip: '127.0.0.1' } } }),
+          ).client_id;
+          expect(state.client).toBe('client1');
+        }
+        expect(body<string[]>(await send('service.listClients'))).toContain(state.client);
+        if (calls.has('service.renameClient')) {
+          const renamed = body<{ client_id: string }>(
+            await send('service.renameClient', {
+              params: { clientId: state.client },
+              json: { new_client_id: "Ada's desktop" },
+              headers: jsonHeader,
+            }),
+          );
+          state.client = renamed.client_id;
+        }
+        await send('service.enable', { headers: jsonHeader });
+        await send('service.disable', { headers: jsonHeader });
+        await send('service.enable', { headers: jsonHeader });
+
+        // A segment as the app uploads it (dadei adds its timing fields).
+        const form = new FormData();
+        form.append('audio', new Blob([new Uint8Array(segment)], { type: 'audio/wav' }), 'audio.wav');
+        form.append('client_id', state.client!);
+        if (line === 'dadei') {
+          const end = Date.now();
+          form.append('session_token', 'not-yet-issued');
+          form.append('chunk_start_ms', String(end - 2500));
+          form.append('chunk_end_ms', String(end));
+        }
+        await send('interactions.register', { form });
+
+        // Data for the reads: made through the network door (what the pipeline would make from speech).
+        const networkId = (
+          await t
+            .http()
+            .get('/api/v1/networks')
+            .set({ Authorization: `Bearer ${token}` })
+        ).body[0].id as string;
+        const auth = { Authorization: `Bearer ${token}` };
+        const person = (await t.http().post(`/api/v1/${networkId}/persons`).set(auth).send({}).expect(201))
+          .body.id;
+        const conversations: string[] = [];
+        for (const title of ['Breakfast', 'Walk']) {
+          const conversation = (
+            await t
+              .http()
+              .post(`/api/v1/${networkId}/conversations`)
+              .set(auth)
+              .send({ title, participants: [person] })
+              .expect(201)
+          ).body.id as string;
+          conversations.push(conversation);
+          await t
+            .http()
+            .post(`/api/v1/${networkId}/interactions`)
+            .set(auth)
+            .send({
+              interaction_type: 'text',
+              content: `About the ${title}`,
+              person_id: person,
+              conversation_id: conversation,
+            })
+            .expect(201);
+        }
+        const orphan = (
+          await t
+            .http()
+            .post(`/api/v1/${networkId}/interactions`)
+            .set(auth)
+            .send({ interaction_type: 'text', content: 'Remind me to call the plumber tomorrow' })
+            .expect(201)
+        ).body.id as string;
+        await t.http().post(`/api/v1/${networkId}/interactions/${orphan}/inference`).set(auth).expect(201);
+
+        // The panels' reads.
+        const interactions = body<Array<{ id: string; conversation_id: string | null }>>(
+          await send('interactions.getAll', { query: { limit: '50', offset: '0' } }),
+        );
+        if (calls.has('interactions.bootstrapForConversations')) {
+          const recent = body<Array<{ id: string }>>(
+            await send('conversations.getRecent', { query: { limit: '10', offset: '0' } }),
+          );
+          expect(recent.map((c) => c.id)).toEqual([...conversations].reverse());
+          const scoped = body<unknown[]>(
+            await send('interactions.bootstrapForConversations', {
+              query: { limit: '500', offset: '0', conversation_ids: recent.map((c) => c.id) },
+            }),
+          );
+          // the seeded interactions (the uploaded segment may join a conversation too, once processed)
+          const seededIds = interactions.filter((i) => conversations.includes(i.conversation_id ?? ''));
+          expect(seededIds.length).toBeGreaterThanOrEqual(2);
+          expect(scoped).toEqual(
+            expect.arrayContaining(seededIds.map((i) => expect.objectContaining({ id: i.id }))),
+          );
+          await send('interactions.bootstrapOrphans', {
+            query: { limit: '500', offset: '0', orphans_only: 'true' },
+          });
+        } else {
+          await send('conversations.getAll.desktop');
+        }
+        await send('interactions.getById', { params: { interactionId: orphan } });
+        await send('conversations.getById', { params: { conversationId: conversations[0]! } });
+        await send('persons.getAll');
+        await send('persons.getById', { params: { personId: person } });
+        const rename = new FormData();
+        rename.append('name', 'Ada');
+        expect(
+          body<{ name: string }>(
+            await send('persons.update.rename', { params: { personId: person }, form: rename }),
+          ).name,
+        ).toBe('Ada');
+        const enrol = new FormData();
+        enrol.append('audio', new Blob([new Uint8Array(readFileSync(enrolmentSpeech!))]), 'sample.flac');
+        enrol.append('expected_text', 'what was read');
+        await send('persons.update.enrol', { params: { personId: person }, form: enrol });
+        if (calls.has('actions.list')) {
+          const actions = body<Array<{ id: string }>>(
+            await send('actions.list', { query: { limit: '100', offset: '0' } }),
+          );
+          await send('actions.updateStatus', {
+            params: { actionId: actions[0]!.id },
+            json: { status: 'dismissed' },
+          });
+        }
+
+        // Deletes, as the panels make them (a conversation's interactions deleted after it: still 2xx).
+        const inFirst = interactions.find((i) => i.conversation_id === conversations[0])!;
+        await send('conversations.delete', { params: { conversationId: conversations[0]! } });
+        await send('interactions.delete', { params: { interactionId: inFirst.id } });
+        await send('interactions.delete', { params: { interactionId: orphan } });
+        await send('interactions.delete', { params: { interactionId: orphan } });
+        await send('persons.delete', { params: { personId: person } });
+        await send('service.deregisterClient', { params: { clientId: state.client! } });
+        await send('service.deregisterClient', { params: { clientId: state.client! } });
+        await send('service.disable', { headers: jsonHeader });
+
+        expect(failures).toEqual([]);
+        const expected = APP_CALLS.filter((c) => c.apps.includes(line) && !c.servedBy).map((c) => c.id);
+        expect([...replayed].sort()).toEqual(expected.sort());
+      }, 180_000);
+    }
+  }
+});
