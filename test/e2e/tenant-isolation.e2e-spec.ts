@@ -79,7 +79,7 @@ describe('tenant-isolation matrix (generated from /openapi.json)', () => {
     expect(variants).toContain('POST /api/v2/service/clients [X-Network-Id=B, ids of B]');
     expect(variants).toContain('DELETE /api/v2/persons/{person_id} [path person_id=id of B]');
     expect(result.cases.length).toBeGreaterThanOrEqual(300);
-  }, 300_000); // seeds real voiceprints and a processed stream chunk per tenant: slow on a busy machine
+  }, 600_000); // seeds real voiceprints and a processed stream chunk per tenant, ~80 account routes: slow on a busy machine
 
   it('fails loudly for a route whose id input has no filler', async () => {
     const fake: OpenApiSpec = {
