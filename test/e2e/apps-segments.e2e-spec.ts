@@ -9,8 +9,10 @@ import { waitFor } from '../support/wait.js';
  * Mission: what a person says near the apps reaches Mira once. POST /interactions/register takes one client-VAD
  * segment per device; segments of the same words from several devices of one account go through the stream
  * arbitration and become ONE interaction (never two, never none), and 204 means the audio and its job are stored.
- * Segments last 6 s (the apps send up to 10 s): copies are matched on the server's clock, and on a loaded machine
- * requests wait in line for a second or two before their arrival time is taken.
+ * Segments last 6.6 s (the apps send up to 10 s): copies are matched on the server's clock, and on a loaded machine
+ * requests wait in line for a second or two before their arrival time is taken. Recorded speech can be sent faster
+ * than it is spoken; a device cannot: before one device's next words the test lets their duration pass
+ * (`spokenAfter`), so the timeline is one a room could produce.
  */
 describe('app segments: POST /interactions/register through arbitration and the pipeline', () => {
   let t: TestApp;
@@ -45,6 +47,12 @@ describe('app segments: POST /interactions/register through arbitration and the 
     if (timing.endMs !== undefined) req = req.field('chunk_end_ms', String(timing.endMs));
     return req;
   };
+
+  /** The segments' length in ms (speech and the 0.3 s of room noise micCopy keeps either side). */
+  const segmentMs = () => Math.round((speech[0]!.length / 16000 + 0.6) * 1000);
+  /** Words that start after `ms` ended on the server's clock: wait until they could have been spoken. */
+  const spokenAfter = (ms: number, durationMs: number) =>
+    waitFor(() => Date.now() >= ms + durationMs, { timeoutMs: durationMs + 1000, what: 'the words spoken' });
 
   const networkOf = async (session: Session) =>
     (await t.http().get('/api/v1/networks').set(session.auth).expect(200)).body[0].id as string;
@@ -104,6 +112,7 @@ describe('app segments: POST /interactions/register through arbitration and the 
         upload(user.auth, 'desktop-client', far, {}, v),
         upload(user.auth, 'client-1a2b3c4d', near, { startMs: endMs - 6000, endMs }, v),
       ]);
+      const uploadedAt = Date.now();
       expect([a.status, b.status]).toEqual([204, 204]);
       expect([a.text, b.text]).toEqual(['', '']);
 
@@ -126,6 +135,7 @@ describe('app segments: POST /interactions/register through arbitration and the 
       ]);
 
       // The next words, later, from one device: a second interaction (never lost behind the first).
+      await spokenAfter(uploadedAt, segmentMs());
       await upload(
         user.auth,
         'desktop-client',
@@ -176,18 +186,25 @@ describe('app segments: POST /interactions/register through arbitration and the 
 
   it('a copy that arrives after its words were decided is a late copy: it loses, never a second interaction', async () => {
     const user = await registerUser(t);
-    // The late device has spoken before (a moment of near-silence): Mira knows its clock, nothing is forwarded.
-    const hush = micCopy(new Float32Array(16000), { gain: 1, snrDb: 0, seed: 30, padSeconds: 0 }).map(
-      (x) => x * 1e-3,
-    );
-    await upload(user.auth, 'client-bbbb0002', hush, { endMs: Date.now() }).expect(204);
+    // Both devices have sent something before (a moment of near-silence each): Mira knows their clocks.
+    const hush = (seed: number) =>
+      micCopy(new Float32Array(16000), { gain: 1, snrDb: 0, seed, padSeconds: 0 }).map((x) => x * 1e-3);
+    for (const [device, seed] of [
+      ['client-aaaa0001', 30],
+      ['client-bbbb0002', 31],
+    ] as const) {
+      await upload(user.auth, device, hush(seed), { endMs: Date.now() }).expect(204);
+    }
+    const networkId = await networkOf(user);
+    await settled(networkId);
+    // the words come after that quiet moment
+    await spokenAfter(Date.now(), segmentMs());
     const endMs = Date.now();
     const words = speech[2]!;
     await upload(user.auth, 'client-aaaa0001', micCopy(words, { gain: 0.5, snrDb: 8, seed: 8 }), {
       startMs: endMs - 6000,
       endMs,
     }).expect(204);
-    const networkId = await networkOf(user);
     await settled(networkId);
     // the second device's copy of the same words (same device clock instant), sent late and cleaner
     await upload(user.auth, 'client-bbbb0002', micCopy(words, { gain: 1, snrDb: 30, seed: 9 }), {
@@ -196,10 +213,16 @@ describe('app segments: POST /interactions/register through arbitration and the 
     }).expect(204);
     const rows = await settled(networkId);
     expect(rows.map((r) => [r.client_id, r.status])).toEqual([
+      ['client-aaaa0001', 'silent'],
       ['client-bbbb0002', 'silent'],
       ['client-aaaa0001', 'won'],
       ['client-bbbb0002', 'lost'],
     ]);
+    const [late] = (await db.query(
+      `SELECT decision_reason FROM stream_chunks WHERE network_id = $1 AND id = $2`,
+      [networkId, rows[3]!.id],
+    )) as { decision_reason: string }[];
+    expect(late!.decision_reason).toBe('late_copy');
     expect(await interactionsOf(user)).toHaveLength(1);
   }, 180_000);
 
