@@ -166,8 +166,8 @@ export interface AppCall {
   reads?: Record<string, FieldType>;
   /** Which UI path makes the call; 'module only' = exported by the API module but not called by the UI. */
   usedBy: string;
-  /** Not served by Mira yet: the issue that adds it (the replay leaves these out). */
-  servedBy?: 'issue-17';
+  /** Not served by Mira yet (sign-in with Google and GitHub, memories, voice commands, account deletion): the replay leaves these out. */
+  notServedYet?: true;
 }
 
 const API_DESKTOP = 'renderer/src/lib/api';
@@ -253,7 +253,7 @@ export const APP_CALLS: AppCall[] = [
     success: '2xx',
     response: 'none',
     usedBy: 'settings: delete account',
-    servedBy: 'issue-17',
+    notServedYet: true,
   },
   {
     id: 'auth.googleUrl',
@@ -268,7 +268,7 @@ export const APP_CALLS: AppCall[] = [
     response: 'object',
     reads: { url: 'string', state: 'string' },
     usedBy: 'sign in with Google',
-    servedBy: 'issue-17',
+    notServedYet: true,
   },
   {
     id: 'auth.googleCallback',
@@ -282,7 +282,7 @@ export const APP_CALLS: AppCall[] = [
     response: 'object',
     reads: TOKEN_FIELDS,
     usedBy: 'sign in with Google',
-    servedBy: 'issue-17',
+    notServedYet: true,
   },
   {
     id: 'auth.githubUrl',
@@ -297,7 +297,7 @@ export const APP_CALLS: AppCall[] = [
     response: 'object',
     reads: { url: 'string' },
     usedBy: 'sign in with GitHub',
-    servedBy: 'issue-17',
+    notServedYet: true,
   },
   {
     id: 'auth.githubExchange',
@@ -311,7 +311,7 @@ export const APP_CALLS: AppCall[] = [
     response: 'object',
     reads: TOKEN_FIELDS,
     usedBy: 'sign in with GitHub',
-    servedBy: 'issue-17',
+    notServedYet: true,
   },
   // ─── devices and the switch ─────────────────────────────────────────────────────────────────────────────────────
   {
@@ -649,7 +649,7 @@ export const APP_CALLS: AppCall[] = [
     success: '2xx',
     response: 'array',
     usedBy: 'assistant shell and settings',
-    servedBy: 'issue-17',
+    notServedYet: true,
   },
   {
     id: 'command.streamCommand',
@@ -666,6 +666,6 @@ export const APP_CALLS: AppCall[] = [
     success: '2xx',
     response: 'event-stream',
     usedBy: 'segments that start with the wake word',
-    servedBy: 'issue-17',
+    notServedYet: true,
   },
 ];

@@ -89,7 +89,7 @@ describe('the shipped apps’ contract (test/contract/apps-contract.ts) replayed
   it('lists each call once per app and serves every call of the issue’s table', () => {
     const ids = APP_CALLS.map((c) => c.id);
     expect(new Set(ids).size).toBe(ids.length);
-    const served = APP_CALLS.filter((c) => !c.servedBy).map((c) => `${c.method} ${c.path}`);
+    const served = APP_CALLS.filter((c) => !c.notServedYet).map((c) => `${c.method} ${c.path}`);
     for (const route of [
       'POST /service/clients',
       'GET /service/clients',
@@ -113,6 +113,88 @@ describe('the shipped apps’ contract (test/contract/apps-contract.ts) replayed
     ]) {
       expect(served).toContain(route);
     }
+  });
+
+  it('the check fails on drift: another status, a missing or retyped field, an envelope instead of a bare list', () => {
+    const call = (id: string) => APP_CALLS.find((c) => c.id === id)!;
+    const register = call('interactions.register');
+    expect(problems(register, { status: 204, body: null })).toEqual([]);
+    expect(problems(register, { status: 200, body: {} })).toEqual([expect.stringContaining('status 200')]);
+    expect(problems(register, { status: 201, body: null })).toEqual([expect.stringContaining('status 201')]);
+
+    const list = call('interactions.getAll');
+    const row = {
+      id: 'a',
+      text: 'Hello',
+      timestamp: '2026-01-01T00:00:00.000Z',
+      network_id: 'n',
+      person_id: null,
+      conversation_id: null,
+      sentiment: null,
+    };
+    expect(problems(list, { status: 200, body: [row] })).toEqual([]);
+    expect(problems(list, { status: 200, body: { items: [row] } })).toEqual(['body is not an array']);
+    const withoutText: Record<string, unknown> = { ...row };
+    delete withoutText.text;
+    expect(problems(list, { status: 200, body: [withoutText] })).toEqual([
+      'body[0].text = undefined, the app reads string',
+    ]);
+    expect(problems(list, { status: 200, body: [{ ...row, timestamp: 1767225600000 }] })).toEqual([
+      'body[0].timestamp = 1767225600000, the app reads string',
+    ]);
+    expect(problems(list, { status: 200, body: [] })).toEqual([
+      'the replay expected rows to check, the list is empty',
+    ]);
+
+    const clients = call('service.listClients');
+    expect(problems(clients, { status: 200, body: ['desk'] })).toEqual([]);
+    expect(problems(clients, { status: 200, body: [{ client_id: 'desk' }] })).toEqual([
+      'body is not string[]',
+    ]);
+    const status = call('service.enable');
+    expect(problems(status, { status: 200, body: { enabled: true } })).toEqual([]);
+    expect(problems(status, { status: 404, body: { detail: 'no route' } })).toHaveLength(1);
+  });
+
+  it('documents every served call in OpenAPI on /api/v1 and /api/v2: method, path, the status the app accepts, multipart bodies', async () => {
+    type Op = { responses: Record<string, unknown>; requestBody?: { content?: Record<string, unknown> } };
+    const spec = (await t.http().get('/openapi.json').expect(200)).body as {
+      paths: Record<string, Record<string, Op>>;
+    };
+    // Path parameters are named differently on the two sides (:clientId, {client_id}): compare the shape.
+    const shape = (path: string) => path.replace(/:\w+|\{\w+\}/g, '{}');
+    const operations = new Map<string, Op>();
+    for (const [path, methods] of Object.entries(spec.paths)) {
+      for (const [method, op] of Object.entries(methods)) {
+        operations.set(`${method.toUpperCase()} ${shape(path)}`, op);
+      }
+    }
+    const missing: string[] = [];
+    let checked = 0;
+    for (const call of APP_CALLS.filter((c) => !c.notServedYet && c.base === 'api')) {
+      for (const version of [1, 2]) {
+        checked += 1;
+        const key = `${call.method} ${shape(`/api/v${version}${call.path}`)}`;
+        const op = operations.get(key);
+        if (!op) {
+          missing.push(`${key} [${call.id}] is not documented`);
+          continue;
+        }
+        const documented = Object.keys(op.responses).filter((code) => code.startsWith('2'));
+        const accepted = (code: string) =>
+          call.success === '2xx' ? code.startsWith('2') : call.success.includes(Number(code));
+        if (documented.length === 0 || !documented.every(accepted)) {
+          missing.push(
+            `${key} [${call.id}] documents ${documented.join(', ')}, the app accepts ${String(call.success)}`,
+          );
+        }
+        if (call.body.kind === 'multipart' && !op.requestBody?.content?.['multipart/form-data']) {
+          missing.push(`${key} [${call.id}] does not document its multipart/form-data body`);
+        }
+      }
+    }
+    expect(missing).toEqual([]);
+    expect(checked).toBeGreaterThanOrEqual(50); // 27 served calls under /api, each on v1 and v2
   });
 
   for (const [line, lineInfo] of Object.entries(APP_LINES) as [AppLine, (typeof APP_LINES)[AppLine]][]) {
@@ -326,7 +408,7 @@ describe('the shipped apps’ contract (test/contract/apps-contract.ts) replayed
         await send('service.disable', { headers: jsonHeader });
 
         expect(failures).toEqual([]);
-        const expected = APP_CALLS.filter((c) => c.apps.includes(line) && !c.servedBy).map((c) => c.id);
+        const expected = APP_CALLS.filter((c) => c.apps.includes(line) && !c.notServedYet).map((c) => c.id);
         expect([...replayed].sort()).toEqual(expected.sort());
       }, 180_000);
     }
