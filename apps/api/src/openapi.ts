@@ -11,7 +11,13 @@ devices with \`POST /api/v1/{network_id}/service/client/register/{client_id}\`; 
 to that network. Every \`/api/v1/{network_id}/...\` route needs a token of the network's owner or of one of its
 devices. A network that is not yours answers 404, exactly like one that does not exist.
 
-**Versions.** \`/api/v1\` and \`/api/v2\` serve the same routes; v2 adds list envelopes where documented.
+**The apps' door.** The shipped apps (desktop-app 1.x, dadei 4.x) call routes without a network id (tag \`apps\`:
+\`/api/v1/service/clients\`, \`/api/v1/interactions/register\`, \`/api/v1/persons\`, …): a user token stands for the
+account's network (\`X-Network-Id\` picks one when the user owns several), a device token for its own. Their
+WebSocket is \`/api/v1/realtime/ws\`. Pointing each app at a deployment: docs/apps.md.
+
+**Versions.** \`/api/v1\` and \`/api/v2\` serve the same routes; v2 adds list envelopes where documented
+(the apps' routes answer bare lists on both, as the apps read them).
 
 **Errors.** Every error has the body \`{detail, error_code, timestamp, request_id}\` (422s add \`fields\`).`;
 
