@@ -4,15 +4,8 @@ import { encodeWav16 } from '@mira/core';
 import { APP_LINES, type AppLine } from '../contract/apps-contract.js';
 import { librispeechDevFiles } from '../../tooling/shared-data.js';
 import { registerUser, startTestApp, TestApp } from '../support/app.js';
-import { FakeGemini, geminiJson, geminiText, RecordedGeminiRequest } from '../support/fake-gemini.js';
+import { FakeGemini, geminiJson, geminiRequestKind, geminiText } from '../support/fake-gemini.js';
 import { openSession, RealtimeMessage, TestSocket } from '../support/realtime-client.js';
-
-const kindOf = (r: RecordedGeminiRequest) => {
-  const schema = JSON.stringify(r.body.generationConfig?.responseJsonSchema ?? '');
-  if (schema.includes('call_to_action')) return 'actions';
-  if (schema.includes('topic_summary')) return 'summary';
-  return 'transcription';
-};
 
 /**
  * Mission: both app lines, end to end, as a person uses them. Two instances on one database behind one address
@@ -31,7 +24,7 @@ describe('the apps end to end: REST on one instance, the socket on another', () 
   beforeAll(async () => {
     fake = await FakeGemini.start();
     fake.respondWith((request) => {
-      const kind = kindOf(request);
+      const kind = geminiRequestKind(request);
       if (kind === 'transcription') return geminiText('Shall we go for a walk at two?');
       if (kind === 'actions') return geminiJson({ call_to_action: false });
       return geminiJson({ topic_summary: 'A walk', context_summary: 'Someone suggests a walk.' });

@@ -6,21 +6,14 @@ import {
   FakeGeminiReply,
   geminiJson,
   geminiMalformedBody,
+  geminiRequestKind,
   geminiStatus,
   geminiText,
-  RecordedGeminiRequest,
 } from '../support/fake-gemini.js';
 import { librispeechDevFiles } from '../../tooling/shared-data.js';
 import { readAudio, streamUtterance } from '../support/speech.js';
 import type { InteractionRow } from '../support/speech.js';
 import { waitFor } from '../support/wait.js';
-
-const kindOf = (r: RecordedGeminiRequest) => {
-  const schema = JSON.stringify(r.body.generationConfig?.responseJsonSchema ?? '');
-  if (schema.includes('call_to_action')) return 'actions';
-  if (schema.includes('topic_summary')) return 'summary';
-  return 'transcription';
-};
 
 /**
  * Crash-safe and asynchronous — Gemini behind a local fake at the wire (real SDK): 429, 500, malformed
@@ -35,7 +28,7 @@ describe('pipeline with Gemini at the wire', () => {
   beforeAll(async () => {
     fake = await FakeGemini.start();
     fake.respondWith((request) => {
-      const kind = kindOf(request);
+      const kind = geminiRequestKind(request);
       if (kind === 'transcription') return transcriptions.shift() ?? geminiStatus(500);
       if (kind === 'actions') return actions.shift() ?? geminiJson({ call_to_action: false });
       return geminiJson({ topic_summary: 'Calling mom', context_summary: 'Someone plans to call mom.' });
@@ -213,7 +206,7 @@ describe('pipeline with Gemini at the wire', () => {
         async () => {
           const r = await row(first, session, networkId, chunkId);
           return r?.transcription_status === 'pending' &&
-            fake.requests.some((q) => kindOf(q) === 'transcription')
+            fake.requests.some((q) => geminiRequestKind(q) === 'transcription')
             ? r
             : undefined;
         },

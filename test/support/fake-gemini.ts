@@ -133,6 +133,14 @@ export class FakeGemini {
 }
 
 /** Helpers for the usual scripts. */
+/** Which of Mira's Gemini calls a request is, told by the JSON schema it asks for. */
+export const geminiRequestKind = (r: RecordedGeminiRequest): 'actions' | 'summary' | 'transcription' => {
+  const schema = JSON.stringify(r.body.generationConfig?.responseJsonSchema ?? '');
+  if (schema.includes('call_to_action')) return 'actions';
+  if (schema.includes('topic_summary')) return 'summary';
+  return 'transcription';
+};
+
 export const geminiText = (text: string, delayMs?: number): FakeGeminiReply => ({
   kind: 'text',
   text,
