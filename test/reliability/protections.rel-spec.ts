@@ -68,7 +68,7 @@ describe('reliability: protections at the HTTP edge', () => {
       expect(redoc.headers['content-security-policy']).not.toContain('https:');
     });
 
-    it('CORS: an allowed origin may preflight PATCH and DELETE with Authorization; an unknown origin gets no CORS grant', async () => {
+    it('CORS: an allowed origin may preflight PATCH and DELETE with Authorization (through the app base paths too); an unknown origin gets no CORS grant', async () => {
       const ok = await prod
         .http()
         .options('/api/v1/networks/00000000-0000-4000-8000-000000000000')
@@ -80,6 +80,24 @@ describe('reliability: protections at the HTTP edge', () => {
       expect(ok.headers['access-control-allow-methods']).toContain('PATCH');
       expect(ok.headers['access-control-allow-methods']).toContain('DELETE');
       expect(ok.headers['access-control-allow-headers']?.toLowerCase()).toContain('authorization');
+
+      // dadei's web build, served from its own origin, calls the account door through its base path.
+      const web = await prod
+        .http()
+        .options('/apps/dadei/api/v1/service/network/enable')
+        .set('Origin', 'https://app.mira.example')
+        .set('Access-Control-Request-Method', 'PATCH')
+        .set('Access-Control-Request-Headers', 'authorization');
+      expect(web.status).toBe(204);
+      expect(web.headers['access-control-allow-origin']).toBe('https://app.mira.example');
+      const user = await registerUser(prod);
+      const clients = await prod
+        .http()
+        .get('/apps/dadei/api/v1/service/clients')
+        .set(user.auth)
+        .set('Origin', 'https://app.mira.example')
+        .expect(200);
+      expect(clients.headers['access-control-allow-origin']).toBe('https://app.mira.example');
 
       const evil = await prod
         .http()
