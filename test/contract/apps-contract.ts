@@ -166,7 +166,12 @@ export interface AppCall {
   reads?: Record<string, FieldType>;
   /** Which UI path makes the call; 'module only' = exported by the API module but not called by the UI. */
   usedBy: string;
-  /** Not served by Mira yet (sign-in with Google and GitHub, memories, voice commands, account deletion): the replay leaves these out. */
+  /**
+   * Part of a sign-in with Google or GitHub: replayed with the providers at the wire
+   * (test/e2e/apps-contract-sign-in.e2e-spec.ts), not in the main replay.
+   */
+  viaProvider?: true;
+  /** Not served by Mira yet (memories, voice commands, account deletion): the replays leave these out. */
   notServedYet?: true;
 }
 
@@ -268,7 +273,7 @@ export const APP_CALLS: AppCall[] = [
     response: 'object',
     reads: { url: 'string', state: 'string' },
     usedBy: 'sign in with Google',
-    notServedYet: true,
+    viaProvider: true,
   },
   {
     id: 'auth.googleCallback',
@@ -282,7 +287,7 @@ export const APP_CALLS: AppCall[] = [
     response: 'object',
     reads: TOKEN_FIELDS,
     usedBy: 'sign in with Google',
-    notServedYet: true,
+    viaProvider: true,
   },
   {
     id: 'auth.githubUrl',
@@ -297,7 +302,7 @@ export const APP_CALLS: AppCall[] = [
     response: 'object',
     reads: { url: 'string' },
     usedBy: 'sign in with GitHub',
-    notServedYet: true,
+    viaProvider: true,
   },
   {
     id: 'auth.githubExchange',
@@ -311,7 +316,7 @@ export const APP_CALLS: AppCall[] = [
     response: 'object',
     reads: TOKEN_FIELDS,
     usedBy: 'sign in with GitHub',
-    notServedYet: true,
+    viaProvider: true,
   },
   // ─── devices and the switch ─────────────────────────────────────────────────────────────────────────────────────
   {

@@ -11,7 +11,7 @@ import {
 import { librispeechDevFiles } from '../../tooling/shared-data.js';
 
 /**
- * Mission: the account door. The routes the shipped apps call without a network id, on /api/v1 and /api/v2, over
+ * The account door: the routes the shipped apps call without a network id, on /api/v1 and /api/v2, over
  * real HTTP: the account's network resolved from the token, the same services and tenancy as the network door
  * (another account's ids answer 404 with the same error body), the app line base paths and their version answers.
  */

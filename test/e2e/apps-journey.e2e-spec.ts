@@ -8,7 +8,7 @@ import { FakeGemini, geminiJson, geminiRequestKind, geminiText } from '../suppor
 import { openSession, RealtimeMessage, TestSocket } from '../support/realtime-client.js';
 
 /**
- * Mission: both app lines, end to end, as a person uses them. Two instances on one database behind one address
+ * Both app lines, end to end, as a person uses them. Two instances on one database behind one address
  * (REST on one, the socket on the other, as a load balancer may place them), each app through its base path:
  * version check → sign-up → device → socket → switch on (service_status) → a spoken segment → the `interaction`
  * event with its transcript and speaker → the list → delete. Gemini is a local fake at the wire.

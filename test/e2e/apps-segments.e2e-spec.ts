@@ -6,7 +6,7 @@ import { loadSpeech, micCopy, wav } from '../support/stream-audio.js';
 import { waitFor } from '../support/wait.js';
 
 /**
- * Mission: what a person says near the apps reaches Mira once. POST /interactions/register takes one client-VAD
+ * What a person says near the apps reaches Mira once. POST /interactions/register takes one client-VAD
  * segment per device; segments of the same words from several devices of one account go through the stream
  * arbitration and become ONE interaction (never two, never none), and 204 means the audio and its job are stored.
  * Segments last 6.6 s (the apps send up to 10 s): copies are matched on the server's clock, and on a loaded machine

@@ -1,0 +1,119 @@
+import { APP_CALLS, APP_LINES, type AppCall, type AppLine, type FieldType } from './apps-contract.js';
+
+/**
+ * Replays the calls of test/contract/apps-contract.ts as an app line makes them (its base path, /api/v1 or /api/v2,
+ * its method, path, query and body, sent with fetch and FormData as a browser would) and checks each answer against
+ * what the app's code accepts (the status) and reads (the fields and their types).
+ */
+
+export interface Sent {
+  params?: Record<string, string>;
+  query?: Record<string, string | string[]>;
+  json?: unknown;
+  form?: FormData;
+  /** Headers the app sets beyond the token (desktop-app's axios instance sends Content-Type: application/json). */
+  headers?: Record<string, string>;
+}
+
+export interface Answer {
+  status: number;
+  body: unknown;
+}
+
+type FieldCheck = (value: unknown) => boolean;
+const TYPE_CHECKS: Record<FieldType, FieldCheck> = {
+  string: (v) => typeof v === 'string',
+  'string|null': (v) => v === null || typeof v === 'string',
+  number: (v) => typeof v === 'number',
+  'number|null': (v) => v === null || typeof v === 'number',
+  boolean: (v) => typeof v === 'boolean',
+  object: (v) => typeof v === 'object' && v !== null && !Array.isArray(v),
+  'object|null': (v) => v === null || (typeof v === 'object' && !Array.isArray(v)),
+  'string[]': (v) => Array.isArray(v) && v.every((x) => typeof x === 'string'),
+};
+
+/** What is wrong with an answer, measured against what the app's code does with it (empty = nothing). */
+export function problems(call: AppCall, answer: Answer): string[] {
+  const out: string[] = [];
+  const ok =
+    call.success === '2xx'
+      ? answer.status >= 200 && answer.status < 300
+      : call.success.includes(answer.status);
+  if (!ok)
+    out.push(
+      `status ${answer.status} (the app accepts ${String(call.success)}): ${JSON.stringify(answer.body)}`,
+    );
+  const fields = (row: unknown, where: string) => {
+    if (typeof row !== 'object' || row === null || Array.isArray(row))
+      return out.push(`${where} is not an object`);
+    for (const [name, type] of Object.entries(call.reads ?? {})) {
+      const value = (row as Record<string, unknown>)[name];
+      if (!TYPE_CHECKS[type](value))
+        out.push(`${where}.${name} = ${JSON.stringify(value)}, the app reads ${type}`);
+    }
+  };
+  if (call.response === 'object') fields(answer.body, 'body');
+  if (call.response === 'array') {
+    if (!Array.isArray(answer.body)) out.push('body is not an array');
+    else if (answer.body.length === 0) out.push('the replay expected rows to check, the list is empty');
+    else answer.body.forEach((row, i) => fields(row, `body[${i}]`));
+  }
+  if (call.response === 'string[]' && !TYPE_CHECKS['string[]'](answer.body)) out.push('body is not string[]');
+  return out;
+}
+
+export interface Replay {
+  /** The line's calls by id. */
+  calls: Map<string, AppCall>;
+  /** Sends one call of the fixture; its drift (if any) is added to `failures`. */
+  send(id: string, sent?: Sent): Promise<Answer>;
+  /** What drifted, one line per call. */
+  failures: string[];
+  /** The ids sent so far. */
+  replayed: Set<string>;
+  /** The access token sent with every call under /api (once signed in). */
+  token: string;
+}
+
+export function replayer(serverUrl: string, line: AppLine, version: 1 | 2): Replay {
+  const base = `${serverUrl}${APP_LINES[line].basePath}`;
+  const calls = new Map(APP_CALLS.filter((c) => c.apps.includes(line)).map((c) => [c.id, c]));
+  const replay: Replay = {
+    calls,
+    failures: [],
+    replayed: new Set<string>(),
+    token: '',
+    async send(id, sent = {}) {
+      const call = calls.get(id);
+      if (!call) throw new Error(`${id} is not a call of ${line} in the fixture`);
+      const path = call.path.replace(/:(\w+)/g, (_, name: string) => {
+        const value = sent.params?.[name];
+        if (value === undefined) throw new Error(`${id}: no value for :${name}`);
+        return encodeURIComponent(value);
+      });
+      const url = new URL(call.base === 'root' ? `${base}/` : `${base}/api/v${version}${path}`);
+      for (const [key, value] of Object.entries(sent.query ?? {})) {
+        for (const one of Array.isArray(value) ? value : [value]) url.searchParams.append(key, one);
+      }
+      const headers: Record<string, string> = { ...sent.headers };
+      if (replay.token && call.base === 'api') headers.Authorization = `Bearer ${replay.token}`;
+      let body: string | FormData | undefined;
+      if (sent.form) body = sent.form;
+      else if (sent.json !== undefined) {
+        body = JSON.stringify(sent.json);
+        headers['Content-Type'] = 'application/json';
+      }
+      const res = await fetch(url, { method: call.method, headers, body });
+      const text = await res.text();
+      const answer = { status: res.status, body: text ? (JSON.parse(text) as unknown) : null };
+      const wrong = problems(call, answer);
+      if (wrong.length)
+        replay.failures.push(`${call.method} ${url.pathname}${url.search} [${id}]: ${wrong.join('; ')}`);
+      replay.replayed.add(id);
+      return answer;
+    },
+  };
+  return replay;
+}
+
+export const body = <T>(answer: Answer) => answer.body as T;
