@@ -171,7 +171,7 @@ export interface AppCall {
    * (test/e2e/apps-contract-sign-in.e2e-spec.ts), not in the main replay.
    */
   viaProvider?: true;
-  /** Not served by Mira yet (memories, voice commands, account deletion): the replays leave these out. */
+  /** Not served by Mira yet (memories, voice commands): the replays leave these out. */
   notServedYet?: true;
 }
 
@@ -258,7 +258,6 @@ export const APP_CALLS: AppCall[] = [
     success: '2xx',
     response: 'none',
     usedBy: 'settings: delete account',
-    notServedYet: true,
   },
   {
     id: 'auth.googleUrl',
