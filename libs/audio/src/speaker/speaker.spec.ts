@@ -123,8 +123,9 @@ describe('speaker embedding: SpeakerEmbedder port over any manifest ONNX model',
       const enrol = (await pipeline.decode(readBytes(files[0]!))).samples;
       const inNoise = (await pipeline.embedInNoise(enrol))!;
       expect(inNoise.vector).toHaveLength(pipeline.speaker!.dimension);
-      // deterministic: the same clip always gives the same voiceprint
-      expect(cosine(inNoise.vector, (await pipeline.embedInNoise(enrol))!.vector)).toBeCloseTo(1, 6);
+      // deterministic: the same clip always gives the same voiceprint (checked once: each call is three noisy copies)
+      if (k === 0)
+        expect(cosine(inNoise.vector, (await pipeline.embedInNoise(enrol))!.vector)).toBeCloseTo(1, 6);
       const test = (await pipeline.decode(readBytes(files[1]!))).samples;
       const noisyTest = mixAtSnr(test, whiteNoise(test.length, 100 + k), 5); // not the enrolment's noise
       const heard = (await pipeline.embed((await pipeline.extractSpeech(noisyTest)).speech)).vector;
@@ -134,7 +135,8 @@ describe('speaker embedding: SpeakerEmbedder port over any manifest ONNX model',
     expect(closerInNoise).toBe(speakers.length);
     // silence has no speech to hear in noise
     expect(await pipeline.embedInNoise(new Float32Array(16000))).toBeNull();
-  });
+    // CPU-bound (about 20 denoise + VAD + embedding passes): on a loaded 2-core machine it takes minutes, not seconds.
+  }, 600_000);
 
   it('multi-condition enrolment hears the voice among other talkers too (shipped babble); without the file, health says so', async () => {
     const repoDir = mkdtempSync(join(tmpdir(), 'mira-repo-models-'));
@@ -166,7 +168,7 @@ describe('speaker embedding: SpeakerEmbedder port over any manifest ONNX model',
     }
     withoutBabble.close();
     expect(nearer).toBe(speakers.length);
-  });
+  }, 600_000); // CPU-bound like the test above
 
   it('same-speaker embeddings are closer than different-speaker ones on the dev speakers', () => {
     let same = 0;
