@@ -1,0 +1,107 @@
+// npm run bench:boot — start to ready of the compiled server on PostgreSQL with the audio models loaded: the time
+// from spawning `node dist/apps/api/src/main.js` until it logs `server_listening` (the port is open, migrations are
+// checked and every model session is created before that line), then a check that /health/detailed reports the
+// models loaded. The first start migrates an empty database; the later ones find it up to date (a redeploy).
+// Median of BENCH_RUNS warm starts. BENCH_CPU_PROF=dir writes a V8 CPU profile of each start into dir.
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import pg from 'pg';
+import { freePort, startPostgres } from '../test/support/postgres-harness.mjs';
+import { fillModelDirFromMirror } from '../tooling/shared-data.ts';
+
+const RUNS = Number(process.env.BENCH_RUNS ?? 5);
+const MAIN = 'dist/apps/api/src/main.js';
+const PROFILE_DIR = process.env.BENCH_CPU_PROF;
+
+async function startOnce(databaseUrl, modelDir) {
+  const port = await freePort();
+  const started = performance.now();
+  const child = spawn(
+    process.execPath,
+    [...(PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`] : []), MAIN],
+    {
+      env: {
+        PATH: process.env.PATH,
+        NODE_ENV: 'production',
+        HOST: '127.0.0.1',
+        PORT: String(port),
+        DATABASE_URL: databaseUrl,
+        JWT_SECRET: 'bench-secret-that-is-long-enough-for-hs256-signing',
+        VOICEPRINT_KEY: Buffer.alloc(32, 7).toString('base64'),
+        DATA_DIR: mkdtempSync(join(tmpdir(), 'mira-boot-')),
+        MODEL_DIR: modelDir,
+        LOG_LEVEL: 'info',
+        RETENTION_SWEEP_ENABLED: 'false',
+        TRANSCRIBER: 'none',
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
+  let seen = '';
+  const ready = await new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no server_listening in 180 s:\n${seen.slice(-2000)}`)), 180_000);
+    const onData = (chunk) => {
+      seen = (seen + chunk.toString()).slice(-8000);
+      if (seen.includes('server_listening')) {
+        clearTimeout(timer);
+        resolve(performance.now() - started);
+      }
+    };
+    child.stdout.on('data', onData);
+    child.stderr.on('data', onData);
+    child.once('exit', (code) => reject(new Error(`server exited with ${code}:\n${seen.slice(-2000)}`)));
+  });
+  const health = await (await fetch(`http://127.0.0.1:${port}/health/detailed`)).json();
+  child.removeAllListeners('exit');
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  child.kill('SIGTERM');
+  await exited;
+  return { ms: ready, health };
+}
+
+async function main() {
+  if (!existsSync(MAIN)) throw new Error('dist is missing: run npm run build');
+  const modelDir = await fillModelDirFromMirror(join(process.cwd(), '.tmp', 'bench-models'));
+  const loadBefore = loadavg()[0];
+  const cluster = await startPostgres();
+  try {
+    const admin = new pg.Client({ connectionString: cluster.url });
+    await admin.connect();
+    await admin.query('CREATE DATABASE mira_boot');
+    await admin.end();
+    const url = new URL(cluster.url);
+    url.pathname = '/mira_boot';
+    const first = await startOnce(url.toString(), modelDir);
+    process.stderr.write(`first start (migrates): ${first.ms.toFixed(0)} ms\n`);
+    const warm = [];
+    let health = first.health;
+    for (let i = 0; i < RUNS; i++) {
+      const run = await startOnce(url.toString(), modelDir);
+      warm.push(run.ms);
+      health = run.health;
+      process.stderr.write(`start ${i + 1}: ${run.ms.toFixed(0)} ms\n`);
+    }
+    const sorted = [...warm].sort((a, b) => a - b);
+    const result = {
+      first_ms: Math.round(first.ms),
+      median_ms: Math.round(sorted[Math.floor(sorted.length / 2)]),
+      min_ms: Math.round(sorted[0]),
+      max_ms: Math.round(sorted[sorted.length - 1]),
+      runs: RUNS,
+      load_before: loadBefore,
+      load_after: loadavg()[0],
+      engines: JSON.stringify(health.audio ?? health.engines ?? health).slice(0, 600),
+    };
+    console.log(JSON.stringify(result, null, 2));
+  } finally {
+    cluster.stop();
+  }
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});
