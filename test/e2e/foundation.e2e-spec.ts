@@ -1,4 +1,5 @@
 import jwt from 'jsonwebtoken';
+import { DataSource } from 'typeorm';
 import {
   createNetwork,
   registerClient,
@@ -257,6 +258,22 @@ describe('foundation (real HTTP, real PostgreSQL)', () => {
       expect(foreign.body.detail).toBe(missing.body.detail);
       await t.http().delete(`/api/v1/networks/${id}`).set(stranger.auth).expect(404);
       await t.http().get(`/api/v1/networks/${id}`).set(owner.auth).expect(200);
+    });
+
+    it("refuses a disabled user's token with 401 on network routes and user routes, before the network is looked at", async () => {
+      const session = await registerUser(t);
+      const id = await createNetwork(t, session);
+      await t.http().get(`/api/v1/${id}/interactions`).set(session.auth).expect(200);
+      await t.app.get(DataSource).query('UPDATE users SET is_active = false WHERE id = $1', [session.userId]);
+      const own = await t.http().get(`/api/v1/${id}/interactions`).set(session.auth).expect(401);
+      expect(own.body.detail).toMatch(/no longer exists or is disabled/);
+      await t
+        .http()
+        .get('/api/v1/6f1d2c3b-0000-4000-8000-000000000000/interactions')
+        .set(session.auth)
+        .expect(401);
+      await t.http().get('/api/v1/not-a-uuid/interactions').set(session.auth).expect(401);
+      await t.http().get('/api/v1/auth/me').set(session.auth).expect(401);
     });
 
     it('names a malformed network id in a 422', async () => {

@@ -48,4 +48,8 @@ export class NetworkAccessService extends NetworkAccessPort {
   userIsActive(userId: string): Promise<boolean> {
     return this.users.isActive(userId);
   }
+
+  userAccess(userId: string, networkId: string): Promise<{ active: boolean; ownsNetwork: boolean }> {
+    return this.repository.userAccess(userId, networkId);
+  }
 }

@@ -48,8 +48,35 @@ export class NetworkRepository {
     return this.networks.findOne({ where: { id } });
   }
 
+  /** The network's settings column alone (read on every interaction written); null when there is no network. */
+  async findSettings(id: string): Promise<Record<string, unknown> | null> {
+    const rows = (await this.networks.query(`SELECT settings FROM networks WHERE id = $1`, [id])) as {
+      settings: Record<string, unknown> | null;
+    }[];
+    return rows.length === 0 ? null : (rows[0]!.settings ?? {});
+  }
+
   async ownsNetwork(ownerId: string, id: string): Promise<boolean> {
-    return (await this.networks.count({ where: { id, ownerId } })) > 0;
+    const rows = (await this.networks.query(`SELECT 1 FROM networks WHERE id = $1 AND owner_id = $2`, [
+      id,
+      ownerId,
+    ])) as unknown[];
+    return rows.length > 0;
+  }
+
+  /**
+   * The access guard's question for a user token on a network route, in one round trip: is the user active
+   * (users.is_active; a deleted user has no row) and does the user own the network.
+   */
+  async userAccess(userId: string, networkId: string): Promise<{ active: boolean; ownsNetwork: boolean }> {
+    const rows = (await this.networks.query(
+      `SELECT u.is_active AS active,
+              EXISTS (SELECT 1 FROM networks n WHERE n.id = $2 AND n.owner_id = u.id) AS owns
+         FROM users u WHERE u.id = $1`,
+      [userId, networkId],
+    )) as { active: boolean; owns: boolean }[];
+    const row = rows[0];
+    return { active: row?.active === true, ownsNetwork: row?.owns === true };
   }
 
   saveNetwork(network: NetworkEntity): Promise<NetworkEntity> {

@@ -47,7 +47,9 @@ export class NetworkService {
 
   /** Network settings as stored (other modules read their own keys). */
   async settings(networkId: string): Promise<Record<string, unknown>> {
-    return (await this.require(networkId)).settings ?? {};
+    const settings = await this.repository.findSettings(networkId);
+    if (settings === null) throw NetworkErrors.networkNotFound();
+    return settings;
   }
 
   async isServiceEnabled(networkId: string): Promise<boolean> {

@@ -8,7 +8,7 @@ import { NetworkAccessPort } from './network-access.port.js';
 import { AccessRule, NETWORK_ID_HEADER, Principal, principalLabel } from './principal.js';
 import { TokenService } from './token.service.js';
 import { resolveBearer } from './bearer.js';
-import { assertUuidParam } from './uuid.js';
+import { assertUuidParam, isUuid } from './uuid.js';
 
 /**
  * The one gate every route passes. Order: token (401) → network id format (422) → network access (404).
@@ -36,7 +36,13 @@ export class AccessGuard implements CanActivate {
     }
     if (rule === 'public') return true;
 
-    const principal = await this.authenticate(request);
+    // On a network route, a well-formed network id is checked together with the user token (one round trip).
+    const pathNetwork = request.params['network_id'];
+    const networkRoute = rule === 'network' || rule === 'network-owner';
+    const { principal, ownsNetwork } = await this.authenticate(
+      request,
+      networkRoute && isUuid(pathNetwork) ? pathNetwork.toLowerCase() : undefined,
+    );
     request.principal = principal;
     const ctx = currentRequestContext();
     if (ctx) ctx.principal = principalLabel(principal);
@@ -64,7 +70,7 @@ export class AccessGuard implements CanActivate {
       if (rule === 'network-owner') throw CommonErrors.forbidden('Only the network owner may do this');
       return true;
     }
-    if (!(await this.networks.userOwnsNetwork(principal.userId, networkId)))
+    if (!(ownsNetwork ?? (await this.networks.userOwnsNetwork(principal.userId, networkId))))
       throw CommonErrors.networkNotFound();
     return true;
   }
@@ -85,12 +91,15 @@ export class AccessGuard implements CanActivate {
     return networkId;
   }
 
-  private async authenticate(request: AuthenticatedRequest): Promise<Principal> {
+  private async authenticate(
+    request: AuthenticatedRequest,
+    networkId?: string,
+  ): Promise<{ principal: Principal; ownsNetwork?: boolean }> {
     const header = request.header('authorization');
     const match = header ? /^Bearer\s+(\S+)$/i.exec(header) : null;
     if (!match) throw CommonErrors.unauthenticated('Missing bearer token');
-    const result = await resolveBearer(match[1] as string, this.tokens, this.networks);
+    const result = await resolveBearer(match[1] as string, this.tokens, this.networks, networkId);
     if (!result.ok) throw CommonErrors.unauthenticated(result.detail);
-    return result.principal;
+    return result;
   }
 }

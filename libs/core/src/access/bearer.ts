@@ -2,16 +2,20 @@ import type { NetworkAccessPort } from './network-access.port.js';
 import type { Principal } from './principal.js';
 import { CLIENT_TOKEN_PREFIX, type TokenService } from './token.service.js';
 
-export type BearerResult = { ok: true; principal: Principal } | { ok: false; detail: string };
+export type BearerResult =
+  { ok: true; principal: Principal; ownsNetwork?: boolean } | { ok: false; detail: string };
 
 /**
  * Who a bearer token stands for: a device token (opaque, looked up by hash) or a user access token (a JWT of a
  * user who still exists and is active). One reading for HTTP routes (AccessGuard) and sockets (libs/realtime).
+ * With `networkId`, a user token's result also says whether the user owns that network (`ownsNetwork`), read in
+ * the same round trip as the user's state.
  */
 export async function resolveBearer(
   token: string,
   tokens: TokenService,
   networks: NetworkAccessPort,
+  networkId?: string,
 ): Promise<BearerResult> {
   if (token.startsWith(CLIENT_TOKEN_PREFIX)) {
     const client = await networks.resolveClientToken(token);
@@ -26,8 +30,11 @@ export async function resolveBearer(
       detail: verified.reason === 'expired' ? 'Access token expired' : 'Invalid access token',
     };
   }
-  if (!(await networks.userIsActive(verified.claims.sub))) {
-    return { ok: false, detail: 'User no longer exists or is disabled' };
-  }
-  return { ok: true, principal: { kind: 'user', userId: verified.claims.sub } };
+  const userId = verified.claims.sub;
+  const access =
+    networkId === undefined
+      ? { active: await networks.userIsActive(userId), ownsNetwork: undefined }
+      : await networks.userAccess(userId, networkId);
+  if (!access.active) return { ok: false, detail: 'User no longer exists or is disabled' };
+  return { ok: true, principal: { kind: 'user', userId }, ownsNetwork: access.ownsNetwork };
 }

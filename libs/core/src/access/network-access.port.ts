@@ -16,4 +16,9 @@ export abstract class NetworkAccessPort {
   abstract accountNetwork(userId: string, requested: string | null): Promise<string | null>;
   /** Whether the user behind a token still exists and is active. */
   abstract userIsActive(userId: string): Promise<boolean>;
+  /**
+   * Both questions a user token on a network route asks, answered by one database round trip (this runs on
+   * every such request): whether the user is active, and whether they own the network.
+   */
+  abstract userAccess(userId: string, networkId: string): Promise<{ active: boolean; ownsNetwork: boolean }>;
 }
