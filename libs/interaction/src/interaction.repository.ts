@@ -68,10 +68,11 @@ export class InteractionRepository {
    * Inserts in the caller's transaction. Throws SourceChunkAlreadyRecorded when the row names a source chunk that
    * already has its interaction (the transaction is then void).
    */
-  async insert(tx: Tx, networkId: string, values: NewInteraction): Promise<InteractionEntity> {
-    const repo = Tx.manager(tx).getRepository(InteractionEntity);
+  /** Inserts in the caller's transaction, or on its own (one INSERT … RETURNING, no BEGIN/COMMIT) without one. */
+  async insert(tx: Tx | null, networkId: string, values: NewInteraction): Promise<InteractionEntity> {
+    const repo = Tx.manager(tx, this.interactions.manager).getRepository(InteractionEntity);
     try {
-      return await repo.save(repo.create({ ...values, networkId }));
+      return await repo.save(repo.create({ ...values, networkId }), { transaction: false });
     } catch (err) {
       if (values.sourceChunkId && isUniqueViolation(err)) throw new SourceChunkAlreadyRecorded();
       throw referenceErrorOf(err);

@@ -188,18 +188,21 @@ export class InteractionService {
     const conversationId = input.conversation_id ?? null;
     await this.checkReferences(networkId, personId, conversationId);
     const searchLanguage = searchLanguageOf(await this.networks.settings(networkId));
-    const row = await this.write(networkId, (tx) =>
-      this.repository.insert(tx, networkId, {
-        personId,
-        conversationId,
-        content: input.content ?? null,
-        interactionType: input.interaction_type,
-        metadata: input.metadata ?? {},
-        searchLanguage,
-        ...(input.occurred_at ? { occurredAt: new Date(input.occurred_at) } : {}),
-        ...system,
-      }),
-    );
+    const values = {
+      personId,
+      conversationId,
+      content: input.content ?? null,
+      interactionType: input.interaction_type,
+      metadata: input.metadata ?? {},
+      searchLanguage,
+      ...(input.occurred_at ? { occurredAt: new Date(input.occurred_at) } : {}),
+      ...system,
+    };
+    // A row naming no person in a conversation is one INSERT, atomic by itself: no transaction round trips.
+    const row =
+      personId && conversationId
+        ? await this.write(networkId, (tx) => this.repository.insert(tx, networkId, values))
+        : await this.repository.insert(null, networkId, values);
     this.logger.info('interaction_created', { network_id: networkId, interaction_id: row.id });
     if (isSettled(row)) await this.realtime.publish(networkId, 'interaction', { id: row.id });
     return row;
