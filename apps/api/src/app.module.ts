@@ -1,15 +1,15 @@
 import { DynamicModule, Module } from '@nestjs/common';
-import { APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
+import { APP_GUARD } from '@nestjs/core';
 import { AudioModule } from '@mira/audio';
 import { AuditModule } from '@mira/audit';
 import {
   AccessGuard,
   AppConfig,
   AppLogger,
-  BodyMediaTypeInterceptor,
+  BodyMediaTypeGuard,
   CoreModule,
   DatabaseModule,
-  RateLimitInterceptor,
+  RateLimitGuard,
   RealtimeBusModule,
 } from '@mira/core';
 import { IdentityModule } from '@mira/identity';
@@ -60,10 +60,10 @@ export class AppModule {
         AppsModule,
       ],
       providers: [
+        // Global guards run in this order: the rate limiter knows the caller and its network.
         { provide: APP_GUARD, useClass: AccessGuard },
-        { provide: APP_INTERCEPTOR, useClass: BodyMediaTypeInterceptor },
-        // Interceptors run after guards: the rate limiter knows the caller and its network.
-        { provide: APP_INTERCEPTOR, useClass: RateLimitInterceptor },
+        { provide: APP_GUARD, useClass: BodyMediaTypeGuard },
+        { provide: APP_GUARD, useClass: RateLimitGuard },
       ],
     };
   }

@@ -1,8 +1,7 @@
-import { CallHandler, ExecutionContext, Injectable, NestInterceptor } from '@nestjs/common';
+import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { Response } from 'express';
-import type { Observable } from 'rxjs';
 import { DataSource } from 'typeorm';
 import type { AuthenticatedRequest } from '../access/access.decorators.js';
 import { principalLabel } from '../access/principal.js';
@@ -27,13 +26,14 @@ export function budgetFor(method: string, declared: RateBudgetName | 'exempt' | 
 }
 
 /**
- * Fixed-window rate limits, counted after the access guard so the caller is known: one budget per caller
+ * Fixed-window rate limits, a guard registered after the access guard so the caller is known (a guard, not an
+ * interceptor: no interceptor runs globally, so a request pays no rxjs pipeline): one budget per caller
  * (user, device, or the client address for anonymous calls; the address honours X-Forwarded-For only when
  * TRUST_PROXY is set) and one per network for network and account routes. Both must have room, else 429 with
  * Retry-After. A store failure (database away) lets the request through: the limiter never causes an outage.
  */
 @Injectable()
-export class RateLimitInterceptor implements NestInterceptor {
+export class RateLimitGuard implements CanActivate {
   private readonly store: RateLimitStore;
 
   constructor(
@@ -48,16 +48,16 @@ export class RateLimitInterceptor implements NestInterceptor {
         : new MemoryRateLimitStore();
   }
 
-  async intercept(context: ExecutionContext, next: CallHandler): Promise<Observable<unknown>> {
+  async canActivate(context: ExecutionContext): Promise<boolean> {
     const limits = this.config.values.rateLimit;
-    if (!limits.enabled || context.getType() !== 'http') return next.handle();
+    if (!limits.enabled || context.getType() !== 'http') return true;
     const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
     const declared = this.reflector.getAllAndOverride<RateBudgetName | 'exempt' | undefined>(
       RATE_BUDGET_KEY,
       [context.getHandler(), context.getClass()],
     );
     const budget = budgetFor(request.method, declared);
-    if (budget === 'exempt') return next.handle();
+    if (budget === 'exempt') return true;
 
     const caller = request.principal ? principalLabel(request.principal) : `ip:${request.ip ?? 'unknown'}`;
     const keys = [`${budget}|${caller}`];
@@ -75,7 +75,7 @@ export class RateLimitInterceptor implements NestInterceptor {
       this.logger.warn('rate_limit_store_unavailable', {
         error_message: err instanceof Error ? err.message.slice(0, 200) : String(err),
       });
-      return next.handle();
+      return true;
     }
     const response = context.switchToHttp().getResponse<Response>();
     const callerCount = counts[0] as { count: number; resetInMs: number };
@@ -89,6 +89,6 @@ export class RateLimitInterceptor implements NestInterceptor {
         throw RateLimitErrors.rateLimited(budget, retryAfter);
       }
     }
-    return next.handle();
+    return true;
   }
 }

@@ -1,7 +1,6 @@
-import { CallHandler, ExecutionContext, Injectable, NestInterceptor } from '@nestjs/common';
+import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { Request } from 'express';
-import type { Observable } from 'rxjs';
 import { CommonErrors } from '../errors/app-error.js';
 
 /** What a route reads when it declares nothing else (the JSON and form body parsers of app.factory). */
@@ -19,16 +18,18 @@ const API_CONSUMES_KEY = 'swagger/apiConsumes';
  * A body in a media type the route does not read is a 415, never a silently ignored body (a multipart form sent
  * to a JSON route would otherwise parse as `{}` and "succeed" without changing anything). The media types a route
  * reads are the ones it documents with `@ApiConsumes` (the upload routes: multipart/form-data), else JSON and forms.
- * Bodiless requests pass whatever their Content-Type.
+ * Bodiless requests pass whatever their Content-Type. A global guard (after the access guard, before the rate
+ * limiter), not an interceptor: it only refuses, and a global interceptor would put every request through Nest's
+ * rxjs pipeline.
  */
 @Injectable()
-export class BodyMediaTypeInterceptor implements NestInterceptor {
+export class BodyMediaTypeGuard implements CanActivate {
   constructor(private readonly reflector: Reflector) {}
 
-  intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
-    if (context.getType() !== 'http') return next.handle();
+  canActivate(context: ExecutionContext): boolean {
+    if (context.getType() !== 'http') return true;
     const request = context.switchToHttp().getRequest<Request>();
-    if (!METHODS_WITH_BODY.has(request.method) || !hasBody(request)) return next.handle();
+    if (!METHODS_WITH_BODY.has(request.method) || !hasBody(request)) return true;
     const consumes =
       this.reflector.getAllAndOverride<string[] | undefined>(API_CONSUMES_KEY, [
         context.getHandler(),
@@ -40,7 +41,7 @@ export class BodyMediaTypeInterceptor implements NestInterceptor {
         `This route reads ${consumes.join(' or ')}, not ${type || 'a body without a Content-Type'}`,
       );
     }
-    return next.handle();
+    return true;
   }
 }
 
