@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { ApiError, GoogleGenAI, type Part } from '@google/genai';
+import type { ApiError, GoogleGenAI, Part } from '@google/genai';
 import { AppConfig } from '@mira/core';
 
 export type GeminiFailureKind = 'timeout' | 'rate_limited' | 'server' | 'malformed' | 'network' | 'rejected';
@@ -32,36 +32,43 @@ export interface GeminiRequest {
 /**
  * The one place that talks to Gemini through the official SDK (`@google/genai`). Every call is bounded by
  * GEMINI_TIMEOUT_MS, never retried inside the SDK (the job queue retries with backoff), and pointed at
- * GEMINI_BASE_URL when set (tests point it at a local fake that speaks Gemini's REST API).
+ * GEMINI_BASE_URL when set (tests point it at a local fake that speaks Gemini's REST API). The SDK is loaded at
+ * the first call, not at start: it brings an auth library whose loading would lengthen every start.
  */
 @Injectable()
 export class GeminiClient {
-  private readonly client?: GoogleGenAI;
+  private client?: Promise<GoogleGenAI>;
   readonly model: string;
   readonly timeoutMs: number;
 
-  constructor(config: AppConfig) {
+  constructor(private readonly config: AppConfig) {
     const gemini = config.values.gemini;
     this.model = gemini.model;
     this.timeoutMs = gemini.timeoutMs;
-    if (gemini.apiKey) {
-      this.client = new GoogleGenAI({
-        apiKey: gemini.apiKey,
-        httpOptions: {
-          ...(gemini.baseUrl ? { baseUrl: gemini.baseUrl } : {}),
-          timeout: gemini.timeoutMs,
-        },
-      });
-    }
   }
 
   get configured(): boolean {
-    return this.client !== undefined;
+    return Boolean(this.config.values.gemini.apiKey);
+  }
+
+  private sdkClient(): Promise<GoogleGenAI> {
+    const gemini = this.config.values.gemini;
+    this.client ??= import('@google/genai').then(
+      ({ GoogleGenAI }) =>
+        new GoogleGenAI({
+          apiKey: gemini.apiKey,
+          httpOptions: {
+            ...(gemini.baseUrl ? { baseUrl: gemini.baseUrl } : {}),
+            timeout: gemini.timeoutMs,
+          },
+        }),
+    );
+    return this.client;
   }
 
   /** Returns the text of the first candidate; throws GeminiError on any failure. */
   async generate(request: GeminiRequest): Promise<string> {
-    if (!this.client) throw new GeminiError('rejected', 'GEMINI_API_KEY is not configured');
+    if (!this.configured) throw new GeminiError('rejected', 'GEMINI_API_KEY is not configured');
     const abort = new AbortController();
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
@@ -71,7 +78,8 @@ export class GeminiClient {
       }, this.timeoutMs);
     });
     try {
-      const call = this.client.models.generateContent({
+      const client = await this.sdkClient();
+      const call = client.models.generateContent({
         model: this.model,
         contents: [{ role: 'user', parts: request.parts }],
         config: {
@@ -100,9 +108,14 @@ export class GeminiClient {
   }
 }
 
+/** The SDK's ApiError (recognised without loading the SDK: it is loaded at the first call). */
+function isApiError(err: unknown): err is ApiError {
+  return err instanceof Error && err.name === 'ApiError' && typeof (err as ApiError).status === 'number';
+}
+
 function classify(err: unknown): GeminiError {
   if (err instanceof GeminiError) return err;
-  if (err instanceof ApiError) {
+  if (isApiError(err)) {
     if (err.status === 429) return new GeminiError('rate_limited', 'Gemini rate limit (429)', 429);
     if (err.status === 408) return new GeminiError('timeout', 'Gemini request timeout (408)', 408);
     if (err.status >= 500)
