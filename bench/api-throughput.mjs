@@ -16,6 +16,8 @@ const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 16);
 const DURATION = Number(process.env.BENCH_DURATION_SECONDS ?? 8);
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 const POOL = 10;
+// BENCH_CPU_PROF=dir: the API server writes a V8 CPU profile (node --cpu-prof) of the whole run into dir.
+const PROFILE_DIR = process.env.BENCH_CPU_PROF;
 const MAIN = 'dist/apps/api/src/main.js';
 
 function waitForLine(child, text, what) {
@@ -29,6 +31,11 @@ function waitForLine(child, text, what) {
       seen = (seen + chunk.toString()).slice(-4000);
       if (seen.includes(text)) {
         clearTimeout(timer);
+        // From here the output is drained unread: scanning every access line would take CPU from the server.
+        child.stdout.off('data', onData);
+        child.stderr.off('data', onData);
+        child.stdout.resume();
+        child.stderr.resume();
         resolve();
       }
     };
@@ -114,7 +121,8 @@ async function main() {
     const databaseUrl = url.toString();
 
     const apiPort = await freePort();
-    const api = spawn(process.execPath, [MAIN], {
+    const profileArgs = PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`] : [];
+    const api = spawn(process.execPath, [...profileArgs, MAIN], {
       env: {
         PATH: process.env.PATH,
         NODE_ENV: 'production',
@@ -138,6 +146,7 @@ async function main() {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     children.push(api);
+    const apiExited = new Promise((resolve) => api.once('exit', resolve));
     await waitForLine(api, 'server_listening', 'API');
     const apiBase = `http://127.0.0.1:${apiPort}`;
 
@@ -216,7 +225,13 @@ ${row(figures.baseRead)}
 ${row(figures.apiWrite, figures.baseWrite)}
 ${row(figures.baseWrite)}
 `;
-    writeBenchmark({ area: 'API', measure: 'Throughput (npm run bench:api)', body: section });
+    if (PROFILE_DIR) {
+      // A graceful stop (SIGTERM) lets node write the profile; the figures above are not affected.
+      api.kill('SIGTERM');
+      await apiExited;
+    }
+    if (process.env.BENCH_NO_WRITE !== '1')
+      writeBenchmark({ area: 'API', measure: 'Throughput (npm run bench:api)', body: section });
     process.stdout.write(section);
   } finally {
     for (const child of children) child.kill('SIGKILL');
