@@ -249,9 +249,11 @@ describe('streams: multi-device ingestion and best-microphone arbitration', () =
     const { networkId, auth } = await roomWith(['a', 'b']);
     const sleepUntil = (at: number) =>
       new Promise((resolve) => setTimeout(resolve, Math.max(0, at - Date.now())));
-    // Each copy lasts 1.8 s and is sent when it ends, as a device does in real time.
-    const utterance = async (i: number, snrA: number, snrB: number) => {
-      const sentAt = Date.now();
+    // Each copy lasts 1.8 s and is sent when it ends, as a device does in real time. The capture times follow a
+    // fixed timeline (not the moment a slow machine got round to sending), so the gaps between utterances are the
+    // ones each step describes however long the uploads before took.
+    const utterance = async (i: number, snrA: number, snrB: number, capturedAtMs: number) => {
+      await sleepUntil(capturedAtMs + 1800);
       const [ra, rb] = await Promise.all([
         post(
           t,
@@ -259,6 +261,7 @@ describe('streams: multi-device ingestion and best-microphone arbitration', () =
           auth.a!,
           'a',
           micCopy(speech[i]!, { gain: 1, snrDb: snrA, seed: 10 + i, padSeconds: 0.1 }),
+          { capturedAtMs },
         ),
         post(
           t,
@@ -266,18 +269,19 @@ describe('streams: multi-device ingestion and best-microphone arbitration', () =
           auth.b!,
           'b',
           micCopy(speech[i]!, { gain: 1, snrDb: snrB, seed: 20 + i, padSeconds: 0.1 }),
+          { capturedAtMs },
         ),
       ]);
-      return { sentAt, ra, rb };
+      return { ra, rb };
     };
     const outcome = async (u: Awaited<ReturnType<typeof utterance>>) => {
       const rows = await decided(networkId, [u.ra.body.chunk_id, u.rb.body.chunk_id]);
       return { a: rows.find((r) => r.stream_id === 'a')!, b: rows.find((r) => r.stream_id === 'b')! };
     };
-    const first = await utterance(0, 30, 0);
+    const startedAt = Date.now() - 1800; // the first copies end now
+    const first = await utterance(0, 30, 0, startedAt);
     // The next utterance follows 0.2 s after the first one ended (continued talk, gap < STREAM_FLOOR_HOLD_MS).
-    await sleepUntil(first.sentAt + 2000);
-    const second = await utterance(2, 0, 30);
+    const second = await utterance(2, 0, 30, startedAt + 2000);
     expect((await outcome(first)).a.status).toBe('won');
     const continued = await outcome(second);
     expect(second.rb.body.quality_score).toBeGreaterThan(second.ra.body.quality_score);
@@ -286,8 +290,7 @@ describe('streams: multi-device ingestion and best-microphone arbitration', () =
     expect(continued.b.status).toBe('lost');
 
     // A pause of 3 s (> STREAM_FLOOR_HOLD_MS) ends the talk: the better copy wins outright.
-    await sleepUntil(second.sentAt + 1800 + 3000);
-    const afterPause = await outcome(await utterance(3, 0, 30));
+    const afterPause = await outcome(await utterance(3, 0, 30, startedAt + 2000 + 1800 + 3000));
     expect(afterPause.b.status).toBe('won');
     expect(afterPause.b.decision_reason).toBe('best');
     expect((await utteranceJobs(networkId)).length).toBe(3);
