@@ -2,14 +2,16 @@
 // from spawning `node dist/apps/api/src/main.js` until it logs `server_listening` (the port is open, migrations are
 // checked and every model session is created before that line), then a check that /health/detailed reports the
 // models loaded. The first start migrates an empty database; the later ones find it up to date (a redeploy).
-// Median of BENCH_RUNS warm starts. BENCH_CPU_PROF=dir writes a V8 CPU profile of each start into dir.
+// Median of BENCH_RUNS warm starts. BENCH_CPU_PROF=dir writes a V8 CPU profile of each start into dir. Writes its
+// block of BENCHMARKS.md (API: start to ready) unless BENCH_NO_WRITE=1.
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync } from 'node:fs';
-import { loadavg, tmpdir } from 'node:os';
+import { cpus, loadavg, release, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import pg from 'pg';
 import { freePort, startPostgres } from '../test/support/postgres-harness.mjs';
+import { writeBenchmark } from '../tooling/benchmarks-file.ts';
 import { fillModelDirFromMirror } from '../tooling/shared-data.ts';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
@@ -42,7 +44,10 @@ async function startOnce(databaseUrl, modelDir) {
   );
   let seen = '';
   const ready = await new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no server_listening in 180 s:\n${seen.slice(-2000)}`)), 180_000);
+    const timer = setTimeout(
+      () => reject(new Error(`no server_listening in 180 s:\n${seen.slice(-2000)}`)),
+      180_000,
+    );
     const onData = (chunk) => {
       seen = (seen + chunk.toString()).slice(-8000);
       if (seen.includes('server_listening')) {
@@ -93,9 +98,32 @@ async function main() {
       runs: RUNS,
       load_before: loadBefore,
       load_after: loadavg()[0],
-      engines: JSON.stringify(health.audio ?? health.engines ?? health).slice(0, 600),
+      engines: Object.entries(health.checks ?? {})
+        .filter(([name]) => name.startsWith('audio_'))
+        .map(([name, c]) => `${name.slice(6)} ${c.model ?? c.engine} (${c.status})`)
+        .join(', '),
     };
     console.log(JSON.stringify(result, null, 2));
+    const cpu = cpus();
+    const machine = `${cpu.length} × ${cpu[0]?.model.trim() ?? 'unknown CPU'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB RAM, Linux ${release()}, Node ${process.version}`;
+    const body = `\`npm run bench:boot\` (bench/boot.bench.mjs): \`node dist/apps/api/src/main.js\` (compiled once by \`npm run build\`;
+\`npm start\` runs the same file and compiles nothing) on a throwaway PostgreSQL cluster, NODE_ENV=production, every
+model of the manifest in MODEL_DIR. Start to ready = from spawning the process to its \`server_listening\` line: modules
+loaded, configuration validated, migrations checked, every ONNX session created, routes mapped, port open. The first
+start migrates an empty database; the others find it up to date (a redeploy). Median of ${RUNS} warm starts.
+
+Machine: ${machine}. Run: ${new Date().toISOString().slice(0, 16)}Z, 1-minute load average ${result.load_before.toFixed(1)} before / ${result.load_after.toFixed(1)} after (other work on the machine).
+
+| start | ms |
+|---|---:|
+| first start (applies every migration) | ${result.first_ms} |
+| warm start, median of ${RUNS} | ${result.median_ms} |
+| warm start, fastest / slowest | ${result.min_ms} / ${result.max_ms} |
+
+Engines ready at the end of each start (/health/detailed): ${result.engines}
+`;
+    if (process.env.BENCH_NO_WRITE !== '1')
+      writeBenchmark({ area: 'API', measure: 'Start to ready (npm run bench:boot)', body });
   } finally {
     cluster.stop();
   }
