@@ -1,5 +1,21 @@
 import tseslint from 'typescript-eslint';
 
+// The layering rules of docs/architecture.md (Wiring) that an import shows.
+const TYPEORM = {
+  name: 'typeorm',
+  message:
+    'TypeORM stays in repositories and entities: pass a Tx (@mira/core), translate database errors in the repository.',
+};
+const ENTITIES = {
+  group: ['**/*.entity.js'],
+  message: 'Entities stay in their repository: speak the domain interface of x.types.ts.',
+};
+const DTOS = {
+  group: ['**/dto/*'],
+  message:
+    'DTOs belong to controllers and mappers: services take plain inputs (x.types.ts) and return domain records.',
+};
+
 export default tseslint.config(
   {
     ignores: [
@@ -27,28 +43,18 @@ export default tseslint.config(
     },
   },
   {
-    // Services, controllers, hooks and mappers speak Tx (@mira/core) and domain records (x.types.ts).
-    files: [
-      'libs/**/*.service.ts',
-      'libs/**/*.controller.ts',
-      'libs/**/*hooks.ts',
-      'libs/**/*.mapper.ts',
-      'libs/**/*.types.ts',
-    ],
-    rules: {
-      'no-restricted-imports': [
-        'error',
-        {
-          paths: [
-            {
-              name: 'typeorm',
-              message:
-                'TypeORM stays in repositories and entities: pass a Tx (@mira/core), translate database errors in the repository.',
-            },
-          ],
-        },
-      ],
-    },
+    // Services and hooks take plain inputs and return domain records (x.types.ts); they write through a Tx.
+    files: ['libs/**/*.service.ts', 'libs/**/*hooks.ts', 'libs/**/*.retention.ts', 'libs/**/*.types.ts'],
+    rules: { 'no-restricted-imports': ['error', { paths: [TYPEORM], patterns: [ENTITIES, DTOS] }] },
+  },
+  {
+    // Controllers and mappers turn domain records into DTOs.
+    files: ['libs/**/*.controller.ts', 'libs/**/*.mapper.ts'],
+    rules: { 'no-restricted-imports': ['error', { paths: [TYPEORM], patterns: [ENTITIES] }] },
+  },
+  {
+    files: ['libs/**/*.repository.ts'],
+    rules: { 'no-restricted-imports': ['error', { patterns: [DTOS] }] },
   },
   {
     files: [

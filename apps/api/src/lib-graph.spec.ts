@@ -111,6 +111,15 @@ describe('the libs', () => {
     expect([...edges.get('assistant')!]).toEqual(['core']);
   });
 
+  it('declare global modules only in core', () => {
+    const globalModules = libs
+      .filter((lib) => lib !== 'core')
+      .flatMap((lib) => sourceFiles(join(LIBS_DIR, lib)))
+      .filter((file) => /@Global\(|global:\s*true/.test(readFileSync(file, 'utf8')))
+      .map((file) => relative(process.cwd(), file));
+    expect(globalModules).toEqual([]);
+  });
+
   it('finds a cycle when there is one (the check itself)', () => {
     const graph = new Map([
       ['a', new Set(['b'])],

@@ -5,7 +5,7 @@ import { PersonErrors } from '@mira/person';
 import { InjectRepository } from '@nestjs/typeorm';
 import { EntityManager, In, Repository } from 'typeorm';
 import { InteractionEntity } from './interaction.entity.js';
-import type { InteractionType } from './interaction.types.js';
+import type { Interaction, InteractionType } from './interaction.types.js';
 
 export interface InteractionFilter {
   personId?: string;
@@ -21,22 +21,28 @@ export interface InteractionFilter {
 
 export type InteractionSort = 'occurred_at' | 'created_at';
 
+/** The columns an insert sets (the others take their defaults). */
 export type NewInteraction = Pick<
-  InteractionEntity,
+  Interaction,
   'personId' | 'conversationId' | 'content' | 'interactionType' | 'metadata'
 > &
   Partial<
     Pick<
-      InteractionEntity,
+      Interaction,
       | 'occurredAt'
       | 'speakerConfidence'
       | 'transcriptionStatus'
       | 'processingStatus'
       | 'sourceStreamId'
       | 'sourceChunkId'
-      | 'searchLanguage'
     >
-  >;
+  > & {
+    /** ISO 639-1 code of the language the content is indexed in for search (the network's language). */
+    searchLanguage?: string;
+  };
+
+/** The columns an update may change. */
+export type InteractionChanges = Partial<Omit<NewInteraction, 'sourceStreamId' | 'sourceChunkId'>>;
 
 /**
  * A person or conversation deleted between the service's check and this write: the same 404 as if the check had
@@ -130,7 +136,7 @@ export class InteractionRepository {
     tx: Tx,
     networkId: string,
     id: string,
-    changes: Partial<InteractionEntity>,
+    changes: InteractionChanges,
   ): Promise<InteractionEntity | null> {
     const repo = Tx.manager(tx).getRepository(InteractionEntity);
     const row = await repo.findOne({ where: { networkId, id }, lock: { mode: 'pessimistic_write' } });

@@ -3,10 +3,10 @@ import { AppLogger, HookRegistry, RealtimePublisher, Transactions, type Tx } fro
 import { ConversationService } from '@mira/conversation';
 import { NetworkService } from '@mira/network';
 import { PersonService } from '@mira/person';
-import { InteractionEntity } from './interaction.entity.js';
 import { InteractionErrors } from './interaction.errors.js';
 import { InteractionPersonChangeHook } from './interaction.hooks.js';
 import {
+  InteractionChanges,
   InteractionFilter,
   InteractionRepository,
   InteractionSort,
@@ -131,7 +131,7 @@ export class InteractionService {
   async update(networkId: string, id: string, input: InteractionInput): Promise<Interaction> {
     await this.checkReferences(networkId, input.person_id ?? null, input.conversation_id ?? null);
     const before = input.person_id !== undefined ? await this.repository.find(networkId, id) : null;
-    const changes: Partial<InteractionEntity> = {};
+    const changes: InteractionChanges = {};
     if (input.person_id !== undefined) changes.personId = input.person_id;
     if (input.conversation_id !== undefined) changes.conversationId = input.conversation_id;
     if (input.content !== undefined) changes.content = input.content;

@@ -1,12 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { AuditService } from '@mira/audit';
 import { AppLogger, CLIENT_TOKEN_PREFIX, CommonErrors, RealtimePublisher, TokenService } from '@mira/core';
-import { UpdateNetworkDto } from './dto/network.dto.js';
-import { ClientEntity } from './client.entity.js';
 import { NetworkErrors } from './network.errors.js';
-import { NetworkEntity } from './network.entity.js';
 import { NetworkRepository } from './network.repository.js';
-import type { Device, Network, NetworkDevices } from './network.types.js';
+import type { Device, Network, NetworkChanges, NetworkDevices } from './network.types.js';
 
 const ACTIVE_WINDOW_MS = 5 * 60 * 1000;
 /** Names the server gives devices registered without one: client1, client2, … */
@@ -56,7 +53,7 @@ export class NetworkService {
     return (await this.require(networkId)).serviceEnabled;
   }
 
-  async update(networkId: string, changes: UpdateNetworkDto): Promise<Network> {
+  async update(networkId: string, changes: NetworkChanges): Promise<Network> {
     const network = await this.require(networkId);
     const wasEnabled = network.serviceEnabled;
     if (changes.name !== undefined) network.name = changes.name;
@@ -225,7 +222,7 @@ export class NetworkService {
     networkId: string,
     clientId: string,
     metadata: Record<string, unknown>,
-  ): Promise<{ client: ClientEntity | null; token: string }> {
+  ): Promise<{ client: Device | null; token: string }> {
     const { token, hash } = this.tokens.mintOpaqueToken(CLIENT_TOKEN_PREFIX);
     const client = await this.repository.insertClient(networkId, clientId, hash, metadata);
     if (!client) return { client: null, token };
@@ -240,7 +237,7 @@ export class NetworkService {
     return { client, token };
   }
 
-  private async require(networkId: string): Promise<NetworkEntity> {
+  private async require(networkId: string): Promise<Network> {
     const network = await this.repository.findNetwork(networkId);
     if (!network) throw NetworkErrors.networkNotFound();
     return network;

@@ -10,6 +10,16 @@ export interface Network {
   updatedAt: Date;
 }
 
+/** What an update of a network may change; an absent field stays as it is. */
+export interface NetworkChanges {
+  name?: string;
+  service_enabled?: boolean;
+  /** null returns to the server's default retention. */
+  retention_days?: number | null;
+  /** Merged key by key into the stored settings; a key set to null is removed. */
+  settings?: Record<string, unknown>;
+}
+
 /** A device registered in a network (its token's hash never leaves the network lib). */
 export interface Device {
   id: string;

@@ -3,9 +3,14 @@ import { AppConfig, AppLogger, type Tx } from '@mira/core';
 import { NetworkService } from '@mira/network';
 import { freshSignals, streamScore } from './arbitration.policy.js';
 import { ClientSignalsRepository } from './client-signals.repository.js';
-import type { PhoneLocationBodyDto, PhoneRssiBodyDto } from './dto/phone.dto.js';
 import { StreamErrors } from './stream.errors.js';
-import type { DeviceSignals, LocationReport, RssiReport } from './stream.types.js';
+import type {
+  DeviceSignals,
+  LocationReport,
+  PhoneLocationInput,
+  PhoneRssiInput,
+  RssiReport,
+} from './stream.types.js';
 
 /**
  * What phones report about the devices near them (location, RSSI), which adds to each device's stream score for
@@ -34,7 +39,7 @@ export class PhoneSignalService {
     };
   }
 
-  async reportLocation(networkId: string, body: PhoneLocationBodyDto): Promise<LocationReport> {
+  async reportLocation(networkId: string, body: PhoneLocationInput): Promise<LocationReport> {
     if (!(await this.networks.isClientRegistered(networkId, body.client_id))) {
       throw StreamErrors.clientNotFound(body.client_id);
     }
@@ -48,7 +53,7 @@ export class PhoneSignalService {
     return { clientId: body.client_id, location, locationScore: this.components(row).location_score };
   }
 
-  async reportRssi(networkId: string, body: PhoneRssiBodyDto): Promise<RssiReport> {
+  async reportRssi(networkId: string, body: PhoneRssiInput): Promise<RssiReport> {
     if (!(await this.networks.isClientRegistered(networkId, body.target_client_id))) {
       throw StreamErrors.targetClientNotFound(body.target_client_id);
     }

@@ -142,6 +142,19 @@ export interface StreamScores {
   best: BestStream | null;
 }
 
+/** A phone's report of where a device is (the body of POST /{network_id}/streams/phone/location). */
+export interface PhoneLocationInput {
+  client_id: string;
+  location: { latitude: number; longitude: number; accuracy?: number };
+}
+
+/** The signal strength a phone measured from a device (the body of POST /{network_id}/streams/phone/rssi). */
+export interface PhoneRssiInput {
+  phone_client_id: string;
+  target_client_id: string;
+  rssi: number;
+}
+
 /** A phone's report as stored, with the score component it now gives the device. */
 export interface LocationReport {
   clientId: string;
