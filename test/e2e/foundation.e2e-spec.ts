@@ -240,6 +240,20 @@ describe('foundation (real HTTP, real PostgreSQL)', () => {
         .send({ name: 'Flat' })
         .expect(200);
       expect(renamed.body.name).toBe('Flat');
+      // A rename is validated like a creation (trimmed, 1-100 characters, text), and no field is required.
+      for (const name of ['   ', 'x'.repeat(101), 5, null]) {
+        const res = await t.http().patch(`/api/v1/networks/${id}`).set(session.auth).send({ name });
+        expect(res.status).toBe(422);
+        expect(res.body.fields.map((f: { field: string }) => f.field)).toEqual(['name']);
+      }
+      const trimmed = await t
+        .http()
+        .patch(`/api/v1/networks/${id}`)
+        .set(session.auth)
+        .send({ name: '  Office ' })
+        .expect(200);
+      expect(trimmed.body.name).toBe('Office');
+      await t.http().patch(`/api/v1/networks/${id}`).set(session.auth).send({}).expect(200);
       await t.http().delete(`/api/v1/networks/${id}`).set(session.auth).expect(204);
       await t.http().get(`/api/v1/networks/${id}`).set(session.auth).expect(404);
     });

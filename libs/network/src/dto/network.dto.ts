@@ -1,4 +1,4 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional, PartialType } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import {
   IsBoolean,
@@ -11,7 +11,7 @@ import {
   Min,
   ValidateIf,
 } from 'class-validator';
-import { IsBoundedJsonObject } from '@mira/core';
+import { DocumentInherited, IsBoundedJsonObject } from '@mira/core';
 
 const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
 
@@ -24,15 +24,9 @@ export class CreateNetworkDto {
   name: string;
 }
 
-export class UpdateNetworkDto {
-  @ApiPropertyOptional({ example: 'Office', minLength: 1, maxLength: 100 })
-  @ValidateIf((_, value) => value !== undefined)
-  @Transform(trim)
-  @IsString()
-  @IsNotEmpty()
-  @MaxLength(100)
-  name?: string;
-
+/** PATCH: only the fields given change. */
+@DocumentInherited<UpdateNetworkDto>({ name: { example: 'Office', minLength: 1, maxLength: 100 } })
+export class UpdateNetworkDto extends PartialType(CreateNetworkDto, { skipNullProperties: false }) {
   @ApiPropertyOptional({
     description: 'Whether the network accepts audio (same as PATCH service/enable|disable)',
   })
