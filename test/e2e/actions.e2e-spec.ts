@@ -19,6 +19,10 @@ describe('actions and on-demand inference', () => {
         .expect(201)
     ).body.id as string;
 
+  /** POST /interactions/{id}/inference by `who` in their network. */
+  const infer = (app: TestApp, who: typeof owner, interactionId: string) =>
+    app.http().post(`/api/v1/${who.networkId}/interactions/${interactionId}/inference`).set(who.session.auth);
+
   beforeAll(async () => {
     fake = await FakeGemini.start();
     t = await startTestApp(fake.env({ TRANSCRIBER: 'none' }));
@@ -42,11 +46,7 @@ describe('actions and on-demand inference', () => {
         contact: { name: 'brother', method: 'message', details: 'I am running late' },
       }),
     );
-    const res = await t
-      .http()
-      .post(`/api/v1/${owner.networkId}/interactions/${id}/inference`)
-      .set(owner.session.auth)
-      .expect(201);
+    const res = await infer(t, owner, id).expect(201);
     expect(res.body).toMatchObject({
       interaction_id: id,
       call_to_action: true,
@@ -85,11 +85,7 @@ describe('actions and on-demand inference', () => {
         contact: { name: 'x', method: 'email', details: '' },
       }),
     );
-    await t
-      .http()
-      .post(`/api/v1/${owner.networkId}/interactions/${id}/inference`)
-      .set(owner.session.auth)
-      .expect(201);
+    await infer(t, owner, id).expect(201);
     const after = await t
       .http()
       .get(`/api/v1/${owner.networkId}/actions/${res.body.action.id}`)
@@ -101,11 +97,7 @@ describe('actions and on-demand inference', () => {
   it('when Gemini fails on demand, the offline rules answer and say so; no action when there is none', async () => {
     const id = await interaction(t, owner, 'Remind me to water the plants tonight');
     fake.next(geminiStatus(500));
-    const res = await t
-      .http()
-      .post(`/api/v1/${owner.networkId}/interactions/${id}/inference`)
-      .set(owner.session.auth)
-      .expect(201);
+    const res = await infer(t, owner, id).expect(201);
     expect(res.body).toMatchObject({
       source: 'rules',
       call_to_action: true,
@@ -115,22 +107,14 @@ describe('actions and on-demand inference', () => {
 
     const chat = await interaction(t, owner, 'The weather was lovely');
     fake.next(geminiJson({ call_to_action: false }));
-    const none = await t
-      .http()
-      .post(`/api/v1/${owner.networkId}/interactions/${chat}/inference`)
-      .set(owner.session.auth)
-      .expect(201);
+    const none = await infer(t, owner, chat).expect(201);
     expect(none.body).toMatchObject({ call_to_action: false, source: 'gemini', action: null });
   });
 
   it('offline (no GEMINI_API_KEY) the rule-based extractor runs and labels itself', async () => {
     const who = await userWithNetwork(offline);
     const id = await interaction(offline, who, 'Schedule dinner with Sarah on Friday at 7pm');
-    const res = await offline
-      .http()
-      .post(`/api/v1/${who.networkId}/interactions/${id}/inference`)
-      .set(who.session.auth)
-      .expect(201);
+    const res = await infer(offline, who, id).expect(201);
     expect(res.body).toMatchObject({
       source: 'rules',
       note: expect.stringContaining('rule-based'),
@@ -148,75 +132,33 @@ describe('actions and on-demand inference', () => {
 
   it('validates and isolates: 409 without text, 422 bad status or ids, 404 unknown or foreign', async () => {
     const empty = await interaction(t, owner, null);
-    expect(
-      (
-        await t
-          .http()
-          .post(`/api/v1/${owner.networkId}/interactions/${empty}/inference`)
-          .set(owner.session.auth)
-      ).body.error_code,
-    ).toBe('INTERACTION_NOT_TRANSCRIBED');
+    expect((await infer(t, owner, empty)).body.error_code).toBe('INTERACTION_NOT_TRANSCRIBED');
     const id = await interaction(t, owner, 'Remind me to call mom');
-    const found = await t
-      .http()
-      .post(`/api/v1/${owner.networkId}/interactions/${id}/inference`)
-      .set(owner.session.auth)
-      .expect(201);
+    const found = await infer(t, owner, id).expect(201);
     const actionId = found.body.action.id as string;
     const missing = '00000000-0000-4000-8000-000000000000';
-    await t
-      .http()
-      .patch(`/api/v1/${owner.networkId}/actions/${actionId}`)
-      .set(owner.session.auth)
-      .send({ status: 'done' })
-      .expect(422);
-    await t
-      .http()
-      .patch(`/api/v1/${owner.networkId}/actions/${actionId}`)
-      .set(owner.session.auth)
-      .send({})
-      .expect(422);
-    await t
-      .http()
-      .patch(`/api/v1/${owner.networkId}/actions/not-a-uuid`)
-      .set(owner.session.auth)
-      .send({ status: 'dismissed' })
-      .expect(422);
-    await t.http().get(`/api/v1/${owner.networkId}/actions?status=maybe`).set(owner.session.auth).expect(422);
-    await t
-      .http()
-      .patch(`/api/v1/${owner.networkId}/actions/${missing}`)
-      .set(owner.session.auth)
-      .send({ status: 'dismissed' })
-      .expect(404);
-    await t
-      .http()
-      .post(`/api/v1/${owner.networkId}/interactions/${missing}/inference`)
-      .set(owner.session.auth)
-      .expect(404);
-    await t
-      .http()
-      .post(`/api/v1/${owner.networkId}/interactions/x/inference`)
-      .set(owner.session.auth)
-      .expect(422);
-    // another network's user sees none of it, through their network or mine
-    await t
-      .http()
-      .get(`/api/v1/${stranger.networkId}/actions/${actionId}`)
-      .set(stranger.session.auth)
-      .expect(404);
-    await t
-      .http()
-      .patch(`/api/v1/${stranger.networkId}/actions/${actionId}`)
-      .set(stranger.session.auth)
-      .send({ status: 'dismissed' })
-      .expect(404);
-    await t
-      .http()
-      .post(`/api/v1/${stranger.networkId}/interactions/${id}/inference`)
-      .set(stranger.session.auth)
-      .expect(404);
-    await t.http().get(`/api/v1/${owner.networkId}/actions`).set(stranger.session.auth).expect(404);
+    const mine = owner.networkId;
+    const theirs = stranger.networkId;
+    // [whose token, the network in the path, method, path in that network, body, the answer]
+    const cases: [typeof owner, string, 'get' | 'patch' | 'post', string, object | null, number][] = [
+      [owner, mine, 'patch', `/actions/${actionId}`, { status: 'done' }, 422],
+      [owner, mine, 'patch', `/actions/${actionId}`, {}, 422],
+      [owner, mine, 'patch', '/actions/not-a-uuid', { status: 'dismissed' }, 422],
+      [owner, mine, 'get', '/actions?status=maybe', null, 422],
+      [owner, mine, 'patch', `/actions/${missing}`, { status: 'dismissed' }, 404],
+      [owner, mine, 'post', `/interactions/${missing}/inference`, null, 404],
+      [owner, mine, 'post', '/interactions/x/inference', null, 422],
+      // another network's user sees none of it, through their network or mine
+      [stranger, theirs, 'get', `/actions/${actionId}`, null, 404],
+      [stranger, theirs, 'patch', `/actions/${actionId}`, { status: 'dismissed' }, 404],
+      [stranger, theirs, 'post', `/interactions/${id}/inference`, null, 404],
+      [stranger, mine, 'get', '/actions', null, 404],
+    ];
+    for (const [who, network, method, path, body, status] of cases) {
+      const req = t.http()[method](`/api/v1/${network}${path}`).set(who.session.auth);
+      const res = await (body ? req.send(body) : req);
+      expect(`${method} ${path}: ${res.status}`).toBe(`${method} ${path}: ${status}`);
+    }
     expect(
       (await t.http().get(`/api/v1/${stranger.networkId}/actions`).set(stranger.session.auth).expect(200))
         .body,

@@ -13,19 +13,35 @@ describe('domain API: persons, conversations, interactions (real HTTP, real Post
   const iso = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/;
 
   const api = (v: 1 | 2, path: string) => `/api/v${v}/${nid}${path}`;
+  /** A request of the session's user on a path of their network. */
+  const call = (method: 'get' | 'post' | 'put' | 'patch' | 'delete', v: 1 | 2, path: string) =>
+    t.http()[method](api(v, path)).set(session.auth);
   const createPerson = async (body: object = {}) =>
-    (await t.http().post(api(1, '/persons')).set(session.auth).send(body).expect(201)).body;
+    (await call('post', 1, '/persons').send(body).expect(201)).body;
   const createConversation = async (participants: string[], title = 'Chat') =>
-    (
-      await t
-        .http()
-        .post(api(1, '/conversations'))
-        .set(session.auth)
-        .send({ title, participants })
-        .expect(201)
-    ).body;
+    (await call('post', 1, '/conversations').send({ title, participants }).expect(201)).body;
   const createInteraction = async (body: object) =>
-    (await t.http().post(api(1, '/interactions')).set(session.auth).send(body).expect(201)).body;
+    (await call('post', 1, '/interactions').send(body).expect(201)).body;
+  /** Another user's network with a person, a conversation of that person and an interaction. */
+  const otherNetwork = async () => {
+    const { session: other, networkId: otherNid } = await userWithNetwork(t);
+    const create = async (path: string, body: object) =>
+      (await t.http().post(`/api/v1/${otherNid}${path}`).set(other.auth).send(body).expect(201)).body;
+    const person = await create('/persons', {});
+    const conversation = await create('/conversations', { title: 'x', participants: [person.id] });
+    const interaction = await create('/interactions', { interaction_type: 'text', content: 's' });
+    return { other, otherNid, person, conversation, interaction };
+  };
+  /** Every route on one item (GET, PUT, PATCH, DELETE, in v1 and v2) answers 404 with `code`. */
+  const expectNoItem = async (path: string, body: object, code: string) => {
+    for (const v of [1, 2] as const) {
+      for (const method of ['get', 'put', 'patch', 'delete'] as const) {
+        const req = call(method, v, path);
+        const res = await (method === 'put' || method === 'patch' ? req.send(body) : req);
+        expect(`${method} v${v}: ${res.status} ${res.body.error_code}`).toBe(`${method} v${v}: 404 ${code}`);
+      }
+    }
+  };
 
   beforeAll(async () => {
     t = await startTestApp();
@@ -122,84 +138,29 @@ describe('domain API: persons, conversations, interactions (real HTTP, real Post
         expect(res.status).toBe(422);
         return res.body.fields.map((f) => f.field);
       };
-      expect(
-        await fieldOf(t.http().post(api(1, '/persons')).set(session.auth).send({ name: '   ' })),
-      ).toEqual(['name']);
-      expect(
-        await fieldOf(
-          t
-            .http()
-            .post(api(1, '/persons'))
-            .set(session.auth)
-            .send({ name: 'x'.repeat(256) }),
-        ),
-      ).toEqual(['name']);
-      expect(await fieldOf(t.http().post(api(1, '/persons')).set(session.auth).send({ name: 5 }))).toEqual([
-        'name',
-      ]);
-      expect(
-        await fieldOf(t.http().post(api(1, '/persons')).set(session.auth).send({ name: 'a\u0000b' })),
-      ).toEqual(['name']);
-      expect(
-        await fieldOf(
-          t
-            .http()
-            .post(api(1, '/persons'))
-            .set(session.auth)
-            .send({ metadata: [1] }),
-        ),
-      ).toEqual(['metadata']);
-      expect(
-        await fieldOf(t.http().post(api(1, '/persons')).set(session.auth).send({ metadata: null })),
-      ).toEqual(['metadata']);
+      expect(await fieldOf(call('post', 1, '/persons').send({ name: '   ' }))).toEqual(['name']);
+      expect(await fieldOf(call('post', 1, '/persons').send({ name: 'x'.repeat(256) }))).toEqual(['name']);
+      expect(await fieldOf(call('post', 1, '/persons').send({ name: 5 }))).toEqual(['name']);
+      expect(await fieldOf(call('post', 1, '/persons').send({ name: 'a\u0000b' }))).toEqual(['name']);
+      expect(await fieldOf(call('post', 1, '/persons').send({ metadata: [1] }))).toEqual(['metadata']);
+      expect(await fieldOf(call('post', 1, '/persons').send({ metadata: null }))).toEqual(['metadata']);
       const manyKeys = Object.fromEntries(Array.from({ length: 51 }, (_, i) => [`k${i}`, i]));
-      expect(
-        await fieldOf(t.http().post(api(1, '/persons')).set(session.auth).send({ metadata: manyKeys })),
-      ).toEqual(['metadata']);
+      expect(await fieldOf(call('post', 1, '/persons').send({ metadata: manyKeys }))).toEqual(['metadata']);
       const big = { blob: 'x'.repeat(17_000) };
-      expect(
-        await fieldOf(t.http().post(api(2, '/persons')).set(session.auth).send({ metadata: big })),
-      ).toEqual(['metadata']);
-      expect(
-        await fieldOf(t.http().post(api(1, '/persons')).set(session.auth).send({ voice_embedding: 'x' })),
-      ).toEqual(['voice_embedding']);
-      expect(await fieldOf(t.http().get(api(1, '/persons/not-a-uuid')).set(session.auth))).toEqual([
-        'person_id',
+      expect(await fieldOf(call('post', 2, '/persons').send({ metadata: big }))).toEqual(['metadata']);
+      expect(await fieldOf(call('post', 1, '/persons').send({ voice_embedding: 'x' }))).toEqual([
+        'voice_embedding',
       ]);
-      expect(await fieldOf(t.http().delete(api(2, '/persons/123')).set(session.auth))).toEqual(['person_id']);
-      expect(await fieldOf(t.http().get(api(1, '/persons?limit=0')).set(session.auth))).toEqual(['limit']);
-      expect(await fieldOf(t.http().get(api(2, '/persons?sort=secret')).set(session.auth))).toEqual(['sort']);
+      expect(await fieldOf(call('get', 1, '/persons/not-a-uuid'))).toEqual(['person_id']);
+      expect(await fieldOf(call('delete', 2, '/persons/123'))).toEqual(['person_id']);
+      expect(await fieldOf(call('get', 1, '/persons?limit=0'))).toEqual(['limit']);
+      expect(await fieldOf(call('get', 2, '/persons?sort=secret'))).toEqual(['sort']);
     });
 
     it('answers 404 for missing ids and for persons of another network', async () => {
-      const { session: other, networkId: otherNid } = await userWithNetwork(t);
-      const foreign = (
-        await t.http().post(`/api/v1/${otherNid}/persons`).set(other.auth).send({}).expect(201)
-      ).body;
+      const { other, otherNid, person: foreign } = await otherNetwork();
       for (const id of [randomUUID(), foreign.id]) {
-        const res = await t
-          .http()
-          .get(api(1, `/persons/${id}`))
-          .set(session.auth)
-          .expect(404);
-        expect(res.body.error_code).toBe('PERSON_NOT_FOUND');
-        await t
-          .http()
-          .put(api(1, `/persons/${id}`))
-          .set(session.auth)
-          .send({ name: 'x' })
-          .expect(404);
-        await t
-          .http()
-          .patch(api(2, `/persons/${id}`))
-          .set(session.auth)
-          .send({ name: 'x' })
-          .expect(404);
-        await t
-          .http()
-          .delete(api(1, `/persons/${id}`))
-          .set(session.auth)
-          .expect(404);
+        await expectNoItem(`/persons/${id}`, { name: 'x' }, 'PERSON_NOT_FOUND');
       }
       expect(
         (await t.http().get(`/api/v1/${otherNid}/persons/${foreign.id}`).set(other.auth)).body.name,
@@ -216,37 +177,12 @@ describe('domain API: persons, conversations, interactions (real HTTP, real Post
         content: 'hi',
         interaction_type: 'text',
       });
-      await t
-        .http()
-        .delete(api(1, `/persons/${p.id}`))
-        .set(session.auth)
-        .expect(204);
-      await t
-        .http()
-        .delete(api(1, `/persons/${p.id}`))
-        .set(session.auth)
-        .expect(204);
-      await t
-        .http()
-        .delete(api(2, `/persons/${p.id}`))
-        .set(session.auth)
-        .expect(204);
-      await t
-        .http()
-        .get(api(1, `/persons/${p.id}`))
-        .set(session.auth)
-        .expect(404);
-      await t
-        .http()
-        .put(api(1, `/persons/${p.id}`))
-        .set(session.auth)
-        .send({ name: 'x' })
-        .expect(404);
-      const kept = await t
-        .http()
-        .get(api(1, `/interactions/${i.id}`))
-        .set(session.auth)
-        .expect(200);
+      await call('delete', 1, `/persons/${p.id}`).expect(204);
+      await call('delete', 1, `/persons/${p.id}`).expect(204);
+      await call('delete', 2, `/persons/${p.id}`).expect(204);
+      await call('get', 1, `/persons/${p.id}`).expect(404);
+      await call('put', 1, `/persons/${p.id}`).send({ name: 'x' }).expect(404);
+      const kept = await call('get', 1, `/interactions/${i.id}`).expect(200);
       expect(kept.body).toMatchObject({ person_id: null, content: 'hi', conversation_id: c.id });
       expect(kept.body.metadata.deleted_person).toEqual({
         id: p.id,
@@ -254,18 +190,10 @@ describe('domain API: persons, conversations, interactions (real HTTP, real Post
         name: 'Leaving',
         deleted_at: expect.any(String),
       });
-      const conv = await t
-        .http()
-        .get(api(1, `/conversations/${c.id}`))
-        .set(session.auth)
-        .expect(200);
+      const conv = await call('get', 1, `/conversations/${c.id}`).expect(200);
       expect(conv.body.participants).toEqual([q.id]);
       // The filter by a deleted person is a 404 like any unknown person.
-      await t
-        .http()
-        .get(api(1, `/interactions?person_id=${p.id}`))
-        .set(session.auth)
-        .expect(404);
+      await call('get', 1, `/interactions?person_id=${p.id}`).expect(404);
     });
 
     it('devices of the network may use the routes; devices of another network may not', async () => {
@@ -355,7 +283,7 @@ describe('domain API: persons, conversations, interactions (real HTTP, real Post
       const foreign = (
         await t.http().post(`/api/v1/${otherNid}/persons`).set(other.auth).send({}).expect(201)
       ).body;
-      const post = (body: object) => t.http().post(api(1, '/conversations')).set(session.auth).send(body);
+      const post = (body: object) => call('post', 1, '/conversations').send(body);
       const fields = async (body: object) => {
         const res = await post(body);
         expect(res.status).toBe(422);
@@ -376,64 +304,26 @@ describe('domain API: persons, conversations, interactions (real HTTP, real Post
       await post({ title: 'ok', participants: [randomUUID()] }).expect(404);
       const c = await createConversation([p.id]);
       const patchFields = async (body: object) => {
-        const res = await t
-          .http()
-          .patch(api(2, `/conversations/${c.id}`))
-          .set(session.auth)
-          .send(body);
+        const res = await call('patch', 2, `/conversations/${c.id}`).send(body);
         expect(res.status).toBe(422);
         return res.body.fields.map((f: { field: string }) => f.field);
       };
       expect(await patchFields({ title: null })).toEqual(['title']);
       expect(await patchFields({ is_active: 'yes' })).toEqual(['is_active']);
       expect(await patchFields({ participants: [] })).toEqual(['participants']);
-      await t
-        .http()
-        .patch(api(2, `/conversations/${c.id}`))
-        .set(session.auth)
+      await call('patch', 2, `/conversations/${c.id}`)
         .send({ participants: [foreign.id] })
         .expect(404);
-      expect(
-        (
-          await t
-            .http()
-            .get(api(1, `/conversations/${c.id}`))
-            .set(session.auth)
-        ).body.participants,
-      ).toEqual([p.id]);
-      expect(
-        (await t.http().get(api(1, '/conversations/xyz')).set(session.auth).expect(422)).body.fields[0].field,
-      ).toBe('conversation_id');
+      expect((await call('get', 1, `/conversations/${c.id}`)).body.participants).toEqual([p.id]);
+      expect((await call('get', 1, '/conversations/xyz').expect(422)).body.fields[0].field).toBe(
+        'conversation_id',
+      );
     });
 
     it('answers 404 for missing and foreign conversations', async () => {
-      const { session: other, networkId: otherNid } = await userWithNetwork(t);
-      const op = (await t.http().post(`/api/v1/${otherNid}/persons`).set(other.auth).send({})).body;
-      const foreign = (
-        await t
-          .http()
-          .post(`/api/v1/${otherNid}/conversations`)
-          .set(other.auth)
-          .send({ title: 'x', participants: [op.id] })
-      ).body;
+      const { other, otherNid, conversation: foreign } = await otherNetwork();
       for (const id of [randomUUID(), foreign.id]) {
-        const res = await t
-          .http()
-          .get(api(2, `/conversations/${id}`))
-          .set(session.auth)
-          .expect(404);
-        expect(res.body.error_code).toBe('CONVERSATION_NOT_FOUND');
-        await t
-          .http()
-          .put(api(1, `/conversations/${id}`))
-          .set(session.auth)
-          .send({ title: 'y' })
-          .expect(404);
-        await t
-          .http()
-          .delete(api(1, `/conversations/${id}`))
-          .set(session.auth)
-          .expect(404);
+        await expectNoItem(`/conversations/${id}`, { title: 'y' }, 'CONVERSATION_NOT_FOUND');
       }
       await t.http().get(`/api/v1/${otherNid}/conversations/${foreign.id}`).set(other.auth).expect(200);
     });
@@ -452,56 +342,17 @@ describe('domain API: persons, conversations, interactions (real HTTP, real Post
         content: 'b',
         interaction_type: 'text',
       });
-      const listed = await t
-        .http()
-        .get(api(1, `/conversations/${c.id}`))
-        .set(session.auth)
-        .expect(200);
+      const listed = await call('get', 1, `/conversations/${c.id}`).expect(200);
       expect(listed.body.interaction_count).toBe(1);
-      await t
-        .http()
-        .delete(api(1, `/conversations/${c.id}`))
-        .set(session.auth)
-        .expect(204);
-      await t
-        .http()
-        .delete(api(2, `/conversations/${c.id}`))
-        .set(session.auth)
-        .expect(204);
-      await t
-        .http()
-        .get(api(1, `/conversations/${c.id}`))
-        .set(session.auth)
-        .expect(404);
-      await t
-        .http()
-        .get(api(1, `/interactions/${inside.id}`))
-        .set(session.auth)
-        .expect(404);
+      await call('delete', 1, `/conversations/${c.id}`).expect(204);
+      await call('delete', 2, `/conversations/${c.id}`).expect(204);
+      await call('get', 1, `/conversations/${c.id}`).expect(404);
+      await call('get', 1, `/interactions/${inside.id}`).expect(404);
       // desktop-app's "clear all" then deletes each interaction by id: still a 2xx.
-      await t
-        .http()
-        .delete(api(1, `/interactions/${inside.id}`))
-        .set(session.auth)
-        .expect(204);
-      await t
-        .http()
-        .get(api(1, `/interactions/${outside.id}`))
-        .set(session.auth)
-        .expect(200);
-      await t
-        .http()
-        .get(api(1, `/interactions?conversation_id=${c.id}`))
-        .set(session.auth)
-        .expect(404);
-      expect(
-        (
-          await t
-            .http()
-            .get(api(1, `/persons/${p.id}`))
-            .set(session.auth)
-        ).body.conversation_count,
-      ).toBe(1);
+      await call('delete', 1, `/interactions/${inside.id}`).expect(204);
+      await call('get', 1, `/interactions/${outside.id}`).expect(200);
+      await call('get', 1, `/interactions?conversation_id=${c.id}`).expect(404);
+      expect((await call('get', 1, `/persons/${p.id}`)).body.conversation_count).toBe(1);
     });
   });
 
@@ -626,7 +477,7 @@ describe('domain API: persons, conversations, interactions (real HTTP, real Post
         expect(res.status).toBe(422);
         return res.body.fields.map((f) => f.field);
       };
-      const post = (body: object) => t.http().post(api(1, '/interactions')).set(session.auth).send(body);
+      const post = (body: object) => call('post', 1, '/interactions').send(body);
       expect(await fields(post({ content: 'x' }))).toEqual(['interaction_type']);
       expect(await fields(post({ content: 'x', interaction_type: 'video' }))).toEqual(['interaction_type']);
       expect(await fields(post({ interaction_type: 'text', person_id: 'abc' }))).toEqual(['person_id']);
@@ -646,11 +497,7 @@ describe('domain API: persons, conversations, interactions (real HTTP, real Post
       expect(
         await fields(post({ interaction_type: 'text', occurred_at: '+275760-09-13T00:00:00Z' })),
       ).toEqual(['occurred_at']);
-      const get = (q: string) =>
-        t
-          .http()
-          .get(api(1, `/interactions${q}`))
-          .set(session.auth);
+      const get = (q: string) => call('get', 1, `/interactions${q}`);
       expect(await fields(get('?person_id=nope'))).toEqual(['person_id']);
       expect(await fields(get('?conversation_id=1'))).toEqual(['conversation_id']);
       expect(await fields(get('?interaction_type=x'))).toEqual(['interaction_type']);
@@ -659,80 +506,25 @@ describe('domain API: persons, conversations, interactions (real HTTP, real Post
       expect(await fields(get('?limit=501'))).toEqual(['limit']);
       expect(await fields(get('?offset=-1'))).toEqual(['offset']);
       expect(await fields(get('?person_id=a&person_id=b'))).toEqual(['person_id']);
-      expect(await fields(t.http().get(api(2, '/interactions?sort=content')).set(session.auth))).toEqual([
-        'sort',
-      ]);
-      expect(await fields(t.http().get(api(1, '/interactions/zzz')).set(session.auth))).toEqual([
-        'interaction_id',
-      ]);
+      expect(await fields(call('get', 2, '/interactions?sort=content'))).toEqual(['sort']);
+      expect(await fields(call('get', 1, '/interactions/zzz'))).toEqual(['interaction_id']);
     });
 
     it('answers 404 for missing/foreign interactions and for references to another network', async () => {
-      const { session: other, networkId: otherNid } = await userWithNetwork(t);
-      const op = (await t.http().post(`/api/v1/${otherNid}/persons`).set(other.auth).send({})).body;
-      const oc = (
-        await t
-          .http()
-          .post(`/api/v1/${otherNid}/conversations`)
-          .set(other.auth)
-          .send({ title: 'x', participants: [op.id] })
-      ).body;
-      const oi = (
-        await t
-          .http()
-          .post(`/api/v1/${otherNid}/interactions`)
-          .set(other.auth)
-          .send({ interaction_type: 'text', content: 's' })
-      ).body;
+      const { other, otherNid, person: op, conversation: oc, interaction: oi } = await otherNetwork();
       for (const id of [randomUUID(), oi.id]) {
-        expect(
-          (
-            await t
-              .http()
-              .get(api(1, `/interactions/${id}`))
-              .set(session.auth)
-              .expect(404)
-          ).body.error_code,
-        ).toBe('INTERACTION_NOT_FOUND');
-        await t
-          .http()
-          .patch(api(1, `/interactions/${id}`))
-          .set(session.auth)
-          .send({ content: 'y' })
-          .expect(404);
-        await t
-          .http()
-          .delete(api(2, `/interactions/${id}`))
-          .set(session.auth)
-          .expect(404);
+        await expectNoItem(`/interactions/${id}`, { content: 'y' }, 'INTERACTION_NOT_FOUND');
       }
       const post = (body: object) =>
-        t
-          .http()
-          .post(api(1, '/interactions'))
-          .set(session.auth)
-          .send({ interaction_type: 'text', ...body });
+        call('post', 1, '/interactions').send({ interaction_type: 'text', ...body });
       expect((await post({ person_id: op.id }).expect(404)).body.error_code).toBe('PERSON_NOT_FOUND');
       expect((await post({ conversation_id: oc.id }).expect(404)).body.error_code).toBe(
         'CONVERSATION_NOT_FOUND',
       );
-      await t
-        .http()
-        .get(api(1, `/interactions?person_id=${op.id}`))
-        .set(session.auth)
-        .expect(404);
-      await t
-        .http()
-        .get(api(2, `/interactions?conversation_id=${oc.id}`))
-        .set(session.auth)
-        .expect(404);
+      await call('get', 1, `/interactions?person_id=${op.id}`).expect(404);
+      await call('get', 2, `/interactions?conversation_id=${oc.id}`).expect(404);
       const mine = await createInteraction({ interaction_type: 'text', content: 'mine' });
-      await t
-        .http()
-        .put(api(1, `/interactions/${mine.id}`))
-        .set(session.auth)
-        .send({ person_id: op.id })
-        .expect(404);
+      await call('put', 1, `/interactions/${mine.id}`).send({ person_id: op.id }).expect(404);
       expect(
         (await t.http().get(`/api/v1/${otherNid}/interactions/${oi.id}`).set(other.auth)).body.content,
       ).toBe('s');

@@ -1,6 +1,6 @@
 import { DataSource } from 'typeorm';
 import { librispeechDevFiles } from '../../tooling/shared-data.js';
-import { registerIdFiller, exemptInput } from './tenant-matrix.js';
+import { type FillerContext, registerIdFiller, exemptInput } from './tenant-matrix.js';
 
 /**
  * How the tenant matrix gets real ids of each kind in a network. Add one for every new id parameter your
@@ -22,17 +22,18 @@ registerIdFiller('client_id', {
   random: () => `no-such-client-${Math.random().toString(36).slice(2, 8)}`,
 });
 
-registerIdFiller('person_id', {
-  async seed({ t, tenant }) {
-    const res = await t
-      .http()
-      .post(`/api/v1/${tenant.networkId}/persons`)
-      .set(tenant.auth)
-      .send({})
-      .expect(201);
-    return res.body.id as string;
-  },
-});
+/** A new person of the tenant's network. */
+async function createPerson({ t, tenant }: FillerContext): Promise<string> {
+  const res = await t
+    .http()
+    .post(`/api/v1/${tenant.networkId}/persons`)
+    .set(tenant.auth)
+    .send({})
+    .expect(201);
+  return res.body.id as string;
+}
+
+registerIdFiller('person_id', { seed: createPerson });
 
 // Conversation participants are person ids.
 registerIdFiller('participants', {
@@ -92,17 +93,8 @@ registerIdFiller('sample_id', {
   },
 });
 
-registerIdFiller('source_person_id', {
-  async seed({ t, tenant }) {
-    const res = await t
-      .http()
-      .post(`/api/v1/${tenant.networkId}/persons`)
-      .set(tenant.auth)
-      .send({})
-      .expect(201);
-    return res.body.id as string;
-  },
-});
+// A merge source is a person other than the target (person_id): one of its own.
+registerIdFiller('source_person_id', { seed: createPerson });
 
 registerIdFiller('action_id', {
   async seed({ t, tenant }) {
