@@ -10,6 +10,28 @@ const ENTITIES = {
   group: ['**/*.entity.js'],
   message: 'Entities stay in their repository: speak the domain interface of x.types.ts.',
 };
+const DATABASE_ERRORS = {
+  name: '@mira/core',
+  importNames: [
+    'pgErrorOf',
+    'isUniqueViolation',
+    'foreignKeyViolation',
+    'isTransientConflict',
+    'forgetRateLimitCallers',
+  ],
+  message:
+    'PostgreSQL errors are read, and SQL is run, in repositories: translate there (retry a lost deadlock with Transactions.runRetryingConflicts).',
+};
+const PROCESS_ENV = {
+  object: 'process',
+  property: 'env',
+  message: 'Read configuration through AppConfig (libs/core/src/config).',
+};
+const TX_MANAGER = {
+  object: 'Tx',
+  property: 'manager',
+  message: 'A Tx is opened by repositories only: pass it to the repository that runs the SQL.',
+};
 const DTOS = {
   group: ['**/dto/*'],
   message:
@@ -32,20 +54,16 @@ export default tseslint.config(
   {
     rules: {
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
-      'no-restricted-properties': [
-        'error',
-        {
-          object: 'process',
-          property: 'env',
-          message: 'Read configuration through AppConfig (libs/core/src/config).',
-        },
-      ],
+      'no-restricted-properties': ['error', PROCESS_ENV],
     },
   },
   {
     // Services and hooks take plain inputs and return domain records (x.types.ts); they write through a Tx.
     files: ['libs/**/*.service.ts', 'libs/**/*hooks.ts', 'libs/**/*.retention.ts', 'libs/**/*.types.ts'],
-    rules: { 'no-restricted-imports': ['error', { paths: [TYPEORM], patterns: [ENTITIES, DTOS] }] },
+    rules: {
+      'no-restricted-imports': ['error', { paths: [TYPEORM, DATABASE_ERRORS], patterns: [ENTITIES, DTOS] }],
+      'no-restricted-properties': ['error', PROCESS_ENV, TX_MANAGER],
+    },
   },
   {
     // Controllers and mappers turn domain records into DTOs.

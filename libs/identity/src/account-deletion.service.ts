@@ -1,13 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { AuditService } from '@mira/audit';
-import {
-  AppLogger,
-  forgetRateLimitCallers,
-  HookRegistry,
-  isTransientConflict,
-  Transactions,
-  Tx,
-} from '@mira/core';
+import { AppLogger, HookRegistry, Transactions } from '@mira/core';
 import { AccountDeletionHook, type AccountDataDeleted } from './account-deletion.hook.js';
 import { IdentityErrors } from './identity.errors.js';
 import { IdentityRepository } from './identity.repository.js';
@@ -31,32 +24,24 @@ export class AccountDeletionService {
 
   async deleteAccount(userId: string): Promise<void> {
     // The cascade locks rows that audio being stored right now also locks: a lost deadlock is run again.
-    for (let attempt = 1; ; attempt++) {
-      try {
-        return await this.deleteOnce(userId);
-      } catch (err) {
-        if (!isTransientConflict(err) || attempt >= 3) throw err;
-        this.logger.warn('account_deletion_retried', { attempt });
-      }
-    }
-  }
-
-  private async deleteOnce(userId: string): Promise<void> {
-    const parts = await this.transactions.run(async (tx) => {
-      // Locked first: a second deletion, a sign-in linking to it or a new account network waits, then finds nothing.
-      if (!(await this.repository.lockUser(userId, tx))) throw IdentityErrors.userNotFound();
-      const deleted: AccountDataDeleted[] = [];
-      for (const hook of this.hooks.all(AccountDeletionHook))
-        deleted.push(await hook.deleteAccountData(tx, userId));
-      await forgetRateLimitCallers(Tx.manager(tx), [`user:${userId}`]);
-      const sessions = await this.repository.deleteUser(userId, tx);
-      const counts: Record<string, number> = { users: 1, refresh_tokens: sessions };
-      for (const part of deleted) {
-        for (const [kind, n] of Object.entries(part.counts)) counts[kind] = (counts[kind] ?? 0) + n;
-      }
-      await this.audit.recordAccountEvent({ action: 'account.deleted', details: { deleted: counts }, tx });
-      return deleted;
-    });
+    const parts = await this.transactions.runRetryingConflicts(
+      async (tx) => {
+        // Locked first: a second deletion, a sign-in linking to it or a new account network waits, then finds
+        // nothing.
+        if (!(await this.repository.lockUser(userId, tx))) throw IdentityErrors.userNotFound();
+        const deleted: AccountDataDeleted[] = [];
+        for (const hook of this.hooks.all(AccountDeletionHook))
+          deleted.push(await hook.deleteAccountData(tx, userId));
+        const sessions = await this.repository.deleteUser(userId, tx);
+        const counts: Record<string, number> = { users: 1, refresh_tokens: sessions };
+        for (const part of deleted) {
+          for (const [kind, n] of Object.entries(part.counts)) counts[kind] = (counts[kind] ?? 0) + n;
+        }
+        await this.audit.recordAccountEvent({ action: 'account.deleted', details: { deleted: counts }, tx });
+        return deleted;
+      },
+      { attempts: 3, onRetry: (attempt) => this.logger.warn('account_deletion_retried', { attempt }) },
+    );
     for (const part of parts) await part.afterCommit?.();
     this.logger.info('account_deleted', { hooks: parts.length });
   }

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { IsNull, Repository } from 'typeorm';
-import { Tx } from '@mira/core';
+import { forgetRateLimitCallers, Tx } from '@mira/core';
 import { RefreshTokenEntity } from './refresh-token.entity.js';
 import { UserEntity } from './user.entity.js';
 
@@ -40,11 +40,13 @@ export class IdentityRepository {
   }
 
   /**
-   * Deletes the user; its refresh tokens, provider identities and sign-in grants go with it (foreign keys).
-   * Answers how many refresh tokens (sessions and their rotations) it had.
+   * Deletes the user; its refresh tokens, provider identities and sign-in grants go with it (foreign keys), and so
+   * do the shared rate-limit counters its key names. Answers how many refresh tokens (sessions and their rotations)
+   * it had.
    */
   async deleteUser(userId: string, tx: Tx): Promise<number> {
     const manager = Tx.manager(tx);
+    await forgetRateLimitCallers(manager, [`user:${userId}`]);
     const rows = (await manager.query(`SELECT count(*)::int AS n FROM refresh_tokens WHERE user_id = $1`, [
       userId,
     ])) as { n: number }[];

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
+import { isTransientConflict } from './pg-errors.js';
 
 /**
  * One open database transaction as services see it: an opaque handle they pass on (to their repository, to another
@@ -32,5 +33,23 @@ export class Transactions {
 
   run<T>(work: (tx: Tx) => Promise<T>): Promise<T> {
     return this.dataSource.transaction((manager) => work(Tx.of(manager)));
+  }
+
+  /**
+   * `run`, and run again (up to `attempts` runs in all) when PostgreSQL ends the transaction as the loser of a
+   * deadlock or a serialization race: nothing of the lost run was committed. `onRetry` hears each lost run.
+   */
+  async runRetryingConflicts<T>(
+    work: (tx: Tx) => Promise<T>,
+    { attempts, onRetry }: { attempts: number; onRetry?: (attempt: number) => void },
+  ): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.run(work);
+      } catch (err) {
+        if (!isTransientConflict(err) || attempt >= attempts) throw err;
+        onRetry?.(attempt);
+      }
+    }
   }
 }
