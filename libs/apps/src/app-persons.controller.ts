@@ -94,13 +94,13 @@ export class AppPersonsController {
     description: 'AUDIO_UNDECODABLE, or a body neither multipart nor JSON',
     type: ErrorResponseDto,
   })
-  update(
+  async update(
     @AccountNetwork() networkId: string,
     @Param('person_id', new UuidParamPipe('person_id')) id: string,
     @Body() body: AppPersonUpdateDto,
     @UploadedFile() audio: UploadedAudioFile | undefined,
   ): Promise<PersonDto> {
-    return this.appPersons.update(networkId, id, body, audio);
+    return toPersonDto(await this.appPersons.update(networkId, id, body, audio));
   }
 
   @Delete(':person_id')

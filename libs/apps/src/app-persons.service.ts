@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { CommonErrors } from '@mira/core';
-import { PersonDto, PersonService, toPersonDto } from '@mira/person';
+import { PersonService, type PersonRecord } from '@mira/person';
 import { VoiceprintService } from '@mira/recognition';
-import type { AppPersonUpdateDto } from './dto/app.dto.js';
+import type { AppPersonChanges } from './app.types.js';
 
 export interface UploadedAudioFile {
   buffer: Buffer;
@@ -24,9 +24,9 @@ export class AppPersonsService {
   async update(
     networkId: string,
     personId: string,
-    body: AppPersonUpdateDto,
+    body: AppPersonChanges,
     audio: UploadedAudioFile | undefined,
-  ): Promise<PersonDto> {
+  ): Promise<PersonRecord> {
     const renames = body.name !== undefined;
     if (body.expected_text !== undefined && !audio) {
       const message = 'expected_text describes a voice sample: send the recording in the "audio" field';
@@ -46,9 +46,8 @@ export class AppPersonsService {
         body.expected_text ?? null,
       );
     }
-    const record = renames
-      ? await this.persons.update(networkId, personId, { name: body.name }, 'basic')
-      : await this.persons.get(networkId, personId, 'basic');
-    return toPersonDto(record);
+    return renames
+      ? this.persons.update(networkId, personId, { name: body.name }, 'basic')
+      : this.persons.get(networkId, personId, 'basic');
   }
 }

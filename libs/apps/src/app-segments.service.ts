@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { CommonErrors, type FieldError, type Principal } from '@mira/core';
 import { NetworkService } from '@mira/network';
 import { ChunkIngestionService, parseDeviceTime, type UploadedAudio } from '@mira/stream';
-import type { SegmentFieldsDto } from './dto/app.dto.js';
+import type { SegmentFields } from './app.types.js';
 
 /**
  * POST /interactions/register: one segment an app's VAD cut, heard by one of the account's devices. It goes through
@@ -19,7 +19,7 @@ export class AppSegmentsService {
   async register(
     networkId: string,
     principal: Principal,
-    fields: SegmentFieldsDto,
+    fields: SegmentFields,
     audio: UploadedAudio,
   ): Promise<void> {
     const clientId = fields.client_id;
@@ -39,7 +39,7 @@ export class AppSegmentsService {
 
 /** chunk_start_ms / chunk_end_ms: the device's epoch milliseconds, within 7 days of now, the end not before the start. */
 export function segmentTiming(
-  fields: Pick<SegmentFieldsDto, 'chunk_start_ms' | 'chunk_end_ms'>,
+  fields: Pick<SegmentFields, 'chunk_start_ms' | 'chunk_end_ms'>,
   nowMs: number,
 ): { startedAt: Date | null; endedAt: Date | null } {
   const problems: FieldError[] = [];
