@@ -49,11 +49,11 @@ export async function openSocket(url: string, options: { autoPong?: boolean } = 
   };
 }
 
-/** Opens a socket and waits until the server has set the session up (session_ready). */
-export async function openSession(url: string): Promise<TestSocket> {
+/** Opens a socket and waits until the server has set the session up (`session_ready`, or the event named). */
+export async function openSession(url: string, readyEvent = 'session_ready'): Promise<TestSocket> {
   const socket = await openSocket(url);
   await Promise.race([
-    socket.waitFor((m) => m.event === 'session_ready', 'session_ready'),
+    socket.waitFor((m) => m.event === readyEvent, readyEvent),
     socket.closed.then((c) => Promise.reject(new Error(`socket closed ${c.code} ${c.reason}`))),
   ]);
   return socket;

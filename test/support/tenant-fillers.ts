@@ -167,6 +167,12 @@ for (const v of ['v1', 'v2']) {
     "stream_id names a device stream that the first upload CREATES in the caller's own network (names are per " +
       'network, and only device tokens of that network may upload); the network_id variants still run',
   );
+  exemptInput(
+    `GET /api/${v}/{network_id}/streams/{stream_id}/ws`,
+    'stream_id',
+    'the live audio socket: a plain GET answers 426 whatever the stream; on the socket the stream id names a ' +
+      "stream of the device's own network, created on first use like the upload's; the network_id variants still run",
+  );
 }
 
 // The apps' interaction bootstrap filters by several conversations at once (query key repeated).

@@ -3,7 +3,6 @@ import { ArgumentsHost, RequestMethod, VersioningType } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import { WsAdapter } from '@nestjs/platform-ws';
 import {
   AllExceptionsFilter,
   AppConfig,
@@ -19,6 +18,7 @@ import {
 import { appLineMiddleware, stripAppLine } from '@mira/apps';
 import { AppModule } from './app.module.js';
 import { mountDocs } from './openapi.js';
+import { PathPatternWsAdapter } from './path-pattern-ws.adapter.js';
 
 /** Routes that live outside /api/v{n}. */
 const UNVERSIONED = ['/', 'health', 'health/detailed', 'metrics'];
@@ -60,8 +60,8 @@ export async function createApp(config: AppConfig, logger: AppLogger): Promise<N
   app.useGlobalPipes(createValidationPipe());
   app.useGlobalFilters(new AllExceptionsFilter(logger));
   // The realtime sessions read every client message themselves (their writes go through the bounded send), so
-  // the adapter's own message routing is given nothing to route.
-  app.useWebSocketAdapter(new WsAdapter(app, { messageParser: () => undefined }));
+  // the adapter's own message routing is given nothing to route. Gateway paths may hold :params.
+  app.useWebSocketAdapter(new PathPatternWsAdapter(app, { messageParser: () => undefined }));
   // No app.enableShutdownHooks(): main.ts owns SIGTERM/SIGINT (graceful drain, then exit 0; see lifecycle/).
   mountDocs(app, config);
   await app.init();

@@ -55,5 +55,6 @@ export * from './util/pcm16.js';
 export * from './realtime/realtime-events.js';
 export * from './realtime/realtime-publisher.js';
 export * from './realtime/realtime-bus.module.js';
+export * from './realtime/close-socket.js';
 export * from './access/bearer.js';
 export * from './http/body-media-type.guard.js';

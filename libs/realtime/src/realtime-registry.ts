@@ -1,13 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import { WebSocket } from 'ws';
-import { AppConfig, AppLogger, MetricNames, MetricsService } from '@mira/core';
+import { AppConfig, AppLogger, closeSocket, MetricNames, MetricsService } from '@mira/core';
 import type { RealtimeConnection } from './realtime-connection.js';
 import { RealtimeCloseCode } from './realtime-protocol.js';
 
 export type Admission = 'admitted' | 'network_full' | 'instance_full';
-
-/** A socket that does not finish its closing handshake within this is cut. */
-const CLOSE_GRACE_MS = 5000;
 
 /**
  * The sockets this instance holds, by network, and the one way to write to them.
@@ -126,13 +123,4 @@ export class RealtimeRegistry {
     await Promise.all(closed);
     signal?.removeEventListener('abort', cut);
   }
-}
-
-/** Close with a code the apps act on; a peer that never completes the handshake is cut after a grace period. */
-export function closeSocket(ws: WebSocket, code: number, reason: string): void {
-  if (ws.readyState === WebSocket.CLOSED) return;
-  if (ws.readyState !== WebSocket.CLOSING) ws.close(code, reason);
-  const timer = setTimeout(() => ws.terminate(), CLOSE_GRACE_MS);
-  timer.unref();
-  ws.once('close', () => clearTimeout(timer));
 }

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { Injectable, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { WebSocket } from 'ws';
-import { AppConfig, AppLogger, ShutdownCoordinator, TokenService } from '@mira/core';
+import { AppConfig, AppLogger, closeSocket, ShutdownCoordinator, TokenService } from '@mira/core';
 import { NetworkService } from '@mira/network';
 import {
   RealtimeAuthenticator,
@@ -18,7 +18,7 @@ import {
   serviceStatusMessage,
   sessionReadyMessage,
 } from './realtime-protocol.js';
-import { closeSocket, RealtimeRegistry } from './realtime-registry.js';
+import { RealtimeRegistry } from './realtime-registry.js';
 
 /** A session_token is renewed this long before it runs out (at most a tenth of its lifetime). */
 const RENEW_AHEAD_MS = 5 * 60_000;

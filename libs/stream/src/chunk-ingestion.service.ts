@@ -33,6 +33,14 @@ type StoredChunkFields = Omit<ChunkFields, 'capturedAt'> & { capturedAt: Date | 
 type RetryKeys = Pick<ChunkFields, 'seq' | 'idempotencyKey'>;
 
 /**
+ * A chunk of the live audio socket holds frames `firstSeq`…`seq`: it is stored only if none of them is already
+ * (checked under the stream's row lock, so two sockets feeding one stream never store a frame twice).
+ */
+export interface LiveFramesGuard {
+  firstSeq: number;
+}
+
+/**
  * Audio ingestion: every chunk is decoded, scored and stored (decoded audio included) as `pending`, in ONE
  * transaction with its delayed `stream.arbitrate` job, so an upload answered 2xx survives a crash. Retries (same seq
  * or Idempotency-Key) answer the original result and store nothing.
@@ -79,6 +87,7 @@ export class ChunkIngestionService implements OnModuleInit {
     file: UploadedAudio,
     body: Record<string, unknown>,
     idempotencyHeader: string | undefined,
+    live?: LiveFramesGuard,
   ): Promise<ChunkReceipt> {
     const receivedAt = new Date();
     if (principal.kind !== 'client') throw StreamErrors.clientTokenRequired();
@@ -90,7 +99,16 @@ export class ChunkIngestionService implements OnModuleInit {
 
     const earlier = await this.findRetried(networkId, clientId, streamId, fields);
     if (earlier) return this.replay(networkId, earlier, streamId, hash, fields);
-    return this.accept(networkId, clientId, streamId, file, { ...fields, endedAt: null }, hash, receivedAt);
+    return this.accept(
+      networkId,
+      clientId,
+      streamId,
+      file,
+      { ...fields, endedAt: null },
+      hash,
+      receivedAt,
+      live,
+    );
   }
 
   /**
@@ -128,10 +146,11 @@ export class ChunkIngestionService implements OnModuleInit {
     fields: StoredChunkFields,
     hash: string,
     receivedAt: Date,
+    live?: LiveFramesGuard,
   ): Promise<ChunkReceipt> {
     const marker = await this.ingests.begin(networkId, receivedAt);
     try {
-      return await this.store(networkId, clientId, streamId, file, fields, hash, receivedAt, marker);
+      return await this.store(networkId, clientId, streamId, file, fields, hash, receivedAt, marker, live);
     } finally {
       // Normally removed inside the storing transaction; this covers refusals and failures.
       await this.ingests.end(networkId, marker).catch(() => undefined);
@@ -147,6 +166,7 @@ export class ChunkIngestionService implements OnModuleInit {
     hash: string,
     receivedAt: Date,
     marker: string,
+    live: LiveFramesGuard | undefined,
   ): Promise<ChunkReceipt> {
     const t0 = Date.now();
     const decoded = await this.audio.decode(file.buffer, {
@@ -166,6 +186,9 @@ export class ChunkIngestionService implements OnModuleInit {
     const outcome = await this.transactions.run(async (tx) => {
       const stream = await this.streams.lockOrCreate(tx, networkId, streamId, clientId);
       if (stream.clientId !== clientId) throw StreamErrors.streamOwnedByAnotherClient(streamId);
+      if (live && stream.lastSeq !== null && stream.lastSeq >= live.firstSeq) {
+        throw StreamErrors.liveFramesCommitted(streamId, stream.lastSeq);
+      }
       const sample = receivedAt.getTime() - (capturedAt.getTime() + durationMs);
       const previous =
         stream.clockOffsetMs !== null && stream.lastReceivedAt

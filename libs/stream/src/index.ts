@@ -5,3 +5,6 @@ export { ChunkIngestionService } from './chunk-ingestion.service.js';
 export * from './arbitration.policy.js';
 export { copyAudioScore, crossCopySnrDb } from './copy-comparison.js';
 export { parseDeviceTime } from './chunk-input.js';
+/** The live audio sockets this instance holds (tests watch backpressure on them). */
+export { LiveAudioSockets } from './live-audio-sockets.js';
+export { LIVE_AUDIO_PATHS } from './live-audio.gateway.js';

@@ -32,6 +32,18 @@ export const StreamErrors = {
       `seq ${seq} of this stream was already used for different audio or a different timestamp`,
       409,
     ),
+  liveFramesCommitted: (streamId: string, committedSeq: number) =>
+    new AppError(
+      'LIVE_FRAMES_ALREADY_COMMITTED',
+      `Stream ${streamId} already holds frames up to seq ${committedSeq}: another connection feeds it`,
+      409,
+    ),
+  upgradeRequired: () =>
+    new AppError(
+      'LIVE_AUDIO_UPGRADE_REQUIRED',
+      'This path speaks WebSocket only: open it with an Upgrade: websocket request',
+      426,
+    ),
   idempotencyKeyReused: () =>
     new AppError(
       'IDEMPOTENCY_KEY_REUSED',

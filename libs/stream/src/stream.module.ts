@@ -8,6 +8,9 @@ import { RetentionTarget } from '@mira/retention';
 import { ChunkIngestionService } from './chunk-ingestion.service.js';
 import { StreamClientSignalsEntity } from './client-signals.entity.js';
 import { ClientSignalsRepository } from './client-signals.repository.js';
+import { LiveAudioController } from './live-audio.controller.js';
+import { LiveAudioV1Gateway, LiveAudioV2Gateway } from './live-audio.gateway.js';
+import { LiveAudioSockets } from './live-audio-sockets.js';
 import { PhoneSignalService } from './phone-signal.service.js';
 import { StreamArbitrationService } from './stream-arbitration.service.js';
 import { StreamChunkEntity } from './stream-chunk.entity.js';
@@ -24,7 +27,7 @@ import { StreamEntity } from './stream.entity.js';
 import { StreamRepository } from './stream.repository.js';
 import { StreamChunkRetention } from './stream.retention.js';
 
-/** Multi-device audio ingestion and best-microphone arbitration. */
+/** Multi-device audio ingestion (uploaded chunks and live sockets) and best-microphone arbitration. */
 @Module({
   imports: [
     TypeOrmModule.forFeature([
@@ -39,7 +42,7 @@ import { StreamChunkRetention } from './stream.retention.js';
     AudioModule,
     JobsModule,
   ],
-  controllers: [StreamController],
+  controllers: [StreamController, LiveAudioController],
   providers: [
     StreamRepository,
     StreamChunkRepository,
@@ -52,6 +55,9 @@ import { StreamChunkRetention } from './stream.retention.js';
     PhoneSignalService,
     StreamChunkService,
     StreamChunkRetention,
+    LiveAudioSockets,
+    LiveAudioV1Gateway,
+    LiveAudioV2Gateway,
     provideHook(RetentionTarget, StreamChunkRetention),
   ],
   exports: [StreamChunkService, ChunkIngestionService],
