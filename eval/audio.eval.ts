@@ -117,7 +117,7 @@ const { product: spk, scale: spkScale } = await scoreSpeakers(
   pipeline,
   modelId,
   sets,
-  await enrolPersons(pipeline, modelId, sets, false),
+  await enrolPersons(pipeline, modelId, sets),
 );
 console.log('speaker', spk);
 

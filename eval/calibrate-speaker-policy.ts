@@ -1,244 +1,302 @@
 /**
- * npm run eval:speakers:calibrate — where the default speaker model's scores fall, on the product's scale
- * (cohort-normalised when the model ships a cohort, else cosine), to set its built-in policy defaults
- * (libs/recognition/src/speaker-policy.ts). Uses the 30 train-clean-100 speakers held out of the model's training
- * (its dev split), never the evaluation speakers; every second one is narrowband (all its audio through a telephone
- * band). Each utterance's first half, in three parts, is the enrolment (centroid); its second half, in two parts, is
- * two tests: clean, telephone band, or mixed with white / pink / babble noise at 5 dB. Every clip takes the
- * product's path: denoise → VAD speech → embed; the noisy tests are compared, as the product compares noisy speech,
- * with the better of the clean voiceprint and the voiceprint heard in noise (`embedInNoise` of each enrolment part). Prints EER and top-1 (product's
- * comparison, cosine against the clean voiceprint, cosine against the noisy one), score quantiles, miss
- * and false-accept rates per threshold, per condition and pooled, and the margins of wrong top-1 answers. Then the
- * product's decisions (right / wrong / unknown) with the SNR measured by three estimates, which chose
- * `noiseJudgementSnrDb`. COHORT_FILE=path tries another cohort file, COHORT_FILE=none calibrates the model's
- * plain-cosine fallback (its cohort missing), COHORT_TOP_K=n another cohort size; see `evalPipeline`. SPEAKER_MODEL
- * names another model than the default.
+ * npm run eval:speakers:calibrate — calibrates the default speaker model's decisions on its dev split (never on the
+ * evaluation speakers) and shows the figures that choose each setting of its built-in policy
+ * (libs/recognition/src/speaker-policy-defaults.ts):
+ * 1. the product's scores (as-norm, clean or noisy references as planIdentification picks them) of every dev test
+ *    against every dev person: EER and top-1 per condition;
+ * 2. the score calibration: a logistic fit of "same speaker" on score and speech duration, for speech the SNR rule
+ *    judges clean and for speech it judges noisy (speaker-calibration.ts);
+ * 3. the decisions (judgeSpeaker) for a grid of name-posterior lines: right / WRONG / unknown per condition and
+ *    length, with every dev person enrolled and with fewer (5, 10, 30), and for strangers (the speaker not enrolled);
+ * 4. gathering unknown voices: how often two utterances of one / of two speakers link, and strangers saying their
+ *    utterances one by one (how many new persons each becomes, and how often it is named afterwards);
+ * 5. context: a short segment after the same device named someone, by that person (continuation) or by somebody
+ *    else (a change of speaker), for a grid of continuation priors.
+ * Writes .tmp/speaker-calibration-<model>.json (the fitted calibration) and the section
+ * `## Speaker policy calibration (dev split)` of BENCHMARKS.md. The dev audio (SNR, denoiser, VAD) is cached
+ * (.tmp/speaker-dev-audio-*, see speaker-dev-trials.ts): another model, or a rerun, only embeds and replays.
+ * DEV_SPEAKERS_PER_CORPUS=n: a quick look on n speakers of each dev corpus (not for choosing settings).
+ * SPEAKER_MODEL names another model than the default (e.g. the previous one, whose calibration lets its voiceprints
+ * keep working until re-enrolment); COHORT_FILE / COHORT_TOP_K as in evalPipeline.
  */
-import { mixAtSnr, pinkNoise, whiteNoise, blindSnrDb, noiseJudgementSnrDb, babble } from '@mira/audio';
-import { centroidOf } from '@mira/core';
-import { identifySpeaker, type PersonCentroid } from '@mira/recognition';
-import { productScores } from './speaker-eval.js';
-import { librispeechTrainFiles } from '../tooling/shared-data.js';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { ScoreCalibration } from '../libs/recognition/src/speaker-calibration.js';
+import { defaultPolicyFor } from '../libs/recognition/src/speaker-policy-defaults.js';
+import { isNoisy, type CalibratedRules, type SpeakerPolicy } from '../libs/recognition/src/speaker-policy.js';
+import { equalErrorRate, evalPipeline, fmt } from './lib.js';
+import { BENCHMARK_MEASURES, machineLine, writeBenchmark } from '../tooling/benchmarks-file.js';
+import { calibrationLoss, fitLlr, type CalibrationTrial } from './llr-fit.js';
+import { DEV_CONDITIONS, devMaterial } from './speaker-dev-trials.js';
 import {
-  babbleVoiceFiles,
-  DEV_SPLIT_SPEAKERS,
-  equalErrorRate,
-  evalPipeline,
-  load,
-  speakerOfFile,
-  telephoneBand,
-} from './lib.js';
+  count,
+  decide,
+  durationBucket,
+  pct,
+  pct2,
+  productScoresOf,
+  scoreMaterial,
+  simulateStrangers,
+  subset,
+  tally,
+  type Tally,
+} from './speaker-policy-sim.js';
 
-const SR = 16000;
 const pipeline = await evalPipeline(
   process.env.SPEAKER_MODEL ? { SPEAKER_MODEL: process.env.SPEAKER_MODEL } : {},
 );
-const model = pipeline.speaker!;
-const scale = pipeline.speakerScale(model.modelId);
-console.log('speaker model', model.modelId, 'scale', scale);
-
-/** The product's path; null when the VAD finds too little speech to embed (the product answers unknown). */
-const embedOrNull = async (x: Float32Array) => {
-  const { speech } = await pipeline.extractSpeech(x);
-  return speech.length < SR / 2 ? null : (await pipeline.embed(speech, model.modelId)).vector;
+const modelId = pipeline.speaker!.modelId;
+const header = machineLine();
+const material = scoreMaterial(
+  pipeline,
+  await devMaterial(
+    pipeline,
+    modelId,
+    process.env.DEV_SPEAKERS_PER_CORPUS ? Number(process.env.DEV_SPEAKERS_PER_CORPUS) : Infinity,
+  ),
+);
+const { persons, trials, scale } = material;
+const base = defaultPolicyFor(modelId, scale);
+const out: string[] = [];
+const say = (line = '') => {
+  console.log(line);
+  out.push(line);
 };
-const embed = async (x: Float32Array) => {
-  const v = await embedOrNull(x);
-  if (!v) throw new Error('an enrolment part has too little speech');
-  return v;
-};
+const usable = trials.map((t, i) => i).filter((i) => trials[i]!.embedding);
+say(
+  `Model \`${modelId}\`, scale ${scale}. ${persons.length} dev persons (${material.corpusOf.filter((c) => c === 'librispeech').length} LibriSpeech, ${material.corpusOf.filter((c) => c === 'speechocean').length} speechocean762), ${trials.length} test clips (${trials.length - usable.length} with too little speech to embed).`,
+);
 
-const dev = librispeechTrainFiles().filter((f) => DEV_SPLIT_SPEAKERS.includes(speakerOfFile(f)));
-const babbleSources = await Promise.all(babbleVoiceFiles('calibration').map((f) => load(pipeline, f)));
-// Every second dev speaker is narrowband (enrolment and tests through a telephone band), as if enrolled and heard
-// through a phone: the evaluation's Debian voices are 8 kHz, and a channel shared by two voices is what the score
-// normalisation must not mistake for a voice.
-const speakers: Array<{
-  centroid: Float32Array;
-  noisyCentroid: Float32Array;
-  tests: Float32Array[];
-  narrowband: boolean;
-}> = [];
-for (const f of dev) {
-  const wide = await load(pipeline, f);
-  if (wide.length < 8 * SR) continue; // too short to give both enrolment and a test
-  const narrowband = speakers.length % 2 === 1;
-  const x = narrowband ? await telephoneBand(pipeline, wide) : wide;
-  const half = x.length >> 1;
-  const third = Math.floor(half / 3);
-  const parts = [0, 1, 2].map((k) => x.subarray(k * third, (k + 1) * third));
-  const quarter = x.length >> 2;
-  const inNoise = [];
-  for (const part of parts) {
-    const v = await pipeline.embedInNoise(part, model.modelId);
-    if (v) inNoise.push(v.vector);
+// 1. scores
+say('\n##### 1. Scores (every dev person enrolled)\n');
+say('| condition | clips | judged noisy | EER | top-1 |');
+say('|---|---|---|---|---|');
+const calibrationTrials = { clean: [] as CalibrationTrial[], noisy: [] as CalibrationTrial[] };
+for (const condition of DEV_CONDITIONS) {
+  const ids = usable.filter((i) => trials[i]!.condition === condition);
+  const targets: number[] = [];
+  const non: number[] = [];
+  let right = 0;
+  let noisyCount = 0;
+  for (const i of ids) {
+    const t = trials[i]!;
+    const noisy = isNoisy(t.snrDb, base);
+    if (noisy) noisyCount++;
+    const { scores } = productScoresOf(material, i, base);
+    scores.forEach((s, k) => {
+      (k === t.speaker ? targets : non).push(s);
+      (noisy ? calibrationTrials.noisy : calibrationTrials.clean).push({
+        score: s,
+        seconds: t.speechSeconds,
+        target: k === t.speaker,
+      });
+    });
+    if (scores.indexOf(Math.max(...scores)) === t.speaker) right++;
   }
-  speakers.push({
-    centroid: centroidOf(await Promise.all(parts.map(embed))),
-    noisyCentroid: centroidOf(inNoise),
-    tests: [x.slice(half, half + quarter), x.slice(half + quarter)],
-    narrowband,
-  });
+  say(
+    `| ${condition} | ${ids.length} | ${noisyCount} | ${fmt(100 * equalErrorRate(targets, non), 1)} % | ${pct(right, ids.length)} |`,
+  );
 }
-const persons: PersonCentroid[] = speakers.map((s, i) => ({
-  personId: String(i),
-  centroid: s.centroid,
-  noisyCentroid: s.noisyCentroid,
-  samples: 3,
-}));
-console.log(`${speakers.length} dev speakers (${speakers.filter((s) => s.narrowband).length} narrowband)`);
 
-let seed = 7000;
-// `noisy`: judged as the product judges noisy speech (with a cohort: the better of the clean voiceprint and the one
-// heard in noise)
-const conditions: Array<[string, boolean, (x: Float32Array) => Float32Array | Promise<Float32Array>]> = [
-  ['clean', false, (x) => x],
-  ['telephone band', false, (x) => telephoneBand(pipeline, x)],
-  ['white 5 dB', true, (x) => mixAtSnr(x, whiteNoise(x.length, seed++), 5)],
-  ['pink 5 dB', true, (x) => mixAtSnr(x, pinkNoise(x.length, seed++), 5)],
-  ['babble 5 dB', true, (x) => mixAtSnr(x, babble(babbleSources, x.length), 5)],
-];
-const thresholdsOf = (s: string) =>
-  s === 'cosine'
-    ? [0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6, 0.65]
-    : [1, 1.5, 2, 2.5, 3, 3.5, 4, 4.5, 5, 6];
-const quantile = (xs: number[], q: number) => [...xs].sort((a, b) => a - b)[Math.floor(q * (xs.length - 1))]!;
-const rate = (xs: number[], pass: (s: number) => boolean) =>
-  `${((100 * xs.filter(pass).length) / Math.max(1, xs.length)).toFixed(1)}%`;
-const pooled = new Map<string, { target: number[]; non: number[] }>();
-type Tally = { target: number[]; non: number[]; right: number; wrongMargins: number[] };
-const tally = (): Tally => ({ target: [], non: [], right: 0, wrongMargins: [] });
-const count = (t: Tally, scores: number[], s: number) => {
-  scores.forEach((score, k) => (k === s ? t.target : t.non).push(score));
-  const order = scores.map((score, k) => [score, k] as const).sort((a, b) => b[0] - a[0]);
-  if (order[0]![1] === s) t.right++;
-  else t.wrongMargins.push(order[0]![0] - order[1]![0]);
+// 2. calibration
+const range = { minSeconds: 1, maxSeconds: 8 };
+const calibration: ScoreCalibration = {
+  scale,
+  clean: fitLlr(calibrationTrials.clean, range),
+  noisy: fitLlr(calibrationTrials.noisy, range),
+  ...range,
 };
-for (const [name, noisy, transform] of conditions) {
-  const product = tally(); // what the product compares (planIdentification)
-  const plain = tally(); // cosine against the clean voiceprint (no cohort, no voiceprint heard in noise)
-  const cosineNoisy = tally(); // cosine against the voiceprint heard in noise (an alternative, for comparison)
-  const onlyNoisy = tally(); // the model's scale against the voiceprint heard in noise only (an alternative)
-  const inNoise = noisy && scale !== 'cosine';
-  let trials = 0;
-  let noSpeech = 0;
-  for (let s = 0; s < speakers.length; s++) {
-    for (const test of speakers[s]!.tests) {
-      const v = await embedOrNull(await transform(test));
-      if (!v) {
-        noSpeech++;
-        continue;
+say(
+  '\n##### 2. Score calibration (llr = a + b·s + c·s·ℓ + d·ℓ, ℓ = ln(speech s / 2), speech clamped to 1–8 s)\n',
+);
+for (const kind of ['clean', 'noisy'] as const) {
+  const k = calibration[kind];
+  say(
+    `- ${kind} (${calibrationTrials[kind].length} trials): a ${fmt(k.a)}, b ${fmt(k.b)}, c ${fmt(k.c)}, d ${fmt(k.d)}; cross-entropy ${fmt(calibrationLoss(calibration, calibrationTrials[kind], kind === 'noisy'))} bits (0 perfect, 1 uninformative)`,
+  );
+}
+
+// 3. decisions
+const rules = (overrides: Partial<CalibratedRules> = {}): SpeakerPolicy => ({
+  ...base,
+  calibrated: {
+    unknownPrior: 0.5,
+    namePosterior: 0.99,
+    refinePosterior: 0.9999,
+    refineMinSpeechSeconds: 2,
+    continuationPrior: 0.8,
+    continuationMaxGapSeconds: 5,
+    continuationMaxSpeechSeconds: 2.5,
+    gatherMinSpeechSeconds: 1.5,
+    gatherUnknownPosterior: 0.99,
+    ...base.calibrated,
+    ...overrides,
+    ...{ calibration },
+  },
+});
+const grid = (process.env.NAME_POSTERIORS ?? '0.9,0.97,0.99,0.995,0.999').split(',').map(Number);
+say('\n##### 3. Decisions: named right / named WRONG / unknown (strangers: wrongly named)\n');
+say(
+  `| name posterior | enrolled | right | **wrong** | unknown | strangers named | ${DEV_CONDITIONS.map((c) => `${c}: right / wrong`).join(' | ')} |`,
+);
+say(`|---|---|---|---|---|---|${DEV_CONDITIONS.map(() => '---|').join('')}`);
+const sizes = [5, 10, 30, persons.length];
+const byLength = new Map<string, Tally>();
+for (const namePosterior of grid) {
+  const policy = rules({ namePosterior });
+  for (const size of sizes) {
+    const closed = tally();
+    const open = tally();
+    const perCondition = new Map<string, Tally>();
+    for (const i of usable) {
+      const t = trials[i]!;
+      const enrolled =
+        size >= persons.length ? [...persons.keys()] : subset(persons.length, size, i, t.speaker, -1);
+      const judgement = decide(material, i, enrolled, policy);
+      count(closed, judgement, persons[t.speaker]!.personId);
+      const c = perCondition.get(t.condition) ?? tally();
+      count(c, judgement, persons[t.speaker]!.personId);
+      perCondition.set(t.condition, c);
+      const strangers =
+        size >= persons.length
+          ? [...persons.keys()].filter((k) => k !== t.speaker)
+          : subset(persons.length, size, i + 1, -1, t.speaker);
+      count(open, decide(material, i, strangers, policy), null);
+      if (size === persons.length && namePosterior === (base.calibrated?.namePosterior ?? 0.99)) {
+        const key = `${t.condition} | ${durationBucket(t)}`;
+        const b = byLength.get(key) ?? tally();
+        count(b, judgement, persons[t.speaker]!.personId);
+        byLength.set(key, b);
       }
-      const clean = pipeline.scoreVoices(
-        model.modelId,
-        v,
-        speakers.map((p) => p.centroid),
-      );
-      count(plain, clean.cosines, s);
-      if (inNoise) {
-        const againstNoisy = pipeline.scoreVoices(
-          model.modelId,
-          v,
-          speakers.map((p) => p.noisyCentroid),
-        );
-        count(product, productScores(pipeline, model.modelId, v, persons, -Infinity).scored.scores, s);
-        count(onlyNoisy, againstNoisy.scores, s);
-        count(cosineNoisy, againstNoisy.cosines, s);
-      } else count(product, clean.scores, s);
-      trials++;
     }
+    say(
+      `| ${namePosterior} | ${size} | ${pct(closed.right, closed.total)} | **${pct2(closed.wrong, closed.total)}** | ${pct(closed.unknown, closed.total)} | ${pct2(open.wrong, open.total)} | ${DEV_CONDITIONS.map(
+        (c) => {
+          const x = perCondition.get(c)!;
+          return `${pct(x.right, x.total)} / ${pct2(x.wrong, x.total)}`;
+        },
+      ).join(' | ')} |`,
+    );
   }
-  const productScale = `${scale} vs ${inNoise ? 'best of clean and noisy' : 'clean'} voiceprint`;
-  const pct = (t: Tally) =>
-    `EER ${(100 * equalErrorRate(t.target, t.non)).toFixed(1)}% top-1 ${((100 * t.right) / trials).toFixed(1)}%`;
-  console.log(
-    `\n${name} — ${productScale}: ${pct(product)} (cosine vs clean voiceprint: ${pct(plain)}` +
-      `${inNoise ? `; cosine vs noisy voiceprint: ${pct(cosineNoisy)}; ${scale} vs noisy only: ${pct(onlyNoisy)}` : ''})` +
-      `${noSpeech ? `; ${noSpeech} tests had too little speech to embed` : ''}`,
+}
+say(
+  `\nBy speech length (every dev person enrolled, name posterior ${base.calibrated?.namePosterior ?? 0.99}): right / wrong / unknown, gathered as a new voice\n`,
+);
+say('| condition | speech | clips | right | wrong | unknown | gathered as a new voice |');
+say('|---|---|---|---|---|---|---|');
+for (const [key, b] of [...byLength.entries()].sort()) {
+  say(
+    `| ${key} | ${b.total} | ${pct(b.right, b.total)} | ${pct2(b.wrong, b.total)} | ${pct(b.unknown, b.total)} | ${b.gathered} |`,
   );
-  console.log(
-    `  targets p10 ${quantile(product.target, 0.1).toFixed(2)} median ${quantile(product.target, 0.5).toFixed(2)}; non-targets median ${quantile(product.non, 0.5).toFixed(2)} p99 ${quantile(product.non, 0.99).toFixed(2)} max ${Math.max(...product.non).toFixed(2)}`,
+}
+
+// 4. gathering
+say('\n##### 4. Gathering unknown voices (speechocean762 dev speakers, clean utterances)\n');
+const clean = usable.filter(
+  (i) =>
+    trials[i]!.condition === 'clean' && trials[i]!.corpus === 'speechocean' && trials[i]!.clipSeconds < 4,
+);
+const same: number[] = [];
+const other: number[] = [];
+for (const i of clean) {
+  const a = trials[i]!;
+  const refs = clean.filter((j) => j > i).map((j) => trials[j]!);
+  if (refs.length === 0) continue;
+  const { scores } = pipeline.scoreVoices(
+    modelId,
+    a.embedding!,
+    refs.map((r) => r.embedding!),
   );
-  console.log(
-    `  ${product.target.length} targets, ${product.non.length} non-targets; top-1 wrong ${product.wrongMargins.length}, their margins ${product.wrongMargins
-      .map((m) => m.toFixed(3))
-      .join(' ')}`,
+  scores.forEach((s, k) => (refs[k]!.speaker === a.speaker ? same : other).push(s));
+}
+say('| same-voice score | pairs of one voice linked | pairs of two voices linked |');
+say('|---|---|---|');
+for (const line of [2, 3, 4, 5, 6, 7]) {
+  say(
+    `| ${line} | ${pct(same.filter((s) => s >= line).length, same.length)} | ${pct2(other.filter((s) => s >= line).length, other.length)} |`,
   );
-  const pool = pooled.get(productScale) ?? { target: [], non: [] };
-  pool.target.push(...product.target);
-  pool.non.push(...product.non);
-  pooled.set(productScale, pool);
-  for (const t of thresholdsOf(scale)) {
-    console.log(
-      `  threshold ${t}: miss ${rate(product.target, (x) => x < t)}  false accept ${rate(product.non, (x) => x >= t)}`,
+}
+say(
+  '\n| same-voice score | utterances | speech | strangers | exactly one person | none | several | named after |',
+);
+say('|---|---|---|---|---|---|---|---|');
+for (const sameVoiceScore of [3, 4, 5]) {
+  for (const minUtterances of [2, 3]) {
+    const policy = rules();
+    policy.gathering = {
+      ...policy.gathering,
+      sameVoiceScore,
+      minUtterances,
+      minTotalSeconds: 2.5 * minUtterances,
+    };
+    const r = simulateStrangers(material, policy, pipeline);
+    say(
+      `| ${sameVoiceScore} | ${minUtterances} | ${policy.gathering.minTotalSeconds} s | ${r.strangers} | ${r.exactlyOne} | ${r.none} | ${r.several} | ${pct(r.namedAfter, r.after)} (${r.after}) |`,
     );
   }
 }
 
-/**
- * Decisions as the product makes them, with the SNR measured rather than told: which SNR estimate should decide
- * whether an utterance is judged as noisy speech? The quality stage's VAD-floor SNR, the blind amplitude-distribution
- * SNR (`blindSnrDb`), or the lower of the two. Each test is heard as the microphone heard it (the noise conditions
- * above plus moderate ones), its SNR measured on that, then denoise → VAD speech → embed → `identifySpeaker`.
- */
-const estimators: Array<[string, (heard: Float32Array) => Promise<number | null>]> = [
-  ['VAD floor', async (heard) => (await pipeline.assessQuality(heard)).snr_db],
-  ['blind', async (heard) => blindSnrDb(heard)],
-  [
-    'lower of both (the product)',
-    async (heard) => noiseJudgementSnrDb((await pipeline.assessQuality(heard)).snr_db, heard),
-  ],
-];
-seed = 9000;
-const decisionConditions: Array<[string, (x: Float32Array) => Float32Array | Promise<Float32Array>]> = [
-  ...conditions.map(([name, , transform]) => [name, transform] as [string, typeof transform]),
-  ['pink 15 dB', (x) => mixAtSnr(x, pinkNoise(x.length, seed++), 15)],
-  ['babble 10 dB', (x) => mixAtSnr(x, babble(babbleSources, x.length), 10)],
-  ['babble 15 dB', (x) => mixAtSnr(x, babble(babbleSources, x.length), 15)],
-];
-console.log('\ndecisions with the SNR measured (right / WRONG / unknown; judged noisy)');
-for (const [name, transform] of decisionConditions) {
-  const line: string[] = [];
-  const results = estimators.map(() => ({ right: 0, wrong: 0, unknown: 0, noisy: 0 }));
-  for (let s = 0; s < speakers.length; s++) {
-    for (const test of speakers[s]!.tests) {
-      const heard = await transform(test);
-      const { speech, speechSeconds } = await pipeline.extractSpeech(heard);
-      const v = speech.length < SR / 2 ? null : (await pipeline.embed(speech, model.modelId)).vector;
-      for (const [e, [, estimate]] of estimators.entries()) {
-        const r = results[e]!;
-        const snrDb = await estimate(heard);
-        if (!v) {
-          r.unknown++;
-          continue;
-        }
-        const judged = productScores(pipeline, model.modelId, v, persons, snrDb);
-        if (judged.noisyReferences) r.noisy++;
-        const decision = identifySpeaker(
-          { embedding: v, speechSeconds, snrDb },
-          persons,
-          judged.policy,
-          judged.scored,
-        );
-        if (decision.kind !== 'match') r.unknown++;
-        else if (decision.personId === String(s)) r.right++;
-        else r.wrong++;
-      }
-    }
-  }
-  for (const [e, [label]] of estimators.entries()) {
-    const r = results[e]!;
-    line.push(`${label}: ${r.right} / ${r.wrong} / ${r.unknown}; ${r.noisy}`);
-  }
-  console.log(`  ${name.padEnd(15)} ${line.join('   ')}`);
-}
-
-for (const [productScale, pool] of pooled) {
-  console.log(`\npooled, ${productScale}`);
-  for (const t of thresholdsOf(scale)) {
-    console.log(
-      `  threshold ${t}: miss ${rate(pool.target, (x) => x < t)}  false accept ${rate(pool.non, (x) => x >= t)}`,
+// 5. context
+say('\n##### 5. Context: a short segment (≤ 2.5 s of speech) right after the same device named somebody\n');
+say(
+  '| continuation prior | continues: right / wrong / unknown | another enrolled speaker: wrong | a stranger: wrong |',
+);
+say('|---|---|---|---|');
+for (const continuationPrior of [0, 0.5, 0.8, 0.9]) {
+  const policy = rules({ continuationPrior });
+  const cont = tally();
+  const change = tally();
+  const stranger = tally();
+  for (const i of usable) {
+    const t = trials[i]!;
+    if (t.speechSeconds > 2.5) continue;
+    // the turn before: the same speaker's long clip in the same condition, named on its own evidence
+    const turn = usable.find(
+      (j) =>
+        trials[j]!.speaker === t.speaker &&
+        trials[j]!.condition === t.condition &&
+        trials[j]!.speechSeconds >= 4,
+    );
+    if (turn === undefined) continue;
+    const turnJudgement = decide(material, turn, [...persons.keys()], policy);
+    if (turnJudgement?.decision.kind !== 'match') continue;
+    const context = { personId: turnJudgement.decision.personId, gapSeconds: 1 };
+    count(cont, decide(material, i, [...persons.keys()], policy, context), persons[t.speaker]!.personId);
+    // the same short clip said after somebody else's turn: enrolled, or a stranger to the network
+    const previous = (t.speaker + 1 + (i % (persons.length - 1))) % persons.length;
+    const other = { personId: persons[previous]!.personId, gapSeconds: 1 };
+    count(change, decide(material, i, [...persons.keys()], policy, other), persons[t.speaker]!.personId);
+    count(
+      stranger,
+      decide(
+        material,
+        i,
+        [...persons.keys()].filter((k) => k !== t.speaker),
+        policy,
+        other,
+      ),
+      null,
     );
   }
+  say(
+    `| ${continuationPrior} | ${pct(cont.right, cont.total)} / ${pct2(cont.wrong, cont.total)} / ${pct(cont.unknown, cont.total)} (${cont.total}) | ${pct2(change.wrong, change.total)} | ${pct2(stranger.wrong, stranger.total)} |`,
+  );
 }
+
+mkdirSync(join(process.cwd(), '.tmp'), { recursive: true });
+writeFileSync(
+  join(process.cwd(), '.tmp', `speaker-calibration-${modelId}.json`),
+  JSON.stringify(calibration, null, 2),
+);
+writeBenchmark({
+  area: 'Speakers',
+  measure: BENCHMARK_MEASURES.speakerCalibration,
+  run: modelId,
+  body: `Command: \`npm run eval:speakers:calibrate\` (eval/calibrate-speaker-policy.ts). Machine: ${header}.
+Each dev test clip is heard as the microphone would hear it (its SNR judged by \`noiseJudgementSnrDb\`), then denoised,
+cut to its VAD speech and embedded; persons are enrolled as the product enrols (\`enrolmentSample\`); decisions are
+\`judgeSpeaker\`'s, the function the pipeline calls. Nothing here is an evaluation speaker.
+
+${out.join('\n')}`,
+});
 pipeline.close();

@@ -1,7 +1,7 @@
 /** Shared helpers for bench/ and eval/ scripts (tooling only; data from tooling/shared-data.ts). */
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import {
   AudioPipeline,
   CohortScoreNormaliser,
@@ -11,7 +11,7 @@ import {
   repoModelsDir,
 } from '@mira/audio';
 import { parseConfig } from '@mira/core';
-import { fillModelDirFromMirror, librispeechTrainFiles } from '../tooling/shared-data.js';
+import { fillModelDirFromMirror, librispeechTrainFiles, SHARED_DIR } from '../tooling/shared-data.js';
 
 /**
  * The product pipeline on MODEL_DIR filled from the shared model mirror with the product's fetch code.
@@ -41,20 +41,100 @@ export async function evalPipeline(env: Record<string, string> = {}): Promise<Au
   return pipeline;
 }
 
-/**
- * The train-clean-100 speakers the default speaker model never trained on (its dev split, `common.libri_split`, seed
- * 1234), as its training recorded them in models/mira-speaker-v1.json (`held_out.dev_speakers`, written by
- * training/speaker/verify.py). Calibration and never-enrolled speakers come from here, not from test-other-dev.
- */
-export const DEV_SPLIT_SPEAKERS: string[] = (
-  JSON.parse(readFileSync(join(repoModelsDir(), 'mira-speaker-v1.json'), 'utf8')) as {
-    held_out: { dev_speakers: string[] };
-  }
-).held_out.dev_speakers;
+/** The product's default minimum of VAD speech in an enrolment sample (ENROLMENT_MIN_SPEECH_SECONDS unset). */
+export const ENROLMENT_MIN_SPEECH_SECONDS = parseConfig(
+  { DATA_DIR: join(process.cwd(), '.tmp', 'eval-data') },
+  '0',
+).voiceprints.enrolmentMinSpeechSeconds;
 
-/** train-clean-100 files of the speakers the model trained on (outside its dev split). */
-export function trainingFiles(): string[] {
-  return librispeechTrainFiles().filter((f) => !DEV_SPLIT_SPEAKERS.includes(speakerOfFile(f)));
+/** What a trained speaker model's sidecar (models/<model>.json, written by training/speaker/verify.py) says it held out. */
+interface HeldOut {
+  /** train-clean-100 speakers never trained on (its LibriSpeech dev split, `common.libri_split`). */
+  dev_speakers: string[];
+  /** speechocean762 speakers never trained on: the dev split, and those kept for evaluation only. */
+  speechocean_dev?: string[];
+  speechocean_eval?: string[];
+}
+
+/**
+ * The speakers a speaker model never trained on, from its sidecar; a model without one (the MFCC baseline, trained on
+ * nothing) takes the split of the first sidecar that has one. Read when asked, for the model asked about.
+ */
+export function heldOutOf(modelId: string): HeldOut {
+  const read = (file: string): HeldOut | undefined => {
+    const path = join(repoModelsDir(), file);
+    if (!existsSync(path)) return undefined;
+    return (JSON.parse(readFileSync(path, 'utf8')) as { held_out?: HeldOut }).held_out;
+  };
+  const own = read(`${modelId}.json`);
+  if (own?.dev_speakers) return own;
+  for (const file of readdirSync(repoModelsDir()).sort()) {
+    const other = file.endsWith('.json') ? read(file) : undefined;
+    if (other?.dev_speakers) return other;
+  }
+  throw new Error(`no model sidecar in ${repoModelsDir()} lists held-out speakers`);
+}
+
+/**
+ * The train-clean-100 speakers a speaker model never trained on (its LibriSpeech dev split). Calibration and
+ * never-enrolled speakers come from here, not from test-other-dev.
+ */
+export function devSplitSpeakers(modelId: string): string[] {
+  return heldOutOf(modelId).dev_speakers;
+}
+
+/** speechocean762 (see training/speaker/README.md for how to obtain it): SPEECHOCEAN_DIR, else beside the shared data. */
+export const SPEECHOCEAN = resolve(process.env.SPEECHOCEAN_DIR || join(SHARED_DIR, 'data', 'speechocean762'));
+
+/** speechocean762's speakers and their utterance files (Kaldi lists of its train/ and test/), or null when absent. */
+export function speechoceanSpeakers(): Map<string, string[]> | null {
+  if (!existsSync(join(SPEECHOCEAN, 'test', 'spk2utt'))) return null;
+  const speakers = new Map<string, string[]>();
+  for (const part of ['train', 'test']) {
+    const wav = new Map(
+      readFileSync(join(SPEECHOCEAN, part, 'wav.scp'), 'utf8')
+        .split('\n')
+        .filter(Boolean)
+        .map((line) => line.split(/\s+/) as [string, string]),
+    );
+    for (const line of readFileSync(join(SPEECHOCEAN, part, 'spk2utt'), 'utf8')
+      .split('\n')
+      .filter(Boolean)) {
+      const [speaker, ...utterances] = line.split(/\s+/);
+      speakers.set(
+        speaker!,
+        utterances.sort().map((u) => join(SPEECHOCEAN, wav.get(u)!)),
+      );
+    }
+  }
+  return speakers;
+}
+
+/** The speechocean762 speakers a model trained on (all but its held-out ones), with their files. */
+export function speechoceanTraining(modelId: string): Array<{ speaker: string; files: string[] }> {
+  const all = speechoceanSpeakers();
+  const held = heldOutOf(modelId);
+  const out = new Set([...(held.speechocean_dev ?? []), ...(held.speechocean_eval ?? [])]);
+  if (!all || out.size === 0) return [];
+  return [...all.entries()].filter(([s]) => !out.has(s)).map(([speaker, files]) => ({ speaker, files }));
+}
+
+/** The speechocean762 speakers a model held out for `use`, with their files (empty without the data or the lists). */
+export function speechoceanHeldOut(
+  modelId: string,
+  use: 'dev' | 'eval',
+): Array<{ speaker: string; files: string[] }> {
+  const all = speechoceanSpeakers();
+  const ids =
+    (use === 'dev' ? heldOutOf(modelId).speechocean_dev : heldOutOf(modelId).speechocean_eval) ?? [];
+  if (!all) return [];
+  return ids.map((speaker) => ({ speaker, files: all.get(speaker) ?? [] }));
+}
+
+/** train-clean-100 files of the speakers a model trained on (outside its dev split). */
+export function trainingFiles(modelId: string): string[] {
+  const dev = devSplitSpeakers(modelId);
+  return librispeechTrainFiles().filter((f) => !dev.includes(speakerOfFile(f)));
 }
 
 /**
@@ -62,10 +142,12 @@ export function trainingFiles(): string[] {
  * 4 and the cohort's 24 (training voices), the evaluations' 4 (eval:speakers:model, eval:audio). The shipped enrolment
  * babble takes its six voices from none of them.
  */
-export function babbleVoiceFiles(use: 'calibration' | 'evaluation' | 'cohort'): string[] {
-  if (use === 'calibration') return trainingFiles().slice(0, 4);
-  if (use === 'cohort') return trainingFiles().slice(-24);
-  return librispeechTrainFiles().slice(100, 104);
+export function babbleVoiceFiles(use: 'evaluation'): string[];
+export function babbleVoiceFiles(use: 'calibration' | 'cohort', modelId: string): string[];
+export function babbleVoiceFiles(use: 'calibration' | 'evaluation' | 'cohort', modelId?: string): string[] {
+  if (use === 'evaluation') return librispeechTrainFiles().slice(100, 104);
+  if (!modelId) throw new Error(`the ${use} babble takes training voices of a model: name it`);
+  return use === 'calibration' ? trainingFiles(modelId).slice(0, 4) : trainingFiles(modelId).slice(-24);
 }
 
 export async function load(pipeline: AudioPipeline, path: string): Promise<Float32Array> {

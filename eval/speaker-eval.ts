@@ -2,14 +2,17 @@
 import type { AudioPipeline } from '@mira/audio';
 import {
   bestScores,
-  defaultPolicyFor,
   planIdentification,
   type PersonCentroid,
   type PersonScores,
   type SpeakerPolicy,
+  defaultPolicyFor,
+  judgeSpeaker,
+  type SpeakerJudgement,
+  type UtteranceFacts,
 } from '@mira/recognition';
 import { centroidOf, cosine } from '@mira/core';
-import { equalErrorRate } from './lib.js';
+import { ENROLMENT_MIN_SPEECH_SECONDS, equalErrorRate } from './lib.js';
 
 export interface SpeakerSet {
   speaker: string;
@@ -45,32 +48,27 @@ export interface SpeakerScores {
 }
 
 /**
- * Enrolment = mean of the enrolment embeddings (re-normalised); each test utterance is scored against every enrolled
- * speaker as the product scores it, and by plain cosine against the clean voiceprint: top-1 = the best-scoring
- * speaker is the right one; EER over all (test, speaker) scores. The product scores on the model's scale
- * (`AudioPipeline.scoreVoices`: its cohort normalisation when it ships one); with a cohort, `noisy` speech is scored
- * against the better of the clean voiceprint and the voiceprint heard in noise (`AudioPipeline.embedInNoise` of each
- * enrolment clip), as `planIdentification` and `bestScores` do.
- */
-/**
- * Enrols every set as the product does: the centroid of its clips' embeddings and, with `inNoise`, of their
- * embeddings heard in noise (`AudioPipeline.embedInNoise`). Computed once per model and reused across conditions.
+ * Enrols every set as the product enrols (AudioPipeline.enrolmentSample: each clip's VAD speech after the denoiser
+ * embedded, and the clip heard in noise), refusing clips with less VAD speech than the product's enrolment minimum.
+ * The voiceprint is the centroid of the clips' embeddings (and of their embeddings heard in noise). Computed once per
+ * model and reused across conditions.
  */
 export async function enrolPersons(
   pipeline: AudioPipeline,
   modelId: string,
   sets: SpeakerSet[],
-  inNoise = true,
 ): Promise<PersonCentroid[]> {
   const persons: PersonCentroid[] = [];
   for (const set of sets) {
     const clean: Float32Array[] = [];
     const noisy: Float32Array[] = [];
     for (const x of set.enrol) {
-      clean.push((await pipeline.embed(x, modelId)).vector);
-      const v = inNoise ? await pipeline.embedInNoise(x, modelId) : null;
-      if (v) noisy.push(v.vector);
+      const sample = await pipeline.enrolmentSample(x, modelId);
+      if (sample.speechSeconds < ENROLMENT_MIN_SPEECH_SECONDS || !sample.voice) continue;
+      clean.push(sample.voice.vector);
+      if (sample.inNoise) noisy.push(sample.inNoise.vector);
     }
+    if (clean.length === 0) throw new Error(`every enrolment clip of ${set.speaker} was refused`);
     persons.push({
       personId: set.speaker,
       centroid: centroidOf(clean),
@@ -81,6 +79,35 @@ export async function enrolPersons(
   return persons;
 }
 
+/**
+ * The product's decision (judgeSpeaker, the function the pipeline calls) on one utterance of `modelId` against
+ * enrolled persons, with the model's built-in policy on its scale.
+ */
+export function judge(
+  pipeline: AudioPipeline,
+  modelId: string,
+  embedding: Float32Array,
+  persons: PersonCentroid[],
+  facts: UtteranceFacts,
+): SpeakerJudgement {
+  const scale = pipeline.speakerScale(modelId);
+  return judgeSpeaker(facts, [
+    {
+      modelId,
+      embedding,
+      persons,
+      policy: defaultPolicyFor(modelId, scale),
+      scale,
+      score: (test, references) => pipeline.scoreVoices(modelId, test, references),
+    },
+  ]);
+}
+
+/**
+ * EER and top-1 on the product's scores: each test utterance is scored against every enrolled speaker as the product
+ * scores it (the model's scale; with a cohort, `noisy` speech against the better of the clean voiceprint and the one
+ * heard in noise, as `planIdentification` and `bestScores` do), and by plain cosine against the clean voiceprint.
+ */
 export async function scoreSpeakers(
   pipeline: AudioPipeline,
   modelId: string,

@@ -5,14 +5,22 @@
  * babble noise at 5 dB before and after the product's denoiser, and 8 kHz telephone band. EER and closed-set top-1.
  * Speakers: LibriSpeech test-other-dev plus the two Debian asterisk voices held out of training (June, Carlo).
  * Then the product's identification policy on short crops (does it name the wrong person, or reject?).
- * Writes two blocks of BENCHMARKS.md (Speakers: speaker models, identification policy on short evidence).
+ * Writes three blocks of BENCHMARKS.md (Speakers: speaker models, identification policy on short evidence, short
+ * turns).
  */
 import { existsSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
-import { defaultPolicyFor, identifySpeaker, isNoisy, type PersonCentroid } from '@mira/recognition';
+import {
+  defaultPolicyFor,
+  isNoisy,
+  type PersonCentroid,
+  type SpeakerPolicy,
+  type TurnContext,
+} from '@mira/recognition';
 import { mixAtSnr, pinkNoise, whiteNoise, MIN_EMBED_SECONDS, noiseJudgementSnrDb, babble } from '@mira/audio';
 import { librispeechDevSpeakers } from '../tooling/shared-data.js';
+import { machineLine, writeBenchmark } from '../tooling/benchmarks-file.js';
 import {
   ASTERISK_SOUNDS,
   asteriskClips,
@@ -23,8 +31,7 @@ import {
   load,
   telephoneBand,
 } from './lib.js';
-import { machineLine, writeBenchmark } from '../tooling/benchmarks-file.js';
-import { enrolPersons, productScores, scoreSpeakers, type SpeakerSet } from './speaker-eval.js';
+import { enrolPersons, judge, scoreSpeakers, type SpeakerSet } from './speaker-eval.js';
 
 const SR = 16000;
 const pipeline = await evalPipeline();
@@ -59,6 +66,43 @@ for (const [speaker, dir] of DEBIAN_HELD_OUT) {
   }
   sets.push({ speaker, enrol: joined.slice(0, 3), tests: joined.slice(3) });
 }
+/** Strings of `count` random digit prompts of a Debian voice (seeded), 0.15 s apart, each ≥ 2 s. */
+async function digitStrings(dir: string, count: number): Promise<Float32Array[]> {
+  const root = join(ASTERISK_SOUNDS, dir, 'digits');
+  const digits = await Promise.all(
+    [0, 1, 2, 3, 4, 5, 6, 7, 8, 9].map(async (d) => load(pipeline, join(root, `${d}.wav`))),
+  );
+  let s = 4242;
+  const out: Float32Array[] = [];
+  for (let c = 0; c < count; c++) {
+    const parts: Float32Array[] = [];
+    let length = 0;
+    while (length < 2 * SR) {
+      s = (s * 1103515245 + 12345) % 2147483648;
+      const d = digits[s % 10]!;
+      parts.push(d, new Float32Array(Math.round(0.15 * SR)));
+      length += d.length + Math.round(0.15 * SR);
+    }
+    const clip = new Float32Array(length);
+    let at = 0;
+    for (const p of parts) {
+      clip.set(p, at);
+      at += p.length;
+    }
+    out.push(clip);
+  }
+  return out;
+}
+
+/** The policy in words, for the report. */
+function policyText(p: SpeakerPolicy): string {
+  const c = p.calibrated;
+  if (!c) {
+    return `clean speech (SNR ≥ ${p.noisySnrDb} dB) against the clean voiceprints (threshold ${p.matchThreshold}), noisy speech against the better of each person's clean voiceprint (whose scores must still clear ${p.matchThreshold}) and voiceprint heard in noise (threshold ${p.noisyMatchThreshold}); margin ${p.matchMargin}, the nearest person by cosine must agree, minimum speech ${p.minMatchSpeechSeconds} s`;
+  }
+  return `scores calibrated to log-likelihood ratios by speech length and noise (SNR < ${p.noisySnrDb} dB: against the better of the clean voiceprint and the one heard in noise); a person is named when their posterior reaches ${c.namePosterior} (prior of "nobody enrolled" ${c.unknownPrior}, the rest shared by the persons) and the nearest voiceprint by cosine agrees; minimum speech ${p.minMatchSpeechSeconds} s; context: a segment of ≤ ${c.continuationMaxSpeechSeconds} s within ${c.continuationMaxGapSeconds} s of the same device's named turn starts from that person with prior ${c.continuationPrior}`;
+}
+
 const noisy = (kind: 'white' | 'pink' | 'babble') => async (x: Float32Array) => {
   const noise =
     kind === 'white'
@@ -90,7 +134,7 @@ const enrolled = new Map<string, PersonCentroid[]>();
 for (const [modelId, embedder] of pipeline.speakers) {
   const rows: string[] = [];
   const scale = pipeline.speakerScale(modelId);
-  const persons = await enrolPersons(pipeline, modelId, sets, scale !== 'cosine');
+  const persons = await enrolPersons(pipeline, modelId, sets);
   enrolled.set(modelId, persons);
   for (const [name, transform, judgedNoisy] of conditions) {
     seed = 1000; // same noise for every model
@@ -108,15 +152,67 @@ ${rows.join('\n')}`);
 }
 
 /**
- * The identification policy (libs/recognition speaker-policy, built-in defaults of the default model) on centred crops
- * of the clean and denoised-noisy tests: named right, named WRONG, or answered unknown. Short evidence must be
- * rejected, never misnamed.
+ * The product's decisions (judgeSpeaker with the default model's built-in policy) on centred crops of the tests,
+ * heard clean or with noise, taken the product's path: SNR judged on what the microphone heard, then denoise → VAD
+ * speech → embed; the length rules count VAD speech. Named right, named WRONG, unknown, or kept to be gathered into a
+ * new person (never a person from one clip). Short evidence must be rejected, never misnamed.
  */
 const policyRows: string[] = [];
 const defaultModel = pipeline.speaker!;
 const modelScale = pipeline.speakerScale(defaultModel.modelId);
 const normalisedPolicy = defaultPolicyFor(defaultModel.modelId, modelScale);
 const persons = enrolled.get(defaultModel.modelId)!;
+interface Heard {
+  snrDb: number;
+  speechSeconds: number;
+  embedding: Float32Array | null;
+}
+/** The product's path for one clip as the microphone heard it. */
+const hear = async (heard: Float32Array): Promise<Heard> => {
+  const snrDb = noiseJudgementSnrDb((await pipeline.assessQuality(heard)).snr_db, heard);
+  const { speech, speechSeconds } = await pipeline.extractSpeech(heard);
+  const embedding =
+    speechSeconds >= MIN_EMBED_SECONDS ? (await pipeline.embed(speech, defaultModel.modelId)).vector : null;
+  return { snrDb, speechSeconds, embedding };
+};
+const decideOn = (h: Heard, context: TurnContext | null = null) =>
+  h.embedding
+    ? judge(pipeline, defaultModel.modelId, h.embedding, persons, {
+        speechSeconds: h.speechSeconds,
+        snrDb: h.snrDb,
+        context,
+      })
+    : null;
+const crop = (x: Float32Array, seconds: number, at = 0.5) => {
+  const n = Math.min(x.length, Math.round(seconds * SR));
+  const start = Math.floor((x.length - n) * at);
+  return x.slice(start, start + n);
+};
+type Outcome = {
+  right: number;
+  wrong: number;
+  unknown: number;
+  gathered: number;
+  noisy: number;
+  total: number;
+};
+const outcome = (): Outcome => ({ right: 0, wrong: 0, unknown: 0, gathered: 0, noisy: 0, total: 0 });
+const tallyOn = (o: Outcome, h: Heard, j: ReturnType<typeof decideOn>, truth: string | null) => {
+  o.total++;
+  if (isNoisy(h.snrDb, normalisedPolicy)) o.noisy++;
+  if (!j || j.decision.kind !== 'match') {
+    o.unknown++;
+    if (j?.gatherable) o.gathered++;
+  } else if (j.decision.personId === truth) o.right++;
+  else o.wrong++;
+};
+const row = (label: string, length: string, o: Outcome) => {
+  const pct = (v: number) => `${fmt((100 * v) / o.total, 1)} %`;
+  policyRows.push(
+    `| ${label} | ${length} | ${pct(o.right)} | **${pct(o.wrong)}** | ${pct(o.unknown)} | ${o.gathered} | ${o.noisy} | ${o.total} |`,
+  );
+  console.log('policy', label, length, o.right, o.wrong, o.unknown, o.gathered);
+};
 // `noise`: what the microphone heard (its SNR is measured as the product measures a chunk, before denoising)
 for (const [label, noise] of [
   ['clean', (x: Float32Array) => x],
@@ -125,43 +221,73 @@ for (const [label, noise] of [
 ] as const) {
   for (const seconds of [0.8, 1.5, 2, 5]) {
     seed = 2000;
-    let right = 0;
-    let wrong = 0;
-    let unknown = 0;
-    let judgedNoisy = 0;
+    const o = outcome();
     for (const set of sets) {
       for (const test of set.tests) {
-        const n = Math.min(test.length, Math.round(seconds * SR));
-        const start = Math.floor((test.length - n) / 2);
-        const heard = noise(test.slice(start, start + n));
-        const snrDb = noiseJudgementSnrDb((await pipeline.assessQuality(heard)).snr_db, heard);
-        if (isNoisy(snrDb, normalisedPolicy)) judgedNoisy++;
-        // the product's path (UtteranceProcessor): denoise → VAD speech → embed; the policy counts VAD speech
-        const { speech, speechSeconds } = await pipeline.extractSpeech(heard);
-        let decision: { kind: string; personId?: string } = { kind: 'unknown' };
-        if (speechSeconds >= MIN_EMBED_SECONDS) {
-          const embedding = (await pipeline.embed(speech, defaultModel.modelId)).vector;
-          const judged = productScores(pipeline, defaultModel.modelId, embedding, persons, snrDb);
-          decision = identifySpeaker(
-            { embedding, speechSeconds, snrDb },
-            persons,
-            judged.policy,
-            judged.scored,
-          );
-        }
-        if (decision.kind !== 'match') unknown++;
-        else if (decision.personId === set.speaker) right++;
-        else wrong++;
+        const h = await hear(noise(crop(test, seconds)));
+        tallyOn(o, h, decideOn(h), set.speaker);
       }
     }
-    const total = right + wrong + unknown;
-    const pct = (v: number) => `${fmt((100 * v) / total, 1)} %`;
-    policyRows.push(
-      `| ${label} | ${seconds} s | ${pct(right)} | **${pct(wrong)}** | ${pct(unknown)} | ${judgedNoisy} | ${total} |`,
-    );
-    console.log('policy', label, seconds, right, wrong, unknown);
+    row(label, `${seconds} s`, o);
   }
 }
+/**
+ * Short words over a telephone line (8 kHz): the Debian voices say strings of digits (their `digits/` prompts, never
+ * in their enrolment clips or tests above, joined with 0.15 s pauses to ≥ 2 s), the LibriSpeech speakers' 2 s crops go
+ * through a telephone band. Enrolment stays as above (LibriSpeech wideband, the Debian voices' own 8 kHz prompts).
+ */
+const shortWords = outcome();
+for (const set of sets) {
+  const voice = DEBIAN_HELD_OUT.find(([speaker]) => speaker === set.speaker);
+  const clips = voice
+    ? await digitStrings(voice[1], 6)
+    : await Promise.all(set.tests.map((t) => telephoneBand(pipeline, crop(t, 2))));
+  for (const clip of clips) {
+    const h = await hear(clip);
+    tallyOn(shortWords, h, decideOn(h), set.speaker);
+  }
+}
+row('8 kHz short words (telephone band; Debian voices: digit strings)', '2 s', shortWords);
+
+/**
+ * The short turn: a known speaker's 5 s utterance, then within a second 1 s and 2 s segments (from another of their
+ * utterances) on the same device, decided with the turn as context, as the pipeline does. And the same segments after
+ * somebody else's turn (a change of speaker), where context must not name the previous speaker.
+ */
+const turnRows: string[] = [];
+const continues = outcome();
+const alone = outcome();
+const afterOther = outcome();
+for (const [s, set] of sets.entries()) {
+  for (const [k, test] of set.tests.entries()) {
+    const turn = await hear(crop(test, 5, 0));
+    const turnJudgement = decideOn(turn);
+    const next = set.tests[(k + 1) % set.tests.length]!;
+    const other = sets[(s + 1) % sets.length]!;
+    const otherTurn = decideOn(await hear(crop(other.tests[k % other.tests.length]!, 5, 0)));
+    for (const seconds of [1, 2]) {
+      const h = await hear(crop(next, seconds, 0.3));
+      const context =
+        turnJudgement?.decision.kind === 'match'
+          ? { personId: turnJudgement.decision.personId, gapSeconds: 1 }
+          : null;
+      tallyOn(continues, h, decideOn(h, context), set.speaker);
+      tallyOn(alone, h, decideOn(h), set.speaker);
+      const change =
+        otherTurn?.decision.kind === 'match'
+          ? { personId: otherTurn.decision.personId, gapSeconds: 1 }
+          : null;
+      tallyOn(afterOther, h, decideOn(h, change), set.speaker);
+    }
+  }
+}
+const turnRow = (label: string, o: Outcome) =>
+  turnRows.push(
+    `| ${label} | ${fmt((100 * o.right) / o.total, 1)} % | **${fmt((100 * o.wrong) / o.total, 1)} %** | ${fmt((100 * o.unknown) / o.total, 1)} % | ${o.total} |`,
+  );
+turnRow("1–2 s segment after the same speaker's 5 s turn (context)", continues);
+turnRow('the same segments without context', alone);
+turnRow("the same segments after another person's 5 s turn (context of the wrong person)", afterOther);
 
 writeBenchmark({
   area: 'Speakers',
@@ -190,21 +316,30 @@ writeBenchmark({
   area: 'Speakers',
   measure: 'Identification policy on short evidence (npm run eval:speakers:model)',
   body: `Model: ${defaultModel.modelId} with its built-in policy; the same run as the speaker models above (${header}).
-
 Each test clip cropped to the given length around its middle, its SNR measured as the product measures a stream
 chunk (\`noiseJudgementSnrDb\`: the lower of the quality stage's VAD-floor SNR and the blind amplitude-distribution
 SNR), then taken the product's path (denoise → VAD speech → embed; the length rules count VAD speech, not the crop)
-and judged as the product judges it (\`planIdentification\`,
-\`identifySpeaker\`) on the ${modelScale} scale: clean speech (SNR ≥ ${normalisedPolicy.noisySnrDb} dB) against the
-clean voiceprints (threshold ${normalisedPolicy.matchThreshold}), noisy speech against the better of each person's
-clean voiceprint (whose scores must still clear ${normalisedPolicy.matchThreshold}) and voiceprint heard in noise (threshold
-${normalisedPolicy.noisyMatchThreshold}); margin ${normalisedPolicy.matchMargin}, the nearest person by cosine
-must agree, minimum speech ${normalisedPolicy.minMatchSpeechSeconds} s; ${sets.length} enrolled persons. "Wrong" is
-the error that matters: naming somebody else. "In noise" counts the clips the SNR stage called noisy.
+and judged as the product judges it (\`judgeSpeaker\`, the function the pipeline calls) on the ${modelScale} scale,
+${policyText(normalisedPolicy)}; ${sets.length} enrolled persons. "Wrong" is the error that matters: naming somebody
+else. "Gathered" counts clips kept as unattributed speech of a new voice (a new person needs several such clips of
+one voice, never one). "In noise" counts the clips the SNR stage called noisy.
 
-| audio | length | named right | named wrong | unknown | in noise | clips |
-|---|---|---|---|---|---|---|
-${policyRows.join('\n')}
+| audio | length | named right | named wrong | unknown | gathered | in noise | clips |
+|---|---|---|---|---|---|---|---|
+${policyRows.join('\n')}`,
+});
+
+writeBenchmark({
+  area: 'Speakers',
+  measure: 'Short turns (npm run eval:speakers:model)',
+  body: `Model: ${defaultModel.modelId} with its built-in policy; the same run as the speaker models above.
+Each test utterance's first 5 s is a turn; then 1 s and 2 s segments of another utterance of the same speaker follow on
+the same device a second later, decided with the turn's answer as context (as the pipeline does). The same segments
+are also decided without context, and after another enrolled speaker's 5 s turn (context naming the wrong person).
+
+| segments | named right | named wrong | unknown | segments |
+|---|---|---|---|---|
+${turnRows.join('\n')}
 
 Load average at end: ${loadavg()
     .map((l) => l.toFixed(1))

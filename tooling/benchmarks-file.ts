@@ -96,6 +96,7 @@ export function parseBenchmarks(text: string): Document {
 export const BENCHMARK_MEASURES = {
   arbitration: 'Arbitration accuracy (npm run eval:arbitration)',
   pipelineIdentification: 'Identification through the pipeline (npm run eval:speakers:pipeline)',
+  speakerCalibration: 'Speaker policy calibration on the dev split (npm run eval:speakers:calibrate)',
 } as const;
 const RUN_MEASURES = new Set<string>(Object.values(BENCHMARK_MEASURES));
 

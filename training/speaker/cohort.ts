@@ -5,6 +5,8 @@
  * - LibriSpeech train-clean-100 minus the dev split: the first 6 s of each speaker's utterance, clean, telephone band,
  *   white / pink / babble noise → denoiser, and telephone band + white / pink / babble noise → denoiser (SNR 0–15 dB,
  *   seeded; babble = 4 other training speakers, a different set for every row);
+ * - speechocean762's training speakers (when the model trained on them; SPEECHOCEAN_DIR): three utterances joined,
+ *   clean, telephone band, pink / babble noise → denoiser, telephone band + white noise → denoiser;
  * - the Debian asterisk training voices (Allison, Menardi, IvrvoiceRU): 30 joined clips of ≥ 4 s each, clean, white
  *   5 dB → denoiser, pink 10 dB → denoiser.
  * Deterministic for a given model and denoiser (seeded noise, sorted files). Prints the sha256 for the manifest.
@@ -21,6 +23,7 @@ import {
   evalPipeline,
   installDebianPackages,
   load,
+  speechoceanTraining,
   telephoneBand,
   trainingFiles,
 } from '../../eval/lib.js';
@@ -42,9 +45,11 @@ const pipeline = await evalPipeline(options.model ? { SPEAKER_MODEL: options.mod
 const model = pipeline.speaker;
 if (!model) throw new Error(`speaker model ${options.model ?? ''} not loaded (is its sha256 pinned?)`);
 const out = positionals[0] ?? join(process.cwd(), 'models', `${model.modelId}.cohort.f16`);
-const training = trainingFiles();
+const training = trainingFiles(model.modelId);
 // babble: 4 other training speakers, a different set for every row (never the evaluation's babble sources)
-const babbleVoices = await Promise.all(babbleVoiceFiles('cohort').map((f) => load(pipeline, f)));
+const babbleVoices = await Promise.all(
+  babbleVoiceFiles('cohort', model.modelId).map((f) => load(pipeline, f)),
+);
 const babbleFor = (index: number) => [0, 1, 2, 3].map((k) => babbleVoices[(index * 5 + k * 7) % 24]!);
 let seed = 50_000;
 const snr = () => (seed * 7919) % 16;
@@ -66,6 +71,20 @@ for (const [index, file] of training.entries()) {
   await embed(await denoised(phone, pinkNoise(x.length, seed++), snr()));
   await embed(await denoised(phone, babble(babbleFor(index + 1), x.length), snr()));
   if (index % 50 === 0) console.log(`librispeech ${index}/${training.length}`);
+}
+// speechocean762 training speakers (when the model trained on them): three utterances joined, heard clean, over a
+// telephone band, and through noise and the denoiser
+for (const [index, { files }] of speechoceanTraining(model.modelId).entries()) {
+  const parts = await Promise.all(files.slice(0, 3).map((f) => load(pipeline, f)));
+  const x = new Float32Array(parts.reduce((n, p) => n + p.length, 0));
+  parts.reduce((at, p) => (x.set(p, at), at + p.length), 0);
+  const phone = await telephoneBand(pipeline, x);
+  await embed(x);
+  await embed(phone);
+  await embed(await denoised(x, pinkNoise(x.length, seed++), snr()));
+  await embed(await denoised(x, babble(babbleFor(index), x.length), snr()));
+  await embed(await denoised(phone, whiteNoise(x.length, seed++), snr()));
+  if (index % 50 === 0) console.log(`speechocean762 ${index}`);
 }
 installDebianPackages(
   TRAINING_VOICES.filter(([dir]) => !existsSync(join(ASTERISK_SOUNDS, dir))).map(([, pkg]) => pkg),

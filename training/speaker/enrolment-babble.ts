@@ -9,6 +9,7 @@
 import { createHash } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { parseArgs } from 'node:util';
 import { encodeFloat16, babble } from '@mira/audio';
 import { LIBRISPEECH_DIR } from '../../tooling/shared-data.js';
 import { babbleVoiceFiles, evalPipeline, load, speakerOfFile, trainingFiles } from '../../eval/lib.js';
@@ -23,22 +24,32 @@ const sexOf = new Map(
     .map(([id, sex]) => [id!, sex!] as const),
 );
 
-const taken = new Set((['calibration', 'evaluation', 'cohort'] as const).flatMap(babbleVoiceFiles));
-const free = trainingFiles().filter((f) => !taken.has(f));
+// the training voices of the model named (--model NAME), else of the default speaker model
+const { values: options } = parseArgs({ options: { model: { type: 'string' } }, allowPositionals: true });
+const pipeline = await evalPipeline(options.model ? { SPEAKER_MODEL: options.model } : {});
+const modelId = pipeline.speaker?.modelId;
+if (!modelId) throw new Error('no speaker model loaded');
+const taken = new Set([
+  ...babbleVoiceFiles('calibration', modelId),
+  ...babbleVoiceFiles('evaluation'),
+  ...babbleVoiceFiles('cohort', modelId),
+]);
+const free = trainingFiles(modelId).filter((f) => !taken.has(f));
 const voices = [
   ...free.filter((f) => sexOf.get(speakerOfFile(f)) === 'F').slice(0, 3),
   ...free.filter((f) => sexOf.get(speakerOfFile(f)) === 'M').slice(0, 3),
 ];
 if (voices.length !== 6) throw new Error('not enough training voices for the babble');
 
-const pipeline = await evalPipeline();
 const sum = babble(await Promise.all(voices.map((f) => load(pipeline, f))), SECONDS * SR);
 pipeline.close();
 let peak = 0;
 for (const v of sum) peak = Math.max(peak, Math.abs(v));
 for (let i = 0; i < sum.length; i++) sum[i] = (0.5 * sum[i]!) / peak;
 
-const out = process.argv[2] ?? join(process.cwd(), 'models', 'enrolment-babble-v1.f16');
+const out =
+  process.argv.slice(2).find((a) => !a.startsWith('--') && a !== options.model) ??
+  join(process.cwd(), 'models', 'enrolment-babble-v1.f16');
 const bytes = encodeFloat16(sum);
 writeFileSync(out, bytes);
 console.log(`voices: ${voices.map(speakerOfFile).join(' ')}`);

@@ -1,7 +1,9 @@
 import { readFileSync } from 'node:fs';
 import * as ort from 'onnxruntime-node';
-import { centroidOf, cosine, type AudioConfigValues } from '@mira/core';
+import { cosine, type AudioConfigValues } from '@mira/core';
 import type {
+  EnrolmentSample,
+  EnrolmentSpeech,
   DecodedAudio,
   EngineStatus,
   QualityReport,
@@ -19,7 +21,6 @@ import { GtcrnDenoiser } from './denoise/gtcrn-denoiser.js';
 import { SpectralGateDenoiser } from './denoise/spectral-gate-denoiser.js';
 import type { ModelEntry, ResolvedModel } from './models/manifest.js';
 import { loadManifest, repoModelsDir as defaultRepoModelsDir, resolveModel } from './models/manifest.js';
-import { looped, mixAtSnr, pinkNoise, whiteNoise } from './dsp/signal.js';
 import { assessQuality } from './quality/quality-score.js';
 import { CohortScoreNormaliser, decodeFloat16 } from './speaker/cohort-normaliser.js';
 import { OnnxSpeakerEmbedder } from './speaker/onnx-speaker-embedder.js';
@@ -27,6 +28,7 @@ import type { SpeakerEmbedder } from './speaker/speaker-embedder.port.js';
 import { EnergyVad, SileroVad } from './vad/silero-vad.js';
 import { hysteresisFlags, speechSegments } from './vad/speech-segments.js';
 import type { VoiceActivityDetector } from './vad/vad.port.js';
+import { embedEnrolment, enrolmentSpeech, MIN_EMBED_SECONDS } from './speaker/enrolment.js';
 
 export interface AudioPipelineOptions {
   modelDir: string;
@@ -36,16 +38,7 @@ export interface AudioPipelineOptions {
   log?: (event: string, fields: Record<string, string | number | boolean>) => void;
 }
 
-/** SNR of the noisy copies of an enrolment clip (the level the speaker evaluations' noise conditions use). */
-const STEADY_NOISE_ENROLMENT_SNR_DB = 5;
-/**
- * Babble is mixed in 5 dB lower than steady noise: its six voices are the same for every person, and at 5 dB they
- * pull everybody's voiceprint heard in noise towards them (dev split: babble top-1 75.0 % at 5 dB, 81.3 % at 10 dB,
- * while white-noise EER went from 6.4 % to 8.5 % at 5 dB and stayed 6.4 % at 10 dB).
- */
-const BABBLE_ENROLMENT_SNR_DB = 10;
-/** Shortest clip an embedding is computed for (shorter clips make fake speakers). */
-export const MIN_EMBED_SECONDS = 0.5;
+export { MIN_EMBED_SECONDS } from './speaker/enrolment.js';
 
 function byPriority(models: ResolvedModel[]): ResolvedModel[] {
   return [...models].sort((a, b) => (b.entry.priority ?? 0) - (a.entry.priority ?? 0));
@@ -337,29 +330,30 @@ export class AudioPipeline {
   }
 
   /**
-   * The voice as the product hears it in a noisy room (multi-condition enrolment): the clip mixed with white noise and
-   * pink noise at 5 dB and the shipped babble at 10 dB (fixed seeds and offset: the same clip always gives the same vector),
-   * each through the product's path (denoise → VAD speech → embed), averaged and normalised. Noisy utterances are
-   * compared with this as well as with the clean voiceprint: noise and the denoiser shift every embedding the same
-   * way. Null when no noisy copy keeps enough speech to embed.
+   * The voice as the product hears it in a noisy room (multi-condition enrolment, speaker/enrolment.ts): the clip in
+   * white and pink noise at 5 dB and the shipped babble at 10 dB, each denoised, cut to its VAD speech and embedded,
+   * averaged. Null when no noisy copy keeps enough speech to embed.
    */
   async embedInNoise(samples: Float32Array, modelId?: string): Promise<VoiceEmbedding | null> {
-    const vectors: Float32Array[] = [];
-    let last: VoiceEmbedding | undefined;
-    const noises: Array<[Float32Array, number]> = [
-      [whiteNoise(samples.length, 11), STEADY_NOISE_ENROLMENT_SNR_DB],
-      [pinkNoise(samples.length, 12), STEADY_NOISE_ENROLMENT_SNR_DB],
-    ];
-    if (this.enrolmentBabble) {
-      noises.push([looped(this.enrolmentBabble, samples.length), BABBLE_ENROLMENT_SNR_DB]);
-    }
-    for (const [noise, snrDb] of noises) {
-      const { speech } = await this.extractSpeech(mixAtSnr(samples, noise, snrDb));
-      if (speech.length < MIN_EMBED_SECONDS * SAMPLE_RATE) continue;
-      last = await this.embed(speech, modelId);
-      vectors.push(last.vector);
-    }
-    return last ? { ...last, vector: centroidOf(vectors) } : null;
+    return this.embedEnrolment(await this.enrolmentSpeech(samples), modelId).then((e) => e.inNoise);
+  }
+
+  /**
+   * A voiceprint sample of a clip, exactly as enrolment makes one (RecognitionService and the evaluations call this,
+   * so their voiceprints are the same): its two steps, the audio (for any model) and its embedding (by one model).
+   */
+  async enrolmentSample(samples: Float32Array, modelId?: string): Promise<EnrolmentSample> {
+    return this.embedEnrolment(await this.enrolmentSpeech(samples), modelId);
+  }
+
+  /** The speech enrolment embeds, before any speaker model: the clip's VAD speech, and its speech in noise. */
+  enrolmentSpeech(samples: Float32Array): Promise<EnrolmentSpeech> {
+    return enrolmentSpeech(this, this.enrolmentBabble, samples);
+  }
+
+  /** An enrolment's speech embedded by a speaker model (the default one unless named). */
+  embedEnrolment(enrolment: EnrolmentSpeech, modelId?: string): Promise<EnrolmentSample> {
+    return embedEnrolment(this, enrolment, modelId);
   }
 
   /** The scale a speaker model's scores are on: its normalisation's, or `cosine`. */

@@ -2,6 +2,7 @@ import { Injectable, OnApplicationShutdown, OnModuleInit } from '@nestjs/common'
 import { AppConfig, AppLogger, HealthRegistry } from '@mira/core';
 import type {
   DecodedAudio,
+  EnrolmentSample,
   EngineStatus,
   QualityReport,
   SpeechExtract,
@@ -71,9 +72,22 @@ export class AudioService implements OnModuleInit, OnApplicationShutdown {
     return (await this.ready()).extractSpeech(samples);
   }
 
-  /** L2-normalised embedding from the default speaker model. Throws AUDIO_TOO_SHORT under 0.5 s. */
-  async embed(samples: Float32Array): Promise<VoiceEmbedding> {
-    return (await this.ready()).embed(samples);
+  /**
+   * L2-normalised embedding from the default speaker model, or from another loaded one (voiceprints awaiting
+   * re-enrolment). Throws AUDIO_TOO_SHORT under 0.5 s.
+   */
+  async embed(samples: Float32Array, modelId?: string): Promise<VoiceEmbedding> {
+    return (await this.ready()).embed(samples, modelId);
+  }
+
+  /** Speaker models loaded besides the default one can still score their own voiceprints. */
+  async speakerModels(): Promise<string[]> {
+    return [...(await this.ready()).speakers.keys()];
+  }
+
+  /** A voiceprint sample of a clip as enrolment makes it (VAD speech embedded, and the clip heard in noise). */
+  async enrolmentSample(samples: Float32Array): Promise<EnrolmentSample> {
+    return (await this.ready()).enrolmentSample(samples);
   }
 
   /**
@@ -96,6 +110,16 @@ export class AudioService implements OnModuleInit, OnApplicationShutdown {
   /** The scale a speaker model's scores are on (`as-norm` when it ships a cohort, else `cosine`). */
   async speakerScale(modelId: string): Promise<string> {
     return (await this.ready()).speakerScale(modelId);
+  }
+
+  /** A model's scoring as a synchronous function (for judgeSpeaker), once the engines are ready. */
+  async voiceScorer(
+    modelId: string,
+  ): Promise<
+    (test: Float32Array, references: Float32Array[]) => { scale: string; scores: number[]; cosines: number[] }
+  > {
+    const pipeline = await this.ready();
+    return (test, references) => pipeline.scoreVoices(modelId, test, references);
   }
 
   /** Test embedding against references of the same model, on the model's scale (cohort-normalised or cosine). */

@@ -49,6 +49,25 @@ export interface EngineStatus {
   detail?: string;
 }
 
+/** The audio an enrolment sample is made of, before any speaker model (AudioPipeline.enrolmentSpeech). */
+export interface EnrolmentSpeech {
+  /** VAD speech of the clip after the denoiser. */
+  speech: Float32Array;
+  speechSeconds: number;
+  /** The VAD speech of the clip mixed with each enrolment noise (white, pink, babble) and denoised. */
+  inNoise: Float32Array[];
+}
+
+/** One voiceprint sample as enrolment makes it (AudioPipeline.enrolmentSample). */
+export interface EnrolmentSample {
+  /** VAD speech of the clip after the denoiser. */
+  speechSeconds: number;
+  /** That speech embedded; null when it is shorter than an embedding needs. */
+  voice: VoiceEmbedding | null;
+  /** The clip heard in noise (embedInNoise); null without a voice or when no noisy copy keeps enough speech. */
+  inNoise: VoiceEmbedding | null;
+}
+
 export interface SpeechExtract {
   /** The denoised clip. */
   denoised: Float32Array;

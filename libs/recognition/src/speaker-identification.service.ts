@@ -3,13 +3,8 @@ import { AudioService, MIN_EMBED_SECONDS } from '@mira/audio';
 import { AppConfig } from '@mira/core';
 import { NetworkService } from '@mira/network';
 import type { Identification } from './identification.types.js';
-import {
-  bestScores,
-  identifySpeaker,
-  planIdentification,
-  resolveSpeakerPolicy,
-  SpeakerPolicy,
-} from './speaker-policy.js';
+import { bestScores, identifySpeaker, planIdentification, SpeakerPolicy } from './speaker-policy.js';
+import { resolveSpeakerPolicy } from './speaker-policy-defaults.js';
 import { VoiceprintService } from './voiceprint.service.js';
 
 /**
@@ -28,7 +23,7 @@ export class SpeakerIdentificationService {
   /** The effective policy for a model and score scale in a network (model defaults ← env ← network settings). */
   async policyFor(networkId: string, modelId: string, scale: string): Promise<SpeakerPolicy> {
     const env = this.config.values.speakerIdentification;
-    const envPolicy: Partial<SpeakerPolicy> = {};
+    const envPolicy: Parameters<typeof resolveSpeakerPolicy>[1] = {};
     if (env.matchThreshold !== undefined) envPolicy.matchThreshold = env.matchThreshold;
     if (env.matchMargin !== undefined) envPolicy.matchMargin = env.matchMargin;
     if (env.minMatchSpeechSeconds !== undefined) envPolicy.minMatchSpeechSeconds = env.minMatchSpeechSeconds;

@@ -1,14 +1,16 @@
 import { centroidOf, cosine } from '@mira/core';
 import {
-  defaultPolicyFor,
-  GENERIC_NORMALISED_POLICY,
   bestScores,
   identifySpeaker,
   planIdentification,
   PersonCentroid,
-  resolveSpeakerPolicy,
   SpeakerPolicy,
 } from './speaker-policy.js';
+import {
+  defaultPolicyFor,
+  GENERIC_NORMALISED_POLICY,
+  resolveSpeakerPolicy,
+} from './speaker-policy-defaults.js';
 import { VoiceprintCipher } from './voiceprint-crypto.js';
 import { randomBytes } from 'node:crypto';
 
@@ -22,6 +24,7 @@ const policy: SpeakerPolicy = {
   autoSamplesMax: 3,
   noisySnrDb: 12,
   noisyMatchThreshold: 0.6,
+  gathering: { sameVoiceScore: 0.8, minUtterances: 3, minTotalSeconds: 6, keepDays: 30 },
 };
 
 /** A unit vector at `degrees` from the x axis in the xy plane: cosine between two is cos(Δangle). */

@@ -6,6 +6,7 @@
  */
 
 import { cosine } from '@mira/core';
+import type { ScoreCalibration } from './speaker-calibration.js';
 
 /** Thresholds, margin and gaps are in the units of the scale the policy belongs to (cosine, or as-norm). */
 export interface SpeakerPolicy {
@@ -30,7 +31,57 @@ export interface SpeakerPolicy {
    */
   noisySnrDb: number;
   noisyMatchThreshold: number;
+  /**
+   * Decisions from calibrated evidence (judgeSpeaker) instead of the thresholds above: present for a model whose
+   * scores were calibrated on its dev split, on that calibration's scale.
+   */
+  calibrated?: CalibratedRules;
+  /** Unknown voices are gathered, never made a person from one utterance. */
+  gathering: GatheringRules;
 }
+
+/** The rules of a calibrated decision (probabilities are posteriors, speaker-calibration.ts). */
+export interface CalibratedRules {
+  calibration: ScoreCalibration;
+  /** Prior probability that an utterance is by nobody enrolled. */
+  unknownPrior: number;
+  /** A person is named when their posterior reaches this. */
+  namePosterior: number;
+  /** A match feeds the voiceprint only with this posterior on its own evidence (no context) … */
+  refinePosterior: number;
+  /** … and this much clean speech. */
+  refineMinSpeechSeconds: number;
+  /** Context: prior that a short segment continues the turn of the person the same device named just before … */
+  continuationPrior: number;
+  /** … when it began at most this long after that turn ended … */
+  continuationMaxGapSeconds: number;
+  /** … and is at most this long (longer speech carries its own evidence). */
+  continuationMaxSpeechSeconds: number;
+  /** Unattributed clean speech of at least this length, with P(nobody enrolled) at least … */
+  gatherMinSpeechSeconds: number;
+  /** … this, is kept to be gathered with more speech of the same voice. */
+  gatherUnknownPosterior: number;
+}
+
+/** How unattributed speech of one voice becomes one new person (voice-gathering.ts). */
+export interface GatheringRules {
+  /** Two unattributed utterances are one voice when their score (on the policy's scale) reaches this. */
+  sameVoiceScore: number;
+  /** A new person is made of at least this many utterances of one voice … */
+  minUtterances: number;
+  /** … holding at least this much speech. */
+  minTotalSeconds: number;
+  /** Unattributed speech older than this is forgotten. */
+  keepDays: number;
+}
+
+export type UnknownReason =
+  | 'too_little_speech'
+  | 'below_threshold'
+  | 'ambiguous'
+  | 'not_enough_evidence_for_new_person'
+  | 'gathering_new_voice'
+  | 'no_speaker_model';
 
 export interface PersonCentroid {
   personId: string;
@@ -63,6 +114,8 @@ export type SpeakerDecision =
       runnerUp: number | null;
       /** Whether this utterance may become an automatic voiceprint sample. */
       refine: boolean;
+      /** P(this person | evidence), on a calibrated model. */
+      posterior?: number;
     }
   | {
       kind: 'new_person';
@@ -71,16 +124,13 @@ export type SpeakerDecision =
     }
   | {
       kind: 'unknown';
-      reason:
-        | 'too_little_speech'
-        | 'below_threshold'
-        | 'ambiguous'
-        | 'not_enough_evidence_for_new_person'
-        | 'no_speaker_model';
+      reason: UnknownReason;
       bestSimilarity: number | null;
       bestScore: number | null;
       /** The nearest person, as a suggestion only (never a label). */
       suggestedPersonId: string | null;
+      /** The likeliest person's posterior, on a calibrated model. */
+      posterior?: number;
     };
 
 /**
@@ -163,122 +213,9 @@ function round(x: number): number {
 }
 
 /**
- * Built-in defaults per speaker model. Cosine scales differ between models, so thresholds belong to the model
- * that made the embeddings; unknown models get the generic row. Figures come from BENCHMARKS.md measurements.
- */
-export const MODEL_POLICY_DEFAULTS: {
-  match: (modelId: string) => boolean;
-  /** On cosine scores (the model without its cohort). */
-  policy: SpeakerPolicy;
-  /** On the model's cohort-normalised scores (AudioModule score normalisation, scale `as-norm`). */
-  normalised?: SpeakerPolicy;
-}[] = [
-  {
-    // The weak MFCC-statistics baseline (mira-mfcc-baseline-v1). Calibrated with `npm run eval:speakers:calibrate`
-    // on 40 train-clean-100 speakers (half-utterance pairs, not the dev speakers of the evaluation): target median
-    // 0.84, non-target median 0.30 / p95 0.69 / p99 0.79; at 0.72 about 25% of same-speaker pairs are missed and 3%
-    // of different-speaker pairs pass, so the margin and the "clearly unlike everyone" gap carry a lot of weight.
-    match: (id) => /mfcc/i.test(id),
-    policy: {
-      matchThreshold: 0.72,
-      matchMargin: 0.05,
-      minMatchSpeechSeconds: 1.0,
-      newPersonMinSpeechSeconds: 2.0,
-      newPersonSimilarityGap: 0.22,
-      refineSimilarityBonus: 0.1,
-      autoSamplesMax: 5,
-      // not calibrated under noise: the same threshold, and no new person from noisy audio
-      noisySnrDb: 12,
-      noisyMatchThreshold: 0.72,
-    },
-  },
-  {
-    // The trained speaker network (mira-speaker-v1, training/speaker/). Calibrated the same way on 30
-    // train-clean-100 speakers held out of its training: target median 0.66 / p25 0.52, non-target median 0.07 /
-    // p99 0.38 / max 0.47; at 0.45 about 17% of same-speaker half-utterance pairs are missed and 0.2% of
-    // different-speaker pairs pass. Under 5 dB white / pink / babble noise (after GTCRN; npm run
-    // eval:speakers:calibrate on the same dev split, 3-part clean enrolment) 0.45 misses 33-79% of the right
-    // person; 0.35 misses 17% while 0.9-1.3% of other speakers pass (clean audio at 0.45: 0.9%).
-    match: (id) => id === 'mira-speaker-v1',
-    policy: {
-      matchThreshold: 0.45,
-      matchMargin: 0.08,
-      minMatchSpeechSeconds: 1.0,
-      newPersonMinSpeechSeconds: 2.0,
-      newPersonSimilarityGap: 0.15,
-      refineSimilarityBonus: 0.1,
-      autoSamplesMax: 5,
-      noisySnrDb: 12,
-      noisyMatchThreshold: 0.35,
-    },
-    // With its cohort (AS-norm, the default). `npm run eval:speakers:calibrate` on the same dev split, half of the
-    // speakers narrowband (through a telephone band), 48 tests of 2.5-3.5 s × 23 impostors per condition.
-    // Clean: target p10 2.8 / median 4.9, impostor p99 2.5 / max 3.7. At 3.0 14.6 % of the right person is missed
-    // and 0.5 % of impostor pairs pass (cosine on the same trials: EER 10.9 %, because two narrowband voices look
-    // alike). No target fell below 1.5 (the new-person line), no impostor reached 4.5 (the refine line).
-    // Noisy (5 dB white / pink / babble, planIdentification's references, voiceprints heard in white, pink and
-    // babble noise): at 2.0, 2 of 3,266 impostor pairs passed (neither with the margin) and 43 % of the right person
-    // was missed (1.5: 0.7 % / 25 %); babble is the hard case (target median 1.65 against 2.5 for white and pink).
-    normalised: {
-      matchThreshold: 3.0,
-      matchMargin: 0.5,
-      minMatchSpeechSeconds: 1.0,
-      newPersonMinSpeechSeconds: 2.0,
-      newPersonSimilarityGap: 1.5,
-      refineSimilarityBonus: 1.5,
-      autoSamplesMax: 5,
-      noisySnrDb: 12,
-      noisyMatchThreshold: 2.0,
-    },
-  },
-];
-
-/** Any other model (e.g. a trained network): conservative cosine defaults until measured for that model. */
-export const GENERIC_POLICY: SpeakerPolicy = {
-  matchThreshold: 0.6,
-  matchMargin: 0.08,
-  minMatchSpeechSeconds: 1.0,
-  newPersonMinSpeechSeconds: 2.0,
-  newPersonSimilarityGap: 0.15,
-  refineSimilarityBonus: 0.1,
-  autoSamplesMax: 5,
-  noisySnrDb: 12,
-  noisyMatchThreshold: 0.6,
-};
-
-/** Any model on a cohort-normalised scale that has not been calibrated: scores are z-like, so these are generic. */
-export const GENERIC_NORMALISED_POLICY: SpeakerPolicy = {
-  ...GENERIC_POLICY,
-  matchThreshold: 3.5,
-  matchMargin: 1.0,
-  newPersonSimilarityGap: 1.5,
-  refineSimilarityBonus: 1.0,
-  noisyMatchThreshold: 3.5,
-};
-
-/** Built-in policy of a model on a scale (`cosine`, or the scale of the model's score normalisation). */
-export function defaultPolicyFor(modelId: string, scale = 'cosine'): SpeakerPolicy {
-  const defaults = MODEL_POLICY_DEFAULTS.find((d) => d.match(modelId));
-  if (scale === 'cosine') return { ...(defaults?.policy ?? GENERIC_POLICY) };
-  return { ...(defaults?.normalised ?? GENERIC_NORMALISED_POLICY) };
-}
-
-const SETTING_KEYS: Record<string, keyof SpeakerPolicy> = {
-  match_threshold: 'matchThreshold',
-  match_margin: 'matchMargin',
-  min_match_speech_seconds: 'minMatchSpeechSeconds',
-  new_person_min_speech_seconds: 'newPersonMinSpeechSeconds',
-  new_person_similarity_gap: 'newPersonSimilarityGap',
-  refine_similarity_bonus: 'refineSimilarityBonus',
-  auto_samples_max: 'autoSamplesMax',
-  noisy_snr_db: 'noisySnrDb',
-  noisy_match_threshold: 'noisyMatchThreshold',
-};
-
-/**
- * Which references of each person an utterance is scored against (shared by SpeakerIdentificationService.identify
- * and the evaluation), given the policy of the model's scale: blocks of references aligned with `persons`, each with
- * an offset added to its scores; a person's score is the best over the blocks (`bestScores`). On a
+ * Which references of each person an utterance is scored against (judgeSpeaker, which the identification service
+ * and the evaluations call), given the policy of the model's scale: blocks of references aligned with `persons`, each
+ * with an offset added to its scores; a person's score is the best over the blocks (`bestScores`). On a
  * cohort-normalised scale, noisy speech meets each person's voiceprint heard in noise (multi-condition enrolment) and
  * their clean voiceprint: truly noisy speech is nearer the former, while a clean recording that merely measures noisy
  * keeps its clean match. The clean voiceprint's scores are lowered by the gap between the clean and the noisy
@@ -329,60 +266,4 @@ export function bestScores(scored: PersonScores, offsets: number[]): PersonScore
 /** Noisy speech: its measured SNR is below the policy's `noisySnrDb` (an unknown SNR is not called noisy). */
 export function isNoisy(snrDb: number | null | undefined, policy: SpeakerPolicy): boolean {
   return snrDb !== undefined && snrDb !== null && snrDb < policy.noisySnrDb;
-}
-
-/** Fields in the units of a score scale; the others (seconds, counts, dB) mean the same on every scale. */
-const SCORE_UNIT_FIELDS: ReadonlySet<keyof SpeakerPolicy> = new Set<keyof SpeakerPolicy>([
-  'matchThreshold',
-  'matchMargin',
-  'newPersonSimilarityGap',
-  'refineSimilarityBonus',
-  'noisyMatchThreshold',
-]);
-
-/**
- * The effective policy on a scale: model defaults ← deployment config (env) ← network settings `speaker_id`
- * (snake_case keys) ← `speaker_id.normalised` ← `speaker_id.models[modelId]` ← `….models[modelId].normalised`.
- * Score-unit fields (thresholds, margin, gaps) from env and the top-level keys are cosines, so they apply to the
- * cosine scale only, and the `normalised` sections to a normalised scale (e.g. `as-norm`) only. Seconds, counts and
- * the SNR line apply to both. Invalid values are ignored (never crash a job).
- */
-export function resolveSpeakerPolicy(
-  modelId: string,
-  env: Partial<SpeakerPolicy>,
-  networkSettings: Record<string, unknown>,
-  scale = 'cosine',
-): SpeakerPolicy {
-  const policy = defaultPolicyFor(modelId, scale);
-  const onCosine = scale === 'cosine';
-  // what a cosine-scale source (env, top-level keys) may set on this scale
-  const fromCosine = (field: keyof SpeakerPolicy) => onCosine || !SCORE_UNIT_FIELDS.has(field);
-  for (const [key, value] of Object.entries(env) as Array<[keyof SpeakerPolicy, unknown]>) {
-    if (typeof value === 'number' && fromCosine(key)) policy[key] = value;
-  }
-  const sub = (obj: unknown, key: string): unknown =>
-    typeof obj === 'object' && obj !== null ? (obj as Record<string, unknown>)[key] : undefined;
-  const apply = (obj: unknown, allowed: (field: keyof SpeakerPolicy) => boolean) => {
-    if (typeof obj !== 'object' || obj === null) return;
-    for (const [setting, field] of Object.entries(SETTING_KEYS)) {
-      const value = (obj as Record<string, unknown>)[setting];
-      if (
-        allowed(field) &&
-        typeof value === 'number' &&
-        Number.isFinite(value) &&
-        value >= -1 &&
-        value <= 1000
-      ) {
-        policy[field] = field === 'autoSamplesMax' ? Math.max(0, Math.floor(value)) : value;
-      }
-    }
-  };
-  const section = networkSettings.speaker_id;
-  const forModel = sub(sub(section, 'models'), modelId);
-  const any = () => true;
-  apply(section, fromCosine);
-  if (!onCosine) apply(sub(section, 'normalised'), any);
-  apply(forModel, fromCosine);
-  if (!onCosine) apply(sub(forModel, 'normalised'), any);
-  return policy;
 }

@@ -1,0 +1,203 @@
+import { cosine } from '@mira/core';
+import { posteriors, scoreLlr, type ScoreCalibration } from './speaker-calibration.js';
+import { judgeSpeaker, type ModelEvidence } from './speaker-decision.js';
+import type { PersonCentroid, SpeakerPolicy } from './speaker-policy.js';
+import { gatherVoice } from './voice-gathering.js';
+
+/** A calibration on cosine: llr = 20·(cos − 0.5) for 2 s of speech, steeper for longer speech, flatter for shorter. */
+const calibration: ScoreCalibration = {
+  scale: 'cosine',
+  clean: { a: -10, b: 20, c: 5, d: -2.5 },
+  noisy: { a: -8, b: 14, c: 3, d: -1.5 },
+  minSeconds: 1,
+  maxSeconds: 8,
+};
+const policy: SpeakerPolicy = {
+  matchThreshold: 0.7,
+  matchMargin: 0.1,
+  minMatchSpeechSeconds: 1,
+  newPersonMinSpeechSeconds: 2,
+  newPersonSimilarityGap: 0.15,
+  refineSimilarityBonus: 0.1,
+  autoSamplesMax: 3,
+  noisySnrDb: 12,
+  noisyMatchThreshold: 0.6,
+  gathering: { sameVoiceScore: 0.8, minUtterances: 3, minTotalSeconds: 5, keepDays: 30 },
+  calibrated: {
+    calibration,
+    unknownPrior: 0.5,
+    namePosterior: 0.99,
+    refinePosterior: 0.9999,
+    refineMinSpeechSeconds: 2,
+    continuationPrior: 0.8,
+    continuationMaxGapSeconds: 5,
+    continuationMaxSpeechSeconds: 2.5,
+    gatherMinSpeechSeconds: 1.5,
+    gatherUnknownPosterior: 0.99,
+  },
+};
+
+/** A unit vector at `degrees` from the x axis in the xy plane, lifted by `z` out of it. */
+const at = (degrees: number, z = 0) => {
+  const r = (degrees * Math.PI) / 180;
+  const v = new Float32Array([Math.cos(r), Math.sin(r), z]);
+  const n = Math.hypot(v[0]!, v[1]!, v[2]!);
+  return v.map((x) => x / n);
+};
+const person = (personId: string, degrees: number): PersonCentroid => ({
+  personId,
+  centroid: at(degrees),
+  samples: 3,
+});
+const evidence = (
+  embedding: Float32Array,
+  persons: PersonCentroid[],
+  over: Partial<ModelEvidence> = {},
+): ModelEvidence => ({
+  modelId: 'model-b',
+  embedding,
+  persons,
+  policy,
+  scale: 'cosine',
+  score: (test, references) => {
+    const cosines = references.map((r) => cosine(test, r));
+    return { scale: 'cosine', scores: cosines, cosines };
+  },
+  ...over,
+});
+
+describe('speaker calibration: scores become evidence, evidence becomes probabilities', () => {
+  it('reads a score as stronger evidence the more speech it rests on', () => {
+    expect(scoreLlr(calibration, 0.8, 2, false)).toBeCloseTo(6, 5);
+    expect(scoreLlr(calibration, 0.8, 5, false)).toBeGreaterThan(scoreLlr(calibration, 0.8, 2, false));
+    expect(scoreLlr(calibration, 0.8, 1, false)).toBeLessThan(scoreLlr(calibration, 0.8, 2, false));
+    // durations outside the calibrated range are clamped
+    expect(scoreLlr(calibration, 0.8, 30, false)).toBe(scoreLlr(calibration, 0.8, 8, false));
+  });
+
+  it('shares the known mass between persons, so the same evidence is weaker among more persons', () => {
+    const few = posteriors([5, -5], 0.5);
+    const many = posteriors([5, ...Array<number>(49).fill(-5)], 0.5);
+    expect(few.persons[0]).toBeGreaterThan(many.persons[0]!);
+    expect(few.persons.reduce((a, b) => a + b, 0) + few.unknown).toBeCloseTo(1, 10);
+    expect(posteriors([], 0.5)).toEqual({ persons: [], unknown: 1 });
+  });
+
+  it('context raises one person prior; it never creates evidence', () => {
+    const plain = posteriors([3, 0], 0.5);
+    const favoured = posteriors([3, 0], 0.5, { index: 0, prior: 0.8 });
+    expect(favoured.persons[0]).toBeGreaterThan(plain.persons[0]!);
+    // evidence against the favoured person still wins
+    const against = posteriors([-8, 9], 0.5, { index: 0, prior: 0.8 });
+    expect(against.persons[1]).toBeGreaterThan(0.99);
+  });
+});
+
+describe('judgeSpeaker: who spoke, from all the evidence', () => {
+  const anna = person('anna', 0);
+  const ben = person('ben', 90);
+
+  it('names a person when the posterior clears the line, and only feeds the voiceprint on strong clean evidence', () => {
+    const strong = judgeSpeaker({ speechSeconds: 4, snrDb: 30 }, [evidence(at(5), [anna, ben])]);
+    expect(strong.decision).toMatchObject({ kind: 'match', personId: 'anna', refine: true });
+    expect(strong.matchedModelId).toBe('model-b');
+    const noisy = judgeSpeaker({ speechSeconds: 4, snrDb: 3 }, [evidence(at(5), [anna, ben])]);
+    expect(noisy.decision).toMatchObject({ kind: 'match', personId: 'anna', refine: false });
+  });
+
+  it('says unknown for the same similarity on too little speech, and never below the speech floor', () => {
+    // cos 35° = 0.82: enough over 3 s, not over 1.1 s
+    expect(judgeSpeaker({ speechSeconds: 3, snrDb: 30 }, [evidence(at(35), [anna, ben])]).decision.kind).toBe(
+      'match',
+    );
+    expect(
+      judgeSpeaker({ speechSeconds: 1.1, snrDb: 30 }, [evidence(at(35), [anna, ben])]).decision,
+    ).toMatchObject({
+      kind: 'unknown',
+      suggestedPersonId: 'anna',
+    });
+    expect(judgeSpeaker({ speechSeconds: 0.8, snrDb: 30 }, [evidence(at(0), [anna])]).decision).toMatchObject(
+      {
+        kind: 'unknown',
+        reason: 'too_little_speech',
+      },
+    );
+  });
+
+  it('uses context only for a short segment right after the same device named that person', () => {
+    const short = { speechSeconds: 1.5, snrDb: 30 };
+    const e = [evidence(at(38), [anna, ben])];
+    expect(judgeSpeaker(short, e).decision.kind).toBe('unknown');
+    const continued = judgeSpeaker({ ...short, context: { personId: 'anna', gapSeconds: 1 } }, e);
+    expect(continued.decision).toMatchObject({ kind: 'match', personId: 'anna', refine: false });
+    expect(continued.contextUsed).toBe(true);
+    // too long after the turn, a long segment, or a turn of somebody else: no help
+    expect(judgeSpeaker({ ...short, context: { personId: 'anna', gapSeconds: 30 } }, e).decision.kind).toBe(
+      'unknown',
+    );
+    expect(
+      judgeSpeaker({ speechSeconds: 3, snrDb: 30, context: { personId: 'anna', gapSeconds: 1 } }, [
+        evidence(at(60), [anna, ben]),
+      ]).contextUsed,
+    ).toBe(false);
+    const otherTurn = judgeSpeaker({ ...short, context: { personId: 'ben', gapSeconds: 1 } }, e);
+    expect(otherTurn.decision).not.toMatchObject({ kind: 'match', personId: 'ben' });
+  });
+
+  it('weighs persons of an older model (awaiting re-enrolment) on the same footing', () => {
+    const legacy = evidence(at(3), [person('carl', 0)], { modelId: 'model-a' });
+    const judgement = judgeSpeaker({ speechSeconds: 3, snrDb: 30 }, [evidence(at(0), [ben]), legacy]);
+    expect(judgement.decision).toMatchObject({ kind: 'match', personId: 'carl', refine: false });
+    expect(judgement.matchedModelId).toBe('model-a');
+  });
+
+  it('offers clearly unknown clean speech for gathering, never noisy speech or an enrolled voice', () => {
+    const stranger = at(0, 6); // far from everyone
+    expect(judgeSpeaker({ speechSeconds: 2, snrDb: 30 }, [evidence(stranger, [anna, ben])]).gatherable).toBe(
+      true,
+    );
+    expect(judgeSpeaker({ speechSeconds: 2, snrDb: 5 }, [evidence(stranger, [anna, ben])]).gatherable).toBe(
+      false,
+    );
+    expect(
+      judgeSpeaker({ speechSeconds: 1.2, snrDb: 30 }, [evidence(stranger, [anna, ben])]).gatherable,
+    ).toBe(false);
+    expect(judgeSpeaker({ speechSeconds: 2, snrDb: 30 }, [evidence(at(40), [anna, ben])]).gatherable).toBe(
+      false,
+    );
+    expect(judgeSpeaker({ speechSeconds: 2, snrDb: 30 }, [evidence(stranger, [])]).decision).toMatchObject({
+      kind: 'unknown',
+      reason: 'gathering_new_voice',
+    });
+  });
+
+  it('without a calibration, the threshold rules decide and a new voice is gathered, not made a person', () => {
+    const { calibrated: _, ...thresholds } = policy;
+    const judgement = judgeSpeaker({ speechSeconds: 3, snrDb: 30 }, [
+      evidence(at(0, 3), [anna, ben], { policy: thresholds }),
+    ]);
+    expect(judgement.decision).toMatchObject({ kind: 'unknown', reason: 'gathering_new_voice' });
+    expect(judgement.gatherable).toBe(true);
+  });
+});
+
+describe('gathering unknown voices into one new person', () => {
+  const score = (test: Float32Array, references: Float32Array[]) => {
+    const cosines = references.map((r) => cosine(test, r));
+    return { scale: 'cosine', scores: cosines, cosines };
+  };
+  const speech = (degrees: number, seconds = 2) => ({ embedding: at(degrees), speechSeconds: seconds });
+
+  it('waits until enough utterances of one voice, holding enough speech, are kept', () => {
+    expect(gatherVoice([], speech(0), policy.gathering, score)).toBeNull();
+    expect(gatherVoice([speech(2)], speech(0), policy.gathering, score)).toBeNull();
+    expect(gatherVoice([speech(2), speech(4)], speech(0), policy.gathering, score)).toEqual([0, 1]);
+    expect(gatherVoice([speech(2, 1), speech(4, 1)], speech(0, 1), policy.gathering, score)).toBeNull();
+  });
+
+  it('leaves other voices out of the group', () => {
+    expect(
+      gatherVoice([speech(2), speech(90), speech(-3), speech(180)], speech(0), policy.gathering, score),
+    ).toEqual([0, 2]);
+  });
+});

@@ -1,0 +1,254 @@
+/**
+ * Who spoke, from all the evidence there is: the one decision the pipeline makes (IdentificationService) and the
+ * evaluations measure (eval/), so that their figures are the product's. Pure: the caller embeds and supplies the
+ * model's scoring.
+ *
+ * On a model with a calibration (speaker-calibration.ts) the answer is Bayesian: each person's score becomes a
+ * log-likelihood ratio for the utterance's duration and noise, persons of older models (voiceprints not yet
+ * re-enrolled) are weighed on the same footing, and a short segment that continues the turn of the person the same
+ * device named a few seconds before starts from that person as the likelier speaker. Without a calibration (the weak
+ * baseline, a model whose cohort is missing) the threshold rules of `identifySpeaker` apply to the current model's
+ * persons alone.
+ */
+import { posteriors, scoreLlr } from './speaker-calibration.js';
+import {
+  bestScores,
+  identifySpeaker,
+  isNoisy,
+  type PersonCentroid,
+  type PersonScores,
+  planIdentification,
+  type SpeakerDecision,
+  type SpeakerPolicy,
+  type UnknownReason,
+} from './speaker-policy.js';
+
+/** One speaker model's view of the utterance: its embedding of it, the persons enrolled with it, its scoring. */
+export interface ModelEvidence {
+  modelId: string;
+  embedding: Float32Array;
+  persons: PersonCentroid[];
+  /** The model's policy on the scale `scale` (resolveSpeakerPolicy). */
+  policy: SpeakerPolicy;
+  scale: string;
+  /** Scores of a test embedding against references on `scale` (AudioPipeline.scoreVoices). */
+  score(test: Float32Array, references: Float32Array[]): PersonScores;
+}
+
+/** The same device's preceding turn: who it named, and how long before this segment began it ended. */
+export interface TurnContext {
+  personId: string;
+  gapSeconds: number;
+}
+
+export interface UtteranceFacts {
+  speechSeconds: number;
+  /** How noisy the utterance was as heard (noiseJudgementSnrDb), when known. */
+  snrDb: number | null;
+  context?: TurnContext | null;
+}
+
+export interface SpeakerJudgement {
+  decision: SpeakerDecision;
+  /** The model whose voiceprint gave a match (an older model's while a person awaits re-enrolment). */
+  matchedModelId: string | null;
+  /** The scale of the decision's scores. */
+  scale: string;
+  /** The preceding turn's speaker was favoured (context) in this decision. */
+  contextUsed: boolean;
+  /** P(nobody enrolled | evidence), with a calibration; null without. */
+  unknownPosterior: number | null;
+  /**
+   * Unattributed speech that may be gathered with other speech of the same voice towards one new person: clean,
+   * long enough, and clearly nobody enrolled (never an enrolled person's speech heard badly).
+   */
+  gatherable: boolean;
+}
+
+/** Decides who spoke. `models[0]` is the current speaker model; the others hold persons awaiting re-enrolment. */
+export function judgeSpeaker(utterance: UtteranceFacts, models: ModelEvidence[]): SpeakerJudgement {
+  const current = models[0];
+  if (!current) throw new Error('judgeSpeaker needs the current model');
+  if (!current.policy.calibrated) return judgeByThresholds(utterance, current);
+  return judgeCalibrated(
+    utterance,
+    current,
+    models.filter((m) => m.policy.calibrated),
+  );
+}
+
+function judgeByThresholds(utterance: UtteranceFacts, model: ModelEvidence): SpeakerJudgement {
+  const { references, offsets } = planIdentification(
+    utterance.snrDb,
+    model.persons,
+    model.scale,
+    model.policy,
+  );
+  const scored = bestScores(model.score(model.embedding, references), offsets);
+  const decision = identifySpeaker(
+    { embedding: model.embedding, speechSeconds: utterance.speechSeconds, snrDb: utterance.snrDb },
+    model.persons,
+    model.policy,
+    scored,
+  );
+  if (decision.kind !== 'new_person') {
+    return {
+      decision,
+      matchedModelId: decision.kind === 'match' ? model.modelId : null,
+      scale: scored.scale,
+      contextUsed: false,
+      unknownPosterior: null,
+      gatherable: false,
+    };
+  }
+  // a voice clearly unlike everyone is gathered, never made a person from one utterance
+  return {
+    decision: {
+      kind: 'unknown',
+      reason: 'gathering_new_voice',
+      bestSimilarity: decision.bestSimilarity,
+      bestScore: decision.bestScore,
+      suggestedPersonId: null,
+    },
+    matchedModelId: null,
+    scale: scored.scale,
+    contextUsed: false,
+    unknownPosterior: null,
+    gatherable: true,
+  };
+}
+
+interface Candidate {
+  personId: string;
+  model: ModelEvidence;
+  score: number;
+  similarity: number;
+  llr: number;
+}
+
+function judgeCalibrated(
+  utterance: UtteranceFacts,
+  current: ModelEvidence,
+  models: ModelEvidence[],
+): SpeakerJudgement {
+  const policy = current.policy;
+  const rules = policy.calibrated!;
+  const noisy = isNoisy(utterance.snrDb, policy);
+  const candidates: Candidate[] = [];
+  for (const model of models) {
+    if (model.persons.length === 0) continue;
+    const { references, offsets } = planIdentification(
+      utterance.snrDb,
+      model.persons,
+      model.scale,
+      model.policy,
+    );
+    const scored = bestScores(model.score(model.embedding, references), offsets);
+    model.persons.forEach((person, i) => {
+      candidates.push({
+        personId: person.personId,
+        model,
+        score: scored.scores[i]!,
+        similarity: scored.cosines[i]!,
+        llr: scoreLlr(
+          model.policy.calibrated!.calibration,
+          scored.scores[i]!,
+          utterance.speechSeconds,
+          noisy,
+        ),
+      });
+    });
+  }
+  const llrs = candidates.map((c) => c.llr);
+  const plain = posteriors(llrs, rules.unknownPrior);
+  const ranked = candidates.map((c, i) => ({ ...c, i })).sort((a, b) => b.llr - a.llr);
+  const best = ranked[0];
+  const bestSimilarity = best ? round(best.similarity) : null;
+  const bestScore = best ? round(best.score) : null;
+  const base = { scale: current.scale, unknownPosterior: round(plain.unknown) };
+  const gatherable =
+    !noisy &&
+    utterance.speechSeconds >= rules.gatherMinSpeechSeconds &&
+    plain.unknown >= rules.gatherUnknownPosterior;
+  const unknown = (reason: UnknownReason, gather: boolean): SpeakerJudgement => ({
+    ...base,
+    decision: {
+      kind: 'unknown',
+      reason,
+      bestSimilarity,
+      bestScore,
+      suggestedPersonId: best?.personId ?? null,
+    },
+    matchedModelId: null,
+    contextUsed: false,
+    gatherable: gather,
+  });
+  if (utterance.speechSeconds < policy.minMatchSpeechSeconds) return unknown('too_little_speech', false);
+  if (!best) return unknown(gatherable ? 'gathering_new_voice' : 'below_threshold', gatherable);
+  // context: only for a short segment right after the same device named someone, and only when that someone is here
+  const context = utterance.context;
+  const favouredIndex =
+    context &&
+    context.gapSeconds <= rules.continuationMaxGapSeconds &&
+    utterance.speechSeconds <= rules.continuationMaxSpeechSeconds
+      ? candidates.findIndex((c) => c.personId === context.personId)
+      : -1;
+  const withContext =
+    favouredIndex >= 0
+      ? posteriors(llrs, rules.unknownPrior, { index: favouredIndex, prior: rules.continuationPrior })
+      : plain;
+  const top = ranked.reduce((a, b) => (withContext.persons[b.i]! > withContext.persons[a.i]! ? b : a));
+  const posterior = withContext.persons[top.i]!;
+  const contextUsed = favouredIndex >= 0 && plain.persons[top.i]! < rules.namePosterior;
+  // within the winner's model, the nearest voiceprint by cosine must be the same person (the normalised ranking and
+  // the raw one disagreeing is ambiguous evidence)
+  const sameModel = candidates.filter((c) => c.model === top.model);
+  const nearest = sameModel.reduce((a, b) => (b.similarity > a.similarity ? b : a));
+  if (posterior >= rules.namePosterior && nearest.personId === top.personId) {
+    const runnerUp = ranked.find((c) => c.i !== top.i);
+    return {
+      ...base,
+      decision: {
+        kind: 'match',
+        personId: top.personId,
+        similarity: round(top.similarity),
+        score: round(top.score),
+        runnerUp: runnerUp ? round(runnerUp.score) : null,
+        posterior: round(posterior),
+        // only clean speech named on its own strong evidence, by the current model, feeds a voiceprint
+        refine:
+          !noisy &&
+          !contextUsed &&
+          top.model === current &&
+          policy.autoSamplesMax > 0 &&
+          utterance.speechSeconds >= rules.refineMinSpeechSeconds &&
+          plain.persons[top.i]! >= rules.refinePosterior,
+      },
+      matchedModelId: top.model.modelId,
+      contextUsed,
+      gatherable: false,
+    };
+  }
+  const second = ranked.find((c) => c.i !== top.i);
+  const ambiguous =
+    nearest.personId !== top.personId ||
+    (second !== undefined && posterior + withContext.persons[second.i]! >= rules.namePosterior);
+  return {
+    ...base,
+    decision: {
+      kind: 'unknown',
+      reason: ambiguous ? 'ambiguous' : gatherable ? 'gathering_new_voice' : 'below_threshold',
+      bestSimilarity,
+      bestScore,
+      suggestedPersonId: top.personId,
+      posterior: round(posterior),
+    },
+    matchedModelId: null,
+    contextUsed: false,
+    gatherable,
+  };
+}
+
+function round(x: number): number {
+  return Math.round(x * 10_000) / 10_000;
+}
