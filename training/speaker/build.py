@@ -98,7 +98,7 @@ def fp16_weights(model, min_elems=1024):
     return model
 
 
-def export(emb, out, tmp):
+def export(emb, out, tmp, name="mira_speaker"):
     x = torch.from_numpy(C.logmel(np.random.RandomState(0).randn(48000).astype(np.float32) * 0.1))[None]
     torch.onnx.export(emb, (x,), tmp, input_names=["logmel"], output_names=["embedding"],
                       dynamic_axes={"logmel": {1: "T"}}, opset_version=17, do_constant_folding=True)
@@ -107,7 +107,7 @@ def export(emb, out, tmp):
     front = frontend_onnx.build("logmel")
     back.ir_version = front.ir_version
     merged = compose.merge_models(front, back, io_map=[("logmel", "logmel")], producer_name="mira-speaker")
-    merged.graph.name = "mira_speaker_v1"
+    merged.graph.name = name
     merged = fp16_weights(merged)
     onnx.checker.check_model(merged)
     onnx.save(merged, out)
@@ -129,7 +129,8 @@ def main():
         fit_lda(a.out or os.path.join(C.WORK, "lda.npz"), mode=a.mode, dim=a.dim)
     else:
         emb = make_embedder(a.net, a.lda, a.w_net)
-        m = export(emb, a.out, os.path.join(C.WORK, "backend.onnx"))
+        name = os.path.splitext(os.path.basename(a.out))[0].replace("-", "_")
+        m = export(emb, a.out, os.path.join(C.WORK, "backend.onnx"), name)
         d = m.graph.output[0].type.tensor_type.shape.dim
         print("exported", a.out, os.path.getsize(a.out), "bytes; output dims",
               [x.dim_value or x.dim_param for x in d])

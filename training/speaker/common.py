@@ -35,6 +35,11 @@ DEBIAN_TRAIN = {"allison": ["en_US_f_Allison", "es_MX_f_Allison"],
                 "ivrvoiceru": ["ru_RU_f_IvrvoiceRU"]}
 DEBIAN_EVAL = {"june": ["fr_CA_f_June"], "carlo": ["it_IT_m_Carlo"]}
 N_LIBRI_HELDOUT = 30  # train-clean-100 speakers excluded from training (dev split)
+# speechocean762 (SPEECHOCEAN_DIR): this many of its test/ speakers are never trained on; the first
+# N_SPEECHOCEAN_EVAL of them are kept for evaluation only (never tuned on), the others are the dev split. The other 55
+# test/ speakers and all 125 train/ speakers are trained on.
+N_SPEECHOCEAN_HELDOUT = 70
+N_SPEECHOCEAN_EVAL = 10
 SEED = 1234
 
 
@@ -104,6 +109,49 @@ def libri_split():
     held = sorted(files[i] for i in perm[:N_LIBRI_HELDOUT])
     train = sorted(files[i] for i in perm[N_LIBRI_HELDOUT:])
     return train, held
+
+
+def speechocean_speakers(root):
+    """speechocean762's speakers as {speaker id: [wav paths in utterance order]}, from the Kaldi lists of its
+    train/ and test/ folders; and the set of speakers listed under test/."""
+    files, test = {}, set()
+    for part in ("train", "test"):
+        scp = {}
+        with open(os.path.join(root, part, "wav.scp")) as fh:
+            for line in fh:
+                utt, rel = line.split()
+                scp[utt] = os.path.join(root, rel)
+        with open(os.path.join(root, part, "spk2utt")) as fh:
+            for line in fh:
+                spk, *utts = line.split()
+                files[spk] = [scp[u] for u in sorted(utts)]
+                if part == "test":
+                    test.add(spk)
+    return files, test
+
+
+def speechocean_split(root, with_eval=False):
+    """(train, dev[, eval]): dicts speaker -> files. N_SPEECHOCEAN_HELDOUT speakers of test/ are held out (seed-fixed):
+    the first N_SPEECHOCEAN_EVAL drawn are the evaluation speakers, the rest the dev split."""
+    files, test = speechocean_speakers(root)
+    rng = np.random.RandomState(SEED + 762)
+    order = sorted(test)
+    drawn = [order[i] for i in rng.permutation(len(order))[:N_SPEECHOCEAN_HELDOUT]]
+    eval_ids, dev_ids = set(drawn[:N_SPEECHOCEAN_EVAL]), set(drawn[N_SPEECHOCEAN_EVAL:])
+    train = {s: f for s, f in sorted(files.items()) if s not in eval_ids and s not in dev_ids}
+    dev = {s: f for s, f in sorted(files.items()) if s in dev_ids}
+    held = {s: f for s, f in sorted(files.items()) if s in eval_ids}
+    return (train, dev, held) if with_eval else (train, dev)
+
+
+def speechocean_root(required=True):
+    root = os.environ.get("SPEECHOCEAN_DIR")
+    if root and os.path.isdir(os.path.join(root, "train")):
+        return root
+    if required:
+        raise SystemExit("speechocean762 not found: set SPEECHOCEAN_DIR to a folder holding its WAVE/, train/ and "
+                         "test/ (github.com/jimbozhang/speechocean762 or OpenSLR SLR101; see README.md)")
+    return None
 
 
 def debian_files(dirs):
@@ -199,6 +247,32 @@ def reverb(x, rng):
     h[d] += rng.uniform(1.0, 4.0) * np.max(np.abs(h))
     y = signal.fftconvolve(x, h)[:len(x)]
     return (y / (np.max(np.abs(y)) + 1e-9) * np.max(np.abs(x))).astype(np.float32)
+
+
+def codec(x, rng):
+    """A lossy codec round trip through ffmpeg: Opus at 8-24 kbit/s (what Mira's apps send), or GSM 06.10 at
+    8 kHz (a phone line). Falls back to the input if ffmpeg is missing."""
+    import subprocess
+    if rng.rand() < 0.6:
+        enc = ["-c:a", "libopus", "-b:a", f"{int(rng.choice([8, 12, 16, 24]))}k", "-f", "ogg"]
+        rate = SR
+    else:
+        enc = ["-ar", "8000", "-c:a", "libgsm", "-f", "gsm"]
+        rate = 8000
+    raw = ["-f", "f32le", "-ar", str(SR), "-ac", "1"]
+    try:
+        coded = subprocess.run(["ffmpeg", "-v", "error", *raw, "-i", "pipe:0", *enc, "pipe:1"],
+                               input=np.clip(x, -1, 1).astype(np.float32).tobytes(), capture_output=True,
+                               check=True).stdout
+        fmt = ["-f", "gsm", "-ar", "8000"] if rate == 8000 else []
+        back = subprocess.run(["ffmpeg", "-v", "error", *fmt, "-i", "pipe:0", "-f", "f32le", "-ar", str(SR), "-ac",
+                               "1", "pipe:1"], input=coded, capture_output=True, check=True).stdout
+    except (OSError, subprocess.CalledProcessError):
+        return x
+    y = np.frombuffer(back, np.float32)
+    out = np.zeros(len(x), np.float32)
+    out[:min(len(x), len(y))] = y[:len(x)]
+    return out
 
 
 def random_noise(n, rng, pool):

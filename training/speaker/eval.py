@@ -6,6 +6,8 @@ Sets
          (10 pseudo-utterances each, silence-trimmed prompts concatenated to >= 6 s, 8 kHz source).
   dev  : 30 train-clean-100 speakers excluded from training (common.libri_split);
          each single utterance is cut into 4 equal chunks (~3 s): 3 enrol, 1 test.
+  dev_so: 60 speechocean762 speakers excluded from training (common.speechocean_split; when SPEECHOCEAN_DIR is
+         set): 20 short utterances each (silence-trimmed, 1-3 s), the first 3 enrol, the other 17 are tests.
 Protocol: 3-utterance enrolment (mean of the 3 unit embeddings, re-normalised, clean),
 test utterance degraded per condition, cosine scoring against every enrolled speaker.
   eval folds: enrol utts {0,1,2}, {3,4,5}, {6,7,8}; test = that speaker's other 7.
@@ -56,8 +58,15 @@ def load_sets():
         x = C.load(f)
         n = len(x) // 4
         dev["libri-" + os.path.basename(f).split("-")[0]] = [x[i * n:(i + 1) * n] for i in range(4)]
-    # babble for evaluation: 5 talkers from the dev split (never from the evaluated speaker)
     return spk, dev
+
+
+def load_speechocean_dev():
+    root = C.speechocean_root(required=False)
+    if not root:
+        return None
+    _, dev = C.speechocean_split(root)
+    return {"so-" + s: [C.trim_silence(C.load(f)) for f in files] for s, files in dev.items()}
 
 
 def degrade(x, cond, seed, babble_pool):
@@ -131,28 +140,44 @@ def run_trials(embed, spk, cond, babble_pool, folds, clean=None):
 
 EVAL_FOLDS = [([0, 1, 2], [3, 4, 5, 6, 7, 8, 9]), ([3, 4, 5], [0, 1, 2, 6, 7, 8, 9]), ([6, 7, 8], [0, 1, 2, 3, 4, 5, 9])]
 DEV_FOLDS = [([1, 2, 3], [0]), ([0, 2, 3], [1]), ([0, 1, 3], [2]), ([0, 1, 2], [3])]
+SO_FOLDS = [([0, 1, 2], list(range(3, 20)))]
 
 
 def evaluate(embed, conds=CONDS + DUR_CONDS):
     spk, dev = load_sets()
     babble_eval = [w for v in list(dev.values())[:5] for w in v]   # dev speakers as babble for eval set
     babble_dev = [w for v in spk.values() for w in v[:2]][:10]     # eval speakers as babble for dev set
+    so = load_speechocean_dev()
     res = {"eval": {}, "dev": {}}
     clean_e = {n: norm(embed(spk[n])) for n in sorted(spk)}   # enrolment embeddings, computed once
     clean_d = {n: norm(embed(dev[n])) for n in sorted(dev)}
+    if so:
+        res["dev_so"] = {}
+        clean_s = {n: norm(embed(so[n])) for n in sorted(so)}
     for c in conds:
         res["eval"][c] = run_trials(embed, spk, c, babble_eval, EVAL_FOLDS, clean_e)
         cd = "clean" if c == "clean5" else c
         res["dev"][c] = run_trials(embed, dev, cd, babble_dev, DEV_FOLDS, clean_d)
+        if so:
+            # its utterances are 1-3 s: "clean5" and "clean2" are the whole utterance
+            cs = "clean" if c in ("clean5", "clean2") else c
+            res["dev_so"][c] = run_trials(embed, so, cs, babble_dev, SO_FOLDS, clean_s)
     return res
 
 
+def dev_mean_eer(res, conds):
+    """The figure settings are chosen by: mean EER over the conditions of every dev split."""
+    return float(np.mean([res[p][c]["eer"] for p in ("dev", "dev_so") if p in res for c in conds]))
+
+
 def table(res, title):
-    lines = [f"| {title} | eval EER | eval top-1 | dev EER | dev top-1 |", "|---|---|---|---|---|"]
+    parts = [p for p in ("eval", "dev", "dev_so") if p in res]
+    lines = [f"| {title} | " + " | ".join(f"{p} EER | {p} top-1" for p in parts) + " |",
+             "|---|" + "---|---|" * len(parts)]
     for c in res["eval"]:
-        e, d = res["eval"][c], res["dev"][c]
-        lines.append(f"| {c} | {100*e['eer']:.1f}% | {100*e['top1']:.1f}% ({e['n_target']}) | "
-                     f"{100*d['eer']:.1f}% | {100*d['top1']:.1f}% ({d['n_target']}) |")
+        cells = [f"{100*res[p][c]['eer']:.1f}% | {100*res[p][c]['top1']:.1f}% ({res[p][c]['n_target']})"
+                 for p in parts]
+        lines.append(f"| {c} | " + " | ".join(cells) + " |")
     return "\n".join(lines)
 
 

@@ -3,7 +3,8 @@
 usage: python3 fuse.py .work/net.pt .work/lda.npz
 Embeds every evaluation waveform once with the torch network and with the LDA
 backend, then scores weighted concatenations for several weights.  The weight is
-picked on dev-split EER averaged over conditions (never on test-other-dev).
+picked on dev-split EER averaged over conditions and both dev splits (LibriSpeech and speechocean762; never on
+test-other-dev).
 """
 import os
 import sys
@@ -39,7 +40,7 @@ def main():
         def embed(ws, wn=wn):
             return np.stack([np.concatenate([np.sqrt(wn) * a, np.sqrt(1 - wn) * b]) for a, b in map(base, ws)])
         res = E.evaluate(embed, conds)
-        dev = np.mean([res["dev"][c]["eer"] for c in conds])
+        dev = E.dev_mean_eer(res, conds)
         ev = np.mean([res["eval"][c]["eer"] for c in conds])
         out[wn] = {"dev_mean_eer": dev, "eval_mean_eer": ev}
         print(f"w_net={wn}: dev mean EER {100*dev:.2f}%  (eval mean EER {100*ev:.2f}%)", flush=True)

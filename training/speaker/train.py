@@ -1,8 +1,9 @@
 """Train the compact speaker network with AAM-softmax on the augmented feature bank.
 
-usage: python3 train.py [--steps 1800] [--batch 96] [--threads 2] [--max-minutes 32]
-Writes .work/net.pt (state dict + config).  Seeded; the run is deterministic for a
-fixed thread count unless --max-minutes cuts it short (reported in the log).
+usage: python3 train.py [--steps 6000] [--batch 128] [--threads 1] [--crop 100 300] [--max-minutes M]
+Writes .work/net.pt (state dict + config).  Seeded; the learning-rate schedule follows the step count only, so the
+run is the same on a busy or a quiet machine (deterministic for a fixed thread count). --max-minutes is an optional
+wall-clock bound that also anneals the schedule; a run it ends early depends on machine load (reported in the log).
 """
 import os
 import sys
@@ -20,14 +21,17 @@ from model import SpeakerNet, AAMSoftmax
 
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("--steps", type=int, default=1800)
-    ap.add_argument("--batch", type=int, default=96)
-    ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--steps", type=int, default=6000)
+    ap.add_argument("--batch", type=int, default=128)
+    ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--lr", type=float, default=3e-3)
-    ap.add_argument("--max-minutes", type=float, default=32.0)
+    ap.add_argument("--crop", type=int, nargs=2, default=[100, 300], help="crop length range in frames (10 ms)")
+    ap.add_argument("--max-minutes", type=float, default=None)
     ap.add_argument("--out", default=os.path.join(C.WORK, "net.pt"))
     ap.add_argument("--init", help="continue from a checkpoint (network + AAM head), new LR cycle")
     ap.add_argument("--seed-offset", type=int, default=0)
+    ap.add_argument("--resume", action="store_true",
+                    help="continue an interrupted run from OUT.resume (same arguments; the result is the same)")
     a = ap.parse_args()
     torch.set_num_threads(a.threads)
     torch.manual_seed(C.SEED + a.seed_offset)
@@ -72,6 +76,8 @@ def main():
     def progress(s):
         # schedule follows the larger of step progress and wall-clock progress, so a run
         # bounded by --max-minutes still anneals fully (then the step count is logged).
+        if a.max_minutes is None:
+            return s / a.steps
         return max(s / a.steps, (time.time() - t0) / 60 / a.max_minutes)
 
     def lr_at(p):
@@ -80,19 +86,25 @@ def main():
         q = (p - 0.05) / 0.95
         return 1e-5 + 0.5 * (a.lr - 1e-5) * (1 + math.cos(math.pi * min(1.0, q)))
 
+    def crop(c, T):
+        """T frames of class c: a window of one copy, or, when its copies are short utterances, copies of the
+        class joined until T frames (as the product joins the speech segments the VAD finds)."""
+        parts, have = [], 0
+        while have < T:
+            r = idx[by_cls[c][rng.randint(len(by_cls[c]))]]
+            st, ln = int(r[1]), int(r[2])
+            n = min(ln, T - have)
+            o = rng.randint(0, ln - n + 1)
+            parts.append(bank[st + o:st + o + n])
+            have += n
+        return parts[0] if len(parts) == 1 else np.concatenate(parts)
+
     def batch():
-        T = rng.randint(200, 301)  # 2-3 s crops
+        T = rng.randint(a.crop[0], a.crop[1] + 1)
         X = np.empty((a.batch, T, C.N_MELS), np.float32)
         y = rng.randint(0, n_cls, a.batch)
         for i, c in enumerate(y):
-            r = idx[by_cls[c][rng.randint(len(by_cls[c]))]]
-            st, ln = int(r[1]), int(r[2])
-            if ln >= T:
-                o = rng.randint(0, ln - T + 1)
-                seg = bank[st + o:st + o + T]
-            else:
-                seg = np.concatenate([bank[st:st + ln]] * (T // ln + 1))[:T]
-            X[i] = seg
+            X[i] = crop(c, T)
             # SpecAugment-style masks (frequency + time)
             if rng.rand() < 0.5:
                 f0, fw = rng.randint(0, C.N_MELS - 8), rng.randint(1, 8)
@@ -107,7 +119,24 @@ def main():
     la, aa = [], []
     t0 = time.time()
     done = 0
-    for s in range(a.steps):
+    start = 0
+    resume_file = a.out + ".resume"
+    if a.resume and os.path.exists(resume_file):
+        ck = torch.load(resume_file, map_location="cpu")
+        net.load_state_dict(ck["state"])
+        head.load_state_dict(ck["head"])
+        opt.load_state_dict(ck["opt"])
+        rng.set_state(ck["numpy_rng"])
+        torch.set_rng_state(ck["torch_rng"])
+        start = done = ck["steps"]
+        print(f"resumed at step {start}", flush=True)
+
+    def checkpoint():
+        torch.save({"cfg": cfg, "state": net.state_dict(), "head": head.state_dict(), "steps": done}, a.out)
+        torch.save({"cfg": cfg, "state": net.state_dict(), "head": head.state_dict(), "opt": opt.state_dict(),
+                    "numpy_rng": rng.get_state(), "torch_rng": torch.get_rng_state(), "steps": done}, resume_file)
+
+    for s in range(start, a.steps):
         p = progress(s)
         if p >= 1.0:
             print(f"schedule complete (wall-clock bound) at step {s}", flush=True)
@@ -128,11 +157,11 @@ def main():
             el = (time.time() - t0) / 60
             print(f"step {done}/{a.steps} loss {np.mean(la[-50:]):.3f} acc {np.mean(aa[-50:]):.3f} "
                   f"lr {lr_at(p):.2e} m {m:.2f} {el:.1f} min", flush=True)
-        if done % 300 == 0 or done == a.steps:
-            torch.save({"cfg": cfg, "state": net.state_dict(), "head": head.state_dict(), "steps": done}, a.out)
-    torch.save({"cfg": cfg, "state": net.state_dict(), "head": head.state_dict(), "steps": done}, a.out)
+        if done % 250 == 0:
+            checkpoint()
+    checkpoint()
     info = {"steps": done, "minutes": (time.time() - t0) / 60, "params": n_par, "seed": C.SEED,
-            "batch": a.batch, "threads": a.threads, "final_loss": float(np.mean(la[-50:])),
+            "batch": a.batch, "threads": a.threads, "crop_frames": a.crop, "classes": n_cls, "final_loss": float(np.mean(la[-50:])),
             "final_train_acc": float(np.mean(aa[-50:]))}
     with open(os.path.join(C.WORK, "train_info.json"), "w") as fh:
         json.dump(info, fh, indent=1)

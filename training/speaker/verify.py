@@ -32,6 +32,15 @@ def dev_speakers():
     return [os.path.basename(f).split("-")[0] for f in held]
 
 
+def speechocean_held_out():
+    """speechocean762 speakers never trained on: the dev split and the evaluation speakers (common.speechocean_split)."""
+    root = C.speechocean_root(required=False)
+    if not root:
+        return {}
+    _, dev, held = C.speechocean_split(root, with_eval=True)
+    return {"speechocean_dev": sorted(dev), "speechocean_eval": sorted(held)}
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("model")
@@ -89,16 +98,25 @@ def main():
             {"name": "LibriSpeech train-clean-100 (221 of 251 speakers, one utterance each)",
              "licence": "CC BY 4.0", "attribution": "LibriSpeech ASR corpus (c) 2014 Vassil Panayotov, Guoguo Chen, "
                                                     "Daniel Povey, Sanjeev Khudanpur"},
+            {"name": "speechocean762 (180 of 250 speakers, 20 short utterances each; github.com/jimbozhang/speechocean762, "
+                     "OpenSLR SLR101)",
+             "licence": "free for commercial and non-commercial use (corpus README); Apache-2.0 on the authors' "
+                        "Hugging Face card (mispeech/speechocean762)",
+             "attribution": "speechocean762, Junbo Zhang, Zhiwen Zhang, Yongqing Wang, Zhiyong Yan, Qiong Song, "
+                            "Yukai Huang, Ke Li, Daniel Povey, Yujun Wang (Interspeech 2021); SpeechOcean and Xiaomi"},
             {"name": "Debian asterisk-core-sounds-{en,es,ru}-wav, asterisk-prompt-it-menardi-wav "
                      "(speakers Allison Smith, Francesca Menardi, IvrvoiceRU; 160 prompts each)",
              "licence": "CC-BY-SA-3.0", "attribution": "Asterisk core sounds, Digium/Sangoma; voices by the named speakers"},
         ],
         "augmentation": "speed 0.9/1.1 copies as new speakers; white/pink/brown/babble noise 0-20 dB; synthetic "
-                        "reverb; 8 kHz telephone band with mu-law",
+                        "reverb; 8 kHz telephone band with mu-law; Opus 8-24 kbit/s and GSM codecs; noisy copies "
+                        "through the product's denoiser (GTCRN)",
         "held_out": {"eval": "librispeech test-other-dev (5 speakers) + Debian June (fr_CA) and Carlo (it_IT male)",
-                     "dev": "30 train-clean-100 speakers listed in training/speaker/README.md",
-                     # the Node tooling (calibration, cohort, enrolment babble) reads the split from here
-                     "dev_speakers": dev_speakers()},
+                     "dev": "30 train-clean-100 speakers listed in training/speaker/README.md, and 60 speechocean762 "
+                            "speakers (speechocean_dev); 10 more speechocean762 speakers are evaluation-only "
+                            "(speechocean_eval)",
+                     # the Node tooling (calibration, cohort, enrolment babble, evaluations) reads the splits from here
+                     "dev_speakers": dev_speakers(), **speechocean_held_out()},
         "thresholds": {
             "accept": th["accept"],
             "margin": th["margin"],
