@@ -21,9 +21,13 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { ScoreCalibration } from '../libs/recognition/src/speaker-calibration.js';
-import { defaultPolicyFor } from '../libs/recognition/src/speaker-policy-defaults.js';
-import { isNoisy, type CalibratedRules, type SpeakerPolicy } from '../libs/recognition/src/speaker-policy.js';
+import {
+  type CalibratedRules,
+  type ScoreCalibration,
+  type SpeakerPolicy,
+  defaultPolicyFor,
+  isNoisy,
+} from '@mira/recognition';
 import { equalErrorRate, evalPipeline, fmt } from './lib.js';
 import { BENCHMARK_MEASURES, machineLine, writeBenchmark } from '../tooling/benchmarks-file.js';
 import { calibrationLoss, fitLlr, type CalibrationTrial } from './llr-fit.js';

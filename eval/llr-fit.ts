@@ -4,12 +4,7 @@
  * fitted logit is a log-likelihood ratio. Newton's method with a little ridge (4 parameters, tens of thousands of
  * trials).
  */
-import {
-  durationCovariate,
-  scoreLlr,
-  type LlrCoefficients,
-  type ScoreCalibration,
-} from '../libs/recognition/src/speaker-calibration.js';
+import { type LlrCoefficients, type ScoreCalibration, durationCovariate, scoreLlr } from '@mira/recognition';
 
 export interface CalibrationTrial {
   score: number;

@@ -17,12 +17,15 @@
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { AudioPipeline } from '../libs/audio/src/audio-pipeline.js';
-import type { EnrolmentSpeech } from '../libs/audio/src/audio.types.js';
-import { mixAtSnr, pinkNoise } from '../libs/audio/src/dsp/signal.js';
-import { noiseJudgementSnrDb } from '../libs/audio/src/quality/blind-snr.js';
-import { centroidOf } from '../libs/core/src/util/vectors.js';
-import type { PersonCentroid } from '../libs/recognition/src/speaker-policy.js';
+import {
+  type AudioPipeline,
+  type EnrolmentSpeech,
+  mixAtSnr,
+  noiseJudgementSnrDb,
+  pinkNoise,
+} from '@mira/audio';
+import { centroidOf } from '@mira/core';
+import { type PersonCentroid } from '@mira/recognition';
 import { babble } from '@mira/audio';
 import { librispeechTrainFiles } from '../tooling/shared-data.js';
 import {

@@ -4,21 +4,20 @@
  * any subset of persons reads its scores from there (a cohort-normalised score of a pair does not depend on the
  * other persons).
  */
-import type { AudioPipeline } from '../libs/audio/src/audio-pipeline.js';
-import { centroidOf } from '../libs/core/src/util/vectors.js';
+import { type AudioPipeline } from '@mira/audio';
+import { centroidOf } from '@mira/core';
 import {
-  judgeSpeaker,
-  type SpeakerJudgement,
-  type TurnContext,
-} from '../libs/recognition/src/speaker-decision.js';
-import {
-  bestScores,
-  planIdentification,
   type PersonCentroid,
   type PersonScores,
+  type SpeakerJudgement,
   type SpeakerPolicy,
-} from '../libs/recognition/src/speaker-policy.js';
-import { gatherVoice, type UnattributedSpeech } from '../libs/recognition/src/voice-gathering.js';
+  type TurnContext,
+  type UnattributedSpeech,
+  bestScores,
+  gatherVoice,
+  judgeSpeaker,
+  planIdentification,
+} from '@mira/recognition';
 import type { DevMaterial, DevTrial } from './speaker-dev-trials.js';
 
 export interface ScoredMaterial extends DevMaterial {

@@ -15,6 +15,7 @@ export function toPersonDto({ person, stats }: PersonRecord): PersonDto {
     index: person.index,
     voiceprint_samples: stats.voiceprint_samples,
     has_voiceprint: stats.has_voiceprint,
+    needs_reenrolment: stats.needs_reenrolment,
     conversation_count: stats.conversation_count,
     metadata: person.metadata ?? {},
     created_at: isoUtc(person.createdAt),

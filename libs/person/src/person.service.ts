@@ -163,6 +163,7 @@ export class PersonService {
           last_interaction_at: null,
           voiceprint_samples: 0,
           has_voiceprint: false,
+          needs_reenrolment: false,
         },
       ]),
     );

@@ -20,6 +20,8 @@ export interface PersonStats {
   last_interaction_at: Date | null;
   voiceprint_samples: number;
   has_voiceprint: boolean;
+  /** Voice samples exist only for another speaker model than the current one: enrol again to be recognised by it. */
+  needs_reenrolment: boolean;
 }
 
 /**
@@ -32,6 +34,7 @@ export const BASIC_PERSON_STATS: ReadonlyArray<keyof PersonStats> = [
   'conversation_count',
   'voiceprint_samples',
   'has_voiceprint',
+  'needs_reenrolment',
 ];
 
 export interface PersonRecord {

@@ -5,12 +5,16 @@ import { VoiceprintRepository } from './voiceprint.repository.js';
 import { VoiceprintService } from './voiceprint.service.js';
 
 /**
- * A person's voiceprint figures (samples of the current speaker model), and their samples moving with a merge. On a
- * delete they go by foreign-key cascade.
+ * A person's voiceprint figures (samples of the current speaker model; whether they have samples of other models
+ * only, and so should enrol again), and their samples moving with a merge. On a delete they go by foreign-key cascade.
  */
 @Injectable()
 export class VoiceprintPersonHooks implements PersonStatsProvider, PersonMergeHook {
-  readonly personStatsFields: ReadonlyArray<keyof PersonStats> = ['voiceprint_samples', 'has_voiceprint'];
+  readonly personStatsFields: ReadonlyArray<keyof PersonStats> = [
+    'voiceprint_samples',
+    'has_voiceprint',
+    'needs_reenrolment',
+  ];
 
   constructor(
     private readonly repository: VoiceprintRepository,
@@ -18,16 +22,17 @@ export class VoiceprintPersonHooks implements PersonStatsProvider, PersonMergeHo
   ) {}
 
   async personStats(networkId: string, personIds: string[]): Promise<Map<string, Partial<PersonStats>>> {
-    const counts = await this.repository.countByPerson(
-      networkId,
-      personIds,
-      this.voiceprints.currentModelId() ?? undefined,
-    );
+    const counts = await this.repository.countByPersonAndModel(networkId, personIds);
+    const current = this.voiceprints.currentModelId();
     return new Map(
-      personIds.map((id) => [
-        id,
-        { voiceprint_samples: counts.get(id) ?? 0, has_voiceprint: (counts.get(id) ?? 0) > 0 },
-      ]),
+      personIds.map((id) => {
+        const byModel = counts.get(id) ?? new Map<string, number>();
+        const own = current === null ? [...byModel.values()].reduce((a, b) => a + b, 0) : (byModel.get(current) ?? 0);
+        return [
+          id,
+          { voiceprint_samples: own, has_voiceprint: own > 0, needs_reenrolment: own === 0 && byModel.size > 0 },
+        ];
+      }),
     );
   }
 

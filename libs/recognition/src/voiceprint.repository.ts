@@ -24,8 +24,9 @@ export class VoiceprintRepository {
     @InjectRepository(VoiceprintEntity) private readonly voiceprints: Repository<VoiceprintEntity>,
   ) {}
 
-  insert(networkId: string, values: NewVoiceprint): Promise<VoiceprintEntity> {
-    return this.voiceprints.save(this.voiceprints.create({ ...values, networkId }));
+  insert(networkId: string, values: NewVoiceprint, tx?: Tx): Promise<VoiceprintEntity> {
+    const repo = tx ? Tx.manager(tx).getRepository(VoiceprintEntity) : this.voiceprints;
+    return repo.save(repo.create({ ...values, networkId }));
   }
 
   listForPerson(networkId: string, personId: string): Promise<VoiceprintEntity[]> {
@@ -76,18 +77,39 @@ export class VoiceprintRepository {
     );
   }
 
-  /** Sample counts per person, optionally only for one model. */
-  async countByPerson(
-    networkId: string,
-    personIds: string[],
-    modelId?: string,
-  ): Promise<Map<string, number>> {
+  /** Sample counts per person and speaker model. */
+  async countByPersonAndModel(networkId: string, personIds: string[]): Promise<Map<string, Map<string, number>>> {
     const rows = (await this.voiceprints.query(
-      `SELECT person_id, count(*)::int AS n FROM voiceprints
-       WHERE network_id = $1 AND person_id = ANY($2::uuid[]) AND ($3::text IS NULL OR model_id = $3)
-       GROUP BY person_id`,
-      [networkId, personIds, modelId ?? null],
-    )) as { person_id: string; n: number }[];
-    return new Map(rows.map((r) => [r.person_id, Number(r.n)]));
+      `SELECT person_id, model_id, count(*)::int AS n FROM voiceprints
+       WHERE network_id = $1 AND person_id = ANY($2::uuid[])
+       GROUP BY person_id, model_id`,
+      [networkId, personIds],
+    )) as { person_id: string; model_id: string; n: number }[];
+    const out = new Map<string, Map<string, number>>();
+    for (const r of rows) {
+      const byModel = out.get(r.person_id) ?? new Map<string, number>();
+      byModel.set(r.model_id, Number(r.n));
+      out.set(r.person_id, byModel);
+    }
+    return out;
+  }
+
+  /**
+   * Persons with samples of `modelId` but none of any model in `except` (those still awaiting re-enrolment), as
+   * member rows (ids only).
+   */
+  listMembersAwaitingModel(
+    networkId: string,
+    modelId: string,
+    except: string,
+  ): Promise<Array<{ id: string; personId: string }>> {
+    return this.voiceprints.query(
+      `SELECT id, person_id AS "personId" FROM voiceprints v
+       WHERE network_id = $1 AND model_id = $2
+         AND NOT EXISTS (SELECT 1 FROM voiceprints c
+                         WHERE c.network_id = $1 AND c.person_id = v.person_id AND c.model_id = $3)
+       ORDER BY created_at, id`,
+      [networkId, modelId, except],
+    ) as Promise<Array<{ id: string; personId: string }>>;
   }
 }

@@ -15,6 +15,7 @@ const DECRYPTED_SAMPLES_KEPT = 10_000;
 
 interface DecryptedSample {
   networkId: string;
+  modelId: string;
   clean: Float32Array;
   noisy: Float32Array | null;
 }
@@ -65,13 +66,13 @@ export class VoiceprintService {
     const decoded = await this.audio.decode(bytes, hint);
     const quality = await this.audio.assessQuality(decoded.samples);
     if (quality.clipping_ratio > MAX_CLIPPING_RATIO) throw RecognitionErrors.clipped(quality.clipping_ratio);
-    const { speech, speechSeconds } = await this.audio.extractSpeech(decoded.samples);
+    if (!this.currentModelId()) throw RecognitionErrors.modelUnavailable();
+    // the VAD speech embedded, and the same voice as heard in a noisy room, for matching noisy utterances
+    // (multi-condition enrolment): the one helper the evaluations enrol with too
+    const { speechSeconds, voice: embedding, inNoise } = await this.audio.enrolmentSample(decoded.samples);
     if (speechSeconds === 0) throw RecognitionErrors.noSpeech();
     const minSeconds = Math.max(MIN_EMBED_SECONDS, this.config.values.voiceprints.enrolmentMinSpeechSeconds);
-    if (speechSeconds < minSeconds) throw RecognitionErrors.tooLittleSpeech(speechSeconds, minSeconds);
-    const embedding = await this.embed(speech);
-    // the same voice as heard in a noisy room, for matching noisy utterances (multi-condition enrolment)
-    const inNoise = await this.audio.embedInNoise(decoded.samples);
+    if (speechSeconds < minSeconds || !embedding) throw RecognitionErrors.tooLittleSpeech(speechSeconds, minSeconds);
     const aad = { networkId, modelId: embedding.modelId };
     const row = await this.repository.insert(networkId, {
       personId,
@@ -154,13 +155,19 @@ export class VoiceprintService {
 
   /**
    * Person centroids for one model: the normalised mean of each person's samples of that model, and of their
-   * noisy-condition embeddings when any sample has one.
+   * noisy-condition embeddings when any sample has one. `awaitingReenrolmentFrom` (the current model): only the
+   * persons who have no sample of that model yet (an earlier model's voiceprints keep them recognised).
    */
-  async centroids(networkId: string, modelId: string): Promise<PersonCentroid[]> {
-    const members = await this.repository.listMembersForModel(networkId, modelId);
-    // samples deleted (here or on another instance) are not kept in memory past this read
+  async centroids(networkId: string, modelId: string, awaitingReenrolmentFrom?: string): Promise<PersonCentroid[]> {
+    const members = awaitingReenrolmentFrom
+      ? await this.repository.listMembersAwaitingModel(networkId, modelId, awaitingReenrolmentFrom)
+      : await this.repository.listMembersForModel(networkId, modelId);
+    // samples deleted (here or on another instance), or no longer read (their person enrolled with the current
+    // model), are not kept in memory past this read
     const current = new Set(members.map((m) => m.id));
-    this.decrypted.deleteWhere((sample, id) => sample.networkId === networkId && !current.has(id));
+    this.decrypted.deleteWhere(
+      (sample, id) => sample.networkId === networkId && sample.modelId === modelId && !current.has(id),
+    );
     // this utterance's vectors, held here so that the cache's own evictions cannot drop a sample from it
     const samples = new Map<string, DecryptedSample>();
     for (const member of members) {
@@ -174,6 +181,7 @@ export class VoiceprintService {
           const aad = { networkId, modelId: row.modelId };
           const sample = {
             networkId,
+            modelId: row.modelId,
             clean: this.cipher.decrypt(row.embeddingEncrypted, aad),
             noisy: row.noisyEmbeddingEncrypted ? this.cipher.decrypt(row.noisyEmbeddingEncrypted, aad) : null,
           };

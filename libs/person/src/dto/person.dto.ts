@@ -56,7 +56,7 @@ export class PersonListQueryV2Dto extends PageQueryDto {
 
 const VOICEPRINT_DOC =
   "Raw voice embeddings are biometric data and are never returned (the original API's `voice_embedding` is replaced " +
-  'by `has_voiceprint`). Both reflect the samples of the current speaker model only.';
+  'by `has_voiceprint`). Counts are of samples made by the current speaker model.';
 
 /** v1 person: the original API's shape plus index and voiceprint figures. */
 export class PersonDto {
@@ -80,6 +80,14 @@ export class PersonDto {
 
   @ApiProperty({ example: false, description: `Whether a voiceprint exists. ${VOICEPRINT_DOC}` })
   has_voiceprint: boolean;
+
+  @ApiProperty({
+    example: false,
+    description:
+      'The person has voice samples only from an earlier speaker model. They are still recognised through it while ' +
+      'that model ships, but should enrol again (POST /persons/{id}/voice) to be recognised by the current one.',
+  })
+  needs_reenrolment: boolean;
 
   @ApiProperty({ example: 12, description: 'Conversations this person takes part in' })
   conversation_count: number;
