@@ -11,6 +11,7 @@ import { AppDevices1763801600000 } from './1763801600000-app-devices.js';
 import { InteractionSearch1763801910000 } from './1763801910000-interaction-search.js';
 import { SignIn1763803100000 } from './1763803100000-sign-in.js';
 import { AccountDeletion1763803200000 } from './1763803200000-account-deletion.js';
+import { UnattributedVoices1763803300000 } from './1763803300000-unattributed-voices.js';
 
 /** Every migration, in order. New migrations are appended here (explicit list: works in ts-jest and compiled ESM). */
 export const ALL_MIGRATIONS = [
@@ -27,4 +28,5 @@ export const ALL_MIGRATIONS = [
   InteractionSearch1763801910000,
   SignIn1763803100000,
   AccountDeletion1763803200000,
+  UnattributedVoices1763803300000,
 ];

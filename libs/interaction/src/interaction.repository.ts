@@ -234,6 +234,29 @@ export class InteractionRepository {
     });
   }
 
+  /**
+   * The latest interaction heard by one device (metadata.audio.client_id) that occurred in [since, before): the
+   * speaker context of the device's next utterance. Served by the (network_id, occurred_at) index over a few seconds.
+   */
+  latestFromClient(
+    networkId: string,
+    clientId: string,
+    since: Date,
+    before: Date,
+  ): Promise<InteractionEntity | null> {
+    return this.interactions
+      .createQueryBuilder('i')
+      .where('i.network_id = :networkId AND i.occurred_at >= :since AND i.occurred_at < :before', {
+        networkId,
+        since,
+        before,
+      })
+      .andWhere(`i.metadata -> 'audio' ->> 'client_id' = :clientId`, { clientId })
+      .orderBy('i.occurred_at', 'DESC')
+      .addOrderBy('i.id', 'DESC')
+      .getOne();
+  }
+
   /** count and latest occurred_at per person (or per conversation). */
   async statsBy(
     column: 'person_id' | 'conversation_id',

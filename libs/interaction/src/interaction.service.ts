@@ -174,6 +174,16 @@ export class InteractionService {
     return row;
   }
 
+  /** The latest interaction one device heard in [since, before) (the speaker context of its next utterance). */
+  latestFromClient(
+    networkId: string,
+    clientId: string,
+    since: Date,
+    before: Date,
+  ): Promise<Interaction | null> {
+    return this.repository.latestFromClient(networkId, clientId, since, before);
+  }
+
   /** The most recent interaction (by occurred_at) of a conversation. */
   latestInConversation(networkId: string, conversationId: string): Promise<Interaction | null> {
     return this.repository.latestInConversation(networkId, conversationId);

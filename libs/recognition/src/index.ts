@@ -1,6 +1,7 @@
 export * from './recognition.module.js';
 export * from './voiceprint.service.js';
 export * from './speaker-identification.service.js';
+export * from './voice-gathering.service.js';
 export * from './identification.types.js';
 export * from './voiceprint.types.js';
 export * from './recognition.errors.js';

@@ -5,11 +5,11 @@ import { AppLogger } from '@mira/core';
 import { type Interaction, InteractionService } from '@mira/interaction';
 import { JobName, type JobOf, JobQueue, OnJob, PermanentJobError } from '@mira/jobs';
 import { NetworkService } from '@mira/network';
-import { PersonService } from '@mira/person';
 import {
   type Identification,
   isNoisy,
   SpeakerIdentificationService,
+  VoiceGatheringService,
   VoiceprintService,
 } from '@mira/recognition';
 import { type ChunkForProcessing, StreamChunkService } from '@mira/stream';
@@ -35,8 +35,8 @@ export class UtteranceProcessor {
     private readonly audio: AudioService,
     private readonly identification: SpeakerIdentificationService,
     private readonly voiceprints: VoiceprintService,
+    private readonly gathering: VoiceGatheringService,
     private readonly interactions: InteractionService,
-    private readonly persons: PersonService,
     private readonly networks: NetworkService,
     private readonly transcriber: Transcriber,
     private readonly conversations: ConversationLifecycle,
@@ -93,7 +93,13 @@ export class UtteranceProcessor {
     // Step 1: speaker + interaction row (the idempotency point).
     if (!interaction) {
       const snrDb = noiseJudgementSnrDb(chunk.quality.snr_db, chunk.samples);
-      interaction = await this.identifyAndRecord(networkId, chunk, speech, snrDb);
+      interaction = await this.identifyAndRecord(
+        networkId,
+        chunk,
+        chunk.samples.length / SAMPLE_RATE,
+        speech,
+        snrDb,
+      );
     }
 
     // Step 2: conversation.
@@ -149,6 +155,7 @@ export class UtteranceProcessor {
   private async identifyAndRecord(
     networkId: string,
     chunk: Omit<ChunkForProcessing, 'samples'>,
+    durationSeconds: number,
     speech: { speech: Float32Array; speechSeconds: number },
     snrDb: number,
   ): Promise<Interaction> {
@@ -157,18 +164,10 @@ export class UtteranceProcessor {
       speech.speech,
       speech.speechSeconds,
       snrDb,
+      { clientId: chunk.clientId, startedAt: chunk.alignedCapturedAt },
     );
     const decision = identification.decision;
-    let personId: string | null = null;
-    let confidence: number | null = null;
-    if (decision.kind === 'match') {
-      personId = decision.personId;
-      confidence = decision.similarity;
-    } else if (decision.kind === 'new_person') {
-      const person = await this.persons.createUnnamed(networkId, { created_by: 'speaker_identification' });
-      personId = person.person.id;
-      this.logger.info('speaker_new_person', { network_id: networkId, person_id: personId });
-    }
+    const personId = decision.kind === 'match' ? decision.personId : null;
     const row = await this.interactions.recordUtterance(
       networkId,
       {
@@ -177,13 +176,18 @@ export class UtteranceProcessor {
         content: null,
         metadata: {
           speaker: speakerMetadata(identification, snrDb),
-          audio: { captured_at: chunk.capturedAt.toISOString(), client_id: chunk.clientId },
+          audio: {
+            captured_at: chunk.capturedAt.toISOString(),
+            client_id: chunk.clientId,
+            // when the device's next utterance follows this one (the context of short turns)
+            duration_seconds: Math.round(durationSeconds * 100) / 100,
+          },
           pipeline: { identified: true },
         },
       },
       {
         occurredAt: chunk.alignedCapturedAt,
-        speakerConfidence: confidence,
+        speakerConfidence: decision.kind === 'match' ? decision.similarity : null,
         transcriptionStatus: 'pending',
         processingStatus: 'processing',
         sourceStreamId: chunk.streamId,
@@ -196,9 +200,23 @@ export class UtteranceProcessor {
       if (!existing) throw new Error('The interaction of this chunk was recorded by another run and is gone');
       return existing;
     }
-    const refine = decision.kind === 'new_person' || (decision.kind === 'match' && decision.refine);
-    if (personId && refine) await this.voiceprints.addAutoSample(networkId, personId, identification, row.id);
-    return row;
+    if (personId && decision.kind === 'match' && decision.refine) {
+      await this.voiceprints.addAutoSample(networkId, personId, identification, row.id);
+    }
+    // an unknown voice is kept until enough of it gathers into one new person, never a person per utterance
+    const newPersonId = await this.gathering.gather(networkId, identification, row.id);
+    if (!newPersonId) return row;
+    return this.interactions.applySystemChanges(networkId, row.id, {
+      personId: newPersonId,
+      metadata: {
+        ...row.metadata,
+        speaker: {
+          ...(row.metadata.speaker as Record<string, unknown>),
+          decision: 'new_person',
+          reason: null,
+        },
+      },
+    });
   }
 
   private async transcribe(
@@ -262,6 +280,14 @@ function speakerMetadata(identification: Identification, snrDb: number): Record<
     best_score: d.kind === 'match' ? d.score : d.bestScore,
     score_scale: identification.scale,
     ...(d.kind === 'match' ? { runner_up_score: d.runnerUp, refined_voiceprint: d.refine } : {}),
+    // on a calibrated model: the probability of the answer (the named person's, or the likeliest one's), of nobody
+    // enrolled, whether the device's preceding turn decided it, and which model's voiceprint matched
+    ...(d.kind !== 'new_person' && d.posterior !== undefined ? { posterior: d.posterior } : {}),
+    ...(identification.unknownPosterior !== null
+      ? { unknown_posterior: identification.unknownPosterior }
+      : {}),
+    context_used: identification.contextUsed,
+    ...(d.kind === 'match' ? { matched_model_id: identification.matchedModelId } : {}),
     speech_seconds: Math.round(identification.speechSeconds * 100) / 100,
     model_id: identification.modelId,
     weak_model: identification.weakModel,
