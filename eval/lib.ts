@@ -1,7 +1,7 @@
 /** Shared helpers for bench/ and eval/ scripts (tooling only; data from tooling/shared-data.ts). */
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import {
   AudioPipeline,
   CohortScoreNormaliser,
@@ -11,7 +11,11 @@ import {
   repoModelsDir,
 } from '@mira/audio';
 import { parseConfig } from '@mira/core';
-import { fillModelDirFromMirror, librispeechTrainFiles, SHARED_DIR } from '../tooling/shared-data.js';
+import {
+  fillModelDirFromMirror,
+  librispeechTrainFiles,
+  speechoceanSpeakers,
+} from '../tooling/shared-data.js';
 
 /**
  * The product pipeline on MODEL_DIR filled from the shared model mirror with the product's fetch code.
@@ -81,33 +85,6 @@ export function heldOutOf(modelId: string): HeldOut {
  */
 export function devSplitSpeakers(modelId: string): string[] {
   return heldOutOf(modelId).dev_speakers;
-}
-
-/** speechocean762 (see training/speaker/README.md for how to obtain it): SPEECHOCEAN_DIR, else beside the shared data. */
-export const SPEECHOCEAN = resolve(process.env.SPEECHOCEAN_DIR || join(SHARED_DIR, 'data', 'speechocean762'));
-
-/** speechocean762's speakers and their utterance files (Kaldi lists of its train/ and test/), or null when absent. */
-export function speechoceanSpeakers(): Map<string, string[]> | null {
-  if (!existsSync(join(SPEECHOCEAN, 'test', 'spk2utt'))) return null;
-  const speakers = new Map<string, string[]>();
-  for (const part of ['train', 'test']) {
-    const wav = new Map(
-      readFileSync(join(SPEECHOCEAN, part, 'wav.scp'), 'utf8')
-        .split('\n')
-        .filter(Boolean)
-        .map((line) => line.split(/\s+/) as [string, string]),
-    );
-    for (const line of readFileSync(join(SPEECHOCEAN, part, 'spk2utt'), 'utf8')
-      .split('\n')
-      .filter(Boolean)) {
-      const [speaker, ...utterances] = line.split(/\s+/);
-      speakers.set(
-        speaker!,
-        utterances.sort().map((u) => join(SPEECHOCEAN, wav.get(u)!)),
-      );
-    }
-  }
-  return speakers;
 }
 
 /** The speechocean762 speakers a model trained on (all but its held-out ones), with their files. */

@@ -77,3 +77,35 @@ export function librispeechDevSpeakers(): Array<{ speaker: string; files: string
     .sort()
     .map((speaker) => ({ speaker, files: librispeechDevFiles(speaker) }));
 }
+
+/**
+ * speechocean762 (training/speaker/README.md says how to obtain it): `SPEECHOCEAN_DIR`, else `data/speechocean762` in the
+ * shared folder. Read by the speaker training, calibration and evaluations when present; nothing needs it otherwise.
+ */
+export const SPEECHOCEAN_DIR = resolve(
+  process.env.SPEECHOCEAN_DIR || join(SHARED_DIR, 'data', 'speechocean762'),
+);
+
+/** speechocean762's speakers and their utterance files (Kaldi lists of its train/ and test/), or null when absent. */
+export function speechoceanSpeakers(): Map<string, string[]> | null {
+  if (!existsSync(join(SPEECHOCEAN_DIR, 'test', 'spk2utt'))) return null;
+  const speakers = new Map<string, string[]>();
+  for (const part of ['train', 'test']) {
+    const wav = new Map(
+      readFileSync(join(SPEECHOCEAN_DIR, part, 'wav.scp'), 'utf8')
+        .split('\n')
+        .filter(Boolean)
+        .map((line) => line.split(/\s+/) as [string, string]),
+    );
+    for (const line of readFileSync(join(SPEECHOCEAN_DIR, part, 'spk2utt'), 'utf8')
+      .split('\n')
+      .filter(Boolean)) {
+      const [speaker, ...utterances] = line.split(/\s+/);
+      speakers.set(
+        speaker!,
+        utterances.sort().map((u) => join(SPEECHOCEAN_DIR, wav.get(u)!)),
+      );
+    }
+  }
+  return speakers;
+}

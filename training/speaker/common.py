@@ -145,8 +145,9 @@ def speechocean_split(root, with_eval=False):
 
 
 def speechocean_root(required=True):
-    root = os.environ.get("SPEECHOCEAN_DIR")
-    if root and os.path.isdir(os.path.join(root, "train")):
+    """SPEECHOCEAN_DIR, else data/speechocean762 in the shared folder (as tooling/shared-data.ts)."""
+    root = os.environ.get("SPEECHOCEAN_DIR") or os.path.join(DATA, "speechocean762")
+    if os.path.isdir(os.path.join(root, "train")):
         return root
     if required:
         raise SystemExit("speechocean762 not found: set SPEECHOCEAN_DIR to a folder holding its WAVE/, train/ and "
