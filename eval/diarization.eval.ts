@@ -40,7 +40,7 @@ import {
   type ReferenceSegment,
   type SpeakerMaterial,
 } from './diarization-lib.js';
-import { babbleVoiceFiles, DEV_SPLIT_SPEAKERS, evalPipeline, fmt, load, mean, median } from './lib.js';
+import { babbleVoiceFiles, devSplitSpeakers, evalPipeline, fmt, load, mean, median } from './lib.js';
 
 const TUNE = process.argv.includes('--tune');
 const PER_COUNT = Number(process.env.DIARIZATION_CONVERSATIONS ?? 10);
@@ -56,7 +56,7 @@ const options = diarizationOptions(
 
 // --- material ---------------------------------------------------------------------------------------------------
 const tuningPool: SpeakerMaterial[] = await Promise.all(
-  DEV_SPLIT_SPEAKERS.map(async (speaker) => ({
+  devSplitSpeakers(engines.modelId).map(async (speaker) => ({
     speaker,
     clips: await Promise.all(
       librispeechTrainFiles()
