@@ -140,12 +140,19 @@ export const mean = (values: number[]): number => values.reduce((a, b) => a + b,
 
 /** Equal error rate from target and non-target scores (higher = more likely same speaker). */
 export function equalErrorRate(targets: number[], nonTargets: number[]): number {
-  const thresholds = [...targets, ...nonTargets].sort((a, b) => a - b);
+  // one sweep over the sorted scores: at threshold t, targets below t are missed and non-targets at or above t pass
+  const sortedTargets = Float64Array.from(targets).sort();
+  const sortedNon = Float64Array.from(nonTargets).sort();
+  const thresholds = Float64Array.from([...targets, ...nonTargets]).sort();
   let best = 1;
   let bestGap = Infinity;
+  let missed = 0;
+  let nonBelow = 0;
   for (const t of thresholds) {
-    const frr = targets.filter((s) => s < t).length / targets.length;
-    const far = nonTargets.filter((s) => s >= t).length / nonTargets.length;
+    while (missed < sortedTargets.length && sortedTargets[missed]! < t) missed++;
+    while (nonBelow < sortedNon.length && sortedNon[nonBelow]! < t) nonBelow++;
+    const frr = missed / targets.length;
+    const far = (nonTargets.length - nonBelow) / nonTargets.length;
     if (Math.abs(frr - far) < bestGap) {
       bestGap = Math.abs(frr - far);
       best = (frr + far) / 2;

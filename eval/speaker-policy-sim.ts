@@ -15,6 +15,7 @@ import {
   type UnattributedSpeech,
   bestScores,
   gatherVoice,
+  isNewVoice,
   judgeSpeaker,
   planIdentification,
 } from '@mira/recognition';
@@ -140,7 +141,7 @@ export const durationBucket = (t: DevTrial) =>
 
 /**
  * Gathering unattributed speech of strangers (speechocean dev speakers, clean utterances): each speaker in turn is a
- * stranger to the others, says its utterances one by one, and the product's gathering rule runs: gatherable speech is
+ * stranger to the enrolled persons (every other dev person, or `enrolledCount` of them), says its utterances one by one, and the product's gathering rule runs: gatherable speech is
  * kept, linked to kept speech of one voice by `sameVoiceScore`, and becomes one new person once the group holds
  * `newPersonMinUtterances` utterances and `newPersonMinTotalSeconds` of speech. Afterwards the new person is one more
  * enrolled person. Returns per stranger: persons created and how the utterances after the first creation were named.
@@ -149,6 +150,7 @@ export function simulateStrangers(
   m: ScoredMaterial,
   policy: SpeakerPolicy,
   pipeline: AudioPipeline,
+  enrolledCount = Infinity,
 ): {
   strangers: number;
   exactlyOne: number;
@@ -166,7 +168,11 @@ export function simulateStrangers(
   });
   for (const [speaker, trialIds] of bySpeaker) {
     out.strangers++;
-    const others = [...m.persons.keys()].filter((k) => k !== speaker && m.corpusOf[k] === 'speechocean');
+    // the household: every other dev person, or a seeded few of them (any corpus)
+    const others =
+      enrolledCount >= m.persons.length - 1
+        ? [...m.persons.keys()].filter((k) => k !== speaker)
+        : subset(m.persons.length, enrolledCount, speaker + 1, -1, speaker);
     const created: PersonCentroid[] = [];
     let kept: UnattributedSpeech[] = [];
     for (const i of trialIds) {
@@ -195,8 +201,12 @@ export function simulateStrangers(
         if (named || !judgement.gatherable) continue;
       } else if (!base?.gatherable) continue;
       const current = { embedding: t.embedding!, speechSeconds: t.speechSeconds };
-      const members = gatherVoice(kept, current, policy.gathering, (test, refs) =>
-        pipeline.scoreVoices(m.modelId, test, refs),
+      const members = gatherVoice(
+        kept,
+        current,
+        policy.gathering,
+        (test, refs) => pipeline.scoreVoices(m.modelId, test, refs),
+        newVoiceRule(m, pipeline, policy, [...others.map((k) => m.persons[k]!), ...created]),
       );
       if (members) {
         const group = [current, ...members.map((k) => kept[k]!)];
@@ -211,6 +221,68 @@ export function simulateStrangers(
     if (created.length === 1) out.exactlyOne++;
     else if (created.length === 0) out.none++;
     else out.several++;
+  }
+  return out;
+}
+
+/** The product's rule for a gathered voice (isNewVoice) against these persons, scored by the pipeline. */
+function newVoiceRule(
+  m: ScoredMaterial,
+  pipeline: AudioPipeline,
+  policy: SpeakerPolicy,
+  persons: PersonCentroid[],
+): (voice: UnattributedSpeech) => boolean {
+  const current = {
+    modelId: m.modelId,
+    embedding: new Float32Array(0),
+    persons,
+    policy,
+    scale: m.scale,
+    score: (test: Float32Array, refs: Float32Array[]) => pipeline.scoreVoices(m.modelId, test, refs),
+  };
+  return (voice) => isNewVoice(voice, current);
+}
+
+/**
+ * An enrolled person's own speech must never become a new person: every dev person enrolled, each speaker's clips
+ * (every condition, in order) taken through the product's decision and gathering rules. Counts the clips kept as an
+ * unknown voice and the new persons made of an enrolled speaker's own speech.
+ */
+export function simulateOwnSpeech(
+  m: ScoredMaterial,
+  policy: SpeakerPolicy,
+  pipeline: AudioPipeline,
+): { speakers: number; kept: number; newPersons: number; speakersWithNewPerson: number } {
+  const out = { speakers: 0, kept: 0, newPersons: 0, speakersWithNewPerson: 0 };
+  const everyone = [...m.persons.keys()];
+  const rule = newVoiceRule(m, pipeline, policy, m.persons);
+  const bySpeaker = new Map<number, number[]>();
+  m.trials.forEach((t, i) => {
+    if (t.embedding) bySpeaker.set(t.speaker, [...(bySpeaker.get(t.speaker) ?? []), i]);
+  });
+  for (const trialIds of bySpeaker.values()) {
+    out.speakers++;
+    let kept: UnattributedSpeech[] = [];
+    let made = 0;
+    for (const i of trialIds) {
+      if (!decide(m, i, everyone, policy)?.gatherable) continue;
+      out.kept++;
+      const t = m.trials[i]!;
+      const current = { embedding: t.embedding!, speechSeconds: t.speechSeconds };
+      const members = gatherVoice(
+        kept,
+        current,
+        policy.gathering,
+        (test, refs) => pipeline.scoreVoices(m.modelId, test, refs),
+        rule,
+      );
+      if (members) {
+        made++;
+        kept = kept.filter((_, k) => !members.includes(k));
+      } else kept.push(current);
+    }
+    out.newPersons += made;
+    if (made > 0) out.speakersWithNewPerson++;
   }
   return out;
 }

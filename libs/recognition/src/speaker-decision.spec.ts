@@ -1,6 +1,6 @@
 import { cosine } from '@mira/core';
 import { posteriors, scoreLlr, type ScoreCalibration } from './speaker-calibration.js';
-import { judgeSpeaker, type ModelEvidence } from './speaker-decision.js';
+import { isNewVoice, judgeSpeaker, type ModelEvidence } from './speaker-decision.js';
 import type { PersonCentroid, SpeakerPolicy } from './speaker-policy.js';
 import { gatherVoice } from './voice-gathering.js';
 
@@ -193,6 +193,28 @@ describe('gathering unknown voices into one new person', () => {
     expect(gatherVoice([speech(2)], speech(0), policy.gathering, score)).toBeNull();
     expect(gatherVoice([speech(2), speech(4)], speech(0), policy.gathering, score)).toEqual([0, 1]);
     expect(gatherVoice([speech(2, 1), speech(4, 1)], speech(0, 1), policy.gathering, score)).toBeNull();
+  });
+
+  it('never makes a person of a group that, heard as one voice, is somebody enrolled', () => {
+    const kept = [speech(2), speech(4)];
+    const asked: Array<{ embedding: Float32Array; speechSeconds: number }> = [];
+    const refuse = (voice: { embedding: Float32Array; speechSeconds: number }) => {
+      asked.push(voice);
+      return false;
+    };
+    expect(gatherVoice(kept, speech(0), policy.gathering, score, refuse)).toBeNull();
+    // asked once, about the whole group: its centroid and all of its speech
+    expect(asked).toHaveLength(1);
+    expect(asked[0]!.speechSeconds).toBe(6);
+    expect(cosine(asked[0]!.embedding, at(2))).toBeGreaterThan(0.999);
+    expect(gatherVoice(kept, speech(0), policy.gathering, score, () => true)).toEqual([0, 1]);
+  });
+
+  it('judges a gathered voice against the enrolled persons as clean speech of all its length', () => {
+    const persons = [person('anna', 0), person('ben', 90)];
+    // a voice near Anna's in every utterance is Anna's, however unclear each utterance was
+    expect(isNewVoice({ embedding: at(5), speechSeconds: 6 }, evidence(at(0), persons))).toBe(false);
+    expect(isNewVoice({ embedding: at(0, 6), speechSeconds: 6 }, evidence(at(0), persons))).toBe(true);
   });
 
   it('leaves other voices out of the group', () => {

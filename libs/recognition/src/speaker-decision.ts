@@ -77,6 +77,20 @@ export function judgeSpeaker(utterance: UtteranceFacts, models: ModelEvidence[])
   );
 }
 
+/**
+ * Whether speech heard as one voice (a gathered group of utterances: their centroid and all their speech) is nobody
+ * enrolled, as clearly as one utterance must be to be kept for gathering (`gatherable`). Judged as clean speech by
+ * the current model alone: the utterances were each kept as clean speech of that model.
+ */
+export function isNewVoice(
+  voice: { embedding: Float32Array; speechSeconds: number },
+  current: ModelEvidence,
+): boolean {
+  return judgeSpeaker({ speechSeconds: voice.speechSeconds, snrDb: null }, [
+    { ...current, embedding: voice.embedding },
+  ]).gatherable;
+}
+
 function judgeByThresholds(utterance: UtteranceFacts, model: ModelEvidence): SpeakerJudgement {
   const { references, offsets } = planIdentification(
     utterance.snrDb,

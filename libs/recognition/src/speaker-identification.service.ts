@@ -4,9 +4,10 @@ import { AppConfig } from '@mira/core';
 import { InteractionService } from '@mira/interaction';
 import { NetworkService } from '@mira/network';
 import type { Identification, UtteranceOrigin } from './identification.types.js';
-import { judgeSpeaker, type ModelEvidence, type TurnContext } from './speaker-decision.js';
+import { isNewVoice, judgeSpeaker, type ModelEvidence, type TurnContext } from './speaker-decision.js';
 import { resolveSpeakerPolicy } from './speaker-policy-defaults.js';
 import type { PersonCentroid, SpeakerPolicy } from './speaker-policy.js';
+import type { UnattributedSpeech } from './voice-gathering.js';
 import { VoiceprintService } from './voiceprint.service.js';
 
 /** How far back a device's previous utterance is looked for (its start; the gap rule is the policy's). */
@@ -73,7 +74,10 @@ export class SpeakerIdentificationService {
     if (speechSeconds < MIN_EMBED_SECONDS) return unknown('too_little_speech');
     const embedding = await this.voiceprints.embed(speech);
     const current = await this.evidence(networkId, embedding.modelId, embedding.vector);
-    const models = [current, ...(await this.earlierModels(networkId, speech, embedding.modelId, current.policy))];
+    const models = [
+      current,
+      ...(await this.earlierModels(networkId, speech, embedding.modelId, current.policy)),
+    ];
     const context = origin ? await this.turnContext(networkId, origin, current.policy) : null;
     const judgement = judgeSpeaker({ speechSeconds, snrDb, context }, models);
     return {
@@ -90,6 +94,15 @@ export class SpeakerIdentificationService {
       unknownPosterior: judgement.unknownPosterior,
       gatherable: judgement.gatherable,
     };
+  }
+
+  /**
+   * The rule a gathered voice must pass before it becomes a person (voice-gathering.ts `isNewVoice`): heard as one
+   * voice, nobody enrolled with `modelId` in the network.
+   */
+  async newVoiceRule(networkId: string, modelId: string): Promise<(voice: UnattributedSpeech) => boolean> {
+    const current = await this.evidence(networkId, modelId, new Float32Array(0));
+    return (voice) => isNewVoice(voice, current);
   }
 
   private async evidence(
@@ -143,7 +156,12 @@ export class SpeakerIdentificationService {
   ): Promise<TurnContext | null> {
     if (!policy.calibrated) return null;
     const since = new Date(origin.startedAt.getTime() - CONTEXT_LOOKBACK_SECONDS * 1000);
-    const previous = await this.interactions.latestFromClient(networkId, origin.clientId, since, origin.startedAt);
+    const previous = await this.interactions.latestFromClient(
+      networkId,
+      origin.clientId,
+      since,
+      origin.startedAt,
+    );
     if (!previous?.personId) return null;
     const audio = previous.metadata?.audio as { duration_seconds?: unknown } | undefined;
     const duration = typeof audio?.duration_seconds === 'number' ? audio.duration_seconds : 0;

@@ -5,6 +5,7 @@ import { InteractionService } from '@mira/interaction';
 import { PersonService } from '@mira/person';
 import type { Identification } from './identification.types.js';
 import { UnattributedVoiceRepository } from './unattributed-voice.repository.js';
+import { SpeakerIdentificationService } from './speaker-identification.service.js';
 import { gatherVoice, type UnattributedSpeech } from './voice-gathering.js';
 import { VoiceprintCipher } from './voiceprint-crypto.js';
 import { VoiceprintRepository } from './voiceprint.repository.js';
@@ -27,6 +28,7 @@ export class VoiceGatheringService {
     private readonly persons: PersonService,
     private readonly interactions: InteractionService,
     private readonly audio: AudioService,
+    private readonly identification: SpeakerIdentificationService,
     private readonly transactions: Transactions,
     private readonly logger: AppLogger,
     config: AppConfig,
@@ -38,11 +40,16 @@ export class VoiceGatheringService {
    * Keeps a gatherable utterance's voice, and makes the new person when its voice has gathered enough; answers the new
    * person's id, or null while the voice is still gathering (or the utterance is not gatherable).
    */
-  async gather(networkId: string, identification: Identification, interactionId: string): Promise<string | null> {
+  async gather(
+    networkId: string,
+    identification: Identification,
+    interactionId: string,
+  ): Promise<string | null> {
     const { embedding, modelId, policy } = identification;
     if (!identification.gatherable || !embedding || !modelId || !policy) return null;
     const rules = policy.gathering;
     const score = await this.audio.voiceScorer(modelId);
+    const newVoice = await this.identification.newVoiceRule(networkId, modelId);
     const aad = { networkId, modelId };
     const formed = await this.transactions.run(async (tx) => {
       await this.repository.lockNetwork(tx, networkId);
@@ -51,13 +58,17 @@ export class VoiceGatheringService {
       const kept: Array<UnattributedSpeech & { row: (typeof rows)[number] }> = [];
       for (const row of rows) {
         try {
-          kept.push({ row, embedding: this.cipher.decrypt(row.embeddingEncrypted, aad), speechSeconds: row.speechSeconds });
+          kept.push({
+            row,
+            embedding: this.cipher.decrypt(row.embeddingEncrypted, aad),
+            speechSeconds: row.speechSeconds,
+          });
         } catch {
           this.logger.warn('unattributed_voice_undecryptable', { network_id: networkId, id: row.id });
         }
       }
       const current = { embedding, speechSeconds: identification.speechSeconds };
-      const members = gatherVoice(kept, current, rules, score);
+      const members = gatherVoice(kept, current, rules, score, newVoice);
       if (!members) {
         await this.repository.insert(tx, networkId, {
           modelId,

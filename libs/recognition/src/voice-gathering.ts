@@ -17,12 +17,17 @@ export interface UnattributedSpeech {
  *
  * One voice: each member scores at least `sameVoiceScore` against `current`, and each still does against the mean of
  * the others (an utterance linked by chance is dropped rather than merged).
+ *
+ * `isNewVoice`: the group, heard as one voice (its centroid, all its speech), must still be nobody enrolled. Single
+ * utterances of an enrolled person sometimes look like nobody (short, far from the microphone, another channel); the
+ * same person's utterances joined carry more evidence and meet their voiceprint, so they never found a new person.
  */
 export function gatherVoice(
   kept: UnattributedSpeech[],
   current: UnattributedSpeech,
   rules: GatheringRules,
   score: (test: Float32Array, references: Float32Array[]) => PersonScores,
+  isNewVoice?: (voice: UnattributedSpeech) => boolean,
 ): number[] | null {
   if (kept.length === 0) return null;
   const linked = score(
@@ -40,5 +45,10 @@ export function gatherVoice(
   }
   const seconds = current.speechSeconds + members.reduce((s, i) => s + kept[i]!.speechSeconds, 0);
   if (members.length + 1 < rules.minUtterances || seconds < rules.minTotalSeconds) return null;
+  const voice = {
+    embedding: centroidOf([current.embedding, ...members.map((i) => kept[i]!.embedding)]),
+    speechSeconds: seconds,
+  };
+  if (isNewVoice && !isNewVoice(voice)) return null;
   return members;
 }

@@ -27,10 +27,15 @@ export class VoiceprintPersonHooks implements PersonStatsProvider, PersonMergeHo
     return new Map(
       personIds.map((id) => {
         const byModel = counts.get(id) ?? new Map<string, number>();
-        const own = current === null ? [...byModel.values()].reduce((a, b) => a + b, 0) : (byModel.get(current) ?? 0);
+        const own =
+          current === null ? [...byModel.values()].reduce((a, b) => a + b, 0) : (byModel.get(current) ?? 0);
         return [
           id,
-          { voiceprint_samples: own, has_voiceprint: own > 0, needs_reenrolment: own === 0 && byModel.size > 0 },
+          {
+            voiceprint_samples: own,
+            has_voiceprint: own > 0,
+            needs_reenrolment: own === 0 && byModel.size > 0,
+          },
         ];
       }),
     );

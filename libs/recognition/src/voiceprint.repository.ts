@@ -78,7 +78,10 @@ export class VoiceprintRepository {
   }
 
   /** Sample counts per person and speaker model. */
-  async countByPersonAndModel(networkId: string, personIds: string[]): Promise<Map<string, Map<string, number>>> {
+  async countByPersonAndModel(
+    networkId: string,
+    personIds: string[],
+  ): Promise<Map<string, Map<string, number>>> {
     const rows = (await this.voiceprints.query(
       `SELECT person_id, model_id, count(*)::int AS n FROM voiceprints
        WHERE network_id = $1 AND person_id = ANY($2::uuid[])

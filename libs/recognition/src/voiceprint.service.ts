@@ -72,7 +72,8 @@ export class VoiceprintService {
     const { speechSeconds, voice: embedding, inNoise } = await this.audio.enrolmentSample(decoded.samples);
     if (speechSeconds === 0) throw RecognitionErrors.noSpeech();
     const minSeconds = Math.max(MIN_EMBED_SECONDS, this.config.values.voiceprints.enrolmentMinSpeechSeconds);
-    if (speechSeconds < minSeconds || !embedding) throw RecognitionErrors.tooLittleSpeech(speechSeconds, minSeconds);
+    if (speechSeconds < minSeconds || !embedding)
+      throw RecognitionErrors.tooLittleSpeech(speechSeconds, minSeconds);
     const aad = { networkId, modelId: embedding.modelId };
     const row = await this.repository.insert(networkId, {
       personId,
@@ -158,7 +159,11 @@ export class VoiceprintService {
    * noisy-condition embeddings when any sample has one. `awaitingReenrolmentFrom` (the current model): only the
    * persons who have no sample of that model yet (an earlier model's voiceprints keep them recognised).
    */
-  async centroids(networkId: string, modelId: string, awaitingReenrolmentFrom?: string): Promise<PersonCentroid[]> {
+  async centroids(
+    networkId: string,
+    modelId: string,
+    awaitingReenrolmentFrom?: string,
+  ): Promise<PersonCentroid[]> {
     const members = awaitingReenrolmentFrom
       ? await this.repository.listMembersAwaitingModel(networkId, modelId, awaitingReenrolmentFrom)
       : await this.repository.listMembersForModel(networkId, modelId);
