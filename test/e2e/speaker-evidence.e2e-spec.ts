@@ -1,0 +1,200 @@
+import { readFileSync } from 'node:fs';
+import { AudioService } from '@mira/audio';
+import { encodeWav16 } from '@mira/core';
+import { defaultPolicyFor } from '@mira/recognition';
+import {
+  createPerson,
+  registerClient,
+  startTestApp,
+  TestApp,
+  userWithNetwork,
+  Session,
+} from '../support/app.js';
+import { librispeechDevFiles, librispeechTrainFiles } from '../../tooling/shared-data.js';
+import { enrolVoice, streamUtterance, type InteractionRow } from '../support/speech.js';
+import { waitFor } from '../support/wait.js';
+
+const SR = 16_000;
+/** Several utterances through the whole pipeline each: generous, for a loaded machine. */
+const SLOW = 900_000;
+/** The short segment: a second of speech from this test-other-dev utterance of speaker 1688. */
+const SEGMENT_UTTERANCE = 6;
+const SEGMENT_SECONDS = 1.2;
+
+/**
+ * Mission: who said what, from all the evidence — unknown voices become exactly one person once there is enough of
+ * them, the same device's preceding turn names a short segment only when it continues that turn, and persons whose
+ * voiceprints belong to an earlier speaker model are told to enrol again.
+ */
+describe('speaker identification from all the evidence (real HTTP, real PostgreSQL, real ONNX, real speech)', () => {
+  let t: TestApp;
+
+  beforeAll(async () => {
+    t = await startTestApp({
+      TRANSCRIBER: 'none',
+      JOBS_POLL_INTERVAL_MS: '50',
+      STREAM_ARBITRATION_WINDOW_MS: '100',
+    });
+  });
+  afterAll(async () => {
+    await t.close();
+  });
+
+  const samplesOf = async (file: string) =>
+    (await t.app.get(AudioService).decode(readFileSync(file))).samples;
+  let devices = 0;
+  /**
+   * Streams clips one after another on one device, each starting `gap` s after the previous ended. Each device's
+   * clock starts an hour apart from the others', so no two devices are heard at once (arbitration stays out of it).
+   */
+  const streamer = (who: { session: Session; networkId: string }, deviceName: string) => {
+    let clock = Date.now() - (++devices + 1) * 3_600_000;
+    let device: { Authorization: string } | undefined;
+    return async (samples: Float32Array, gap = 1): Promise<InteractionRow> => {
+      device ??= await registerClient(t, who.session, who.networkId, deviceName);
+      clock += gap * 1000;
+      const at = new Date(clock);
+      clock += (samples.length / SR) * 1000;
+      const chunkId = await streamUtterance(
+        t,
+        device,
+        who.networkId,
+        deviceName,
+        encodeWav16(samples, SR),
+        at,
+      );
+      return waitFor(
+        async () => {
+          const res = await t
+            .http()
+            .get(`/api/v2/${who.networkId}/interactions?limit=100`)
+            .set(who.session.auth);
+          const row = (res.body.items as InteractionRow[]).find((i) => i.source_chunk_id === chunkId);
+          return row?.processing_status === 'done' ? row : undefined;
+        },
+        { what: 'interaction processed', timeoutMs: 180_000 },
+      );
+    };
+  };
+  const enrolled = async (who: { session: Session; networkId: string }, name: string, speaker: string) => {
+    const personId = await createPerson(t, who.session.auth, who.networkId, name);
+    for (const file of librispeechDevFiles(speaker).slice(0, 3)) {
+      await enrolVoice(t, who.session.auth, who.networkId, personId, file).expect(201);
+    }
+    return personId;
+  };
+
+  it(
+    'a stranger who keeps talking becomes exactly one new person, never one per utterance',
+    async () => {
+      const who = await userWithNetwork(t);
+      const anna = await enrolled(who, 'Anna', '1688');
+      const say = streamer(who, 'table');
+      // a voice nobody enrolled: one long utterance of a train-clean-100 speaker, said in four parts
+      const stranger = await samplesOf(librispeechTrainFiles().find((f) => f.includes('/1088-'))!);
+      const part = Math.floor(stranger.length / 4);
+      const rows: InteractionRow[] = [];
+      for (let k = 0; k < 4; k++) rows.push(await say(stranger.slice(k * part, (k + 1) * part), 2));
+
+      const persons = (
+        await t.http().get(`/api/v1/${who.networkId}/persons`).set(who.session.auth).expect(200)
+      ).body as Array<{ id: string; name: string | null }>;
+      const made = persons.filter((p) => p.id !== anna);
+      expect(made).toHaveLength(1);
+      expect(made[0]!.name).toBeNull();
+      // the first utterance alone made nobody; the voice was gathered until enough of it was heard
+      expect(rows[0]!.metadata.speaker).toMatchObject({ decision: 'unknown', reason: 'gathering_new_voice' });
+      const { gathering } = defaultPolicyFor(rows[0]!.metadata.speaker.model_id as string, 'as-norm');
+      const final = (
+        await t.http().get(`/api/v2/${who.networkId}/interactions?limit=100`).set(who.session.auth)
+      ).body.items as InteractionRow[];
+      const ofStranger = final.filter((i) => rows.some((r) => r.id === i.id));
+      expect(ofStranger.every((i) => i.person_id === null || i.person_id === made[0]!.id)).toBe(true);
+      expect(ofStranger.filter((i) => i.person_id === made[0]!.id).length).toBeGreaterThanOrEqual(
+        gathering.minUtterances,
+      );
+      const voice = (
+        await t
+          .http()
+          .get(`/api/v1/${who.networkId}/persons/${made[0]!.id}/voice`)
+          .set(who.session.auth)
+          .expect(200)
+      ).body as Array<{ source: string }>;
+      expect(voice.length).toBeGreaterThanOrEqual(gathering.minUtterances);
+      expect(voice.every((s) => s.source === 'auto')).toBe(true);
+      expect(final.some((i) => i.person_id === anna)).toBe(false);
+    },
+    SLOW,
+  );
+
+  it(
+    "a short segment is named from the same device's preceding turn only when it continues that turn",
+    async () => {
+      const who = await userWithNetwork(t);
+      const anna = await enrolled(who, 'Anna', '1688');
+      const bert = await enrolled(who, 'Bert', '2033');
+      const annaTurn = (await samplesOf(librispeechDevFiles('1688')[5]!)).slice(0, 5 * SR);
+      const bertTurn = (await samplesOf(librispeechDevFiles('2033')[5]!)).slice(0, 5 * SR);
+      // a second of Anna from another utterance: too little speech to name her on its own evidence
+      const other = await samplesOf(librispeechDevFiles('1688')[SEGMENT_UTTERANCE]!);
+      const at = Math.floor(other.length * 0.3);
+      const segment = other.slice(at, at + Math.round(SEGMENT_SECONDS * SR));
+
+      const alone = await streamer(who, 'hall')(segment);
+      expect(alone.person_id).toBeNull();
+      expect(alone.metadata.speaker).toMatchObject({ decision: 'unknown', context_used: false });
+
+      const kitchen = streamer(who, 'kitchen');
+      expect((await kitchen(annaTurn)).person_id).toBe(anna);
+      const continued = await kitchen(segment, 1);
+      expect(continued.person_id).toBe(anna);
+      expect(continued.metadata.speaker).toMatchObject({ decision: 'match', context_used: true });
+      // long after the turn ended, the segment stands on its own evidence again
+      const later = await kitchen(segment, 60);
+      expect(later.metadata.speaker).toMatchObject({ context_used: false });
+      expect([null, anna]).toContain(later.person_id);
+
+      // after somebody else's turn, the context favours Bert: Anna's voice must not be given his name
+      const porch = streamer(who, 'porch');
+      expect((await porch(bertTurn)).person_id).toBe(bert);
+      const changed = await porch(segment, 1);
+      expect(changed.person_id).not.toBe(bert);
+      expect(changed.metadata.speaker).toMatchObject({ context_used: false });
+    },
+    SLOW,
+  );
+
+  it(
+    'a person enrolled with an earlier speaker model is told to enrol again',
+    async () => {
+      const who = await userWithNetwork(t);
+      const anna = await enrolled(who, 'Anna', '1998');
+      const current = await t
+        .http()
+        .get(`/api/v1/${who.networkId}/persons/${anna}`)
+        .set(who.session.auth)
+        .expect(200);
+      expect(current.body).toMatchObject({ has_voiceprint: true, needs_reenrolment: false });
+      // another instance on the same database whose current model is a different one
+      const other = await startTestApp(
+        { TRANSCRIBER: 'none', SPEAKER_MODEL: 'mira-mfcc-baseline-v1' },
+        { database: t.database },
+      );
+      try {
+        const seen = await other
+          .http()
+          .get(`/api/v2/${who.networkId}/persons/${anna}`)
+          .set(who.session.auth)
+          .expect(200);
+        expect(seen.body).toMatchObject({
+          has_voiceprint: false,
+          voiceprint_samples: 0,
+          needs_reenrolment: true,
+        });
+      } finally {
+        await other.close();
+      }
+    },
+    SLOW,
+  );
+});
