@@ -40,6 +40,7 @@ import {
   pct2,
   productScoresOf,
   scoreMaterial,
+  simulateOwnSpeech,
   simulateStrangers,
   subset,
   tally,
@@ -139,6 +140,16 @@ const rules = (overrides: Partial<CalibratedRules> = {}): SpeakerPolicy => ({
   },
 });
 const grid = (process.env.NAME_POSTERIORS ?? '0.9,0.97,0.99,0.995,0.999').split(',').map(Number);
+// the model's threshold rules without the calibration: the decisions before it, for comparison
+const thresholdRules: SpeakerPolicy = { ...base, calibrated: undefined };
+const candidates: Array<[string, SpeakerPolicy, number | null]> = [
+  ['threshold rules', thresholdRules, null],
+  ...grid.map((namePosterior): [string, SpeakerPolicy, number] => [
+    String(namePosterior),
+    rules({ namePosterior }),
+    namePosterior,
+  ]),
+];
 say('\n##### 3. Decisions: named right / named WRONG / unknown (strangers: wrongly named)\n');
 say(
   `| name posterior | enrolled | right | **wrong** | unknown | strangers named | ${DEV_CONDITIONS.map((c) => `${c}: right / wrong`).join(' | ')} |`,
@@ -146,8 +157,7 @@ say(
 say(`|---|---|---|---|---|---|${DEV_CONDITIONS.map(() => '---|').join('')}`);
 const sizes = [5, 10, 30, persons.length];
 const byLength = new Map<string, Tally>();
-for (const namePosterior of grid) {
-  const policy = rules({ namePosterior });
+for (const [label, policy, namePosterior] of candidates) {
   for (const size of sizes) {
     const closed = tally();
     const open = tally();
@@ -174,7 +184,7 @@ for (const namePosterior of grid) {
       }
     }
     say(
-      `| ${namePosterior} | ${size} | ${pct(closed.right, closed.total)} | **${pct2(closed.wrong, closed.total)}** | ${pct(closed.unknown, closed.total)} | ${pct2(open.wrong, open.total)} | ${DEV_CONDITIONS.map(
+      `| ${label} | ${size} | ${pct(closed.right, closed.total)} | **${pct2(closed.wrong, closed.total)}** | ${pct(closed.unknown, closed.total)} | ${pct2(open.wrong, open.total)} | ${DEV_CONDITIONS.map(
         (c) => {
           const x = perCondition.get(c)!;
           return `${pct(x.right, x.total)} / ${pct2(x.wrong, x.total)}`;
@@ -221,22 +231,33 @@ for (const line of [2, 3, 4, 5, 6, 7]) {
   );
 }
 say(
-  '\n| same-voice score | utterances | speech | strangers | exactly one person | none | several | named after |',
+  "\n| P(nobody enrolled) to keep | same-voice score | utterances | speech | enrolled | strangers | exactly one person | none | several | named after | enrolled speakers' clips kept | new persons of enrolled speakers |",
 );
-say('|---|---|---|---|---|---|---|---|');
-for (const sameVoiceScore of [3, 4, 5]) {
-  for (const minUtterances of [2, 3]) {
-    const policy = rules();
-    policy.gathering = {
-      ...policy.gathering,
-      sameVoiceScore,
-      minUtterances,
-      minTotalSeconds: 2.5 * minUtterances,
-    };
-    const r = simulateStrangers(material, policy, pipeline);
+say('|---|---|---|---|---|---|---|---|---|---|---|---|');
+const gatheringRow = (label: string, policy: SpeakerPolicy) => {
+  // an enrolled person's own speech kept as an unknown voice, and new persons made of it (every dev person enrolled)
+  const own = simulateOwnSpeech(material, policy, pipeline);
+  for (const enrolledCount of [5, persons.length - 1]) {
+    const r = simulateStrangers(material, policy, pipeline, enrolledCount);
     say(
-      `| ${sameVoiceScore} | ${minUtterances} | ${policy.gathering.minTotalSeconds} s | ${r.strangers} | ${r.exactlyOne} | ${r.none} | ${r.several} | ${pct(r.namedAfter, r.after)} (${r.after}) |`,
+      `| ${label} | ${policy.gathering.sameVoiceScore} | ${policy.gathering.minUtterances} | ${policy.gathering.minTotalSeconds} s | ${enrolledCount} | ${r.strangers} | ${r.exactlyOne} | ${r.none} | ${r.several} | ${pct(r.namedAfter, r.after)} (${r.after}) | ${own.kept} of ${usable.length} | ${own.newPersons} (${own.speakersWithNewPerson} of ${own.speakers} speakers) |`,
     );
+  }
+};
+// the threshold rules (no calibration): a voice below the new-person line is kept
+gatheringRow('threshold rules', thresholdRules);
+for (const gatherUnknownPosterior of [0.5, 0.7, 0.9]) {
+  for (const sameVoiceScore of [3, 4, 5]) {
+    for (const minUtterances of [2, 3]) {
+      const policy = rules({ gatherUnknownPosterior });
+      policy.gathering = {
+        ...policy.gathering,
+        sameVoiceScore,
+        minUtterances,
+        minTotalSeconds: 2.5 * minUtterances,
+      };
+      gatheringRow(String(gatherUnknownPosterior), policy);
+    }
   }
 }
 
