@@ -64,6 +64,7 @@ describe('domain API: persons, conversations, interactions (real HTTP, real Post
         index: expect.any(Number),
         voiceprint_samples: 0,
         has_voiceprint: false,
+        needs_reenrolment: false,
         conversation_count: 0,
         metadata: { role: 'owner' },
         created_at: expect.stringMatching(iso),
