@@ -89,6 +89,18 @@ describe('account deletion', () => {
       .set(session.auth)
       .expect(201);
     expect(inference.body.action).toBeTruthy();
+    // closed, the conversation becomes a memory (offline here: the line kept as a fact)
+    await t
+      .http()
+      .patch(`/api/v1/${home}/conversations/${conversation}`)
+      .set(session.auth)
+      .send({ is_active: false })
+      .expect(200);
+    await waitFor(
+      async () =>
+        ((await db().query(`SELECT 1 FROM memories WHERE network_id = $1`, [home])) as unknown[]).length > 0,
+      { what: 'the conversation’s memory', timeoutMs: 60_000 },
+    );
     await streamUtterance(t, device, home, 'kitchen-mic', readAudio(speech2!), new Date());
     await waitFor(
       async () =>
@@ -143,6 +155,7 @@ describe('account deletion', () => {
       'conversations',
       'interactions',
       'actions',
+      'memories',
       'stream_chunks',
       'jobs',
       'tombstones',
@@ -190,6 +203,7 @@ describe('account deletion', () => {
       voiceprints: expect.any(Number),
       interactions: 2,
       actions: 1,
+      memories: 1,
     });
     expect(
       rowsNaming([{ table: 'audit_log', text: JSON.stringify(audit[0]) }], [...ids, gone.email]),

@@ -26,6 +26,7 @@ import { UtteranceModule } from '@mira/utterance';
 import { RetentionModule } from '@mira/retention';
 import { RealtimeModule } from '@mira/realtime';
 import { AppsModule } from '@mira/apps';
+import { MemoryModule } from '@mira/memory';
 import { ALL_MIGRATIONS } from '../../../migrations/index.js';
 import { HealthModule } from './health/health.module.js';
 import { MetricsModule } from './metrics/metrics.module.js';
@@ -56,6 +57,7 @@ export class AppModule {
         UtteranceModule,
         AuditModule,
         RetentionModule,
+        MemoryModule,
         RealtimeModule,
         AppsModule,
       ],

@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { ActionModule } from '@mira/action';
 import { ConversationModule } from '@mira/conversation';
 import { InteractionModule } from '@mira/interaction';
+import { MemoryModule } from '@mira/memory';
 import { NetworkModule } from '@mira/network';
 import { PersonModule } from '@mira/person';
 import { RecognitionModule } from '@mira/recognition';
@@ -10,6 +11,7 @@ import { AppActionsController } from './app-actions.controller.js';
 import { AppConversationsController } from './app-conversations.controller.js';
 import { AppDevicesController } from './app-devices.controller.js';
 import { AppInteractionsController } from './app-interactions.controller.js';
+import { AppMemoriesController } from './app-memories.controller.js';
 import { AppPersonsController } from './app-persons.controller.js';
 import { AppPersonsService } from './app-persons.service.js';
 import { AppSegmentsService } from './app-segments.service.js';
@@ -27,6 +29,7 @@ import { AppSegmentsService } from './app-segments.service.js';
     ActionModule,
     RecognitionModule,
     StreamModule,
+    MemoryModule,
   ],
   controllers: [
     AppDevicesController,
@@ -34,6 +37,7 @@ import { AppSegmentsService } from './app-segments.service.js';
     AppConversationsController,
     AppPersonsController,
     AppActionsController,
+    AppMemoriesController,
   ],
   providers: [AppPersonsService, AppSegmentsService],
 })

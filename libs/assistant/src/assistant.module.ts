@@ -2,13 +2,14 @@ import { Module, OnModuleInit } from '@nestjs/common';
 import { AppConfig, HealthRegistry } from '@mira/core';
 import { ActionExtractor } from './action-extractor.js';
 import { GeminiClient } from './gemini.client.js';
+import { MemoryExtractor } from './memory-extractor.js';
 import { Summarizer } from './summarizer.js';
 import { Transcriber } from './transcriber.js';
 
-/** Ports to language models (transcription, action extraction, summaries); knows nothing of domains. */
+/** Ports to language models (transcription, action extraction, summaries, memories); knows nothing of domains. */
 @Module({
-  providers: [GeminiClient, Transcriber, ActionExtractor, Summarizer],
-  exports: [Transcriber, ActionExtractor, Summarizer],
+  providers: [GeminiClient, Transcriber, ActionExtractor, Summarizer, MemoryExtractor],
+  exports: [Transcriber, ActionExtractor, Summarizer, MemoryExtractor],
 })
 export class AssistantModule implements OnModuleInit {
   constructor(
@@ -18,6 +19,7 @@ export class AssistantModule implements OnModuleInit {
     private readonly transcriber: Transcriber,
     private readonly actions: ActionExtractor,
     private readonly summarizer: Summarizer,
+    private readonly memories: MemoryExtractor,
   ) {}
 
   onModuleInit(): void {
@@ -34,6 +36,7 @@ export class AssistantModule implements OnModuleInit {
       transcriber_offline_fallback: this.transcriber.offline,
       action_extractor: this.actions.engine,
       summarizer: this.summarizer.engine,
+      memory_extractor: this.memories.engine,
     }));
   }
 }

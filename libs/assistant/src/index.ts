@@ -5,3 +5,4 @@ export { GeminiError } from './gemini.client.js';
 export type { GeminiFailureKind } from './gemini.client.js';
 export * from './summarizer.js';
 export * from './transcriber.js';
+export * from './memory-extractor.js';

@@ -44,29 +44,53 @@ const STOP_WORDS = new Set(
   ).split(' '),
 );
 
+/** Content words of a line, lower-cased (3+ letters). */
+const contentWords = (text: string) => text.toLowerCase().match(/[a-z][a-z'-]{2,}/g) ?? [];
+
+/** Whether a line says anything beyond stop words (an "okay" or a "yes" does not). */
+export const hasContentWords = (text: string) => contentWords(text).some((w) => !STOP_WORDS.has(w));
+
+/** How often each content word (stop words left out) occurs in the lines. */
+function wordFrequencies(texts: string[]): Map<string, number> {
+  const freq = new Map<string, number>();
+  for (const t of texts)
+    for (const w of contentWords(t)) if (!STOP_WORDS.has(w)) freq.set(w, (freq.get(w) ?? 0) + 1);
+  return freq;
+}
+
+/**
+ * The `count` most representative transcribed lines (highest mean frequency of their content words across the
+ * conversation), in their original order: the extractive summary's context, and its facts.
+ */
+export function representativeLines(lines: SummaryLine[], count = 3): SummaryLine[] {
+  const freq = wordFrequencies(lines.map((l) => l.text.trim()).filter((t) => t.length > 0));
+  return lines
+    .map((l, i) => ({
+      i,
+      line: l,
+      score:
+        contentWords(l.text).reduce((s, w) => s + (freq.get(w) ?? 0), 0) /
+        Math.max(1, contentWords(l.text).length),
+    }))
+    .filter((s) => s.line.text.trim().length > 0)
+    .sort((a, b) => b.score - a.score)
+    .slice(0, count)
+    .sort((a, b) => a.i - b.i)
+    .map((s) => s.line);
+}
+
 /** Offline summary: the most frequent content words as the topic, the most representative lines as context. */
 export function extractiveSummary(lines: SummaryLine[]): ConversationSummary {
   const texts = lines.map((l) => l.text.trim()).filter((t) => t.length > 0);
   if (texts.length === 0) {
     return { topic_summary: 'Untranscribed conversation', context_summary: '', kind: 'extractive' };
   }
-  const words = (t: string) => t.toLowerCase().match(/[a-z][a-z'-]{2,}/g) ?? [];
-  const freq = new Map<string, number>();
-  for (const t of texts)
-    for (const w of words(t)) if (!STOP_WORDS.has(w)) freq.set(w, (freq.get(w) ?? 0) + 1);
+  const freq = wordFrequencies(texts);
   const top = [...freq.entries()].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])).slice(0, 4);
   const topic = top.length > 0 ? top.map(([w]) => w).join(', ') : texts[0]!.slice(0, 60);
-  const scored = lines
-    .map((l, i) => ({
-      i,
-      line: l,
-      score: words(l.text).reduce((s, w) => s + (freq.get(w) ?? 0), 0) / Math.max(1, words(l.text).length),
-    }))
-    .filter((s) => s.line.text.trim().length > 0)
-    .sort((a, b) => b.score - a.score)
-    .slice(0, 3)
-    .sort((a, b) => a.i - b.i);
-  let context = scored.map((s) => `${s.line.speaker}: ${s.line.text.trim()}`).join(' … ');
+  let context = representativeLines(lines)
+    .map((l) => `${l.speaker}: ${l.text.trim()}`)
+    .join(' … ');
   if (context.length > 400) context = `${context.slice(0, 399)}…`;
   return { topic_summary: topic, context_summary: context, kind: 'extractive' };
 }

@@ -18,3 +18,11 @@ export abstract class ConversationStatsProvider {
 export abstract class ConversationDeletionHook {
   abstract beforeConversationDeleted(tx: Tx, conversation: Conversation): Promise<void>;
 }
+
+/**
+ * Runs after a conversation was closed (is_active set to false by the lifecycle or through the API), outside any
+ * transaction; may run more than once for one conversation, so it must be idempotent.
+ */
+export abstract class ConversationClosedHook {
+  abstract afterConversationClosed(networkId: string, conversationId: string): Promise<void>;
+}

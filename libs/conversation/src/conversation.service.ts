@@ -2,7 +2,11 @@ import { Injectable } from '@nestjs/common';
 import { AppLogger, HookRegistry, RealtimePublisher, type Tx } from '@mira/core';
 import { PersonService, type Person } from '@mira/person';
 import { ConversationErrors } from './conversation.errors.js';
-import { ConversationDeletionHook, ConversationStatsProvider } from './conversation.hooks.js';
+import {
+  ConversationClosedHook,
+  ConversationDeletionHook,
+  ConversationStatsProvider,
+} from './conversation.hooks.js';
 import { ConversationChanges, ConversationRepository } from './conversation.repository.js';
 import type {
   Conversation,
@@ -86,6 +90,7 @@ export class ConversationService {
     const row = await this.repository.update(networkId, id, changes, input.participants);
     if (!row) throw ConversationErrors.notFound();
     await this.realtime.publish(networkId, 'conversation', { id });
+    if (changes.isActive === false) await this.announceClosed(networkId, id);
     return (await this.enrich(networkId, [row]))[0]!;
   }
 
@@ -136,6 +141,12 @@ export class ConversationService {
     const row = await this.repository.update(networkId, id, changes, undefined);
     if (!row) throw ConversationErrors.notFound();
     await this.realtime.publish(networkId, 'conversation', { id });
+    if (changes.isActive === false) await this.announceClosed(networkId, id);
+  }
+
+  private async announceClosed(networkId: string, id: string): Promise<void> {
+    for (const hook of this.hooks.all(ConversationClosedHook))
+      await hook.afterConversationClosed(networkId, id);
   }
 
   /** The persons behind these conversations' participant ids (for responses that show names). */

@@ -6,3 +6,4 @@ export * from './interaction.errors.js';
 export type { InteractionFilter, InteractionSort, NewInteraction } from './interaction.repository.js';
 export { InteractionDto } from './dto/interaction.dto.js';
 export { toInteractionDto } from './interaction.mapper.js';
+export { searchLanguageOf } from './search/search-text.js';

@@ -19,6 +19,8 @@ export enum JobName {
   InteractionInfer = 'interaction.infer',
   /** Deletes one network's data older than its retention (RetentionService). */
   RetentionSweep = 'retention.sweep',
+  /** Turns a closed conversation into episodic memories (MemoryExtractionService). */
+  MemoryFromConversation = 'memory.from_conversation',
 }
 
 /** The payload each job carries: ids only (the handler reads the rows), never audio, text or names. */
@@ -30,6 +32,7 @@ export interface JobPayloads {
   [JobName.ConversationSummarize]: { conversation_id: string };
   [JobName.InteractionInfer]: { interaction_id: string };
   [JobName.RetentionSweep]: Record<string, never>;
+  [JobName.MemoryFromConversation]: { conversation_id: string };
 }
 
 /**
@@ -44,4 +47,5 @@ export const JOB_PAYLOAD_SCHEMAS: { [N in JobName]: PayloadSchema<JobPayloads[N]
   [JobName.ConversationSummarize]: { conversation_id: 'uuid' },
   [JobName.InteractionInfer]: { interaction_id: 'uuid' },
   [JobName.RetentionSweep]: {},
+  [JobName.MemoryFromConversation]: { conversation_id: 'uuid' },
 };

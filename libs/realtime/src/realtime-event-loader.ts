@@ -4,6 +4,7 @@ import { toAppAction, toAppInteraction } from '@mira/apps';
 import { ConversationService, toConversationDto } from '@mira/conversation';
 import { AppError, type RealtimeNotice } from '@mira/core';
 import { InteractionService } from '@mira/interaction';
+import { MemoryService, toMemoryDto } from '@mira/memory';
 import { PersonService, toPersonDto } from '@mira/person';
 
 /**
@@ -17,6 +18,7 @@ export class RealtimeEventLoader {
     private readonly conversations: ConversationService,
     private readonly persons: PersonService,
     private readonly actions: ActionService,
+    private readonly memories: MemoryService,
   ) {}
 
   async load(
@@ -33,6 +35,8 @@ export class RealtimeEventLoader {
           return toPersonDto(await this.persons.get(networkId, ref.id, 'basic'));
         case 'action':
           return toAppAction(await this.actions.get(networkId, ref.id));
+        case 'episodic_memory':
+          return toMemoryDto(await this.memories.get(networkId, ref.id));
       }
     } catch (err) {
       if (err instanceof AppError && err.status === 404) return null;

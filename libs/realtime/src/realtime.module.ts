@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { ActionModule } from '@mira/action';
 import { ConversationModule } from '@mira/conversation';
 import { InteractionModule } from '@mira/interaction';
+import { MemoryModule } from '@mira/memory';
 import { NetworkModule } from '@mira/network';
 import { PersonModule } from '@mira/person';
 import { RealtimeAuthenticator } from './realtime-authenticator.js';
@@ -17,7 +18,7 @@ import { RealtimeSessions } from './realtime-sessions.js';
  * RealtimePublisher (@mira/core). Nothing outside this module sends to a socket.
  */
 @Module({
-  imports: [NetworkModule, InteractionModule, ConversationModule, PersonModule, ActionModule],
+  imports: [NetworkModule, InteractionModule, ConversationModule, PersonModule, ActionModule, MemoryModule],
   controllers: [RealtimeController],
   providers: [
     RealtimeAuthenticator,

@@ -10,6 +10,7 @@ export interface RealtimeEventRefs {
   conversation: { id: string };
   action: { id: string };
   person: { id: string };
+  episodic_memory: { id: string };
   /** A device (client row id) whose token was revoked. */
   device_revoked: { id: string };
   /** The network itself (its id) is gone with its account: every socket of it is closed. */
@@ -24,6 +25,7 @@ export const REALTIME_EVENT_NAMES: readonly RealtimeEventName[] = [
   'conversation',
   'action',
   'person',
+  'episodic_memory',
   'device_revoked',
   'network_closed',
 ];
@@ -63,6 +65,7 @@ export function decodeNotice(payload: string): RealtimeNotice | null {
     e === 'conversation' ||
     e === 'action' ||
     e === 'person' ||
+    e === 'episodic_memory' ||
     e === 'device_revoked' ||
     e === 'network_closed'
   ) {
