@@ -27,6 +27,7 @@ describe('the apps end to end: REST on one instance, the socket on another', () 
       const kind = geminiRequestKind(request);
       if (kind === 'transcription') return geminiText('Shall we go for a walk at two?');
       if (kind === 'actions') return geminiJson({ call_to_action: false });
+      if (kind === 'memories') return geminiJson({ memories: [] });
       return geminiJson({ topic_summary: 'A walk', context_summary: 'Someone suggests a walk.' });
     });
     const env = fake.env({

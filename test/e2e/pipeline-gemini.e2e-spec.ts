@@ -31,6 +31,7 @@ describe('pipeline with Gemini at the wire', () => {
       const kind = geminiRequestKind(request);
       if (kind === 'transcription') return transcriptions.shift() ?? geminiStatus(500);
       if (kind === 'actions') return actions.shift() ?? geminiJson({ call_to_action: false });
+      if (kind === 'memories') return geminiJson({ memories: [] });
       return geminiJson({ topic_summary: 'Calling mom', context_summary: 'Someone plans to call mom.' });
     });
   });

@@ -1,22 +1,39 @@
 import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
-/** What the fake answers to one generateContent request. */
+/** One chunk of a streamed answer: text, or a function call the client is to run. */
+export type FakeStreamPart =
+  { text: string } | { functionCall: { name: string; args: Record<string, unknown> } };
+
+/** What the fake answers to one generateContent (or streamGenerateContent) request. */
 export type FakeGeminiReply =
   | { kind: 'text'; text: string; delayMs?: number }
+  /**
+   * streamGenerateContent: one server-sent event per chunk. `holdMs` keeps the stream open (silent) that long
+   * after the chunks before it ends; the fake counts streams the client closed before their end.
+   */
+  | { kind: 'stream'; chunks: FakeStreamPart[][]; delayMs?: number; holdMs?: number }
   | { kind: 'status'; status: number; delayMs?: number }
   | { kind: 'raw'; body: string; status?: number; delayMs?: number };
 
 export interface RecordedGeminiRequest {
   model: string;
+  /** Whether it came as streamGenerateContent. */
+  stream: boolean;
   apiKey: string | undefined;
   body: {
     contents?: {
       role?: string;
-      parts?: { text?: string; inlineData?: { mimeType: string; data: string } }[];
+      parts?: {
+        text?: string;
+        inlineData?: { mimeType: string; data: string };
+        functionCall?: { name: string; args?: Record<string, unknown> };
+        functionResponse?: { name: string; response?: Record<string, unknown> };
+      }[];
     }[];
     systemInstruction?: unknown;
     generationConfig?: Record<string, unknown>;
+    tools?: { functionDeclarations?: { name: string }[] }[];
   };
 }
 
@@ -29,6 +46,8 @@ export type FakeGeminiResponder = (request: RecordedGeminiRequest) => FakeGemini
  */
 export class FakeGemini {
   readonly requests: RecordedGeminiRequest[] = [];
+  /** Streams the client closed before the fake finished them. */
+  abandonedStreams = 0;
   private readonly queue: FakeGeminiReply[] = [];
   private responder: FakeGeminiResponder = () => ({ kind: 'text', text: '' });
   private readonly pending = new Set<NodeJS.Timeout>();
@@ -78,7 +97,7 @@ export class FakeGemini {
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
-    const match = /^\/v1beta\/models\/([^/:]+):generateContent/.exec(req.url ?? '');
+    const match = /^\/v1beta\/models\/([^/:]+):(generateContent|streamGenerateContent)/.exec(req.url ?? '');
     if (req.method !== 'POST' || !match) {
       res.writeHead(404, { 'content-type': 'application/json' });
       res.end(JSON.stringify({ error: { code: 404, message: 'Not found', status: 'NOT_FOUND' } }));
@@ -92,6 +111,7 @@ export class FakeGemini {
     }
     const request: RecordedGeminiRequest = {
       model: decodeURIComponent(match[1]!),
+      stream: match[2] === 'streamGenerateContent',
       apiKey: (req.headers['x-goog-api-key'] as string | undefined) ?? undefined,
       body,
     };
@@ -99,6 +119,10 @@ export class FakeGemini {
     const reply = this.queue.shift() ?? this.responder(request);
     const send = () => {
       if (res.destroyed) return;
+      if (reply.kind === 'stream') {
+        this.stream(res, reply);
+        return;
+      }
       if (reply.kind === 'text') {
         res.writeHead(200, { 'content-type': 'application/json' });
         res.end(
@@ -130,17 +154,52 @@ export class FakeGemini {
       send();
     }
   }
+
+  /** Writes a streamGenerateContent answer as server-sent events, the way Gemini's REST API does (alt=sse). */
+  private stream(res: ServerResponse, reply: Extract<FakeGeminiReply, { kind: 'stream' }>): void {
+    res.writeHead(200, { 'content-type': 'text/event-stream' });
+    res.on('close', () => {
+      if (!res.writableEnded) this.abandonedStreams += 1;
+    });
+    reply.chunks.forEach((parts, index) => {
+      const last = index === reply.chunks.length - 1 && !reply.holdMs;
+      const chunk = {
+        candidates: [
+          { content: { role: 'model', parts }, index: 0, ...(last ? { finishReason: 'STOP' } : {}) },
+        ],
+        usageMetadata: { promptTokenCount: 10, candidatesTokenCount: 2, totalTokenCount: 12 },
+      };
+      res.write(`data: ${JSON.stringify(chunk)}\r\n\r\n`);
+    });
+    if (!reply.holdMs) {
+      res.end();
+      return;
+    }
+    const timer = setTimeout(() => {
+      this.pending.delete(timer);
+      if (!res.destroyed) res.end();
+    }, reply.holdMs);
+    this.pending.add(timer);
+  }
 }
 
 /** Helpers for the usual scripts. */
 /** Which of Mira's Gemini calls a request is, told by the JSON schema it asks for. */
-export const geminiRequestKind = (r: RecordedGeminiRequest): 'actions' | 'summary' | 'transcription' => {
+export const geminiRequestKind = (
+  r: RecordedGeminiRequest,
+): 'actions' | 'summary' | 'memories' | 'command' | 'transcription' => {
+  if (r.stream) return 'command';
   const schema = JSON.stringify(r.body.generationConfig?.responseJsonSchema ?? '');
   if (schema.includes('call_to_action')) return 'actions';
+  if (schema.includes('canonical_text')) return 'memories';
   if (schema.includes('topic_summary')) return 'summary';
   return 'transcription';
 };
 
+export const geminiStream = (
+  chunks: FakeStreamPart[][],
+  options: { holdMs?: number; delayMs?: number } = {},
+) => ({ kind: 'stream', chunks, ...options }) as FakeGeminiReply;
 export const geminiText = (text: string, delayMs?: number): FakeGeminiReply => ({
   kind: 'text',
   text,

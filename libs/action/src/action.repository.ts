@@ -18,6 +18,21 @@ export type NewAction = Pick<
   'interactionId' | 'personId' | 'conversationId' | 'actionType' | 'details' | 'scheduledTime' | 'source'
 >;
 
+const INSERT_ACTION = `INSERT INTO actions (network_id, interaction_id, person_id, conversation_id, action_type,
+    details, scheduled_time, source)
+  VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7, $8)`;
+
+const insertParameters = (networkId: string, values: NewAction) => [
+  networkId,
+  values.interactionId,
+  values.personId,
+  values.conversationId,
+  values.actionType,
+  JSON.stringify(values.details),
+  values.scheduledTime,
+  values.source,
+];
+
 /** The only place that touches the actions table. */
 @Injectable()
 export class ActionRepository {
@@ -29,26 +44,24 @@ export class ActionRepository {
    */
   async upsert(networkId: string, values: NewAction): Promise<ActionEntity> {
     await this.actions.query(
-      `INSERT INTO actions (network_id, interaction_id, person_id, conversation_id, action_type, details,
-                            scheduled_time, source)
-       VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7, $8)
+      `${INSERT_ACTION}
        ON CONFLICT (network_id, interaction_id) DO UPDATE
          SET action_type = EXCLUDED.action_type, details = EXCLUDED.details,
              scheduled_time = EXCLUDED.scheduled_time, source = EXCLUDED.source,
              person_id = EXCLUDED.person_id, conversation_id = EXCLUDED.conversation_id, updated_at = now()
          WHERE actions.status = 'pending'`,
-      [
-        networkId,
-        values.interactionId,
-        values.personId,
-        values.conversationId,
-        values.actionType,
-        JSON.stringify(values.details),
-        values.scheduledTime,
-        values.source,
-      ],
+      insertParameters(networkId, values),
     );
     return (await this.actions.findOne({ where: { networkId, interactionId: values.interactionId } }))!;
+  }
+
+  /** Inserts the interaction's action unless it has one; answers the new row, or null when it had one. */
+  async insertIfAbsent(networkId: string, values: NewAction): Promise<ActionEntity | null> {
+    const rows = (await this.actions.query(
+      `${INSERT_ACTION} ON CONFLICT (network_id, interaction_id) DO NOTHING RETURNING id`,
+      insertParameters(networkId, values),
+    )) as { id: string }[];
+    return rows[0] ? this.find(networkId, rows[0].id) : null;
   }
 
   find(networkId: string, id: string): Promise<ActionEntity | null> {

@@ -7,7 +7,7 @@ import { JobName, type JobOf, OnJob } from '@mira/jobs';
 import { PersonService, personDisplayName } from '@mira/person';
 import { ActionErrors } from './action.errors.js';
 import { ActionFilter, ActionRepository } from './action.repository.js';
-import type { Action, ActionStatus, Inference } from './action.types.js';
+import type { Action, ActionKind, ActionStatus, Inference } from './action.types.js';
 
 const CONTEXT_LINES = 10;
 
@@ -81,6 +81,36 @@ export class ActionService {
     if (!row) throw ActionErrors.notFound();
     this.logger.info('action_status_changed', { network_id: networkId, action_id: id, status });
     await this.realtime.publish(networkId, 'action', { id });
+    return row;
+  }
+
+  /**
+   * An action a voice command asked for (its interaction is the command). One action per interaction: answers null
+   * when the command already made one, and the caller says so.
+   */
+  async createForCommand(
+    networkId: string,
+    input: {
+      interactionId: string;
+      actionType: ActionKind;
+      details: Record<string, unknown>;
+      scheduledTime: Date | null;
+      source: Action['source'];
+    },
+  ): Promise<Action | null> {
+    const interaction = await this.interactions.get(networkId, input.interactionId);
+    const row = await this.repository.insertIfAbsent(networkId, {
+      ...input,
+      personId: interaction.personId,
+      conversationId: interaction.conversationId,
+    });
+    if (!row) return null;
+    this.logger.info('command_action_created', {
+      network_id: networkId,
+      action_id: row.id,
+      kind: row.actionType,
+    });
+    await this.realtime.publish(networkId, 'action', { id: row.id });
     return row;
   }
 

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { ActionModule } from '@mira/action';
+import { CommandModule } from '@mira/command';
 import { ConversationModule } from '@mira/conversation';
 import { InteractionModule } from '@mira/interaction';
 import { MemoryModule } from '@mira/memory';
@@ -12,6 +13,7 @@ import { AppConversationsController } from './app-conversations.controller.js';
 import { AppDevicesController } from './app-devices.controller.js';
 import { AppInteractionsController } from './app-interactions.controller.js';
 import { AppMemoriesController } from './app-memories.controller.js';
+import { AppVoiceCommandsController } from './app-voice-commands.controller.js';
 import { AppPersonsController } from './app-persons.controller.js';
 import { AppPersonsService } from './app-persons.service.js';
 import { AppSegmentsService } from './app-segments.service.js';
@@ -30,6 +32,7 @@ import { AppSegmentsService } from './app-segments.service.js';
     RecognitionModule,
     StreamModule,
     MemoryModule,
+    CommandModule,
   ],
   controllers: [
     AppDevicesController,
@@ -38,6 +41,7 @@ import { AppSegmentsService } from './app-segments.service.js';
     AppPersonsController,
     AppActionsController,
     AppMemoriesController,
+    AppVoiceCommandsController,
   ],
   providers: [AppPersonsService, AppSegmentsService],
 })

@@ -1,15 +1,16 @@
 import { Module, OnModuleInit } from '@nestjs/common';
 import { AppConfig, HealthRegistry } from '@mira/core';
 import { ActionExtractor } from './action-extractor.js';
+import { CommandAgent } from './command-agent.js';
 import { GeminiClient } from './gemini.client.js';
 import { MemoryExtractor } from './memory-extractor.js';
 import { Summarizer } from './summarizer.js';
 import { Transcriber } from './transcriber.js';
 
-/** Ports to language models (transcription, action extraction, summaries, memories); knows nothing of domains. */
+/** Ports to language models (transcription, action extraction, summaries, memories, voice commands); knows nothing of domains. */
 @Module({
-  providers: [GeminiClient, Transcriber, ActionExtractor, Summarizer, MemoryExtractor],
-  exports: [Transcriber, ActionExtractor, Summarizer, MemoryExtractor],
+  providers: [GeminiClient, Transcriber, ActionExtractor, Summarizer, MemoryExtractor, CommandAgent],
+  exports: [Transcriber, ActionExtractor, Summarizer, MemoryExtractor, CommandAgent],
 })
 export class AssistantModule implements OnModuleInit {
   constructor(
@@ -20,6 +21,7 @@ export class AssistantModule implements OnModuleInit {
     private readonly actions: ActionExtractor,
     private readonly summarizer: Summarizer,
     private readonly memories: MemoryExtractor,
+    private readonly commands: CommandAgent,
   ) {}
 
   onModuleInit(): void {
@@ -37,6 +39,7 @@ export class AssistantModule implements OnModuleInit {
       action_extractor: this.actions.engine,
       summarizer: this.summarizer.engine,
       memory_extractor: this.memories.engine,
+      voice_commands: this.commands.engine,
     }));
   }
 }

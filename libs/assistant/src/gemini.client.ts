@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import type { ApiError, GoogleGenAI, Part } from '@google/genai';
+import type { ApiError, Content, FunctionDeclaration, GoogleGenAI, Part } from '@google/genai';
 import { AppConfig } from '@mira/core';
 
 export type GeminiFailureKind = 'timeout' | 'rate_limited' | 'server' | 'malformed' | 'network' | 'rejected';
@@ -28,6 +28,26 @@ export interface GeminiRequest {
   temperature?: number;
   maxOutputTokens?: number;
 }
+
+/** A streamed conversation turn with function calling: the model may answer text, call functions, or both. */
+export interface GeminiStreamRequest {
+  contents: Content[];
+  systemInstruction?: string;
+  functions: FunctionDeclaration[];
+  /** Aborting it (the caller went away) stops the request at once. */
+  signal: AbortSignal;
+  temperature?: number;
+  maxOutputTokens?: number;
+}
+
+/**
+ * One piece of a streamed answer, in the order the model produced it. `part` is the model's part as received: it is
+ * what goes back in the history of the next turn (thinking models sign their function calls and require the
+ * signature back).
+ */
+export type GeminiStreamPiece =
+  | { kind: 'text'; text: string; part: Part }
+  | { kind: 'function_call'; name: string; args: Record<string, unknown>; part: Part };
 
 /**
  * The one place that talks to Gemini through the official SDK (`@google/genai`). Every call is bounded by
@@ -104,6 +124,60 @@ export class GeminiClient {
       throw classify(err);
     } finally {
       clearTimeout(timer);
+    }
+  }
+
+  /**
+   * Streams one turn (`streamGenerateContent`, server-sent events) with the given functions declared; function calls
+   * are returned to the caller, never run by the SDK. Each chunk must arrive within GEMINI_TIMEOUT_MS of the previous
+   * one (a stream may be long, a silent one is not); throws GeminiError on any failure.
+   */
+  async *stream(request: GeminiStreamRequest): AsyncGenerator<GeminiStreamPiece> {
+    if (!this.configured) throw new GeminiError('rejected', 'GEMINI_API_KEY is not configured');
+    const abort = new AbortController();
+    let timedOut = false;
+    let timer: NodeJS.Timeout | undefined;
+    const arm = () => {
+      clearTimeout(timer);
+      timer = setTimeout(() => {
+        timedOut = true;
+        abort.abort();
+      }, this.timeoutMs);
+    };
+    const stop = () => abort.abort();
+    request.signal.addEventListener('abort', stop);
+    arm();
+    try {
+      const client = await this.sdkClient();
+      const stream = await client.models.generateContentStream({
+        model: this.model,
+        contents: request.contents,
+        config: {
+          abortSignal: abort.signal,
+          ...(request.systemInstruction ? { systemInstruction: request.systemInstruction } : {}),
+          tools: [{ functionDeclarations: request.functions }],
+          automaticFunctionCalling: { disable: true },
+          temperature: request.temperature ?? 0.3,
+          maxOutputTokens: request.maxOutputTokens ?? 1024,
+        },
+      });
+      for await (const chunk of stream) {
+        arm();
+        for (const part of chunk.candidates?.[0]?.content?.parts ?? []) {
+          if (part.functionCall?.name) {
+            const call = { name: part.functionCall.name, args: part.functionCall.args ?? {} };
+            yield { kind: 'function_call', ...call, part };
+          } else if (part.text && !part.thought) {
+            yield { kind: 'text', text: part.text, part };
+          }
+        }
+      }
+    } catch (err) {
+      if (timedOut) throw new GeminiError('timeout', `Gemini's stream was silent for ${this.timeoutMs} ms`);
+      throw classify(err);
+    } finally {
+      clearTimeout(timer);
+      request.signal.removeEventListener('abort', stop);
     }
   }
 }

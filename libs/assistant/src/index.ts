@@ -6,3 +6,5 @@ export type { GeminiFailureKind } from './gemini.client.js';
 export * from './summarizer.js';
 export * from './transcriber.js';
 export * from './memory-extractor.js';
+export * from './command-agent.js';
+export * from './command-tools.js';

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { AppLogger, HookRegistry, RealtimePublisher, Transactions, type Tx } from '@mira/core';
 import { ConversationService } from '@mira/conversation';
 import { NetworkService } from '@mira/network';
-import { PersonService } from '@mira/person';
+import { PersonService, personDisplayName } from '@mira/person';
 import { InteractionErrors } from './interaction.errors.js';
 import { InteractionPersonChangeHook } from './interaction.hooks.js';
 import {
@@ -46,6 +46,15 @@ export type PipelineColumns = Partial<
  */
 function isSettled(row: Interaction): boolean {
   return row.processingStatus !== 'pending' && row.processingStatus !== 'processing';
+}
+
+const UNKNOWN_SPEAKER = 'Unknown speaker';
+
+/** One line of a conversation as language models read it. */
+export interface ConversationLine {
+  personId: string | null;
+  speaker: string;
+  text: string;
 }
 
 /**
@@ -95,6 +104,27 @@ export class InteractionService {
     const row = await this.repository.find(networkId, id);
     if (!row) throw InteractionErrors.notFound();
     return row;
+  }
+
+  /**
+   * A conversation's lines, oldest first (at most `limit`), each with its speaker's display name ("Unknown speaker"
+   * when nobody was identified): what summaries and memories are made from.
+   */
+  async conversationLines(
+    networkId: string,
+    conversationId: string,
+    limit: number,
+  ): Promise<ConversationLine[]> {
+    const { items } = await this.list(networkId, { conversationId }, { limit, offset: 0, order: 'asc' });
+    const personIds = [...new Set(items.map((i) => i.personId).filter((id): id is string => !!id))];
+    const names = new Map(
+      (await this.persons.findMany(networkId, personIds)).map((p) => [p.id, personDisplayName(p)]),
+    );
+    return items.map((i) => ({
+      personId: i.personId,
+      speaker: (i.personId && names.get(i.personId)) || UNKNOWN_SPEAKER,
+      text: i.content ?? '',
+    }));
   }
 
   /**

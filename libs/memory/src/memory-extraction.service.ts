@@ -4,7 +4,6 @@ import { AppConfig, AppError, AppLogger } from '@mira/core';
 import { type ConversationClosedHook, ConversationService } from '@mira/conversation';
 import { InteractionService } from '@mira/interaction';
 import { JobName, type JobOf, JobQueue, OnJob } from '@mira/jobs';
-import { PersonService, personDisplayName } from '@mira/person';
 import { MemoryService } from './memory.service.js';
 import type { EpisodicMemory, NewMemory } from './memory.types.js';
 
@@ -12,7 +11,6 @@ import type { EpisodicMemory, NewMemory } from './memory.types.js';
 const CONVERSATION_MAX_LINES = 200;
 /** A plan or event without an explicit expiry stops mattering this long after it ends (or starts). */
 const EVENT_EXPIRY_MS = 86_400_000;
-const UNKNOWN_SPEAKER = 'Unknown speaker';
 
 function time(value: string | null): Date | null {
   if (!value) return null;
@@ -43,7 +41,6 @@ export class MemoryExtractionService implements ConversationClosedHook {
     private readonly extractor: MemoryExtractor,
     private readonly conversations: ConversationService,
     private readonly interactions: InteractionService,
-    private readonly persons: PersonService,
     private readonly jobs: JobQueue,
     private readonly config: AppConfig,
     private readonly logger: AppLogger,
@@ -74,25 +71,16 @@ export class MemoryExtractionService implements ConversationClosedHook {
       throw err;
     });
     if (!record || (await this.memories.hasFromConversation(networkId, conversationId))) return [];
-    const { items } = await this.interactions.list(
+    const lines = await this.interactions.conversationLines(
       networkId,
-      { conversationId },
-      { limit: CONVERSATION_MAX_LINES, offset: 0, order: 'asc' },
+      conversationId,
+      CONVERSATION_MAX_LINES,
     );
-    const personIds = [...new Set(items.map((i) => i.personId).filter((id): id is string => !!id))];
-    const labels = new Map(
-      (await this.persons.findMany(networkId, personIds)).map((p) => [p.id, personDisplayName(p)]),
-    );
+    const labels = new Map<string, string>();
+    for (const line of lines) if (line.personId) labels.set(line.personId, line.speaker);
     const byLabel = new Map<string, string>();
     for (const [id, label] of labels) byLabel.set(label, byLabel.has(label) ? '' : id); // ambiguous labels name nobody
-    const extraction = await this.extractor.extract(
-      items.map((i) => ({
-        speaker: i.personId ? (labels.get(i.personId) ?? UNKNOWN_SPEAKER) : UNKNOWN_SPEAKER,
-        text: i.content ?? '',
-      })),
-      new Date(),
-      { finalAttempt },
-    );
+    const extraction = await this.extractor.extract(lines, new Date(), { finalAttempt });
     const memories: NewMemory[] = extraction.memories.map((m, index) => ({
       sourceConversationId: conversationId,
       sourceInteractionId: null,
@@ -117,7 +105,7 @@ export class MemoryExtractionService implements ConversationClosedHook {
       network_id: networkId,
       conversation_id: conversationId,
       engine: extraction.engine,
-      lines: items.length,
+      lines: lines.length,
       memories: written.length,
     });
     return written;

@@ -5,7 +5,6 @@ import { provideHook } from '@mira/core';
 import { InteractionModule } from '@mira/interaction';
 import { JobsModule } from '@mira/jobs';
 import { NetworkModule } from '@mira/network';
-import { PersonModule } from '@mira/person';
 import { RetentionTarget } from '@mira/retention';
 import { MemoriesController } from './memories.controller.js';
 import { MemoryExtractionService } from './memory-extraction.service.js';
@@ -18,7 +17,7 @@ import { MemoryService } from './memory.service.js';
  * commands, listed at /memories, pushed as `episodic_memory` events, swept when they expire.
  */
 @Module({
-  imports: [AssistantModule, ConversationModule, InteractionModule, PersonModule, NetworkModule, JobsModule],
+  imports: [AssistantModule, ConversationModule, InteractionModule, NetworkModule, JobsModule],
   controllers: [MemoriesController],
   providers: [
     MemoryRepository,

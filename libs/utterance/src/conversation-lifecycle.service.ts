@@ -5,7 +5,6 @@ import { ConversationService } from '@mira/conversation';
 import { InteractionService } from '@mira/interaction';
 import { JobName, type JobOf, JobQueue, OnJob } from '@mira/jobs';
 import { NetworkService } from '@mira/network';
-import { PersonService, personDisplayName } from '@mira/person';
 import { decideConversation, GroupingPolicy, resolveGroupingPolicy } from './conversation-policy.js';
 
 const SUMMARY_MAX_LINES = 200;
@@ -24,7 +23,6 @@ export class ConversationLifecycle {
   constructor(
     private readonly conversations: ConversationService,
     private readonly interactions: InteractionService,
-    private readonly persons: PersonService,
     private readonly networks: NetworkService,
     private readonly summarizer: Summarizer,
     private readonly jobs: JobQueue,
@@ -136,22 +134,8 @@ export class ConversationLifecycle {
   async summarize(networkId: string, conversationId: string, finalAttempt: boolean): Promise<void> {
     const record = await this.conversations.get(networkId, conversationId).catch(() => null);
     if (!record) return;
-    const { items } = await this.interactions.list(
-      networkId,
-      { conversationId },
-      { limit: SUMMARY_MAX_LINES, offset: 0, order: 'asc' },
-    );
-    const personIds = [...new Set(items.map((i) => i.personId).filter((id): id is string => !!id))];
-    const names = new Map(
-      (await this.persons.findMany(networkId, personIds)).map((p) => [p.id, personDisplayName(p)]),
-    );
-    const summary = await this.summarizer.summarize(
-      items.map((i) => ({
-        speaker: i.personId ? (names.get(i.personId) ?? 'Unknown speaker') : 'Unknown speaker',
-        text: i.content ?? '',
-      })),
-      { finalAttempt },
-    );
+    const lines = await this.interactions.conversationLines(networkId, conversationId, SUMMARY_MAX_LINES);
+    const summary = await this.summarizer.summarize(lines, { finalAttempt });
     await this.conversations.applySystemChanges(networkId, conversationId, {
       topicSummary: summary.topic_summary,
       contextSummary: summary.context_summary,
@@ -161,7 +145,7 @@ export class ConversationLifecycle {
       network_id: networkId,
       conversation_id: conversationId,
       summary_kind: summary.kind,
-      lines: items.length,
+      lines: lines.length,
     });
   }
 }
