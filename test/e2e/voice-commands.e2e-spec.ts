@@ -339,18 +339,25 @@ describe('voice commands', () => {
     });
   });
 
-  it('refuses before streaming: no token 401, no client_id 422, undecodable audio 415, another device 403', async () => {
+  it('refuses before streaming: no token 401, no client_id 422, audio that is no audio 422/415, another device 403', async () => {
     const { session, networkId } = await userWithNetwork(t);
     const device = await registerClient(t, session, networkId, 'kitchen');
     const post = (auth: Record<string, string>) => t.http().post('/api/v1/actions/voice').set(auth);
     await post({}).attach('audio', wav, 'audio.wav').field('client_id', 'x').expect(401);
     const missing = await post(session.auth).attach('audio', wav, 'audio.wav').expect(422);
     expect(missing.body).toMatchObject({ error_code: 'VALIDATION_FAILED' });
-    const garbage = await post(session.auth)
-      .attach('audio', Buffer.from('this is not audio at all, just text'), 'audio.wav')
-      .field('client_id', 'desktop-client')
-      .expect(415);
-    expect(garbage.headers['content-type']).toMatch(/application\/json/);
+    // text is no audio: read as headerless PCM16 it has an odd byte count (422), a bad header is undecodable (415)
+    for (const [bytes, name, status, code] of [
+      [Buffer.from('this is not audio at all, just text'), 'audio.wav', 422, 'AUDIO_ODD_LENGTH_PCM'],
+      [Buffer.concat([Buffer.from('fLaC'), Buffer.alloc(500, 3)]), 'audio.flac', 415, 'AUDIO_UNDECODABLE'],
+    ] as const) {
+      const refused = await post(session.auth)
+        .attach('audio', bytes, name)
+        .field('client_id', 'desktop-client')
+        .expect(status);
+      expect(refused.headers['content-type']).toMatch(/application\/json/);
+      expect(refused.body.error_code).toBe(code);
+    }
     await post(device).attach('audio', wav, 'audio.wav').field('client_id', 'hall').expect(403);
     await post(session.auth).attach('audio', wav, 'audio.wav').field('client_id', ' bad/name').expect(422);
     await post(session.auth).field('client_id', 'desktop-client').expect(422);

@@ -34,7 +34,7 @@ describe('realtime notices (NOTIFY payloads)', () => {
       '[]',
       JSON.stringify({ n: NETWORK, e: 'interaction', r: { id: 'nope' } }),
       JSON.stringify({ n: 'nope', e: 'interaction', r: { id: ROW } }),
-      JSON.stringify({ n: NETWORK, e: 'episodic_memory', r: { id: ROW } }),
+      JSON.stringify({ n: NETWORK, e: 'calendar_event', r: { id: ROW } }),
       JSON.stringify({ n: NETWORK, e: 'service_status', r: { enabled: 'yes' } }),
       JSON.stringify({ n: NETWORK, e: 'person' }),
     ]) {
