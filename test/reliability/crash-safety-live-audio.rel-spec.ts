@@ -102,12 +102,12 @@ describe('reliability: crash safety of the live audio socket', () => {
         const rows = (
           await client.query<{
             id: string;
-            seq: string;
+            seq: number;
             duration_ms: number;
             captured_at: Date;
             content_sha256: string;
           }>(
-            `SELECT id, seq::text, duration_ms, captured_at, content_sha256 FROM stream_chunks
+            `SELECT id, seq::int AS seq, duration_ms, captured_at, content_sha256 FROM stream_chunks
               WHERE network_id = $1 AND stream_id = 'kitchen' ORDER BY seq`,
             [networkId],
           )
