@@ -3,6 +3,7 @@ const common = {
   rootDir: '.',
   extensionsToTreatAsEsm: ['.ts'],
   moduleNameMapper: {
+    '^@mira/core/util$': '<rootDir>/libs/core/src/util/index.ts',
     '^@mira/(.*)$': '<rootDir>/libs/$1/src/index.ts',
     '^(\\.{1,2}/.*)\\.js$': '$1',
   },
