@@ -10,14 +10,28 @@ const WAVE_FORMAT_PCM = 1;
 const WAVE_FORMAT_IEEE_FLOAT = 3;
 const WAVE_FORMAT_EXTENSIBLE = 0xfffe;
 
+/** Where a WAV's samples are and how they are encoded, read from its chunks without touching the samples. */
+export interface WavLayout {
+  tag: number;
+  channels: number;
+  rate: number;
+  bits: number;
+  dataStart: number;
+  /** Whole frames present (a streaming writer's size 0 or 0xFFFFFFFF, or a cut-off file: what is there). */
+  frames: number;
+}
+
+/** Highest WAV sample rate read (libsamplerate's limit; 384 kHz studio files must be converted first). */
+export const MAX_WAV_RATE = 192_000;
+
 /**
- * RIFF WAVE reader: integer PCM 8/16/24/32-bit, IEEE float 32/64-bit, WAVE_FORMAT_EXTENSIBLE, any rate and channel
- * count. Tolerates streaming writers (data size 0 or 0xFFFFFFFF) and truncated data (reads what is there).
+ * RIFF WAVE layout: integer PCM 8/16/24/32-bit, IEEE float 32/64-bit, WAVE_FORMAT_EXTENSIBLE, 1 kHz to 192 kHz,
+ * 1 to 32 channels. Tolerates streaming writers (data size 0 or 0xFFFFFFFF) and truncated data.
  */
-export function parseWav(bytes: Uint8Array): PcmData {
+export function readWavLayout(bytes: Uint8Array): WavLayout {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   let offset = 12;
-  let format: { tag: number; channels: number; rate: number; bits: number; blockAlign: number } | undefined;
+  let format: { tag: number; channels: number; rate: number; bits: number } | undefined;
   let data: { start: number; length: number } | undefined;
   while (offset + 8 <= bytes.length && data === undefined) {
     const id = String.fromCharCode(
@@ -38,7 +52,6 @@ export function parseWav(bytes: Uint8Array): PcmData {
         tag,
         channels: view.getUint16(body + 2, true),
         rate: view.getUint32(body + 4, true),
-        blockAlign: view.getUint16(body + 12, true),
         bits: view.getUint16(body + 14, true),
       };
     } else if (id === 'data') {
@@ -53,18 +66,23 @@ export function parseWav(bytes: Uint8Array): PcmData {
   const { tag, channels, rate, bits } = format;
   if (channels < 1 || channels > 32)
     throw new WavParseError(`WAV has an invalid channel count (${channels})`);
-  if (rate < 1000 || rate > 384_000)
-    throw new WavParseError(`WAV has an unsupported sample rate (${rate} Hz)`);
-  const bytesPerSample = bits / 8;
+  if (rate < 1000 || rate > MAX_WAV_RATE)
+    throw new WavParseError(`WAV sample rate ${rate} Hz is not supported (1,000–192,000 Hz)`);
   const supported =
     (tag === WAVE_FORMAT_PCM && [8, 16, 24, 32].includes(bits)) ||
     (tag === WAVE_FORMAT_IEEE_FLOAT && [32, 64].includes(bits));
   if (!supported) throw new WavParseError(`WAV encoding ${tag} with ${bits} bits is not supported`);
+  const frames = Math.floor(data.length / ((bits / 8) * channels));
+  return { tag, channels, rate, bits, dataStart: data.start, frames };
+}
 
-  const frameBytes = bytesPerSample * channels;
-  const frames = Math.floor(data.length / frameBytes);
+/** The samples of a WAV, one Float32Array per channel in [-1, 1] (check `layout.frames` against limits first). */
+export function parseWav(bytes: Uint8Array, layout: WavLayout = readWavLayout(bytes)): PcmData {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const { tag, channels, rate, bits, frames } = layout;
+  const bytesPerSample = bits / 8;
   const channelData = Array.from({ length: channels }, () => new Float32Array(frames));
-  let p = data.start;
+  let p = layout.dataStart;
   for (let i = 0; i < frames; i++) {
     for (let c = 0; c < channels; c++) {
       let v: number;
