@@ -4,13 +4,13 @@ import type { TestApp } from './app.js';
 
 export const DEV_SPEAKERS = ['1688', '1998', '2033', '3080', '533'];
 
-/** 16 kHz PCM16 WAV of a sine tone (no speech) or silence, for quality-gate tests. */
-export function toneWav(seconds: number, amplitude: number, frequency = 440): Buffer {
+/** PCM16 WAV (16 kHz unless told) of a sine tone (no speech) or silence, for quality-gate and rate tests. */
+export function toneWav(seconds: number, amplitude: number, frequency = 440, rate = 16_000): Buffer {
   const samples = Float32Array.from(
-    { length: Math.round(seconds * 16_000) },
-    (_, i) => amplitude * Math.sin((2 * Math.PI * frequency * i) / 16_000),
+    { length: Math.round(seconds * rate) },
+    (_, i) => amplitude * Math.sin((2 * Math.PI * frequency * i) / rate),
   );
-  return encodeWav16(samples, 16_000);
+  return encodeWav16(samples, rate);
 }
 
 export function enrolVoice(

@@ -96,7 +96,7 @@ export class AudioPipeline {
     }
     const status: Record<string, EngineStatus> = {};
     const resampler = new LibSampleRateResampler();
-    const decoder = new DefaultAudioDecoder(resampler, {
+    const decoder = new DefaultAudioDecoder({
       maxBytes: options.audio.maxBytes,
       maxSeconds: options.audio.maxSeconds,
     });
@@ -385,8 +385,9 @@ export class AudioPipeline {
     return { ...this.status };
   }
 
-  /** Frees the resampler and the ONNX sessions. The pipeline must not be used afterwards. */
+  /** Lets go of the decoding thread, frees the resampler and the ONNX sessions. Not usable afterwards. */
   close(): void {
+    this.decoder.close();
     this.resampler.destroy();
     for (const session of this.sessions.splice(0)) void session.release().catch(() => undefined);
   }

@@ -26,10 +26,13 @@ export const AudioErrors = {
   undecodable: (detail: string) => new AppError('AUDIO_UNDECODABLE', detail, 415),
   tooLarge: (bytes: number, maxBytes: number) =>
     new AppError('AUDIO_TOO_LARGE', `The audio is ${bytes} bytes; the limit is ${maxBytes} bytes`, 413),
-  tooLong: (seconds: number, maxSeconds: number) =>
+  /** `stoppedEarly`: decoding stopped at the limit, so the audio lasts at least `seconds`. */
+  tooLong: (seconds: number, maxSeconds: number, stoppedEarly = false) =>
     new AppError(
       'AUDIO_TOO_LONG',
-      `The audio lasts ${seconds.toFixed(2)} s; the limit is ${maxSeconds} s`,
+      stoppedEarly
+        ? `The audio lasts more than ${seconds.toFixed(2)} s (decoding stopped there); the limit is ${maxSeconds} s`
+        : `The audio lasts ${seconds.toFixed(2)} s; the limit is ${maxSeconds} s`,
       413,
     ),
   tooShort: (seconds: number, minSeconds: number) =>

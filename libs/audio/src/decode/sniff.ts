@@ -1,3 +1,5 @@
+import { webmOpusSeconds } from './codecs/webm.js';
+
 /** What the first bytes of an upload say it is. `pcm16` means "no known container": headerless PCM16LE. */
 export type SniffedContainer = 'wav' | 'flac' | 'mp3' | 'ogg' | 'webm' | 'pcm16' | { unsupported: string };
 
@@ -79,7 +81,7 @@ export const COUNTED_SLACK_SECONDS: Readonly<Record<string, number>> = { mp3: 0.
  * - Ogg (Opus, Vorbis): the granule position of the last page that has one, over 48 kHz (Opus, less pre-skip) or
  *   the Vorbis identification header's rate.
  * - MP3: the layer III frames counted (mp3Seconds).
- * - WebM (Opus): the packets of the Opus track counted (webmOpusSeconds).
+ * - WebM (Opus): the packets of the Opus track counted (webmOpusSeconds, codecs/webm.ts).
  */
 export function declaredSeconds(bytes: Uint8Array, container: SniffedContainer): number | null {
   if (container === 'flac') return flacSeconds(bytes);
@@ -87,104 +89,6 @@ export function declaredSeconds(bytes: Uint8Array, container: SniffedContainer):
   if (container === 'mp3') return mp3Seconds(bytes);
   if (container === 'webm') return webmOpusSeconds(bytes);
   return null;
-}
-
-/** EBML variable-length integer at `at`: its byte length and value (`raw` keeps the length marker, as IDs do). */
-function ebmlVint(b: Uint8Array, at: number, raw: boolean): { length: number; value: number } | null {
-  const first = b[at];
-  if (first === undefined || first === 0) return null;
-  const length = Math.clz32(first) - 23;
-  if (at + length > b.length) return null;
-  let value = raw ? first : first & (0xff >> length);
-  let unknown = value === 0xff >> length;
-  for (let i = 1; i < length; i++) {
-    value = value * 256 + b[at + i]!;
-    unknown &&= b[at + i] === 0xff;
-  }
-  return { length, value: !raw && unknown ? -1 : value };
-}
-
-/** Elements whose children follow inline (their size may be unknown in a live recording). */
-const EBML_MASTERS = new Set([
-  0x18538067 /* Segment */, 0x1f43b675 /* Cluster */, 0xa0 /* BlockGroup */, 0x1654ae6b /* Tracks */,
-  0xae /* TrackEntry */,
-]);
-const EBML_TRACK_ENTRY = 0xae;
-const EBML_TRACK_NUMBER = 0xd7;
-const EBML_CODEC_ID = 0x86;
-const EBML_BLOCKS = new Set([0xa3 /* SimpleBlock */, 0xa1 /* Block */]);
-/** Opus frame length in 48 kHz samples per TOC configuration (RFC 6716 §3.1): SILK, hybrid, CELT. */
-const OPUS_FRAME_SAMPLES = (config: number): number =>
-  config < 12
-    ? [480, 960, 1920, 2880][config % 4]!
-    : config < 16
-      ? [480, 960][config % 2]!
-      : [120, 240, 480, 960][config % 4]!;
-
-/**
- * WebM from a browser's MediaRecorder declares no duration, so the Opus packets are counted: every SimpleBlock / Block
- * of the Opus track holds one packet (or a laced run of them, counted at the first packet's length), whose TOC byte
- * gives its frame length and frame count. The Opus track is the TrackEntry whose CodecID is A_OPUS (a recording with
- * a camera has a video track too, often first); without a Tracks element, the first block's track. The walk enters
- * Segments, Clusters, BlockGroups, Tracks and TrackEntries inline, so unknown sizes (live recordings) are fine. Null
- * when no block is found.
- */
-function webmOpusSeconds(b: Uint8Array): number | null {
-  let at = 0;
-  let samples = 0;
-  let track = -1;
-  let entry = { number: -1, opus: false };
-  while (at < b.length) {
-    const id = ebmlVint(b, at, true);
-    const size = id && ebmlVint(b, at + id.length, false);
-    if (!id || !size) break;
-    const body = at + id.length + size.length;
-    if (EBML_MASTERS.has(id.value)) {
-      if (id.value === EBML_TRACK_ENTRY) entry = { number: -1, opus: false };
-      at = body;
-      continue;
-    }
-    if (size.value < 0 || body + size.value > b.length) break;
-    if (id.value === EBML_TRACK_NUMBER || id.value === EBML_CODEC_ID) {
-      if (id.value === EBML_TRACK_NUMBER) entry.number = unsignedOf(b, body, size.value);
-      else entry.opus = ascii(b, body, size.value).replace(/\0+$/, '') === 'A_OPUS';
-      if (entry.opus && entry.number >= 0) track = entry.number;
-    }
-    if (EBML_BLOCKS.has(id.value)) {
-      const trackVint = ebmlVint(b, body, false);
-      if (trackVint) {
-        track = track < 0 ? trackVint.value : track;
-        const flags = b[body + trackVint.length + 2] ?? 0;
-        let packet = body + trackVint.length + 3;
-        let laced = 1;
-        const lacing = (flags >> 1) & 0x03; // none, Xiph, fixed-size, EBML: a packet count, then (not fixed) sizes
-        if (lacing) {
-          laced = (b[packet++] ?? 0) + 1;
-          for (let k = 0; k < laced - 1 && lacing !== 2; k++) {
-            if (lacing === 1) {
-              while (b[packet] === 0xff) packet++;
-              packet++;
-            } else packet += ebmlVint(b, packet, false)?.length ?? 1;
-          }
-        }
-        const toc = b[packet];
-        if (trackVint.value === track && toc !== undefined && packet < body + size.value) {
-          const code = toc & 0x03;
-          const frames = code === 0 ? 1 : code < 3 ? 2 : (b[packet + 1] ?? 0) & 0x3f;
-          samples += laced * frames * OPUS_FRAME_SAMPLES(toc >> 3);
-        }
-      }
-    }
-    at = body + size.value;
-  }
-  return samples > 0 ? samples / 48000 : null;
-}
-
-/** A big-endian unsigned integer of `length` bytes (EBML uint elements; at most 8 bytes). */
-function unsignedOf(b: Uint8Array, at: number, length: number): number {
-  let value = 0;
-  for (let i = 0; i < length; i++) value = value * 256 + (b[at + i] ?? 0);
-  return value;
 }
 
 /**
