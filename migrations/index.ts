@@ -13,6 +13,7 @@ import { SignIn1763803100000 } from './1763803100000-sign-in.js';
 import { AccountDeletion1763803200000 } from './1763803200000-account-deletion.js';
 import { UnattributedVoices1763803300000 } from './1763803300000-unattributed-voices.js';
 import { Memories1763803400000 } from './1763803400000-memories.js';
+import { Recordings1763803500000 } from './1763803500000-recordings.js';
 
 /** Every migration, in order. New migrations are appended here (explicit list: works in ts-jest and compiled ESM). */
 export const ALL_MIGRATIONS = [
@@ -31,4 +32,5 @@ export const ALL_MIGRATIONS = [
   AccountDeletion1763803200000,
   UnattributedVoices1763803300000,
   Memories1763803400000,
+  Recordings1763803500000,
 ];

@@ -8,6 +8,7 @@ const TestCount = defineJobKind<{ key: string }>('test.count', { key: 'string' }
 const TestPermanent = defineJobKind<Record<string, never>>('test.permanent', {});
 const TestSplit = defineJobKind<{ n: number }>('test.split', { n: 'number' });
 const TestHeavy = defineJobKind<{ n: number }>('test.heavy', { n: 'number' });
+const TestLong = defineJobKind<{ key: string }>('test.long', { key: 'string' });
 
 /** Crash-safe, asynchronous processing — the PostgreSQL job queue behind the audio pipeline. */
 describe('job queue (real PostgreSQL)', () => {
@@ -197,5 +198,70 @@ describe('job queue (real PostgreSQL)', () => {
     });
     expect((await failed(notObject))?.last_error).toBe('Invalid payload for job test.count: not an object');
     await waitFor(async () => (await jobRow(t, after))?.status === 'done', { what: 'next job done' });
+  });
+
+  it('a long job reports progress and keeps its lease at checkpoints; cancelled, it stops at the next one and stays cancelled', async () => {
+    const steps = new Map<string, number>();
+    const stopped: string[] = [];
+    // one gate per job and step, made by whichever side asks first: the test opens it, the handler waits on it
+    const gates = new Map<string, { open: () => void; opened: Promise<void> }>();
+    const gate = (key: string, step: number) => {
+      const name = `${key}#${step}`;
+      if (!gates.has(name)) {
+        let open!: () => void;
+        const opened = new Promise<void>((resolve) => (open = resolve));
+        gates.set(name, { open, opened });
+      }
+      return gates.get(name)!;
+    };
+    queue.register(TestLong, async (job) => {
+      try {
+        for (let step = 1; step <= 4; step++) {
+          await gate(job.payload.key, step).opened;
+          steps.set(job.payload.key, step);
+          await job.checkpoint(step / 4);
+        }
+      } catch (err) {
+        stopped.push((err as Error).name);
+        throw err;
+      }
+    });
+    const db = t.app.get(DataSource);
+    const progressOf = async (id: string) =>
+      (
+        (await db.query('SELECT status, progress FROM jobs WHERE id = $1', [id])) as {
+          status: string;
+          progress: number | null;
+        }[]
+      )[0]!;
+
+    const done = (await queue.enqueue(TestLong, { networkId, payload: { key: 'done' } })) as string;
+    for (let step = 1; step <= 4; step++) gate('done', step).open();
+    await waitFor(async () => (await progressOf(done)).status === 'done', { what: 'long job done' });
+    expect(await progressOf(done)).toEqual({ status: 'done', progress: 1 });
+
+    const cancelled = (await queue.enqueue(TestLong, { networkId, payload: { key: 'cancelled' } })) as string;
+    gate('cancelled', 1).open();
+    await waitFor(async () => (await progressOf(cancelled)).progress === 0.25 || undefined, {
+      what: 'first checkpoint',
+    });
+    expect(await queue.cancel(networkId, cancelled)).toBe(true);
+    gate('cancelled', 2).open();
+    await waitFor(() => stopped.length === 1 || undefined, { what: 'the run stopped' });
+    expect(stopped).toEqual(['JobStopped']);
+    expect(steps.get('cancelled')).toBe(2);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(await progressOf(cancelled)).toEqual({ status: 'cancelled', progress: 0.25 });
+    // finished jobs cannot be cancelled, and a job of another network is not found
+    expect(await queue.cancel(networkId, done)).toBe(false);
+    const other = (await userWithNetwork(t)).networkId;
+    const queued = (await queue.enqueue(TestCount, {
+      networkId,
+      payload: { key: 'later' },
+      runAt: new Date(Date.now() + 3_600_000),
+    })) as string;
+    expect(await queue.cancel(other, queued)).toBe(false);
+    expect(await queue.cancel(networkId, queued)).toBe(true);
+    expect((await jobRow(t, queued))?.status).toBe('cancelled');
   });
 });

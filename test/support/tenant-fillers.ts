@@ -179,3 +179,44 @@ for (const v of ['v1', 'v2']) {
 registerIdFiller('conversation_ids', {
   seed: ({ idOf }) => idOf('conversation_id'),
 });
+
+// Recordings: one short recording, processed to the end (so no job changes tables while the matrix compares).
+registerIdFiller('recording_id', {
+  async seed({ t, tenant }) {
+    const { readFileSync } = await import('node:fs');
+    const file = librispeechDevFiles('533')[1]!;
+    const res = await t
+      .http()
+      .post(`/api/v1/${tenant.networkId}/recordings`)
+      .set(tenant.auth)
+      .attach('audio', readFileSync(file), 'recording.flac')
+      .expect(202);
+    const db = t.app.get(DataSource);
+    const deadline = Date.now() + 180_000;
+    for (;;) {
+      const [row] = (await db.query(
+        `SELECT (SELECT status FROM recordings WHERE id = $2) AS status,
+                (SELECT count(*)::int FROM jobs WHERE network_id = $1 AND status IN ('queued', 'running')
+                   AND run_at <= now() + interval '60 seconds') AS busy`,
+        [tenant.networkId, res.body.recording_id],
+      )) as { status: string; busy: number }[];
+      if (row!.status === 'done' && row!.busy === 0) break;
+      if (row!.status === 'failed' || Date.now() > deadline) {
+        throw new Error(`recording filler: the recording did not finish (${row!.status})`);
+      }
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    return res.body.recording_id as string;
+  },
+});
+
+registerIdFiller('task_id', {
+  async seed({ t, tenant, idOf }) {
+    const recording = await t
+      .http()
+      .get(`/api/v1/${tenant.networkId}/recordings/${await idOf('recording_id')}`)
+      .set(tenant.auth)
+      .expect(200);
+    return recording.body.task_id as string;
+  },
+});

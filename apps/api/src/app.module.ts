@@ -27,6 +27,7 @@ import { RetentionModule } from '@mira/retention';
 import { RealtimeModule } from '@mira/realtime';
 import { AppsModule } from '@mira/apps';
 import { MemoryModule } from '@mira/memory';
+import { RecordingModule } from '@mira/recording';
 import { ALL_MIGRATIONS } from '../../../migrations/index.js';
 import { HealthModule } from './health/health.module.js';
 import { MetricsModule } from './metrics/metrics.module.js';
@@ -55,6 +56,7 @@ export class AppModule {
         RecognitionModule,
         ActionModule,
         UtteranceModule,
+        RecordingModule,
         AuditModule,
         RetentionModule,
         MemoryModule,

@@ -10,10 +10,25 @@ import type {
   VoiceEmbedding,
 } from './audio.types.js';
 import { AudioPipeline } from './audio-pipeline.js';
-import type { Diarization } from './diarization/diarization.types.js';
-import { diarizationOptions, diarize } from './diarization/diarizer.js';
+import type { Diarization, DiarizationOptions, SpeechAnalysis } from './diarization/diarization.types.js';
+import {
+  analyseSpeech,
+  clusterVoices,
+  diarizationBranch,
+  diarizationOptions,
+  diarize,
+} from './diarization/diarizer.js';
 import { diarizationEngines } from './diarization/engines.js';
 import type { DecodeHint } from './decode/audio-decoder.js';
+import { compressedFrameSource } from './decode/compressed-stream.js';
+import { openRecordingDecoder, type RecordingDecoder } from './decode/recording-decoder.js';
+
+/** How one recording is diarized (AudioService.diarizationPlan). */
+export interface DiarizationPlan {
+  modelId: string;
+  options: DiarizationOptions;
+  denoised: boolean;
+}
 
 /**
  * The audio module's one service: decode any accepted upload to 16 kHz mono, score its quality, reduce noise, find
@@ -53,6 +68,14 @@ export class AudioService implements OnModuleInit, OnApplicationShutdown {
   /** Bytes of any accepted format → 16 kHz mono float32. Throws AppError 4xx (see AudioErrors). */
   async decode(bytes: Buffer, hint?: DecodeHint): Promise<DecodedAudio> {
     return (await this.ready()).decode(bytes, hint);
+  }
+
+  /**
+   * A decoder for one long recording, fed its bytes in order and answering 16 kHz mono in blocks, so a recording of
+   * hours is never held whole (decode() is for uploads bounded by AUDIO_MAX_SECONDS).
+   */
+  openRecordingDecoder(options: { maxSeconds: number; mimetype?: string }): RecordingDecoder {
+    return openRecordingDecoder(options, compressedFrameSource);
   }
 
   async assessQuality(samples: Float32Array): Promise<QualityReport> {
@@ -100,6 +123,35 @@ export class AudioService implements OnModuleInit, OnApplicationShutdown {
   ): Promise<Diarization> {
     const engines = diarizationEngines(await this.ready());
     return diarize(engines, samples, diarizationOptions(engines.modelId, overrides));
+  }
+
+  /**
+   * How a long recording analysed part by part is diarized: the default speaker model's options, on the noisy branch
+   * (denoised first) when the recording's blind SNR is under the threshold. Made once per recording, so every part
+   * is analysed the same way.
+   */
+  async diarizationPlan(snrDb: number | null): Promise<DiarizationPlan> {
+    const engines = diarizationEngines(await this.ready());
+    const { options, denoised } = diarizationBranch(diarizationOptions(engines.modelId), snrDb);
+    return { modelId: engines.modelId, options, denoised };
+  }
+
+  /** One part of a recording: speech regions, sliding windows and their embeddings (times from the recording's start). */
+  async analyseSpeech(
+    samples: Float32Array,
+    plan: DiarizationPlan,
+    offsetSeconds: number,
+  ): Promise<SpeechAnalysis> {
+    const engines = diarizationEngines(await this.ready());
+    if (engines.modelId !== plan.modelId) {
+      throw new Error(`The recording was planned with speaker model ${plan.modelId}, now ${engines.modelId}`);
+    }
+    return analyseSpeech(engines, samples, plan.options, plan.denoised, offsetSeconds);
+  }
+
+  /** Every part's analysis, in time order → voices and turns. */
+  clusterVoices(analyses: SpeechAnalysis[], plan: DiarizationPlan): Diarization {
+    return { ...clusterVoices(analyses, plan.options), modelId: plan.modelId, denoised: plan.denoised };
   }
 
   /** The clip's voice as heard in white, pink and babble noise through the denoiser (multi-condition enrolment), or null. */

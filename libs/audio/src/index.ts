@@ -5,6 +5,8 @@ export * from './audio.service.js';
 export * from './audio-upload.js';
 export * from './audio-pipeline.js';
 export type { DecodeHint } from './decode/audio-decoder.js';
+export type { RecordingDecoder, RecordingDecodeResult } from './decode/recording-decoder.js';
+export { inspectUploadHead, UPLOAD_HEAD_BYTES, type UploadHead } from './decode/upload-head.js';
 export { Fft } from './dsp/fft.js';
 export { babble, mixAtSnr, pinkFilter, pinkNoise, siSdr, whiteNoise } from './dsp/signal.js';
 export { blindSnrDb, noiseJudgementSnrDb } from './quality/blind-snr.js';
@@ -18,8 +20,12 @@ export type {
   DiarizationOptions,
   DiarizedSpeaker,
   SpeakerTurn,
+  SpeechAnalysis,
 } from './diarization/diarization.types.js';
 export {
+  analyseSpeech,
+  clusterVoices,
+  diarizationBranch,
   diarize,
   diarizationOptions,
   DEFAULT_DIARIZATION_OPTIONS,

@@ -44,7 +44,7 @@ export class ConversationRepository {
 
   insert(
     networkId: string,
-    values: { title: string | null; startedAt?: Date; participants: string[] },
+    values: { title: string | null; startedAt?: Date; endedAt?: Date; participants: string[] },
   ): Promise<ConversationEntity> {
     return participantsMustExist(() =>
       this.dataSource.transaction(async (manager) => {
@@ -54,6 +54,8 @@ export class ConversationRepository {
             networkId,
             title: values.title,
             ...(values.startedAt ? { startedAt: values.startedAt } : {}),
+            // a conversation that already ended (a recording's) is never the network's active one
+            ...(values.endedAt ? { endedAt: values.endedAt, isActive: false } : {}),
           }),
         );
         await this.addParticipants(Tx.of(manager), networkId, row.id, values.participants);

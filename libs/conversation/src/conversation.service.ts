@@ -41,7 +41,7 @@ export class ConversationService {
 
   async create(
     networkId: string,
-    input: { title: string | null; participants: string[]; startedAt?: Date },
+    input: { title: string | null; participants: string[]; startedAt?: Date; endedAt?: Date },
   ): Promise<ConversationRecord> {
     await this.persons.requireExisting(networkId, input.participants, 'participants');
     const row = await this.repository.insert(networkId, input);

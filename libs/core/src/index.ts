@@ -11,6 +11,7 @@ export * from './config/rate-limit.config.js';
 export * from './config/retention.config.js';
 export * from './config/streams.config.js';
 export * from './config/realtime.config.js';
+export * from './config/recordings.config.js';
 export * from './core.module.js';
 export * from './database/database.module.js';
 export * from './database/data-source.options.js';

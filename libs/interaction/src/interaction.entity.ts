@@ -67,6 +67,12 @@ export class InteractionEntity implements Interaction {
   @Column({ type: 'uuid', nullable: true })
   sourceChunkId: string | null;
 
+  @Column({ type: 'uuid', nullable: true })
+  sourceRecordingId: string | null;
+
+  @Column({ type: 'int', default: 0 })
+  sourceTurn: number;
+
   @CreateDateColumn({ type: 'timestamptz' })
   createdAt: Date;
 

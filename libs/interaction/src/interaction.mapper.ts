@@ -25,5 +25,7 @@ export function toInteractionV2Dto(i: Interaction): InteractionV2Dto {
     processing_status: i.processingStatus,
     source_stream_id: i.sourceStreamId,
     source_chunk_id: i.sourceChunkId,
+    source_recording_id: i.sourceRecordingId,
+    source_turn: i.sourceTurn,
   };
 }

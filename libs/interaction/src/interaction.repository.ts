@@ -35,6 +35,8 @@ export type NewInteraction = Pick<
       | 'processingStatus'
       | 'sourceStreamId'
       | 'sourceChunkId'
+      | 'sourceRecordingId'
+      | 'sourceTurn'
     >
   > & {
     /** ISO 639-1 code of the language the content is indexed in for search (the network's language). */
@@ -55,11 +57,14 @@ function referenceErrorOf(err: unknown): unknown {
   return ConversationErrors.notFound('conversation_id');
 }
 
-/** The source chunk of this utterance already has its interaction (unique per network): another run recorded it. */
-export class SourceChunkAlreadyRecorded extends Error {
+/**
+ * This turn of its source chunk or recording already has its interaction (unique per network): another run
+ * recorded it.
+ */
+export class SourceAlreadyRecorded extends Error {
   constructor() {
-    super('This source chunk already has its interaction');
-    this.name = 'SourceChunkAlreadyRecorded';
+    super('This turn of its source audio already has its interaction');
+    this.name = 'SourceAlreadyRecorded';
   }
 }
 
@@ -71,8 +76,8 @@ export class InteractionRepository {
   ) {}
 
   /**
-   * Inserts in the caller's transaction. Throws SourceChunkAlreadyRecorded when the row names a source chunk that
-   * already has its interaction (the transaction is then void).
+   * Inserts in the caller's transaction. Throws SourceAlreadyRecorded when the row names a turn of a source chunk or
+   * recording that already has its interaction (the transaction is then void).
    */
   /** Inserts in the caller's transaction, or on its own (one INSERT … RETURNING, no BEGIN/COMMIT) without one. */
   async insert(tx: Tx | null, networkId: string, values: NewInteraction): Promise<InteractionEntity> {
@@ -80,7 +85,9 @@ export class InteractionRepository {
     try {
       return await repo.save(repo.create({ ...values, networkId }), { transaction: false });
     } catch (err) {
-      if (values.sourceChunkId && isUniqueViolation(err)) throw new SourceChunkAlreadyRecorded();
+      if ((values.sourceChunkId || values.sourceRecordingId) && isUniqueViolation(err)) {
+        throw new SourceAlreadyRecorded();
+      }
       throw referenceErrorOf(err);
     }
   }
@@ -223,8 +230,26 @@ export class InteractionRepository {
     );
   }
 
-  findBySourceChunk(networkId: string, chunkId: string): Promise<InteractionEntity | null> {
-    return this.interactions.findOne({ where: { networkId, sourceChunkId: chunkId } });
+  findBySourceChunk(networkId: string, chunkId: string, turn: number): Promise<InteractionEntity | null> {
+    return this.interactions.findOne({ where: { networkId, sourceChunkId: chunkId, sourceTurn: turn } });
+  }
+
+  /** Every interaction made from one source chunk, by turn. */
+  turnsOfSourceChunk(networkId: string, chunkId: string): Promise<InteractionEntity[]> {
+    return this.interactions.find({
+      where: { networkId, sourceChunkId: chunkId },
+      order: { sourceTurn: 'ASC' },
+    });
+  }
+
+  findBySourceRecording(
+    networkId: string,
+    recordingId: string,
+    turn: number,
+  ): Promise<InteractionEntity | null> {
+    return this.interactions.findOne({
+      where: { networkId, sourceRecordingId: recordingId, sourceTurn: turn },
+    });
   }
 
   latestInConversation(networkId: string, conversationId: string): Promise<InteractionEntity | null> {

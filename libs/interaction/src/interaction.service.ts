@@ -11,7 +11,7 @@ import {
   InteractionRepository,
   InteractionSort,
   NewInteraction,
-  SourceChunkAlreadyRecorded,
+  SourceAlreadyRecorded,
 } from './interaction.repository.js';
 import type { Interaction, InteractionType } from './interaction.types.js';
 import { searchLanguageOf } from './search/search-text.js';
@@ -84,18 +84,19 @@ export class InteractionService {
   }
 
   /**
-   * For the utterance pipeline: records the interaction made from one audio chunk (`system.sourceChunkId`), with the columns
-   * only the utterance pipeline writes. Null when another run recorded this chunk first (one interaction per source chunk).
+   * For the utterance pipeline and the recording processor: records the interaction made from one turn of an audio
+   * chunk (`system.sourceChunkId`) or of a recording (`system.sourceRecordingId`; `sourceTurn`, default 0), with the
+   * columns only they write. Null when another run recorded this turn first (one interaction per turn of a source).
    */
   async recordUtterance(
     networkId: string,
     input: InteractionInput & { interaction_type: InteractionType },
-    system: Partial<NewInteraction> & { sourceChunkId: string },
+    system: Partial<NewInteraction> & ({ sourceChunkId: string } | { sourceRecordingId: string }),
   ): Promise<Interaction | null> {
     try {
       return await this.insert(networkId, input, system);
     } catch (err) {
-      if (err instanceof SourceChunkAlreadyRecorded) return null;
+      if (err instanceof SourceAlreadyRecorded) return null;
       throw err;
     }
   }
@@ -190,9 +191,19 @@ export class InteractionService {
 
   // --- for the utterance pipeline ---------------------------------------------------------------------------
 
-  /** The interaction made from this audio chunk, if any (the utterance pipeline's idempotency key). */
-  findBySourceChunk(networkId: string, chunkId: string): Promise<Interaction | null> {
-    return this.repository.findBySourceChunk(networkId, chunkId);
+  /** The interaction made from this turn of an audio chunk, if any (the utterance pipeline's idempotency key). */
+  findBySourceChunk(networkId: string, chunkId: string, turn = 0): Promise<Interaction | null> {
+    return this.repository.findBySourceChunk(networkId, chunkId, turn);
+  }
+
+  /** Every interaction made from one audio chunk (one per voice heard in it), by turn. */
+  turnsOfSourceChunk(networkId: string, chunkId: string): Promise<Interaction[]> {
+    return this.repository.turnsOfSourceChunk(networkId, chunkId);
+  }
+
+  /** The interaction made from this turn of a recording, if any (the recording processor's idempotency key). */
+  findBySourceRecording(networkId: string, recordingId: string, turn: number): Promise<Interaction | null> {
+    return this.repository.findBySourceRecording(networkId, recordingId, turn);
   }
 
   /** Pipeline-only columns (status, confidence, content, conversation) without the public update's checks. */

@@ -20,6 +20,10 @@ export interface Interaction {
   processingStatus: ProcessingStatus | null;
   sourceStreamId: string | null;
   sourceChunkId: string | null;
+  /** The recording this was said in (POST /recordings), when it came from one. */
+  sourceRecordingId: string | null;
+  /** Which turn of its source chunk or recording (0 for a chunk heard as one voice). */
+  sourceTurn: number;
   createdAt: Date;
   updatedAt: Date;
 }

@@ -21,7 +21,15 @@ export enum JobName {
   RetentionSweep = 'retention.sweep',
   /** Turns a closed conversation into episodic memories (MemoryExtractionService). */
   MemoryFromConversation = 'memory.from_conversation',
+  /** An uploaded recording: decoded, diarized, each turn identified and transcribed (RecordingProcessor). */
+  RecordingProcess = 'recording.process',
 }
+
+/**
+ * The jobs a client follows through GET /{network_id}/tasks/{task_id} (their handlers report progress with
+ * JobRun.checkpoint); any other job id answers 404 there.
+ */
+export const TASK_JOBS: readonly JobName[] = [JobName.RecordingProcess];
 
 /** The payload each job carries: ids only (the handler reads the rows), never audio, text or names. */
 export interface JobPayloads {
@@ -33,6 +41,7 @@ export interface JobPayloads {
   [JobName.InteractionInfer]: { interaction_id: string };
   [JobName.RetentionSweep]: Record<string, never>;
   [JobName.MemoryFromConversation]: { conversation_id: string };
+  [JobName.RecordingProcess]: { recording_id: string };
 }
 
 /**
@@ -48,4 +57,5 @@ export const JOB_PAYLOAD_SCHEMAS: { [N in JobName]: PayloadSchema<JobPayloads[N]
   [JobName.InteractionInfer]: { interaction_id: 'uuid' },
   [JobName.RetentionSweep]: {},
   [JobName.MemoryFromConversation]: { conversation_id: 'uuid' },
+  [JobName.RecordingProcess]: { recording_id: 'uuid' },
 };

@@ -6,6 +6,17 @@ export class PermanentJobError extends Error {
   }
 }
 
+/**
+ * Thrown by JobRun.checkpoint when the run must stop (the job was cancelled, or another run took it over after its
+ * lease ran out). Handlers let it propagate; the queue then leaves the job's row as it is.
+ */
+export class JobStopped extends Error {
+  constructor(readonly jobId: string) {
+    super(`Job ${jobId} was cancelled or taken over by another run`);
+    this.name = 'JobStopped';
+  }
+}
+
 /** The field types a job payload may hold (payloads carry ids and small numbers, nothing else). */
 export type PayloadField = 'uuid' | 'string' | 'number';
 

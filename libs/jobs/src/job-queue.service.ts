@@ -8,7 +8,7 @@ import {
   type Tx,
 } from '@mira/core';
 import { JOB_PAYLOAD_SCHEMAS, JobName, type JobPayloads } from './job-catalogue.js';
-import { type JobKind, parsePayload, PermanentJobError } from './job-payload.js';
+import { JobStopped, type JobKind, parsePayload, PermanentJobError } from './job-payload.js';
 import { ClaimedJob, JobsRepository } from './jobs.repository.js';
 
 /** One run of a job, as its handler receives it (the payload already checked against its kind). */
@@ -22,6 +22,12 @@ export interface Job<P> {
   maxAttempts: number;
   /** No retry follows if this run fails: handlers settle for a fallback instead of failing (e.g. no transcript). */
   finalAttempt: boolean;
+  /**
+   * For long jobs: records progress (0–1, what GET /tasks/{task_id} shows) and renews the lease, so other instances
+   * leave a job alone while it keeps reporting. Throws JobStopped when this run must stop: the job was cancelled, or
+   * its lease ran out and another run took it over. Call it between steps that are safe to stop after.
+   */
+  checkpoint(progress: number): Promise<void>;
 }
 
 /** The job a handler of `N` receives: `async handle(job: JobOf<JobName.UtteranceProcess>)`. */
@@ -136,6 +142,14 @@ export class JobQueue implements OnApplicationBootstrap, OnApplicationShutdown {
     return this.repository.stats();
   }
 
+  /**
+   * Cancels a job of the network that has not finished: a queued one never runs, a running one stops at its next
+   * checkpoint (its handler sees JobStopped). False when it had already finished (or does not exist).
+   */
+  cancel(networkId: string, jobId: string, reason = 'cancelled'): Promise<boolean> {
+    return this.repository.cancel(networkId, jobId, reason);
+  }
+
   onApplicationBootstrap(): void {
     this.metrics.registerJobQueueSampler(() => this.repository.depthByType());
     if (!this.config.values.jobs.workerEnabled) return;
@@ -223,6 +237,16 @@ export class JobQueue implements OnApplicationBootstrap, OnApplicationShutdown {
           attempt: job.attempts,
           maxAttempts: job.maxAttempts,
           finalAttempt: job.attempts >= job.maxAttempts,
+          checkpoint: async (progress: number) => {
+            const fraction = Math.min(1, Math.max(0, Number.isFinite(progress) ? progress : 0));
+            const owned = await this.repository.checkpoint(
+              job.id,
+              job.attempts,
+              fraction,
+              this.config.values.jobs.leaseMs,
+            );
+            if (!owned) throw new JobStopped(job.id);
+          },
         }),
         registration.timeoutMs,
         `job ${job.type} timed out after ${registration.timeoutMs} ms`,
@@ -230,6 +254,11 @@ export class JobQueue implements OnApplicationBootstrap, OnApplicationShutdown {
       await this.repository.complete(job.id);
       this.logger.info('job_done', { ...log, duration_ms: Date.now() - started });
     } catch (err) {
+      if (err instanceof JobStopped) {
+        // cancelled, or taken over by another run: the job's row is no longer this run's to write
+        this.logger.info('job_stopped', { ...log, duration_ms: Date.now() - started });
+        return;
+      }
       const message = (err instanceof Error ? err.message : String(err)).slice(0, 1000);
       const permanent = err instanceof PermanentJobError;
       try {

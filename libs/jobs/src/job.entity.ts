@@ -1,6 +1,6 @@
 import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
 
-export type JobStatus = 'queued' | 'running' | 'done' | 'failed';
+export type JobStatus = 'queued' | 'running' | 'done' | 'failed' | 'cancelled';
 
 /** One unit of background work. Rows survive restarts; a running job whose lease expired is picked up again. */
 @Entity({ name: 'jobs' })
@@ -37,6 +37,10 @@ export class JobEntity {
 
   @Column({ type: 'text', nullable: true })
   lastError: string | null;
+
+  /** 0–1 as the handler last reported it (JobRun.checkpoint); null for jobs that do not report progress. */
+  @Column({ type: 'real', nullable: true })
+  progress: number | null;
 
   @Column({ type: 'timestamptz', nullable: true })
   finishedAt: Date | null;

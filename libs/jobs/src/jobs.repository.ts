@@ -22,6 +22,19 @@ export interface ClaimedJob {
   maxAttempts: number;
 }
 
+/** A job as its task view shows it (the jobs a client may follow: TASK_JOBS). */
+export interface TaskRow {
+  id: string;
+  type: string;
+  status: 'queued' | 'running' | 'done' | 'failed' | 'cancelled';
+  progress: number | null;
+  lastError: string | null;
+  attempts: number;
+  createdAt: Date;
+  updatedAt: Date;
+  finishedAt: Date | null;
+}
+
 interface ClaimedRow {
   id: string;
   network_id: string;
@@ -84,10 +97,13 @@ export class JobsRepository {
     }));
   }
 
+  // The three outcomes below touch only a job still running: a cancelled job stays cancelled.
+
   async complete(id: string): Promise<void> {
     await this.dataSource.query(
-      `UPDATE jobs SET status = 'done', locked_until = NULL, finished_at = now(), last_error = NULL, updated_at = now()
-       WHERE id = $1`,
+      `UPDATE jobs SET status = 'done', locked_until = NULL, finished_at = now(), last_error = NULL,
+              progress = CASE WHEN progress IS NULL THEN NULL ELSE 1 END, updated_at = now()
+       WHERE id = $1 AND status = 'running'`,
       [id],
     );
   }
@@ -95,7 +111,7 @@ export class JobsRepository {
   async retryLater(id: string, error: string, runAt: Date): Promise<void> {
     await this.dataSource.query(
       `UPDATE jobs SET status = 'queued', locked_until = NULL, run_at = $2, last_error = $3, updated_at = now()
-       WHERE id = $1`,
+       WHERE id = $1 AND status = 'running'`,
       [id, runAt, error],
     );
   }
@@ -103,9 +119,67 @@ export class JobsRepository {
   async fail(id: string, error: string): Promise<void> {
     await this.dataSource.query(
       `UPDATE jobs SET status = 'failed', locked_until = NULL, finished_at = now(), last_error = $2, updated_at = now()
-       WHERE id = $1`,
+       WHERE id = $1 AND status = 'running'`,
       [id, error],
     );
+  }
+
+  /**
+   * Records a running job's progress and renews its lease. False when this run no longer owns the job: it was
+   * cancelled, or its lease expired and another run (a later attempt) claimed it.
+   */
+  async checkpoint(id: string, attempt: number, progress: number, leaseMs: number): Promise<boolean> {
+    const [rows] = (await this.dataSource.query(
+      `UPDATE jobs SET progress = $3, locked_until = now() + ($4::int * interval '1 millisecond'), updated_at = now()
+       WHERE id = $1 AND status = 'running' AND attempts = $2
+       RETURNING id`,
+      [id, attempt, progress, leaseMs],
+    )) as [{ id: string }[], number];
+    return rows.length > 0;
+  }
+
+  /** Cancels a job that has not finished; true when it was queued or running. */
+  async cancel(networkId: string, id: string, reason: string): Promise<boolean> {
+    const [rows] = (await this.dataSource.query(
+      `UPDATE jobs SET status = 'cancelled', locked_until = NULL, finished_at = now(), last_error = $3,
+              updated_at = now()
+       WHERE network_id = $1 AND id = $2 AND status IN ('queued', 'running')
+       RETURNING id`,
+      [networkId, id, reason],
+    )) as [{ id: string }[], number];
+    return rows.length > 0;
+  }
+
+  /** One job of the network among `types`, or null. */
+  async findTask(networkId: string, id: string, types: string[]): Promise<TaskRow | null> {
+    const rows = (await this.dataSource.query(
+      `SELECT id, type, status, progress, last_error, attempts, created_at, updated_at, finished_at
+       FROM jobs WHERE network_id = $1 AND id = $2 AND type = ANY($3::text[])`,
+      [networkId, id, types],
+    )) as {
+      id: string;
+      type: string;
+      status: TaskRow['status'];
+      progress: number | null;
+      last_error: string | null;
+      attempts: number;
+      created_at: Date;
+      updated_at: Date;
+      finished_at: Date | null;
+    }[];
+    const r = rows[0];
+    if (!r) return null;
+    return {
+      id: r.id,
+      type: r.type,
+      status: r.status,
+      progress: r.progress === null ? null : Number(r.progress),
+      lastError: r.last_error,
+      attempts: r.attempts,
+      createdAt: new Date(r.created_at),
+      updatedAt: new Date(r.updated_at),
+      finishedAt: r.finished_at ? new Date(r.finished_at) : null,
+    };
   }
 
   async stats(): Promise<{ depth: number; oldestAgeSeconds: number; failed: number }> {

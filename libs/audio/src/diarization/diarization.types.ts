@@ -53,3 +53,14 @@ export interface DiarizationOptions {
    */
   noisy: Pick<DiarizationOptions, 'windowSeconds' | 'stepSeconds' | 'changeThreshold' | 'mergeThreshold'>;
 }
+
+/**
+ * What the expensive half of diarization found in one stretch of audio (analyseSpeech): speech regions, the
+ * sliding windows over them and one embedding per window. Times in seconds from the start of the whole audio.
+ */
+export interface SpeechAnalysis {
+  regions: Array<{ start: number; end: number }>;
+  windows: Array<{ start: number; end: number }>;
+  /** L2-normalised, one per window. */
+  vectors: Float32Array[];
+}

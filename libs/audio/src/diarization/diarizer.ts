@@ -1,7 +1,12 @@
 import { SAMPLE_RATE, type SpeechSegment } from '../audio.types.js';
 import { blindSnrDb } from '../quality/blind-snr.js';
 import { agglomerate, centroids, closest, segmentByChange, type WeightedVector } from './clustering.js';
-import type { Diarization, DiarizationOptions, DiarizedSpeaker } from './diarization.types.js';
+import type {
+  Diarization,
+  DiarizationOptions,
+  DiarizedSpeaker,
+  SpeechAnalysis,
+} from './diarization.types.js';
 import { slidingWindows, turnsFromWindows } from './turns.js';
 
 /** What diarization needs from the audio chain (AudioPipeline provides it; tests may too). */
@@ -54,6 +59,49 @@ export function diarizationOptions(
   };
 }
 
+/** Which branch of the options a recording takes: noisy audio (blind SNR under noisySnrDb) is denoised first. */
+export function diarizationBranch(
+  given: DiarizationOptions,
+  snrDb: number | null,
+): { options: DiarizationOptions; denoised: boolean } {
+  const denoised =
+    given.denoise === 'always' || (given.denoise === 'auto' && snrDb !== null && snrDb < given.noisySnrDb);
+  return { options: denoised ? { ...given, ...given.noisy } : given, denoised };
+}
+
+/**
+ * The expensive half of diarization, for one stretch of audio (a whole clip, or one part of a long recording that
+ * is analysed part by part): (noise reduction) → VAD regions → embeddings of short sliding windows. Times are in
+ * seconds from the start of the whole recording (`offsetSeconds` is where this stretch starts in it).
+ */
+export async function analyseSpeech(
+  engines: DiarizationEngines,
+  samples: Float32Array,
+  options: DiarizationOptions,
+  denoised: boolean,
+  offsetSeconds = 0,
+): Promise<SpeechAnalysis> {
+  const audio = denoised ? await engines.denoise(samples) : samples;
+  const regions = await engines.detectSpeech(audio);
+  const windows = slidingWindows(
+    regions,
+    options.windowSeconds,
+    options.stepSeconds,
+    engines.minEmbedSeconds,
+  );
+  const vectors: Float32Array[] = [];
+  for (const w of windows) {
+    const clip = audio.subarray(Math.floor(w.start * SAMPLE_RATE), Math.ceil(w.end * SAMPLE_RATE));
+    vectors.push(await engines.embed(clip));
+  }
+  const shift = <T extends { start: number; end: number }>(x: T): T => ({
+    ...x,
+    start: x.start + offsetSeconds,
+    end: x.end + offsetSeconds,
+  });
+  return { regions: regions.map(shift), windows: windows.map(shift), vectors };
+}
+
 /**
  * Who spoke when, with the number of speakers unknown: (noise reduction when the audio is noisy) → VAD regions →
  * embeddings of short sliding windows → change points (a window unlike its running segment starts a new one) →
@@ -67,26 +115,26 @@ export async function diarize(
   given: DiarizationOptions,
 ): Promise<Diarization> {
   const snr = given.denoise === 'auto' ? blindSnrDb(samples) : null;
-  const denoised =
-    given.denoise === 'always' || (given.denoise === 'auto' && snr !== null && snr < given.noisySnrDb);
-  const options = denoised ? { ...given, ...given.noisy } : given;
-  const audio = denoised ? await engines.denoise(samples) : samples;
-  const regions = await engines.detectSpeech(audio);
-  const windows = slidingWindows(
-    regions,
-    options.windowSeconds,
-    options.stepSeconds,
-    engines.minEmbedSeconds,
-  );
-  const empty = { turns: [], speakers: [], modelId: engines.modelId, denoised, windows: windows.length };
+  const { options, denoised } = diarizationBranch(given, snr);
+  const analysis = await analyseSpeech(engines, samples, options, denoised);
+  return { ...clusterVoices([analysis], options), modelId: engines.modelId, denoised };
+}
+
+/**
+ * The cheap half: the window embeddings of every analysed stretch (in time order) → change points → voices →
+ * turns. Regions that touch across two stretches are one region again.
+ */
+export function clusterVoices(
+  analyses: SpeechAnalysis[],
+  options: DiarizationOptions,
+): Pick<Diarization, 'turns' | 'speakers' | 'windows'> {
+  const regions = joinTouching(analyses.flatMap((a) => a.regions));
+  const windows = analyses.flatMap((a) => a.windows);
+  const empty = { turns: [], speakers: [], windows: windows.length };
   if (windows.length === 0) return empty;
-
-  const items: WeightedVector[] = [];
-  for (const w of windows) {
-    const clip = audio.subarray(Math.floor(w.start * SAMPLE_RATE), Math.ceil(w.end * SAMPLE_RATE));
-    items.push({ vector: await engines.embed(clip), weight: w.end - w.start });
-  }
-
+  const items: WeightedVector[] = analyses.flatMap((a) =>
+    a.vectors.map((vector, i) => ({ vector, weight: a.windows[i]!.end - a.windows[i]!.start })),
+  );
   // Change points → segments, each summarised by its mean vector; then segments → voices.
   const maxItems = Math.max(1, Math.round(options.maxSegmentSeconds / options.stepSeconds));
   const segmentOf = segmentByChange(items, options.changeThreshold, maxItems);
@@ -137,4 +185,15 @@ export async function diarize(
     centroid: voices[voice]!,
   }));
   return { ...empty, turns, speakers };
+}
+
+/** Regions in time order, those that touch (a part boundary cut them) joined. */
+function joinTouching(regions: SpeechSegment[]): SpeechSegment[] {
+  const joined: SpeechSegment[] = [];
+  for (const r of regions) {
+    const last = joined[joined.length - 1];
+    if (last && r.start - last.end < 0.02) last.end = Math.max(last.end, r.end);
+    else joined.push({ ...r });
+  }
+  return joined;
 }

@@ -12,6 +12,7 @@ import { parseJobsConfig, type JobsConfigValues } from './jobs.config.js';
 import { parseJwtConfig, type JwtConfigValues } from './jwt.config.js';
 import { parseRateLimitConfig, type RateLimitConfigValues } from './rate-limit.config.js';
 import { parseRealtimeConfig, type RealtimeConfigValues } from './realtime.config.js';
+import { parseRecordingsConfig, type RecordingsConfigValues } from './recordings.config.js';
 import { parseRetentionConfig, type RetentionConfigValues } from './retention.config.js';
 import { parseServerConfig, type ServerConfigValues } from './server.config.js';
 import { parseSignInConfig, type SignInConfigValues } from './sign-in.config.js';
@@ -32,7 +33,8 @@ export interface AppConfigValues
     RetentionConfigValues,
     SpeechConfigValues,
     StreamsConfigValues,
-    RealtimeConfigValues {
+    RealtimeConfigValues,
+    RecordingsConfigValues {
   nodeEnv: NodeEnv;
   /** Where zero-configuration runs keep the embedded database and their generated secrets. */
   dataDir: string;
@@ -69,6 +71,7 @@ export function parseConfig(raw: RawEnvironment, packageVersion: string): AppCon
     ...parseSpeechConfig(env, ctx),
     ...parseStreamsConfig(env),
     ...parseRealtimeConfig(env),
+    ...parseRecordingsConfig(env),
     signIn: parseSignInConfig(env.str, env.int, env.problems, ctx),
   };
   if (env.problems.length > 0) throw new ConfigValidationError(env.problems);

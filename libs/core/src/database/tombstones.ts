@@ -1,5 +1,5 @@
 /** Kinds of rows whose deletion is remembered, so a repeated DELETE answers like the first one. */
-export type TombstoneEntity = 'person' | 'conversation' | 'interaction';
+export type TombstoneEntity = 'person' | 'conversation' | 'interaction' | 'recording';
 
 /** Anything that runs SQL: a repository, an entity manager inside a transaction, a data source. */
 interface Queryable {

@@ -190,6 +190,19 @@ export class InteractionV2Dto extends InteractionDto {
 
   @ApiProperty({ nullable: true, type: String, format: 'uuid', description: 'Audio chunk it was cut from' })
   source_chunk_id: string | null;
+
+  @ApiProperty({
+    nullable: true,
+    type: String,
+    format: 'uuid',
+    description: 'Recording it was said in (GET /recordings/{recording_id})',
+  })
+  source_recording_id: string | null;
+
+  @ApiProperty({
+    description: 'Which turn of its source chunk or recording (a chunk with two voices gives turns 0 and 1)',
+  })
+  source_turn: number;
 }
 
 export class InteractionPageDto extends PageOf(InteractionV2Dto, { total: 1200, limit: 50 }) {}

@@ -1,0 +1,232 @@
+import { Injectable } from '@nestjs/common';
+import { Transcriber, TranscriptionUnavailableError, type TranscriptionResult } from '@mira/assistant';
+import { AudioService, SAMPLE_RATE } from '@mira/audio';
+import { AppLogger } from '@mira/core';
+import { ConversationService } from '@mira/conversation';
+import { type Interaction, InteractionService } from '@mira/interaction';
+import { PersonService } from '@mira/person';
+import { type Identification, SpeakerIdentificationService, VoiceprintService } from '@mira/recognition';
+import { RecordingAudioRepository } from './recording-audio.repository.js';
+import type { StageProgress } from './recording-decode.stage.js';
+import { readPcmRange } from './recording-pcm.js';
+import { RecordingRepository } from './recording.repository.js';
+import type { Recording, RecordingSegment, RecordingVoice } from './recording.types.js';
+
+/** Speech of a voice judged by the speaker policy: its longest turns, up to this much. */
+const VOICE_SAMPLE_SECONDS = 30;
+
+/**
+ * Stage `identify`: each voice judged once by the speaker policy (recognition's SpeakerIdentificationService) on its
+ * longest turns, the recording's conversation made, then each turn in order: its interaction (one per turn, unique
+ * in the database), its text, and the turn marked done. A resumed run skips the voices and turns already done.
+ */
+@Injectable()
+export class RecordingTurnsStage {
+  constructor(
+    private readonly audio: AudioService,
+    private readonly parts: RecordingAudioRepository,
+    private readonly recordings: RecordingRepository,
+    private readonly identification: SpeakerIdentificationService,
+    private readonly voiceprints: VoiceprintService,
+    private readonly persons: PersonService,
+    private readonly conversations: ConversationService,
+    private readonly interactions: InteractionService,
+    private readonly transcriber: Transcriber,
+    private readonly logger: AppLogger,
+  ) {}
+
+  async run(recording: Recording, progress: StageProgress, finalAttempt: boolean): Promise<Interaction[]> {
+    const { networkId, id } = recording;
+    const segments = await this.recordings.segmentsOf(networkId, id);
+    const fresh = await this.identifyVoices(recording, segments);
+    if (!recording.conversationId) await this.openConversation(recording);
+    const made: Interaction[] = [];
+    let done = segments.filter((s) => s.status === 'done').length;
+    for (const segment of segments) {
+      if (segment.status === 'done') continue;
+      const voice = recording.speakers.find((v) => v.label === segment.speakerLabel);
+      made.push(await this.turn(recording, segment, voice, fresh.get(segment.speakerLabel), finalAttempt));
+      done += 1;
+      await progress(done / segments.length);
+    }
+    return made;
+  }
+
+  /**
+   * Voices not judged yet are judged now and kept on the recording at once; a voice's fresh judgement (with its
+   * embedding) is returned so its first turn can refine the person's voiceprint, as an utterance would.
+   */
+  private async identifyVoices(
+    recording: Recording,
+    segments: RecordingSegment[],
+  ): Promise<Map<string, Identification>> {
+    const fresh = new Map<string, Identification>();
+    const { networkId, id } = recording;
+    for (const voice of recording.speakers) {
+      if (voice.decision !== 'pending') continue;
+      const turns = segments
+        .filter((s) => s.speakerLabel === voice.label)
+        .sort((a, b) => b.endMs - b.startMs - (a.endMs - a.startMs));
+      const pieces: Float32Array[] = [];
+      let seconds = 0;
+      for (const t of turns) {
+        if (seconds >= VOICE_SAMPLE_SECONDS) break;
+        const length = Math.min((t.endMs - t.startMs) / 1000, VOICE_SAMPLE_SECONDS - seconds);
+        pieces.push(await this.turnAudio(recording, t.startMs / 1000, t.startMs / 1000 + length));
+        seconds += length;
+      }
+      const speech = concat(pieces);
+      const identification = await this.identification.identify(
+        networkId,
+        speech,
+        speech.length / SAMPLE_RATE,
+        recording.diarization.snrDb ?? null,
+      );
+      const decision = identification.decision;
+      let personId: string | null = null;
+      if (decision.kind === 'match') personId = decision.personId;
+      else if (decision.kind === 'new_person') {
+        personId = (
+          await this.persons.createUnnamed(networkId, { created_by: 'recording', recording_id: id })
+        ).person.id;
+      }
+      Object.assign(voice, {
+        personId,
+        decision: decision.kind,
+        confidence: decision.kind === 'match' ? decision.similarity : null,
+      } satisfies Partial<RecordingVoice>);
+      await this.recordings.update(networkId, id, { speakers: recording.speakers });
+      fresh.set(voice.label, identification);
+      this.logger.info('recording_voice_identified', {
+        network_id: networkId,
+        recording_id: id,
+        speaker_label: voice.label,
+        decision: decision.kind,
+        person_id: personId,
+      });
+    }
+    return fresh;
+  }
+
+  private async openConversation(recording: Recording): Promise<void> {
+    const startedAt = recording.recordedAt;
+    const endedAt = new Date(startedAt.getTime() + (recording.durationMs ?? 0));
+    const title = typeof recording.metadata['title'] === 'string' ? recording.metadata['title'] : null;
+    const participants = [
+      ...new Set(recording.speakers.map((v) => v.personId).filter((p): p is string => !!p)),
+    ];
+    const created = await this.conversations.create(recording.networkId, {
+      title,
+      participants,
+      startedAt,
+      endedAt,
+    });
+    recording.conversationId = created.conversation.id;
+    await this.recordings.update(recording.networkId, recording.id, {
+      conversationId: recording.conversationId,
+    });
+  }
+
+  private async turn(
+    recording: Recording,
+    segment: RecordingSegment,
+    voice: RecordingVoice | undefined,
+    identification: Identification | undefined,
+    finalAttempt: boolean,
+  ): Promise<Interaction> {
+    const { networkId, id } = recording;
+    const start = segment.startMs / 1000;
+    const end = segment.endMs / 1000;
+    const personId = voice?.personId ?? null;
+    let interaction = await this.interactions.findBySourceRecording(networkId, id, segment.index);
+    if (!interaction) {
+      const recorded = await this.interactions.recordUtterance(
+        networkId,
+        {
+          interaction_type: 'audio',
+          person_id: personId,
+          conversation_id: recording.conversationId,
+          content: null,
+          metadata: {
+            recording: {
+              recording_id: id,
+              turn: segment.index,
+              start,
+              end,
+              speaker_label: segment.speakerLabel,
+            },
+            speaker: { decision: voice?.decision ?? 'unknown', source: 'recording_voice' },
+          },
+        },
+        {
+          occurredAt: new Date(recording.recordedAt.getTime() + segment.startMs),
+          speakerConfidence: voice?.confidence ?? null,
+          transcriptionStatus: 'pending',
+          processingStatus: 'processing',
+          sourceRecordingId: id,
+          sourceTurn: segment.index,
+        },
+      );
+      interaction = recorded ?? (await this.interactions.findBySourceRecording(networkId, id, segment.index));
+      if (!interaction)
+        throw new Error('The interaction of this turn was recorded by another run and is gone');
+      const refine =
+        identification &&
+        personId &&
+        (identification.decision.kind === 'new_person' ||
+          (identification.decision.kind === 'match' && identification.decision.refine));
+      if (refine) await this.voiceprints.addAutoSample(networkId, personId, identification, interaction.id);
+    }
+    if (interaction.processingStatus !== 'done') {
+      const audio = await this.turnAudio(recording, start, end);
+      const text = await this.transcribe(audio, finalAttempt);
+      interaction = await this.interactions.applySystemChanges(networkId, interaction.id, {
+        content: text.status === 'transcribed' ? text.text : null,
+        transcriptionStatus: text.status,
+        processingStatus: 'done',
+        metadata: {
+          ...interaction.metadata,
+          transcription:
+            text.status === 'transcribed'
+              ? { engine: text.engine }
+              : { engine: text.engine, reason: text.reason },
+        },
+      });
+    }
+    await this.recordings.completeSegment(networkId, id, segment.index, {
+      personId,
+      text: interaction.content,
+      transcriptionStatus: interaction.transcriptionStatus,
+      confidence: voice?.confidence ?? null,
+      interactionId: interaction.id,
+    });
+    return interaction;
+  }
+
+  /** A stretch of the recording as the turns are heard: denoised when the recording was judged noisy. */
+  private async turnAudio(recording: Recording, start: number, end: number): Promise<Float32Array> {
+    const samples = await readPcmRange(this.parts, recording.networkId, recording.id, start, end);
+    return recording.diarization.denoised ? this.audio.denoise(samples) : samples;
+  }
+
+  private async transcribe(audio: Float32Array, finalAttempt: boolean): Promise<TranscriptionResult> {
+    try {
+      return await this.transcriber.transcribe(audio, SAMPLE_RATE, { finalAttempt });
+    } catch (err) {
+      if (err instanceof TranscriptionUnavailableError && finalAttempt) {
+        return { status: 'untranscribed', engine: 'none', reason: `${err.engine}_unavailable` };
+      }
+      throw err; // the job is retried with backoff and resumes at this turn
+    }
+  }
+}
+
+function concat(pieces: Float32Array[]): Float32Array {
+  const out = new Float32Array(pieces.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  for (const p of pieces) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
+}
