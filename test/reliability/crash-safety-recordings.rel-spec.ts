@@ -1,15 +1,12 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import pg from 'pg';
 import { encodeWav16 } from '@mira/core';
-import { TEST_JWT_SECRET } from '../support/app.js';
 import { testPipeline } from '../support/audio.js';
 import { ensureBuilt } from '../support/build.js';
+import { bootCompiledServer } from '../support/compiled-server.js';
 import { buildDialogue } from '../support/conversation-audio.js';
 import { createTestDatabase } from '../support/database.js';
 import { FakeGemini } from '../support/fake-gemini.js';
-import { requestJson as json, startServerProcess, type ServerProcess } from '../support/server-process.js';
+import { requestJson as json, type ServerProcess } from '../support/server-process.js';
 import { waitFor } from '../support/wait.js';
 
 /**
@@ -39,16 +36,8 @@ describe('reliability: crash safety while a recording is processed', () => {
       TRANSCRIBER: 'gemini',
       JOBS_POLL_INTERVAL_MS: '100',
       JOBS_LEASE_MS: '15000',
-      NODE_ENV: 'test',
-      DATABASE_URL: db.url,
-      DB_POOL_SIZE: '6',
-      JWT_SECRET: TEST_JWT_SECRET,
-      LOG_LEVEL: 'info',
-      RATE_LIMIT_ENABLED: 'false',
-      RETENTION_SWEEP_ENABLED: 'false',
     };
-    const boot = () =>
-      startServerProcess({ ...env, DATA_DIR: mkdtempSync(join(tmpdir(), 'mira-crash-rec-')) });
+    const boot = () => bootCompiledServer(db.url, env);
     const pipeline = await testPipeline();
     const dialogue = await buildDialogue(pipeline, ['1688', '1998', '2033'], {
       turns: 18,
