@@ -58,6 +58,10 @@ describe('tenant-isolation matrix (generated from /openapi.json)', () => {
       'GET /api/v2/{network_id}/interactions',
       'DELETE /api/v1/{network_id}/service/client/deregister/{client_id}',
       'DELETE /api/v1/networks/{network_id}',
+      'GET /api/v1/{network_id}/recordings/{recording_id}',
+      'POST /api/v2/{network_id}/recordings/{recording_id}/cancel',
+      'DELETE /api/v1/{network_id}/recordings/{recording_id}',
+      'GET /api/v2/{network_id}/tasks/{task_id}',
       // the account door
       'GET /api/v1/persons/{person_id}',
       'PATCH /api/v2/persons/{person_id}',

@@ -126,7 +126,7 @@ describe('reliability: audio fuzzing on every upload route', () => {
     return req.attach(route.field, bytes, contentType ? { filename, contentType } : filename);
   };
 
-  it('the upload routes under test are every multipart route the API documents', async () => {
+  it('the upload routes under test, with the recording upload fuzzed on its own, are every multipart route the API documents', async () => {
     const spec = (await t.http().get('/openapi.json').expect(200)).body as {
       paths: Record<string, Record<string, { requestBody?: { content?: Record<string, unknown> } }>>;
     };
@@ -138,7 +138,8 @@ describe('reliability: audio fuzzing on every upload route', () => {
       )
       .filter((k) => k.includes('/api/v1/'))
       .sort();
-    expect(multipart).toEqual(routes.map((r) => r.key).sort());
+    // Recordings are accepted first and decoded by a job (a different contract): recording-upload-fuzz.rel-spec.ts
+    expect(multipart).toEqual([...routes.map((r) => r.key), 'POST /api/v1/{network_id}/recordings'].sort());
   });
 
   const bad: Record<
