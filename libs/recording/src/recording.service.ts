@@ -1,7 +1,7 @@
 import type { Readable } from 'node:stream';
 import { Injectable } from '@nestjs/common';
 import { AudioErrors, inspectUploadHead, UPLOAD_HEAD_BYTES, type UploadHead } from '@mira/audio';
-import { AppConfig, AppLogger, type Principal, principalLabel, Transactions } from '@mira/core';
+import { AppConfig, AppLogger, CommonErrors, type Principal, principalLabel, Transactions } from '@mira/core';
 import { ConversationService } from '@mira/conversation';
 import { JobName, JobQueue } from '@mira/jobs';
 import { RecordingAudioRepository } from './recording-audio.repository.js';
@@ -79,21 +79,26 @@ export class RecordingService {
       // A refusal stops the storing, not the reading: the rest of the body is drained (multer answers only once the
       // request has been read, so the client hears the refusal instead of a broken pipe).
       let refusal: unknown = null;
-      for await (const chunk of stream as AsyncIterable<Buffer>) {
-        if (refusal) continue;
-        try {
-          pending.push(chunk);
-          pendingBytes += chunk.length;
-          total += chunk.length;
-          if (!head && pendingBytes >= UPLOAD_HEAD_BYTES) {
-            head = inspectUploadHead(Buffer.concat(pending).subarray(0, UPLOAD_HEAD_BYTES), hint.mimetype);
+      try {
+        for await (const chunk of stream as AsyncIterable<Buffer>) {
+          if (refusal) continue;
+          try {
+            pending.push(chunk);
+            pendingBytes += chunk.length;
+            total += chunk.length;
+            if (!head && pendingBytes >= UPLOAD_HEAD_BYTES) {
+              head = inspectUploadHead(Buffer.concat(pending).subarray(0, UPLOAD_HEAD_BYTES), hint.mimetype);
+            }
+            this.checkLength(head, total);
+            if (pendingBytes >= SOURCE_PART_BYTES) await flush();
+          } catch (err) {
+            refusal = err;
+            pending = [];
           }
-          this.checkLength(head, total);
-          if (pendingBytes >= SOURCE_PART_BYTES) await flush();
-        } catch (err) {
-          refusal = err;
-          pending = [];
         }
+      } catch {
+        // only reading can fail here (storing failures are refusals above): the body ended before the file did
+        throw CommonErrors.malformed('Malformed multipart body: the file part ends before its boundary');
       }
       if (refusal) throw refusal;
       await flush();
