@@ -57,6 +57,9 @@ describe('recordings (real HTTP, real PostgreSQL, real ONNX, real speech)', () =
     return { last, seen };
   };
 
+  const recordingOf = async (id: string) =>
+    (await t.http().get(`/api/v1/${networkId}/recordings/${id}`).set(session.auth).expect(200)).body;
+
   const counts = async () =>
     (
       (await t.app.get(DataSource).query(
@@ -206,13 +209,7 @@ describe('recordings (real HTTP, real PostgreSQL, real ONNX, real speech)', () =
       const accepted = await upload(encoded, `clip.${ext}`).expect(202);
       const { last } = await settle(accepted.body.task_id);
       expect(last).toMatchObject({ status: 'done', error: null });
-      const recording = (
-        await t
-          .http()
-          .get(`/api/v1/${networkId}/recordings/${accepted.body.recording_id}`)
-          .set(session.auth)
-          .expect(200)
-      ).body;
+      const recording = await recordingOf(accepted.body.recording_id);
       expect(recording.format).toBe(format);
       expect(Math.abs(recording.duration - 6)).toBeLessThan(0.15);
       expect(recording.segments.length).toBeGreaterThan(0);
@@ -230,13 +227,7 @@ describe('recordings (real HTTP, real PostgreSQL, real ONNX, real speech)', () =
     const accepted = await upload(pcm, 'audio.raw').expect(202);
     const { last } = await settle(accepted.body.task_id);
     expect(last.status).toBe('done');
-    const recording = (
-      await t
-        .http()
-        .get(`/api/v1/${networkId}/recordings/${accepted.body.recording_id}`)
-        .set(session.auth)
-        .expect(200)
-    ).body;
+    const recording = await recordingOf(accepted.body.recording_id);
     expect(recording).toMatchObject({ format: 'pcm16', duration: 3, segments: [] });
   }, 120_000);
 
@@ -277,13 +268,7 @@ describe('recordings (real HTTP, real PostgreSQL, real ONNX, real speech)', () =
     const { last } = await settle(accepted.body.task_id);
     expect(last.status).toBe('failed');
     expect(last.error).toContain('AUDIO_TOO_LONG');
-    const recording = (
-      await t
-        .http()
-        .get(`/api/v1/${networkId}/recordings/${accepted.body.recording_id}`)
-        .set(session.auth)
-        .expect(200)
-    ).body;
+    const recording = await recordingOf(accepted.body.recording_id);
     expect(recording).toMatchObject({ status: 'failed', error_code: 'AUDIO_TOO_LONG', segments: [] });
 
     const corrupt = Buffer.concat([Buffer.from('OggS'), Buffer.alloc(20_000, 0x5a)]);
@@ -318,13 +303,7 @@ describe('recordings (real HTTP, real PostgreSQL, real ONNX, real speech)', () =
 
     const second = await upload(wav, 'b.wav').expect(202);
     expect((await settle(second.body.task_id)).last.status).toBe('done');
-    const done = (
-      await t
-        .http()
-        .get(`/api/v1/${networkId}/recordings/${second.body.recording_id}`)
-        .set(session.auth)
-        .expect(200)
-    ).body;
+    const done = await recordingOf(second.body.recording_id);
     await t
       .http()
       .delete(`/api/v1/${networkId}/recordings/${second.body.recording_id}`)

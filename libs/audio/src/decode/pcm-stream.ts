@@ -1,5 +1,6 @@
 import { SAMPLE_RATE } from '../audio.types.js';
 import { AudioErrors } from '../audio.errors.js';
+import { wavSample } from './wav.js';
 
 /** Channels of PCM at the stream's own rate, as one push produced them. */
 export interface PcmFrames {
@@ -113,17 +114,7 @@ export class PcmStreamReader {
     let p = 0;
     for (let i = 0; i < frames; i++) {
       for (let c = 0; c < channels; c++) {
-        let v: number;
-        if (tag === WAVE_FORMAT_IEEE_FLOAT) {
-          v = bits === 32 ? view.getFloat32(p, true) : view.getFloat64(p, true);
-          if (!Number.isFinite(v)) v = 0;
-        } else if (bits === 16) v = view.getInt16(p, true) / 32768;
-        else if (bits === 8) v = (bytes[p]! - 128) / 128;
-        else if (bits === 24) {
-          const x = bytes[p]! | (bytes[p + 1]! << 8) | (bytes[p + 2]! << 16);
-          v = ((x << 8) >> 8) / 8388608;
-        } else v = view.getInt32(p, true) / 2147483648;
-        out[c]![i] = v;
+        out[c]![i] = wavSample(view, bytes, p, tag, bits);
         p += bytesPerSample;
       }
     }

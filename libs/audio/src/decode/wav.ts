@@ -85,25 +85,26 @@ export function parseWav(bytes: Uint8Array, layout: WavLayout = readWavLayout(by
   let p = layout.dataStart;
   for (let i = 0; i < frames; i++) {
     for (let c = 0; c < channels; c++) {
-      let v: number;
-      if (tag === WAVE_FORMAT_IEEE_FLOAT) {
-        v = bits === 32 ? view.getFloat32(p, true) : view.getFloat64(p, true);
-        if (!Number.isFinite(v)) v = 0;
-      } else if (bits === 16) {
-        v = view.getInt16(p, true) / 32768;
-      } else if (bits === 8) {
-        v = (bytes[p]! - 128) / 128;
-      } else if (bits === 24) {
-        const x = bytes[p]! | (bytes[p + 1]! << 8) | (bytes[p + 2]! << 16);
-        v = ((x << 8) >> 8) / 8388608;
-      } else {
-        v = view.getInt32(p, true) / 2147483648;
-      }
-      channelData[c]![i] = v;
+      channelData[c]![i] = wavSample(view, bytes, p, tag, bits);
       p += bytesPerSample;
     }
   }
   return { channelData, sampleRate: rate };
+}
+
+/** One sample at byte `p` of WAV data (integer PCM 8/16/24/32-bit or IEEE float 32/64-bit) as a float in [-1, 1]. */
+export function wavSample(view: DataView, bytes: Uint8Array, p: number, tag: number, bits: number): number {
+  if (tag === WAVE_FORMAT_IEEE_FLOAT) {
+    const v = bits === 32 ? view.getFloat32(p, true) : view.getFloat64(p, true);
+    return Number.isFinite(v) ? v : 0;
+  }
+  if (bits === 16) return view.getInt16(p, true) / 32768;
+  if (bits === 8) return (bytes[p]! - 128) / 128;
+  if (bits === 24) {
+    const x = bytes[p]! | (bytes[p + 1]! << 8) | (bytes[p + 2]! << 16);
+    return ((x << 8) >> 8) / 8388608;
+  }
+  return view.getInt32(p, true) / 2147483648;
 }
 
 /** Raw PCM16LE mono (the legacy desktop client). The caller has checked the byte count is even. */
