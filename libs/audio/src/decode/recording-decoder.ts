@@ -1,7 +1,7 @@
 import libsamplerate from '@alexanderolsen/libsamplerate-js';
 import { SAMPLE_RATE } from '../audio.types.js';
 import { AudioErrors } from '../audio.errors.js';
-import { downmix } from './audio-decoder.js';
+import { downmix } from './mono-collector.js';
 import { PcmStreamReader, type PcmFrames } from './pcm-stream.js';
 import { inspectUploadHead, UPLOAD_HEAD_BYTES, type UploadHead } from './upload-head.js';
 
