@@ -1,29 +1,35 @@
+import { Writable } from 'node:stream';
 import { Injectable, LoggerService } from '@nestjs/common';
+import winston from 'winston';
 import type { LogLevel } from '../config/server.config.js';
 import { currentRequestContext } from './request-context.js';
 
 export type LogFields = Record<string, string | number | boolean | null | undefined | string[] | number[]>;
 
 const SEVERITY: Record<LogLevel, number> = { error: 0, warn: 1, info: 2, debug: 3 };
+const MESSAGE = Symbol.for('message');
 
 /**
- * Lines written in one turn of the event loop leave in one write (a pipe write is a system call, and under load
- * a request's access line would otherwise cost one on its own). What is pending is written synchronously when the
- * process exits, so a crash or process.exit loses nothing that was logged.
+ * The transport's stream. Lines written in one turn of the event loop leave in one write to stdout (a pipe write is
+ * a system call, and under load each request's access line would otherwise cost one on its own). What is pending is
+ * written synchronously when the process exits, so a crash or process.exit loses nothing that reached it.
  */
-class StdoutLines {
+class BatchedStdout extends Writable {
   private pending: string[] = [];
   private scheduled = false;
 
   constructor() {
+    super({ decodeStrings: false });
     process.once('exit', () => this.flush());
   }
 
-  push(line: string): void {
-    this.pending.push(line);
-    if (this.scheduled) return;
-    this.scheduled = true;
-    setImmediate(() => this.flush());
+  override _write(chunk: string, _encoding: BufferEncoding, done: (error?: Error | null) => void): void {
+    this.pending.push(chunk);
+    if (!this.scheduled) {
+      this.scheduled = true;
+      setImmediate(() => this.flush());
+    }
+    done();
   }
 
   private flush(): void {
@@ -35,14 +41,35 @@ class StdoutLines {
   }
 }
 
-let stdoutLines: StdoutLines | undefined;
+/**
+ * winston's `json` format serialises through safe-stable-stringify with sorted keys; the fields here are flat
+ * primitives built by this class, so plain JSON.stringify in the order written is enough and costs less.
+ */
+const jsonLine = winston.format((info) => {
+  info.timestamp = new Date().toISOString();
+  (info as unknown as Record<symbol, string>)[MESSAGE] = JSON.stringify(info);
+  return info;
+});
+
+let shared: winston.Logger | undefined;
+
+/** One winston logger per process (every AppLogger writes through it); levels are checked before it is called. */
+function sharedWinston(): winston.Logger {
+  shared ??= winston.createLogger({
+    level: 'debug',
+    levels: SEVERITY,
+    format: jsonLine(),
+    transports: [new winston.transports.Stream({ stream: new BatchedStdout(), eol: '\n' })],
+  });
+  return shared;
+}
 
 /**
- * Structured JSON lines on stdout, one per event: `{level, message, request_id?, network_id?, ...fields,
- * timestamp}`. Each line carries the request id of the request it belongs to. Callers pass ids, counts and
- * durations; never request bodies, audio or transcript text. Written directly (one JSON.stringify per line, lines
- * of one event-loop turn in one write; a level below the threshold costs one comparison) because the access line
- * is written on every request.
+ * Structured JSON lines on stdout through winston, one per event: `{level, message, request_id?, network_id?,
+ * ...fields, timestamp}`. Each line carries the request id of the request it belongs to. Callers pass ids, counts
+ * and durations; never request bodies, audio or transcript text. The access line is written on every request, so a
+ * level below the threshold costs one comparison and nothing is built for it, and no child logger is made per
+ * request (the request id comes from the request context instead).
  */
 @Injectable()
 export class AppLogger implements LoggerService {
@@ -88,13 +115,11 @@ export class AppLogger implements LoggerService {
   private write(level: LogLevel, event: string, fields: LogFields): void {
     if (this.silent || SEVERITY[level] > this.threshold) return;
     const ctx = currentRequestContext();
-    const line = JSON.stringify({
+    sharedWinston().log({
       level,
       message: event,
       ...(ctx ? { request_id: ctx.requestId, network_id: ctx.networkId } : {}),
       ...fields,
-      timestamp: new Date().toISOString(),
-    });
-    (stdoutLines ??= new StdoutLines()).push(`${line}\n`);
+    } as winston.LogEntry);
   }
 }
