@@ -27,9 +27,13 @@ interface Cluster {
   stop(): void;
 }
 
-/** PostgreSQL + the compiled app (node dist/apps/api/src/main.js) with `env` on top of sane defaults. */
+/**
+ * PostgreSQL + the compiled app (node dist/apps/api/src/main.js, or BENCH_SERVER_ENTRY: another build to compare
+ * with) with `env` on top of sane defaults.
+ */
 export async function startServer(env: Record<string, string> = {}): Promise<Server> {
-  if (!existsSync('dist/apps/api/src/main.js')) throw new Error('dist/ missing: run `npm run build` first');
+  const entry = process.env.BENCH_SERVER_ENTRY ?? 'dist/apps/api/src/main.js';
+  if (!existsSync(entry)) throw new Error(`${entry} missing: run \`npm run build\` first`);
   let cluster: Cluster | undefined;
   let adminUrl = process.env.DATABASE_URL;
   if (!adminUrl) {
@@ -48,7 +52,7 @@ export async function startServer(env: Record<string, string> = {}): Promise<Ser
   dbUrl.pathname = `/${name}`;
   const port = 20000 + Math.floor(Math.random() * 20000);
   const dataDir = mkdtempSync(join(tmpdir(), 'mira-eval-'));
-  const child: ChildProcess = spawn(process.execPath, ['dist/apps/api/src/main.js'], {
+  const child: ChildProcess = spawn(process.execPath, [entry], {
     env: {
       ...process.env,
       NODE_ENV: 'development',
