@@ -6,7 +6,7 @@
  * of 16 kHz audio (WAV PCM16) per second, in real time, over loopback HTTP to the compiled server (its own process,
  * PostgreSQL from the test harness, Gemini faked at the wire), for BENCH_SECONDS. Every chunk goes through the real
  * path: decode, quality (Silero VAD), storage with its arbitration job, the arbitration, and for each winning copy the
- * utterance pipeline (denoise, VAD, speaker embedding, transcription by the fake Gemini) up to the realtime
+ * utterance pipeline (GTCRN denoise, VAD, speaker embedding, transcription by the fake Gemini) up to the realtime
  * `interaction` event, which a connected app socket per network receives. Per N:
  * - ingest: client-side round trip of each upload (p50, p95);
  * - word → event: from the moment the room's copies of one second were all answered to the `interaction` event of
@@ -21,7 +21,8 @@
  */
 import { readFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
-import { librispeechTrainFiles } from '../tooling/shared-data.js';
+import { join } from 'node:path';
+import { fillModelDirFromMirror, librispeechTrainFiles } from '../tooling/shared-data.js';
 import {
   decodeFlac,
   median,
@@ -227,6 +228,8 @@ const fmt = (x: number, digits = 0) => (Number.isFinite(x) ? x.toFixed(digits) :
 async function main(): Promise<void> {
   const header = machineLine();
   const chunks = roomChunks(SECONDS);
+  // Every model of the manifest, as deployed (GTCRN and the others fetched by models:fetch, here from the mirror).
+  const modelDir = await fillModelDirFromMirror(join(process.cwd(), '.tmp', 'bench-models'));
   const gemini = await FakeGemini.start();
   gemini.respondWith(() => ({ kind: 'text', text: 'bench words' }));
   const perRun: Array<Map<number, StepResult>> = [];
@@ -234,7 +237,7 @@ async function main(): Promise<void> {
   try {
     for (let run = 0; run < RUNS; run++) {
       const loadBefore = loadavg()[0]!;
-      const server = await startServer(gemini.env({ TRANSCRIBER: 'gemini' }));
+      const server = await startServer(gemini.env({ TRANSCRIBER: 'gemini', MODEL_DIR: modelDir }));
       const results = new Map<number, StepResult>();
       try {
         process.stderr.write(
@@ -267,11 +270,12 @@ async function main(): Promise<void> {
     const errors = samples.reduce((a, s) => a + s.errors, 0);
     const sent = samples.reduce((a, s) => a + s.sent, 0);
     const processed = samples.reduce((a, s) => a + s.processed, 0);
+    const events = samples.reduce((a, s) => a + s.events, 0);
     const forwarded = samples.reduce((a, s) => a + s.forwarded, 0);
     const p95s = samples.map((s) => fmt(s.p95)).join(' / ');
     rows.push(
       `| ${n} | ${samples.length} | ${fmt(med((s) => s.p50))} | ${fmt(med((s) => s.p95))} (${p95s}) | ${errors}/${sent} | ` +
-        `${fmt(med((s) => s.eventP95))} | ${processed}/${forwarded} | ${fmt(
+        `${fmt(med((s) => s.eventP95))} | ${events} | ${processed}/${forwarded} | ${fmt(
           med((s) => s.loopP99),
           1,
         )} | ${fmt(med((s) => s.rss))} |`,
@@ -285,13 +289,13 @@ server, PostgreSQL and the fake Gemini share them, and other work ran on the mac
 chunk per second in real time; 4 devices per network hear the same room, so every second is arbitrated and its
 winning copy goes through the utterance pipeline to an \`interaction\` event on the network's app socket. Medians over
 runs (ingest p95 of each run in brackets). Word → event: from the room's copies of one second all answered to that
-second's \`interaction\` event on the socket. Processed: winning copies done / forwarded, summed over runs, after the
+second's \`interaction\` event on the socket; Events: how many arrived and matched a second, summed over runs. Processed: winning copies done / forwarded, summed over runs, after the
 step drained (≤ ${DRAIN_MS / 1000} s). Event-loop p99: the server's, over the upload phase of the step.
 
 **Largest N with p95 ingest latency under ${TARGET_P95_MS} ms in every run: ${largest ? `${largest.n} devices (median p95 ${largest.p95.toFixed(0)} ms), server RSS ${largest.rss.toFixed(0)} MB` : 'none of the ladder'}.**
 
-| Devices N | Runs | ingest p50 (ms) | ingest p95 (ms) | Errors | word → event p95 (ms) | Processed | event-loop p99 (ms) | Server peak RSS (MB) |
-|---|---|---|---|---|---|---|---|---|
+| Devices N | Runs | ingest p50 (ms) | ingest p95 (ms) | Errors | word → event p95 (ms) | Events | Processed | event-loop p99 (ms) | Server peak RSS (MB) |
+|---|---|---|---|---|---|---|---|---|---|
 ${rows.join('\n')}
 `;
   if (process.env.BENCH_NO_WRITE !== '1')
