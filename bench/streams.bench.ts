@@ -101,7 +101,7 @@ interface Room {
   firstCapture: number;
   /** When the last copy of each second was answered (performance.now()), by second. */
   answered: Array<{ copies: number; at: number }>;
-  /** `interaction` events as they arrived: the interaction's timestamp and performance.now() at arrival. */
+  /** `interaction` events as they arrived: the chunk's capture time and performance.now() at arrival. */
   events: Array<{ timestamp: string; at: number }>;
 }
 
@@ -128,8 +128,14 @@ async function step(server: Server, devices: number, chunks: Buffer[][]): Promis
     };
     socket.ws.on('message', (data) => {
       const at = performance.now();
-      const m = JSON.parse(data.toString()) as { event?: string; data?: { timestamp?: string } };
-      if (m.event === 'interaction') room.events.push({ timestamp: String(m.data?.timestamp), at });
+      const m = JSON.parse(data.toString()) as {
+        event?: string;
+        data?: { timestamp?: string; metadata?: { audio?: { captured_at?: string } } };
+      };
+      // The device's own capture time of the chunk (the interaction's timestamp is aligned to the server clock,
+      // which moves it when uploads arrive late under overload).
+      const captured = m.data?.metadata?.audio?.captured_at ?? m.data?.timestamp;
+      if (m.event === 'interaction') room.events.push({ timestamp: String(captured), at });
     });
     rooms.push(room);
     names.forEach((name, k) => uploaders.push({ room, token: net.tokens[name]!, stream: name, member: k }));
