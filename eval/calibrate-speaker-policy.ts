@@ -127,6 +127,7 @@ const rules = (overrides: Partial<CalibratedRules> = {}): SpeakerPolicy => ({
   calibrated: {
     unknownPrior: 0.5,
     namePosterior: 0.99,
+    noisyNamePosterior: 0.99,
     refinePosterior: 0.9999,
     refineMinSpeechSeconds: 2,
     continuationPrior: 0.8,
@@ -139,25 +140,37 @@ const rules = (overrides: Partial<CalibratedRules> = {}): SpeakerPolicy => ({
     ...{ calibration },
   },
 });
-const grid = (process.env.NAME_POSTERIORS ?? '0.9,0.97,0.99,0.995,0.999').split(',').map(Number);
+const grid = (process.env.NAME_POSTERIORS ?? '0.98,0.99,0.995').split(',').map(Number);
+const noisyGrid = (process.env.NOISY_NAME_POSTERIORS ?? '0.99,0.995,0.999').split(',').map(Number);
+// the prior of "nobody enrolled" is chosen with the name posteriors: together they set how much evidence a name needs
+const priors = (process.env.UNKNOWN_PRIORS ?? '0.5,0.3,0.2').split(',').map(Number);
 // the model's threshold rules without the calibration: the decisions before it, for comparison
 const thresholdRules: SpeakerPolicy = { ...base, calibrated: undefined };
-const candidates: Array<[string, SpeakerPolicy, number | null]> = [
-  ['threshold rules', thresholdRules, null],
-  ...grid.map((namePosterior): [string, SpeakerPolicy, number] => [
-    String(namePosterior),
-    rules({ namePosterior }),
-    namePosterior,
-  ]),
+const builtIn = (p: SpeakerPolicy) =>
+  p.calibrated?.namePosterior === base.calibrated?.namePosterior &&
+  p.calibrated?.noisyNamePosterior === base.calibrated?.noisyNamePosterior &&
+  p.calibrated?.unknownPrior === base.calibrated?.unknownPrior;
+const candidates: Array<[string, SpeakerPolicy]> = [
+  ['threshold rules', thresholdRules],
+  ...priors.flatMap((unknownPrior) =>
+    grid.flatMap((namePosterior) =>
+      noisyGrid
+        .filter((noisyNamePosterior) => noisyNamePosterior >= namePosterior)
+        .map((noisyNamePosterior): [string, SpeakerPolicy] => [
+          `${unknownPrior} / ${namePosterior} / ${noisyNamePosterior}`,
+          rules({ unknownPrior, namePosterior, noisyNamePosterior }),
+        ]),
+    ),
+  ),
 ];
 say('\n##### 3. Decisions: named right / named WRONG / unknown (strangers: wrongly named)\n');
 say(
-  `| name posterior | enrolled | right | **wrong** | unknown | strangers named | ${DEV_CONDITIONS.map((c) => `${c}: right / wrong`).join(' | ')} |`,
+  `| prior of nobody enrolled / name posterior / in noise | enrolled | right | **wrong** | unknown | strangers named | ${DEV_CONDITIONS.map((c) => `${c}: right / wrong`).join(' | ')} |`,
 );
 say(`|---|---|---|---|---|---|${DEV_CONDITIONS.map(() => '---|').join('')}`);
 const sizes = [5, 10, 30, persons.length];
 const byLength = new Map<string, Tally>();
-for (const [label, policy, namePosterior] of candidates) {
+for (const [label, policy] of candidates) {
   for (const size of sizes) {
     const closed = tally();
     const open = tally();
@@ -176,7 +189,7 @@ for (const [label, policy, namePosterior] of candidates) {
           ? [...persons.keys()].filter((k) => k !== t.speaker)
           : subset(persons.length, size, i + 1, -1, t.speaker);
       count(open, decide(material, i, strangers, policy), null);
-      if (size === persons.length && namePosterior === (base.calibrated?.namePosterior ?? 0.99)) {
+      if (size === persons.length && builtIn(policy)) {
         const key = `${t.condition} | ${durationBucket(t)}`;
         const b = byLength.get(key) ?? tally();
         count(b, judgement, persons[t.speaker]!.personId);
@@ -194,7 +207,7 @@ for (const [label, policy, namePosterior] of candidates) {
   }
 }
 say(
-  `\nBy speech length (every dev person enrolled, name posterior ${base.calibrated?.namePosterior ?? 0.99}): right / wrong / unknown, gathered as a new voice\n`,
+  `\nBy speech length (every dev person enrolled, the built-in prior ${base.calibrated?.unknownPrior} and name posteriors ${base.calibrated?.namePosterior} / in noise ${base.calibrated?.noisyNamePosterior}): right / wrong / unknown, gathered as a new voice\n`,
 );
 say('| condition | speech | clips | right | wrong | unknown | gathered as a new voice |');
 say('|---|---|---|---|---|---|---|');

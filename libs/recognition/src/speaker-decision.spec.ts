@@ -27,6 +27,7 @@ const policy: SpeakerPolicy = {
     calibration,
     unknownPrior: 0.5,
     namePosterior: 0.99,
+    noisyNamePosterior: 0.99,
     refinePosterior: 0.9999,
     refineMinSpeechSeconds: 2,
     continuationPrior: 0.8,
@@ -169,6 +170,19 @@ describe('judgeSpeaker: who spoke, from all the evidence', () => {
       kind: 'unknown',
       reason: 'gathering_new_voice',
     });
+  });
+
+  it('does not gather speech that is nobody against the clean voiceprints but somebody heard in noise', () => {
+    // where Anna's speech lands through babble the SNR stage missed: far from her clean voiceprint, at the one heard
+    // in noise
+    const annaWithNoisy = { ...person('anna', 0), noisyCentroid: at(-80) };
+    const judge = (embedding: Float32Array) =>
+      judgeSpeaker({ speechSeconds: 2, snrDb: 30 }, [
+        evidence(embedding, [annaWithNoisy, ben], { scale: 'as-norm' }),
+      ]);
+    expect(judge(at(-80)).decision).toMatchObject({ kind: 'unknown' });
+    expect(judge(at(-80)).gatherable).toBe(false);
+    expect(judge(at(0, 6)).gatherable).toBe(true);
   });
 
   it('without a calibration, the threshold rules decide and a new voice is gathered, not made a person', () => {

@@ -183,7 +183,8 @@ function judgeCalibrated(
   const gatherable =
     !noisy &&
     utterance.speechSeconds >= rules.gatherMinSpeechSeconds &&
-    plain.unknown >= rules.gatherUnknownPosterior;
+    plain.unknown >= rules.gatherUnknownPosterior &&
+    unknownHeardInNoise(utterance.speechSeconds, models, rules.unknownPrior) >= rules.gatherUnknownPosterior;
   const unknown = (reason: UnknownReason, gather: boolean): SpeakerJudgement => ({
     ...base,
     decision: {
@@ -213,12 +214,13 @@ function judgeCalibrated(
       : plain;
   const top = ranked.reduce((a, b) => (withContext.persons[b.i]! > withContext.persons[a.i]! ? b : a));
   const posterior = withContext.persons[top.i]!;
-  const contextUsed = favouredIndex >= 0 && plain.persons[top.i]! < rules.namePosterior;
+  const namePosterior = noisy ? rules.noisyNamePosterior : rules.namePosterior;
+  const contextUsed = favouredIndex >= 0 && plain.persons[top.i]! < namePosterior;
   // within the winner's model, the nearest voiceprint by cosine must be the same person (the normalised ranking and
   // the raw one disagreeing is ambiguous evidence)
   const sameModel = candidates.filter((c) => c.model === top.model);
   const nearest = sameModel.reduce((a, b) => (b.similarity > a.similarity ? b : a));
-  if (posterior >= rules.namePosterior && nearest.personId === top.personId) {
+  if (posterior >= namePosterior && nearest.personId === top.personId) {
     const runnerUp = ranked.find((c) => c.i !== top.i);
     return {
       ...base,
@@ -246,7 +248,7 @@ function judgeCalibrated(
   const second = ranked.find((c) => c.i !== top.i);
   const ambiguous =
     nearest.personId !== top.personId ||
-    (second !== undefined && posterior + withContext.persons[second.i]! >= rules.namePosterior);
+    (second !== undefined && posterior + withContext.persons[second.i]! >= namePosterior);
   return {
     ...base,
     decision: {
@@ -261,6 +263,30 @@ function judgeCalibrated(
     contextUsed: false,
     gatherable,
   };
+}
+
+/**
+ * P(nobody enrolled) for speech weighed as noisy speech is: against each person's voiceprint heard in noise as well as
+ * the clean one, calibrated as noisy. An enrolled person's speech through babble the SNR stage missed, or over a
+ * telephone line, looks unlike their clean voiceprint and nearer the one heard in noise: speech is gathered as a new
+ * voice only when it is nobody enrolled both ways.
+ */
+function unknownHeardInNoise(speechSeconds: number, models: ModelEvidence[], unknownPrior: number): number {
+  const llrs: number[] = [];
+  for (const model of models) {
+    if (model.persons.length === 0) continue;
+    const { references, offsets } = planIdentification(
+      Number.NEGATIVE_INFINITY,
+      model.persons,
+      model.scale,
+      model.policy,
+    );
+    const scored = bestScores(model.score(model.embedding, references), offsets);
+    for (const score of scored.scores) {
+      llrs.push(scoreLlr(model.policy.calibrated!.calibration, score, speechSeconds, true));
+    }
+  }
+  return posteriors(llrs, unknownPrior).unknown;
 }
 
 function round(x: number): number {

@@ -45,8 +45,10 @@ export interface CalibratedRules {
   calibration: ScoreCalibration;
   /** Prior probability that an utterance is by nobody enrolled. */
   unknownPrior: number;
-  /** A person is named when their posterior reaches this. */
+  /** A person is named when their posterior reaches this … */
   namePosterior: number;
+  /** … or this, for speech the SNR rule calls noisy (its calibration pools kinds of noise, so it is looser there). */
+  noisyNamePosterior: number;
   /** A match feeds the voiceprint only with this posterior on its own evidence (no context) … */
   refinePosterior: number;
   /** … and this much clean speech. */
