@@ -24,6 +24,7 @@ import { registerClient, startTestApp, userWithNetwork } from '../test/support/a
 import { BENCHMARK_MEASURES, writeBenchmark } from '../tooling/benchmarks-file.js';
 import { librispeechDevFiles, librispeechTrainFiles } from '../tooling/shared-data.js';
 import { DEV_SPEAKERS, enrolVoice, streamUtterance } from '../test/support/speech.js';
+import { DeviceTimeline } from '../test/support/device-timeline.js';
 import { waitFor } from '../test/support/wait.js';
 import { devSplitSpeakers, speakerOfFile, speechoceanHeldOut } from './lib.js';
 
@@ -59,18 +60,12 @@ it('speaker identification through the pipeline', async () => {
       const start = Math.floor((x.length - n) * at);
       return x.slice(start, start + n);
     };
-    // one clock per device: a chunk starts `gap` seconds after the device's previous chunk ended
-    const clocks = new Map<string, number>();
+    // one timeline for the network's devices (DeviceTimeline: a device's gaps are its own, two devices never overlap)
+    const timeline = new DeviceTimeline();
     const submit = async (deviceName: string, samples: Float32Array, gap = 1): Promise<Row> => {
-      const at = (clocks.get(deviceName) ?? Date.now() - 3_600_000) + gap * 1000;
-      clocks.set(deviceName, at + (samples.length / SR) * 1000);
-      const chunkId = await streamUtterance(
-        t,
-        await device(deviceName),
-        networkId,
-        deviceName,
-        encodeWav16(samples, SR),
-        new Date(at),
+      const mic = await device(deviceName);
+      const chunkId = await timeline.send(deviceName, samples.length / SR, gap, (at) =>
+        streamUtterance(t, mic, networkId, deviceName, encodeWav16(samples, SR), at),
       );
       return waitFor(
         async () => {
@@ -210,8 +205,9 @@ it('speaker identification through the pipeline', async () => {
       '',
       'Through the real pipeline: HTTP enrolment (`POST /persons/{id}/voice`), HTTP stream ingestion, the PostgreSQL job',
       'queue (arbitration → `utterance.process`: denoise → VAD → embedding → `judgeSpeaker` → gathering of unknown',
-      'voices), interactions and persons read back over HTTP. Devices stream with realistic clocks (a chunk starts 1–3 s',
-      "after the device's previous chunk ended), so the context of a device's preceding turn is in play as in a home.",
+      'voices), interactions and persons read back over HTTP. Devices stream with realistic clocks (a chunk starts at most',
+      "1–3 s after the device's previous chunk ended, and never while another device is heard), so the context of a",
+      "device's preceding turn is in play as in a home.",
       `Data: LibriSpeech (CC BY 4.0) test-other-dev, ${DEV_SPEAKERS.length} speakers × 10 utterances, ${ENROL} enrolled per speaker; ` +
         "never-enrolled: train-clean-100 speakers held out of the model's training and speechocean762 speakers held out " +
         `for evaluation (${oceanHeldOut.length ? oceanHeldOut.map((o) => o.speaker).join(', ') : 'SPEECHOCEAN_DIR not set: skipped'}).`,

@@ -12,17 +12,20 @@ import {
 } from '../support/app.js';
 import { librispeechDevFiles, librispeechTrainFiles } from '../../tooling/shared-data.js';
 import { enrolVoice, streamUtterance, type InteractionRow } from '../support/speech.js';
+import { DeviceTimeline } from '../support/device-timeline.js';
 import { waitFor } from '../support/wait.js';
 
 const SR = 16_000;
 /** Several utterances through the whole pipeline each: generous, for a loaded machine. */
 const SLOW = 1_800_000;
+/** The short segment: a second of speech from this test-other-dev utterance of speaker 1688. */
+const SEGMENT_UTTERANCE = 6;
+const SEGMENT_SECONDS = 1.2;
 
 /**
  * Who said what, from all the evidence: unknown voices become at most one person, never one per utterance and
- * never the enrolled person; persons whose voiceprints belong to an earlier speaker model are told to enrol again
- * (the context of the same device's preceding turn is measured by eval:speakers:model and unit-tested in
- * speaker-decision.spec.ts).
+ * never the enrolled person; the same device's preceding turn names a short segment only when it continues that
+ * turn; persons whose voiceprints belong to an earlier speaker model are told to enrol again.
  */
 describe('speaker identification from all the evidence (real HTTP, real PostgreSQL, real ONNX, real speech)', () => {
   let t: TestApp;
@@ -40,26 +43,28 @@ describe('speaker identification from all the evidence (real HTTP, real PostgreS
 
   const samplesOf = async (file: string) =>
     (await t.app.get(AudioService).decode(readFileSync(file))).samples;
-  let devices = 0;
+  const timelines = new Map<string, DeviceTimeline>();
   /**
-   * Streams clips one after another on one device, each starting `gap` s after the previous ended. Each device's
-   * clock starts an hour apart from the others', so no two devices are heard at once (arbitration stays out of it).
+   * Streams clips one after another on one device of a network, each starting `gap` s after the device's previous
+   * one ended (DeviceTimeline: no two devices are heard at once, so arbitration stays out of it).
    */
   const streamer = (who: { session: Session; networkId: string }, deviceName: string) => {
-    let clock = Date.now() - (++devices + 1) * 3_600_000;
     let device: { Authorization: string } | undefined;
-    return async (samples: Float32Array, gap = 1): Promise<InteractionRow> => {
+    if (!timelines.has(who.networkId)) timelines.set(who.networkId, new DeviceTimeline());
+    const timeline = timelines.get(who.networkId)!;
+    return async (
+      samples: Float32Array,
+      gap = 1,
+      options: { waitForGap?: boolean } = {},
+    ): Promise<InteractionRow> => {
       device ??= await registerClient(t, who.session, who.networkId, deviceName);
-      clock += gap * 1000;
-      const at = new Date(clock);
-      clock += (samples.length / SR) * 1000;
-      const chunkId = await streamUtterance(
-        t,
-        device,
-        who.networkId,
+      const mic = device;
+      const chunkId = await timeline.send(
         deviceName,
-        encodeWav16(samples, SR),
-        at,
+        samples.length / SR,
+        gap,
+        (at) => streamUtterance(t, mic, who.networkId, deviceName, encodeWav16(samples, SR), at),
+        options,
       );
       return waitFor(
         async () => {
@@ -128,6 +133,43 @@ describe('speaker identification from all the evidence (real HTTP, real PostgreS
         expect(voice.length).toBeGreaterThanOrEqual(gathering.minUtterances);
         expect(voice.every((v) => v.source === 'auto')).toBe(true);
       }
+    },
+    SLOW,
+  );
+
+  it(
+    "a short segment is named from the same device's preceding turn only when it continues that turn",
+    async () => {
+      const who = await userWithNetwork(t);
+      const anna = await enrolled(who, 'Anna', '1688');
+      const bert = await enrolled(who, 'Bert', '2033');
+      const annaTurn = (await samplesOf(librispeechDevFiles('1688')[5]!)).slice(0, 5 * SR);
+      const bertTurn = (await samplesOf(librispeechDevFiles('2033')[5]!)).slice(0, 5 * SR);
+      // a second of Anna from another utterance: too little speech to name her on its own evidence
+      const other = await samplesOf(librispeechDevFiles('1688')[SEGMENT_UTTERANCE]!);
+      const at = Math.floor(other.length * 0.3);
+      const segment = other.slice(at, at + Math.round(SEGMENT_SECONDS * SR));
+
+      const alone = await streamer(who, 'hall')(segment);
+      expect(alone.person_id).toBeNull();
+      expect(alone.metadata.speaker).toMatchObject({ decision: 'unknown', context_used: false });
+
+      const kitchen = streamer(who, 'kitchen');
+      expect((await kitchen(annaTurn)).person_id).toBe(anna);
+      const continued = await kitchen(segment, 1);
+      expect(continued.person_id).toBe(anna);
+      expect(continued.metadata.speaker).toMatchObject({ decision: 'match', context_used: true });
+      // well after the turn ended (longer than a continuation's gap), the segment stands on its own evidence again
+      const later = await kitchen(segment, 10, { waitForGap: true });
+      expect(later.metadata.speaker).toMatchObject({ context_used: false });
+      expect(later.person_id).toBeNull();
+
+      // after somebody else's turn, the context favours Bert: Anna's voice must not be given his name
+      const porch = streamer(who, 'porch');
+      expect((await porch(bertTurn)).person_id).toBe(bert);
+      const changed = await porch(segment, 1);
+      expect(changed.person_id).not.toBe(bert);
+      expect(changed.metadata.speaker).toMatchObject({ context_used: false });
     },
     SLOW,
   );
