@@ -231,7 +231,7 @@ export class AudioPipeline {
         // voiceprints heard in noise are only compared on a cohort-normalised scale, so only there the babble matters
         status:
           speaker.weak || cohortProblem || (babbleProblem && speaker.normaliser) ? 'degraded' : 'healthy',
-        detail: `dimension ${speaker.dimension}${speaker.weak ? '; WEAK baseline (MFCC statistics), not a trained speaker network' : ''}${scoring}${babbleProblem && speaker.normaliser ? `; enrolment babble unusable (${babbleProblem}): voiceprints heard in noise use white and pink noise only` : ''}`,
+        detail: `dimension ${speaker.dimension}${speaker.weak ? '; WEAK baseline (MFCC statistics), not a trained speaker network' : ''}${speaker.limitations ? `; weak where measured: ${speaker.limitations}` : ''}${scoring}${babbleProblem && speaker.normaliser ? `; enrolment babble unusable (${babbleProblem}): voiceprints heard in noise use white and pink noise only` : ''}`,
       };
     } else {
       status.speaker = {

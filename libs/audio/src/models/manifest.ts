@@ -33,6 +33,8 @@ export interface ModelEntry {
   /** Speaker models: highest priority present wins when SPEAKER_MODEL=auto. */
   priority?: number;
   weak?: boolean;
+  /** Speaker models: where measurements show the model weak (conditions and figures, in words); health shows it. */
+  limitations?: string;
   input?: SpeakerInputSpec | Record<string, unknown>;
   /** Output tensor name; defaults to the session's first output. */
   output?: string;

@@ -13,6 +13,7 @@ import type { SpeakerEmbedder } from './speaker-embedder.port.js';
 export class OnnxSpeakerEmbedder implements SpeakerEmbedder {
   readonly modelId: string;
   readonly weak: boolean;
+  readonly limitations: string | null;
   private readonly spec: SpeakerInputSpec;
   private readonly inputName: string;
   private readonly outputName: string;
@@ -26,6 +27,7 @@ export class OnnxSpeakerEmbedder implements SpeakerEmbedder {
   ) {
     this.modelId = entry.name;
     this.weak = entry.weak ?? false;
+    this.limitations = entry.limitations ?? null;
     this.spec = (entry.input as SpeakerInputSpec | undefined) ?? { kind: 'waveform' };
     this.inputName = this.spec.name ?? session.inputNames[0]!;
     this.outputName = entry.output ?? session.outputNames[0]!;

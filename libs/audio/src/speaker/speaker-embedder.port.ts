@@ -5,6 +5,8 @@ export interface SpeakerEmbedder {
   readonly modelId: string;
   readonly dimension: number;
   readonly weak: boolean;
+  /** Where the model is measured weak (manifest `limitations`), or null. */
+  readonly limitations: string | null;
   /** The score normalisation shipped with the model (its cohort), or null: embeddings are compared by cosine. */
   readonly normaliser: SpeakerScoreNormaliser | null;
   embed(samples: Float32Array): Promise<Float32Array>;
