@@ -148,31 +148,7 @@ function judgeCalibrated(
   const policy = current.policy;
   const rules = policy.calibrated!;
   const noisy = isNoisy(utterance.snrDb, policy);
-  const candidates: Candidate[] = [];
-  for (const model of models) {
-    if (model.persons.length === 0) continue;
-    const { references, offsets } = planIdentification(
-      utterance.snrDb,
-      model.persons,
-      model.scale,
-      model.policy,
-    );
-    const scored = bestScores(model.score(model.embedding, references), offsets);
-    model.persons.forEach((person, i) => {
-      candidates.push({
-        personId: person.personId,
-        model,
-        score: scored.scores[i]!,
-        similarity: scored.cosines[i]!,
-        llr: scoreLlr(
-          model.policy.calibrated!.calibration,
-          scored.scores[i]!,
-          utterance.speechSeconds,
-          noisy,
-        ),
-      });
-    });
-  }
+  const candidates = candidatesOf(models, utterance.snrDb, utterance.speechSeconds, noisy);
   const llrs = candidates.map((c) => c.llr);
   const plain = posteriors(llrs, rules.unknownPrior);
   const ranked = candidates.map((c, i) => ({ ...c, i })).sort((a, b) => b.llr - a.llr);
@@ -272,21 +248,37 @@ function judgeCalibrated(
  * voice only when it is nobody enrolled both ways.
  */
 function unknownHeardInNoise(speechSeconds: number, models: ModelEvidence[], unknownPrior: number): number {
-  const llrs: number[] = [];
+  const llrs = candidatesOf(models, Number.NEGATIVE_INFINITY, speechSeconds, true).map((c) => c.llr);
+  return posteriors(llrs, unknownPrior).unknown;
+}
+
+/**
+ * Every person of every model with their score on the planned references (planIdentification for speech of this
+ * SNR) and its log-likelihood ratio for speech of this length, clean or noisy (as the current policy's SNR rule calls
+ * the speech).
+ */
+function candidatesOf(
+  models: ModelEvidence[],
+  snrDb: number | null,
+  speechSeconds: number,
+  noisy: boolean,
+): Candidate[] {
+  const candidates: Candidate[] = [];
   for (const model of models) {
     if (model.persons.length === 0) continue;
-    const { references, offsets } = planIdentification(
-      Number.NEGATIVE_INFINITY,
-      model.persons,
-      model.scale,
-      model.policy,
-    );
+    const { references, offsets } = planIdentification(snrDb, model.persons, model.scale, model.policy);
     const scored = bestScores(model.score(model.embedding, references), offsets);
-    for (const score of scored.scores) {
-      llrs.push(scoreLlr(model.policy.calibrated!.calibration, score, speechSeconds, true));
-    }
+    model.persons.forEach((person, i) => {
+      candidates.push({
+        personId: person.personId,
+        model,
+        score: scored.scores[i]!,
+        similarity: scored.cosines[i]!,
+        llr: scoreLlr(model.policy.calibrated!.calibration, scored.scores[i]!, speechSeconds, noisy),
+      });
+    });
   }
-  return posteriors(llrs, unknownPrior).unknown;
+  return candidates;
 }
 
 function round(x: number): number {
