@@ -6,8 +6,10 @@
  *    against every dev person: EER and top-1 per condition;
  * 2. the score calibration: a logistic fit of "same speaker" on score and speech duration, for speech the SNR rule
  *    judges clean and for speech it judges noisy (speaker-calibration.ts);
- * 3. the decisions (judgeSpeaker) for a grid of name-posterior lines: right / WRONG / unknown per condition and
- *    length, with every dev person enrolled and with fewer (5, 10, 30), and for strangers (the speaker not enrolled);
+ * 3. the decisions (judgeSpeaker) for a grid of priors of nobody enrolled (UNKNOWN_PRIORS), name posteriors
+ *    (NAME_POSTERIORS) and name posteriors for noisy speech (NOISY_NAME_POSTERIORS): right / WRONG / unknown per
+ *    condition and length, with every dev person enrolled and with fewer (5, 10, 30), and for strangers (the
+ *    speaker not enrolled);
  * 4. gathering unknown voices: how often two utterances of one / of two speakers link, and strangers saying their
  *    utterances one by one (how many new persons each becomes, and how often it is named afterwards);
  * 5. context: a short segment after the same device named someone, by that person (continuation) or by somebody
