@@ -200,7 +200,7 @@ it('speaker identification through the pipeline', async () => {
         : `| ${label} | ${x.right} / ${x.total} (**${pct(x.right, x.total)}**) | ${x.wrong} | ${x.unknown} | ${x.newPerson} |`;
     const minutes = ((Date.now() - started) / 60000).toFixed(1);
     const section = [
-      `Measured ${new Date().toISOString().slice(0, 16)}Z with \`npm run eval:speakers\` on ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'} ` +
+      `Measured ${new Date().toISOString().slice(0, 16)}Z with \`npm run eval:speakers:pipeline\` on ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'} ` +
         `(load average ${loadavg()[0]!.toFixed(1)} at the end, shared machine), ${minutes} min for one run.`,
       '',
       'Through the real pipeline: HTTP enrolment (`POST /persons/{id}/voice`), HTTP stream ingestion, the PostgreSQL job',
