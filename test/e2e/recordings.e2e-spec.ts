@@ -1,6 +1,3 @@
-/**
- * @jest-environment ./test/support/audio-environment.cjs
- */
 import { readFileSync } from 'node:fs';
 import { DataSource } from 'typeorm';
 import { AudioService } from '@mira/audio';

@@ -1,8 +1,7 @@
-import { readFileSync } from 'node:fs';
-import decodeAudio from 'audio-decode';
 import pg from 'pg';
 import { floatToPcm16 } from '@mira/core';
 import { librispeechDevFiles } from '../../tooling/shared-data.js';
+import { decodeSpeechFile } from '../support/audio.js';
 import { ensureBuilt } from '../support/build.js';
 import { bootCompiledServer } from '../support/compiled-server.js';
 import { createTestDatabase } from '../support/database.js';
@@ -55,7 +54,7 @@ describe('reliability: crash safety of the live audio socket', () => {
       const speech = await Promise.all(
         librispeechDevFiles('1998')
           .slice(0, 3)
-          .map(async (file) => floatToPcm16((await decodeAudio(readFileSync(file))).channelData[0]!)),
+          .map(async (file) => floatToPcm16(await decodeSpeechFile(file))),
       );
       const pcm = frames(Buffer.concat(speech));
       const base = Date.now() - pcm.length * FRAME_MS;

@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { AudioPipeline } from '@mira/audio';
+import { AudioPipeline, openRecordingDecoder } from '@mira/audio';
 import { parseConfig } from '@mira/core';
 import { fillModelDirFromMirror } from '../../tooling/shared-data.js';
 
@@ -21,6 +21,27 @@ export async function audioTestEnv(): Promise<Record<string, string>> {
 
 export function readBytes(path: string): Buffer {
   return readFileSync(path);
+}
+
+/**
+ * A speech file (LibriSpeech FLAC, or any format Mira reads) as 16 kHz mono, through the product's streamed recording
+ * decoder: no models and no decoding thread needed.
+ */
+export async function decodeSpeechFile(path: string): Promise<Float32Array> {
+  const decoder = openRecordingDecoder({ maxSeconds: 3600 });
+  try {
+    const blocks = await decoder.push(readFileSync(path));
+    blocks.push(...(await decoder.end()).blocks);
+    const samples = new Float32Array(blocks.reduce((n, b) => n + b.length, 0));
+    let at = 0;
+    for (const block of blocks) {
+      samples.set(block, at);
+      at += block.length;
+    }
+    return samples;
+  } finally {
+    decoder.close();
+  }
 }
 
 function hasFfmpeg(): boolean {

@@ -20,7 +20,6 @@ import {
 } from './diarization/diarizer.js';
 import { diarizationEngines } from './diarization/engines.js';
 import type { DecodeHint } from './decode/audio-decoder.js';
-import { compressedFrameSource } from './decode/compressed-stream.js';
 import { openRecordingDecoder, type RecordingDecoder } from './decode/recording-decoder.js';
 
 /** How one recording is diarized (AudioService.diarizationPlan). */
@@ -75,7 +74,7 @@ export class AudioService implements OnModuleInit, OnApplicationShutdown {
    * hours is never held whole (decode() is for uploads bounded by AUDIO_MAX_SECONDS).
    */
   openRecordingDecoder(options: { maxSeconds: number; mimetype?: string }): RecordingDecoder {
-    return openRecordingDecoder(options, compressedFrameSource);
+    return openRecordingDecoder(options);
   }
 
   async assessQuality(samples: Float32Array): Promise<QualityReport> {

@@ -5,7 +5,11 @@ export * from './audio.service.js';
 export * from './audio-upload.js';
 export * from './audio-pipeline.js';
 export type { DecodeHint } from './decode/audio-decoder.js';
-export type { RecordingDecoder, RecordingDecodeResult } from './decode/recording-decoder.js';
+export {
+  openRecordingDecoder,
+  type RecordingDecoder,
+  type RecordingDecodeResult,
+} from './decode/recording-decoder.js';
 export { inspectUploadHead, UPLOAD_HEAD_BYTES, type UploadHead } from './decode/upload-head.js';
 export { Fft } from './dsp/fft.js';
 export { babble, mixAtSnr, pinkFilter, pinkNoise, siSdr, whiteNoise } from './dsp/signal.js';

@@ -1,6 +1,3 @@
-/**
- * @jest-environment ./test/support/audio-environment.cjs
- */
 import { AppError, encodeWav16, wavHeader } from '@mira/core';
 import type { AudioPipeline } from '../audio-pipeline.js';
 import { readBytes, testPipeline, transcode } from '../../../../test/support/audio.js';

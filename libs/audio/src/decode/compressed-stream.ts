@@ -1,78 +1,119 @@
-import decodeAudio from 'audio-decode';
+import { AppError } from '@mira/core';
 import { AudioErrors } from '../audio.errors.js';
+import { refusalError } from './audio-decoder.js';
+import type { CodecStream, PcmSink, UnitBounds } from './codecs/codec-stream.js';
+import { flacStream } from './codecs/flac.js';
+import { mpegStream } from './codecs/mpeg.js';
+import { oggStream } from './codecs/ogg.js';
+import { webmStream } from './codecs/webm.js';
+import { checkChannels, checkRate, MAX_FLOATS_PER_CALL, type DecodedCall } from './mono-collector.js';
 import type { PcmFrames } from './pcm-stream.js';
-import type { FrameSource } from './recording-decoder.js';
+import type { FrameSink, FrameSource } from './recording-decoder.js';
+import { DecodeRefusal } from './refusal.js';
 
-type ChunkDecoder = ((chunk?: Uint8Array) => Promise<{ channelData: Float32Array[]; sampleRate: number }>) & {
-  free?: () => void;
-};
-
-/** Bytes handed to the codec per call: small calls keep each blocking stretch of the event loop short. */
+/** Bytes handed to the codec per call: small pieces keep each blocking stretch of the event loop short. */
 const SLICE_BYTES = 64 * 1024;
 
+const STREAMS = { flac: flacStream, mp3: mpegStream, ogg: oggStream, webm: webmStream } as const;
+
 /**
- * FLAC, MP3, Ogg (Opus, Vorbis) and WebM/Opus as the bytes arrive, through audio-decode's stateful chunk decoders,
- * in small slices with a turn of the event loop between them.
+ * Sizes decoder calls by memory alone (a recording's length is checked downstream, on every call's output) and hands
+ * each call's PCM on at once, so no more than one call's output is held here, then yields the event loop. The
+ * latest call's output is held back until the next (or the end), so the container's stated end can still trim it.
  */
-export function compressedFrameSource(container: 'flac' | 'mp3' | 'ogg' | 'webm'): FrameSource {
-  let decoder: Promise<ChunkDecoder> | null = null;
-  const open = (first: Uint8Array): Promise<ChunkDecoder> => {
-    const name = container === 'ogg' ? (isOggOpus(first) ? 'opus' : 'oga') : container;
-    const factory = (decodeAudio as unknown as Record<string, () => Promise<ChunkDecoder>>)[name];
-    if (!factory) throw AudioErrors.undecodable(`No decoder for ${container}`);
-    return factory();
-  };
-  const run = async (call: () => Promise<{ channelData: Float32Array[]; sampleRate: number }>) => {
+class StreamingSink implements PcmSink {
+  private held: PcmFrames | null = null;
+  private frames = 0;
+  private rate = 0;
+
+  constructor(private readonly emit: FrameSink) {}
+
+  get seconds(): number {
+    return this.rate > 0 ? this.frames / this.rate : 0;
+  }
+
+  async feed<T>(
+    units: Iterable<T>,
+    bounds: UnitBounds,
+    decode: (batch: T[]) => DecodedCall | Promise<DecodedCall>,
+  ): Promise<number> {
+    const perCall = Math.max(
+      1,
+      Math.floor(MAX_FLOATS_PER_CALL / (bounds.maxFramesPerUnit * bounds.channels)),
+    );
+    let errors = 0;
+    let batch: T[] = [];
+    const call = async () => {
+      const out = await decode(batch);
+      batch = [];
+      errors += out.errors.length;
+      await this.add(out);
+      await new Promise((resolve) => setImmediate(resolve));
+    };
+    for (const unit of units) {
+      batch.push(unit);
+      if (batch.length >= perCall) await call();
+    }
+    if (batch.length) await call();
+    return errors;
+  }
+
+  trimEnd(frames: number): void {
+    if (!this.held) return;
+    const keep = Math.max(0, this.held.channels[0]!.length - frames);
+    this.frames -= this.held.channels[0]!.length - keep;
+    this.held = { ...this.held, channels: this.held.channels.map((c) => c.subarray(0, keep)) };
+  }
+
+  /** The output still held back. */
+  async flush(): Promise<void> {
+    const held = this.held;
+    this.held = null;
+    if (held) await this.emit(held);
+  }
+
+  private async add(out: DecodedCall): Promise<void> {
+    const channels = out.channelData.filter((c) => c.length > 0);
+    if (channels.length === 0) return;
+    checkChannels(channels.length);
+    checkRate(out.sampleRate);
+    const length = Math.min(...channels.map((c) => c.length));
+    const previous = this.held;
+    this.held = { channels, rate: out.sampleRate };
+    this.rate = out.sampleRate;
+    this.frames += length;
+    if (previous) await this.emit(previous);
+  }
+}
+
+/**
+ * FLAC, MP3, Ogg (Opus, Vorbis) and WebM/Opus as the bytes arrive, through the same codec modules as whole uploads
+ * (codecs/*): the parser keeps what a piece ends with, the decoder its state. Failures become AppErrors.
+ */
+export function compressedFrameSource(container: keyof typeof STREAMS, emit: FrameSink): FrameSource {
+  const sink = new StreamingSink(emit);
+  const stream: CodecStream = STREAMS[container](sink);
+  const guarded = async (work: () => Promise<void>) => {
     try {
-      const out = await call();
-      const channels = out.channelData.filter((c) => c.length > 0);
-      return channels.length > 0 ? { channels, rate: out.sampleRate } : null;
+      await work();
     } catch (err) {
-      throw AudioErrors.undecodable(
-        `The ${container.toUpperCase()} data could not be decoded (${err instanceof Error ? err.message.slice(0, 120) : 'unknown error'})`,
-      );
+      if (err instanceof AppError) throw err;
+      if (err instanceof DecodeRefusal) throw refusalError(err.refusal, Infinity);
+      const reason = err instanceof Error ? err.message.slice(0, 120) : 'unknown error';
+      throw AudioErrors.undecodable(`The ${container.toUpperCase()} data could not be decoded (${reason})`);
     }
   };
   return {
     async push(bytes) {
-      decoder ??= open(bytes);
-      const d = await decoder;
-      const parts: PcmFrames[] = [];
       for (let at = 0; at < bytes.length; at += SLICE_BYTES) {
-        const frames = await run(() => d(bytes.subarray(at, at + SLICE_BYTES)));
-        if (frames) parts.push(frames);
-        await new Promise((resolve) => setImmediate(resolve));
+        await guarded(() => stream.push(bytes.subarray(at, at + SLICE_BYTES)));
       }
-      return joinFrames(parts);
     },
-    async end() {
-      if (!decoder) return null;
-      const d = await decoder;
-      return run(() => d());
-    },
-    close() {
-      void decoder?.then((d) => d.free?.()).catch(() => undefined);
-    },
+    end: () =>
+      guarded(async () => {
+        await stream.end();
+        await sink.flush();
+      }),
+    close: () => stream.free(),
   };
-}
-
-function isOggOpus(bytes: Uint8Array): boolean {
-  const text = String.fromCharCode(...bytes.subarray(0, Math.min(bytes.length, 64)));
-  return text.includes('OpusHead');
-}
-
-function joinFrames(parts: PcmFrames[]): PcmFrames | null {
-  if (parts.length === 0) return null;
-  if (parts.length === 1) return parts[0]!;
-  const rate = parts[0]!.rate;
-  const channels = Math.min(...parts.map((p) => p.channels.length));
-  const length = parts.reduce((n, p) => n + p.channels[0]!.length, 0);
-  const out = Array.from({ length: channels }, () => new Float32Array(length));
-  let at = 0;
-  for (const p of parts) {
-    if (p.rate !== rate) throw AudioErrors.undecodable('The sample rate changes within the file');
-    for (let c = 0; c < channels; c++) out[c]!.set(p.channels[c]!.subarray(0, p.channels[0]!.length), at);
-    at += p.channels[0]!.length;
-  }
-  return { channels: out, rate };
 }

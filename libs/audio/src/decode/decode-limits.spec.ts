@@ -1,6 +1,3 @@
-/**
- * @jest-environment ./test/support/audio-environment.cjs
- */
 import { AppError } from '@mira/core';
 import { makeBomb, type BombFormat } from '../../../../test/support/audio-bombs.js';
 import { DefaultAudioDecoder } from './audio-decoder.js';

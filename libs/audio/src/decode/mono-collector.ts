@@ -1,3 +1,4 @@
+import type { PcmSink } from './codecs/codec-stream.js';
 import { refuse } from './refusal.js';
 
 /** Rates the decoders accept (the WAV reader's floor, libsamplerate's ceiling). */
@@ -34,7 +35,7 @@ export function checkChannels(channels: number): void {
  * than `maxSeconds` has arrived. Codecs are driven through feed(), so no more than the limit plus one frame or
  * packet of PCM is ever held.
  */
-export class MonoCollector {
+export class MonoCollector implements PcmSink {
   private readonly chunks: Float32Array[] = [];
   private frames = 0;
   private sampleRate = 0;

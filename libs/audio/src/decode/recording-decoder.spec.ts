@@ -1,16 +1,14 @@
-/**
- * @jest-environment ./test/support/audio-environment.cjs
- */
 import { AppError, encodeWav16, seededRandom } from '@mira/core';
 import type { AudioPipeline } from '../audio-pipeline.js';
+import { makeBomb } from '../../../../test/support/audio-bombs.js';
 import { readBytes, testPipeline, transcode } from '../../../../test/support/audio.js';
 import { librispeechDevSpeakers } from '../../../../tooling/shared-data.js';
-import { compressedFrameSource } from './compressed-stream.js';
+import { MAX_FLOATS_PER_CALL } from './mono-collector.js';
 import { openRecordingDecoder } from './recording-decoder.js';
 
 /** Feeds `bytes` to a recording decoder in pieces of random sizes (as parts arrive); answers all its audio. */
 async function decodeInPieces(bytes: Buffer, maxSeconds = 600, seed = 1, piece = 40_000) {
-  const decoder = openRecordingDecoder({ maxSeconds }, compressedFrameSource);
+  const decoder = openRecordingDecoder({ maxSeconds });
   const random = seededRandom(seed);
   const blocks: Float32Array[] = [];
   try {
@@ -102,4 +100,25 @@ describe('recording decoder: a long file decoded as its bytes arrive', () => {
       code: 'AUDIO_UNDECODABLE',
     });
   });
+
+  it.each([
+    ['flac', 48_000, 65_535 / 48_000],
+    ['ogg-opus', 48_000, 0.12],
+    ['webm-opus', 48_000, 0.12],
+  ] as const)(
+    'a %s bomb (30 min in a small file) stops within one decoder call past the limit',
+    async (format, rate, unitSeconds) => {
+      const err = await decodeInPieces(makeBomb(format, { seconds: 1800 }), 20).then(
+        () => null,
+        (e: unknown) => e,
+      );
+      expect((err as AppError).code).toBe('AUDIO_TOO_LONG');
+      const seconds = Number(
+        /more than ([\d.]+) s \(decoding stopped there\)/.exec((err as AppError).detail)?.[1],
+      );
+      expect(seconds).toBeGreaterThan(20);
+      // one decoder call produces at most MAX_FLOATS_PER_CALL samples, one unit more at the most
+      expect(seconds).toBeLessThanOrEqual(20 + MAX_FLOATS_PER_CALL / rate + unitSeconds + 0.01);
+    },
+  );
 });

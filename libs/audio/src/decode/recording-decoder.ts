@@ -1,6 +1,7 @@
 import libsamplerate from '@alexanderolsen/libsamplerate-js';
 import { SAMPLE_RATE } from '../audio.types.js';
 import { AudioErrors } from '../audio.errors.js';
+import { compressedFrameSource } from './compressed-stream.js';
 import { downmix } from './mono-collector.js';
 import { PcmStreamReader, type PcmFrames } from './pcm-stream.js';
 import { inspectUploadHead, UPLOAD_HEAD_BYTES, type UploadHead } from './upload-head.js';
@@ -28,11 +29,28 @@ export interface RecordingDecoder {
   close(): void;
 }
 
-/** A source of PCM frames at the file's own rate, fed bytes in order. */
+/** Takes each piece of PCM a source decodes, as soon as it is decoded. */
+export type FrameSink = (frames: PcmFrames) => Promise<void>;
+
+/** A source of PCM frames at the file's own rate, fed bytes in order, handing what it decodes to its FrameSink. */
 export interface FrameSource {
-  push(bytes: Uint8Array): PcmFrames | null | Promise<PcmFrames | null>;
-  end(): PcmFrames | null | void | Promise<PcmFrames | null | void>;
+  push(bytes: Uint8Array): Promise<void>;
+  end(): Promise<void>;
   close?(): void;
+}
+
+/** WAV or headerless PCM16 as a FrameSource (each piece's whole frames at once: no more PCM than bytes). */
+function pcmFrameSource(headerless: boolean, emit: FrameSink): FrameSource {
+  const reader = new PcmStreamReader(headerless);
+  return {
+    async push(bytes) {
+      const frames = reader.push(bytes);
+      if (frames) await emit(frames);
+    },
+    async end() {
+      reader.end();
+    },
+  };
 }
 
 /** Averages channels to mono (NaN/Inf to 0, clamped to [-1, 1]), resamples to 16 kHz keeping state across blocks. */
@@ -48,8 +66,8 @@ class MonoResampler {
     return this.rate;
   }
 
-  async add(frames: PcmFrames | null | void): Promise<Float32Array[]> {
-    if (!frames || frames.channels.length === 0 || frames.channels[0]!.length === 0) return [];
+  async add(frames: PcmFrames): Promise<Float32Array[]> {
+    if (frames.channels.length === 0 || frames.channels[0]!.length === 0) return [];
     if (this.rate === 0) this.rate = frames.rate;
     else if (frames.rate !== this.rate) {
       throw AudioErrors.undecodable(
@@ -60,7 +78,7 @@ class MonoResampler {
     const mono = downmix(frames.channels);
     this.seconds += mono.length / this.rate;
     if (this.seconds > this.maxSeconds) {
-      throw AudioErrors.tooLong(this.seconds, this.maxSeconds);
+      throw AudioErrors.tooLong(this.seconds, this.maxSeconds, true);
     }
     if (this.rate === SAMPLE_RATE) return [mono];
     this.src ??= libsamplerate.create(1, this.rate, SAMPLE_RATE, {
@@ -78,25 +96,37 @@ class MonoResampler {
 
 /**
  * Opens a decoder for one long recording. WAV and raw PCM16 are read as they arrive (PcmStreamReader); compressed
- * containers go to `compressed` (frame by frame, bounded per call), which the caller provides.
+ * containers go to `compressed` (frame by frame, bounded per call: compressed-stream.ts). Every piece of PCM is downmixed, resampled and counted against `maxSeconds` as soon as it is decoded.
  */
 export function openRecordingDecoder(
   options: { maxSeconds: number; mimetype?: string },
-  compressed: (container: Exclude<UploadHead['container'], 'wav' | 'pcm16'>) => FrameSource,
+  compressed: (
+    container: Exclude<UploadHead['container'], 'wav' | 'pcm16'>,
+    emit: FrameSink,
+  ) => FrameSource = compressedFrameSource,
 ): RecordingDecoder {
   let head: Uint8Array[] = [];
   let headBytes = 0;
   let container: UploadHead['container'] | null = null;
   let source: FrameSource | null = null;
   const mono = new MonoResampler(options.maxSeconds);
+  let decoded: Float32Array[] = [];
+  const emit: FrameSink = async (frames) => {
+    decoded.push(...(await mono.add(frames)));
+  };
+  const taken = (): Float32Array[] => {
+    const blocks = decoded;
+    decoded = [];
+    return blocks;
+  };
 
   const start = (bytes: Uint8Array): void => {
     const inspected = inspectUploadHead(bytes.subarray(0, UPLOAD_HEAD_BYTES), options.mimetype);
     container = inspected.container;
     source =
       container === 'wav' || container === 'pcm16'
-        ? new PcmStreamReader(container === 'pcm16')
-        : compressed(container);
+        ? pcmFrameSource(container === 'pcm16', emit)
+        : compressed(container, emit);
   };
 
   const feed = async (bytes: Uint8Array): Promise<Float32Array[]> => {
@@ -108,21 +138,22 @@ export function openRecordingDecoder(
       head = [];
       start(bytes);
     }
-    return mono.add(await source!.push(bytes));
+    await source!.push(bytes);
+    return taken();
   };
 
   return {
     push: feed,
     async end() {
-      const blocks: Float32Array[] = [];
       if (!source) {
         if (headBytes === 0) throw AudioErrors.empty('The recording has no bytes');
         const bytes = Buffer.concat(head);
         head = [];
         start(bytes);
-        blocks.push(...(await mono.add(await source!.push(bytes))));
+        await source!.push(bytes);
       }
-      blocks.push(...(await mono.add(await source!.end())));
+      await source!.end();
+      const blocks = taken();
       if (mono.seconds === 0) {
         if (container === 'wav' || container === 'pcm16')
           throw AudioErrors.empty('The recording contains no samples');

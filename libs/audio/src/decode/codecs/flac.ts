@@ -3,38 +3,57 @@ import CodecParser, { type CodecFrame } from 'codec-parser';
 import type { MonoCollector } from '../mono-collector.js';
 import { checkChannels } from '../mono-collector.js';
 import { refuse } from '../refusal.js';
-import { parsedUnits } from './parsed.js';
+import { decodeWhole, type CodecStream, type PcmSink } from './codec-stream.js';
+import { frameData, parsedChunk, parsedRest } from './parsed.js';
 
 /** Samples a FLAC frame holds at most (16-bit block size field). */
 const MAX_FRAME_SAMPLES = 65_536;
 
 /**
- * FLAC, frame by frame: codec-parser finds the frames (sync code, header CRC-8, frame CRC-16) and libFLAC decodes
- * them, as many per call as MonoCollector.feed allows. libFLAC decodes exactly one frame per frame handed to it, so
- * a call can never produce more than its frame count × 65,536 samples × channels, whatever the headers say. Only
- * STREAMINFO goes to libFLAC ahead of the frames, for frames that take their rate or sample size from it.
+ * FLAC, frame by frame as the bytes arrive: codec-parser finds the frames (sync code, header CRC-8, frame CRC-16)
+ * and libFLAC decodes them, as many per call as the sink allows. libFLAC decodes exactly one frame per frame handed
+ * to it, so a call can never produce more than its frame count × 65,536 samples × channels, whatever the headers
+ * say. Only STREAMINFO (read from the first bytes) goes to libFLAC ahead of the frames, for frames that take their
+ * rate or sample size from it.
  */
-export async function decodeFlac(bytes: Uint8Array, sink: MonoCollector): Promise<void> {
-  const info = streamInfoBlock(bytes);
-  const channels = info ? ((info[12]! >> 1) & 0x07) + 1 : 8;
-  checkChannels(channels);
-  const decoder = new FLACDecoder();
-  await decoder.ready;
-  try {
-    if (info) await decoder.decodeFrames([info]);
-    const parser = new CodecParser<CodecFrame>('audio/flac', { enableFrameCRC32: false });
-    const errors = await sink.feed(
-      (function* () {
-        for (const frame of parsedUnits(parser, bytes)) yield frame.data;
-      })(),
-      { maxFramesPerUnit: MAX_FRAME_SAMPLES, channels },
-      (batch) => decoder.decodeFrames(batch),
+export function flacStream(sink: PcmSink): CodecStream {
+  const parser = new CodecParser<CodecFrame>('audio/flac', { enableFrameCRC32: false });
+  let decoder: FLACDecoder | null = null;
+  let channels = 8;
+  let errors = 0;
+  const decode = async (frames: Iterable<CodecFrame>) => {
+    const d = decoder!;
+    errors += await sink.feed(frameData(frames), { maxFramesPerUnit: MAX_FRAME_SAMPLES, channels }, (batch) =>
+      d.decodeFrames(batch),
     );
-    if (sink.seconds === 0 && errors > 0)
-      throw refuse.undecodable('The FLAC data could not be decoded (corrupt)');
-  } finally {
-    decoder.free();
-  }
+  };
+  return {
+    async push(bytes) {
+      if (!decoder) {
+        const info = streamInfoBlock(bytes);
+        if (info) channels = ((info[12]! >> 1) & 0x07) + 1;
+        checkChannels(channels);
+        decoder = new FLACDecoder();
+        await decoder.ready;
+        if (info) await decoder.decodeFrames([info]);
+      }
+      await decode(parsedChunk(parser, bytes));
+    },
+    async end() {
+      if (decoder) await decode(parsedRest(parser));
+      if (sink.seconds === 0 && errors > 0)
+        throw refuse.undecodable('The FLAC data could not be decoded (corrupt)');
+    },
+    free() {
+      decoder?.free();
+      decoder = null;
+    },
+  };
+}
+
+/** A whole FLAC file into the collector. */
+export function decodeFlac(bytes: Uint8Array, sink: MonoCollector): Promise<void> {
+  return decodeWhole(flacStream(sink), bytes);
 }
 
 /**

@@ -3,57 +3,102 @@ import CodecParser, { type OggPage } from 'codec-parser';
 import type { MonoCollector } from '../mono-collector.js';
 import { checkChannels, checkRate } from '../mono-collector.js';
 import { refuse } from '../refusal.js';
-import { decodeOpusPackets, parseOpusHead } from './opus.js';
-import { parsedUnits } from './parsed.js';
+import { decodeWhole, type CodecStream, type PcmSink } from './codec-stream.js';
+import { opusPacketStream, parseOpusHead } from './opus.js';
+import { parsedChunk, parsedRest } from './parsed.js';
 
 /** Samples a Vorbis packet decodes to at most: half the largest block size the format allows (8192). */
 const MAX_VORBIS_PACKET_SAMPLES = 4096;
 
+/** The codec of one logical Ogg stream, opened on its first page and fed the pages after it. */
+interface OggCodec {
+  pages(pages: Iterable<OggPage>): Promise<void>;
+  end(): void;
+  free(): void;
+}
+
 /**
- * Ogg, page by page (codec-parser): Opus packets go to libopus, Vorbis packets to libvorbis, as many per call as
- * MonoCollector.feed allows either way. Only the first logical stream is read; Ogg FLAC and other codecs are refused.
+ * Ogg, page by page as the bytes arrive (codec-parser): Opus packets go to libopus, Vorbis packets to libvorbis, as
+ * many per call as the sink allows either way. Only the first logical stream is read; Ogg FLAC and other codecs are
+ * refused.
  */
-export async function decodeOgg(bytes: Uint8Array, sink: MonoCollector): Promise<void> {
-  let codec = '';
+export function oggStream(sink: PcmSink): CodecStream {
+  let codecName = '';
   const parser = new CodecParser<OggPage>('audio/ogg', {
     enableFrameCRC32: false,
-    onCodec: (name) => (codec = name),
+    onCodec: (name) => (codecName = name),
   });
-  const pages = firstStream(parsedUnits(parser, bytes));
-  const first = pages.next();
-  if (first.done) throw refuse.undecodable('The Ogg data holds no page');
-  if (codec === 'opus') {
-    let last: OggPage | null = null;
-    const head = parseOpusHead(first.value.data);
-    const packets = function* () {
-      for (const page of pages) {
-        last = page;
-        for (const frame of page.codecFrames) yield frame.data;
-      }
-    };
-    // The last page's granule position says where the audio ends (RFC 7845 §4): the rest is encoder padding.
-    const end = (): number | null =>
-      last?.isLastPage && last.absoluteGranulePosition >= 0
-        ? Number(last.absoluteGranulePosition) - (head.preSkip ?? 0)
-        : null;
-    return decodeOpusPackets(packets(), head, sink, end);
-  }
-  if (codec === 'vorbis') return decodeVorbis(first.value, pages, sink);
+  let serial: number | null = null;
+  let codec: OggCodec | null = null;
+  /** The pages of the stream the first page belongs to (a chained or multiplexed file's others are ignored). */
+  const ownPages = function* (pages: Iterable<OggPage>): Generator<OggPage> {
+    for (const page of pages) {
+      serial ??= page.streamSerialNumber;
+      if (page.streamSerialNumber === serial) yield page;
+    }
+  };
+  const take = async (parsed: Iterable<OggPage>) => {
+    const pages = ownPages(parsed);
+    if (!codec) {
+      const first = pages.next();
+      if (first.done) return;
+      codec = await openCodec(codecName, first.value, sink);
+    }
+    await codec.pages({ [Symbol.iterator]: () => pages });
+  };
+  return {
+    push: (bytes) => take(parsedChunk(parser, bytes)),
+    async end() {
+      await take(parsedRest(parser));
+      if (!codec) throw refuse.undecodable('The Ogg data holds no page');
+      codec.end();
+    },
+    free() {
+      codec?.free();
+      codec = null;
+    },
+  };
+}
+
+/** A whole Ogg file into the collector. */
+export function decodeOgg(bytes: Uint8Array, sink: MonoCollector): Promise<void> {
+  return decodeWhole(oggStream(sink), bytes);
+}
+
+function openCodec(name: string, first: OggPage, sink: PcmSink): Promise<OggCodec> {
+  if (name === 'opus') return opusCodec(first, sink);
+  if (name === 'vorbis') return vorbisCodec(first, sink);
   throw refuse.undecodable(
-    `Ogg with ${codec || 'an unknown codec'} is not supported; send Ogg/Opus or Ogg/Vorbis`,
+    `Ogg with ${name || 'an unknown codec'} is not supported; send Ogg/Opus or Ogg/Vorbis`,
   );
 }
 
-/** The pages of the stream the first page belongs to (a chained or multiplexed file's others are ignored). */
-function* firstStream(pages: Iterable<OggPage>): Generator<OggPage> {
-  let serial: number | null = null;
-  for (const page of pages) {
-    serial ??= page.streamSerialNumber;
-    if (page.streamSerialNumber === serial) yield page;
-  }
+async function opusCodec(first: OggPage, sink: PcmSink): Promise<OggCodec> {
+  const head = parseOpusHead(first.data);
+  const opus = await opusPacketStream(head, sink);
+  let last: OggPage | null = null;
+  return {
+    pages: (pages) =>
+      opus.packets(
+        (function* () {
+          for (const page of pages) {
+            last = page;
+            for (const frame of page.codecFrames) yield frame.data;
+          }
+        })(),
+      ),
+    // The last page's granule position says where the audio ends (RFC 7845 §4): the rest is encoder padding.
+    end: () =>
+      opus.end(
+        last?.isLastPage && last.absoluteGranulePosition >= 0
+          ? Number(last.absoluteGranulePosition) - (head.preSkip ?? 0)
+          : null,
+      ),
+    free: () => opus.free(),
+  };
 }
 
-async function decodeVorbis(first: OggPage, rest: Iterator<OggPage>, sink: MonoCollector): Promise<void> {
+async function vorbisCodec(first: OggPage, sink: PcmSink): Promise<OggCodec> {
   // identification header: 0x01 "vorbis", version (4), channels (1), rate (4, little-endian)
   const id = first.data;
   if (id.length < 16 || id[0] !== 1)
@@ -65,23 +110,31 @@ async function decodeVorbis(first: OggPage, rest: Iterator<OggPage>, sink: MonoC
   await decoder.ready;
   try {
     await decoder.decodeOggPages([first]);
-    // the decoder takes pages: each batch of packets goes back as slices of the pages they came from
-    const packets = function* () {
-      for (let next = rest.next(); !next.done; next = rest.next()) {
-        const page = next.value;
-        for (let i = 0; i < page.codecFrames.length; i++) yield { page, index: i };
-      }
-    };
-    const errors = await sink.feed(
-      packets(),
-      { maxFramesPerUnit: MAX_VORBIS_PACKET_SAMPLES, channels },
-      (batch) => decoder.decodeOggPages(pageSlices(batch)),
-    );
-    if (sink.seconds === 0 && errors > 0)
-      throw refuse.undecodable('The Vorbis data could not be decoded (corrupt)');
-  } finally {
+  } catch (err) {
     decoder.free();
+    throw err;
   }
+  let errors = 0;
+  return {
+    async pages(pages) {
+      // the decoder takes pages: each batch of packets goes back as slices of the pages they came from
+      const packets = function* () {
+        for (const page of pages) {
+          for (let i = 0; i < page.codecFrames.length; i++) yield { page, index: i };
+        }
+      };
+      errors += await sink.feed(
+        packets(),
+        { maxFramesPerUnit: MAX_VORBIS_PACKET_SAMPLES, channels },
+        (batch) => decoder.decodeOggPages(pageSlices(batch)),
+      );
+    },
+    end() {
+      if (sink.seconds === 0 && errors > 0)
+        throw refuse.undecodable('The Vorbis data could not be decoded (corrupt)');
+    },
+    free: () => decoder.free(),
+  };
 }
 
 /** Consecutive packets as page-shaped slices; only the slice ending a last page keeps its end-of-stream mark. */

@@ -1,7 +1,7 @@
 import { createOpusDecoder, type OpusOptions } from '@audio/decode-opus/core';
-import type { MonoCollector } from '../mono-collector.js';
 import { checkChannels } from '../mono-collector.js';
 import { refuse } from '../refusal.js';
+import type { PcmSink } from './codec-stream.js';
 
 /** Samples an Opus packet decodes to at most: 120 ms at 48 kHz (RFC 6716 §3.2.5). */
 const MAX_PACKET_SAMPLES = 5760;
@@ -52,41 +52,49 @@ export function parseOpusHead(head: Uint8Array): OpusOptions & { channels: numbe
   };
 }
 
+/** Opus packets of one stream, decoded as they come; end() says where the audio ends, when the container knows. */
+export interface OpusPacketStream {
+  packets(packets: Iterable<Uint8Array>): Promise<void>;
+  /** `endSamples` (48 kHz, after pre-skip), when the container states it, trims the encoder's padding. */
+  end(endSamples: number | null): void;
+  free(): void;
+}
+
 /**
- * Opus packets (from Ogg or WebM) decoded by libopus, as many per call as MonoCollector.feed allows: a packet
- * decodes to at most 120 ms per channel whatever it holds, so a call's output is bounded by its packet count.
- * `endSamples`, when the container states where the audio ends, trims the encoder's padding.
+ * Opus packets (from Ogg or WebM) decoded by libopus, as many per call as the sink allows: a packet decodes to at
+ * most 120 ms per channel whatever it holds, so a call's output is bounded by its packet count.
  */
-export async function decodeOpusPackets(
-  packets: Iterable<Uint8Array>,
+export async function opusPacketStream(
   head: ReturnType<typeof parseOpusHead>,
-  sink: MonoCollector,
-  endSamples?: () => number | null,
-): Promise<void> {
+  sink: PcmSink,
+): Promise<OpusPacketStream> {
   checkChannels(head.channels);
   const decoder = await createOpusDecoder();
   try {
-    try {
-      decoder.configure(head);
-    } catch (err) {
-      throw refuse.undecodable(
-        `The Opus stream settings are invalid (${(err as Error).message.slice(0, 80)})`,
-      );
-    }
-    let decoded = 0;
-    const errors = await sink.feed(
-      packets,
-      { maxFramesPerUnit: MAX_PACKET_SAMPLES, channels: head.channels },
-      (batch) => {
-        const out = decoder.decodeFrames(batch);
-        decoded += out.samplesDecoded;
-        return out;
-      },
-    );
-    if (decoded === 0 && errors > 0) throw refuse.undecodable('The Opus data could not be decoded (corrupt)');
-    const end = endSamples?.();
-    if (end !== null && end !== undefined && end >= 0 && decoded > end) sink.trimEnd(decoded - end);
-  } finally {
+    decoder.configure(head);
+  } catch (err) {
     decoder.free();
+    throw refuse.undecodable(`The Opus stream settings are invalid (${(err as Error).message.slice(0, 80)})`);
   }
+  let decoded = 0;
+  let errors = 0;
+  return {
+    async packets(packets) {
+      errors += await sink.feed(
+        packets,
+        { maxFramesPerUnit: MAX_PACKET_SAMPLES, channels: head.channels },
+        (batch) => {
+          const out = decoder.decodeFrames(batch);
+          decoded += out.samplesDecoded;
+          return out;
+        },
+      );
+    },
+    end(endSamples) {
+      if (decoded === 0 && errors > 0)
+        throw refuse.undecodable('The Opus data could not be decoded (corrupt)');
+      if (endSamples !== null && endSamples >= 0 && decoded > endSamples) sink.trimEnd(decoded - endSamples);
+    },
+    free: () => decoder.free(),
+  };
 }
