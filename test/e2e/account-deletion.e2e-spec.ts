@@ -5,6 +5,7 @@ import {
   createPerson,
   registerClient,
   registerUser,
+  seedConversation,
   Session,
   startTestApp,
   TestApp,
@@ -62,27 +63,11 @@ describe('account deletion', () => {
     await enrolVoice(t, session.auth, home, alice, speech!).expect(201);
     const bob = await createPerson(t, session.auth, home, 'Bob');
     await t.http().delete(`/api/v1/${home}/persons/${bob}`).set(session.auth).expect(204); // a tombstone
-    const conversation = (
-      await t
-        .http()
-        .post(`/api/v1/${home}/conversations`)
-        .set(session.auth)
-        .send({ title: 'Plans', participants: [alice] })
-        .expect(201)
-    ).body.id as string;
-    const said = (
-      await t
-        .http()
-        .post(`/api/v1/${home}/interactions`)
-        .set(session.auth)
-        .send({
-          content: 'remind me to call the plumber tomorrow at 3pm',
-          conversation_id: conversation,
-          person_id: alice,
-          interaction_type: 'text',
-        })
-        .expect(201)
-    ).body.id as string;
+    const { conversation, said } = await seedConversation(t, session.auth, home, {
+      title: 'Plans',
+      person: alice,
+      content: 'remind me to call the plumber tomorrow at 3pm',
+    });
     const inference = await t
       .http()
       .post(`/api/v1/${home}/interactions/${said}/inference`)

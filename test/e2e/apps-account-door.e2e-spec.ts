@@ -1,9 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { DataSource } from 'typeorm';
 import {
+  createInteraction,
   createNetwork,
+  createPerson,
   registerClient,
   registerUser,
+  seedConversation,
   Session,
   startTestApp,
   TestApp,
@@ -30,34 +33,10 @@ describe('the account door (routes the shipped apps call)', () => {
     networkId: string,
     content = 'Shall we go for a walk at two?',
   ) => {
-    const person = (
-      await t.http().post(`/api/v1/${networkId}/persons`).set(session.auth).send({}).expect(201)
-    ).body.id as string;
-    const conversation = (
-      await t
-        .http()
-        .post(`/api/v1/${networkId}/conversations`)
-        .set(session.auth)
-        .send({ title: 'Walk', participants: [person] })
-        .expect(201)
-    ).body.id as string;
-    const said = (
-      await t
-        .http()
-        .post(`/api/v1/${networkId}/interactions`)
-        .set(session.auth)
-        .send({ content, interaction_type: 'text', person_id: person, conversation_id: conversation })
-        .expect(201)
-    ).body.id as string;
-    const orphan = (
-      await t
-        .http()
-        .post(`/api/v1/${networkId}/interactions`)
-        .set(session.auth)
-        .send({ content: 'Hello?', interaction_type: 'text' })
-        .expect(201)
-    ).body.id as string;
-    return { person, conversation, said, orphan };
+    const person = await createPerson(t, session.auth, networkId);
+    const seeded = await seedConversation(t, session.auth, networkId, { title: 'Walk', person, content });
+    const orphan = await createInteraction(t, session.auth, networkId, { content: 'Hello?' });
+    return { person, ...seeded, orphan };
   };
 
   beforeAll(async () => {
@@ -661,14 +640,9 @@ describe('the account door (routes the shipped apps call)', () => {
         const user = await registerUser(t);
         await t.http().get(api(v, '/actions')).set(user.auth).expect(200);
         const networkId = (await t.http().get('/api/v1/networks').set(user.auth).expect(200)).body[0].id;
-        const said = (
-          await t
-            .http()
-            .post(`/api/v1/${networkId}/interactions`)
-            .set(user.auth)
-            .send({ content: 'Remind me to water the plants tonight', interaction_type: 'text' })
-            .expect(201)
-        ).body.id;
+        const said = await createInteraction(t, user.auth, networkId, {
+          content: 'Remind me to water the plants tonight',
+        });
         const inferred = await t
           .http()
           .post(`/api/v1/${networkId}/interactions/${said}/inference`)

@@ -122,3 +122,49 @@ export async function userWithNetwork(t: TestApp): Promise<{ session: Session; n
   const session = await registerUser(t);
   return { session, networkId: await createNetwork(t, session) };
 }
+
+/** Creates a conversation in the network over HTTP (201); answers its id. */
+export async function createConversation(
+  t: TestApp,
+  auth: { Authorization: string },
+  networkId: string,
+  fields: { title: string; participants: string[] },
+): Promise<string> {
+  const res = await t.http().post(`/api/v1/${networkId}/conversations`).set(auth).send(fields).expect(201);
+  return res.body.id as string;
+}
+
+/** Creates a text interaction in the network over HTTP (201), in a conversation or not; answers its id. */
+export async function createInteraction(
+  t: TestApp,
+  auth: { Authorization: string },
+  networkId: string,
+  fields: { content: string; person_id?: string | null; conversation_id?: string; occurred_at?: string },
+): Promise<string> {
+  const res = await t
+    .http()
+    .post(`/api/v1/${networkId}/interactions`)
+    .set(auth)
+    .send({ interaction_type: 'text', ...fields })
+    .expect(201);
+  return res.body.id as string;
+}
+
+/**
+ * Test data as the pipeline would make it from speech, through the network door: a conversation of `person` with
+ * one line of theirs in it.
+ */
+export async function seedConversation(
+  t: TestApp,
+  auth: { Authorization: string },
+  networkId: string,
+  { title, person, content }: { title: string; person: string; content: string },
+): Promise<{ conversation: string; said: string }> {
+  const conversation = await createConversation(t, auth, networkId, { title, participants: [person] });
+  const said = await createInteraction(t, auth, networkId, {
+    content,
+    person_id: person,
+    conversation_id: conversation,
+  });
+  return { conversation, said };
+}

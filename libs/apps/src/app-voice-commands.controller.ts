@@ -16,9 +16,9 @@ import {
   COMMAND_EVENT_SCHEMA,
   COMMAND_MAX_SECONDS,
   type CommandStreamEvent,
-  VoiceCommandFieldsDto,
   VoiceCommandService,
 } from '@mira/command';
+import { HeardAudioFieldsDto } from './dto/app.dto.js';
 
 /** dadei's voice commands: a wake-word segment in, the assistant's work out as server-sent events. */
 @ApiTags('apps')
@@ -86,7 +86,7 @@ export class AppVoiceCommandsController {
   async voice(
     @AccountNetwork() networkId: string,
     @CurrentPrincipal() principal: Principal,
-    @Body() body: VoiceCommandFieldsDto,
+    @Body() body: HeardAudioFieldsDto,
     @UploadedFile() audio: Express.Multer.File,
     @Res() res: Response,
   ): Promise<void> {

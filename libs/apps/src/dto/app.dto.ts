@@ -140,8 +140,11 @@ export class AppActionDto extends OmitType(ActionDto, ['details'] as const) {
   parameters: Record<string, unknown>;
 }
 
-/** POST /interactions/register: the multipart text fields beside the `audio` file. */
-export class SegmentFieldsDto {
+/**
+ * The multipart text fields the apps send beside an `audio` file they heard (a segment, a voice command): the device
+ * and, from dadei, its socket's session token.
+ */
+export class HeardAudioFieldsDto {
   @ApiProperty({ example: 'desktop-client', description: `The device that heard it: ${DEVICE_NAME_RULE}` })
   @IsDeviceName()
   client_id: string;
@@ -153,7 +156,10 @@ export class SegmentFieldsDto {
   @IsString()
   @MaxLength(2048)
   session_token?: string;
+}
 
+/** POST /interactions/register: the multipart text fields beside the `audio` file, with the segment's timing. */
+export class SegmentFieldsDto extends HeardAudioFieldsDto {
   @ApiPropertyOptional({ example: '1767268800000', description: 'Device epoch ms when speech was detected' })
   @IsOptional()
   @IsString()
