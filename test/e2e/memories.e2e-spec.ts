@@ -1,6 +1,13 @@
 import { DataSource } from 'typeorm';
 import { RetentionService } from '@mira/retention';
-import { createPerson, startTestApp, TestApp, userWithNetwork } from '../support/app.js';
+import {
+  createConversation,
+  createInteraction,
+  createPerson,
+  startTestApp,
+  TestApp,
+  userWithNetwork,
+} from '../support/app.js';
 import {
   FakeGemini,
   FakeGeminiReply,
@@ -47,43 +54,43 @@ describe('memories', () => {
     await fake?.close();
   });
 
-  /** A conversation of the account's network with these lines (speaker: person id), closed over HTTP. */
-  async function closedConversation(
+  /** A conversation of the account's network with these lines (speaker: person id), still open. */
+  async function openConversation(
     app: TestApp,
     auth: { Authorization: string },
     networkId: string,
     lines: Array<[string | null, string]>,
   ): Promise<string> {
     const participants = [...new Set(lines.map(([p]) => p).filter((p): p is string => p !== null))];
-    const conversation = (
-      await app
-        .http()
-        .post(`/api/v1/${networkId}/conversations`)
-        .set(auth)
-        .send({ title: 'Plans', participants })
-        .expect(201)
-    ).body.id as string;
+    const conversation = await createConversation(app, auth, networkId, { title: 'Plans', participants });
     const start = Date.now() - 60_000;
     for (const [index, [person, content]] of lines.entries()) {
-      await app
-        .http()
-        .post(`/api/v1/${networkId}/interactions`)
-        .set(auth)
-        .send({
-          content,
-          person_id: person,
-          conversation_id: conversation,
-          interaction_type: 'text',
-          occurred_at: new Date(start + index * 1000).toISOString(),
-        })
-        .expect(201);
+      await createInteraction(app, auth, networkId, {
+        content,
+        person_id: person,
+        conversation_id: conversation,
+        occurred_at: new Date(start + index * 1000).toISOString(),
+      });
     }
-    await app
+    return conversation;
+  }
+
+  const close = (app: TestApp, auth: { Authorization: string }, networkId: string, conversation: string) =>
+    app
       .http()
       .patch(`/api/v1/${networkId}/conversations/${conversation}`)
       .set(auth)
-      .send({ is_active: false })
-      .expect(200);
+      .send({ is_active: false });
+
+  /** The same, closed over HTTP. */
+  async function closedConversation(
+    app: TestApp,
+    auth: { Authorization: string },
+    networkId: string,
+    lines: Array<[string | null, string]>,
+  ): Promise<string> {
+    const conversation = await openConversation(app, auth, networkId, lines);
+    await close(app, auth, networkId, conversation).expect(200);
     return conversation;
   }
 
@@ -200,6 +207,50 @@ describe('memories', () => {
     });
     expect(rows).toHaveLength(1);
     expect(await listed(t, session.auth)).toHaveLength(2);
+  });
+
+  it('enqueues the memory job in the closing transaction: a close whose job cannot be written does not happen', async () => {
+    const { session, networkId } = await userWithNetwork(t);
+    const alice = await createPerson(t, session.auth, networkId, 'Alice');
+    const conversation = await openConversation(t, session.auth, networkId, [
+      [alice, 'The boiler is serviced in May.'],
+    ]);
+    const db = t.app.get(DataSource);
+    const memoryJobs = async () =>
+      (await db.query(
+        `SELECT id FROM jobs WHERE network_id = $1 AND type = 'memory.from_conversation'
+         AND payload->>'conversation_id' = $2`,
+        [networkId, conversation],
+      )) as unknown[];
+    // The database refuses this conversation's memory job, as it would refuse any write during an outage or crash.
+    const refusal = `refuse_memory_job_${conversation.replace(/-/g, '')}`;
+    await db.query(`
+      CREATE FUNCTION ${refusal}() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN
+        IF NEW.type = 'memory.from_conversation' AND NEW.payload->>'conversation_id' = '${conversation}' THEN
+          RAISE EXCEPTION 'the memory job cannot be written';
+        END IF;
+        RETURN NEW;
+      END $$`);
+    await db.query(
+      `CREATE TRIGGER ${refusal} BEFORE INSERT ON jobs FOR EACH ROW EXECUTE FUNCTION ${refusal}()`,
+    );
+    try {
+      expect((await close(t, session.auth, networkId, conversation)).status).toBeGreaterThanOrEqual(500);
+      // the close rolled back with its job: still open, so the client's retry closes it (nothing was lost)
+      const open = await t
+        .http()
+        .get(`/api/v1/${networkId}/conversations/${conversation}`)
+        .set(session.auth)
+        .expect(200);
+      expect(open.body.is_active).toBe(true);
+      expect(await memoryJobs()).toEqual([]);
+    } finally {
+      await db.query(`DROP TRIGGER ${refusal} ON jobs`);
+      await db.query(`DROP FUNCTION ${refusal}()`);
+    }
+    await close(t, session.auth, networkId, conversation).expect(200);
+    expect(await memoryJobs()).toHaveLength(1);
   });
 
   it('is scoped to the account: another account sees none, and another network id answers 404', async () => {

@@ -20,9 +20,12 @@ export abstract class ConversationDeletionHook {
 }
 
 /**
- * Runs after a conversation was closed (is_active set to false by the lifecycle or through the API), outside any
- * transaction; may run more than once for one conversation, so it must be idempotent.
+ * Runs inside the transaction that closes a conversation (is_active set to false by the lifecycle or through the API),
+ * so what it writes (a job) commits with the close or not at all: a crash cannot leave a closed conversation without
+ * it. Writes only with `tx`. `afterCloseCommitted` runs once the close committed (to wake a worker, say). A close may
+ * be announced more than once for one conversation, so both must be idempotent.
  */
 export abstract class ConversationClosedHook {
-  abstract afterConversationClosed(networkId: string, conversationId: string): Promise<void>;
+  abstract whileConversationCloses(tx: Tx, networkId: string, conversationId: string): Promise<void>;
+  afterCloseCommitted?(networkId: string, conversationId: string): void;
 }

@@ -144,12 +144,16 @@ export class ConversationRepository {
     );
   }
 
-  /** Applies the changes and, when given, replaces the participant list; null when the conversation is gone. */
+  /**
+   * Applies the changes and, when given, replaces the participant list; null when the conversation is gone.
+   * `alsoInTransaction` writes what must commit with the change (the hooks of a close).
+   */
   update(
     networkId: string,
     id: string,
     changes: ConversationChanges,
     participants: string[] | undefined,
+    alsoInTransaction?: (tx: Tx) => Promise<void>,
   ): Promise<ConversationEntity | null> {
     return participantsMustExist(() =>
       this.dataSource.transaction(async (manager) => {
@@ -167,7 +171,9 @@ export class ConversationRepository {
         }
         // save() bumps updated_at even when only the participants changed.
         row.updatedAt = new Date();
-        return repo.save(row);
+        const saved = await repo.save(row);
+        await alsoInTransaction?.(Tx.of(manager));
+        return saved;
       }),
     );
   }

@@ -87,10 +87,16 @@ export class ConversationService {
       changes.isActive = input.is_active;
       changes.endedAt = input.is_active ? null : new Date();
     }
-    const row = await this.repository.update(networkId, id, changes, input.participants);
+    const row = await this.repository.update(
+      networkId,
+      id,
+      changes,
+      input.participants,
+      this.closeHooks(networkId, id, changes),
+    );
     if (!row) throw ConversationErrors.notFound();
     await this.realtime.publish(networkId, 'conversation', { id });
-    if (changes.isActive === false) await this.announceClosed(networkId, id);
+    if (changes.isActive === false) this.announceClosed(networkId, id);
     return (await this.enrich(networkId, [row]))[0]!;
   }
 
@@ -138,15 +144,33 @@ export class ConversationService {
 
   /** For the utterance pipeline: closes or updates a conversation's summaries. */
   async applySystemChanges(networkId: string, id: string, changes: ConversationChanges): Promise<void> {
-    const row = await this.repository.update(networkId, id, changes, undefined);
+    const row = await this.repository.update(
+      networkId,
+      id,
+      changes,
+      undefined,
+      this.closeHooks(networkId, id, changes),
+    );
     if (!row) throw ConversationErrors.notFound();
     await this.realtime.publish(networkId, 'conversation', { id });
-    if (changes.isActive === false) await this.announceClosed(networkId, id);
+    if (changes.isActive === false) this.announceClosed(networkId, id);
   }
 
-  private async announceClosed(networkId: string, id: string): Promise<void> {
-    for (const hook of this.hooks.all(ConversationClosedHook))
-      await hook.afterConversationClosed(networkId, id);
+  /** For changes that close the conversation: the closed hooks, to run in the closing transaction. */
+  private closeHooks(
+    networkId: string,
+    id: string,
+    changes: ConversationChanges,
+  ): ((tx: Tx) => Promise<void>) | undefined {
+    if (changes.isActive !== false) return undefined;
+    return async (tx) => {
+      for (const hook of this.hooks.all(ConversationClosedHook))
+        await hook.whileConversationCloses(tx, networkId, id);
+    };
+  }
+
+  private announceClosed(networkId: string, id: string): void {
+    for (const hook of this.hooks.all(ConversationClosedHook)) hook.afterCloseCommitted?.(networkId, id);
   }
 
   /** The persons behind these conversations' participant ids (for responses that show names). */

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { type ExtractedMemory, MemoryExtractor } from '@mira/assistant';
-import { AppConfig, AppError, AppLogger } from '@mira/core';
+import { AppConfig, AppError, AppLogger, type Tx } from '@mira/core';
 import { type ConversationClosedHook, ConversationService } from '@mira/conversation';
 import { InteractionService } from '@mira/interaction';
 import { JobName, type JobOf, JobQueue, OnJob } from '@mira/jobs';
@@ -30,8 +30,8 @@ export function memoryExpiry(
 }
 
 /**
- * A closed conversation becomes episodic memories: the conversation module tells this hook, which enqueues the
- * `memory.from_conversation` job (one per conversation); the job reads the conversation's lines with their speakers
+ * A closed conversation becomes episodic memories: the conversation module runs this hook in the closing
+ * transaction, which enqueues the `memory.from_conversation` job (one per conversation) there; the job reads the conversation's lines with their speakers
  * and asks the MemoryExtractor (Gemini structured output, or offline the extractive summary's lines).
  */
 @Injectable()
@@ -46,12 +46,15 @@ export class MemoryExtractionService implements ConversationClosedHook {
     private readonly logger: AppLogger,
   ) {}
 
-  async afterConversationClosed(networkId: string, conversationId: string): Promise<void> {
-    await this.jobs.enqueue(JobName.MemoryFromConversation, {
-      networkId,
-      payload: { conversation_id: conversationId },
-      dedupeKey: conversationId,
-    });
+  async whileConversationCloses(tx: Tx, networkId: string, conversationId: string): Promise<void> {
+    await this.jobs.enqueue(
+      JobName.MemoryFromConversation,
+      { networkId, payload: { conversation_id: conversationId }, dedupeKey: conversationId },
+      tx,
+    );
+  }
+
+  afterCloseCommitted(): void {
     this.jobs.kick();
   }
 
