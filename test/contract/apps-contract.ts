@@ -61,7 +61,7 @@
  *  conversation    dadei: `data` = Conversation: id, started_at, topic_summary, context_summary, is_active.
  *  action          both: `data` = NetworkAction; dropped unless data.action_type (and for dadei id, status) are
  *                  strings; `details` is shown as text (dadei first tries JSON.parse(details).canonical_text).
- *  episodic_memory dadei: `data` = EpisodicMemory (memories are not Mira's yet).
+ *  episodic_memory dadei: `data` = EpisodicMemory (the shape GET /memories lists).
  *  person          neither app listens for it.
  *  Heartbeat: both send {"type":"ping"} every 20 s; dadei closes with 4000 and reconnects when nothing at all arrived
  *  for 60 s. Close codes: dadei stops reconnecting on 1000, 1008, 4001, 4003 and retries on anything else (with
@@ -86,7 +86,15 @@ export const APP_LINES: Record<
 
 /** A JSON type as the app's code relies on it ("string|null" = the field is read and may be null). */
 export type FieldType =
-  'string' | 'string|null' | 'number' | 'number|null' | 'boolean' | 'object' | 'object|null' | 'string[]';
+  | 'string'
+  | 'string|null'
+  | 'number'
+  | 'number|null'
+  | 'boolean'
+  | 'object'
+  | 'object|null'
+  | 'string[]'
+  | 'array';
 
 export const PERSON_FIELDS = {
   id: 'string',
@@ -132,6 +140,39 @@ export const ACTION_FIELDS = {
   network_id: 'string',
 } as const satisfies Record<string, FieldType>;
 
+/** dadei's EpisodicMemory (models.types.ts); a memory a voice command stored has no source conversation. */
+export const MEMORY_FIELDS = {
+  id: 'string',
+  network_id: 'string',
+  source_conversation_id: 'string|null',
+  memory_type: 'string',
+  status: 'string',
+  canonical_text: 'string',
+  action_kind: 'string|null',
+  participant_person_ids: 'string[]',
+  proposed_start_at: 'string|null',
+  proposed_end_at: 'string|null',
+  expires_at: 'string|null',
+  confidence: 'number|null',
+  provenance: 'object',
+  transition_history: 'array',
+  created_at: 'string',
+  updated_at: 'string',
+} as const satisfies Record<string, FieldType>;
+
+/**
+ * dadei's CommandSSEEvent (command.ts): each `data: {json}` line of POST /actions/voice, by `type`, with the fields
+ * the app reads (tool_result's `summary` is optional); the stream ends with `done`.
+ */
+export const COMMAND_EVENT_FIELDS = {
+  transcript: { text: 'string' },
+  token: { text: 'string' },
+  tool_call: { tool: 'string', status: 'string' },
+  tool_result: { tool: 'string', ok: 'boolean' },
+  error: { message: 'string' },
+  done: {},
+} as const satisfies Record<string, Record<string, FieldType>>;
+
 export const TOKEN_FIELDS = { access_token: 'string', refresh_token: 'string' } as const satisfies Record<
   string,
   FieldType
@@ -171,8 +212,6 @@ export interface AppCall {
    * (test/e2e/apps-contract-sign-in.e2e-spec.ts), not in the main replay.
    */
   viaProvider?: true;
-  /** Not served by Mira yet (memories, voice commands): the replays leave these out. */
-  notServedYet?: true;
 }
 
 const API_DESKTOP = 'renderer/src/lib/api';
@@ -652,8 +691,8 @@ export const APP_CALLS: AppCall[] = [
     body: { kind: 'none' },
     success: '2xx',
     response: 'array',
+    reads: MEMORY_FIELDS,
     usedBy: 'assistant shell and settings',
-    notServedYet: true,
   },
   {
     id: 'command.streamCommand',
@@ -669,7 +708,6 @@ export const APP_CALLS: AppCall[] = [
     },
     success: '2xx',
     response: 'event-stream',
-    usedBy: 'segments that start with the wake word',
-    notServedYet: true,
+    usedBy: 'segments that start with the wake word (events: COMMAND_EVENT_FIELDS)',
   },
 ];

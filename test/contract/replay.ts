@@ -1,4 +1,11 @@
-import { APP_CALLS, APP_LINES, type AppCall, type AppLine, type FieldType } from './apps-contract.js';
+import {
+  APP_CALLS,
+  APP_LINES,
+  COMMAND_EVENT_FIELDS,
+  type AppCall,
+  type AppLine,
+  type FieldType,
+} from './apps-contract.js';
 
 /**
  * Replays the calls of test/contract/apps-contract.ts as an app line makes them (its base path, /api/v1 or /api/v2,
@@ -17,7 +24,9 @@ export interface Sent {
 
 export interface Answer {
   status: number;
+  /** JSON; for an event stream, the `data:` lines' JSON objects in order. */
   body: unknown;
+  contentType?: string | null;
 }
 
 type FieldCheck = (value: unknown) => boolean;
@@ -30,7 +39,17 @@ const TYPE_CHECKS: Record<FieldType, FieldCheck> = {
   object: (v) => typeof v === 'object' && v !== null && !Array.isArray(v),
   'object|null': (v) => v === null || (typeof v === 'object' && !Array.isArray(v)),
   'string[]': (v) => Array.isArray(v) && v.every((x) => typeof x === 'string'),
+  array: (v) => Array.isArray(v),
 };
+
+/** What the app's stream reader keeps: every `data:` line's JSON, in order (comments and blank lines are not events). */
+export function dataEvents(text: string): unknown[] {
+  return text
+    .split('\n')
+    .map((line) => line.trim())
+    .filter((line) => line.startsWith('data:') && line.slice(5).trim() !== '')
+    .map((line) => JSON.parse(line.slice(5).trim()) as unknown);
+}
 
 /** What is wrong with an answer, measured against what the app's code does with it (empty = nothing). */
 export function problems(call: AppCall, answer: Answer): string[] {
@@ -43,10 +62,10 @@ export function problems(call: AppCall, answer: Answer): string[] {
     out.push(
       `status ${answer.status} (the app accepts ${String(call.success)}): ${JSON.stringify(answer.body)}`,
     );
-  const fields = (row: unknown, where: string) => {
+  const fields = (row: unknown, where: string, reads: Record<string, FieldType> = call.reads ?? {}) => {
     if (typeof row !== 'object' || row === null || Array.isArray(row))
       return out.push(`${where} is not an object`);
-    for (const [name, type] of Object.entries(call.reads ?? {})) {
+    for (const [name, type] of Object.entries(reads)) {
       const value = (row as Record<string, unknown>)[name];
       if (!TYPE_CHECKS[type](value))
         out.push(`${where}.${name} = ${JSON.stringify(value)}, the app reads ${type}`);
@@ -59,6 +78,19 @@ export function problems(call: AppCall, answer: Answer): string[] {
     else answer.body.forEach((row, i) => fields(row, `body[${i}]`));
   }
   if (call.response === 'string[]' && !TYPE_CHECKS['string[]'](answer.body)) out.push('body is not string[]');
+  if (call.response === 'event-stream') {
+    if (!answer.contentType?.startsWith('text/event-stream'))
+      out.push(`content type ${String(answer.contentType)}, the app reads text/event-stream`);
+    const events = Array.isArray(answer.body) ? answer.body : [];
+    events.forEach((event, i) => {
+      const type = (event as { type?: unknown } | null)?.type;
+      const reads = COMMAND_EVENT_FIELDS[type as keyof typeof COMMAND_EVENT_FIELDS];
+      if (!reads) out.push(`event ${i} has type ${JSON.stringify(type)}, the app knows none such`);
+      else fields(event, `event ${i} (${String(type)})`, reads);
+    });
+    if ((events.at(-1) as { type?: unknown } | undefined)?.type !== 'done')
+      out.push('the stream does not end with a done event');
+  }
   return out;
 }
 
@@ -105,7 +137,14 @@ export function replayer(serverUrl: string, line: AppLine, version: 1 | 2): Repl
       }
       const res = await fetch(url, { method: call.method, headers, body });
       const text = await res.text();
-      const answer = { status: res.status, body: text ? (JSON.parse(text) as unknown) : null };
+      const contentType = res.headers.get('content-type');
+      const read =
+        call.response === 'event-stream' && res.ok
+          ? dataEvents(text)
+          : text
+            ? (JSON.parse(text) as unknown)
+            : null;
+      const answer = { status: res.status, body: read, contentType };
       const wrong = problems(call, answer);
       if (wrong.length)
         replay.failures.push(`${call.method} ${url.pathname}${url.search} [${id}]: ${wrong.join('; ')}`);

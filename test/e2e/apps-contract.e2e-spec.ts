@@ -3,6 +3,14 @@ import { AudioService } from '@mira/audio';
 import { APP_CALLS, APP_LINES, type AppLine } from '../contract/apps-contract.js';
 import { body, problems, replayer } from '../contract/replay.js';
 import { startTestApp, TestApp } from '../support/app.js';
+import {
+  FakeGemini,
+  geminiJson,
+  geminiRequestKind,
+  geminiStream,
+  geminiText,
+  type RecordedGeminiRequest,
+} from '../support/fake-gemini.js';
 import { librispeechDevFiles, librispeechTrainFiles } from '../../tooling/shared-data.js';
 import { loadSpeech, wav } from '../support/stream-audio.js';
 
@@ -11,24 +19,60 @@ import { loadSpeech, wav } from '../support/stream-audio.js';
  * is replayed as each app line makes it (its base path, /api/v1 and /api/v2, its method, path, query and body, sent
  * with fetch and FormData as a browser would), and its answer is checked against what the app's code accepts (the
  * status) and reads (the fields and their types). A call added to the fixture without a replay fails the test.
+ * Gemini is a local fake at the wire: it transcribes every segment and voice command as the same sentence, answers
+ * the command with a store_memory call, and the inference with a reminder.
  */
 
+const HEARD = 'Dadei, remember that the plumber comes on Tuesday.';
+const REMEMBERED = 'The plumber comes on Tuesday.';
+
+/** The command's second turn carries the tool's result back: then the model answers in words. */
+const answersTool = (r: RecordedGeminiRequest) =>
+  (r.body.contents ?? []).some((c) => (c.parts ?? []).some((p) => p.functionResponse));
+
 describe('the shipped apps’ contract (test/contract/apps-contract.ts) replayed against a real server', () => {
+  let fake: FakeGemini;
   let t: TestApp;
   let segment: Buffer;
   const [enrolmentSpeech] = librispeechDevFiles('1998');
 
   beforeAll(async () => {
-    t = await startTestApp({ TRANSCRIBER: 'none' });
+    fake = await FakeGemini.start();
+    fake.respondWith((request) => {
+      switch (geminiRequestKind(request)) {
+        case 'transcription':
+          return geminiText(HEARD);
+        case 'command':
+          return answersTool(request)
+            ? geminiStream([[{ text: 'I will remember that.' }]])
+            : geminiStream([
+                [{ functionCall: { name: 'store_memory', args: { text: REMEMBERED, memory_type: 'fact' } } }],
+              ]);
+        case 'actions':
+          return geminiJson({
+            call_to_action: true,
+            action_type: 'remind',
+            remind: { time: '2030-01-02T09:00:00', description: 'call the plumber' },
+          });
+        case 'memories':
+          return geminiJson({ memories: [] });
+        case 'summary':
+          return geminiJson({ topic_summary: 'Plans', context_summary: 'Plans were made.' });
+      }
+    });
+    t = await startTestApp(fake.env({ TRANSCRIBER: 'gemini' }));
     segment = wav(await loadSpeech(t.app.get(AudioService), librispeechTrainFiles()[0]!, 1, 3));
   }, 180_000); // a whole app on a busy machine
 
-  afterAll(async () => t.close());
+  afterAll(async () => {
+    await t?.close();
+    await fake?.close();
+  });
 
   it('lists each call once per app and serves every call of the issue’s table', () => {
     const ids = APP_CALLS.map((c) => c.id);
     expect(new Set(ids).size).toBe(ids.length);
-    const served = APP_CALLS.filter((c) => !c.notServedYet).map((c) => `${c.method} ${c.path}`);
+    const served = APP_CALLS.map((c) => `${c.method} ${c.path}`);
     for (const route of [
       'POST /service/clients',
       'GET /service/clients',
@@ -48,6 +92,8 @@ describe('the shipped apps’ contract (test/contract/apps-contract.ts) replayed
       'DELETE /persons/:personId',
       'GET /actions',
       'PATCH /actions/:actionId',
+      'GET /memories',
+      'POST /actions/voice',
       'GET /',
     ]) {
       expect(served).toContain(route);
@@ -90,6 +136,31 @@ describe('the shipped apps’ contract (test/contract/apps-contract.ts) replayed
     expect(problems(clients, { status: 200, body: [{ client_id: 'desk' }] })).toEqual([
       'body is not string[]',
     ]);
+    const voice = call('command.streamCommand');
+    const stream = 'text/event-stream; charset=utf-8';
+    const events = [
+      { type: 'transcript', text: 'hello' },
+      { type: 'tool_result', tool: 'store_memory', ok: true },
+      { type: 'done' },
+    ];
+    expect(problems(voice, { status: 200, body: events, contentType: stream })).toEqual([]);
+    expect(problems(voice, { status: 200, body: events, contentType: 'application/json' })).toEqual([
+      'content type application/json, the app reads text/event-stream',
+    ]);
+    expect(problems(voice, { status: 200, body: events.slice(0, 2), contentType: stream })).toEqual([
+      'the stream does not end with a done event',
+    ]);
+    expect(
+      problems(voice, {
+        status: 200,
+        body: [{ type: 'tool_result', tool: 'x', ok: 'yes' }, events[2]],
+        contentType: stream,
+      }),
+    ).toEqual(['event 0 (tool_result).ok = "yes", the app reads boolean']);
+    expect(
+      problems(voice, { status: 200, body: [{ type: 'progress' }, events[2]], contentType: stream }),
+    ).toEqual(['event 0 has type "progress", the app knows none such']);
+
     const status = call('service.enable');
     expect(problems(status, { status: 200, body: { enabled: true } })).toEqual([]);
     expect(problems(status, { status: 404, body: { detail: 'no route' } })).toHaveLength(1);
@@ -110,7 +181,7 @@ describe('the shipped apps’ contract (test/contract/apps-contract.ts) replayed
     }
     const missing: string[] = [];
     let checked = 0;
-    for (const call of APP_CALLS.filter((c) => !c.notServedYet && c.base === 'api')) {
+    for (const call of APP_CALLS.filter((c) => c.base === 'api')) {
       for (const version of [1, 2]) {
         checked += 1;
         const key = `${call.method} ${shape(`/api/v${version}${call.path}`)}`;
@@ -133,7 +204,7 @@ describe('the shipped apps’ contract (test/contract/apps-contract.ts) replayed
       }
     }
     expect(missing).toEqual([]);
-    expect(checked).toBeGreaterThanOrEqual(64); // 32 served calls under /api, each on v1 and v2
+    expect(checked).toBeGreaterThanOrEqual(68); // 34 calls under /api, each on v1 and v2
   });
 
   for (const [line, lineInfo] of Object.entries(APP_LINES) as [AppLine, (typeof APP_LINES)[AppLine]][]) {
@@ -292,6 +363,25 @@ describe('the shipped apps’ contract (test/contract/apps-contract.ts) replayed
         enrol.append('audio', new Blob([new Uint8Array(readFileSync(enrolmentSpeech!))]), 'sample.flac');
         enrol.append('expected_text', 'what was read');
         await send('persons.update.enrol', { params: { personId: person }, form: enrol });
+        // A wake-word segment (real speech) as a voice command, then the memory it stored, in the shell's list.
+        if (replay.calls.has('command.streamCommand')) {
+          const spoken = new FormData();
+          spoken.append('audio', new Blob([new Uint8Array(segment)], { type: 'audio/wav' }), 'audio.wav');
+          spoken.append('client_id', state.client!);
+          const events = body<Array<Record<string, unknown>>>(
+            await send('command.streamCommand', { form: spoken }),
+          );
+          expect(events).toEqual(
+            expect.arrayContaining([
+              { type: 'transcript', text: HEARD },
+              expect.objectContaining({ type: 'tool_result', tool: 'store_memory', ok: true }),
+            ]),
+          );
+          const memories = body<Array<{ canonical_text: string }>>(
+            await send('memories.list', { query: { limit: '100' } }),
+          );
+          expect(memories.map((m) => m.canonical_text)).toContain(REMEMBERED);
+        }
         if (replay.calls.has('actions.list')) {
           const actions = body<Array<{ id: string }>>(
             await send('actions.list', { query: { limit: '100', offset: '0' } }),
@@ -323,9 +413,7 @@ describe('the shipped apps’ contract (test/contract/apps-contract.ts) replayed
         }
 
         expect(failures).toEqual([]);
-        const expected = APP_CALLS.filter(
-          (c) => c.apps.includes(line) && !c.notServedYet && !c.viaProvider,
-        ).map((c) => c.id);
+        const expected = APP_CALLS.filter((c) => c.apps.includes(line) && !c.viaProvider).map((c) => c.id);
         expect([...replayed].sort()).toEqual(expected.sort());
       }, 180_000);
     }
