@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { AudioPipeline, openRecordingDecoder } from '@mira/audio';
+import { AudioPipeline, concatSamples, openRecordingDecoder } from '@mira/audio';
 import { parseConfig } from '@mira/core';
 import { fillModelDirFromMirror } from '../../tooling/shared-data.js';
 
@@ -32,13 +32,7 @@ export async function decodeSpeechFile(path: string): Promise<Float32Array> {
   try {
     const blocks = await decoder.push(readFileSync(path));
     blocks.push(...(await decoder.end()).blocks);
-    const samples = new Float32Array(blocks.reduce((n, b) => n + b.length, 0));
-    let at = 0;
-    for (const block of blocks) {
-      samples.set(block, at);
-      at += block.length;
-    }
-    return samples;
+    return concatSamples(blocks);
   } finally {
     decoder.close();
   }

@@ -24,11 +24,15 @@ import {
   UuidParamPipe,
 } from '@mira/core';
 import { InteractionService } from '@mira/interaction';
-import { DEVICE_NAME_RULE } from '@mira/network';
 import type { UploadedAudio } from '@mira/stream';
 import { AppSegmentsService } from './app-segments.service.js';
 import { toAppInteraction } from './app.mapper.js';
-import { AppInteractionDto, AppInteractionListQueryDto, SegmentFieldsDto } from './dto/app.dto.js';
+import {
+  AppInteractionDto,
+  AppInteractionListQueryDto,
+  heardAudioBody,
+  SegmentFieldsDto,
+} from './dto/app.dto.js';
 
 const NOT_FOUND = {
   status: 404,
@@ -53,24 +57,10 @@ export class AppInteractionsController {
   @UseInterceptors(AudioUploadInterceptor('audio'))
   @ApiConsumes('multipart/form-data')
   @ApiBody({
-    schema: {
-      type: 'object',
-      required: ['audio', 'client_id'],
-      properties: {
-        audio: {
-          type: 'string',
-          format: 'binary',
-          description: 'One VAD segment: WAV PCM16 mono 16 kHz from the apps; any format Mira decodes',
-        },
-        client_id: { type: 'string', description: `The device that heard it: ${DEVICE_NAME_RULE}` },
-        session_token: {
-          type: 'string',
-          description: 'From the socket’s session_ready (accepted, not needed)',
-        },
-        chunk_start_ms: { type: 'string', description: 'Device epoch ms when speech was detected' },
-        chunk_end_ms: { type: 'string', description: 'Device epoch ms when the segment ended' },
-      },
-    },
+    schema: heardAudioBody('One VAD segment: WAV PCM16 mono 16 kHz from the apps; any format Mira decodes', {
+      chunk_start_ms: { type: 'string', description: 'Device epoch ms when speech was detected' },
+      chunk_end_ms: { type: 'string', description: 'Device epoch ms when the segment ended' },
+    }),
   })
   @ApiOperation({
     summary: 'Upload one segment a device heard (answers 204 once the audio and its job are stored)',

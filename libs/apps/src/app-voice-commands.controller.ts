@@ -11,14 +11,13 @@ import {
   type Principal,
   RateBudget,
 } from '@mira/core';
-import { DEVICE_NAME_RULE } from '@mira/network';
 import {
   COMMAND_EVENT_SCHEMA,
   COMMAND_MAX_SECONDS,
   type CommandStreamEvent,
   VoiceCommandService,
 } from '@mira/command';
-import { HeardAudioFieldsDto } from './dto/app.dto.js';
+import { HeardAudioFieldsDto, heardAudioBody } from './dto/app.dto.js';
 
 /** dadei's voice commands: a wake-word segment in, the assistant's work out as server-sent events. */
 @ApiTags('apps')
@@ -35,22 +34,9 @@ export class AppVoiceCommandsController {
   @UseInterceptors(AudioUploadInterceptor('audio'))
   @ApiConsumes('multipart/form-data')
   @ApiBody({
-    schema: {
-      type: 'object',
-      required: ['audio', 'client_id'],
-      properties: {
-        audio: {
-          type: 'string',
-          format: 'binary',
-          description: `The command as spoken, wake word first (WAV from the apps; any format Mira decodes; at most ${COMMAND_MAX_SECONDS} s)`,
-        },
-        client_id: { type: 'string', description: `The device that heard it: ${DEVICE_NAME_RULE}` },
-        session_token: {
-          type: 'string',
-          description: 'From the socket’s session_ready (accepted, not needed)',
-        },
-      },
-    },
+    schema: heardAudioBody(
+      `The command as spoken, wake word first (WAV from the apps; any format Mira decodes; at most ${COMMAND_MAX_SECONDS} s)`,
+    ),
   })
   @ApiProduces('text/event-stream')
   @ApiOperation({

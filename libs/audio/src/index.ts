@@ -12,7 +12,7 @@ export {
 } from './decode/recording-decoder.js';
 export { inspectUploadHead, UPLOAD_HEAD_BYTES, type UploadHead } from './decode/upload-head.js';
 export { Fft } from './dsp/fft.js';
-export { babble, mixAtSnr, pinkFilter, pinkNoise, siSdr, whiteNoise } from './dsp/signal.js';
+export { babble, concatSamples, mixAtSnr, pinkFilter, pinkNoise, siSdr, whiteNoise } from './dsp/signal.js';
 export { blindSnrDb, noiseJudgementSnrDb } from './quality/blind-snr.js';
 export * from './models/index.js';
 export { SpectralGateDenoiser } from './denoise/spectral-gate-denoiser.js';

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { Transcriber, TranscriptionUnavailableError, type TranscriptionResult } from '@mira/assistant';
-import { AudioService, SAMPLE_RATE } from '@mira/audio';
+import { AudioService, concatSamples, SAMPLE_RATE } from '@mira/audio';
 import { AppLogger } from '@mira/core';
 import { ConversationService } from '@mira/conversation';
 import { type Interaction, InteractionService } from '@mira/interaction';
@@ -75,7 +75,7 @@ export class RecordingTurnsStage {
         pieces.push(await this.turnAudio(recording, t.startMs / 1000, t.startMs / 1000 + length));
         seconds += length;
       }
-      const speech = concat(pieces);
+      const speech = concatSamples(pieces);
       const identification = await this.identification.identify(
         networkId,
         speech,
@@ -219,14 +219,4 @@ export class RecordingTurnsStage {
       throw err; // the job is retried with backoff and resumes at this turn
     }
   }
-}
-
-function concat(pieces: Float32Array[]): Float32Array {
-  const out = new Float32Array(pieces.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of pieces) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
 }

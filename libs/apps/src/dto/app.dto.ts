@@ -158,6 +158,29 @@ export class HeardAudioFieldsDto {
   session_token?: string;
 }
 
+/**
+ * The OpenAPI multipart body of an upload the apps heard: the `audio` file, HeardAudioFieldsDto's fields, and the
+ * route's own (`more`).
+ */
+export function heardAudioBody(
+  audio: string,
+  more: Record<string, { type: 'string'; description: string }> = {},
+) {
+  return {
+    type: 'object',
+    required: ['audio', 'client_id'],
+    properties: {
+      audio: { type: 'string', format: 'binary', description: audio },
+      client_id: { type: 'string', description: `The device that heard it: ${DEVICE_NAME_RULE}` },
+      session_token: {
+        type: 'string',
+        description: 'From the socket’s session_ready (accepted, not needed)',
+      },
+      ...more,
+    },
+  };
+}
+
 /** POST /interactions/register: the multipart text fields beside the `audio` file, with the segment's timing. */
 export class SegmentFieldsDto extends HeardAudioFieldsDto {
   @ApiPropertyOptional({ example: '1767268800000', description: 'Device epoch ms when speech was detected' })

@@ -6,7 +6,13 @@ import { flacStream } from './codecs/flac.js';
 import { mpegStream } from './codecs/mpeg.js';
 import { oggStream } from './codecs/ogg.js';
 import { webmStream } from './codecs/webm.js';
-import { checkChannels, checkRate, MAX_FLOATS_PER_CALL, type DecodedCall } from './mono-collector.js';
+import {
+  checkChannels,
+  checkRate,
+  feedInCalls,
+  MAX_FLOATS_PER_CALL,
+  type DecodedCall,
+} from './mono-collector.js';
 import type { PcmFrames } from './pcm-stream.js';
 import type { FrameSink, FrameSource } from './recording-decoder.js';
 import { DecodeRefusal } from './refusal.js';
@@ -32,7 +38,7 @@ class StreamingSink implements PcmSink {
     return this.rate > 0 ? this.frames / this.rate : 0;
   }
 
-  async feed<T>(
+  feed<T>(
     units: Iterable<T>,
     bounds: UnitBounds,
     decode: (batch: T[]) => DecodedCall | Promise<DecodedCall>,
@@ -41,21 +47,15 @@ class StreamingSink implements PcmSink {
       1,
       Math.floor(MAX_FLOATS_PER_CALL / (bounds.maxFramesPerUnit * bounds.channels)),
     );
-    let errors = 0;
-    let batch: T[] = [];
-    const call = async () => {
-      const out = await decode(batch);
-      batch = [];
-      errors += out.errors.length;
-      await this.add(out);
-      await new Promise((resolve) => setImmediate(resolve));
-    };
-    for (const unit of units) {
-      batch.push(unit);
-      if (batch.length >= perCall) await call();
-    }
-    if (batch.length) await call();
-    return errors;
+    return feedInCalls(
+      units,
+      () => perCall,
+      decode,
+      async (out) => {
+        await this.add(out);
+        await new Promise((resolve) => setImmediate(resolve));
+      },
+    );
   }
 
   trimEnd(frames: number): void {

@@ -1,4 +1,5 @@
-import type { PcmSink } from './codecs/codec-stream.js';
+import type { PcmSink, UnitBounds } from './codecs/codec-stream.js';
+import { concatSamples } from '../dsp/signal.js';
 import { refuse } from './refusal.js';
 
 /** Rates the decoders accept (the WAV reader's floor, libsamplerate's ceiling). */
@@ -28,6 +29,32 @@ export function checkChannels(channels: number): void {
   if (!(channels >= 1 && channels <= MAX_CHANNELS)) {
     throw refuse.undecodable(`Audio with ${channels} channels is not supported (1–${MAX_CHANNELS})`);
   }
+}
+
+/**
+ * Hands `units` to `decode` in calls of `callSize()` units (asked before each call), each call's output to `take`
+ * before the next; answers the number of codec errors reported.
+ */
+export async function feedInCalls<T>(
+  units: Iterable<T>,
+  callSize: () => number,
+  decode: (batch: T[]) => DecodedCall | Promise<DecodedCall>,
+  take: (out: DecodedCall) => void | Promise<void>,
+): Promise<number> {
+  let errors = 0;
+  let batch: T[] = [];
+  const call = async () => {
+    const out = await decode(batch);
+    batch = [];
+    errors += out.errors.length;
+    await take(out);
+  };
+  for (const unit of units) {
+    batch.push(unit);
+    if (batch.length >= callSize()) await call();
+  }
+  if (batch.length) await call();
+  return errors;
 }
 
 /**
@@ -61,28 +88,20 @@ export class MonoCollector implements PcmSink {
    * frames of `channels` channels (the format's bound, not what the unit declares). The first call takes one unit,
    * which gives the rate. Answers the number of codec errors reported.
    */
-  async feed<T>(
+  feed<T>(
     units: Iterable<T>,
-    bounds: { maxFramesPerUnit: number; channels: number },
+    bounds: UnitBounds,
     decode: (batch: T[]) => DecodedCall | Promise<DecodedCall>,
   ): Promise<number> {
-    let errors = 0;
-    let batch: T[] = [];
-    const call = async () => {
-      const out = await decode(batch);
-      batch = [];
-      errors += out.errors.length;
-      this.add(out.channelData, out.sampleRate);
-    };
-    for (const unit of units) {
-      batch.push(unit);
-      if (batch.length >= this.unitsForNextCall(bounds)) await call();
-    }
-    if (batch.length) await call();
-    return errors;
+    return feedInCalls(
+      units,
+      () => this.unitsForNextCall(bounds),
+      decode,
+      (out) => this.add(out.channelData, out.sampleRate),
+    );
   }
 
-  private unitsForNextCall({ maxFramesPerUnit, channels }: { maxFramesPerUnit: number; channels: number }) {
+  private unitsForNextCall({ maxFramesPerUnit, channels }: UnitBounds) {
     if (this.sampleRate === 0) return 1;
     const room = this.maxSeconds * this.sampleRate - this.frames;
     const byMemory = Math.floor(MAX_FLOATS_PER_CALL / (maxFramesPerUnit * channels));
@@ -107,7 +126,7 @@ export class MonoCollector implements PcmSink {
 
   /** The whole clip (empty when nothing was decoded). */
   finish(): { samples: Float32Array; rate: number; channels: number } {
-    const samples = this.chunks.length === 1 ? this.chunks[0]! : concat(this.chunks, this.frames);
+    const samples = this.chunks.length === 1 ? this.chunks[0]! : concatSamples(this.chunks, this.frames);
     this.chunks.length = 0;
     return { samples, rate: this.sampleRate, channels: this.widest };
   }
@@ -140,16 +159,6 @@ export function downmix(channels: Float32Array[]): Float32Array {
   for (let i = 0; i < n; i++) {
     const v = out[i]!;
     out[i] = Number.isFinite(v) ? (v > 1 ? 1 : v < -1 ? -1 : v) : 0;
-  }
-  return out;
-}
-
-function concat(chunks: Float32Array[], total: number): Float32Array {
-  const out = new Float32Array(total);
-  let at = 0;
-  for (const chunk of chunks) {
-    out.set(chunk, at);
-    at += chunk.length;
   }
   return out;
 }

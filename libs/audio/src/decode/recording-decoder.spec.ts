@@ -3,6 +3,7 @@ import type { AudioPipeline } from '../audio-pipeline.js';
 import { makeBomb } from '../../../../test/support/audio-bombs.js';
 import { readBytes, testPipeline, transcode } from '../../../../test/support/audio.js';
 import { librispeechDevSpeakers } from '../../../../tooling/shared-data.js';
+import { concatSamples } from '../dsp/signal.js';
 import { MAX_FLOATS_PER_CALL } from './mono-collector.js';
 import { openRecordingDecoder } from './recording-decoder.js';
 
@@ -19,13 +20,12 @@ async function decodeInPieces(bytes: Buffer, maxSeconds = 600, seed = 1, piece =
     }
     const end = await decoder.end();
     blocks.push(...end.blocks);
-    const samples = new Float32Array(blocks.reduce((n, b) => n + b.length, 0));
-    let at = 0;
-    for (const b of blocks) {
-      samples.set(b, at);
-      at += b.length;
-    }
-    return { samples, format: end.format, rate: end.originalSampleRate, channels: end.channels };
+    return {
+      samples: concatSamples(blocks),
+      format: end.format,
+      rate: end.originalSampleRate,
+      channels: end.channels,
+    };
   } finally {
     decoder.close();
   }

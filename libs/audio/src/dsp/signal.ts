@@ -119,3 +119,17 @@ export function pinkFilter(white: ArrayLike<number>, gain = 1): Float32Array {
   }
   return out;
 }
+
+/** Pieces of audio one after the other, in one array. */
+export function concatSamples(
+  pieces: Float32Array[],
+  total = pieces.reduce((n, p) => n + p.length, 0),
+): Float32Array {
+  const out = new Float32Array(total);
+  let at = 0;
+  for (const piece of pieces) {
+    out.set(piece, at);
+    at += piece.length;
+  }
+  return out;
+}
