@@ -66,7 +66,7 @@ locals {
     NODE_ENV            = "production"
     HOST                = "0.0.0.0"
     PORT                = tostring(var.container_port)
-    TRUST_PROXY         = "true"
+    TRUST_PROXY         = "1"
     DB_MIGRATE_ON_BOOT  = "false"
     DB_POOL_SIZE        = tostring(var.db_pool_size)
     SHUTDOWN_TIMEOUT_MS = tostring(var.shutdown_timeout_ms)

@@ -213,7 +213,7 @@ describe('deployment artefacts agree with the app (terraform, Dockerfile, docker
       };
       const config = parseConfig({ ...withSecrets, DATA_DIR: CONFIG_DATA_DIR }, '0.0.0');
       expect(config.nodeEnv).toBe('production');
-      expect(config.trustProxy).toBe(true);
+      expect(config.trustProxyHops).toBe(1);
       expect(config.migrateOnBoot).toBe(false);
     });
 

@@ -27,12 +27,20 @@ export interface FuzzRequest {
   url: string;
   headers: Record<string, string>;
   body?: string;
+  /**
+   * Why this request is invalid by construction (a body in a type no route reads, an integer written in hex),
+   * when the generator made it so: answering it 2xx is a failure as much as a 5xx is.
+   */
+  mustRefuse?: string;
 }
 
 export interface FuzzReport {
   requests: number;
   statuses: Record<string, number>;
-  /** Every request answered 5xx or that failed at the socket (the property's failure, after shrinking). */
+  /**
+   * Every request answered 5xx, or 2xx although it was invalid by construction (mustRefuse), or that failed at the
+   * socket (the property's failure, after shrinking).
+   */
   failures: Array<{ request: FuzzRequest; status: number | string; body: string }>;
   seed: number;
 }
@@ -103,9 +111,25 @@ function idValue(name: string, known: Record<string, string[]>): fc.Arbitrary<st
     { weight: 2, arbitrary: anyString() },
     { weight: 1, arbitrary: fc.uuid().map((u) => u.toUpperCase()) },
   ];
-  if (real.length) options.push({ weight: 6, arbitrary: fc.constantFrom(...real) });
+  if (real.length) {
+    options.push({ weight: 5, arbitrary: fc.constantFrom(...real) });
+    // the same ids in another letter case (iOS writes upper case): one id, one behaviour
+    options.push({ weight: 2, arbitrary: fc.constantFrom(...real).map(mixCase) });
+  }
   return fc.oneof(...options);
 }
+
+function mixCase(id: string): string {
+  return [...id].map((c, i) => (i % 2 === 0 ? c.toUpperCase() : c)).join('');
+}
+
+/** Integers written in forms a lax parser reads as numbers: hex, signed, exponent, padded, decimal point. */
+const NOT_DECIMAL_INTEGERS = ['0x10', '+5', '1e3', ' 5', '5 ', '5.0', '0b11', '1_000', '٣'];
+
+/** JSON nested far deeper than any request needs (recursive validators overflow the stack on these). */
+const deepJson = fc
+  .tuple(fc.integer({ min: 200, max: 4000 }), fc.constantFrom('[', '{"a":'))
+  .map(([depth, open]) => `${open.repeat(depth)}1${(open === '[' ? ']' : '}').repeat(depth)}`);
 
 /** Values shaped by the schema most of the time, anything JSON the rest. */
 function valueFor(
@@ -182,37 +206,55 @@ function bodyFor(
     { weight: 8, arbitrary: json.map((v) => JSON.stringify(v) ?? 'null') },
     { weight: 1, arbitrary: anyString() },
     { weight: 1, arbitrary: fc.constant(undefined) },
+    { weight: 1, arbitrary: deepJson.map((deep) => `{"name":${deep}}`) },
+    { weight: 1, arbitrary: deepJson },
   );
 }
 
-function queryFor(spec: OpenApiSpec, op: Operation, known: Record<string, string[]>): fc.Arbitrary<string> {
-  const pairs = op.queryParams.map((p) =>
-    fc.option(
-      fc.oneof(
-        {
-          weight: 4,
-          arbitrary: valueFor(spec, p.schema, p.name, known).map((v) => [
-            [p.name, typeof v === 'string' ? v : (JSON.stringify(v) ?? '')],
-          ]),
-        },
-        {
-          weight: 1,
-          arbitrary: fc
-            .array(anyString(), { minLength: 2, maxLength: 3 })
-            .map((vs) => vs.map((v) => [p.name, v])),
-        },
-      ),
-      { freq: 2 },
-    ),
-  );
+/** The query string, and why it must be refused when one of its integers is written as no integer is. */
+function queryFor(
+  spec: OpenApiSpec,
+  op: Operation,
+  known: Record<string, string[]>,
+): fc.Arbitrary<{ query: string; mustRefuse?: string }> {
+  const pairs = op.queryParams.map((p) => {
+    const integer = resolveSchema(spec, p.schema).type === 'integer';
+    const options: Array<fc.WeightedArbitrary<string[][]>> = [
+      {
+        weight: 4,
+        arbitrary: valueFor(spec, p.schema, p.name, known).map((v) => [
+          [p.name, typeof v === 'string' ? v : (JSON.stringify(v) ?? '')],
+        ]),
+      },
+      {
+        weight: 1,
+        arbitrary: fc
+          .array(anyString(), { minLength: 2, maxLength: 3 })
+          .map((vs) => vs.map((v) => [p.name, v])),
+      },
+    ];
+    if (integer) {
+      options.push({
+        weight: 2,
+        arbitrary: fc.constantFrom(...NOT_DECIMAL_INTEGERS).map((v) => [[p.name, v, 'refuse']]),
+      });
+    }
+    return fc.option(fc.oneof(...options), { freq: 2 });
+  });
   const extra = fc.option(
     fc.tuple(fc.string({ maxLength: 8 }), anyString()).map(([k, v]) => [[k, v]]),
     { freq: 6 },
   );
   return fc.tuple(fc.tuple(...pairs), extra).map(([chosen, more]) => {
     const all = [...chosen.flatMap((c) => c ?? []), ...(more ?? [])] as string[][];
-    if (all.length === 0) return '';
-    return `?${all.map(([k, v]) => `${encodeSegment(k!, false)}=${encodeSegment(v!, false)}`).join('&')}`;
+    if (all.length === 0) return { query: '' };
+    const refused = all.find((pair) => pair[2] === 'refuse');
+    return {
+      query: `?${all.map(([k, v]) => `${encodeSegment(k!, false)}=${encodeSegment(v!, false)}`).join('&')}`,
+      mustRefuse: refused
+        ? `${refused[0]}=${JSON.stringify(refused[1])} is not a decimal integer`
+        : undefined,
+    };
   });
 }
 
@@ -239,13 +281,22 @@ function requestFor(spec: OpenApiSpec, op: Operation, options: FuzzOptions): fc.
         'application/json; charset=latin1',
       ),
     )
-    .map(([params, query, body, auth, contentType]) => {
+    .map(([params, { query, mustRefuse }, body, auth, contentType]) => {
       let url = op.path;
       for (const [name, value, raw] of params)
         url = url.replace(`{${name}}`, encodeSegment(value, raw && value.length > 0) || '%20');
       const headers: Record<string, string> = { ...auth };
       if (body !== undefined) headers['content-type'] = contentType;
-      return { op: op.key, method: op.method, url: url + query, headers, body };
+      // a body no parser reads must be refused (415), never taken for an empty one
+      const unreadable = body !== undefined && body.length > 0 && contentType === 'text/plain';
+      return {
+        op: op.key,
+        method: op.method,
+        url: url + query,
+        headers,
+        body,
+        mustRefuse: mustRefuse ?? (unreadable ? 'a text/plain body' : undefined),
+      };
     });
 }
 
@@ -282,7 +333,7 @@ export async function fuzzOpenApi(options: FuzzOptions): Promise<FuzzReport> {
         const { status, body } = await send(req);
         const bucket = typeof status === 'number' ? String(status) : 'network-error';
         statuses[bucket] = (statuses[bucket] ?? 0) + 1;
-        const ok = typeof status === 'number' && status < 500;
+        const ok = typeof status === 'number' && status < 500 && !(req.mustRefuse && status < 400);
         if (!ok) failures.push({ request: req, status, body });
         return ok;
       }),

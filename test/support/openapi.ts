@@ -33,7 +33,11 @@ export interface OpenApiSpec {
     string,
     Record<
       string,
-      { parameters?: Parameter[]; requestBody?: { content?: Record<string, { schema?: Schema }> } }
+      {
+        parameters?: Parameter[];
+        requestBody?: { content?: Record<string, { schema?: Schema }> };
+        responses?: Record<string, unknown>;
+      }
     >
   >;
   components?: { schemas?: Record<string, Schema> };
@@ -51,6 +55,10 @@ export interface Operation {
   headerParams: Parameter[];
   /** JSON request body schema (resolved), if the route takes one. */
   body: Schema | null;
+  /** The route takes a multipart/form-data body (an upload). */
+  consumesMultipart: boolean;
+  /** The statuses its documentation answers with ("200", "415", ...). */
+  responses: string[];
 }
 
 const METHODS = ['get', 'post', 'put', 'patch', 'delete'];
@@ -90,6 +98,8 @@ export function listOperations(spec: OpenApiSpec): Operation[] {
         queryParams: params.filter((p) => p.in === 'query'),
         headerParams: params.filter((p) => p.in === 'header'),
         body: bodySchema ? resolveSchema(spec, bodySchema) : null,
+        consumesMultipart: op.requestBody?.content?.['multipart/form-data'] !== undefined,
+        responses: Object.keys(op.responses ?? {}),
       });
     }
   }

@@ -2,15 +2,17 @@ import type { IncomingMessage } from 'node:http';
 import { ArgumentsHost, RequestMethod, VersioningType } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { NestFactory } from '@nestjs/core';
-import type { NestExpressApplication } from '@nestjs/platform-express';
+import type { NestExpressApplication, NestExpressBodyParserOptionsFor } from '@nestjs/platform-express';
 import {
   AllExceptionsFilter,
   AppConfig,
+  BoundedExpressAdapter,
   CommonErrors,
   AppLogger,
   createValidationPipe,
   MetricsService,
   NETWORK_ID_HEADER,
+  refuseDeepJson,
   requestLoggingMiddleware,
   securityHeadersMiddleware,
   ShutdownCoordinator,
@@ -25,11 +27,11 @@ const UNVERSIONED = ['/', 'health', 'health/detailed', 'metrics'];
 
 /** Builds the fully configured application (used by main.ts and by the tests). */
 export async function createApp(config: AppConfig, logger: AppLogger): Promise<NestExpressApplication> {
-  const app = await NestFactory.create<NestExpressApplication>(AppModule.register(config, logger), {
-    logger,
-    bodyParser: false,
-    abortOnError: false,
-  });
+  const app = await NestFactory.create<NestExpressApplication>(
+    AppModule.register(config, logger),
+    new BoundedExpressAdapter(config.values.http, logger),
+    { logger, bodyParser: false, abortOnError: false },
+  );
   app.disable('x-powered-by');
   // /apps/<line>/… is served as /… (see APP_LINES): first, so that everything after sees the routed path.
   app.use(appLineMiddleware);
@@ -37,7 +39,8 @@ export async function createApp(config: AppConfig, logger: AppLogger): Promise<N
     const found = req.url === undefined ? null : stripAppLine(req.url);
     if (found) req.url = found.url;
   });
-  app.set('trust proxy', config.values.trustProxy);
+  // Exactly the proxies the deployment has (ALB: 1): X-Forwarded-For entries left of them are the client's own.
+  app.set('trust proxy', config.values.trustProxyHops > 0 ? config.values.trustProxyHops : false);
   app.use(
     requestLoggingMiddleware(logger, {
       metrics: app.get(MetricsService),
@@ -45,7 +48,9 @@ export async function createApp(config: AppConfig, logger: AppLogger): Promise<N
     }),
   );
   if (config.values.securityHeaders) app.use(securityHeadersMiddleware({ hsts: config.isProduction }));
-  app.useBodyParser('json', { limit: config.values.bodyLimitBytes });
+  // Nest's typing reserves body-parser's `verify` for its rawBody option (unused here); it reaches the parser as is.
+  const jsonOptions = { limit: config.values.bodyLimitBytes, verify: refuseDeepJson };
+  app.useBodyParser('json', jsonOptions as NestExpressBodyParserOptionsFor<'json'>);
   app.useBodyParser('urlencoded', { limit: config.values.bodyLimitBytes, extended: false });
   const origins = config.values.corsOrigins;
   app.enableCors({

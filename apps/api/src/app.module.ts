@@ -9,6 +9,7 @@ import {
   BodyMediaTypeGuard,
   CoreModule,
   DatabaseModule,
+  RateLimiter,
   RateLimitGuard,
   RealtimeBusModule,
 } from '@mira/core';
@@ -64,10 +65,12 @@ export class AppModule {
         AppsModule,
       ],
       providers: [
-        // Global guards run in this order: the rate limiter knows the caller and its network.
+        RateLimiter,
+        // Global guards run in this order: the rate limiter knows the caller and its network, and counts a body
+        // the media-type check then refuses (415) before any pipe sees it.
         { provide: APP_GUARD, useClass: AccessGuard },
-        { provide: APP_GUARD, useClass: BodyMediaTypeGuard },
         { provide: APP_GUARD, useClass: RateLimitGuard },
+        { provide: APP_GUARD, useClass: BodyMediaTypeGuard },
       ],
     };
   }

@@ -19,7 +19,10 @@ WebSocket is \`/api/v1/realtime/ws\`. Pointing each app at a deployment: docs/ap
 **Versions.** \`/api/v1\` and \`/api/v2\` serve the same routes; v2 adds list envelopes where documented
 (the apps' routes answer bare lists on both, as the apps read them).
 
-**Errors.** Every error has the body \`{detail, error_code, timestamp, request_id}\` (422s add \`fields\`).`;
+**Errors.** Every error has the body \`{detail, error_code, timestamp, request_id}\` (422s add \`fields\`), also
+the ones answered before a route is found: 400 \`MALFORMED_REQUEST\` (not HTTP), 408 \`REQUEST_TIMEOUT\` (headers or
+body too slow), 431 \`HEADERS_TOO_LARGE\`. A body in a type the route does not read is 415
+\`UNSUPPORTED_MEDIA_TYPE\`; JSON nested deeper than 32 levels is 400.`;
 
 /** ReDoc's self-contained bundle from the `redoc` package, served by the app so /redoc works without internet. */
 export const REDOC_SCRIPT_PATH = '/redoc/redoc.standalone.js';
@@ -36,9 +39,28 @@ export function buildOpenApiDocument(app: INestApplication, config: AppConfig): 
       description: 'User access token (JWT) or device token (mira_ct_…)',
     })
     .build();
-  return SwaggerModule.createDocument(app, builder, {
+  const document = SwaggerModule.createDocument(app, builder, {
     operationIdFactory: (controller, method) => `${controller}_${method}`,
   });
+  documentUnsupportedMediaType(document);
+  return document;
+}
+
+/** BodyMediaTypeGuard (core) refuses a body a route cannot read: every route that takes a body says so. */
+function documentUnsupportedMediaType(document: OpenAPIObject): void {
+  for (const item of Object.values(document.paths)) {
+    for (const op of [item.post, item.put, item.patch, item.delete]) {
+      const content = op?.requestBody && 'content' in op.requestBody ? op.requestBody.content : undefined;
+      if (!op || !content) continue;
+      const accepted = content['multipart/form-data']
+        ? 'multipart/form-data'
+        : 'application/json (or application/x-www-form-urlencoded)';
+      op.responses['415'] ??= {
+        description: `UNSUPPORTED_MEDIA_TYPE: the body is not ${accepted}`,
+        content: { 'application/json': { schema: { $ref: '#/components/schemas/ErrorResponseDto' } } },
+      };
+    }
+  }
 }
 
 /**

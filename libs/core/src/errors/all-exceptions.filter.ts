@@ -34,7 +34,7 @@ export class AllExceptionsFilter implements ExceptionFilter {
         method: request.method,
         path: request.route?.path ?? 'unmatched',
         error_name: exception instanceof Error ? exception.name : typeof exception,
-        error_message: exception instanceof Error ? exception.message.slice(0, 500) : undefined,
+        error_message: describeThrown(exception),
         stack: exception instanceof Error ? exception.stack?.split('\n').slice(0, 8).join('\n') : undefined,
       });
     }
@@ -50,6 +50,20 @@ export class AllExceptionsFilter implements ExceptionFilter {
       response.setHeader('Retry-After', String(error.extra.retryAfterSeconds));
     }
     response.status(error.status).json(body);
+  }
+}
+
+/**
+ * What was thrown, for the log: an Error's message, or the value itself for libraries that throw strings or plain
+ * objects (libsamplerate throws "invalid inputSampleRate"), which would otherwise log as nothing.
+ */
+export function describeThrown(exception: unknown): string {
+  if (exception instanceof Error) return exception.message.slice(0, 500);
+  if (typeof exception === 'string') return exception.slice(0, 500);
+  try {
+    return (JSON.stringify(exception) ?? String(exception)).slice(0, 500);
+  } catch {
+    return String(exception).slice(0, 500);
   }
 }
 

@@ -1,13 +1,22 @@
 import type { Type as Class } from '@nestjs/common';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
+import { Transform } from 'class-transformer';
 import { IsInt, IsOptional, Max, Min } from 'class-validator';
+
+/**
+ * Query-string integers are written in decimal digits, nothing else: Number() would also read "0x10", "+5", "1e3"
+ * or " 5", which then pass as 16, 5 and 1000. Anything else stays a string and fails @IsInt (422).
+ */
+export const DecimalInteger = () =>
+  Transform(({ value }: { value: unknown }) =>
+    typeof value === 'string' && /^-?\d{1,15}$/.test(value) ? Number(value) : value,
+  );
 
 /** limit/offset query parameters shared by every list route. */
 export class PageQueryDto {
   @ApiPropertyOptional({ minimum: 1, maximum: 500, default: 50 })
   @IsOptional()
-  @Type(() => Number)
+  @DecimalInteger()
   @IsInt()
   @Min(1)
   @Max(500)
@@ -15,7 +24,7 @@ export class PageQueryDto {
 
   @ApiPropertyOptional({ minimum: 0, default: 0 })
   @IsOptional()
-  @Type(() => Number)
+  @DecimalInteger()
   @IsInt()
   @Min(0)
   @Max(10_000_000)

@@ -1,4 +1,4 @@
-import { budgetFor } from './rate-limit.guard.js';
+import { budgetFor } from './rate-limiter.js';
 import { MemoryRateLimitStore, windowStart } from './rate-limit.store.js';
 
 /** Fixed-window budgets that reset, and routes classified into budgets. */
