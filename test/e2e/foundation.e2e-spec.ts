@@ -280,7 +280,7 @@ describe('foundation (real HTTP, real PostgreSQL)', () => {
       await t.http().get(`/api/v1/${id}/interactions`).set(session.auth).expect(200);
       await t.app.get(DataSource).query('UPDATE users SET is_active = false WHERE id = $1', [session.userId]);
       const own = await t.http().get(`/api/v1/${id}/interactions`).set(session.auth).expect(401);
-      expect(own.body.detail).toMatch(/no longer exists or is disabled/);
+      expect(own.body.detail).toMatch(/the user is disabled/);
       await t
         .http()
         .get('/api/v1/6f1d2c3b-0000-4000-8000-000000000000/interactions')

@@ -45,7 +45,7 @@ describe('operations: /metrics and draining (real HTTP, real PostgreSQL)', () =>
     });
   });
 
-  describe('/metrics with METRICS_TOKEN', () => {
+  describe('/metrics and /health/detailed with METRICS_TOKEN', () => {
     let t: TestApp;
     const token = 'metrics-token-0123456789';
     beforeAll(async () => {
@@ -55,12 +55,15 @@ describe('operations: /metrics and draining (real HTTP, real PostgreSQL)', () =>
       await t.close();
     });
 
-    it('answers 401 without the token or with a wrong one, 200 with it', async () => {
+    it('answers 401 without the token or with a wrong one, 200 with it; /health stays public', async () => {
       const missing = await t.http().get('/metrics').expect(401);
       expect(missing.body.error_code).toBe('UNAUTHENTICATED');
       await t.http().get('/metrics').set('Authorization', 'Bearer metrics-token-wrong-value').expect(401);
       const ok = await t.http().get('/metrics').set('Authorization', `Bearer ${token}`).expect(200);
       expect(ok.text).toContain(MetricNames.httpRequestDuration);
+      await t.http().get('/health/detailed').expect(401);
+      await t.http().get('/health/detailed').set('Authorization', `Bearer ${token}`).expect(200);
+      await t.http().get('/health').expect(200);
     });
   });
 

@@ -1,4 +1,3 @@
-import pg from 'pg';
 import { RetentionService } from '@mira/retention';
 import {
   createPerson,
@@ -10,21 +9,8 @@ import {
 } from '../support/app.js';
 import { librispeechDevFiles } from '../../tooling/shared-data.js';
 import { enrolVoice, readAudio, streamUtterance } from '../support/speech.js';
+import { sql } from '../support/database.js';
 import { waitFor } from '../support/wait.js';
-
-async function sql<T = Record<string, unknown>>(
-  t: TestApp,
-  text: string,
-  params: unknown[] = [],
-): Promise<T[]> {
-  const client = new pg.Client({ connectionString: t.database.url });
-  await client.connect();
-  try {
-    return (await client.query(text, params)).rows as T[];
-  } finally {
-    await client.end();
-  }
-}
 
 /** An audit trail of sensitive actions that owners can read, and data that does not outlive its retention. */
 describe('reliability: audit log and data retention', () => {
@@ -118,7 +104,7 @@ describe('reliability: audit log and data retention', () => {
       await registerClient(t, session, networkId, 'kitchen');
       await t.http().delete(`/api/v1/networks/${networkId}`).set(session.auth).expect(204);
       const rows = await sql<{ action: string; actor_id: string }>(
-        t,
+        t.database,
         `SELECT action, actor_id FROM audit_log WHERE network_id = $1 ORDER BY created_at`,
         [networkId],
       );
@@ -126,7 +112,7 @@ describe('reliability: audit log and data retention', () => {
         { action: 'client.registered', actor_id: session.userId },
         { action: 'network.deleted', actor_id: session.userId },
       ]);
-      expect(await sql(t, `SELECT 1 FROM clients WHERE network_id = $1`, [networkId])).toEqual([]);
+      expect(await sql(t.database, `SELECT 1 FROM clients WHERE network_id = $1`, [networkId])).toEqual([]);
     });
   });
 
@@ -148,9 +134,11 @@ describe('reliability: audit log and data retention', () => {
         .expect(200);
       const voiceprints = async () =>
         (
-          await sql<{ n: number }>(t, `SELECT count(*)::int AS n FROM voiceprints WHERE network_id = $1`, [
-            networkId,
-          ])
+          await sql<{ n: number }>(
+            t.database,
+            `SELECT count(*)::int AS n FROM voiceprints WHERE network_id = $1`,
+            [networkId],
+          )
         )[0]?.n;
       expect(await voiceprints()).toBe(2);
       await t.http().delete(`/api/v1/${networkId}/persons/${anna}`).set(session.auth).expect(204);
@@ -294,7 +282,7 @@ describe('reliability: audit log and data retention', () => {
         .set(short.session.auth)
         .expect(404);
       const jobs = await sql<{ status: string }>(
-        t,
+        t.database,
         `SELECT status FROM jobs WHERE type = 'retention.sweep' AND network_id = ANY($1::uuid[])`,
         [[short.networkId, standard.networkId]],
       );
@@ -331,7 +319,7 @@ describe('reliability: audit log and data retention', () => {
         async () =>
           (
             await sql<{ n: number }>(
-              t,
+              t.database,
               `SELECT count(*)::int AS n FROM stream_chunks WHERE network_id = $1 AND status = 'pending'`,
               [networkId],
             )
@@ -339,19 +327,25 @@ describe('reliability: audit log and data retention', () => {
         { what: 'chunks decided', timeoutMs: 60_000 },
       );
       // Age one chunk past the default retention (received 100 days ago).
-      await sql(t, `UPDATE stream_chunks SET received_at = now() - interval '100 days' WHERE id = $1`, [old]);
+      await sql(
+        t.database,
+        `UPDATE stream_chunks SET received_at = now() - interval '100 days' WHERE id = $1`,
+        [old],
+      );
       const result = await t.app.get(RetentionService).sweepNetwork(networkId);
       expect(result.deleted['stream_chunks']).toBe(1);
-      const left = await sql<{ id: string }>(t, `SELECT id FROM stream_chunks WHERE network_id = $1`, [
-        networkId,
-      ]);
+      const left = await sql<{ id: string }>(
+        t.database,
+        `SELECT id FROM stream_chunks WHERE network_id = $1`,
+        [networkId],
+      );
       expect(left.map((r) => r.id)).toEqual([recent]);
     });
 
     it('audit rows older than AUDIT_RETENTION_DAYS are expired by the schedule', async () => {
       const { networkId } = await userWithNetwork(t);
       await sql(
-        t,
+        t.database,
         `INSERT INTO audit_log (network_id, actor_kind, action, target_type, created_at)
          VALUES ($1, 'system', 'client.registered', 'client', now() - interval '400 days'),
                 ($1, 'system', 'client.revoked', 'client', now() - interval '10 days')`,
@@ -359,9 +353,11 @@ describe('reliability: audit log and data retention', () => {
       );
       const result = await t.app.get(RetentionService).schedule(new Date(Date.now() + 3_600_000 * 2));
       expect(result.auditDeleted).toBeGreaterThanOrEqual(1);
-      const left = await sql<{ action: string }>(t, `SELECT action FROM audit_log WHERE network_id = $1`, [
-        networkId,
-      ]);
+      const left = await sql<{ action: string }>(
+        t.database,
+        `SELECT action FROM audit_log WHERE network_id = $1`,
+        [networkId],
+      );
       expect(left).toEqual([{ action: 'client.revoked' }]);
     });
 
@@ -372,9 +368,11 @@ describe('reliability: audit log and data retention', () => {
       for (const id of [longAgo, lately]) {
         await t.http().delete(`/api/v1/${networkId}/persons/${id}`).set(session.auth).expect(204);
       }
-      await sql(t, `UPDATE tombstones SET deleted_at = now() - interval '31 days' WHERE entity_id = $1`, [
-        longAgo,
-      ]);
+      await sql(
+        t.database,
+        `UPDATE tombstones SET deleted_at = now() - interval '31 days' WHERE entity_id = $1`,
+        [longAgo],
+      );
       // the network's own sweep forgets exactly its old tombstone
       const result = await t.app.get(RetentionService).sweepNetwork(networkId);
       expect(result.tombstonesDeleted).toBe(1);

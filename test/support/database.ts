@@ -42,3 +42,18 @@ export async function createTestDatabase(): Promise<TestDatabase> {
     },
   };
 }
+
+/** Rows of one query on a test database (a connection of its own, closed after), for checks behind the API. */
+export async function sql<T = Record<string, unknown>>(
+  database: { url: string },
+  text: string,
+  params: unknown[] = [],
+): Promise<T[]> {
+  const client = new pg.Client({ connectionString: database.url });
+  await client.connect();
+  try {
+    return (await client.query(text, params)).rows as T[];
+  } finally {
+    await client.end();
+  }
+}

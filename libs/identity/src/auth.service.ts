@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
-import { AppConfig, AppLogger, REFRESH_TOKEN_PREFIX, TokenService } from '@mira/core';
+import { AppConfig, AppLogger, REFRESH_TOKEN_PREFIX, TokenService, Transactions, type Tx } from '@mira/core';
 import { IdentityErrors } from './identity.errors.js';
 import { IdentityRepository } from './identity.repository.js';
 import { burnPasswordCheck, hashPassword, verifyPassword } from './password-hasher.js';
@@ -14,6 +14,7 @@ export class AuthService {
     private readonly tokens: TokenService,
     private readonly config: AppConfig,
     private readonly logger: AppLogger,
+    private readonly transactions: Transactions,
   ) {}
 
   async register(email: string, password: string): Promise<IssuedTokens> {
@@ -36,22 +37,28 @@ export class AuthService {
     return this.issueTokens(user, randomUUID());
   }
 
-  /** Single-use rotation. Presenting an already-used token revokes its whole family (likely theft). */
+  /**
+   * Single-use rotation. Presenting an already-used token revokes its whole family (likely theft), which ends the
+   * access tokens of that session too (see UsersService.sessionIsLive). The used token is marked and its successor
+   * stored in one transaction, so the session never looks closed in between.
+   */
   async refresh(refreshToken: string): Promise<IssuedTokens> {
     const hash = TokenService.hashOpaqueToken(refreshToken);
-    const consumed = await this.repository.consumeRefreshToken(hash);
-    if (!consumed) {
-      const known = await this.repository.findRefreshToken(hash);
-      if (known) {
-        await this.repository.revokeFamily(known.familyId);
-        this.logger.warn('refresh_token_reuse', { user_id: known.userId });
-      }
-      throw IdentityErrors.invalidRefreshToken();
+    const issued = await this.transactions.run(async (tx) => {
+      const consumed = await this.repository.consumeRefreshToken(hash, tx);
+      if (!consumed) return null;
+      if (new Date(consumed.expiresAt).getTime() <= Date.now()) throw IdentityErrors.invalidRefreshToken();
+      const user = await this.repository.findUserById(consumed.userId);
+      if (!user || !user.isActive) throw IdentityErrors.invalidRefreshToken();
+      return this.issueTokens(user, consumed.familyId, tx);
+    });
+    if (issued) return issued;
+    const known = await this.repository.findRefreshToken(hash);
+    if (known) {
+      await this.repository.revokeFamily(known.familyId);
+      this.logger.warn('refresh_token_reuse', { user_id: known.userId });
     }
-    if (new Date(consumed.expiresAt).getTime() <= Date.now()) throw IdentityErrors.invalidRefreshToken();
-    const user = await this.repository.findUserById(consumed.userId);
-    if (!user || !user.isActive) throw IdentityErrors.invalidRefreshToken();
-    return this.issueTokens(user, consumed.familyId);
+    throw IdentityErrors.invalidRefreshToken();
   }
 
   /** Revokes the refresh token's family (sign out of that session). Unknown tokens are ignored. */
@@ -71,15 +78,19 @@ export class AuthService {
     return this.issueTokens(user, randomUUID());
   }
 
-  private async issueTokens(user: User, familyId: string): Promise<IssuedTokens> {
-    const access = this.tokens.signAccessToken(user.id);
+  /** A session's tokens: the access token names the session (refresh-token family) it lives and dies with. */
+  private async issueTokens(user: User, familyId: string, tx?: Tx): Promise<IssuedTokens> {
+    const access = this.tokens.signAccessToken(user.id, familyId);
     const refresh = this.tokens.mintOpaqueToken(REFRESH_TOKEN_PREFIX);
-    await this.repository.insertRefreshToken({
-      userId: user.id,
-      familyId,
-      tokenHash: refresh.hash,
-      expiresAt: new Date(Date.now() + this.config.values.jwt.refreshTtlSeconds * 1000),
-    });
+    await this.repository.insertRefreshToken(
+      {
+        userId: user.id,
+        familyId,
+        tokenHash: refresh.hash,
+        expiresAt: new Date(Date.now() + this.config.values.jwt.refreshTtlSeconds * 1000),
+      },
+      tx,
+    );
     return { accessToken: access.token, refreshToken: refresh.token, expiresIn: access.expiresIn, user };
   }
 }

@@ -71,13 +71,16 @@ export class IdentityRepository {
     );
   }
 
-  async insertRefreshToken(row: Pick<RefreshTokenEntity, 'userId' | 'familyId' | 'tokenHash' | 'expiresAt'>) {
-    await this.refreshTokens.insert(row);
+  async insertRefreshToken(
+    row: Pick<RefreshTokenEntity, 'userId' | 'familyId' | 'tokenHash' | 'expiresAt'>,
+    tx?: Tx,
+  ) {
+    await Tx.manager(tx, this.refreshTokens.manager).insert(RefreshTokenEntity, row);
   }
 
   /** Atomically marks a live token used; returns it, or null if it was unknown or already used. */
-  async consumeRefreshToken(tokenHash: string): Promise<RefreshTokenEntity | null> {
-    const [rows] = (await this.refreshTokens.query(
+  async consumeRefreshToken(tokenHash: string, tx?: Tx): Promise<RefreshTokenEntity | null> {
+    const [rows] = (await Tx.manager(tx, this.refreshTokens.manager).query(
       `UPDATE refresh_tokens SET revoked_at = now() WHERE token_hash = $1 AND revoked_at IS NULL
        RETURNING id, user_id AS "userId", family_id AS "familyId", expires_at AS "expiresAt"`,
       [tokenHash],
@@ -87,6 +90,20 @@ export class IdentityRepository {
 
   findRefreshToken(tokenHash: string): Promise<RefreshTokenEntity | null> {
     return this.refreshTokens.findOne({ where: { tokenHash } });
+  }
+
+  /**
+   * One indexed lookup (refresh_tokens by family): the user is active and the family still has a live token. A
+   * rotation replaces the family's live token inside one transaction, so a session is never seen without one.
+   */
+  async sessionIsLive(userId: string, familyId: string): Promise<boolean> {
+    const rows = (await this.refreshTokens.query(
+      `SELECT 1 FROM refresh_tokens r JOIN users u ON u.id = r.user_id
+       WHERE r.family_id = $2 AND r.user_id = $1 AND r.revoked_at IS NULL AND r.expires_at > now() AND u.is_active
+       LIMIT 1`,
+      [userId, familyId],
+    )) as unknown[];
+    return rows.length > 0;
   }
 
   async revokeFamily(familyId: string): Promise<void> {

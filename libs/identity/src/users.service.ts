@@ -6,8 +6,8 @@ import { IdentityRepository } from './identity.repository.js';
 export class UsersService {
   constructor(private readonly repository: IdentityRepository) {}
 
-  async isActive(userId: string): Promise<boolean> {
-    const user = await this.repository.findUserById(userId);
-    return user?.isActive ?? false;
+  /** An active user whose sign-in session (refresh-token family) still holds an unused, unexpired token. */
+  sessionIsLive(userId: string, sessionId: string): Promise<boolean> {
+    return this.repository.sessionIsLive(userId, sessionId);
   }
 }

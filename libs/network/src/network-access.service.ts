@@ -45,11 +45,15 @@ export class NetworkAccessService extends NetworkAccessPort {
     return created.id;
   }
 
-  userIsActive(userId: string): Promise<boolean> {
-    return this.users.isActive(userId);
+  sessionIsLive(userId: string, sessionId: string): Promise<boolean> {
+    return this.users.sessionIsLive(userId, sessionId);
   }
 
-  userAccess(userId: string, networkId: string): Promise<{ active: boolean; ownsNetwork: boolean }> {
-    return this.repository.userAccess(userId, networkId);
+  userAccess(
+    userId: string,
+    sessionId: string,
+    networkId: string,
+  ): Promise<{ live: boolean; ownsNetwork: boolean }> {
+    return this.repository.userAccess(userId, sessionId, networkId);
   }
 }

@@ -66,17 +66,25 @@ export class NetworkRepository {
 
   /**
    * The access guard's question for a user token on a network route, in one round trip: is the user active
-   * (users.is_active; a deleted user has no row) and does the user own the network.
+   * (users.is_active; a deleted user has no row) with the token's sign-in session still open (its refresh-token
+   * family holds an unused, unexpired token; as IdentityRepository.sessionIsLive), and does the user own the network.
    */
-  async userAccess(userId: string, networkId: string): Promise<{ active: boolean; ownsNetwork: boolean }> {
+  async userAccess(
+    userId: string,
+    sessionId: string,
+    networkId: string,
+  ): Promise<{ live: boolean; ownsNetwork: boolean }> {
     const rows = (await this.networks.query(
-      `SELECT u.is_active AS active,
-              EXISTS (SELECT 1 FROM networks n WHERE n.id = $2 AND n.owner_id = u.id) AS owns
+      `SELECT u.is_active AND EXISTS (
+                SELECT 1 FROM refresh_tokens r
+                 WHERE r.family_id = $2 AND r.user_id = u.id AND r.revoked_at IS NULL AND r.expires_at > now()
+              ) AS live,
+              EXISTS (SELECT 1 FROM networks n WHERE n.id = $3 AND n.owner_id = u.id) AS owns
          FROM users u WHERE u.id = $1`,
-      [userId, networkId],
-    )) as { active: boolean; owns: boolean }[];
+      [userId, sessionId, networkId],
+    )) as { live: boolean; owns: boolean }[];
     const row = rows[0];
-    return { active: row?.active === true, ownsNetwork: row?.owns === true };
+    return { live: row?.live === true, ownsNetwork: row?.owns === true };
   }
 
   saveNetwork(network: NetworkEntity): Promise<NetworkEntity> {

@@ -1,6 +1,9 @@
 import { CommonErrors, FieldError } from '@mira/core';
 
-/** Stream ids are device-chosen names; these words are routes under /streams and cannot be stream ids. */
+/**
+ * Stream ids are device-chosen names; these words are routes under /streams and cannot be stream ids, in any letter
+ * case (routes match case-insensitively: a stream "Best" could be written but never read).
+ */
 export const RESERVED_STREAM_IDS = new Set(['best', 'scores', 'phone']);
 export const STREAM_ID_PATTERN = /^[A-Za-z0-9._-]{1,64}$/;
 export const MAX_METADATA_BYTES = 4096;
@@ -126,7 +129,7 @@ function parseIdempotencyKey(raw: string | undefined, problems: FieldError[]): s
 
 /** Validates a stream id from the path (422 naming the parameter). */
 export function assertStreamId(value: string): string {
-  if (!STREAM_ID_PATTERN.test(value) || RESERVED_STREAM_IDS.has(value)) {
+  if (!STREAM_ID_PATTERN.test(value) || RESERVED_STREAM_IDS.has(value.toLowerCase())) {
     const message =
       'stream_id must be 1-64 characters of letters, digits, ".", "-" or "_" and not best, scores or phone';
     throw CommonErrors.validation(message, [{ field: 'stream_id', messages: [message] }]);

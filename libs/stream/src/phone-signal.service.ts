@@ -53,7 +53,11 @@ export class PhoneSignalService {
     return { clientId: body.client_id, location, locationScore: this.components(row).location_score };
   }
 
+  /** The measuring phone must be a device registered in this network too (the caller, or one of its devices). */
   async reportRssi(networkId: string, body: PhoneRssiInput): Promise<RssiReport> {
+    if (!(await this.networks.isClientRegistered(networkId, body.phone_client_id))) {
+      throw StreamErrors.phoneClientNotFound(body.phone_client_id);
+    }
     if (!(await this.networks.isClientRegistered(networkId, body.target_client_id))) {
       throw StreamErrors.targetClientNotFound(body.target_client_id);
     }

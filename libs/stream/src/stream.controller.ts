@@ -93,7 +93,7 @@ export class StreamController {
   @ApiResponse({ status: 200, type: PhoneRssiUpdatedDto })
   @ApiResponse({
     status: 404,
-    description: 'Target client not registered in the network',
+    description: 'The phone (phone_client_id) or the target client is not registered in the network',
     type: ErrorResponseDto,
   })
   async rssi(

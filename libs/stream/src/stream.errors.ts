@@ -24,6 +24,12 @@ export const StreamErrors = {
   clientNotFound: (clientId: string) => new AppError('CLIENT_NOT_FOUND', `Client ${clientId} not found`, 404),
   targetClientNotFound: (clientId: string) =>
     new AppError('CLIENT_NOT_FOUND', `Target client ${clientId} not found`, 404),
+  phoneClientNotFound: (clientId: string) =>
+    new AppError(
+      'CLIENT_NOT_FOUND',
+      `Phone client ${clientId} (phone_client_id) not found in this network`,
+      404,
+    ),
   chunkTooLong: (seconds: number, max: number) =>
     new AppError('CHUNK_TOO_LONG', `The chunk lasts ${seconds.toFixed(2)} s; the limit is ${max} s`, 413),
   seqConflict: (seq: number) =>

@@ -60,9 +60,13 @@ export class HealthController {
   }
 
   @Get('health/detailed')
-  @Access('public')
+  @Access('operator')
   @ApiOperation({
     summary: 'Every component: database, model engines, language model; 503 when one is unhealthy',
+    description:
+      'For operators (it names model files and language-model settings): with METRICS_TOKEN configured, send ' +
+      '`Authorization: Bearer <token>`; without it the route answers only when OPS_ENDPOINTS_PUBLIC is on (the ' +
+      'default outside production), else 404. GET /health stays public for load balancers.',
   })
   @ApiResponse({ status: 200, type: DetailedHealthDto })
   @ApiResponse({ status: 503, type: DetailedHealthDto })

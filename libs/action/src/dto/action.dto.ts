@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsOptional, IsUUID } from 'class-validator';
-import { PageQueryDto } from '@mira/core';
+import { CanonicalIds, PageQueryDto } from '@mira/core';
 
 export class ActionDto {
   @ApiProperty({ format: 'uuid' }) id: string;
@@ -41,16 +41,19 @@ export class ActionListQueryDto extends PageQueryDto {
 
   @ApiPropertyOptional({ format: 'uuid' })
   @IsOptional()
+  @CanonicalIds()
   @IsUUID()
   person_id?: string;
 
   @ApiPropertyOptional({ format: 'uuid' })
   @IsOptional()
+  @CanonicalIds()
   @IsUUID()
   conversation_id?: string;
 
   @ApiPropertyOptional({ format: 'uuid' })
   @IsOptional()
+  @CanonicalIds()
   @IsUUID()
   interaction_id?: string;
 }

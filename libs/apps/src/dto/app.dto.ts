@@ -12,11 +12,9 @@ import {
   ValidateIf,
 } from 'class-validator';
 import { ActionDto } from '@mira/action';
-import { IsBoundedJsonObject, IsStorableText, PageQueryDto } from '@mira/core';
+import { canonicalId, IsBoundedJsonObject, IsStorableText, PageQueryDto } from '@mira/core';
 import { InteractionDto } from '@mira/interaction';
 import { DEVICE_NAME_RULE, IsDeviceName } from '@mira/network';
-
-const lower = (value: unknown) => (typeof value === 'string' ? value.toLowerCase() : value);
 
 /** A device as the apps see it (their ClientResponse). */
 export class AppDeviceDto {
@@ -77,7 +75,7 @@ export class AppInteractionListQueryDto extends PageQueryDto {
       "500. A conversation deleted meanwhile selects nothing; an id that was never one of this account's is a 404.",
   })
   @IsOptional()
-  @Transform(({ value }) => (Array.isArray(value) ? value : [value]).map(lower))
+  @Transform(({ value }) => (Array.isArray(value) ? value : [value]).map(canonicalId))
   @IsArray()
   @ArrayMinSize(1)
   @ArrayMaxSize(500)

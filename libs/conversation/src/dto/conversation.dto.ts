@@ -14,11 +14,9 @@ import {
   MaxLength,
   ValidateIf,
 } from 'class-validator';
-import { DocumentInherited, IsStorableText, PageOf, PageQueryDto } from '@mira/core';
+import { CanonicalIds, DocumentInherited, IsStorableText, PageOf, PageQueryDto } from '@mira/core';
 
 const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
-const lowerIds = ({ value }: { value: unknown }) =>
-  Array.isArray(value) ? value.map((v) => (typeof v === 'string' ? v.toLowerCase() : v)) : value;
 
 const PARTICIPANTS_DOC = '1-50 distinct ids of persons of this network (404 PERSON_NOT_FOUND otherwise)';
 
@@ -37,7 +35,7 @@ export class CreateConversationDto {
   title: string;
 
   @ApiProperty({ type: [String], format: 'uuid', minItems: 1, maxItems: 50, description: PARTICIPANTS_DOC })
-  @Transform(lowerIds)
+  @CanonicalIds()
   @IsArray()
   @ArrayMinSize(1)
   @ArrayMaxSize(50)

@@ -31,7 +31,15 @@ export function Access(rule: AccessRule) {
       }),
     );
   }
-  if (rule !== 'public' && rule !== 'user') {
+  if (rule === 'operator') {
+    decorators.push(
+      ApiResponse({
+        status: 404,
+        description: 'Not served: no operator token (METRICS_TOKEN) configured and OPS_ENDPOINTS_PUBLIC off',
+        type: ErrorResponseDto,
+      }),
+    );
+  } else if (rule !== 'public' && rule !== 'user') {
     decorators.push(
       ApiResponse({
         status: 404,

@@ -1,19 +1,24 @@
 import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
+import { AppConfig } from '../config/app-config.js';
 import { CommonErrors } from '../errors/app-error.js';
 import { AppLogger } from '../logging/app-logger.js';
 import { currentRequestContext } from '../logging/request-context.js';
 import { ACCESS_RULE_KEY, AuthenticatedRequest } from './access.decorators.js';
 import { NetworkAccessPort } from './network-access.port.js';
+import { checkOperatorAccess } from './operator-access.js';
 import { AccessRule, NETWORK_ID_HEADER, Principal, principalLabel } from './principal.js';
 import { TokenService } from './token.service.js';
 import { resolveBearer } from './bearer.js';
-import { assertUuidParam, isUuid } from './uuid.js';
+import { callerKey, RateLimiter } from '../rate-limit/rate-limiter.js';
+import { assertUuidParam, canonicaliseIdParams, isUuid } from './uuid.js';
 
 /**
  * The one gate every route passes. Order: token (401) → network id format (422) → network access (404).
  * A foreign network answers exactly like a missing one, so ids cannot be probed. The network a request acts on
- * is left in `request.networkId` (from the path, or resolved from the token at the account door).
+ * is left in `request.networkId` (from the path, or resolved from the token at the account door). Path ids leave
+ * it lower-cased (one spelling downstream). A refused request still costs a lookup, so it is counted against its
+ * caller's budget (the client address when the token was no good) and may be answered 429 instead.
  */
 @Injectable()
 export class AccessGuard implements CanActivate {
@@ -22,19 +27,40 @@ export class AccessGuard implements CanActivate {
     private readonly tokens: TokenService,
     private readonly networks: NetworkAccessPort,
     private readonly logger: AppLogger,
+    private readonly limiter: RateLimiter,
+    private readonly config: AppConfig,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
-    const rule = this.reflector.getAllAndOverride<AccessRule | undefined>(ACCESS_RULE_KEY, [
+    const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
+    canonicaliseIdParams(request.params);
+    try {
+      return await this.decide(context, request);
+    } catch (refusal) {
+      // counted like any request of this caller; a spent budget answers 429 rather than the refusal
+      await this.limiter.count(context, callerKey(request, request.principal));
+      throw refusal;
+    }
+  }
+
+  private ruleOf(context: ExecutionContext): AccessRule | undefined {
+    return this.reflector.getAllAndOverride<AccessRule | undefined>(ACCESS_RULE_KEY, [
       context.getHandler(),
       context.getClass(),
     ]);
-    const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
+  }
+
+  private async decide(context: ExecutionContext, request: AuthenticatedRequest): Promise<boolean> {
+    const rule = this.ruleOf(context);
     if (rule === undefined) {
       this.logger.error('route_without_access_rule', { route: request.route?.path });
       throw CommonErrors.forbidden('This route has no access rule');
     }
     if (rule === 'public') return true;
+    if (rule === 'operator') {
+      checkOperatorAccess(this.config.values, request.header('authorization'), request.path);
+      return true;
+    }
 
     // On a network route, a well-formed network id is checked together with the user token (one round trip).
     const pathNetwork = request.params['network_id'];

@@ -7,9 +7,9 @@ export type BearerResult =
 
 /**
  * Who a bearer token stands for: a device token (opaque, looked up by hash) or a user access token (a JWT of a
- * user who still exists and is active). One reading for HTTP routes (AccessGuard) and sockets (libs/realtime).
- * With `networkId`, a user token's result also says whether the user owns that network (`ownsNetwork`), read in
- * the same round trip as the user's state.
+ * user who still exists and is active, issued for a sign-in session that is still open). One reading for HTTP
+ * routes (AccessGuard) and sockets (libs/realtime). With `networkId`, a user token's result also says whether the
+ * user owns that network (`ownsNetwork`), read in the same round trip as the user's state and session.
  */
 export async function resolveBearer(
   token: string,
@@ -30,11 +30,13 @@ export async function resolveBearer(
       detail: verified.reason === 'expired' ? 'Access token expired' : 'Invalid access token',
     };
   }
-  const userId = verified.claims.sub;
+  const { sub: userId, sid: sessionId } = verified.claims;
   const access =
     networkId === undefined
-      ? { active: await networks.userIsActive(userId), ownsNetwork: undefined }
-      : await networks.userAccess(userId, networkId);
-  if (!access.active) return { ok: false, detail: 'User no longer exists or is disabled' };
+      ? { live: await networks.sessionIsLive(userId, sessionId), ownsNetwork: undefined }
+      : await networks.userAccess(userId, sessionId, networkId);
+  if (!access.live) {
+    return { ok: false, detail: 'The session has ended (signed out or revoked), or the user is disabled' };
+  }
   return { ok: true, principal: { kind: 'user', userId }, ownsNetwork: access.ownsNetwork };
 }

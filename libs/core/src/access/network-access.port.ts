@@ -14,11 +14,18 @@ export abstract class NetworkAccessPort {
    * otherwise the oldest network the user owns, created when the user owns none.
    */
   abstract accountNetwork(userId: string, requested: string | null): Promise<string | null>;
-  /** Whether the user behind a token still exists and is active. */
-  abstract userIsActive(userId: string): Promise<boolean>;
+  /**
+   * Whether the user behind an access token still exists and is active, and the sign-in session it was issued for
+   * (its refresh-token family) is still open: not signed out, not revoked after a refresh-token replay, not expired.
+   */
+  abstract sessionIsLive(userId: string, sessionId: string): Promise<boolean>;
   /**
    * Both questions a user token on a network route asks, answered by one database round trip (this runs on
-   * every such request): whether the user is active, and whether they own the network.
+   * every such request): whether the user's session is live (as sessionIsLive), and whether they own the network.
    */
-  abstract userAccess(userId: string, networkId: string): Promise<{ active: boolean; ownsNetwork: boolean }>;
+  abstract userAccess(
+    userId: string,
+    sessionId: string,
+    networkId: string,
+  ): Promise<{ live: boolean; ownsNetwork: boolean }>;
 }

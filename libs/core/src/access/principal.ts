@@ -13,8 +13,12 @@ export type Principal =
  *   its account's network (the one named by an `X-Network-Id` header if the user owns it, else the oldest network
  *   the user owns, created on first use); a device token speaks for its own network.
  * - account-owner: as account, for a user token only (what network-owner is to network).
+ * - operator: the operator token (METRICS_TOKEN) as a bearer; without one configured, anyone when
+ *   OPS_ENDPOINTS_PUBLIC is on (the default outside production), else the route answers 404 (metrics, detailed
+ *   health: model paths, engine and language-model settings are not for the public).
  */
-export type AccessRule = 'public' | 'user' | 'network' | 'network-owner' | 'account' | 'account-owner';
+export type AccessRule =
+  'public' | 'user' | 'network' | 'network-owner' | 'account' | 'account-owner' | 'operator';
 
 /** The header a user who owns several networks sends to choose one at the account door. */
 export const NETWORK_ID_HEADER = 'X-Network-Id';

@@ -2,6 +2,7 @@ import { createHash, createSecretKey, KeyObject, randomBytes, randomUUID } from 
 import { Injectable } from '@nestjs/common';
 import jwt from 'jsonwebtoken';
 import { AppConfig } from '../config/app-config.js';
+import { isUuid } from './uuid.js';
 
 export const CLIENT_TOKEN_PREFIX = 'mira_ct_';
 export const REFRESH_TOKEN_PREFIX = 'mira_rt_';
@@ -10,6 +11,8 @@ export interface AccessClaims {
   sub: string;
   typ: 'access';
   jti: string;
+  /** The sign-in session (refresh-token family) the token was issued for: it dies with the session. */
+  sid: string;
 }
 
 export type VerifyResult = { ok: true; claims: AccessClaims } | { ok: false; reason: 'expired' | 'invalid' };
@@ -34,9 +37,9 @@ export class TokenService {
     this.key = createSecretKey(Buffer.from(config.values.jwt.secret, 'utf8'));
   }
 
-  signAccessToken(userId: string): { token: string; expiresIn: number } {
+  signAccessToken(userId: string, sessionId: string): { token: string; expiresIn: number } {
     const expiresIn = this.config.values.jwt.accessTtlSeconds;
-    const token = jwt.sign({ typ: 'access' }, this.key, {
+    const token = jwt.sign({ typ: 'access', sid: sessionId }, this.key, {
       algorithm: 'HS256',
       subject: userId,
       expiresIn,
@@ -46,14 +49,26 @@ export class TokenService {
     return { token, expiresIn };
   }
 
+  /**
+   * A signed, unexpired access token of ours with every claim we issue: an expiry (a token without one would never
+   * expire), a user id and a session id that are UUIDs (anything else is not a token we signed, and must not reach
+   * a query as a malformed id). Anything less is `invalid` (401).
+   */
   verifyAccessToken(token: string): VerifyResult {
     try {
       const claims = jwt.verify(token, this.key, {
         algorithms: ['HS256'],
         issuer: 'mira',
       }) as jwt.JwtPayload;
-      if (claims.typ !== 'access' || typeof claims.sub !== 'string') return { ok: false, reason: 'invalid' };
-      return { ok: true, claims: { sub: claims.sub, typ: 'access', jti: String(claims.jti) } };
+      const complete =
+        claims.typ === 'access' &&
+        typeof claims.exp === 'number' &&
+        isUuid(claims.sub) &&
+        isUuid(claims['sid']);
+      if (!complete) return { ok: false, reason: 'invalid' };
+      const sub = (claims.sub as string).toLowerCase();
+      const sid = (claims['sid'] as string).toLowerCase();
+      return { ok: true, claims: { sub, sid, typ: 'access', jti: String(claims.jti) } };
     } catch (err) {
       return { ok: false, reason: err instanceof jwt.TokenExpiredError ? 'expired' : 'invalid' };
     }

@@ -1,5 +1,4 @@
 import { ApiProperty, ApiPropertyOptional, PartialType } from '@nestjs/swagger';
-import { Transform } from 'class-transformer';
 import {
   IsIn,
   IsISO8601,
@@ -10,9 +9,15 @@ import {
   registerDecorator,
   ValidateIf,
 } from 'class-validator';
-import { DocumentInherited, IsBoundedJsonObject, IsStorableText, PageOf, PageQueryDto } from '@mira/core';
+import {
+  CanonicalIds,
+  DocumentInherited,
+  IsBoundedJsonObject,
+  IsStorableText,
+  PageOf,
+  PageQueryDto,
+} from '@mira/core';
 
-const lower = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.toLowerCase() : value);
 const TYPES = ['audio', 'text', 'system'] as const;
 const METADATA_DOC =
   'Free-form JSON object: at most 50 top-level keys, 16 KB of JSON and 8 levels of nesting (422 otherwise).';
@@ -28,13 +33,13 @@ export class CreateInteractionDto {
     description: 'null = unknown speaker',
   })
   @IsOptional()
-  @Transform(lower)
+  @CanonicalIds()
   @IsUUID('all')
   person_id?: string | null;
 
   @ApiPropertyOptional({ format: 'uuid', nullable: true, type: String })
   @IsOptional()
-  @Transform(lower)
+  @CanonicalIds()
   @IsUUID('all')
   conversation_id?: string | null;
 
@@ -85,7 +90,7 @@ export class InteractionListQueryDto extends PageQueryDto {
     description: "Only this person's interactions (404 if not a person here)",
   })
   @IsOptional()
-  @Transform(lower)
+  @CanonicalIds()
   @IsUUID('all')
   person_id?: string;
 
@@ -94,7 +99,7 @@ export class InteractionListQueryDto extends PageQueryDto {
     description: 'Only this conversation (404 if not a conversation here)',
   })
   @IsOptional()
-  @Transform(lower)
+  @CanonicalIds()
   @IsUUID('all')
   conversation_id?: string;
 

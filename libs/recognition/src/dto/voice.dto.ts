@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsOptional, IsString, IsUUID, MaxLength } from 'class-validator';
+import { CanonicalIds } from '@mira/core';
 
 export class EnrolVoiceDto {
   @ApiPropertyOptional({ maxLength: 500, description: 'Free text, e.g. "kitchen, morning"' })
@@ -52,6 +53,7 @@ export class EnrolmentResultDto extends VoiceSampleDto {
 
 export class MergePersonDto {
   @ApiProperty({ format: 'uuid', description: 'The person folded into the target and then deleted' })
+  @CanonicalIds()
   @IsUUID()
   source_person_id: string;
 }
