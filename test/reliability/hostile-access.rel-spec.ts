@@ -1,4 +1,5 @@
 import fc from 'fast-check';
+import { WebSocket } from 'ws';
 import { VoiceprintCipher } from '@mira/recognition';
 import { librispeechDevFiles } from '../../tooling/shared-data.js';
 import {
@@ -13,6 +14,7 @@ import {
 import { audioTestEnv } from '../support/audio.js';
 import { sql } from '../support/database.js';
 import { enrolVoice, toneWav } from '../support/speech.js';
+import { openSession, openSocket, realtimeUrl, type TestSocket } from '../support/realtime-client.js';
 import { forgedForwardedForArbitrary, forgedTokenArbitrary, signRaw } from '../support/token-forge.js';
 
 const VOICEPRINT_KEY = Buffer.alloc(32, 9);
@@ -157,10 +159,25 @@ describe('reliability: hostile callers', () => {
 
   describe('sessions', () => {
     let t: TestApp;
+    let second: TestApp;
+    const sockets: TestSocket[] = [];
+    const socketOf = async (app: TestApp, token: string, query: Record<string, string> = {}) => {
+      const socket = await openSession(realtimeUrl(app.baseUrl, { token, ...query }));
+      sockets.push(socket);
+      return socket;
+    };
     beforeAll(async () => {
-      t = await startTestApp();
+      // a heartbeat a second: open sockets check their sign-in session on each
+      t = await startTestApp({ REALTIME_HEARTBEAT_SECONDS: '1' });
+      second = await startTestApp({ REALTIME_HEARTBEAT_SECONDS: '1' }, { database: t.database });
     });
-    afterAll(async () => t.close());
+    afterEach(async () => {
+      await Promise.all(sockets.splice(0).map((s) => s.close()));
+    });
+    afterAll(async () => {
+      await second.close();
+      await t.close();
+    });
 
     it("logout ends the session's access tokens at once, not 15 minutes later, on every door", async () => {
       const { session, networkId } = await userWithNetwork(t);
@@ -201,6 +218,49 @@ describe('reliability: hostile callers', () => {
         .get('/api/v1/networks')
         .set('Authorization', `Bearer ${login.body.access_token}`)
         .expect(200);
+    });
+    it("realtime sockets live no longer than their sign-in session, on every instance; another session's stay", async () => {
+      const email = `sockets-${Date.now()}@example.com`;
+      const session = await registerUser(t, email);
+      const other = await t
+        .http()
+        .post('/api/v1/auth/login')
+        .send({ email, password: 'correct horse battery' })
+        .expect(200);
+      const here = await socketOf(t, session.accessToken, { client_id: 'phone-a' });
+      const there = await socketOf(second, session.accessToken, { client_id: 'phone-b' });
+      const otherSession = await socketOf(second, other.body.access_token, { client_id: 'phone-c' });
+      await t.http().post('/api/v1/auth/logout').send({ refresh_token: session.refreshToken }).expect(204);
+      expect(await here.closed).toEqual({ code: 4001, reason: 'session ended' });
+      expect(await there.closed).toEqual({ code: 4001, reason: 'session ended' });
+      // a new socket with the ended session's access token is refused at once
+      const late = await openSocket(realtimeUrl(second.baseUrl, { token: session.accessToken }));
+      expect((await late.closed).code).toBe(4001);
+      // the same user's other session keeps its socket (heartbeats keep coming)
+      const beats = otherSession.events('heartbeat').length;
+      await otherSession.waitFor(
+        () => otherSession.events('heartbeat').length >= beats + 2,
+        'two more heartbeats on the live session',
+      );
+      expect(otherSession.ws.readyState).toBe(WebSocket.OPEN);
+    });
+
+    it('a refresh-token replay closes the sockets of the revoked session', async () => {
+      const session = await registerUser(t);
+      await t.http().post('/api/v1/auth/refresh').send({ refresh_token: session.refreshToken }).expect(200);
+      const socket = await socketOf(second, session.accessToken);
+      await t.http().post('/api/v1/auth/refresh').send({ refresh_token: session.refreshToken }).expect(401);
+      expect(await socket.closed).toEqual({ code: 4001, reason: 'session ended' });
+    });
+
+    it('a socket opened with an upper-case network_id is the network: it hears what a lower-case route did', async () => {
+      const { session, networkId } = await userWithNetwork(t);
+      const socket = await socketOf(second, session.accessToken, { network_id: networkId.toUpperCase() });
+      const personId = await createPerson(t, session.auth, networkId.toUpperCase(), 'Cased');
+      await socket.waitFor(
+        (m) => m.event === 'person' && (m.data as { id?: string } | undefined)?.id === personId,
+        'the person event',
+      );
     });
   });
 

@@ -106,6 +106,19 @@ export class IdentityRepository {
     return rows.length > 0;
   }
 
+  /** sessionIsLive for many sessions in one query: the family ids among them that are still live. */
+  async liveSessions(sessions: readonly { userId: string; sessionId: string }[]): Promise<string[]> {
+    const rows = (await this.refreshTokens.query(
+      `SELECT DISTINCT r.family_id AS "familyId"
+       FROM unnest($1::uuid[], $2::uuid[]) AS s(user_id, family_id)
+       JOIN refresh_tokens r ON r.family_id = s.family_id AND r.user_id = s.user_id
+       JOIN users u ON u.id = r.user_id
+       WHERE r.revoked_at IS NULL AND r.expires_at > now() AND u.is_active`,
+      [sessions.map((s) => s.userId), sessions.map((s) => s.sessionId)],
+    )) as { familyId: string }[];
+    return rows.map((row) => row.familyId);
+  }
+
   async revokeFamily(familyId: string): Promise<void> {
     await this.refreshTokens.update({ familyId, revokedAt: IsNull() }, { revokedAt: new Date() });
   }

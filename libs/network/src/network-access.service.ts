@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { AppLogger, NetworkAccessPort, Principal, TokenService } from '@mira/core';
+import { AppLogger, NetworkAccessPort, Principal, type SignInSession, TokenService } from '@mira/core';
 import { UsersService } from '@mira/identity';
 import { NetworkRepository } from './network.repository.js';
 
@@ -55,5 +55,9 @@ export class NetworkAccessService extends NetworkAccessPort {
     networkId: string,
   ): Promise<{ live: boolean; ownsNetwork: boolean }> {
     return this.repository.userAccess(userId, sessionId, networkId);
+  }
+
+  liveSessions(sessions: readonly SignInSession[]): Promise<Set<string>> {
+    return this.users.liveSessions(sessions);
   }
 }

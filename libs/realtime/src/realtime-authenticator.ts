@@ -1,5 +1,12 @@
 import { Injectable } from '@nestjs/common';
-import { isUuid, NetworkAccessPort, principalLabel, resolveBearer, TokenService } from '@mira/core';
+import {
+  isUuid,
+  NetworkAccessPort,
+  principalLabel,
+  resolveBearer,
+  type SignInSession,
+  TokenService,
+} from '@mira/core';
 import { DEVICE_NAME_RULE, isDeviceName, NetworkService } from '@mira/network';
 import { RealtimeCloseCode } from './realtime-protocol.js';
 
@@ -10,6 +17,8 @@ export interface RealtimeIdentity {
   principal: string;
   /** The device row when a device token opened the socket. */
   deviceRowId: string | null;
+  /** The sign-in session when a user token opened the socket: the socket lives no longer than it. */
+  signInSession: SignInSession | null;
 }
 
 export interface RealtimeRefusal {
@@ -57,6 +66,7 @@ export class RealtimeAuthenticator {
         clientId: principal.clientId,
         principal: principalLabel(principal),
         deviceRowId: principal.clientRowId,
+        signInSession: null,
       };
     }
     const networkId = await this.access.accountNetwork(
@@ -71,7 +81,14 @@ export class RealtimeAuthenticator {
       await this.networks.ensureDevice(networkId, requestedClient);
       clientId = requestedClient;
     }
-    return { ok: true, networkId, clientId, principal: principalLabel(principal), deviceRowId: null };
+    return {
+      ok: true,
+      networkId,
+      clientId,
+      principal: principalLabel(principal),
+      deviceRowId: null,
+      signInSession: { userId: principal.userId, sessionId: principal.sessionId },
+    };
   }
 }
 

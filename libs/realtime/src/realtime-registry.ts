@@ -107,6 +107,19 @@ export class RealtimeRegistry {
     for (const connection of [...(this.byNetwork.get(networkId) ?? [])]) this.close(connection, code, reason);
   }
 
+  /** Closes the sockets opened with a user token whose sign-in session is not among `live` (signed out, revoked). */
+  closeEndedSessions(opened: readonly RealtimeConnection[], live: ReadonlySet<string>): number {
+    let closed = 0;
+    for (const connection of opened) {
+      const session = connection.signInSession;
+      if (session === null || live.has(session.sessionId)) continue;
+      if (!this.byNetwork.get(connection.networkId)?.has(connection)) continue;
+      this.close(connection, RealtimeCloseCode.unauthenticated, 'session ended');
+      closed += 1;
+    }
+    return closed;
+  }
+
   /** Closes every socket with the code; resolves when all are closed (cut at once when `signal` aborts). */
   async closeAll(code: number, reason: string, signal?: AbortSignal): Promise<void> {
     const all = this.connections();

@@ -2,7 +2,14 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { Injectable, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { WebSocket } from 'ws';
-import { AppConfig, AppLogger, closeSocket, ShutdownCoordinator, TokenService } from '@mira/core';
+import {
+  AppConfig,
+  AppLogger,
+  closeSocket,
+  NetworkAccessPort,
+  ShutdownCoordinator,
+  TokenService,
+} from '@mira/core';
 import { NetworkService } from '@mira/network';
 import {
   RealtimeAuthenticator,
@@ -31,15 +38,20 @@ const PONG_INTERVAL_MS = 1000;
  * The life of one socket: authenticate on connect (no message is needed from the client), admit it under the
  * caps, tell it `session_ready` and the current `service_status`, answer its pings, keep it alive with
  * heartbeats, renew its session_token before it runs out, and close it with 1012 when the instance shuts down.
+ * A socket opened with a user token lives no longer than the sign-in session of that token: each heartbeat checks
+ * the sessions of this instance's sockets in one query and closes with 4001 those whose session ended (sign-out,
+ * a refresh-token replay that revoked it, a disabled user), on every instance, within one heartbeat.
  */
 @Injectable()
 export class RealtimeSessions implements OnApplicationBootstrap, OnApplicationShutdown {
   private heartbeatTimer?: NodeJS.Timeout;
+  private checkingSessions: Promise<void> | null = null;
 
   constructor(
     private readonly authenticator: RealtimeAuthenticator,
     private readonly registry: RealtimeRegistry,
     private readonly networks: NetworkService,
+    private readonly access: NetworkAccessPort,
     private readonly tokens: TokenService,
     private readonly shutdown: ShutdownCoordinator,
     private readonly config: AppConfig,
@@ -89,6 +101,7 @@ export class RealtimeSessions implements OnApplicationBootstrap, OnApplicationSh
       sessionId: randomUUID(),
       principal: identity.principal,
       deviceRowId: identity.deviceRowId,
+      signInSession: identity.signInSession,
       sessionExpiresAt: 0,
       alive: true,
       missedBeats: 0,
@@ -146,6 +159,26 @@ export class RealtimeSessions implements OnApplicationBootstrap, OnApplicationSh
       if (!this.registry.send(connection, HEARTBEAT_MESSAGE)) continue;
       if (connection.sessionExpiresAt - now <= renewAhead) this.sendSession(connection);
     }
+    this.checkingSessions ??= this.closeEndedSessions().finally(() => (this.checkingSessions = null));
+  }
+
+  /** Closes the user-token sockets whose sign-in session has ended (one query for all of this instance's). */
+  async closeEndedSessions(): Promise<void> {
+    const opened = this.registry.connections().filter((connection) => connection.signInSession !== null);
+    if (opened.length === 0) return;
+    const sessions = new Map(opened.map((c) => [c.signInSession!.sessionId, c.signInSession!]));
+    let live: Set<string>;
+    try {
+      live = await this.access.liveSessions([...sessions.values()]);
+    } catch (err) {
+      // the database is away: keep the sockets, the next heartbeat asks again
+      this.logger.warn('realtime_session_check_failed', {
+        error: err instanceof Error ? err.message.slice(0, 200) : String(err),
+      });
+      return;
+    }
+    const closed = this.registry.closeEndedSessions(opened, live);
+    if (closed > 0) this.logger.info('realtime_sessions_ended', { sockets: closed });
   }
 
   private heard(connection: RealtimeConnection): void {

@@ -18,7 +18,7 @@ Server → client, JSON objects with \`event\`:
   changes). Only to sockets of the row's network.
 - \`pong\` (answer to \`{"type":"ping"}\`), \`heartbeat\` (every 25 s).
 
-Close codes: 4001 bad, expired or revoked token; 4003 a network_id that is not yours; 1008 malformed client_id or
+Close codes: 4001 bad, expired or revoked token, or (open sockets) the user token's sign-in session ended; 4003 a network_id that is not yours; 1008 malformed client_id or
 network_id; 1012 the server restarts (reconnect); 1013 too many sockets for the account, or too slow to read (reconnect
 later); 1011 could not be set up (reconnect). Full reference: docs/apps.md.
 

@@ -38,5 +38,5 @@ export async function resolveBearer(
   if (!access.live) {
     return { ok: false, detail: 'The session has ended (signed out or revoked), or the user is disabled' };
   }
-  return { ok: true, principal: { kind: 'user', userId }, ownsNetwork: access.ownsNetwork };
+  return { ok: true, principal: { kind: 'user', userId, sessionId }, ownsNetwork: access.ownsNetwork };
 }

@@ -28,4 +28,12 @@ export abstract class NetworkAccessPort {
     sessionId: string,
     networkId: string,
   ): Promise<{ live: boolean; ownsNetwork: boolean }>;
+  /** Of these sign-in sessions, the ids of the ones still live (sessionIsLive for many at once, in one query). */
+  abstract liveSessions(sessions: readonly SignInSession[]): Promise<Set<string>>;
+}
+
+/** A user's sign-in session: the refresh-token family an access token was issued for (claim `sid`). */
+export interface SignInSession {
+  userId: string;
+  sessionId: string;
 }

@@ -1,6 +1,6 @@
-/** Who is calling: a signed-in user, or a device registered in one network. */
+/** Who is calling: a signed-in user (and the sign-in session the token was issued for), or a device of one network. */
 export type Principal =
-  | { kind: 'user'; userId: string }
+  | { kind: 'user'; userId: string; sessionId: string }
   | { kind: 'client'; clientRowId: string; clientId: string; networkId: string };
 
 /**
