@@ -378,10 +378,12 @@ describe('voice commands', () => {
         '401',
         '403',
         '404',
+        '408',
         '413',
         '415',
         '422',
         '429',
+        '431',
       ]);
       expect(spec.paths[`/api/v${v}/memories`].get.responses['200']).toBeDefined();
     }

@@ -142,12 +142,27 @@ describe('reliability: hostile input at the HTTP edge', () => {
     expect([asJson.status, asJson.body.error_code]).toEqual([415, 'UNSUPPORTED_MEDIA_TYPE']);
   });
 
-  it('OpenAPI documents the 415 on every route that takes a body', async () => {
+  it('OpenAPI documents the edge answers: 408 and 431 everywhere, 429 where limited, 415 and 400 for bodies', async () => {
     const spec = (await t.http().get('/openapi.json').expect(200)).body as OpenApiSpec;
-    const withBody = listOperations(spec).filter((op) => op.body !== null || op.consumesMultipart);
+    const operations = listOperations(spec);
+    const missing = (ops: typeof operations, status: string) =>
+      ops.filter((op) => !op.responses.includes(status)).map((op) => `${status} ${op.key}`);
+    const withBody = operations.filter((op) => op.body !== null || op.consumesMultipart);
     expect(withBody.length).toBeGreaterThan(5);
-    const undocumented = withBody.filter((op) => !op.responses.includes('415')).map((op) => op.key);
-    expect(undocumented).toEqual([]);
+    const exempt = ['GET /', 'GET /health', 'GET /health/detailed', 'GET /metrics'];
+    const limited = operations.filter((op) => !exempt.includes(op.key));
+    expect([
+      ...missing(operations, '408'),
+      ...missing(operations, '431'),
+      ...missing(limited, '429'),
+      ...missing(withBody, '415'),
+      ...missing(
+        withBody.filter((op) => !op.consumesMultipart),
+        '400',
+      ),
+    ]).toEqual([]);
+    // the health checks the load balancer polls are exempt from rate limits, and say so
+    expect(spec.paths['/health']?.get?.responses?.['429']).toBeUndefined();
   });
 
   it('query integers are decimal digits only: limit=0x10, +5, 1e3, " 5", 5.0 are 422; limit=16 works', async () => {

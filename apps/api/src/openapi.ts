@@ -2,7 +2,7 @@ import { createRequire } from 'node:module';
 import type { INestApplication } from '@nestjs/common';
 import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
-import { AppConfig } from '@mira/core';
+import { AppConfig, MAX_JSON_DEPTH, RATE_BUDGET_EXTENSION } from '@mira/core';
 
 const DESCRIPTION = `Backend for always-listening, multi-device AI assistants.
 
@@ -42,23 +42,67 @@ export function buildOpenApiDocument(app: INestApplication, config: AppConfig): 
   const document = SwaggerModule.createDocument(app, builder, {
     operationIdFactory: (controller, method) => `${controller}_${method}`,
   });
-  documentUnsupportedMediaType(document);
+  documentEdgeErrors(document);
   return document;
 }
 
-/** BodyMediaTypeGuard (core) refuses a body a route cannot read: every route that takes a body says so. */
-function documentUnsupportedMediaType(document: OpenAPIObject): void {
+const ERROR_BODY = { 'application/json': { schema: { $ref: '#/components/schemas/ErrorResponseDto' } } };
+
+/**
+ * Answers every operation may get from the HTTP edge rather than from its handler, documented once as shared
+ * responses and referenced from each operation: Node's own refusals (408, 431: answered before routing, with the
+ * usual body), the rate limiter's 429 (every route but those declared `@RateBudget('exempt')`, which says so with
+ * `x-rate-budget`), and, for routes that take a body, BodyMediaTypeGuard's 415 and the JSON parser's 400.
+ */
+function documentEdgeErrors(document: OpenAPIObject): void {
+  document.components ??= {};
+  document.components.responses = {
+    ...document.components.responses,
+    RequestTimeout: {
+      description:
+        'REQUEST_TIMEOUT: the headers (HTTP_HEADERS_TIMEOUT_MS) or the whole request (HTTP_REQUEST_TIMEOUT_MS) took too long to arrive',
+      content: ERROR_BODY,
+    },
+    HeadersTooLarge: {
+      description: 'HEADERS_TOO_LARGE: the request headers are over 16 KB',
+      content: ERROR_BODY,
+    },
+    RateLimited: {
+      description:
+        "RATE_LIMITED: the caller's or the network's budget for this window is spent (refused requests count too)",
+      headers: {
+        'Retry-After': { description: 'Seconds until the window resets', schema: { type: 'integer' } },
+      },
+      content: ERROR_BODY,
+    },
+  };
   for (const item of Object.values(document.paths)) {
-    for (const op of [item.post, item.put, item.patch, item.delete]) {
-      const content = op?.requestBody && 'content' in op.requestBody ? op.requestBody.content : undefined;
-      if (!op || !content) continue;
-      const accepted = content['multipart/form-data']
-        ? 'multipart/form-data'
-        : 'application/json (or application/x-www-form-urlencoded)';
+    for (const op of [item.get, item.head, item.post, item.put, item.patch, item.delete]) {
+      if (!op) continue;
+      op.responses['408'] ??= { $ref: '#/components/responses/RequestTimeout' };
+      op.responses['431'] ??= { $ref: '#/components/responses/HeadersTooLarge' };
+      if ((op as { [RATE_BUDGET_EXTENSION]?: string })[RATE_BUDGET_EXTENSION] !== 'exempt') {
+        op.responses['429'] ??= { $ref: '#/components/responses/RateLimited' };
+      }
+      const content = op.requestBody && 'content' in op.requestBody ? op.requestBody.content : undefined;
+      if (!content) continue;
+      // what the route documents (as BodyMediaTypeGuard reads it); a JSON route also reads URL-encoded forms
+      const types = Object.keys(content);
+      const json = types.includes('application/json');
+      const accepted =
+        types.length === 1 && json
+          ? 'application/json (or application/x-www-form-urlencoded)'
+          : types.join(' or ');
       op.responses['415'] ??= {
         description: `UNSUPPORTED_MEDIA_TYPE: the body is not ${accepted}`,
-        content: { 'application/json': { schema: { $ref: '#/components/schemas/ErrorResponseDto' } } },
+        content: ERROR_BODY,
       };
+      if (json) {
+        op.responses['400'] ??= {
+          description: `MALFORMED_REQUEST: the body is not valid JSON, or nests deeper than ${MAX_JSON_DEPTH} levels`,
+          content: ERROR_BODY,
+        };
+      }
     }
   }
 }
