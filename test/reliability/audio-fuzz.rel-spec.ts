@@ -276,6 +276,29 @@ describe('reliability: audio fuzzing on every upload route', () => {
     process.stderr.write(`[audio-fuzz] statuses ${JSON.stringify(statuses)}\n`);
   });
 
+  it('property: any sample rate and channel count a WAV header can claim gets a 2xx or a 4xx, never a 5xx', async () => {
+    const statuses: Record<string, number> = {};
+    const rate = fc.oneof(
+      fc.integer({ min: 0, max: 400_000 }),
+      // the edges: libsamplerate's ceiling, the studio rates above it, the field's maximum
+      fc.constantFrom(1000, 192_000, 192_001, 352_800, 384_000, 2 ** 32 - 1),
+    );
+    await fc.assert(
+      fc.asyncProperty(
+        fc.constantFrom(...routes),
+        rate,
+        fc.integer({ min: 0, max: 40 }),
+        async (route, sampleRate, channels) => {
+          const res = await upload(route, wav({ rate: sampleRate, channels, dataBytes: Buffer.alloc(9600) }));
+          statuses[res.status] = (statuses[res.status] ?? 0) + 1;
+          return res.status < 500 && (res.status < 400 || typeof res.body.error_code === 'string');
+        },
+      ),
+      { numRuns: 60 },
+    );
+    process.stderr.write(`[audio-fuzz:rates] statuses ${JSON.stringify(statuses)}\n`);
+  });
+
   it('after all of that the server is up and a valid upload still works on every route', async () => {
     await t.http().get('/health').expect(200);
     const ok = await upload(routes[0] as UploadRoute, toneWav(1, 0.3));

@@ -22,6 +22,14 @@ registerIdFiller('client_id', {
   random: () => `no-such-client-${Math.random().toString(36).slice(2, 8)}`,
 });
 
+// Devices named in bodies (phone signal reports): the phone that measured, the device measured.
+for (const name of ['phone_client_id', 'target_client_id']) {
+  registerIdFiller(name, {
+    seed: ({ idOf }) => idOf('client_id'),
+    random: () => `no-such-client-${Math.random().toString(36).slice(2, 8)}`,
+  });
+}
+
 /** A new person of the tenant's network. */
 async function createPerson({ t, tenant }: FillerContext): Promise<string> {
   const res = await t

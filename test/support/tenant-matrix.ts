@@ -22,7 +22,8 @@ import {
  *  - X-Network-Id = network B (and every other id = B's real ids) → 404, nothing changes;
  *  - X-Network-Id = a random uuid                                 → 404, nothing changes;
  * and on both kinds of route:
- *  - for every other id input (path parameter, uuid query parameter, uuid body property), with network_id = A
+ *  - for every other id input (path parameter, uuid query parameter, uuid body property, body property naming a
+ *    device), with network_id = A
  *    and everything else A's own valid values: that id = a real id of network B, then a random value → 404,
  *    nothing changes.
  * "Nothing changes" = a digest of every table is equal before and after each route's cases.
@@ -134,6 +135,11 @@ interface IdInput {
   many: boolean;
 }
 
+/** Body properties that name a device of the network (`client_id`, `phone_client_id`, `target_client_id`, …). */
+function isDeviceNameInput(name: string): boolean {
+  return name === 'client_id' || name.endsWith('_client_id');
+}
+
 function idInputs(op: Operation): IdInput[] {
   const out: IdInput[] = [];
   for (const p of op.pathParams)
@@ -145,6 +151,8 @@ function idInputs(op: Operation): IdInput[] {
   for (const [name, schema] of Object.entries(op.body?.properties ?? {})) {
     const kind = isUuidSchema(schema);
     if (kind) out.push({ name, where: 'body', many: kind === 'many' });
+    // devices are named, not numbered: a body naming another network's device is the same attack
+    else if (isDeviceNameInput(name)) out.push({ name, where: 'body', many: false });
   }
   return out;
 }
