@@ -206,6 +206,7 @@ describe('deployment artefacts agree with the app (terraform, Dockerfile, docker
         DATABASE_URL: 'postgresql://mira:pw@db.internal:5432/mira?sslmode=no-verify',
         JWT_SECRET: 'x'.repeat(64),
         VOICEPRINT_KEY: Buffer.alloc(32, 7).toString('base64'),
+        METRICS_TOKEN: 'm'.repeat(48),
       };
       const withSecrets = {
         ...env,
