@@ -113,7 +113,7 @@ describe('reliability: hostile input at the HTTP edge', () => {
     await t.http().get('/health').expect(200);
   });
 
-  it('a text/plain (or any unread) body is 415 UNSUPPORTED_MEDIA_TYPE: POST /persons no longer creates a nameless person', async () => {
+  it('a text/plain (or any unread) body is 415 UNSUPPORTED_MEDIA_TYPE: POST /persons creates no nameless person', async () => {
     const persons = `/api/v1/${owner.networkId}/persons`;
     const before = (await t.http().get(persons).set(owner.session.auth).expect(200)).body.length;
     for (const type of ['text/plain', 'application/xml', 'multipart/form-data; boundary=x']) {
