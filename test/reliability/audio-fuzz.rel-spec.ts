@@ -37,11 +37,15 @@ function wav(opts: {
   const header = wavHeader({
     tag: opts.tag ?? 1,
     channels,
-    rate,
+    rate: 0,
     bits,
     dataBytes: data.length,
     declaredDataBytes: opts.declared,
   });
+  // A header may claim any 32-bit rate; its byte-rate field (rate × block size) then wraps like any u32 a writer
+  // overflows, so both are written here rather than by wavHeader, which refuses values that do not fit.
+  header.writeUInt32LE(rate, 24);
+  header.writeUInt32LE(Math.floor((rate * channels * bits) / 8) % 2 ** 32, 28);
   return Buffer.concat([header, data]);
 }
 
