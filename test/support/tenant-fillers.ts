@@ -228,3 +228,19 @@ registerIdFiller('task_id', {
     return recording.body.task_id as string;
   },
 });
+
+// Device names in the account door's bodies that the route gives rather than looks up: the variants naming another
+// network's device would only create (or rename to) that name in the caller's own network, where names are per
+// network. The X-Network-Id variants still run, and every body that names an existing device stays covered.
+for (const v of ['v1', 'v2']) {
+  exemptInput(
+    `POST /api/${v}/service/clients`,
+    'client_id',
+    "client_id is the name the route REGISTERS a device under, in the caller's own network",
+  );
+  exemptInput(
+    `PATCH /api/${v}/service/clients/{client_id}/rename`,
+    'new_client_id',
+    "new_client_id is the name the route GIVES the caller's own device",
+  );
+}
