@@ -16,6 +16,7 @@ import {
 } from '../support/process-metrics.js';
 import { requestJson, startServerProcess, type ServerProcess } from '../support/server-process.js';
 import { librispeechDevFiles } from '../../tooling/shared-data.js';
+import { acks, liveAudioUrl, openLive, sendFrames } from '../support/live-audio-client.js';
 import { toneWav } from '../support/speech.js';
 
 const METRICS_TOKEN = 'bomb-test-metrics-token';
@@ -84,24 +85,36 @@ async function postForm(
 
 interface Route {
   name: string;
+  /** The multipart field of the audio file. */
   field: string;
   path: string;
   token: string;
+  /** Other form fields the route needs. */
+  fields?: Record<string, string>;
 }
 
+/** The live-audio socket reads PCM16 frames of at most this many bytes (its ready message says so too). */
+const LIVE_FRAME_BYTES = 32 * 1024;
+const LIVE_BYTES_PER_SECOND = 16_000 * 2;
+
 /**
- * Hostile audio against the compiled server. Decompression bombs: files of a few hundred KB that decode to half an hour of PCM, in every accepted container,
- * each shaped so that its headers do not give its length away (FLAC total 0, Ogg granules -1, WebM laced packets,
- * layer II behind layer III frames, a streaming WAV size). On both upload routes (device stream, enrolment) they
- * must be refused with 413 AUDIO_TOO_LONG after decoding at most AUDIO_MAX_SECONDS, off the event loop: the peak
- * RSS of the compiled server stays within a bound that decoding one bomb whole exceeds many times over, and
- * /health keeps answering while they are refused. Sample rates: one resampler kept per distinct rate would grow
- * without bound, so 500 rates must leave memory flat. RSS and event-loop figures are printed.
+ * Hostile audio against the compiled server. Decompression bombs: files of a few hundred KB that decode to half an
+ * hour of PCM, in every accepted container, each shaped so that its headers do not give its length away (FLAC total
+ * 0, Ogg granules -1, WebM laced packets, layer II behind layer III frames, a streaming WAV size). On every upload
+ * route (device stream, enrolment, the apps' voice command) they must be refused with 413 AUDIO_TOO_LONG after
+ * decoding at most AUDIO_MAX_SECONDS, off the event loop: the peak RSS of the compiled server stays within a bound
+ * that decoding one bomb whole exceeds many times over, and /health keeps answering while they are refused. The
+ * live-audio socket decodes no container: a bomb announced as one is refused (4422), one message over the frame
+ * limit is closed (1009), and bomb bytes sent as PCM frames are stored as exactly the noise their bytes are.
+ * Sample rates: one resampler kept per distinct rate would grow without bound, so 500 rates must leave memory flat.
+ * RSS and event-loop figures are printed.
  */
 describe('reliability: hostile audio (decompression bombs, distinct sample rates)', () => {
   let db: TestDatabase;
   let server: ServerProcess;
   let routes: Route[];
+  let networkId: string;
+  let deviceToken: string;
   const speech = readFileSync(librispeechDevFiles('1688')[0] as string);
   const started = Date.now() - 24 * 3_600_000;
   let sent = 0;
@@ -111,6 +124,7 @@ describe('reliability: hostile audio (decompression bombs, distinct sample rates
     // a second apart, so no two chunks of the stream claim the same moment
     if (route.field === 'audio_data')
       form.set('timestamp', new Date(started + (sent += 1) * 1000).toISOString());
+    for (const [name, value] of Object.entries(route.fields ?? {})) form.set(name, value);
     form.set(route.field, new Blob([new Uint8Array(bytes)]), filename);
     return postForm(`${server.baseUrl}${route.path}`, route.token, form);
   };
@@ -136,8 +150,9 @@ describe('reliability: hostile audio (decompression bombs, distinct sample rates
       password: 'correct horse battery',
     });
     const token = reg.body['access_token'] as string;
-    const networkId = (await requestJson(server.baseUrl, 'POST', '/api/v1/networks', { name: 'b' }, token))
-      .body['id'] as string;
+    networkId = (await requestJson(server.baseUrl, 'POST', '/api/v1/networks', { name: 'b' }, token)).body[
+      'id'
+    ] as string;
     const device = await requestJson(
       server.baseUrl,
       'POST',
@@ -148,14 +163,23 @@ describe('reliability: hostile audio (decompression bombs, distinct sample rates
     const personId = (
       await requestJson(server.baseUrl, 'POST', `/api/v1/${networkId}/persons`, { name: 'P' }, token)
     ).body['id'] as string;
+    deviceToken = device.body['client_token'] as string;
     routes = [
       {
         name: 'stream',
         field: 'audio_data',
         path: `/api/v1/${networkId}/streams/kitchen/audio`,
-        token: device.body['client_token'] as string,
+        token: deviceToken,
       },
       { name: 'enrol', field: 'audio_file', path: `/api/v1/${networkId}/persons/${personId}/voice`, token },
+      // the apps' voice command (account door), sent by the device that heard it
+      {
+        name: 'voice',
+        field: 'audio',
+        path: '/api/v1/actions/voice',
+        token: deviceToken,
+        fields: { client_id: 'kitchen' },
+      },
     ];
     // Warm up: real speech through the decoder, so the figures below measure the bombs, not first use.
     const ok = await upload(routes[0] as Route, speech, 'speech.flac');
@@ -172,7 +196,7 @@ describe('reliability: hostile audio (decompression bombs, distinct sample rates
     await db?.drop();
   });
 
-  it(`a ${BOMB_SECONDS / 60}-minute bomb in each format on both upload routes: 413 AUDIO_TOO_LONG, memory bounded, /health answering throughout`, async () => {
+  it(`a ${BOMB_SECONDS / 60}-minute bomb in each format on every upload route: 413 AUDIO_TOO_LONG, memory bounded, /health answering throughout`, async () => {
     const bombs = FORMATS.map((format) => ({ format, bytes: makeBomb(format, { seconds: BOMB_SECONDS }) }));
     await settle();
     const pid = server.child.pid as number;
@@ -222,6 +246,88 @@ describe('reliability: hostile audio (decompression bombs, distinct sample rates
     // And the server still does real work.
     expect((await upload(routes[0] as Route, speech, 'speech.flac')).status).toBe(200);
   });
+
+  it(
+    `live-audio socket: a ${BOMB_SECONDS / 60}-minute bomb in each format is refused as a container (4422) and as an oversized message (1009); sent as PCM frames it is stored as its own bytes, never decoded`,
+    async () => {
+      const bombs = FORMATS.map((format) => ({ format, bytes: makeBomb(format, { seconds: BOMB_SECONDS }) }));
+      await settle();
+      const pid = server.child.pid as number;
+      const before = memoryOf(pid);
+      const peakReset = resetPeak(pid);
+      const memory = watchMemory(pid);
+      let inFlight = 0;
+      const health = watchHealth(server.baseUrl, () => inFlight > 0);
+      const url = (streamId: string) => liveAudioUrl(server.baseUrl, networkId, streamId, deviceToken);
+      const hello = (format?: string) =>
+        JSON.stringify({ type: 'hello', timestamp: Date.now() - 3_600_000, ...(format ? { format } : {}) });
+      const outcomes: string[] = [];
+      const stored: Record<string, { bytes: number; seconds: number }> = {};
+      inFlight += 1;
+      try {
+        for (const [i, { format, bytes }] of bombs.entries()) {
+          // announced as the container it is: the socket takes PCM16 only
+          const announced = await openLive(url(`bomb-${i}-announced`));
+          announced.ws.send(hello(format));
+          const refusedHello = await announced.closed;
+          outcomes.push(`${format} announced: ${refusedHello.code} ${refusedHello.reason.split(':')[0]}`);
+
+          // one message larger than a frame may be (the bomb repeated past the limit)
+          const ready = await openLive(url(`bomb-${i}-whole`));
+          const maxFrame = ready.events('ready')[0]!['max_frame_bytes'] as number;
+          ready.ws.send(hello());
+          const whole = Buffer.concat(
+            Array.from({ length: Math.ceil((maxFrame + 1) / bytes.length) }, () => bytes),
+          );
+          ready.ws.send(whole);
+          outcomes.push(`${format} whole: ${(await ready.closed).code}`);
+
+          // the bomb's bytes as PCM frames: stored as noise of exactly their length, nothing decoded
+          const pcm = bytes.subarray(0, bytes.length - (bytes.length % 2));
+          const frames: Buffer[] = [];
+          for (let at = 0; at < pcm.length; at += LIVE_FRAME_BYTES)
+            frames.push(pcm.subarray(at, at + LIVE_FRAME_BYTES));
+          const live = await openLive(url(`bomb-${i}-pcm`));
+          live.ws.send(hello());
+          await sendFrames(live, frames, 0, frames.length);
+          live.ws.send(JSON.stringify({ type: 'flush' }));
+          await live.waitFor(
+            (m) => m['event'] === 'ack' && m['committed_seq'] === frames.length - 1,
+            `ack of frame ${frames.length - 1}`,
+            UPLOAD_BOUND_MS,
+          );
+          const seconds = acks(live).reduce((sum, ack) => sum + ack.duration_seconds, 0);
+          stored[format] = { bytes: pcm.length, seconds: Math.round(seconds * 1000) / 1000 };
+          await live.close();
+        }
+      } finally {
+        inFlight -= 1;
+      }
+      const healthFigures = await health.stop();
+      const after = memory.stop();
+      const peakMb = peakReset ? after.peakMb : Math.max(after.peakMb, after.sampledPeakMb);
+      process.stderr.write(
+        `[bombs:live] ${outcomes.join(', ')}; stored ${JSON.stringify(stored)}; RSS before ` +
+          `${before.rssMb.toFixed(0)} MB, peak ${peakMb.toFixed(0)} MB, after ${after.rssMb.toFixed(0)} MB; ` +
+          `/health ${healthFigures.answers} answers, ${healthFigures.failures} failures\n`,
+      );
+      expect(outcomes).toEqual(
+        bombs.flatMap((b) => [`${b.format} announced: 4422 VALIDATION_FAILED`, `${b.format} whole: 1009`]),
+      );
+      for (const { format } of bombs) {
+        const { bytes, seconds } = stored[format]!;
+        // PCM16 mono 16 kHz: the stored length is the bytes sent, never what the container would decode to
+        expect({ format, seconds }).toEqual({
+          format,
+          seconds: expect.closeTo(bytes / LIVE_BYTES_PER_SECOND, 1),
+        });
+      }
+      expect(peakMb - before.rssMb).toBeLessThan(PEAK_GROWTH_BOUND_MB);
+      expect(healthFigures.failures).toBe(0);
+      await requestJson(server.baseUrl, 'GET', '/health').then((res) => expect(res.status).toBe(200));
+    },
+    PROPERTY_TEST_BOUND_MS,
+  );
 
   it('500 small WAVs at 500 distinct sample rates leave memory flat: a bounded set of resamplers', async () => {
     const pid = server.child.pid as number;
@@ -276,7 +382,7 @@ describe('reliability: hostile audio (decompression bombs, distinct sample rates
       const memory = watchMemory(pid);
       const statuses: Record<string, number> = {};
       await fc.assert(
-        fc.asyncProperty(bombArbitrary(), fc.constantFrom(0, 1), async (bomb, routeIndex) => {
+        fc.asyncProperty(bombArbitrary(), fc.constantFrom(0, 1, 2), async (bomb, routeIndex) => {
           const bytes = bomb.bytes();
           const res = await upload(routes[routeIndex] as Route, bytes, `bomb.${bomb.format}`);
           const key = `${res.status} ${String(res.body['error_code'])}`;
