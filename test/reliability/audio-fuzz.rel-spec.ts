@@ -60,8 +60,8 @@ const MAGICS: Record<string, Buffer> = {
 };
 
 /**
- * Audio fuzzing on every upload route (device stream ingestion, voice enrolment, and the apps' segment upload and
- * enrolment form):
+ * Audio fuzzing on every upload route (device stream ingestion, voice enrolment, and the apps' segment upload,
+ * enrolment form and voice command):
  * truncated, corrupted, oversized, wrong-rate, zero-length, odd-length and random-byte files each get a 4xx with
  * an error code; nothing crashes, and a valid upload still works afterwards.
  */
@@ -117,6 +117,14 @@ describe('reliability: audio fuzzing on every upload route', () => {
         field: 'audio',
         url: (i) => `/api/v1/persons/${i.personId}`,
         fields: () => ({ expected_text: 'the words read aloud' }),
+        auth: (i) => i.owner,
+      },
+      {
+        key: 'POST /api/v1/actions/voice',
+        method: 'post',
+        field: 'audio',
+        url: () => '/api/v1/actions/voice',
+        fields: () => ({ client_id: 'fuzz-mic' }),
         auth: (i) => i.owner,
       },
     ];
