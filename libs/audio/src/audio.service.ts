@@ -17,6 +17,7 @@ import {
   diarizationBranch,
   diarizationOptions,
   diarize,
+  diarizeDenoised,
 } from './diarization/diarizer.js';
 import { diarizationEngines } from './diarization/engines.js';
 import type { DecodeHint } from './decode/audio-decoder.js';
@@ -122,6 +123,15 @@ export class AudioService implements OnModuleInit, OnApplicationShutdown {
   ): Promise<Diarization> {
     const engines = diarizationEngines(await this.ready());
     return diarize(engines, samples, diarizationOptions(engines.modelId, overrides));
+  }
+
+  /**
+   * Who spoke when in a short clip already denoised by extractSpeech (an utterance): the clean or the noisy options as
+   * the clip's heard SNR says, without a second noise reduction (VAD results of the same array are reused).
+   */
+  async diarizeDenoised(denoised: Float32Array, snrDb: number | null): Promise<Diarization> {
+    const engines = diarizationEngines(await this.ready());
+    return diarizeDenoised(engines, denoised, diarizationOptions(engines.modelId), snrDb);
   }
 
   /**

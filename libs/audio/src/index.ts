@@ -31,6 +31,7 @@ export {
   clusterVoices,
   diarizationBranch,
   diarize,
+  diarizeDenoised,
   diarizationOptions,
   DEFAULT_DIARIZATION_OPTIONS,
   type DiarizationEngines,

@@ -1,19 +1,21 @@
 import { Injectable } from '@nestjs/common';
 import { Transcriber, TranscriptionUnavailableError } from '@mira/assistant';
-import { AudioService, noiseJudgementSnrDb } from '@mira/audio';
+import { AudioService, noiseJudgementSnrDb, type SpeechExtract } from '@mira/audio';
 import { AppLogger } from '@mira/core';
 import { type Interaction, InteractionService } from '@mira/interaction';
 import { JobName, type JobOf, JobQueue, OnJob, PermanentJobError } from '@mira/jobs';
 import { NetworkService } from '@mira/network';
 import {
   type Identification,
-  isNoisy,
   SpeakerIdentificationService,
   VoiceGatheringService,
   VoiceprintService,
 } from '@mira/recognition';
 import { type ChunkForProcessing, StreamChunkService } from '@mira/stream';
+import { ChunkTurnRecorder } from './chunk-turn-recorder.js';
+import { ChunkVoiceSplitter, sliceOf } from './chunk-voice-splitter.js';
 import { ConversationLifecycle } from './conversation-lifecycle.service.js';
+import { allRecorded, isDone, pipelineOf, speakerMetadata, turnOf } from './utterance-turns.js';
 
 const SAMPLE_RATE = 16_000;
 /**
@@ -23,10 +25,11 @@ const SAMPLE_RATE = 16_000;
 const AUDIO_RETENTION_MS = 120_000;
 
 /**
- * The `utterance.process` job: from the winning copy of an utterance to an interaction with its speaker, text
- * and conversation. Idempotent per chunk (one interaction per source chunk, unique in the database) and resumable:
- * each step is persisted on the interaction (processing_status, transcription_status, metadata.pipeline) so a
- * retry or another instance after a crash continues where the last run stopped.
+ * The `utterance.process` job: from the winning copy of an utterance to interactions with their speaker, text and
+ * conversation: one when the chunk is one voice, one per turn when several voices speak in it (ChunkVoiceSplitter).
+ * Idempotent per chunk (one interaction per turn of a source chunk, unique in the database) and resumable: each step
+ * is persisted on the interactions (processing_status, transcription_status, metadata.pipeline) so a retry or another
+ * instance after a crash continues where the last run stopped.
  */
 @Injectable()
 export class UtteranceProcessor {
@@ -40,6 +43,8 @@ export class UtteranceProcessor {
     private readonly networks: NetworkService,
     private readonly transcriber: Transcriber,
     private readonly conversations: ConversationLifecycle,
+    private readonly splitter: ChunkVoiceSplitter,
+    private readonly turnRecorder: ChunkTurnRecorder,
     private readonly jobs: JobQueue,
     private readonly logger: AppLogger,
   ) {}
@@ -55,8 +60,8 @@ export class UtteranceProcessor {
       await this.process(job.networkId, chunkId, job.finalAttempt);
     } catch (err) {
       if (job.finalAttempt || err instanceof PermanentJobError) {
-        const row = await this.interactions.findBySourceChunk(job.networkId, chunkId).catch(() => null);
-        if (row && row.processingStatus !== 'done') {
+        const rows = await this.interactions.turnsOfSourceChunk(job.networkId, chunkId).catch(() => []);
+        for (const row of rows.filter((r) => !isDone(r))) {
           await this.interactions
             .applySystemChanges(job.networkId, row.id, {
               processingStatus: 'failed',
@@ -80,46 +85,63 @@ export class UtteranceProcessor {
 
   async process(networkId: string, chunkId: string, finalAttempt: boolean): Promise<void> {
     const started = Date.now();
-    let interaction = await this.interactions.findBySourceChunk(networkId, chunkId);
-    if (interaction?.processingStatus === 'done') return;
+    let rows = await this.interactions.turnsOfSourceChunk(networkId, chunkId);
+    if (allRecorded(rows) && rows.every(isDone)) return;
     const chunk = await this.streams.loadChunkForProcessing(networkId, chunkId);
     if (!chunk) {
-      if (interaction) throw new PermanentJobError('The audio of this utterance is no longer available');
+      if (rows.length > 0) throw new PermanentJobError('The audio of this utterance is no longer available');
       this.logger.warn('utterance_chunk_missing', { network_id: networkId, chunk_id: chunkId });
       return; // deleted with its network or stream: nothing to do
     }
     const speech = await this.audio.extractSpeech(chunk.samples);
 
-    // Step 1: speaker + interaction row (the idempotency point).
-    if (!interaction) {
-      const snrDb = noiseJudgementSnrDb(chunk.quality.snr_db, chunk.samples);
-      interaction = await this.identifyAndRecord(
+    // Step 1: who spoke, and the interaction rows (the idempotency point): one, or one per voice's turn.
+    if (!allRecorded(rows)) rows = await this.recordTurns(networkId, chunk, speech, rows);
+
+    // Steps 2-4 per interaction, in time order: a turn's text is its own stretch of the chunk.
+    for (const row of rows) {
+      if (isDone(row)) continue;
+      const turn = turnOf(row);
+      await this.complete(
         networkId,
-        chunk,
-        chunk.samples.length / SAMPLE_RATE,
-        speech,
-        snrDb,
+        row,
+        turn ? sliceOf(speech.denoised, turn) : speech.denoised,
+        turn ? turn.end - turn.start : speech.speechSeconds,
+        finalAttempt,
       );
     }
+    await this.jobs.enqueue(JobName.UtteranceReleaseAudio, {
+      networkId,
+      payload: { chunk_id: chunkId },
+      dedupeKey: chunkId,
+      runAt: new Date(Date.now() + AUDIO_RETENTION_MS),
+    });
+    this.logger.info('utterance_processed', {
+      network_id: networkId,
+      chunk_id: chunkId,
+      interaction_ids: rows.map((r) => r.id),
+      turns: rows.length,
+      duration_ms: Date.now() - started,
+      speakers_known: rows.filter((r) => r.personId !== null).length,
+    });
+  }
 
-    // Step 2: conversation.
+  /** Steps 2-4 of one interaction: its conversation, its text, done (and inference when the network wants it). */
+  private async complete(
+    networkId: string,
+    row: Interaction,
+    audio: Float32Array,
+    speechSeconds: number,
+    finalAttempt: boolean,
+  ): Promise<void> {
+    let interaction = row;
     if (!interaction.conversationId) {
       await this.conversations.assign(networkId, interaction.id);
       interaction = await this.interactions.get(networkId, interaction.id);
     }
-
-    // Step 3: text.
     if (interaction.transcriptionStatus === 'pending') {
-      interaction = await this.transcribe(
-        networkId,
-        interaction,
-        speech.denoised,
-        speech.speechSeconds,
-        finalAttempt,
-      );
+      interaction = await this.transcribe(networkId, interaction, audio, speechSeconds, finalAttempt);
     }
-
-    // Step 4: done; inference when the network wants it.
     interaction = await this.interactions.applySystemChanges(networkId, interaction.id, {
       processingStatus: 'done',
     });
@@ -136,20 +158,25 @@ export class UtteranceProcessor {
       });
       this.jobs.kick();
     }
-    await this.jobs.enqueue(JobName.UtteranceReleaseAudio, {
-      networkId,
-      payload: { chunk_id: chunkId },
-      dedupeKey: chunkId,
-      runAt: new Date(Date.now() + AUDIO_RETENTION_MS),
-    });
-    this.logger.info('utterance_processed', {
-      network_id: networkId,
-      chunk_id: chunkId,
-      interaction_id: interaction.id,
-      duration_ms: Date.now() - started,
-      transcription_status: interaction.transcriptionStatus,
-      speaker_known: interaction.personId !== null,
-    });
+  }
+
+  /**
+   * The chunk's interactions: one when it is one voice; one per turn when the splitter finds voices the speaker policy
+   * tells apart. A run that stopped between two turns records the rest from the plan on the first turn's row.
+   */
+  private async recordTurns(
+    networkId: string,
+    chunk: ChunkForProcessing,
+    speech: SpeechExtract,
+    existing: Interaction[],
+  ): Promise<Interaction[]> {
+    const duration = chunk.samples.length / SAMPLE_RATE;
+    if (existing.length > 0) return this.turnRecorder.recordRest(networkId, chunk, existing);
+    const snrDb = noiseJudgementSnrDb(chunk.quality.snr_db, chunk.samples);
+    const origin = { clientId: chunk.clientId, startedAt: chunk.alignedCapturedAt };
+    const split = await this.splitter.split(networkId, speech, snrDb, origin);
+    if (!split) return [await this.identifyAndRecord(networkId, chunk, duration, speech, snrDb)];
+    return this.turnRecorder.recordVoices(networkId, chunk, split, snrDb);
   }
 
   private async identifyAndRecord(
@@ -258,38 +285,4 @@ export class UtteranceProcessor {
       throw err; // retried by the job queue with backoff; the interaction keeps transcription_status 'pending'
     }
   }
-}
-
-function pipelineOf(row: Interaction): Record<string, unknown> {
-  const p = row.metadata?.pipeline;
-  return typeof p === 'object' && p !== null ? (p as Record<string, unknown>) : {};
-}
-
-/** What the interaction records about the speaker decision (never the embedding). */
-function speakerMetadata(identification: Identification, snrDb: number): Record<string, unknown> {
-  const d = identification.decision;
-  return {
-    decision: d.kind,
-    // how noisy the utterance was as heard (the lower of the VAD-floor and the blind SNR), and whether the policy
-    // therefore judged it as speech in noise: "why was I not recognised?" starts here
-    heard_snr_db: Math.round(snrDb * 10) / 10,
-    noisy_speech: identification.policy ? isNoisy(snrDb, identification.policy) : null,
-    ...(d.kind === 'unknown' ? { reason: d.reason, suggested_person_id: d.suggestedPersonId } : {}),
-    best_similarity: d.kind === 'match' ? d.similarity : d.bestSimilarity,
-    // the value the policy compared (cohort-normalised for a model that ships a cohort), and its scale
-    best_score: d.kind === 'match' ? d.score : d.bestScore,
-    score_scale: identification.scale,
-    ...(d.kind === 'match' ? { runner_up_score: d.runnerUp, refined_voiceprint: d.refine } : {}),
-    // on a calibrated model: the probability of the answer (the named person's, or the likeliest one's), of nobody
-    // enrolled, whether the device's preceding turn decided it, and which model's voiceprint matched
-    ...(d.kind !== 'new_person' && d.posterior !== undefined ? { posterior: d.posterior } : {}),
-    ...(identification.unknownPosterior !== null
-      ? { unknown_posterior: identification.unknownPosterior }
-      : {}),
-    context_used: identification.contextUsed,
-    ...(d.kind === 'match' ? { matched_model_id: identification.matchedModelId } : {}),
-    speech_seconds: Math.round(identification.speechSeconds * 100) / 100,
-    model_id: identification.modelId,
-    weak_model: identification.weakModel,
-  };
 }

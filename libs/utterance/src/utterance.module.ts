@@ -8,6 +8,8 @@ import { NetworkModule } from '@mira/network';
 import { PersonModule } from '@mira/person';
 import { RecognitionModule } from '@mira/recognition';
 import { StreamModule } from '@mira/stream';
+import { ChunkTurnRecorder } from './chunk-turn-recorder.js';
+import { ChunkVoiceSplitter } from './chunk-voice-splitter.js';
 import { ConversationLifecycle } from './conversation-lifecycle.service.js';
 import { UtteranceProcessor } from './utterance-processor.js';
 
@@ -27,7 +29,7 @@ import { UtteranceProcessor } from './utterance-processor.js';
     AudioModule,
     JobsModule,
   ],
-  providers: [UtteranceProcessor, ConversationLifecycle],
+  providers: [UtteranceProcessor, ConversationLifecycle, ChunkVoiceSplitter, ChunkTurnRecorder],
   exports: [UtteranceProcessor, ConversationLifecycle],
 })
 export class UtteranceModule {}

@@ -121,6 +121,22 @@ export async function diarize(
 }
 
 /**
+ * Who spoke when in a short clip that has already been through noise reduction (the utterance pipeline's
+ * `extractSpeech`): no second denoising; the branch of the options (clean or noisy windows and thresholds) is the one
+ * the SNR of the clip as it was heard picks (`snrDb`, e.g. `noiseJudgementSnrDb`).
+ */
+export async function diarizeDenoised(
+  engines: DiarizationEngines,
+  denoisedSamples: Float32Array,
+  given: DiarizationOptions,
+  snrDb: number | null,
+): Promise<Diarization> {
+  const { options } = diarizationBranch({ ...given, denoise: 'auto' }, snrDb);
+  const analysis = await analyseSpeech(engines, denoisedSamples, options, false);
+  return { ...clusterVoices([analysis], options), modelId: engines.modelId, denoised: true };
+}
+
+/**
  * The cheap half: the window embeddings of every analysed stretch (in time order) → change points → voices →
  * turns. Regions that touch across two stretches are one region again.
  */
