@@ -4,13 +4,22 @@ import { AudioService, concatSamples, SAMPLE_RATE } from '@mira/audio';
 import { AppLogger } from '@mira/core';
 import { ConversationService } from '@mira/conversation';
 import { type Interaction, InteractionService } from '@mira/interaction';
-import { PersonService } from '@mira/person';
-import { type Identification, SpeakerIdentificationService, VoiceprintService } from '@mira/recognition';
+import {
+  type Identification,
+  SpeakerIdentificationService,
+  VoiceGatheringService,
+  VoiceprintService,
+} from '@mira/recognition';
 import { RecordingAudioRepository } from './recording-audio.repository.js';
 import type { StageProgress } from './recording-decode.stage.js';
 import { readPcmRange } from './recording-pcm.js';
 import { RecordingRepository } from './recording.repository.js';
-import type { Recording, RecordingSegment, RecordingVoice } from './recording.types.js';
+import {
+  GATHER_TURNS_PER_VOICE,
+  type Recording,
+  type RecordingSegment,
+  type RecordingVoice,
+} from './recording.types.js';
 
 /** Speech of a voice judged by the speaker policy: its longest turns, up to this much. */
 const VOICE_SAMPLE_SECONDS = 30;
@@ -18,7 +27,10 @@ const VOICE_SAMPLE_SECONDS = 30;
 /**
  * Stage `identify`: each voice judged once by the speaker policy (recognition's SpeakerIdentificationService) on its
  * longest turns, the recording's conversation made, then each turn in order: its interaction (one per turn, unique
- * in the database), its text, and the turn marked done. A resumed run skips the voices and turns already done.
+ * in the database), its text, and the turn marked done. A voice that is clearly nobody enrolled is not made a person
+ * from one judgement: its turns are gathered one by one like utterances of a chunk (VoiceGatheringService), and the
+ * voice becomes one new person only once enough of it is kept — never an enrolled person's voice. A resumed run skips
+ * the voices and turns already done.
  */
 @Injectable()
 export class RecordingTurnsStage {
@@ -28,7 +40,7 @@ export class RecordingTurnsStage {
     private readonly recordings: RecordingRepository,
     private readonly identification: SpeakerIdentificationService,
     private readonly voiceprints: VoiceprintService,
-    private readonly persons: PersonService,
+    private readonly gathering: VoiceGatheringService,
     private readonly conversations: ConversationService,
     private readonly interactions: InteractionService,
     private readonly transcriber: Transcriber,
@@ -83,17 +95,13 @@ export class RecordingTurnsStage {
         recording.diarization.snrDb ?? null,
       );
       const decision = identification.decision;
-      let personId: string | null = null;
-      if (decision.kind === 'match') personId = decision.personId;
-      else if (decision.kind === 'new_person') {
-        personId = (
-          await this.persons.createUnnamed(networkId, { created_by: 'recording', recording_id: id })
-        ).person.id;
-      }
+      const personId = decision.kind === 'match' ? decision.personId : null;
       Object.assign(voice, {
         personId,
         decision: decision.kind,
         confidence: decision.kind === 'match' ? decision.similarity : null,
+        gathering: identification.gatherable,
+        gatheredTurns: 0,
       } satisfies Partial<RecordingVoice>);
       await this.recordings.update(networkId, id, { speakers: recording.speakers });
       fresh.set(voice.label, identification);
@@ -170,12 +178,13 @@ export class RecordingTurnsStage {
       interaction = recorded ?? (await this.interactions.findBySourceRecording(networkId, id, segment.index));
       if (!interaction)
         throw new Error('The interaction of this turn was recorded by another run and is gone');
-      const refine =
-        identification &&
-        personId &&
-        (identification.decision.kind === 'new_person' ||
-          (identification.decision.kind === 'match' && identification.decision.refine));
-      if (refine) await this.voiceprints.addAutoSample(networkId, personId, identification, interaction.id);
+      const d = identification?.decision;
+      if (personId && d?.kind === 'match' && d.refine) {
+        await this.voiceprints.addAutoSample(networkId, personId, identification!, interaction.id);
+      }
+      if (recorded && voice?.gathering && !voice.personId) {
+        interaction = await this.gatherTurn(recording, voice, interaction, start, end);
+      }
     }
     if (interaction.processingStatus !== 'done') {
       const audio = await this.turnAudio(recording, start, end);
@@ -194,13 +203,59 @@ export class RecordingTurnsStage {
       });
     }
     await this.recordings.completeSegment(networkId, id, segment.index, {
-      personId,
+      personId: interaction.personId,
       text: interaction.content,
       transcriptionStatus: interaction.transcriptionStatus,
       confidence: voice?.confidence ?? null,
       interactionId: interaction.id,
     });
     return interaction;
+  }
+
+  /**
+   * One turn of an unknown voice offered to gathering, judged on its own like an utterance. When the voice has gathered
+   * enough it becomes a new person: this turn, the voice's earlier turns and its later ones are that person's.
+   */
+  private async gatherTurn(
+    recording: Recording,
+    voice: RecordingVoice,
+    interaction: Interaction,
+    start: number,
+    end: number,
+  ): Promise<Interaction> {
+    const { networkId, id } = recording;
+    if ((voice.gatheredTurns ?? 0) >= GATHER_TURNS_PER_VOICE) return interaction;
+    voice.gatheredTurns = (voice.gatheredTurns ?? 0) + 1;
+    await this.recordings.update(networkId, id, { speakers: recording.speakers });
+    const audio = await this.turnAudio(recording, start, end);
+    const seconds = audio.length / SAMPLE_RATE;
+    const turn = await this.identification.identify(
+      networkId,
+      audio,
+      seconds,
+      recording.diarization.snrDb ?? null,
+    );
+    const personId = await this.gathering.gather(networkId, turn, interaction.id);
+    if (!personId) return interaction;
+    Object.assign(voice, {
+      personId,
+      decision: 'new_person',
+      gathering: false,
+    } satisfies Partial<RecordingVoice>);
+    await this.recordings.update(networkId, id, { speakers: recording.speakers });
+    for (const earlier of await this.recordings.nameVoice(networkId, id, voice.label, personId)) {
+      await this.interactions.applySystemChanges(networkId, earlier, { personId });
+    }
+    this.logger.info('recording_voice_gathered', {
+      network_id: networkId,
+      recording_id: id,
+      speaker_label: voice.label,
+      person_id: personId,
+    });
+    return this.interactions.applySystemChanges(networkId, interaction.id, {
+      personId,
+      metadata: { ...interaction.metadata, speaker: { decision: 'new_person', source: 'recording_voice' } },
+    });
   }
 
   /** A stretch of the recording as the turns are heard: denoised when the recording was judged noisy. */

@@ -172,6 +172,25 @@ export class RecordingRepository {
   }
 
   /**
+   * A voice that became a person part-way through (gathered): its turns done so far without a person now name it.
+   * Answers the interactions of those turns.
+   */
+  async nameVoice(
+    networkId: string,
+    recordingId: string,
+    label: string,
+    personId: string,
+  ): Promise<string[]> {
+    const [rows] = (await this.segments.query(
+      `UPDATE recording_segments SET person_id = $4
+       WHERE network_id = $1 AND recording_id = $2 AND speaker_label = $3 AND person_id IS NULL AND status = 'done'
+       RETURNING interaction_id`,
+      [networkId, recordingId, label, personId],
+    )) as [Array<{ interaction_id: string | null }>, number];
+    return rows.map((r) => r.interaction_id).filter((id): id is string => id !== null);
+  }
+
+  /**
    * Merge (targetId) or deletion (null): the person's turns and voices now name the target, or nobody (inside the
    * person's transaction).
    */

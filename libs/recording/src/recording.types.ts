@@ -8,14 +8,28 @@ export type RecordingStatus = 'receiving' | 'queued' | 'processing' | 'done' | '
  */
 export type RecordingStage = 'decode' | 'analyse' | 'diarize' | 'identify' | 'done';
 
+/**
+ * An unknown voice of a recording offers at most this many of its turns to gathering (each is embedded once more and
+ * kept up to 30 days as unattributed speech): enough to make the new person when the voice is coherent, bounded when
+ * it never is.
+ */
+export const GATHER_TURNS_PER_VOICE = 8;
+
 /** One voice found in a recording and who the speaker policy said it is (made once, kept for resumed runs). */
 export interface RecordingVoice {
   label: string;
   speechSeconds: number;
   personId: string | null;
-  /** The policy's decision: match, new_person or unknown. */
+  /** The policy's decision: match, unknown, or new_person once the voice was gathered into a new person. */
   decision: string;
   confidence: number | null;
+  /**
+   * Clearly nobody enrolled (the policy's `gatherable`): its turns are gathered one by one, like utterances, until
+   * enough of the voice makes one new person (VoiceGatheringService).
+   */
+  gathering?: boolean;
+  /** Turns of this voice offered to gathering so far (at most GATHER_TURNS_PER_VOICE). */
+  gatheredTurns?: number;
 }
 
 /** How the recording was diarized (for the reader: why a noisy recording was denoised first). */
