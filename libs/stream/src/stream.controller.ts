@@ -166,7 +166,9 @@ export class StreamController {
     description:
       'Stores the chunk (decoded) and answers its quality score and whether this stream holds the floor. The ' +
       'best copy among the microphones that heard the same moment is forwarded to the pipeline once the ' +
-      'arbitration window has passed; the other copies are kept as metrics only.',
+      'arbitration window has passed; the other copies are kept as metrics only. The pipeline makes one ' +
+      'interaction of the chunk, or one per turn (source_turn 0, 1, …; metadata.audio.turn) when two or more ' +
+      'voices the speaker policy tells clearly apart speak in it.',
   })
   @ApiResponse({ status: 200, type: ChunkAcceptedDto })
   @ApiResponse({

@@ -111,7 +111,12 @@ export class RecordingSpeakerDto {
   @ApiProperty({ type: String, format: 'uuid', nullable: true })
   person_id: string | null;
 
-  @ApiProperty({ example: 'match', description: 'The speaker policy: match, new_person or unknown' })
+  @ApiProperty({
+    example: 'match',
+    description:
+      'The speaker policy: match (an enrolled person), unknown, or new_person once the voice, clearly nobody ' +
+      'enrolled, was gathered into one new person',
+  })
   decision: string;
 
   @ApiProperty({ example: 42.5 })
