@@ -91,21 +91,21 @@ describe('voices in one upload (real HTTP, real PostgreSQL, real ONNX, real spee
         { what: `the interactions of chunk ${chunkId}`, timeoutMs: 240_000, intervalMs: 200 },
       );
 
-    it('where Anna speaks, then Bert (11 s), is two interactions: Anna’s turn, then Bert’s, one conversation', async () => {
-      const dialogue = await buildDialogue(audio, ['2033', '3080'], {
+    /** Two 5 s turns 0.4 s apart (of `speakers` in turn) as one chunk heard `secondsAgo`; its interactions. */
+    const streamDialogue = async (speakers: string[], secondsAgo: number) => {
+      const dialogue = await buildDialogue(audio, speakers, {
         turns: 2,
         maxTurnSeconds: 5,
         pauseSeconds: 0.4,
       });
-      const chunkId = await streamUtterance(
-        t,
-        device,
-        home.networkId,
-        'kitchen',
-        encodeWav16(dialogue.samples, 16_000),
-        new Date(Date.now() - 120_000),
-      );
-      const rows = await turnsOf(chunkId);
+      const bytes = encodeWav16(dialogue.samples, 16_000);
+      const at = new Date(Date.now() - secondsAgo * 1000);
+      const chunkId = await streamUtterance(t, device, home.networkId, 'kitchen', bytes, at);
+      return { dialogue, rows: await turnsOf(chunkId) };
+    };
+
+    it('where Anna speaks, then Bert (11 s), is two interactions: Anna’s turn, then Bert’s, one conversation', async () => {
+      const { dialogue, rows } = await streamDialogue(['2033', '3080'], 120);
       expect(rows.map((r) => ({ turn: r.source_turn, person: r.person_id }))).toEqual([
         { turn: 0, person: home.anna },
         { turn: 1, person: home.bert },
@@ -135,20 +135,7 @@ describe('voices in one upload (real HTTP, real PostgreSQL, real ONNX, real spee
     }, 300_000);
 
     it('of one voice, as long and with the same pause, stays one interaction of the whole chunk', async () => {
-      const dialogue = await buildDialogue(audio, ['2033'], {
-        turns: 2,
-        maxTurnSeconds: 5,
-        pauseSeconds: 0.4,
-      });
-      const chunkId = await streamUtterance(
-        t,
-        device,
-        home.networkId,
-        'kitchen',
-        encodeWav16(dialogue.samples, 16_000),
-        new Date(Date.now() - 60_000),
-      );
-      const rows = await turnsOf(chunkId);
+      const { rows } = await streamDialogue(['2033'], 60);
       expect(rows.map((r) => ({ turn: r.source_turn, person: r.person_id }))).toEqual([
         { turn: 0, person: home.anna },
       ]);

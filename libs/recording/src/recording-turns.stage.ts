@@ -14,15 +14,13 @@ import { RecordingAudioRepository } from './recording-audio.repository.js';
 import type { StageProgress } from './recording-decode.stage.js';
 import { readPcmRange } from './recording-pcm.js';
 import { RecordingRepository } from './recording.repository.js';
+import { voiceSample } from './voice-sample.js';
 import {
   GATHER_TURNS_PER_VOICE,
   type Recording,
   type RecordingSegment,
   type RecordingVoice,
 } from './recording.types.js';
-
-/** Speech of a voice judged by the speaker policy: its longest turns, up to this much. */
-const VOICE_SAMPLE_SECONDS = 30;
 
 /**
  * Stage `identify`: each voice judged once by the speaker policy (recognition's SpeakerIdentificationService) on its
@@ -78,15 +76,9 @@ export class RecordingTurnsStage {
       if (voice.decision !== 'pending') continue;
       const turns = segments
         .filter((s) => s.speakerLabel === voice.label)
-        .sort((a, b) => b.endMs - b.startMs - (a.endMs - a.startMs));
+        .map((s) => ({ start: s.startMs / 1000, end: s.endMs / 1000 }));
       const pieces: Float32Array[] = [];
-      let seconds = 0;
-      for (const t of turns) {
-        if (seconds >= VOICE_SAMPLE_SECONDS) break;
-        const length = Math.min((t.endMs - t.startMs) / 1000, VOICE_SAMPLE_SECONDS - seconds);
-        pieces.push(await this.turnAudio(recording, t.startMs / 1000, t.startMs / 1000 + length));
-        seconds += length;
-      }
+      for (const t of voiceSample(turns)) pieces.push(await this.turnAudio(recording, t.start, t.end));
       const speech = concatSamples(pieces);
       const identification = await this.identification.identify(
         networkId,

@@ -5,12 +5,7 @@ import { AppLogger } from '@mira/core';
 import { type Interaction, InteractionService } from '@mira/interaction';
 import { JobName, type JobOf, JobQueue, OnJob, PermanentJobError } from '@mira/jobs';
 import { NetworkService } from '@mira/network';
-import {
-  type Identification,
-  SpeakerIdentificationService,
-  VoiceGatheringService,
-  VoiceprintService,
-} from '@mira/recognition';
+import { SpeakerIdentificationService, VoiceGatheringService, VoiceprintService } from '@mira/recognition';
 import { type ChunkForProcessing, StreamChunkService } from '@mira/stream';
 import { ChunkTurnRecorder } from './chunk-turn-recorder.js';
 import { ChunkVoiceSplitter, sliceOf } from './chunk-voice-splitter.js';
