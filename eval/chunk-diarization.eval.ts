@@ -10,7 +10,9 @@
  * the denoised clip, short turns given to a neighbour, each voice embedded on its own speech, voices that score as one
  * voice by the policy's gathering line joined. Nobody is enrolled here, so the policy's other join (two voices named
  * as the same person) never helps: these are the figures for voices nobody knows, the harder case.
- * Writes the `Diarization inside a chunk` block of BENCHMARKS.md.
+ * CHUNK_EVAL_TWO_VOICE (chunks per two-voice row, 40), CHUNK_EVAL_CONDITIONS (comma-separated) and CHUNK_EVAL_OPTIONS
+ * (JSON overrides of the diarization options, for tuning) change the run.
+ * Writes the `Diarization inside a chunk` block of BENCHMARKS.md (all three conditions, default options).
  */
 import { loadavg } from 'node:os';
 import {
@@ -51,7 +53,10 @@ const startLoad = loadavg()[0]!;
 const pipeline = await evalPipeline();
 const engines = diarizationEngines(pipeline);
 const modelId = engines.modelId;
-const options = diarizationOptions(modelId);
+const options = diarizationOptions(
+  modelId,
+  JSON.parse(process.env.CHUNK_EVAL_OPTIONS ?? '{}') as Parameters<typeof diarizationOptions>[1],
+);
 const scale = pipeline.speakerScale(modelId);
 const policy = defaultPolicyFor(modelId, scale);
 const score = (test: Float32Array, references: Float32Array[]) =>
@@ -181,7 +186,8 @@ for (const condition of CONDITIONS) {
   }
 }
 
-if (CONDITIONS.length === 3) {
+// a tuning run (other options, fewer conditions) prints its rows only
+if (CONDITIONS.length === 3 && !process.env.CHUNK_EVAL_OPTIONS) {
   writeBenchmark({
     area: 'Speakers',
     measure: 'Diarization inside a chunk (npm run eval:diarization:chunks)',
