@@ -28,8 +28,7 @@ import {
   SAMPLE_RATE,
   type SpeechAnalysis,
 } from '@mira/audio';
-import { GATHER_TURNS_PER_VOICE } from '../libs/recording/src/recording.types.js';
-import { voiceSample } from '../libs/recording/src/voice-sample.js';
+import { GATHER_TURNS_PER_VOICE, voiceSample } from '@mira/recording';
 import { buildConversation, type SpeakerMaterial } from '../eval/diarization-lib.js';
 import { babbleVoiceFiles, evalPipeline, fmt, load, median } from '../eval/lib.js';
 import { machineLine, writeBenchmark } from '../tooling/benchmarks-file.js';

@@ -34,7 +34,7 @@ import {
   distinctVoicesBelow,
   mergeVoices,
   sameVoices,
-} from '../libs/utterance/src/chunk-voices.js';
+} from '@mira/utterance';
 import { machineLine, writeBenchmark } from '../tooling/benchmarks-file.js';
 import {
   librispeechDevSpeakers,
