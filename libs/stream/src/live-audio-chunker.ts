@@ -1,4 +1,4 @@
-import { SAMPLE_RATE } from './live-audio-protocol.js';
+import { SAMPLE_RATE } from '@mira/audio';
 
 /** Consecutive frames cut out of a live stream, ready to be stored as one chunk. */
 export interface LiveChunk {

@@ -1,3 +1,4 @@
+import { SAMPLE_RATE } from '@mira/audio';
 import { AppError } from '@mira/core';
 import { parseChunkFields } from './chunk-input.js';
 import type { ChunkAcceptedDto } from './dto/stream.dto.js';
@@ -11,7 +12,6 @@ import type { ChunkAcceptedDto } from './dto/stream.dto.js';
  * Server → client: JSON objects with `event` (`ready`, `ack`, `pong`).
  */
 
-export const SAMPLE_RATE = 16_000;
 /** Largest message a client may send: 64 KiB (2.048 s of PCM16 at 16 kHz); larger ones close the socket (1009). */
 export const MAX_FRAME_BYTES = 64 * 1024;
 /** Largest text message (hello with its metadata). */

@@ -1,3 +1,4 @@
+import { SAMPLE_RATE } from '@mira/audio';
 import { AppError, AppLogger, closeSocket, type Principal, wavHeader } from '@mira/core';
 import { WebSocket } from 'ws';
 import type { ChunkIngestionService } from './chunk-ingestion.service.js';
@@ -11,7 +12,6 @@ import {
   parseClientMessage,
   PENDING_CHUNKS,
   PONG_MESSAGE,
-  SAMPLE_RATE,
 } from './live-audio-protocol.js';
 import { toChunkAcceptedDto } from './stream.mapper.js';
 

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { Transcriber, TranscriptionUnavailableError } from '@mira/assistant';
-import { AudioService, noiseJudgementSnrDb, type SpeechExtract } from '@mira/audio';
+import { AudioService, noiseJudgementSnrDb, SAMPLE_RATE, type SpeechExtract } from '@mira/audio';
 import { AppLogger } from '@mira/core';
 import { type Interaction, InteractionService } from '@mira/interaction';
 import { JobName, type JobOf, JobQueue, OnJob, PermanentJobError } from '@mira/jobs';
@@ -12,7 +12,6 @@ import { ChunkVoiceSplitter, sliceOf } from './chunk-voice-splitter.js';
 import { ConversationLifecycle } from './conversation-lifecycle.service.js';
 import { allRecorded, isDone, pipelineOf, speakerMetadata, turnOf } from './utterance-turns.js';
 
-const SAMPLE_RATE = 16_000;
 /**
  * How long a processed chunk's audio is kept before it is dropped: long enough for stream arbitration to compare
  * late copies of the same moment with it, short enough that raw audio does not linger.
