@@ -15,6 +15,7 @@ import {
   sendFrames,
   type LiveAck,
 } from '../support/live-audio-client.js';
+import { opusPackets } from '../support/opus-packets.js';
 import type { TestSocket } from '../support/realtime-client.js';
 import { librispeechDevFiles, librispeechTrainFiles } from '../../tooling/shared-data.js';
 import { waitFor } from '../support/wait.js';
@@ -39,6 +40,8 @@ describe('live audio socket', () => {
   let deviceToken: string;
   /** Two LibriSpeech utterances as PCM16, ~10 s or more each. */
   let speech: Buffer[];
+  /** The first of them as 16 kHz samples. */
+  let speechSamples: Float32Array;
   const sockets: TestSocket[] = [];
 
   const open = async (streamId: string, token = deviceToken, networkId = owner.networkId) => {
@@ -80,11 +83,11 @@ describe('live audio socket', () => {
     const audio = t.app.get(AudioService);
     const { readFileSync } = await import('node:fs');
     const files = [librispeechDevFiles('1688')[0]!, librispeechTrainFiles()[3]!];
-    speech = await Promise.all(
-      files.map(async (file) =>
-        floatToPcm16((await audio.decode(readFileSync(file), { filename: file })).samples),
-      ),
+    const decoded = await Promise.all(
+      files.map(async (file) => (await audio.decode(readFileSync(file), { filename: file })).samples),
     );
+    speechSamples = decoded[0]!;
+    speech = decoded.map((samples) => floatToPcm16(samples));
   });
   afterEach(async () => {
     await Promise.all(sockets.splice(0).map((s) => s.close()));
@@ -155,6 +158,67 @@ describe('live audio socket', () => {
     expect(interactions.length).toBeGreaterThanOrEqual(1);
   }, 500_000);
 
+  it.each([
+    { rate: 48000, frameMs: 20, bitrate: '24k' },
+    { rate: 16000, frameMs: 60, bitrate: '12k' },
+  ] as const)(
+    'streams speech as Opus packets ($rate Hz encoder, $frameMs ms each): the same chunks, acks and resumption as PCM',
+    async (encoding) => {
+      const streamId = `opus-${encoding.rate}`;
+      const token = await deviceOf(streamId);
+      const packets = opusPackets(speechSamples, encoding);
+      const startedAt = Date.now() - packets.length * encoding.frameMs;
+      const socket = await open(streamId, token);
+      expect(socket.events('ready')[0]).toMatchObject({ formats: ['pcm16', 'opus'] });
+      hello(socket, { timestamp: startedAt, format: 'opus', sample_rate: encoding.rate, chunk_seconds: 3 });
+      // the first half, then the connection drops with packets in flight
+      const half = Math.floor(packets.length / 2);
+      await sendFrames(socket, packets, 0, half);
+      await ackedThrough(socket, Math.floor(half / 2));
+      socket.ws.terminate();
+      await socket.closed;
+      // a naive client resends every packet after its last ack; packets already committed are skipped by seq
+      const known = lastAck(socket)!.committed_seq;
+      const again = await open(streamId, token);
+      const ready = again.events('ready')[0] as { committed_seq: number };
+      expect(ready.committed_seq).toBeGreaterThanOrEqual(known);
+      hello(again, {
+        timestamp: startedAt + (known + 1) * encoding.frameMs,
+        seq: known + 1,
+        format: 'opus',
+        sample_rate: encoding.rate,
+        chunk_seconds: 3,
+      });
+      await sendFrames(again, packets, known + 1, packets.length);
+      again.ws.send(JSON.stringify({ type: 'flush' }));
+      await ackedThrough(again, packets.length - 1);
+
+      expect(acks(again)[0]!.seq_from).toBe(ready.committed_seq + 1);
+      const rows = await stored(streamId);
+      // every packet stored once, each chunk at its first packet's capture time, lasting its packets' length
+      let next = 0;
+      for (const row of rows) {
+        const count = row.duration_ms / encoding.frameMs;
+        expect(Number.isInteger(count)).toBe(true);
+        expect(row.seq).toBe(next + count - 1);
+        expect(new Date(row.captured_at).getTime()).toBe(startedAt + next * encoding.frameMs);
+        next += count;
+      }
+      expect(next).toBe(packets.length);
+      // what was stored is the speech: the chunks are scored as speech like the PCM of the first test
+      const speechRatios = (
+        (await db.query(
+          `SELECT speech_ratio FROM stream_chunks
+            WHERE network_id = $1 AND stream_id = $2`,
+          [owner.networkId, streamId],
+        )) as { speech_ratio: number }[]
+      ).map((r) => r.speech_ratio);
+      const mean = speechRatios.reduce((a, b) => a + b, 0) / speechRatios.length;
+      expect(mean).toBeGreaterThan(0.5);
+    },
+    500_000,
+  );
+
   it('a client that reconnects resends only what was not acknowledged; nothing is stored twice', async () => {
     const streamId = 'hall';
     const token = await deviceOf('hall');
@@ -198,44 +262,60 @@ describe('live audio socket', () => {
     expect(next).toBe(pcm.length);
   }, 500_000);
 
-  it('holds a fast sender back: the server stops reading past its pending audio, and everything is still committed', async () => {
-    const token = await deviceOf('fast');
-    const socket = await open('fast', token);
-    const sessions = t.app.get(LiveAudioSockets);
-    const session = await waitFor(() => sessions.list().find((s) => s.identity.streamId === 'fast'), {
-      what: 'the server session',
-    });
-    // 1 s chunks: at most 3 s (96,000 bytes) pending, plus what the socket had read when it paused (≤ 64 KiB)
-    const bound = 3 * 32_000 + 64 * 1024;
-    let maxPending = 0;
-    let sawPause = false;
-    let clientBacklogWhilePaused = 0;
-    const probe = setInterval(() => {
-      maxPending = Math.max(maxPending, session.pendingBytes);
-      if (session.isPaused) {
-        sawPause = true;
-        clientBacklogWhilePaused = Math.max(clientBacklogWhilePaused, socket.ws.bufferedAmount);
+  it.each(['pcm16', 'opus'] as const)(
+    'holds a fast %s sender back: the server stops reading past its pending audio, and everything is still committed',
+    async (format) => {
+      const streamId = `fast-${format}`;
+      const token = await deviceOf(streamId);
+      const socket = await open(streamId, token);
+      const sessions = t.app.get(LiveAudioSockets);
+      const session = await waitFor(() => sessions.list().find((s) => s.identity.streamId === streamId), {
+        what: 'the server session',
+      });
+      // 12 s of speech sent at once: far faster than chunks are decoded, scored and stored. Opus at 6 kb/s in
+      // 60 ms packets: ~45 bytes a message, each 1,920 bytes of PCM once decoded.
+      const twelveSeconds = new Float32Array(12 * 16_000);
+      twelveSeconds.set(speechSamples.subarray(0, twelveSeconds.length));
+      const frameMs = format === 'opus' ? 60 : FRAME_MS;
+      const messages =
+        format === 'opus'
+          ? opusPackets(twelveSeconds, { rate: 16000, frameMs: 60, bitrate: '6k' })
+          : frames(floatToPcm16(twelveSeconds));
+      // 1 s chunks: at most 3 s (96,000 bytes) pending, plus the one message that crossed the line; what the socket
+      // had read when it paused waits undecoded
+      const bound = 3 * 32_000 + frameMs * 32;
+      let maxPending = 0;
+      let sawPause = false;
+      let clientBacklogWhilePaused = 0;
+      const probe = setInterval(() => {
+        maxPending = Math.max(maxPending, session.pendingBytes);
+        if (session.isPaused) {
+          sawPause = true;
+          clientBacklogWhilePaused = Math.max(clientBacklogWhilePaused, socket.ws.bufferedAmount);
+        }
+      }, 2);
+      try {
+        hello(socket, { timestamp: Date.now() - 12_000, chunk_seconds: 1, format });
+        for (const message of messages) socket.ws.send(message);
+        socket.ws.send(JSON.stringify({ type: 'flush' }));
+        await ackedThrough(socket, messages.length - 1);
+      } finally {
+        clearInterval(probe);
       }
-    }, 2);
-    try {
-      // 12 s of speech sent at once: far faster than chunks are decoded, scored and stored
-      const pcm = frames(Buffer.concat([speech[0]!, speech[1]!]).subarray(0, 12 * 32_000));
-      hello(socket, { timestamp: Date.now() - pcm.length * FRAME_MS, chunk_seconds: 1 });
-      for (const frame of pcm) socket.ws.send(frame);
-      socket.ws.send(JSON.stringify({ type: 'flush' }));
-      await ackedThrough(socket, pcm.length - 1);
-    } finally {
-      clearInterval(probe);
-    }
-    expect(sawPause).toBe(true);
-    expect(session.stats.pauses).toBeGreaterThanOrEqual(1);
-    expect(maxPending).toBeLessThanOrEqual(bound);
-    expect(acks(socket).length).toBeGreaterThanOrEqual(10);
-    process.stderr.write(
-      `[live-audio/backpressure] ${acks(socket).length} chunks, ${session.stats.pauses} pauses, ` +
-        `max pending ${maxPending} B (bound ${bound} B), client backlog while paused up to ${clientBacklogWhilePaused} B\n`,
-    );
-  }, 500_000);
+      expect(sawPause).toBe(true);
+      expect(session.stats.pauses).toBeGreaterThanOrEqual(1);
+      expect(maxPending).toBeLessThanOrEqual(bound);
+      expect(acks(socket).length).toBeGreaterThanOrEqual(10);
+      const rows = await stored(streamId);
+      expect(rows.reduce((sum, r) => sum + r.duration_ms, 0)).toBe(messages.length * frameMs);
+      process.stderr.write(
+        `[live-audio/backpressure ${format}] ${acks(socket).length} chunks, ${session.stats.pauses} pauses, ` +
+          `${session.stats.held} messages held while paused, max pending ${maxPending} B (bound ${bound} B), ` +
+          `client backlog while paused up to ${clientBacklogWhilePaused} B\n`,
+      );
+    },
+    500_000,
+  );
 
   it('refuses another network, a user token, a bad or revoked token, a bad stream id and a stream of another device', async () => {
     const stranger = await userWithNetwork(t);
@@ -303,7 +383,7 @@ describe('live audio socket', () => {
       ['unknown type', (s) => s.ws.send('{"type":"start"}'), 1008, /type must be/],
       [
         'bad hello',
-        (s) => s.ws.send(JSON.stringify({ type: 'hello', timestamp: 1, chunk_seconds: 0, format: 'opus' })),
+        (s) => s.ws.send(JSON.stringify({ type: 'hello', timestamp: 1, chunk_seconds: 0, format: 'aac' })),
         4422,
         /^VALIDATION_FAILED: .*format.*chunk_seconds|^VALIDATION_FAILED/,
       ],
@@ -315,6 +395,15 @@ describe('live audio socket', () => {
         },
         1007,
         /2-byte samples/,
+      ],
+      [
+        'a message that is not an Opus packet',
+        (s) => {
+          hello(s, { timestamp: Date.now(), format: 'opus', sample_rate: 48000 });
+          s.ws.send(Buffer.from([0x03]));
+        },
+        1007,
+        /frame 0 is not one valid Opus packet/,
       ],
       [
         'a frame over 64 KiB',

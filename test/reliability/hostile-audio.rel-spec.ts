@@ -107,7 +107,7 @@ const LIVE_BYTES_PER_SECOND = 16_000 * 2;
  * route (device stream, enrolment, the apps' voice command) they must be refused with 413 AUDIO_TOO_LONG after
  * decoding at most AUDIO_MAX_SECONDS, off the event loop: the peak RSS of the compiled server stays within a bound
  * that decoding one bomb whole exceeds many times over, and /health keeps answering while they are refused. The
- * live-audio socket decodes no container: a bomb announced as one is refused (4422), one message over the frame
+ * live-audio socket decodes no container (PCM16 or bare Opus packets): a bomb announced as one is refused (4422), one message over the frame
  * limit is closed (1009), and bomb bytes sent as PCM frames are stored as exactly the noise their bytes are.
  * Sample rates: one resampler kept per distinct rate would grow without bound, so 500 rates must leave memory flat.
  * RSS and event-loop figures are printed.
@@ -269,7 +269,7 @@ describe('reliability: hostile audio (decompression bombs, distinct sample rates
       inFlight += 1;
       try {
         for (const [i, { format, bytes }] of bombs.entries()) {
-          // announced as the container it is: the socket takes PCM16 only
+          // announced as the container it is: the socket takes PCM16 and bare Opus packets, no container
           const announced = await openLive(url(`bomb-${i}-announced`));
           announced.ws.send(hello(format));
           const refusedHello = await announced.closed;

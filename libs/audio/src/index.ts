@@ -10,6 +10,7 @@ export {
   type RecordingDecoder,
   type RecordingDecodeResult,
 } from './decode/recording-decoder.js';
+export { LiveOpusDecoder, OPUS_SAMPLE_RATES } from './decode/codecs/opus-live.js';
 export { inspectUploadHead, UPLOAD_HEAD_BYTES, type UploadHead } from './decode/upload-head.js';
 export { Fft } from './dsp/fft.js';
 export { babble, concatSamples, mixAtSnr, pinkFilter, pinkNoise, siSdr, whiteNoise } from './dsp/signal.js';

@@ -7,6 +7,7 @@ describe('live audio protocol', () => {
   it('reads a hello with defaults, epoch ms or ISO 8601 timestamps, and the client metadata', () => {
     expect(parseClientMessage(JSON.stringify({ type: 'hello', timestamp: NOW - 500 }), NOW)).toEqual({
       type: 'hello',
+      format: 'pcm16',
       seq: null,
       capturedAtMs: NOW - 500,
       chunkSeconds: 5,
@@ -27,11 +28,21 @@ describe('live audio protocol', () => {
       ),
     ).toEqual({
       type: 'hello',
+      format: 'pcm16',
       seq: 42,
       capturedAtMs: NOW - 1000,
       chunkSeconds: 8,
       metadataJson: '{"app":"x"}',
     });
+    // Opus: one packet per message, from an encoder opened at any Opus rate (16 kHz and 48 kHz the usual ones)
+    for (const rate of [16000, 48000, undefined]) {
+      expect(
+        parseClientMessage(
+          JSON.stringify({ type: 'hello', timestamp: NOW, format: 'opus', sample_rate: rate }),
+          NOW,
+        ),
+      ).toMatchObject({ type: 'hello', format: 'opus' });
+    }
     expect(parseClientMessage('{"type":"flush"}', NOW)).toEqual({ type: 'flush' });
     expect(parseClientMessage('{"type":"ping"}', NOW)).toEqual({ type: 'ping' });
   });
@@ -42,7 +53,7 @@ describe('live audio protocol', () => {
       timestamp: 'yesterday',
       seq: -1,
       chunk_seconds: 60,
-      format: 'opus',
+      format: 'aac',
       sample_rate: 48000,
       metadata: 'text',
     });
@@ -62,6 +73,21 @@ describe('live audio protocol', () => {
       'seq',
       'timestamp',
     ]);
+  });
+
+  it('holds PCM to 16 kHz and Opus to the rates an Opus encoder has', () => {
+    const fieldsOf = (hello: Record<string, unknown>) => {
+      try {
+        parseClientMessage(JSON.stringify({ type: 'hello', timestamp: NOW, ...hello }), NOW);
+        return [];
+      } catch (err) {
+        return (err as AppError).extra.fields?.map((f) => f.field);
+      }
+    };
+    expect(fieldsOf({ format: 'pcm16', sample_rate: 48000 })).toEqual(['sample_rate']);
+    expect(fieldsOf({ format: 'opus', sample_rate: 44100 })).toEqual(['sample_rate']);
+    expect(fieldsOf({ format: 'opus', sample_rate: '48000' })).toEqual(['sample_rate']);
+    expect(fieldsOf({ format: 'opus', sample_rate: 24000 })).toEqual([]);
   });
 
   it('refuses what is not a JSON object or not a known type with a close code', () => {

@@ -1,4 +1,4 @@
-import { SAMPLE_RATE } from '@mira/audio';
+import { OPUS_SAMPLE_RATES, SAMPLE_RATE } from '@mira/audio';
 import { AppError } from '@mira/core';
 import { parseChunkFields } from './chunk-input.js';
 import type { ChunkAcceptedDto } from './dto/stream.dto.js';
@@ -7,8 +7,9 @@ import type { ChunkAcceptedDto } from './dto/stream.dto.js';
  * The wire protocol of the live audio socket (`/api/v{1,2}/{network_id}/streams/{stream_id}/ws`, docs/streams.md):
  * a second door to the same chunk ingestion as `POST /streams/{stream_id}/audio`.
  *
- * Client → server: text frames are JSON objects with `type` (`hello`, `flush`, `ping`); binary frames are audio,
- * PCM16LE mono 16 kHz, each one numbered by the server (the hello's `seq`, then +1 per binary frame).
+ * Client → server: text frames are JSON objects with `type` (`hello`, `flush`, `ping`); binary frames are audio in
+ * the hello's `format` — PCM16LE mono 16 kHz, or one bare Opus packet (RFC 6716) per message — each one numbered
+ * by the server (the hello's `seq`, then +1 per binary frame).
  * Server → client: JSON objects with `event` (`ready`, `ack`, `pong`).
  */
 
@@ -32,7 +33,7 @@ export const LiveAudioCloseCode = {
   normal: 1000,
   /** Binary audio before the hello, an unknown message type, a second socket taking the stream over. */
   policyViolation: 1008,
-  /** Not JSON, or PCM16 with an odd number of bytes. */
+  /** Not JSON, PCM16 with an odd number of bytes, or a message that is not one valid Opus packet. */
   invalidData: 1007,
   /** The instance is shutting down: reconnect, another instance answers. */
   serviceRestart: 1012,
@@ -52,8 +53,13 @@ export function closeReason(text: string): string {
   return reason;
 }
 
+/** What the binary messages after a hello hold. */
+export type LiveAudioFormat = 'pcm16' | 'opus';
+export const LIVE_AUDIO_FORMATS: readonly LiveAudioFormat[] = ['pcm16', 'opus'];
+
 export interface HelloMessage {
   type: 'hello';
+  format: LiveAudioFormat;
   /** Number of the next binary frame; null: the one after the last committed frame (0 for a new stream). */
   seq: number | null;
   /** Capture time (device clock, epoch ms) of the next binary frame's first sample. */
@@ -105,12 +111,20 @@ export function parseClientMessage(raw: string, nowMs: number): ClientMessage {
 function parseHello(fields: Record<string, unknown>, nowMs: number): HelloMessage {
   const problems: { field: string; messages: string[] }[] = [];
   const format = fields['format'] ?? 'pcm16';
-  if (format !== 'pcm16') {
-    problems.push({ field: 'format', messages: ['format must be pcm16 (PCM16LE mono 16 kHz)'] });
+  if (!LIVE_AUDIO_FORMATS.includes(format as LiveAudioFormat)) {
+    problems.push({
+      field: 'format',
+      messages: ['format must be pcm16 (PCM16LE mono 16 kHz) or opus (one Opus packet per message)'],
+    });
   }
-  const rate = fields['sample_rate'] ?? SAMPLE_RATE;
-  if (rate !== SAMPLE_RATE) {
-    problems.push({ field: 'sample_rate', messages: [`sample_rate must be ${SAMPLE_RATE}`] });
+  // PCM is taken as it is, so its rate must be the pipeline's; Opus decodes at 16 kHz whatever its encoder's rate.
+  const rates = format === 'opus' ? OPUS_SAMPLE_RATES : [SAMPLE_RATE];
+  const rate = fields['sample_rate'] ?? (format === 'opus' ? 48_000 : SAMPLE_RATE);
+  if (typeof rate !== 'number' || !rates.includes(rate)) {
+    problems.push({
+      field: 'sample_rate',
+      messages: [`sample_rate must be ${rates.join(', ')} for ${format === 'opus' ? 'opus' : 'pcm16'}`],
+    });
   }
   const chunkSeconds = fields['chunk_seconds'] ?? DEFAULT_CHUNK_SECONDS;
   if (
@@ -154,6 +168,7 @@ function parseHello(fields: Record<string, unknown>, nowMs: number): HelloMessag
   }
   return {
     type: 'hello',
+    format: format as LiveAudioFormat,
     seq: seq as number | null,
     capturedAtMs,
     chunkSeconds: chunkSeconds as number,
@@ -167,6 +182,8 @@ export interface ReadyFields {
   /** The last frame stored for good (null: none yet); a client resends only the frames after it. */
   committed_seq: number | null;
   max_frame_bytes: number;
+  /** The hello's `format` choices. */
+  formats: readonly LiveAudioFormat[];
   default_chunk_seconds: number;
   pending_chunks: number;
 }

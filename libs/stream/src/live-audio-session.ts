@@ -1,5 +1,5 @@
-import { SAMPLE_RATE } from '@mira/audio';
-import { AppError, AppLogger, closeSocket, type Principal, wavHeader } from '@mira/core';
+import { type LiveOpusDecoder, SAMPLE_RATE } from '@mira/audio';
+import { AppError, AppLogger, closeSocket, floatToPcm16, type Principal, wavHeader } from '@mira/core';
 import { WebSocket } from 'ws';
 import type { ChunkIngestionService } from './chunk-ingestion.service.js';
 import { type LiveChunk, LiveAudioChunker } from './live-audio-chunker.js';
@@ -9,6 +9,7 @@ import {
   closeReason,
   LiveAudioCloseCode,
   LiveAudioProtocolError,
+  type LiveAudioFormat,
   parseClientMessage,
   PENDING_CHUNKS,
   PONG_MESSAGE,
@@ -24,17 +25,23 @@ export interface LiveAudioIdentity {
 }
 
 /**
- * One live audio socket: numbers the binary frames, cuts them into chunks, stores the chunks one after the other
- * through the upload route's ingestion and acknowledges each once it is committed.
+ * One live audio socket: numbers the binary frames, decodes them (PCM16 as it is, Opus packets through libopus),
+ * cuts them into chunks, stores the chunks one after the other through the upload route's ingestion and
+ * acknowledges each once it is committed.
  *
  * Memory is bounded: audio received and not yet committed (the chunk being cut plus the chunks waiting for the
  * database) may reach PENDING_CHUNKS chunks; past that the socket is paused (no more bytes are read from TCP, so
  * the client's own send buffer fills up) until commits bring it under half of that, or leave nothing to commit.
+ * Messages the socket had already read when it paused are held as they came, undecoded, and taken in order when
+ * it resumes: a few bytes of Opus can declare 120 ms of audio, so decoding them at once would not be bounded.
  */
 export class LiveAudioSession {
   readonly chunker: LiveAudioChunker;
   private readonly queue: LiveChunk[] = [];
   private queuedBytes = 0;
+  /** Messages read while paused, taken when reading resumes. */
+  private readonly held: { data: Buffer; isBinary: boolean }[] = [];
+  private format: LiveAudioFormat = 'pcm16';
   private committing: Promise<void> | null = null;
   private chunkSeconds = 0;
   private metadataJson: string | null = null;
@@ -44,13 +51,14 @@ export class LiveAudioSession {
   /** Heard from since the last heartbeat (a message or a pong frame), and heartbeats in a row without. */
   alive = true;
   missedBeats = 0;
-  readonly stats = { frames: 0, bytes: 0, chunks: 0, pauses: 0 };
+  readonly stats = { frames: 0, bytes: 0, chunks: 0, pauses: 0, held: 0 };
 
   constructor(
     readonly ws: WebSocket,
     readonly identity: LiveAudioIdentity,
     committedSeq: number | null,
     private readonly ingestion: ChunkIngestionService,
+    private readonly opus: LiveOpusDecoder,
     private readonly logger: AppLogger,
   ) {
     this.chunker = new LiveAudioChunker(committedSeq);
@@ -67,6 +75,15 @@ export class LiveAudioSession {
 
   receive(data: Buffer, isBinary: boolean): void {
     if (this.closing) return;
+    if (this.paused || this.held.length > 0) {
+      this.held.push({ data, isBinary });
+      this.stats.held += 1;
+      return;
+    }
+    this.take(data, isBinary);
+  }
+
+  private take(data: Buffer, isBinary: boolean): void {
     try {
       if (isBinary) this.receiveAudio(data);
       else this.receiveText(data.toString('utf8'));
@@ -94,6 +111,9 @@ export class LiveAudioSession {
     }
     this.chunkSeconds = message.chunkSeconds;
     this.metadataJson = message.metadataJson;
+    this.format = message.format;
+    // a hello marks a gap: the Opus decoder's state (prediction across packets) starts afresh
+    if (this.format === 'opus') this.opus.restart();
     this.enqueue(this.chunker.start(seq, message.capturedAtMs, message.chunkSeconds));
   }
 
@@ -101,7 +121,8 @@ export class LiveAudioSession {
     if (!this.chunker.isStarted) {
       throw new LiveAudioProtocolError(LiveAudioCloseCode.policyViolation, 'send a hello before audio');
     }
-    if (frame.length === 0 || frame.length % 2 !== 0) {
+    const pcm = this.format === 'opus' ? this.decodeOpus(frame) : frame;
+    if (pcm.length === 0 || pcm.length % 2 !== 0) {
       throw new LiveAudioProtocolError(
         LiveAudioCloseCode.invalidData,
         'a PCM16 frame holds a whole, non-zero number of 2-byte samples',
@@ -109,7 +130,18 @@ export class LiveAudioSession {
     }
     this.stats.frames += 1;
     this.stats.bytes += frame.length;
-    this.enqueue(this.chunker.push(frame));
+    this.enqueue(this.chunker.push(pcm));
+  }
+
+  private decodeOpus(packet: Buffer): Buffer {
+    const samples = this.opus.decode(packet);
+    if (!samples) {
+      throw new LiveAudioProtocolError(
+        LiveAudioCloseCode.invalidData,
+        `frame ${this.chunker.expectedSeq} is not one valid Opus packet`,
+      );
+    }
+    return floatToPcm16(samples);
   }
 
   private enqueue(chunk: LiveChunk | null): void {
@@ -130,7 +162,16 @@ export class LiveAudioSession {
     } else if (this.paused && (this.queue.length === 0 || this.pendingBytes <= limit / 2)) {
       // with nothing left to commit only reading can make progress, whatever the chunk being cut holds
       this.paused = false;
-      if (!this.closing && !this.draining) this.ws.resume();
+      this.takeHeld();
+      if (!this.paused && !this.closing && !this.draining) this.ws.resume();
+    }
+  }
+
+  /** The messages held while paused, in order, until they run out or pause the socket again. */
+  private takeHeld(): void {
+    while (this.held.length > 0 && !this.paused && !this.closing) {
+      const { data, isBinary } = this.held.shift()!;
+      this.take(data, isBinary);
     }
   }
 
@@ -204,6 +245,8 @@ export class LiveAudioSession {
     this.closing = true;
     this.queue.length = 0;
     this.queuedBytes = 0;
+    this.held.length = 0;
+    this.opus.free();
   }
 
   close(code: number, reason: string): void {

@@ -13,6 +13,7 @@ import {
   ShutdownCoordinator,
   TokenService,
 } from '@mira/core';
+import { LiveOpusDecoder } from '@mira/audio';
 import { NetworkService } from '@mira/network';
 import { WebSocket } from 'ws';
 import { assertStreamId } from './chunk-input.js';
@@ -21,6 +22,7 @@ import {
   closeCodeOf,
   closeReason,
   DEFAULT_CHUNK_SECONDS,
+  LIVE_AUDIO_FORMATS,
   LiveAudioCloseCode,
   MAX_FRAME_BYTES,
   PENDING_CHUNKS,
@@ -91,6 +93,7 @@ export class LiveAudioSockets implements OnApplicationBootstrap, OnApplicationSh
     ws.pause();
     let identity: LiveAudioIdentity;
     let committedSeq: number | null;
+    let opus: LiveOpusDecoder;
     try {
       identity = await this.authenticate(request);
       await this.replacePrevious(identity);
@@ -100,6 +103,8 @@ export class LiveAudioSockets implements OnApplicationBootstrap, OnApplicationSh
       }
       if (!(await this.networks.isServiceEnabled(identity.networkId))) throw StreamErrors.serviceDisabled();
       committedSeq = stream?.lastSeq ?? null;
+      // unconfigured, it holds no libopus memory until a hello asks for Opus; the session frees it
+      opus = await LiveOpusDecoder.create();
     } catch (err) {
       ws.resume(); // reads the client's answer to the close
       if (err instanceof AppError) {
@@ -111,9 +116,9 @@ export class LiveAudioSockets implements OnApplicationBootstrap, OnApplicationSh
       });
       return closeSocket(ws, LiveAudioCloseCode.internalError, 'try again later');
     }
-    if (ws.readyState !== WebSocket.OPEN) return; // the client left while it was authenticated
+    if (ws.readyState !== WebSocket.OPEN) return opus.free(); // the client left while it was authenticated
 
-    const session = new LiveAudioSession(ws, identity, committedSeq, this.ingestion, this.logger);
+    const session = new LiveAudioSession(ws, identity, committedSeq, this.ingestion, opus, this.logger);
     const key = streamKey(identity);
     const openedAt = Date.now();
     this.sessions.set(key, session);
@@ -143,6 +148,7 @@ export class LiveAudioSockets implements OnApplicationBootstrap, OnApplicationSh
         client_id: identity.principal.clientId,
         committed_seq: committedSeq,
         max_frame_bytes: MAX_FRAME_BYTES,
+        formats: LIVE_AUDIO_FORMATS,
         default_chunk_seconds: DEFAULT_CHUNK_SECONDS,
         pending_chunks: PENDING_CHUNKS,
       }),

@@ -16,15 +16,18 @@ const DESCRIPTION = `A device streams live audio over a WebSocket (\`ws(s)://hos
 with the same rules (a device token of this network; another network's path is refused as not found). The token is
 the \`token\` query parameter or an \`Authorization: Bearer\` header. Full reference: docs/streams.md.
 
-Server → client (JSON text): \`ready\` {stream_id, client_id, committed_seq, max_frame_bytes, default_chunk_seconds,
-pending_chunks} when the socket is set up; \`ack\` {committed_seq, seq_from, seq_to, chunk_id, quality_score,
+Server → client (JSON text): \`ready\` {stream_id, client_id, committed_seq, max_frame_bytes, formats,
+default_chunk_seconds, pending_chunks} when the socket is set up; \`ack\` {committed_seq, seq_from, seq_to, chunk_id, quality_score,
 holds_floor, captured_at, duration_seconds, …the upload route's answer} once a chunk is durable in the database;
 \`pong\`.
 
 Client → server: first a text \`hello\` {"type":"hello", "timestamp": capture time of the next frame's first sample
 (epoch ms or ISO 8601, device clock), "seq"?: number of the next frame (default committed_seq + 1),
-"chunk_seconds"?: ${MIN_CHUNK_SECONDS}–${MAX_CHUNK_SECONDS} (default ${DEFAULT_CHUNK_SECONDS}), "format"?: "pcm16",
-"metadata"?: {…}}; then binary frames of PCM16LE mono 16 kHz (≤ ${MAX_FRAME_BYTES} bytes, numbered seq, seq+1, …);
+"chunk_seconds"?: ${MIN_CHUNK_SECONDS}–${MAX_CHUNK_SECONDS} (default ${DEFAULT_CHUNK_SECONDS}), "format"?: "pcm16" (default) or "opus",
+"sample_rate"?: 16000 for pcm16; for opus the encoder's rate, 8000/12000/16000/24000/48000 (default 48000; any is
+decoded at 16 kHz), "metadata"?: {…}}; then binary frames (≤ ${MAX_FRAME_BYTES} bytes, numbered seq, seq+1, …): PCM16LE
+mono 16 kHz, or exactly one bare Opus packet each (RFC 6716, no Ogg/WebM framing, mono or stereo, ≤ 120 ms; the
+frames' durations are the time that passes);
 \`{"type":"flush"}\` stores what is buffered now (end of speech); \`{"type":"ping"}\`. A later hello marks a gap
 in capture. Frames already committed are skipped, so after a reconnect a client resends the frames after
 committed_seq. At most ${PENDING_CHUNKS} chunks of audio are held unacknowledged per socket; past that the server stops
@@ -33,7 +36,7 @@ reading (TCP backpressure).
 Close codes: 4000 + the upload route's HTTP status for the same refusal (4401 bad or revoked token, 4403 user token,
 4404 another network, 4409 stream of another device or fed by a newer socket, 4422 bad hello or stream id, 4503
 service disabled);
-1007 not JSON / odd-length PCM; 1008 audio before hello, unknown message; 1009 frame too large; 1011 could not store
+1007 not JSON / odd-length PCM / not one valid Opus packet; 1008 audio before hello, unknown message; 1009 frame too large; 1011 could not store
 (reconnect); 1012 server restarting (reconnect).
 
 A plain HTTP request (no \`Upgrade: websocket\`) answers 426.`;
