@@ -20,7 +20,8 @@ export abstract class ConversationDeletionHook {
 }
 
 /**
- * Runs inside the transaction that closes a conversation (is_active set to false by the lifecycle or through the API),
+ * Runs inside the transaction that closes a conversation (is_active set to false by the lifecycle or through the API;
+ * for a conversation created already ended, a recording's, the one that completes it: ConversationService.closeEnded),
  * so what it writes (a job) commits with the close or not at all: a crash cannot leave a closed conversation without
  * it. Writes only with `tx`. `afterCloseCommitted` runs once the close committed (to wake a worker, say). A close may
  * be announced more than once for one conversation, so both must be idempotent.

@@ -169,7 +169,19 @@ export class ConversationService {
     };
   }
 
-  private announceClosed(networkId: string, id: string): void {
+  /**
+   * For a conversation made already ended (a recording's: created closed, so never the network's active one), once
+   * all its interactions are written: what closing a conversation does (the closed hooks, e.g. its memories job),
+   * inside the caller's transaction so that it commits with the caller's own record of the end. Call
+   * `announceClosed` once that transaction has committed.
+   */
+  async closeEnded(tx: Tx, networkId: string, id: string): Promise<void> {
+    for (const hook of this.hooks.all(ConversationClosedHook))
+      await hook.whileConversationCloses(tx, networkId, id);
+  }
+
+  /** The closed hooks' after-commit step (waking the workers of the jobs they enqueued). */
+  announceClosed(networkId: string, id: string): void {
     for (const hook of this.hooks.all(ConversationClosedHook)) hook.afterCloseCommitted?.(networkId, id);
   }
 

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { AppError, AppLogger, Transactions } from '@mira/core';
+import { ConversationService } from '@mira/conversation';
 import { type Interaction } from '@mira/interaction';
 import { JobName, type JobOf, JobQueue, JobStopped, OnJob, PermanentJobError } from '@mira/jobs';
 import { NetworkService } from '@mira/network';
@@ -36,6 +37,7 @@ export class RecordingProcessor {
     private readonly diarizeStage: RecordingDiarizeStage,
     private readonly turnsStage: RecordingTurnsStage,
     private readonly networks: NetworkService,
+    private readonly conversations: ConversationService,
     private readonly jobs: JobQueue,
     private readonly transactions: Transactions,
     private readonly logger: AppLogger,
@@ -94,32 +96,34 @@ export class RecordingProcessor {
     });
   }
 
-  /** All turns done: the recording is done, its audio dropped, its conversation summarised. */
+  /**
+   * All turns done: the recording is done and its audio dropped; its conversation, whole now, goes where every
+   * closed conversation goes (summary and memories jobs, committed with the recording's end), and its transcribed
+   * turns to inference when the network has it on.
+   */
   private async finish(recording: Recording): Promise<void> {
     const { networkId, id } = recording;
     const segments = await this.recordings.segmentsOf(networkId, id);
     const settings = await this.networks.settings(networkId);
-    await this.transactions.run(async (tx) => {
+    const conversationId = segments.some((s) => s.interactionId) ? recording.conversationId : null;
+    const finished = await this.transactions.run(async (tx) => {
       const row = await this.recordings.update(
         networkId,
         id,
         { status: 'done', stage: 'done', processedAt: new Date() },
         { from: ['processing'], tx },
       );
-      if (!row) return;
+      if (!row) return false;
       await this.parts.drop(networkId, id, ['source', 'pcm', 'analysis'], tx);
-      if (recording.conversationId) {
+      if (conversationId) {
         await this.jobs.enqueue(
           JobName.ConversationSummarize,
-          {
-            networkId,
-            payload: { conversation_id: recording.conversationId },
-            dedupeKey: recording.conversationId,
-          },
+          { networkId, payload: { conversation_id: conversationId }, dedupeKey: conversationId },
           tx,
         );
+        await this.conversations.closeEnded(tx, networkId, conversationId);
       }
-      if (settings['inference_enabled'] !== true) return;
+      if (settings['inference_enabled'] !== true) return true;
       for (const segment of segments) {
         if (segment.transcriptionStatus !== 'transcribed' || !segment.interactionId || !segment.text)
           continue;
@@ -129,7 +133,9 @@ export class RecordingProcessor {
           tx,
         );
       }
+      return true;
     });
+    if (finished && conversationId) this.conversations.announceClosed(networkId, conversationId);
     this.jobs.kick();
   }
 
