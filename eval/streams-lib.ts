@@ -52,7 +52,9 @@ export async function startServer(env: Record<string, string> = {}): Promise<Ser
   dbUrl.pathname = `/${name}`;
   const port = 20000 + Math.floor(Math.random() * 20000);
   const dataDir = mkdtempSync(join(tmpdir(), 'mira-eval-'));
-  const child: ChildProcess = spawn(process.execPath, [entry], {
+  // BENCH_SERVER_NODE_ARGS: extra node flags for the server only (e.g. `--cpu-prof --cpu-prof-dir=.tmp/prof`).
+  const nodeArgs = (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const child: ChildProcess = spawn(process.execPath, [...nodeArgs, entry], {
     env: {
       ...process.env,
       NODE_ENV: 'development',
