@@ -13,7 +13,8 @@
  *   that second on the app socket (p95 over the room-seconds that became an interaction);
  * - processed: winning copies (utterance.process jobs) done / forwarded, after the step drains;
  * - event-loop delay p99 of the server during the step (prom-client's histogram on /metrics, reset by each scrape);
- * - the server's peak RSS.
+ * - the server's peak RSS;
+ * - the server's CPU time (all threads) per uploaded chunk, over the step and its drain.
  * The ladder runs BENCH_RUNS times (a fresh server each); each figure is the median over runs. The 1-minute load
  * average is recorded before and after each run (the machine is shared).
  *
@@ -59,7 +60,22 @@ interface StepResult {
   forwarded: number;
   processed: number;
   loopP99: number;
+  /** Server CPU (all threads) per uploaded chunk over the step and its drain, ms: the cost, whatever the load. */
+  cpuPerChunk: number;
 }
+
+/** CPU time (ms) the server process has used so far, all its threads (utime + stime of /proc/<pid>/stat). */
+function cpuMs(pid: number): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS;
+  } catch {
+    return NaN;
+  }
+}
+/** USER_HZ: 100 on Linux builds everywhere in practice. */
+const CLOCK_TICKS = 100;
 
 function rssMb(pid: number): number {
   try {
@@ -142,6 +158,7 @@ async function step(server: Server, devices: number, chunks: Buffer[][]): Promis
   }
   rooms.forEach((room, index) => (room.firstCapture = start + ((index * 97) % 1000)));
   await eventLoopP99(baseUrl); // resets the server's histogram: the step's figure starts here
+  const cpuBefore = cpuMs(pid);
   const latencies: number[] = [];
   let errors = 0;
   let peakRss = 0;
@@ -202,6 +219,7 @@ async function step(server: Server, devices: number, chunks: Buffer[][]): Promis
   await sleep(500); // the last events are on their way
   clearInterval(sampler);
   peakRss = Math.max(peakRss, rssMb(pid));
+  const cpuUsed = cpuMs(pid) - cpuBefore;
 
   const eventMs: number[] = [];
   for (const room of rooms) {
@@ -226,6 +244,7 @@ async function step(server: Server, devices: number, chunks: Buffer[][]): Promis
     forwarded: Number(c.forwarded),
     processed: Number(c.processed),
     loopP99,
+    cpuPerChunk: cpuUsed / Math.max(1, latencies.length),
   };
 }
 
@@ -255,7 +274,8 @@ async function main(): Promise<void> {
           process.stderr.write(
             `[bench]   N=${n}: ingest p50 ${fmt(r.p50)} ms, p95 ${fmt(r.p95)} ms, errors ${r.errors}/${r.sent}; ` +
               `word→event p95 ${fmt(r.eventP95)} ms (${r.events} events); processed ${r.processed}/${r.forwarded}; ` +
-              `event loop p99 ${fmt(r.loopP99, 1)} ms; RSS ${fmt(r.rss)} MB; load ${loadavg()[0]!.toFixed(1)}\n`,
+              `event loop p99 ${fmt(r.loopP99, 1)} ms; RSS ${fmt(r.rss)} MB; CPU ${fmt(r.cpuPerChunk, 1)} ms/chunk; ` +
+              `load ${loadavg()[0]!.toFixed(1)}\n`,
           );
         }
       } finally {
@@ -284,7 +304,10 @@ async function main(): Promise<void> {
         `${fmt(med((s) => s.eventP95))} | ${events} | ${processed}/${forwarded} | ${fmt(
           med((s) => s.loopP99),
           1,
-        )} | ${fmt(med((s) => s.rss))} |`,
+        )} | ${fmt(med((s) => s.rss))} | ${fmt(
+          med((s) => s.cpuPerChunk),
+          1,
+        )} |`,
     );
     const everyRun = samples.length === RUNS && samples.every((s) => s.p95 < TARGET_P95_MS && s.errors === 0);
     if (everyRun) largest = { n, p95: med((s) => s.p95), rss: med((s) => s.rss) };
@@ -296,12 +319,14 @@ chunk per second in real time; 4 devices per network hear the same room, so ever
 winning copy goes through the utterance pipeline to an \`interaction\` event on the network's app socket. Medians over
 runs (ingest p95 of each run in brackets). Word → event: from the room's copies of one second all answered to that
 second's \`interaction\` event on the socket; Events: how many arrived and matched a second, summed over runs. Processed: winning copies done / forwarded, summed over runs, after the
-step drained (≤ ${DRAIN_MS / 1000} s). Event-loop p99: the server's, over the upload phase of the step.
+step drained (≤ ${DRAIN_MS / 1000} s). Event-loop p99: the server's, over the upload phase of the step. CPU per
+chunk: the server process's CPU time (all threads) over the step and its drain, divided by the uploads: what a
+chunk costs whatever the machine's load.
 
 **Largest N with p95 ingest latency under ${TARGET_P95_MS} ms in every run: ${largest ? `${largest.n} devices (median p95 ${largest.p95.toFixed(0)} ms), server RSS ${largest.rss.toFixed(0)} MB` : 'none of the ladder'}.**
 
-| Devices N | Runs | ingest p50 (ms) | ingest p95 (ms) | Errors | word → event p95 (ms) | Events | Processed | event-loop p99 (ms) | Server peak RSS (MB) |
-|---|---|---|---|---|---|---|---|---|---|
+| Devices N | Runs | ingest p50 (ms) | ingest p95 (ms) | Errors | word → event p95 (ms) | Events | Processed | event-loop p99 (ms) | Server peak RSS (MB) | Server CPU per chunk (ms) |
+|---|---|---|---|---|---|---|---|---|---|---|
 ${rows.join('\n')}
 `;
   if (process.env.BENCH_NO_WRITE !== '1')
