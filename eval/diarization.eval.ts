@@ -43,6 +43,8 @@ import {
 import { babbleVoiceFiles, devSplitSpeakers, evalPipeline, fmt, load, mean, median } from './lib.js';
 
 const TUNE = process.argv.includes('--tune');
+/** Seconds of speech per speaker in the tuning conversations (longer ones show the splitting of long recordings). */
+const TUNE_SECONDS = Number(process.env.DIARIZATION_TUNE_SECONDS ?? 8);
 const PER_COUNT = Number(process.env.DIARIZATION_CONVERSATIONS ?? 10);
 const HOUR_SECONDS = Number(process.env.DIARIZATION_HOUR_SECONDS ?? 3600);
 
@@ -205,7 +207,7 @@ function summary(outcomes: Outcome[]) {
 }
 
 const ALL: Condition[] = ['clean', 'babble 10 dB', 'pink 10 dB'];
-const tuningSet = conversations(tuningPool, 8, 10_000);
+const tuningSet = conversations(tuningPool, TUNE_SECONDS, 10_000);
 
 if (TUNE) {
   // The clean branch (thresholds for audio heard clean) is tuned on clean audio, the noisy branch on noisy audio.
@@ -216,17 +218,24 @@ if (TUNE) {
   );
   const changes = (process.env.DIARIZATION_CHANGE ?? '0.4,0.5,0.6,0.7').split(',').map(Number);
   const merges = (process.env.DIARIZATION_MERGE ?? '0.3,0.35,0.4,0.45,0.5,0.55,0.6').split(',').map(Number);
-  for (const change of changes) {
-    for (const merge of merges) {
+  /** DIARIZATION_VARIANTS='[{"minSpeakerShare":0.05},…]': options tried over the options above (a branch's own in `noisy`). */
+  const variants = JSON.parse(process.env.DIARIZATION_VARIANTS ?? '[{}]') as Array<
+    Partial<DiarizationOptions>
+  >;
+  for (const [change, merge, variant] of changes.flatMap((c) =>
+    merges.flatMap((m) => variants.map((v) => [c, m, v] as const)),
+  )) {
+    {
       const thresholds = { changeThreshold: change, mergeThreshold: merge };
+      const varied = { ...options, ...variant, noisy: { ...options.noisy, ...variant.noisy } };
       const tried =
         branch === 'noisy'
-          ? { ...options, noisy: { ...options.noisy, ...thresholds } }
-          : { ...options, ...thresholds };
+          ? { ...varied, noisy: { ...varied.noisy, ...thresholds } }
+          : { ...varied, ...thresholds };
       const r = await run(diarizer(tried), tuningSet, conditions);
       const s = summary(conditions.flatMap((c) => r.get(c)!));
       console.log(
-        `${change} ${merge} | ${fmt(s.der * 100, 1)} % (${fmt(s.missed * 100, 1)} / ${fmt(s.falseAlarm * 100, 1)} / ${fmt(s.confusion * 100, 1)}) | ${fmt(s.withinOne * 100, 0)} % | ${fmt(s.countBias, 2)}`,
+        `${change} ${merge} ${JSON.stringify(variant)} | ${fmt(s.der * 100, 1)} % (${fmt(s.missed * 100, 1)} / ${fmt(s.falseAlarm * 100, 1)} / ${fmt(s.confusion * 100, 1)}) | ${fmt(s.withinOne * 100, 0)} % | ${fmt(s.countBias, 2)}`,
       );
     }
   }
@@ -234,6 +243,25 @@ if (TUNE) {
 }
 
 const evalSet = conversations(evalPool, 20, 20_000);
+
+/**
+ * DIARIZATION_COMPARE='[{},{"minSpeakerShare":0.05}]': Mira's diarizer with each of these over the options above, on
+ * the evaluation set in every condition, side by side in one run (before/after figures of a change); writes nothing.
+ */
+if (process.env.DIARIZATION_COMPARE) {
+  const variants = JSON.parse(process.env.DIARIZATION_COMPARE) as Array<Partial<DiarizationOptions>>;
+  for (const variant of variants) {
+    const tried = { ...options, ...variant, noisy: { ...options.noisy, ...variant.noisy } };
+    const r = await run(diarizer(tried), evalSet, ALL);
+    for (const condition of ALL) {
+      const s = summary(r.get(condition)!);
+      console.log(
+        `| ${JSON.stringify(variant)} | ${condition} | **${fmt(s.der * 100, 1)}** | ${fmt(s.missed * 100, 1)} | ${fmt(s.falseAlarm * 100, 1)} | ${fmt(s.confusion * 100, 1)} | ${fmt(s.medianDer * 100, 1)} | ${fmt(s.exact * 100, 0)} | ${fmt(s.withinOne * 100, 0)} | ${fmt(s.countBias, 2)} |`,
+      );
+    }
+  }
+  process.exit(0);
+}
 const systems: Array<[string, System]> = [
   ['Mira diarization', diarizer(options)],
   ['baseline: one speaker per 10 s chunk', perChunk],

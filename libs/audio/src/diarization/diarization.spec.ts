@@ -4,7 +4,7 @@ import { readBytes, testPipeline } from '../../../../test/support/audio.js';
 import type { AudioPipeline } from '../audio-pipeline.js';
 import { babble, mixAtSnr } from '../dsp/signal.js';
 import { agglomerate, segmentByChange, type WeightedVector } from './clustering.js';
-import { diarizationOptions, diarize } from './diarizer.js';
+import { clusterVoices, diarizationOptions, diarize } from './diarizer.js';
 import { diarizationEngines } from './engines.js';
 import { slidingWindows, turnsFromWindows } from './turns.js';
 
@@ -44,6 +44,24 @@ describe('diarization: clustering and turns', () => {
     const items = [...around(a!, 5, 0.1, random), ...around(b!, 4, 0.1, random)];
     expect(segmentByChange(items, 0.7, 100)).toEqual([0, 0, 0, 0, 0, 1, 1, 1, 1]);
     expect(segmentByChange(items, 0.7, 3)).toEqual([0, 0, 0, 1, 1, 2, 2, 2, 3]);
+  });
+
+  it('folds a voice with less than its share of all the speech into the nearest voice, however many seconds it has', () => {
+    const [a, b, c] = directions;
+    // 60 s of A, 60 s of B, then 3 s of a third direction (noise, overlap) in one analysed stretch of 0.75 s hops
+    const vectors = [
+      ...around(a!, 80, 0.1, random),
+      ...around(b!, 80, 0.1, random),
+      ...around(c!, 4, 0.1, random),
+    ].map((v) => v.vector);
+    const windows = vectors.map((_, i) => ({ start: i * 0.75, end: i * 0.75 + 1.5 }));
+    const analysis = { regions: [{ start: 0, end: windows.at(-1)!.end }], windows, vectors };
+    const options = { ...diarizationOptions('test'), minSpeakerSeconds: 2 };
+    expect(clusterVoices([analysis], options).speakers.map((s) => s.label)).toEqual(['S1', 'S2', 'S3']);
+    // 3 s of 123 s is under 5 %: one of the two voices takes it
+    const folded = clusterVoices([analysis], { ...options, minSpeakerShare: 0.05 });
+    expect(folded.speakers.map((s) => s.label)).toEqual(['S1', 'S2']);
+    expect(folded.turns.at(-1)!.end).toBe(windows.at(-1)!.end);
   });
 
   it('lays windows over speech and cuts turns halfway between windows of different voices', () => {

@@ -39,6 +39,16 @@ export interface DiarizationOptions {
   mergeThreshold: number;
   /** A voice with less speech than this is folded into the nearest other voice (noise, coughs, cross-talk). */
   minSpeakerSeconds: number;
+  /**
+   * A voice with less than this share of all the speech is folded too: over a long recording a fixed number of
+   * seconds is nothing, and stray windows (noise, overlap) gather into small voices of their own.
+   */
+  minSpeakerShare: number;
+  /**
+   * What the windows of denoised audio are embedded from: the denoised audio, or the audio as heard (the VAD still
+   * reads the denoised one). Noise reduction removes noise and some of what tells voices apart.
+   */
+  embedOn: 'denoised' | 'heard';
   /** Longest segment before a forced split (bounds what one missed change point can mislabel). */
   maxSegmentSeconds: number;
   /** Same-speaker turns separated by a pause shorter than this are one turn. */
@@ -51,7 +61,10 @@ export interface DiarizationOptions {
    * every voice's embedding the same way (cosines between different voices rise), so longer windows and a higher
    * merge threshold.
    */
-  noisy: Pick<DiarizationOptions, 'windowSeconds' | 'stepSeconds' | 'changeThreshold' | 'mergeThreshold'>;
+  noisy: Pick<
+    DiarizationOptions,
+    'windowSeconds' | 'stepSeconds' | 'changeThreshold' | 'mergeThreshold' | 'embedOn'
+  >;
 }
 
 /**

@@ -31,11 +31,19 @@ export const DEFAULT_DIARIZATION_OPTIONS: DiarizationOptions = {
   changeThreshold: 0.6,
   mergeThreshold: 0.4,
   minSpeakerSeconds: 2,
+  minSpeakerShare: 0,
+  embedOn: 'denoised',
   maxSegmentSeconds: 10,
   joinPauseSeconds: 0.5,
   denoise: 'auto',
   noisySnrDb: 20,
-  noisy: { windowSeconds: 3, stepSeconds: 1.5, changeThreshold: 0.5, mergeThreshold: 0.55 },
+  noisy: {
+    windowSeconds: 3,
+    stepSeconds: 1.5,
+    changeThreshold: 0.5,
+    mergeThreshold: 0.55,
+    embedOn: 'denoised',
+  },
 };
 
 export const DIARIZATION_THRESHOLDS: Record<
@@ -83,6 +91,7 @@ export async function analyseSpeech(
 ): Promise<SpeechAnalysis> {
   const audio = denoised ? await engines.denoise(samples) : samples;
   const regions = await engines.detectSpeech(audio);
+  const embedded = options.embedOn === 'heard' ? samples : audio;
   const windows = slidingWindows(
     regions,
     options.windowSeconds,
@@ -91,7 +100,7 @@ export async function analyseSpeech(
   );
   const vectors: Float32Array[] = [];
   for (const w of windows) {
-    const clip = audio.subarray(Math.floor(w.start * SAMPLE_RATE), Math.ceil(w.end * SAMPLE_RATE));
+    const clip = embedded.subarray(Math.floor(w.start * SAMPLE_RATE), Math.ceil(w.end * SAMPLE_RATE));
     vectors.push(await engines.embed(clip));
   }
   const shift = <T extends { start: number; end: number }>(x: T): T => ({
@@ -166,12 +175,16 @@ export function clusterVoices(
   let labels = items.map((_, i) => voiceOfSegment[segmentOf[i]!]!);
   let voices = centroids(items, labels, Math.max(...labels) + 1);
   labels = items.map((it) => closest(it.vector, voices));
+  const minSeconds = Math.max(
+    options.minSpeakerSeconds,
+    options.minSpeakerShare * items.length * options.stepSeconds,
+  );
   for (;;) {
     const seconds = new Array<number>(voices.length).fill(0);
     labels.forEach((l) => (seconds[l]! += options.stepSeconds));
     const present = seconds.map((s, v) => ({ s, v })).filter((x) => x.s > 0);
     const weakest = present.reduce((a, b) => (b.s < a.s ? b : a));
-    if (present.length <= 1 || weakest.s >= options.minSpeakerSeconds) break;
+    if (present.length <= 1 || weakest.s >= minSeconds) break;
     const others = present.filter((x) => x.v !== weakest.v).map((x) => x.v);
     labels = labels.map((l, i) =>
       l === weakest.v
