@@ -14,7 +14,14 @@ import {
 import { audioTestEnv } from '../support/audio.js';
 import { sql } from '../support/database.js';
 import { enrolVoice, toneWav } from '../support/speech.js';
-import { openSession, openSocket, realtimeUrl, type TestSocket } from '../support/realtime-client.js';
+import { liveAudioUrl } from '../support/live-audio-client.js';
+import {
+  attemptUpgrade,
+  openSession,
+  openSocket,
+  realtimeUrl,
+  type TestSocket,
+} from '../support/realtime-client.js';
 import { forgedForwardedForArbitrary, forgedTokenArbitrary, signRaw } from '../support/token-forge.js';
 
 const VOICEPRINT_KEY = Buffer.alloc(32, 9);
@@ -29,7 +36,7 @@ function spellings(id: string, count: number): string[] {
 /**
  * Hostile callers with ordinary accounts, each a finding of the attack on a fresh clone: ids in another letter
  * case (undecryptable voiceprints, a rate-limit bypass), forged X-Forwarded-For chains behind the ALB, refused
- * requests never counted, access tokens outliving logout and revoked sessions, operator endpoints open to all, a
+ * requests (and refused socket upgrades) never counted, access tokens outliving logout and revoked sessions, operator endpoints open to all, a
  * phone reporting for another network's device, tokens with odd claims. The generators (forged tokens, forged
  * proxy chains, the OpenAPI fuzzer's re-cased ids) keep the next variant covered.
  */
@@ -154,6 +161,103 @@ describe('reliability: hostile callers', () => {
       expect(statuses).toEqual([404, 404, 404, 404, 404, 429, 429]);
       // the victim's own budget is untouched
       await t.http().get(`/api/v1/${victim.networkId}/persons`).set(victim.session.auth).expect(200);
+    });
+  });
+
+  describe('refused socket upgrades count (behind one proxy)', () => {
+    let t: TestApp;
+    beforeAll(async () => {
+      t = await startTestApp({ TRUST_PROXY: '1', RATE_LIMIT_ENABLED: 'true', RATE_LIMIT_READ: '5' });
+    });
+    afterAll(async () => t.close());
+
+    /** What the ALB appends is the address; a forged prefix per attempt buys no fresh budget. */
+    const forgedPrefixes = fc.sample(forgedForwardedForArbitrary(), { numRuns: 40, seed: 7 });
+    let attempt = 0;
+    const from = (address: string) => ({
+      'X-Forwarded-For': [...forgedPrefixes[attempt++ % forgedPrefixes.length]!, address].join(', '),
+    });
+    /** The close code of a socket the server opened and refused, or the status it answered instead. */
+    const outcome = async (url: string, address: string): Promise<number> => {
+      const result = await attemptUpgrade(url, from(address));
+      return 'opened' in result ? (await result.opened.closed).code : result.refused.status;
+    };
+
+    it('realtime: bad tokens from one address close 4001 five times, then its upgrades are 429 before any token is read; other addresses are unaffected', async () => {
+      const bad = realtimeUrl(t.baseUrl, { token: 'not-a-token' });
+      const codes: number[] = [];
+      for (let i = 0; i < 8; i++) codes.push(await outcome(bad, '198.51.100.30'));
+      expect(codes).toEqual([4001, 4001, 4001, 4001, 4001, 429, 429, 429]);
+
+      const refused = await attemptUpgrade(bad, from('198.51.100.30'));
+      if (!('refused' in refused)) throw new Error('the upgrade was accepted');
+      expect(refused.refused.status).toBe(429);
+      expect(refused.refused.headers['content-type']).toMatch(/^application\/json/);
+      expect(refused.refused.body).toEqual({
+        detail: expect.stringContaining('read'),
+        error_code: 'RATE_LIMITED',
+        timestamp: expect.any(String),
+        request_id: expect.any(String),
+      });
+      const retryAfter = Number(refused.refused.headers['retry-after']);
+      expect(Number.isInteger(retryAfter) && retryAfter > 0 && retryAfter <= 3600).toBe(true);
+
+      // a good token from the spent address is refused too: the answer comes before the token is read
+      const { session } = await userWithNetwork(t);
+      const good = realtimeUrl(t.baseUrl, { token: session.accessToken, client_id: 'phone' });
+      expect(await outcome(good, '198.51.100.30')).toBe(429);
+      // another address still gets the socket's own refusal, and a good token from it connects
+      expect(await outcome(bad, '198.51.100.31')).toBe(4001);
+      const connected = await attemptUpgrade(good, from('198.51.100.32'));
+      if (!('opened' in connected)) throw new Error(`refused: ${connected.refused.status}`);
+      await connected.opened.waitFor((m) => m.event === 'session_ready', 'session_ready');
+      await connected.opened.close();
+    });
+
+    it("live audio: another network's path closes 4404 five times, then 429; the device's own stream from another address connects", async () => {
+      const home = await userWithNetwork(t);
+      const stranger = await userWithNetwork(t);
+      const device = (await registerClient(t, home.session, home.networkId, 'kitchen')).Authorization.slice(
+        7,
+      );
+      const foreign = liveAudioUrl(t.baseUrl, stranger.networkId, 'kitchen', device);
+      const codes: number[] = [];
+      for (let i = 0; i < 7; i++) codes.push(await outcome(foreign, '198.51.100.40'));
+      expect(codes).toEqual([4404, 4404, 4404, 4404, 4404, 429, 429]);
+
+      const own = liveAudioUrl(t.baseUrl, home.networkId, 'kitchen', device);
+      expect(await outcome(own, '198.51.100.40')).toBe(429);
+      expect(await outcome(liveAudioUrl(t.baseUrl, home.networkId, 'kitchen', 'nope'), '198.51.100.41')).toBe(
+        4401,
+      );
+      const connected = await attemptUpgrade(own, from('198.51.100.42'));
+      if (!('opened' in connected)) throw new Error(`refused: ${connected.refused.status}`);
+      await connected.opened.waitFor((m) => m.event === 'ready', 'ready');
+      await connected.opened.close();
+    });
+
+    it('refused upgrades and refused GETs from one address draw from one budget, keyed alike', async () => {
+      const address = '198.51.100.50';
+      for (let i = 0; i < 3; i++) {
+        await t
+          .http()
+          .get('/api/v1/networks')
+          .set('Authorization', 'Bearer nope')
+          .set(from(address))
+          .expect(401);
+      }
+      const bad = realtimeUrl(t.baseUrl, { token: 'not-a-token' });
+      expect([await outcome(bad, address), await outcome(bad, address)]).toEqual([4001, 4001]);
+      expect(await outcome(bad, address)).toBe(429);
+      const res = await t
+        .http()
+        .get('/api/v1/networks')
+        .set('Authorization', 'Bearer nope')
+        .set(from(address));
+      expect({ status: res.status, code: res.body.error_code }).toEqual({
+        status: 429,
+        code: 'RATE_LIMITED',
+      });
     });
   });
 

@@ -8,6 +8,7 @@ import {
   userWithNetwork,
 } from '../support/app.js';
 import { listOperations } from '../support/openapi.js';
+import { attemptUpgrade, realtimeUrl } from '../support/realtime-client.js';
 import { fillAny } from './routes.js';
 
 /**
@@ -296,6 +297,19 @@ describe('reliability: protections at the HTTP edge', () => {
       for (let i = 0; i < 3; i++) expect((await attempt('198.51.100.7')).status).toBe(401);
       expect((await attempt('198.51.100.7')).status).toBe(429);
       expect((await attempt('198.51.100.8')).status).toBe(401);
+    });
+
+    it('refused socket upgrades on one instance count on the other: its upgrades from that address are 429', async () => {
+      const bad = realtimeUrl(db.baseUrl, { token: 'not-a-token' });
+      const from = { 'X-Forwarded-For': '10.0.0.1, 198.51.100.60' };
+      const codes: number[] = [];
+      for (let i = 0; i < 4; i++) {
+        const result = await attemptUpgrade(bad, from);
+        codes.push('opened' in result ? (await result.opened.closed).code : result.refused.status);
+      }
+      expect(codes).toEqual([4001, 4001, 4001, 4001]);
+      const elsewhere = await attemptUpgrade(realtimeUrl(second.baseUrl, { token: 'not-a-token' }), from);
+      expect('refused' in elsewhere && elsewhere.refused.status).toBe(429);
     });
 
     it('the postgres store shares one budget across instances (the memory store would allow N×)', async () => {

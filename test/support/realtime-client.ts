@@ -24,16 +24,22 @@ export function realtimeUrl(baseUrl: string, query: Record<string, string>, vers
 /** Connects and resolves on open (the server may still close it right after: see `closed`). */
 export async function openSocket(url: string, options: { autoPong?: boolean } = {}): Promise<TestSocket> {
   const ws = new WebSocket(url, { autoPong: options.autoPong ?? true });
-  const messages: RealtimeMessage[] = [];
-  ws.on('message', (data) => messages.push(JSON.parse(data.toString()) as RealtimeMessage));
-  const closed = new Promise<{ code: number; reason: string }>((resolve) =>
-    ws.on('close', (code, reason) => resolve({ code, reason: reason.toString() })),
-  );
+  const socket = track(ws);
   await new Promise<void>((resolve, reject) => {
     ws.once('open', () => resolve());
     ws.once('error', reject);
   });
   ws.on('error', () => undefined);
+  return socket;
+}
+
+/** Records the messages and the close of a client socket from its creation on. */
+function track(ws: WebSocket): TestSocket {
+  const messages: RealtimeMessage[] = [];
+  ws.on('message', (data) => messages.push(JSON.parse(data.toString()) as RealtimeMessage));
+  const closed = new Promise<{ code: number; reason: string }>((resolve) =>
+    ws.on('close', (code, reason) => resolve({ code, reason: reason.toString() })),
+  );
   return {
     ws,
     messages,
@@ -57,4 +63,47 @@ export async function openSession(url: string, readyEvent = 'session_ready'): Pr
     socket.closed.then((c) => Promise.reject(new Error(`socket closed ${c.code} ${c.reason}`))),
   ]);
   return socket;
+}
+
+/** An HTTP answer the server gave instead of accepting the upgrade. */
+export interface RefusedUpgrade {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  body: Record<string, unknown>;
+}
+
+/**
+ * Attempts an upgrade: the socket once the server accepted it (it may close it right after: see `closed`), or the
+ * HTTP answer it gave instead (status, headers, the JSON body).
+ */
+export function attemptUpgrade(
+  url: string,
+  headers: Record<string, string> = {},
+): Promise<{ opened: TestSocket } | { refused: RefusedUpgrade }> {
+  const ws = new WebSocket(url, { headers });
+  const socket = track(ws);
+  return new Promise((resolve, reject) => {
+    ws.once('unexpected-response', (_request, response) => {
+      const chunks: Buffer[] = [];
+      response.on('data', (chunk: Buffer) => chunks.push(chunk));
+      response.on('end', () => {
+        const text = Buffer.concat(chunks).toString();
+        let body: Record<string, unknown>;
+        try {
+          body = JSON.parse(text) as Record<string, unknown>;
+        } catch {
+          body = { unparsed: text };
+        }
+        ws.on('error', () => undefined);
+        ws.terminate();
+        resolve({ refused: { status: response.statusCode ?? 0, headers: response.headers, body } });
+      });
+      response.on('error', reject);
+    });
+    ws.once('open', () => {
+      ws.on('error', () => undefined);
+      resolve({ opened: socket });
+    });
+    ws.once('error', reject);
+  });
 }

@@ -12,6 +12,7 @@ import {
   createValidationPipe,
   MetricsService,
   NETWORK_ID_HEADER,
+  RateLimiter,
   refuseDeepJson,
   requestLoggingMiddleware,
   securityHeadersMiddleware,
@@ -65,8 +66,15 @@ export async function createApp(config: AppConfig, logger: AppLogger): Promise<N
   app.useGlobalPipes(createValidationPipe());
   app.useGlobalFilters(new AllExceptionsFilter(logger));
   // The realtime sessions read every client message themselves (their writes go through the bounded send), so
-  // the adapter's own message routing is given nothing to route. Gateway paths may hold :params.
-  app.useWebSocketAdapter(new PathPatternWsAdapter(app, { messageParser: () => undefined }));
+  // the adapter's own message routing is given nothing to route. Gateway paths may hold :params. An address that
+  // has spent its budget on refused upgrades (or refused GETs) gets 429 before any gateway reads a token.
+  const limiter = app.get(RateLimiter);
+  app.useWebSocketAdapter(
+    new PathPatternWsAdapter(app, {
+      messageParser: () => undefined,
+      refuseUpgrade: (request) => limiter.refuseUpgrade(request),
+    }),
+  );
   // No app.enableShutdownHooks(): main.ts owns SIGTERM/SIGINT (graceful drain, then exit 0; see lifecycle/).
   mountDocs(app, config);
   await app.init();

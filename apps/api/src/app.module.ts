@@ -9,8 +9,8 @@ import {
   BodyMediaTypeGuard,
   CoreModule,
   DatabaseModule,
-  RateLimiter,
   RateLimitGuard,
+  RateLimitModule,
   RealtimeBusModule,
 } from '@mira/core';
 import { IdentityModule } from '@mira/identity';
@@ -43,6 +43,7 @@ export class AppModule {
         CoreModule.forRoot(config, logger),
         DatabaseModule.forRoot({ migrations: ALL_MIGRATIONS }),
         RealtimeBusModule.forRoot(),
+        RateLimitModule,
         HealthModule,
         JobsModule,
         MetricsModule,
@@ -65,7 +66,6 @@ export class AppModule {
         AppsModule,
       ],
       providers: [
-        RateLimiter,
         // Global guards run in this order: the rate limiter knows the caller and its network, and counts a body
         // the media-type check then refuses (415) before any pipe sees it.
         { provide: APP_GUARD, useClass: AccessGuard },

@@ -69,7 +69,7 @@ function documentEdgeErrors(document: OpenAPIObject): void {
     },
     RateLimited: {
       description:
-        "RATE_LIMITED: the caller's or the network's budget for this window is spent (refused requests count too)",
+        "RATE_LIMITED: the caller's or the network's budget for this window is spent (refused requests count too; on a WebSocket path, refused upgrades from the client address)",
       headers: {
         'Retry-After': { description: 'Seconds until the window resets', schema: { type: 'integer' } },
       },

@@ -42,6 +42,8 @@ export * from './rate-limit/rate-budget.decorator.js';
 export * from './rate-limit/rate-limit.store.js';
 export * from './rate-limit/rate-limit.guard.js';
 export * from './rate-limit/rate-limiter.js';
+export * from './rate-limit/rate-limit.module.js';
+export * from './http/client-address.js';
 export * from './lifecycle/shutdown.coordinator.js';
 export * from './metrics/metric-names.js';
 export * from './metrics/metrics.service.js';

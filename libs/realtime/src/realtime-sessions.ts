@@ -7,6 +7,7 @@ import {
   AppLogger,
   closeSocket,
   NetworkAccessPort,
+  RateLimiter,
   ShutdownCoordinator,
   TokenService,
 } from '@mira/core';
@@ -35,8 +36,8 @@ const MAX_MISSED_BEATS = 2;
 const PONG_INTERVAL_MS = 1000;
 
 /**
- * The life of one socket: authenticate on connect (no message is needed from the client), admit it under the
- * caps, tell it `session_ready` and the current `service_status`, answer its pings, keep it alive with
+ * The life of one socket: authenticate on connect (no message is needed from the client; a refusal counts against
+ * the client address, which the upgrade answers 429 once its budget is spent), admit it under the caps, tell it `session_ready` and the current `service_status`, answer its pings, keep it alive with
  * heartbeats, renew its session_token before it runs out, and close it with 1012 when the instance shuts down.
  * A socket opened with a user token lives no longer than the sign-in session of that token: each heartbeat checks
  * the sessions of this instance's sockets in one query and closes with 4001 those whose session ended (sign-out,
@@ -53,6 +54,7 @@ export class RealtimeSessions implements OnApplicationBootstrap, OnApplicationSh
     private readonly networks: NetworkService,
     private readonly access: NetworkAccessPort,
     private readonly tokens: TokenService,
+    private readonly limiter: RateLimiter,
     private readonly shutdown: ShutdownCoordinator,
     private readonly config: AppConfig,
     private readonly logger: AppLogger,
@@ -89,6 +91,8 @@ export class RealtimeSessions implements OnApplicationBootstrap, OnApplicationSh
     }
     if (!identity.ok) {
       this.logger.info('realtime_refused', { code: identity.code, reason: identity.reason });
+      // counted before the close, so the client's next attempt already sees it
+      await this.limiter.countRefusedUpgrade(request);
       return closeSocket(ws, identity.code, identity.reason);
     }
     if (ws.readyState !== WebSocket.OPEN) return; // the client left while it was authenticated

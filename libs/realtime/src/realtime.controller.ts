@@ -22,6 +22,10 @@ Close codes: 4001 bad, expired or revoked token, or (open sockets) the user toke
 network_id; 1012 the server restarts (reconnect); 1013 too many sockets for the account, or too slow to read (reconnect
 later); 1011 could not be set up (reconnect). Full reference: docs/apps.md.
 
+Each socket refused with 4001, 4003 or 1008 counts against the client address's read budget (refused HTTP
+requests from it too); once it is spent the upgrade is answered 429 \`RATE_LIMITED\` with \`Retry-After\` and the
+error body, before the token is read.
+
 A plain HTTP request (no \`Upgrade: websocket\`) answers 426.`;
 
 /** Documents the socket in OpenAPI, and answers a plain HTTP request to its path with a clear 426. */

@@ -7,6 +7,7 @@ import {
   closeSocket,
   isUuid,
   NetworkAccessPort,
+  RateLimiter,
   RealtimeBus,
   type RealtimeNotice,
   resolveBearer,
@@ -39,7 +40,8 @@ const MAX_MISSED_BEATS = 2;
 
 /**
  * The live audio sockets of this instance: authenticated when they open (a device token in the `token` query or the
- * Authorization header; the path's network must be the device's, as on the upload route), then fed to a
+ * Authorization header; the path's network must be the device's, as on the upload route; a refusal counts against
+ * the client address, which the upgrade answers 429 once its budget is spent), then fed to a
  * LiveAudioSession each. Closed when their device is revoked, their network deleted or its service disabled (the
  * realtime bus: every instance hears it), cut when dead, and closed with 1012 after their commits on shutdown.
  */
@@ -58,6 +60,7 @@ export class LiveAudioSockets implements OnApplicationBootstrap, OnApplicationSh
     private readonly ingestion: ChunkIngestionService,
     private readonly bus: RealtimeBus,
     private readonly shutdown: ShutdownCoordinator,
+    private readonly limiter: RateLimiter,
     private readonly config: AppConfig,
     private readonly logger: AppLogger,
   ) {}
@@ -109,6 +112,8 @@ export class LiveAudioSockets implements OnApplicationBootstrap, OnApplicationSh
       ws.resume(); // reads the client's answer to the close
       if (err instanceof AppError) {
         this.logger.info('live_audio_refused', { error_code: err.code, status: err.status });
+        // the caller's refusals (not a disabled service) count against its address, before the close
+        if (err.status < 500) await this.limiter.countRefusedUpgrade(request);
         return closeSocket(ws, closeCodeOf(err), closeReason(`${err.code}: ${err.detail}`));
       }
       this.logger.error('live_audio_open_failed', {

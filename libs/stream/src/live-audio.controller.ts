@@ -39,6 +39,10 @@ service disabled);
 1007 not JSON / odd-length PCM / not one valid Opus packet; 1008 audio before hello, unknown message; 1009 frame too large; 1011 could not store
 (reconnect); 1012 server restarting (reconnect).
 
+Each socket refused as it opens (4401, 4403, 4404, 4409, 4422) counts against the client address's read budget (refused HTTP requests from
+it too); once it is spent the upgrade is answered 429 \`RATE_LIMITED\` with \`Retry-After\` and the error body,
+before the token is read.
+
 A plain HTTP request (no \`Upgrade: websocket\`) answers 426.`;
 
 /** Documents the live audio socket in OpenAPI, and answers a plain HTTP request to its path with a clear 426. */

@@ -69,25 +69,38 @@ export function answerClientErrors(server: Server, logger: AppLogger): void {
       return;
     }
     const error = clientErrorToAppError(err.code);
-    const requestId = randomUUID();
-    const body = JSON.stringify({
-      detail: error.detail,
-      error_code: error.code,
-      timestamp: new Date().toISOString(),
-      request_id: requestId,
-    });
+    const requestId = answerOnSocket(socket, error);
     logger.warn('http_client_error', {
       code: err.code ?? 'unknown',
       status: error.status,
       request_id: requestId,
     });
-    socket.end(
-      `HTTP/1.1 ${error.status} ${STATUS_CODES[error.status]}\r\n` +
-        'Content-Type: application/json; charset=utf-8\r\n' +
-        `Content-Length: ${Buffer.byteLength(body)}\r\n` +
-        `X-Request-Id: ${requestId}\r\n` +
-        'X-Content-Type-Options: nosniff\r\nCache-Control: no-store\r\nConnection: close\r\n\r\n' +
-        body,
-    );
   });
+}
+
+/**
+ * Writes the error as a whole HTTP response straight to a connection no Express response owns (a refused request
+ * Node parsed, a WebSocket upgrade refused before it is accepted), with the usual body, a new request id and
+ * Retry-After when the error has one, then closes the connection. Returns the request id.
+ */
+export function answerOnSocket(socket: Duplex, error: AppError): string {
+  const requestId = randomUUID();
+  const body = JSON.stringify({
+    detail: error.detail,
+    error_code: error.code,
+    timestamp: new Date().toISOString(),
+    request_id: requestId,
+  });
+  const retryAfter =
+    error.extra.retryAfterSeconds === undefined ? '' : `Retry-After: ${error.extra.retryAfterSeconds}\r\n`;
+  socket.end(
+    `HTTP/1.1 ${error.status} ${STATUS_CODES[error.status]}\r\n` +
+      'Content-Type: application/json; charset=utf-8\r\n' +
+      `Content-Length: ${Buffer.byteLength(body)}\r\n` +
+      `X-Request-Id: ${requestId}\r\n` +
+      retryAfter +
+      'X-Content-Type-Options: nosniff\r\nCache-Control: no-store\r\nConnection: close\r\n\r\n' +
+      body,
+  );
+  return requestId;
 }

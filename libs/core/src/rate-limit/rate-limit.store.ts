@@ -12,6 +12,8 @@ export interface WindowCount {
 export interface RateLimitStore {
   /** Counts one hit for every key (same window) and returns the counts in the same order. */
   hit(keys: string[], windowMs: number, now: number): Promise<WindowCount[]>;
+  /** The counts of these keys in the current window without counting a hit (0 for a key not seen in it). */
+  peek(keys: string[], windowMs: number, now: number): Promise<WindowCount[]>;
 }
 
 export function windowStart(now: number, windowMs: number): number {
@@ -41,6 +43,16 @@ export class MemoryRateLimitStore implements RateLimitStore {
       return { count: entry.count, resetInMs: start + windowMs - now };
     });
     return Promise.resolve(results);
+  }
+
+  peek(keys: string[], windowMs: number, now: number): Promise<WindowCount[]> {
+    const start = windowStart(now, windowMs);
+    return Promise.resolve(
+      keys.map((key) => {
+        const entry = this.counters.get(key);
+        return { count: entry?.start === start ? entry.count : 0, resetInMs: start + windowMs - now };
+      }),
+    );
   }
 
   get size(): number {
@@ -73,6 +85,17 @@ export class PostgresRateLimitStore implements RateLimitStore {
     )) as { key: string; hits: number }[];
     const byKey = new Map(rows.map((r) => [r.key, Number(r.hits)]));
     return keys.map((key) => ({ count: byKey.get(key) ?? 1, resetInMs: start + windowMs - now }));
+  }
+
+  async peek(keys: string[], windowMs: number, now: number): Promise<WindowCount[]> {
+    const start = windowStart(now, windowMs);
+    const rows = (await this.dataSource.query(
+      `SELECT key, hits FROM rate_limit_counters
+       WHERE key = ANY($1::text[]) AND window_start = to_timestamp($2::float8 / 1000)`,
+      [keys, start],
+    )) as { key: string; hits: number }[];
+    const byKey = new Map(rows.map((r) => [r.key, Number(r.hits)]));
+    return keys.map((key) => ({ count: byKey.get(key) ?? 0, resetInMs: start + windowMs - now }));
   }
 }
 
