@@ -136,7 +136,8 @@ const rules = (overrides: Partial<CalibratedRules> = {}): SpeakerPolicy => ({
     continuationMaxGapSeconds: 5,
     continuationMaxSpeechSeconds: 2.5,
     gatherMinSpeechSeconds: 1.5,
-    gatherUnknownPosterior: 0.99,
+    gatherMinSnrDb: 20,
+    gatherMaxScore: 3,
     ...base.calibrated,
     ...overrides,
     ...{ calibration },
@@ -246,32 +247,32 @@ for (const line of [2, 3, 4, 5, 6, 7]) {
   );
 }
 say(
-  "\n| P(nobody enrolled) to keep | same-voice score | utterances | speech | enrolled | strangers | exactly one person | none | several | named after | enrolled speakers' clips kept | new persons of enrolled speakers |",
+  "\n| kept at SNR ≥ / score ≤ | same-voice score | utterances | speech | voice's score ≤ | enrolled | strangers | exactly one person | none | several | named after | enrolled speakers' clips kept | new persons of enrolled speakers | of which heard in |",
 );
-say('|---|---|---|---|---|---|---|---|---|---|---|---|');
+say('|---|---|---|---|---|---|---|---|---|---|---|---|---|---|');
 const gatheringRow = (label: string, policy: SpeakerPolicy) => {
   // an enrolled person's own speech kept as an unknown voice, and new persons made of it (every dev person enrolled)
   const own = simulateOwnSpeech(material, policy, pipeline);
+  const heardIn = [...own.byConditions].map(([c, n]) => `${c}: ${n}`).join(', ') || '—';
   for (const enrolledCount of [5, persons.length - 1]) {
     const r = simulateStrangers(material, policy, pipeline, enrolledCount);
     say(
-      `| ${label} | ${policy.gathering.sameVoiceScore} | ${policy.gathering.minUtterances} | ${policy.gathering.minTotalSeconds} s | ${enrolledCount} | ${r.strangers} | ${r.exactlyOne} | ${r.none} | ${r.several} | ${pct(r.namedAfter, r.after)} (${r.after}) | ${own.kept} of ${usable.length} | ${own.newPersons} (${own.speakersWithNewPerson} of ${own.speakers} speakers) |`,
+      `| ${label} | ${policy.gathering.sameVoiceScore} | ${policy.gathering.minUtterances} | ${policy.gathering.minTotalSeconds} s | ${policy.gathering.newVoiceMaxScore ?? '—'} | ${enrolledCount} | ${r.strangers} | ${r.exactlyOne} | ${r.none} | ${r.several} | ${pct(r.namedAfter, r.after)} (${r.after}) | ${own.kept} of ${usable.length} | ${own.newPersons} (${own.speakersWithNewPerson} of ${own.speakers} speakers) | ${heardIn} |`,
     );
   }
 };
 // the threshold rules (no calibration): a voice below the new-person line is kept
 gatheringRow('threshold rules', thresholdRules);
-for (const gatherUnknownPosterior of [0.5, 0.7, 0.9]) {
-  for (const sameVoiceScore of [3, 4, 5]) {
-    for (const minUtterances of [2, 3]) {
-      const policy = rules({ gatherUnknownPosterior });
-      policy.gathering = {
-        ...policy.gathering,
-        sameVoiceScore,
-        minUtterances,
-        minTotalSeconds: 2.5 * minUtterances,
-      };
-      gatheringRow(String(gatherUnknownPosterior), policy);
+// the grid around the built-in setting: the SNR line, the keeping line, the same-voice score and the voice's line
+const gatherGrid = (name: string, fallback: string) => (process.env[name] ?? fallback).split(',').map(Number);
+for (const gatherMinSnrDb of gatherGrid('GATHER_SNR_DB', '18,20,22')) {
+  for (const gatherMaxScore of gatherGrid('GATHER_MAX_SCORES', '2.5,3')) {
+    for (const sameVoiceScore of gatherGrid('SAME_VOICE_SCORES', '3,4')) {
+      for (const newVoiceMaxScore of gatherGrid('NEW_VOICE_MAX_SCORES', '1.75,2,2.25')) {
+        const policy = rules({ gatherMinSnrDb, gatherMaxScore });
+        policy.gathering = { ...policy.gathering, sameVoiceScore, newVoiceMaxScore };
+        gatheringRow(`${gatherMinSnrDb} dB / ${gatherMaxScore}`, policy);
+      }
     }
   }
 }

@@ -252,8 +252,21 @@ export function simulateOwnSpeech(
   m: ScoredMaterial,
   policy: SpeakerPolicy,
   pipeline: AudioPipeline,
-): { speakers: number; kept: number; newPersons: number; speakersWithNewPerson: number } {
-  const out = { speakers: 0, kept: 0, newPersons: 0, speakersWithNewPerson: 0 };
+): {
+  speakers: number;
+  kept: number;
+  newPersons: number;
+  speakersWithNewPerson: number;
+  /** New persons by the conditions their utterances were heard in (e.g. "telephone band", "clean + babble 5 dB"). */
+  byConditions: Map<string, number>;
+} {
+  const out = {
+    speakers: 0,
+    kept: 0,
+    newPersons: 0,
+    speakersWithNewPerson: 0,
+    byConditions: new Map<string, number>(),
+  };
   const everyone = [...m.persons.keys()];
   const rule = newVoiceRule(m, pipeline, policy, m.persons);
   const bySpeaker = new Map<number, number[]>();
@@ -262,13 +275,13 @@ export function simulateOwnSpeech(
   });
   for (const trialIds of bySpeaker.values()) {
     out.speakers++;
-    let kept: UnattributedSpeech[] = [];
+    let kept: Array<UnattributedSpeech & { condition: string }> = [];
     let made = 0;
     for (const i of trialIds) {
       if (!decide(m, i, everyone, policy)?.gatherable) continue;
       out.kept++;
       const t = m.trials[i]!;
-      const current = { embedding: t.embedding!, speechSeconds: t.speechSeconds };
+      const current = { embedding: t.embedding!, speechSeconds: t.speechSeconds, condition: t.condition };
       const members = gatherVoice(
         kept,
         current,
@@ -278,6 +291,9 @@ export function simulateOwnSpeech(
       );
       if (members) {
         made++;
+        const conditions = [...new Set([t.condition, ...members.map((k) => kept[k]!.condition)])].sort();
+        const key = conditions.join(' + ');
+        out.byConditions.set(key, (out.byConditions.get(key) ?? 0) + 1);
         kept = kept.filter((_, k) => !members.includes(k));
       } else kept.push(current);
     }

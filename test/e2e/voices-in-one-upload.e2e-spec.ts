@@ -184,7 +184,7 @@ describe('voices in one upload (real HTTP, real PostgreSQL, real ONNX, real spee
         maxTurnSeconds: 7,
         firstFile: 3,
       });
-      for (const dialogue of [once, meeting]) {
+      for (const [k, dialogue] of [once, meeting].entries()) {
         const recording = await recordingOf(home, encodeWav16(dialogue.samples, 16_000));
         const stranger = recording.speakers.find((v) =>
           recording.segments.some(
@@ -192,14 +192,17 @@ describe('voices in one upload (real HTTP, real PostgreSQL, real ONNX, real spee
               s.speaker_label === v.speaker_label && speakerDuring(dialogue.turns, s.start, s.end) === '533',
           ),
         )!;
-        // the stranger's voice goes to gathering, which (mira-speaker-v1 under the current policy) keeps a stranger
-        // unknown rather than risk making a person of an enrolled speaker's own speech: never a person per voice
-        expect(stranger).toMatchObject({ person_id: null, decision: 'unknown' });
-        expect((await personsOf(home)).map((p) => p.id).sort()).toEqual([home.anna, home.bert].sort());
+        const persons = (await personsOf(home)).map((p) => p.id);
+        const gathered = persons.filter((id) => id !== home.anna && id !== home.bert);
+        // a voice is gathered turn by turn, never made a person from one judgement: after one turn it is nobody;
+        // after a meeting of several turns it is nobody yet or exactly one new person, never an enrolled one
+        expect(gathered.length).toBeLessThanOrEqual(k);
+        if (k === 0) expect(stranger).toMatchObject({ person_id: null, decision: 'unknown' });
+        expect([null, ...gathered]).toContain(stranger.person_id);
         for (const s of recording.segments) {
           const who = speakerDuring(dialogue.turns, s.start, s.end);
           if (who === '2033') expect(s.person_id).toBe(home.anna);
-          if (who === '533') expect(s.person_id).toBeNull();
+          if (who === '533') expect([null, ...gathered]).toContain(s.person_id);
         }
       }
     }, 900_000);

@@ -33,8 +33,10 @@ const policy: SpeakerPolicy = {
     continuationPrior: 0.8,
     continuationMaxGapSeconds: 5,
     continuationMaxSpeechSeconds: 2.5,
+    continuationMinSpeechSeconds: 0.5,
     gatherMinSpeechSeconds: 1.5,
-    gatherUnknownPosterior: 0.99,
+    gatherMinSnrDb: 20,
+    gatherMaxScore: 0.5,
   },
 };
 
@@ -145,6 +147,24 @@ describe('judgeSpeaker: who spoke, from all the evidence', () => {
     expect(otherTurn.decision).not.toMatchObject({ kind: 'match', personId: 'ben' });
   });
 
+  it("names a segment with less speech than a name needs only as the turn's speaker it continues", () => {
+    const e = [evidence(at(5), [anna, ben])];
+    const under = { speechSeconds: 0.8, snrDb: 30 };
+    expect(judgeSpeaker(under, e).decision).toMatchObject({ kind: 'unknown', reason: 'too_little_speech' });
+    const continued = judgeSpeaker({ ...under, context: { personId: 'anna', gapSeconds: 1 } }, e);
+    expect(continued.decision).toMatchObject({ kind: 'match', personId: 'anna', refine: false });
+    expect(continued.contextUsed).toBe(true);
+    // after Ben's turn, Anna's voice is not his, and too little to be hers on its own
+    expect(judgeSpeaker({ ...under, context: { personId: 'ben', gapSeconds: 1 } }, e).decision).toMatchObject(
+      { kind: 'unknown', reason: 'too_little_speech' },
+    );
+    // under the continuation's own floor: nobody
+    expect(
+      judgeSpeaker({ speechSeconds: 0.4, snrDb: 30, context: { personId: 'anna', gapSeconds: 1 } }, e)
+        .decision,
+    ).toMatchObject({ kind: 'unknown', reason: 'too_little_speech' });
+  });
+
   it('weighs persons of an older model (awaiting re-enrolment) on the same footing', () => {
     const legacy = evidence(at(3), [person('carl', 0)], { modelId: 'model-a' });
     const judgement = judgeSpeaker({ speechSeconds: 3, snrDb: 30 }, [evidence(at(0), [ben]), legacy]);
@@ -158,6 +178,10 @@ describe('judgeSpeaker: who spoke, from all the evidence', () => {
       true,
     );
     expect(judgeSpeaker({ speechSeconds: 2, snrDb: 5 }, [evidence(stranger, [anna, ben])]).gatherable).toBe(
+      false,
+    );
+    // clean by the SNR rule, but not heard clearly enough to stand for a voice
+    expect(judgeSpeaker({ speechSeconds: 2, snrDb: 15 }, [evidence(stranger, [anna, ben])]).gatherable).toBe(
       false,
     );
     expect(
@@ -229,6 +253,17 @@ describe('gathering unknown voices into one new person', () => {
     // a voice near Anna's in every utterance is Anna's, however unclear each utterance was
     expect(isNewVoice({ embedding: at(5), speechSeconds: 6 }, evidence(at(0), persons))).toBe(false);
     expect(isNewVoice({ embedding: at(0, 6), speechSeconds: 6 }, evidence(at(0), persons))).toBe(true);
+  });
+
+  it("with a voice line, judges the gathered voice's centroid against every voiceprint, clean and heard in noise", () => {
+    const lined = { ...policy, gathering: { ...policy.gathering, newVoiceMaxScore: 0.5 } };
+    const anna = { ...person('anna', 0), noisyCentroid: at(-80) };
+    const persons = [anna, person('ben', 90)];
+    const judge = (embedding: Float32Array) =>
+      isNewVoice({ embedding, speechSeconds: 6 }, evidence(at(0), persons, { policy: lined }));
+    expect(judge(at(0, 6))).toBe(true); // cosine 0.16 with Anna, 0 with Ben
+    expect(judge(at(40, 0.5))).toBe(false); // 0.69 with Anna's clean voiceprint: over the line
+    expect(judge(at(-80, 1))).toBe(false); // 0.71 with Anna heard in noise, 0.12 with her clean voiceprint
   });
 
   it('leaves other voices out of the group', () => {

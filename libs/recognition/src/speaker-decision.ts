@@ -79,16 +79,41 @@ export function judgeSpeaker(utterance: UtteranceFacts, models: ModelEvidence[])
 
 /**
  * Whether speech heard as one voice (a gathered group of utterances: their centroid and all their speech) is nobody
- * enrolled, as clearly as one utterance must be to be kept for gathering (`gatherable`). Judged as clean speech by
- * the current model alone: the utterances were each kept as clean speech of that model.
+ * enrolled with the current model. On a calibrated policy with a `newVoiceMaxScore`: the centroid scores at most that
+ * against every person's voiceprints, clean and heard in noise (an enrolled person's utterances joined carry more of
+ * their voice than each one did, so they meet the voiceprint); otherwise it must be as clearly nobody as one utterance
+ * must be to be kept for gathering (`gatherable`), judged as clean speech of all its length.
  */
 export function isNewVoice(
   voice: { embedding: Float32Array; speechSeconds: number },
   current: ModelEvidence,
 ): boolean {
+  const line = current.policy.gathering.newVoiceMaxScore;
+  if (current.policy.calibrated && line !== undefined) {
+    return bestEnrolledScore([{ ...current, embedding: voice.embedding }]) <= line;
+  }
   return judgeSpeaker({ speechSeconds: voice.speechSeconds, snrDb: null }, [
     { ...current, embedding: voice.embedding },
   ]).gatherable;
+}
+
+/**
+ * The highest score of the speech against any enrolled person of these models, against their clean voiceprint and the
+ * one heard in noise alike: an enrolled person's speech through babble the SNR stage missed looks unlike their clean
+ * voiceprint and nearer the one heard in noise, so only speech far from both is nobody enrolled. -Infinity with
+ * nobody enrolled.
+ */
+export function bestEnrolledScore(models: ModelEvidence[]): number {
+  let best = Number.NEGATIVE_INFINITY;
+  for (const model of models) {
+    if (model.persons.length === 0) continue;
+    const references = [
+      ...model.persons.map((p) => p.centroid),
+      ...model.persons.flatMap((p) => (p.noisyCentroid ? [p.noisyCentroid] : [])),
+    ];
+    for (const score of model.score(model.embedding, references).scores) best = Math.max(best, score);
+  }
+  return best;
 }
 
 function judgeByThresholds(utterance: UtteranceFacts, model: ModelEvidence): SpeakerJudgement {
@@ -158,9 +183,9 @@ function judgeCalibrated(
   const base = { scale: current.scale, unknownPosterior: round(plain.unknown) };
   const gatherable =
     !noisy &&
+    (utterance.snrDb === null || utterance.snrDb >= rules.gatherMinSnrDb) &&
     utterance.speechSeconds >= rules.gatherMinSpeechSeconds &&
-    plain.unknown >= rules.gatherUnknownPosterior &&
-    unknownHeardInNoise(utterance.speechSeconds, models, rules.unknownPrior) >= rules.gatherUnknownPosterior;
+    bestEnrolledScore(models) <= rules.gatherMaxScore;
   const unknown = (reason: UnknownReason, gather: boolean): SpeakerJudgement => ({
     ...base,
     decision: {
@@ -174,16 +199,19 @@ function judgeCalibrated(
     contextUsed: false,
     gatherable: gather,
   });
-  if (utterance.speechSeconds < policy.minMatchSpeechSeconds) return unknown('too_little_speech', false);
-  if (!best) return unknown(gatherable ? 'gathering_new_voice' : 'below_threshold', gatherable);
   // context: only for a short segment right after the same device named someone, and only when that someone is here
   const context = utterance.context;
   const favouredIndex =
     context &&
     context.gapSeconds <= rules.continuationMaxGapSeconds &&
-    utterance.speechSeconds <= rules.continuationMaxSpeechSeconds
+    utterance.speechSeconds <= rules.continuationMaxSpeechSeconds &&
+    utterance.speechSeconds >= rules.continuationMinSpeechSeconds
       ? candidates.findIndex((c) => c.personId === context.personId)
       : -1;
+  // less speech than a name needs: only a continuation of the turn may be named, and only as the turn's speaker
+  const belowNameMinimum = utterance.speechSeconds < policy.minMatchSpeechSeconds;
+  if (belowNameMinimum && favouredIndex < 0) return unknown('too_little_speech', false);
+  if (!best) return unknown(gatherable ? 'gathering_new_voice' : 'below_threshold', gatherable);
   const withContext =
     favouredIndex >= 0
       ? posteriors(llrs, rules.unknownPrior, { index: favouredIndex, prior: rules.continuationPrior })
@@ -191,11 +219,12 @@ function judgeCalibrated(
   const top = ranked.reduce((a, b) => (withContext.persons[b.i]! > withContext.persons[a.i]! ? b : a));
   const posterior = withContext.persons[top.i]!;
   const namePosterior = noisy ? rules.noisyNamePosterior : rules.namePosterior;
-  const contextUsed = favouredIndex >= 0 && plain.persons[top.i]! < namePosterior;
+  const contextUsed = favouredIndex >= 0 && (belowNameMinimum || plain.persons[top.i]! < namePosterior);
   // within the winner's model, the nearest voiceprint by cosine must be the same person (the normalised ranking and
   // the raw one disagreeing is ambiguous evidence)
   const sameModel = candidates.filter((c) => c.model === top.model);
   const nearest = sameModel.reduce((a, b) => (b.similarity > a.similarity ? b : a));
+  if (belowNameMinimum && top.i !== favouredIndex) return unknown('too_little_speech', false);
   if (posterior >= namePosterior && nearest.personId === top.personId) {
     const runnerUp = ranked.find((c) => c.i !== top.i);
     return {
@@ -239,17 +268,6 @@ function judgeCalibrated(
     contextUsed: false,
     gatherable,
   };
-}
-
-/**
- * P(nobody enrolled) for speech weighed as noisy speech is: against each person's voiceprint heard in noise as well as
- * the clean one, calibrated as noisy. An enrolled person's speech through babble the SNR stage missed, or over a
- * telephone line, looks unlike their clean voiceprint and nearer the one heard in noise: speech is gathered as a new
- * voice only when it is nobody enrolled both ways.
- */
-function unknownHeardInNoise(speechSeconds: number, models: ModelEvidence[], unknownPrior: number): number {
-  const llrs = candidatesOf(models, Number.NEGATIVE_INFINITY, speechSeconds, true).map((c) => c.llr);
-  return posteriors(llrs, unknownPrior).unknown;
 }
 
 /**

@@ -16,7 +16,10 @@ import type { CalibratedRules, SpeakerPolicy } from './speaker-policy.js';
  * babble, so it is over-confident in pink noise: 0.99 there names 0.31 % of pink clips wrongly with 5 persons.
  * Context prior 0.8: a short segment after the same speaker's named turn is named right far more often (16 → 83 %),
  * with no wrong name after a change of speaker. The gap (5 s) and segment length (2.5 s) of a continuation are
- * choices, not measured. Gathering at P(nobody enrolled) 0.9: no enrolled speaker's own speech became a person.
+ * choices, not measured. Gathering keeps speech heard at ≥ 20 dB SNR that scores ≤ 3.0 against every enrolled
+ * person (clean and heard-in-noise voiceprints): one utterance's P(nobody enrolled) never reached 0.9 for anybody
+ * (no stranger was ever gathered); the SNR line leaves out babble the SNR stage calls clean, the source of most new
+ * persons made of enrolled speakers' speech (see the gathering rules of the normalised policy).
  */
 const MIRA_SPEAKER_V1_CALIBRATED: CalibratedRules = {
   calibration: {
@@ -34,8 +37,10 @@ const MIRA_SPEAKER_V1_CALIBRATED: CalibratedRules = {
   continuationPrior: 0.8,
   continuationMaxGapSeconds: 5,
   continuationMaxSpeechSeconds: 2.5,
+  continuationMinSpeechSeconds: 0.5,
   gatherMinSpeechSeconds: 1.5,
-  gatherUnknownPosterior: 0.9,
+  gatherMinSnrDb: 20,
+  gatherMaxScore: 3.0,
 };
 
 /**
@@ -107,7 +112,18 @@ export const MODEL_POLICY_DEFAULTS: {
       autoSamplesMax: 5,
       noisySnrDb: 12,
       noisyMatchThreshold: 2.0,
-      gathering: { sameVoiceScore: 4.0, minUtterances: 3, minTotalSeconds: 6, keepDays: 30 },
+      // Gathering (dev split, section 4): utterances kept at ≤ 3.0 against everyone and heard at ≥ 20 dB, linked at
+      // 3, becoming a person from 3 utterances and 6 s when their centroid scores ≤ 2.0 against everyone: 16 of 55
+      // strangers became exactly one person (5 persons enrolled; none several), no enrolled speaker's own speech
+      // became a person (0 of 83). The centroid line is the edge: at 2.25 eight enrolled speakers' telephone-band or
+      // babble speech did.
+      gathering: {
+        sameVoiceScore: 3.0,
+        minUtterances: 3,
+        minTotalSeconds: 6,
+        keepDays: 30,
+        newVoiceMaxScore: 2.0,
+      },
       calibrated: MIRA_SPEAKER_V1_CALIBRATED,
     },
   },

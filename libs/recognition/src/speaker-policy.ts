@@ -57,12 +57,27 @@ export interface CalibratedRules {
   continuationPrior: number;
   /** … when it began at most this long after that turn ended … */
   continuationMaxGapSeconds: number;
-  /** … and is at most this long (longer speech carries its own evidence). */
+  /** … and is at most this long (longer speech carries its own evidence) … */
   continuationMaxSpeechSeconds: number;
-  /** Unattributed clean speech of at least this length, with P(nobody enrolled) at least … */
+  /**
+   * … and at least this long: a continuation may hold less speech than a name otherwise needs
+   * (`minMatchSpeechSeconds`), and is then named only as the turn's speaker, never anybody else.
+   */
+  continuationMinSpeechSeconds: number;
+  /** Unattributed speech of at least this length … */
   gatherMinSpeechSeconds: number;
-  /** … this, is kept to be gathered with more speech of the same voice. */
-  gatherUnknownPosterior: number;
+  /**
+   * … heard at least this clearly (SNR in dB, when measured: babble the SNR stage lets through as clean sits between
+   * the noisy line and about 20 dB, and an enrolled person's voice through it looks like nobody's) …
+   */
+  gatherMinSnrDb: number;
+  /**
+   * … scoring at most this against every enrolled person, against their clean voiceprint and the one heard in noise
+   * alike, is kept to be gathered with more speech of the same voice: below where enrolled speakers' own clean speech
+   * falls. (One utterance's P(nobody enrolled) is no use here: a weak model's evidence against each person is too
+   * mild for it to be high for anybody.)
+   */
+  gatherMaxScore: number;
 }
 
 /** How unattributed speech of one voice becomes one new person (voice-gathering.ts). */
@@ -75,6 +90,12 @@ export interface GatheringRules {
   minTotalSeconds: number;
   /** Unattributed speech older than this is forgotten. */
   keepDays: number;
+  /**
+   * On a calibrated policy: the gathered voice (the centroid of its utterances) must score at most this against every
+   * enrolled person's voiceprints, clean and heard in noise, before it becomes a person. Without it, the voice is
+   * judged like one utterance of all its speech (the threshold rules' "clearly unlike everyone").
+   */
+  newVoiceMaxScore?: number;
 }
 
 export type UnknownReason =
