@@ -135,6 +135,7 @@ const rules = (overrides: Partial<CalibratedRules> = {}): SpeakerPolicy => ({
     continuationPrior: 0.8,
     continuationMaxGapSeconds: 5,
     continuationMaxSpeechSeconds: 2.5,
+    continuationMinSpeechSeconds: 0.5,
     gatherMinSpeechSeconds: 1.5,
     gatherMinSnrDb: 20,
     gatherMaxScore: 3,
