@@ -15,6 +15,7 @@ import {
   geminiStatus,
   RecordedGeminiRequest,
 } from '../support/fake-gemini.js';
+import { refuseConversationJob } from '../support/database.js';
 import { openSession, realtimeUrl } from '../support/realtime-client.js';
 import { waitFor } from '../support/wait.js';
 
@@ -223,18 +224,7 @@ describe('memories', () => {
         [networkId, conversation],
       )) as unknown[];
     // The database refuses this conversation's memory job, as it would refuse any write during an outage or crash.
-    const refusal = `refuse_memory_job_${conversation.replace(/-/g, '')}`;
-    await db.query(`
-      CREATE FUNCTION ${refusal}() RETURNS trigger LANGUAGE plpgsql AS $$
-      BEGIN
-        IF NEW.type = 'memory.from_conversation' AND NEW.payload->>'conversation_id' = '${conversation}' THEN
-          RAISE EXCEPTION 'the memory job cannot be written';
-        END IF;
-        RETURN NEW;
-      END $$`);
-    await db.query(
-      `CREATE TRIGGER ${refusal} BEFORE INSERT ON jobs FOR EACH ROW EXECUTE FUNCTION ${refusal}()`,
-    );
+    const lift = await refuseConversationJob(t.database, 'memory.from_conversation', conversation);
     try {
       expect((await close(t, session.auth, networkId, conversation)).status).toBeGreaterThanOrEqual(500);
       // the close rolled back with its job: still open, so the client's retry closes it (nothing was lost)
@@ -246,8 +236,7 @@ describe('memories', () => {
       expect(open.body.is_active).toBe(true);
       expect(await memoryJobs()).toEqual([]);
     } finally {
-      await db.query(`DROP TRIGGER ${refusal} ON jobs`);
-      await db.query(`DROP FUNCTION ${refusal}()`);
+      await lift();
     }
     await close(t, session.auth, networkId, conversation).expect(200);
     expect(await memoryJobs()).toHaveLength(1);

@@ -57,3 +57,30 @@ export async function sql<T = Record<string, unknown>>(
     await client.end();
   }
 }
+
+/**
+ * Makes the database refuse to insert a job of this type for this conversation, as it would refuse any write during
+ * an outage or a crash between two writes; answers the function that lifts the refusal.
+ */
+export async function refuseConversationJob(
+  database: { url: string },
+  jobType: string,
+  conversationId: string,
+): Promise<() => Promise<void>> {
+  const name = `refuse_${jobType.replace(/\W/g, '_')}_${conversationId.replace(/-/g, '')}`;
+  await sql(
+    database,
+    `CREATE FUNCTION ${name}() RETURNS trigger LANGUAGE plpgsql AS $$
+     BEGIN
+       IF NEW.type = '${jobType}' AND NEW.payload->>'conversation_id' = '${conversationId}' THEN
+         RAISE EXCEPTION 'the % job cannot be written', NEW.type;
+       END IF;
+       RETURN NEW;
+     END $$`,
+  );
+  await sql(database, `CREATE TRIGGER ${name} BEFORE INSERT ON jobs FOR EACH ROW EXECUTE FUNCTION ${name}()`);
+  return async () => {
+    await sql(database, `DROP TRIGGER ${name} ON jobs`);
+    await sql(database, `DROP FUNCTION ${name}()`);
+  };
+}

@@ -142,15 +142,21 @@ export class ConversationService {
     return this.repository.addParticipants(tx, networkId, conversationId, personIds);
   }
 
-  /** For the utterance pipeline: closes or updates a conversation's summaries. */
-  async applySystemChanges(networkId: string, id: string, changes: ConversationChanges): Promise<void> {
-    const row = await this.repository.update(
-      networkId,
-      id,
-      changes,
-      undefined,
-      this.closeHooks(networkId, id, changes),
-    );
+  /**
+   * For the utterance pipeline: closes or updates a conversation's summaries. `alsoInTransaction` writes what must
+   * commit with the change or not at all (the summary job of a close), after the close hooks.
+   */
+  async applySystemChanges(
+    networkId: string,
+    id: string,
+    changes: ConversationChanges,
+    alsoInTransaction?: (tx: Tx) => Promise<void>,
+  ): Promise<void> {
+    const closeHooks = this.closeHooks(networkId, id, changes);
+    const row = await this.repository.update(networkId, id, changes, undefined, async (tx) => {
+      await closeHooks?.(tx);
+      await alsoInTransaction?.(tx);
+    });
     if (!row) throw ConversationErrors.notFound();
     await this.realtime.publish(networkId, 'conversation', { id });
     if (changes.isActive === false) this.announceClosed(networkId, id);

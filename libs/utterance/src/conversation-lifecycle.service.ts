@@ -95,16 +95,20 @@ export class ConversationLifecycle {
     return conversationId;
   }
 
+  /** Closes the conversation and writes its summary job in the same transaction: no close without its summary. */
   private async close(networkId: string, conversationId: string): Promise<void> {
-    await this.conversations.applySystemChanges(networkId, conversationId, {
-      isActive: false,
-      endedAt: new Date(),
-    });
-    await this.jobs.enqueue(JobName.ConversationSummarize, {
+    await this.conversations.applySystemChanges(
       networkId,
-      payload: { conversation_id: conversationId },
-      dedupeKey: conversationId,
-    });
+      conversationId,
+      { isActive: false, endedAt: new Date() },
+      async (tx) => {
+        await this.jobs.enqueue(
+          JobName.ConversationSummarize,
+          { networkId, payload: { conversation_id: conversationId }, dedupeKey: conversationId },
+          tx,
+        );
+      },
+    );
     this.jobs.kick();
     this.logger.info('conversation_closed', { network_id: networkId, conversation_id: conversationId });
   }
