@@ -9,7 +9,7 @@
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { crossCopySnrDb, copyAudioScore } from '@mira/stream';
+import { compareCopies, crossCopySnrDb, copyAudioScore } from '@mira/stream';
 import { floatToPcm16, pcm16ToFloat } from '@mira/core';
 import { sceneGenerator } from './arbitration-scenes.js';
 import { evalPipeline } from './lib.js';
@@ -103,6 +103,7 @@ async function main(): Promise<void> {
     const scenes = await loadScenes(seed);
     let ok = 0;
     let misses = 0;
+    let split = 0; // one sound taken for several: the same words forwarded more than once
     const gapOk = [0, 0, 0, 0];
     const gapN = [0, 0, 0, 0];
     for (const [i, scene] of scenes.entries()) {
@@ -110,6 +111,7 @@ async function main(): Promise<void> {
       const b = scene.gap < 1 ? 0 : scene.gap < 3 ? 1 : scene.gap < 6 ? 2 : 3;
       gapN[b]!++;
       if (choice === null) misses++;
+      if (compareCopies(scene.audio).sounds.length > 1) split++;
       if (choice === scene.truth) {
         ok++;
         gapOk[b]!++;
@@ -126,7 +128,7 @@ async function main(): Promise<void> {
       }
     }
     process.stdout.write(
-      `seed ${seed}: accuracy ${((100 * ok) / scenes.length).toFixed(1)} % (${ok}/${scenes.length}), misses ${misses}, by gap <1/1-3/3-6/>=6: ${gapOk
+      `seed ${seed}: accuracy ${((100 * ok) / scenes.length).toFixed(1)} % (${ok}/${scenes.length}), misses ${misses}, one sound taken for several ${split}, by gap <1/1-3/3-6/>=6: ${gapOk
         .map((k, j) => `${k}/${gapN[j]}`)
         .join(' ')}\n`,
     );

@@ -1,6 +1,6 @@
 import { DataSource } from 'typeorm';
 import { AudioService } from '@mira/audio';
-import { StreamChunkService } from '@mira/stream';
+import { StreamArbitrationService, StreamChunkService } from '@mira/stream';
 import {
   createNetwork,
   registerClient,
@@ -243,6 +243,106 @@ describe('streams: multi-device ingestion and best-microphone arbitration', () =
     const [row] = await decided(networkId, [late.body.chunk_id]);
     expect(row).toMatchObject({ status: 'lost', decision_reason: 'late_copy', has_audio: false });
     expect(await utteranceJobs(networkId)).toEqual([early.body.chunk_id]);
+  });
+
+  it('two rooms talking at once are two sounds: each room keeps its best copy, neither is dropped', async () => {
+    const { networkId, auth } = await roomWith(['kitchen-1', 'kitchen-2', 'office-1', 'office-2']);
+    const kitchen = speech[0]!;
+    const office = speech[2]!;
+    const durMs = Math.round(seconds(micCopy(kitchen, { gain: 1, snrDb: 0, seed: 0 })) * 1000);
+    const now = Date.now() - durMs;
+    const uploads = await Promise.all([
+      post(
+        t,
+        networkId,
+        auth['kitchen-1']!,
+        'kitchen-1',
+        micCopy(kitchen, { gain: 0.8, snrDb: 25, seed: 50 }),
+        {
+          capturedAtMs: now,
+        },
+      ),
+      post(t, networkId, auth['kitchen-2']!, 'kitchen-2', micCopy(kitchen, { gain: 1, snrDb: 6, seed: 51 }), {
+        capturedAtMs: now + 150,
+      }),
+      post(t, networkId, auth['office-1']!, 'office-1', micCopy(office, { gain: 0.6, snrDb: 8, seed: 52 }), {
+        capturedAtMs: now - 100,
+      }),
+      post(t, networkId, auth['office-2']!, 'office-2', micCopy(office, { gain: 0.9, snrDb: 22, seed: 53 }), {
+        capturedAtMs: now + 60,
+      }),
+    ]);
+    for (const r of uploads) expect(r.status).toBe(200);
+    const rows = await decided(
+      networkId,
+      uploads.map((r) => r.body.chunk_id as string),
+    );
+    const status = Object.fromEntries(rows.map((r) => [r.stream_id, r.status]));
+    expect(status).toEqual({
+      'kitchen-1': 'won',
+      'kitchen-2': 'lost',
+      'office-1': 'lost',
+      'office-2': 'won',
+    });
+    const winners = [uploads[0]!.body.chunk_id, uploads[3]!.body.chunk_id].sort();
+    expect((await utteranceJobs(networkId)).sort()).toEqual(winners);
+    // Every decision compared copies of one room only (both rooms in one decision when they arrived together).
+    const roomOf = Object.fromEntries(rows.map((r) => [r.id, r.stream_id.split('-')[0]]));
+    const decisions = (await db.query(
+      `SELECT winner_stream_id, features FROM stream_decisions WHERE network_id = $1 AND winner_stream_id IS NOT NULL`,
+      [networkId],
+    )) as { winner_stream_id: string; features: { candidates: { chunk_id: string }[] } }[];
+    expect(decisions.map((d) => d.winner_stream_id).sort()).toEqual(['kitchen-1', 'office-2']);
+    for (const d of decisions) {
+      const rooms = new Set(d.features.candidates.map((c) => roomOf[c.chunk_id]));
+      expect([...rooms]).toEqual([d.winner_stream_id.split('-')[0]]);
+    }
+  });
+
+  it('a copy arriving after another room was decided is a different sound, not a late copy; a copy of the decided sound still is', async () => {
+    // No job worker: the test runs each arbitration itself, so the forwarded copy still holds its audio (the
+    // utterance pipeline uses and releases it) and every step happens in a known order.
+    const manual = await startTestApp({ ...ENV, JOBS_WORKER_ENABLED: 'false' });
+    try {
+      const arbitration = manual.app.get(StreamArbitrationService);
+      const { session, networkId } = await userWithNetwork(manual);
+      const auth: Record<string, Auth> = {};
+      for (const c of ['kitchen', 'office', 'hall'])
+        auth[c] = await registerClient(manual, session, networkId, c);
+      const quiet = micCopy(new Float32Array(16000), { gain: 1, snrDb: 0, seed: 70, padSeconds: 0 }).map(
+        (v) => v * 1e-3,
+      );
+      // A second of near-silence from each device first: their clock offsets are known, nothing is forwarded.
+      for (const device of ['kitchen', 'office', 'hall']) {
+        const hush = await post(manual, networkId, auth[device]!, device, quiet).expect(200);
+        await arbitration.arbitrate(networkId, hush.body.chunk_id);
+      }
+      const durMs = Math.round(seconds(micCopy(speech[1]!, { gain: 1, snrDb: 0, seed: 0 })) * 1000);
+      const capturedAtMs = Date.now() - durMs;
+      const send = (device: string, voice: Float32Array, snrDb: number, seed: number) =>
+        post(manual, networkId, auth[device]!, device, micCopy(voice, { gain: 0.8, snrDb, seed }), {
+          capturedAtMs,
+        }).expect(200);
+      const kitchen = await send('kitchen', speech[1]!, 20, 71);
+      await arbitration.arbitrate(networkId, kitchen.body.chunk_id);
+      const office = await send('office', speech[3]!, 20, 72); // someone else, in another room
+      await arbitration.arbitrate(networkId, office.body.chunk_id);
+      const hall = await send('hall', speech[1]!, 30, 73); // the kitchen's words, heard better, too late
+      await arbitration.arbitrate(networkId, hall.body.chunk_id);
+      const rows = (await manual.app
+        .get(DataSource)
+        .query(
+          `SELECT stream_id, status, decision_reason FROM stream_chunks WHERE network_id = $1 AND id = ANY($2::uuid[])`,
+          [networkId, [kitchen.body.chunk_id, office.body.chunk_id, hall.body.chunk_id]],
+        )) as { stream_id: string; status: string; decision_reason: string }[];
+      expect(Object.fromEntries(rows.map((r) => [r.stream_id, [r.status, r.decision_reason]]))).toEqual({
+        kitchen: ['won', 'sole'],
+        office: ['won', 'sole'],
+        hall: ['lost', 'late_copy'],
+      });
+    } finally {
+      await manual.close();
+    }
   });
 
   it('hysteresis keeps the floor with the holder while the talk continues, and the best copy wins after a pause', async () => {

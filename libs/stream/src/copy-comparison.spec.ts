@@ -1,8 +1,9 @@
 import { gaussian, seededRandom } from '@mira/core';
 import {
+  compareCopies,
+  compareCopiesAsync,
   copyAudioScore,
   crossCopySnrDb,
-  crossCopySnrDbAsync,
   envelopeLag,
   frameEnergies,
   pairSnr,
@@ -26,6 +27,24 @@ function speech(seed: number): Float32Array {
       out[i] = amp * env * s;
     }
     i += Math.floor(r() * 4000); // pause
+  }
+  return out;
+}
+
+/** Another talker: syllable-like bursts of low-passed noise (unrelated to `speech` at every lag, as real voices are). */
+function otherVoice(seed: number): Float32Array {
+  const r = seededRandom(seed);
+  const out = new Float32Array(40000);
+  let i = 0;
+  let v = 0;
+  while (i < out.length) {
+    const len = 1600 + Math.floor(r() * 3200);
+    const amp = 0.2 + 0.4 * r();
+    for (let k = 0; k < len && i < out.length; k++, i++) {
+      v = 0.9 * v + 0.1 * gaussian(r);
+      out[i] = amp * Math.sin((Math.PI * k) / len) * v;
+    }
+    i += Math.floor(r() * 4000);
   }
   return out;
 }
@@ -123,10 +142,56 @@ describe('cross-copy comparison of the same sound (arbitration feature)', () => 
     expect(sync.indexOf(Math.max(...sync))).toBe(2);
     let turns = 0;
     const ticker = setInterval(() => turns++, 0);
-    const async = await crossCopySnrDbAsync(copies);
+    const async = (await compareCopiesAsync(copies)).snrDb;
     clearInterval(ticker);
     expect(async).toEqual(sync);
     expect(turns).toBeGreaterThan(0); // timers ran while the pairs were measured
+  });
+
+  it('copies of one sound are one sound, whatever their SNR and lag', () => {
+    const copies = [
+      mic(clean, 0.5, 15, 'white', 3000, 40),
+      mic(clean, 0.9, 4, 'brown', 4100, 41),
+      mic(clean, 0.2, 0, 'white', 2600, 42),
+    ];
+    expect(compareCopies(copies).sounds).toEqual([[0, 1, 2]]);
+  });
+
+  it('two rooms talking at once are two sounds; their SNRs come from their own room', () => {
+    const other = otherVoice(123);
+    const copies = [
+      mic(clean, 0.5, 14, 'white', 3000, 43),
+      mic(other, 0.8, 12, 'white', 2000, 44),
+      mic(clean, 0.9, 6, 'white', 3900, 45),
+      mic(other, 0.3, 5, 'brown', 2500, 46),
+    ];
+    const { sounds, snrDb } = compareCopies(copies);
+    expect(sounds).toEqual([
+      [0, 2],
+      [1, 3],
+    ]);
+    expect(snrDb[0]).toBeGreaterThan(snrDb[2]!);
+    expect(snrDb[1]).toBeGreaterThan(snrDb[3]!);
+  });
+
+  it('a faint copy sharing nothing with the others is no sound of its own: it stays with the clear sound', () => {
+    const hiss = Float32Array.from(noise('white', clean.length + 7000, 47), (v) => v * 0.01);
+    const copies = [mic(clean, 0.5, 12, 'white', 3000, 48), hiss];
+    expect(compareCopies(copies).sounds).toEqual([[0, 1]]);
+  });
+
+  it('eight microphones in two rooms: the second room is compared within itself though none of its copies is among the best-heard', () => {
+    const other = otherVoice(321);
+    const roomA = [20, 18, 16, 9, 7].map((snr, k) =>
+      mic(clean, 0.4 + 0.1 * k, snr, 'white', 2000 + 400 * k, 50 + k),
+    );
+    const roomB = [12, 10, 8].map((snr, k) =>
+      mic(other, 0.5 + 0.2 * k, snr, 'white', 2500 + 300 * k, 60 + k),
+    );
+    expect(compareCopies([...roomA, ...roomB]).sounds).toEqual([
+      [0, 1, 2, 3, 4],
+      [5, 6, 7],
+    ]);
   });
 
   it('the 0–100 audio score mapping', () => {

@@ -8,7 +8,8 @@
  * splits it between the two copies (pairSnr); each copy's noise is its power minus its share of the shared sound.
  * No frame is labelled speech or noise, so no copy's own noise biases its measurement (labelling frames by one
  * copy's percentiles favours that copy under non-stationary noise), and gain does not matter. Measured on
- * `npm run eval:arbitration` (BENCHMARKS.md, Streams); developed with eval/arbitration-offline.ts.
+ * `npm run eval:arbitration` (BENCHMARKS.md, Streams); developed with eval/arbitration-offline.ts. Copies that overlap in
+ * time but share no coherent sound are different sounds (two rooms): compareCopies tells them apart.
  */
 
 import { Fft } from '@mira/audio';
@@ -18,8 +19,13 @@ const MAX_LAG_FRAMES = 30; // ± 600 ms
 const FINE_LAG_SAMPLES = 400; // ± 25 ms around the envelope lag
 const ALIGN_FFT_SIZE = 16384; // ~0.5 s of the loudest speech, ± 25 ms, no wrap-around
 const alignFft = new Fft(ALIGN_FFT_SIZE); // twiddles computed once; sampleLag is synchronous, so sharing is safe
-/** Below this squared correlation two copies are taken for different sounds (two −5 dB copies of one sound: 0.057). */
+/** Below this squared correlation a pair tells nothing about its copies' SNRs (two −5 dB copies of one sound: 0.057). */
 const MIN_COHERENCE = 0.02;
+/**
+ * From this squared correlation on two copies heard one sound. Lower than MIN_COHERENCE: taking one sound for two
+ * forwards the same words twice. Two talkers stayed below it in `npm run eval:arbitration:rooms`.
+ */
+const SAME_SOUND_MIN_COHERENCE = 0.01;
 
 export function frameEnergies(samples: Float32Array, frame = FRAME_SAMPLES): Float64Array {
   const n = Math.floor(samples.length / frame);
@@ -195,24 +201,46 @@ export function pairSnr(x: Float32Array, y: Float32Array, lag: number): PairEsti
   };
 }
 
+/** What comparing the overlapping copies of one moment tells. */
+export interface CopyComparison {
+  /** Cross-copy SNR (dB) of each copy, in input order. */
+  snrDb: number[];
+  /**
+   * The distinct sounds among the copies: lists of input indexes, every copy in exactly one, in order of their
+   * first copy. One list when all copies heard one sound (the usual case: one room).
+   */
+  sounds: number[][];
+}
+
 /**
- * Cross-copy SNR (dB) of each copy, in input order (see the file comment). Every pair is aligned (log-envelope lag,
- * then the sample lag within ± 25 ms of it) and measured coherently (pairSnr); a copy's SNR is the mean of its pair
- * estimates weighted by the pairs' coherence, so a partner that is mostly noise hardly counts. A single copy, or one
- * that shares no coherent sound with any other (squared correlation < MIN_COHERENCE), gets its own percentile SNR.
- * With many copies each is paired only with the MAX_PARTNERS copies of best own SNR (O(n) pairs, not O(n²)).
+ * Compares copies that overlap in time. Every pair measured is aligned (log-envelope lag, then the sample lag within
+ * ± 25 ms of it) and measured coherently (pairSnr); a copy's SNR is the mean of its pair estimates weighted by the
+ * pairs' coherence, so a partner that is mostly noise hardly counts. A single copy, or one that shares no coherent
+ * sound with any other (squared correlation < MIN_COHERENCE), gets its own percentile SNR. With many copies each is
+ * paired only with the MAX_PARTNERS copies of best own SNR (O(n) pairs, not O(n²)); copies coherent with none of them
+ * are then paired among themselves the same way, so a second room's devices are compared with each other.
+ *
+ * Sounds: copies linked by coherent pairs heard one sound. Two devices in different rooms overlapping in time hear
+ * different sounds, and both must be kept: a group of copies is a sound of its own only when its clearest copy is at
+ * least SEPARATE_SOUND_MIN_SNR_DB above its noise; a faint group (noise, or a far echo whose waveform no longer
+ * correlates) joins the sound it is most coherent with, else the clearest one.
  */
-export function crossCopySnrDb(copies: Float32Array[]): number[] {
-  const steps = crossCopySteps(copies);
+export function compareCopies(copies: Float32Array[]): CopyComparison {
+  const steps = comparisonSteps(copies);
   for (;;) {
     const step = steps.next();
     if (step.done) return step.value;
   }
 }
 
-/** The same, giving the event loop a turn after every pair: ingestion stays responsive. */
-export async function crossCopySnrDbAsync(copies: Float32Array[]): Promise<number[]> {
-  const steps = crossCopySteps(copies);
+/** The cross-copy SNRs alone (compareCopies). */
+export function crossCopySnrDb(copies: Float32Array[]): number[] {
+  return compareCopies(copies).snrDb;
+}
+
+/** compareCopies giving the event loop a turn after every pair: ingestion stays responsive. */
+export async function compareCopiesAsync(copies: Float32Array[]): Promise<CopyComparison> {
+  const steps = comparisonSteps(copies);
   for (;;) {
     const step = steps.next();
     if (step.done) return step.value;
@@ -221,35 +249,77 @@ export async function crossCopySnrDbAsync(copies: Float32Array[]): Promise<numbe
 }
 
 const MAX_PARTNERS = 3; // 2–4 microphones: every pair, as evaluated; more: pairs with the 3 best-heard copies
+/** Percentile SNR (dB) a group of copies needs to count as a sound of its own (see compareCopies). */
+export const SEPARATE_SOUND_MIN_SNR_DB = 10;
 
-function* crossCopySteps(copies: Float32Array[]): Generator<void, number[]> {
+function* comparisonSteps(copies: Float32Array[]): Generator<void, CopyComparison> {
   const envelopes = copies.map((c) => frameEnergies(c));
   const own = envelopes.map((e) => percentileSnrDb(e));
-  if (copies.length < 2) return own;
-  const partners = new Set(
-    own
-      .map((snr, i) => [snr, i] as const)
-      .sort((a, b) => b[0] - a[0])
-      .slice(0, copies.length <= MAX_PARTNERS + 1 ? copies.length : MAX_PARTNERS)
-      .map(([, i]) => i),
-  );
+  const n = copies.length;
   const sums = copies.map(() => ({ value: 0, weight: 0 }));
-  for (let i = 0; i < copies.length; i++) {
-    for (let j = i + 1; j < copies.length; j++) {
-      if (!partners.has(i) && !partners.has(j)) continue;
-      const coarse = envelopeLag(envelopes[i]!, envelopes[j]!) * FRAME_SAMPLES;
-      const lag = sampleLag(copies[i]!, copies[j]!, coarse, FINE_LAG_SAMPLES, envelopes[i]!);
-      const pair = pairSnr(copies[i]!, copies[j]!, lag);
-      yield;
-      if (!Number.isFinite(pair.snrA) || !Number.isFinite(pair.snrB) || pair.coherence < MIN_COHERENCE)
-        continue;
-      sums[i]!.value += pair.coherence * pair.snrA;
-      sums[i]!.weight += pair.coherence;
-      sums[j]!.value += pair.coherence * pair.snrB;
-      sums[j]!.weight += pair.coherence;
+  const coherence = new Map<number, number>(); // i * n + j (i < j) → coherence of the measured pair
+  const root = Array.from({ length: n }, (_, i) => i);
+  const find = (i: number): number => (root[i] === i ? i : (root[i] = find(root[i]!)));
+  let unpaired = own.map((_, i) => i);
+  while (unpaired.length >= 2) {
+    const partners = new Set(
+      [...unpaired]
+        .sort((a, b) => own[b]! - own[a]!)
+        .slice(0, unpaired.length <= MAX_PARTNERS + 1 ? unpaired.length : MAX_PARTNERS),
+    );
+    for (let x = 0; x < unpaired.length; x++) {
+      for (let y = x + 1; y < unpaired.length; y++) {
+        const [i, j] = [unpaired[x]!, unpaired[y]!].sort((a, b) => a - b) as [number, number];
+        if (!partners.has(i) && !partners.has(j)) continue;
+        const coarse = envelopeLag(envelopes[i]!, envelopes[j]!) * FRAME_SAMPLES;
+        const lag = sampleLag(copies[i]!, copies[j]!, coarse, FINE_LAG_SAMPLES, envelopes[i]!);
+        const pair = pairSnr(copies[i]!, copies[j]!, lag);
+        coherence.set(i * n + j, pair.coherence);
+        yield;
+        if (pair.coherence >= SAME_SOUND_MIN_COHERENCE) root[find(i)] = find(j);
+        if (pair.coherence < MIN_COHERENCE) continue;
+        if (!Number.isFinite(pair.snrA) || !Number.isFinite(pair.snrB)) continue;
+        sums[i]!.value += pair.coherence * pair.snrA;
+        sums[i]!.weight += pair.coherence;
+        sums[j]!.value += pair.coherence * pair.snrB;
+        sums[j]!.weight += pair.coherence;
+      }
     }
+    // Clear copies that share nothing with this round's partners may be another room: compare them with each other.
+    const linked = new Set([...partners].map(find));
+    unpaired = unpaired.filter(
+      (i) => !partners.has(i) && !linked.has(find(i)) && own[i]! >= SEPARATE_SOUND_MIN_SNR_DB,
+    );
   }
-  return sums.map((s, i) => (s.weight > 0 ? s.value / s.weight : own[i]!));
+  const snrDb = sums.map((s, i) => (s.weight > 0 ? s.value / s.weight : own[i]!));
+  return {
+    snrDb,
+    sounds: soundsOf(own, find, (i, j) => coherence.get(Math.min(i, j) * n + Math.max(i, j)) ?? 0),
+  };
+}
+
+/** The distinct sounds (compareCopies): linked copies, faint groups joined to the sound they resemble most. */
+function soundsOf(
+  own: number[],
+  find: (i: number) => number,
+  coherenceOf: (i: number, j: number) => number,
+): number[][] {
+  const groups = new Map<number, number[]>();
+  own.forEach((_, i) => groups.set(find(i), [...(groups.get(find(i)) ?? []), i]));
+  const clearest = (g: number[]) => Math.max(...g.map((i) => own[i]!));
+  const all = [...groups.values()];
+  const clear = all.filter((g) => clearest(g) >= SEPARATE_SOUND_MIN_SNR_DB);
+  if (clear.length <= 1) return [own.map((_, i) => i)];
+  const byClarity = [...clear].sort((a, b) => clearest(b) - clearest(a));
+  for (const faint of all.filter((g) => !clear.includes(g))) {
+    const resemblance = (g: number[]) => Math.max(...faint.flatMap((i) => g.map((j) => coherenceOf(i, j))));
+    const target = byClarity.reduce(
+      (best, g) => (resemblance(g) > resemblance(best) ? g : best),
+      byClarity[0]!,
+    );
+    target.push(...faint);
+  }
+  return clear.map((g) => g.sort((a, b) => a - b)).sort((a, b) => a[0]! - b[0]!);
 }
 
 /**

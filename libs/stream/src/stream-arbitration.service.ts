@@ -3,29 +3,48 @@ import { AppConfig, AppLogger, pcm16ToFloat, Transactions, type Tx } from '@mira
 import { JobName, type JobOf, JobQueue, OnJob } from '@mira/jobs';
 import {
   type Candidate,
+  type ChunkRef,
+  COPY_OVERLAP_FRACTION,
+  type Decision,
   decide,
   floorStateOf,
   formGroup,
+  type GroupResult,
   nextFloor,
+  overlapFraction,
   type PhoneSignals,
   roundTo,
   type ScoreBreakdown,
   streamScore,
 } from './arbitration.policy.js';
-import { copyAudioScore, crossCopySnrDbAsync } from './copy-comparison.js';
+import { compareCopiesAsync, copyAudioScore } from './copy-comparison.js';
 import { PhoneSignalService } from './phone-signal.service.js';
 import { StreamChunkRepository } from './stream-chunk.repository.js';
-import { StreamFloorRepository } from './stream-floor.repository.js';
+import { type FloorRow, StreamFloorRepository } from './stream-floor.repository.js';
 import { StreamIngestRepository } from './stream-ingest.repository.js';
 import type { StreamChunk } from './stream.types.js';
 
 /** Longest the arbitration waits for copies still being decoded. */
 const INGEST_WAIT_MAX_MS = 5000;
 
-interface Scored extends Candidate {
+/** A stored chunk as the arbitration policy sees it. */
+interface Ref extends ChunkRef {
   row: StreamChunk;
+}
+
+interface Scored extends Candidate, Ref {
   breakdown: ScoreBreakdown;
   crossCopy: boolean;
+}
+
+/** One sound's decision within an arbitration. */
+interface SoundOutcome {
+  decisionId: string;
+  decision: Decision<Scored>;
+  candidates: Scored[];
+  lateCopies: number;
+  crossCopy: boolean;
+  floorRow: FloorRow;
 }
 
 /**
@@ -56,29 +75,23 @@ export class StreamArbitrationService {
   }
 
   /**
-   * Decides among all copies of the trigger chunk's sound, serially per network (floor row FOR UPDATE).
+   * Decides among all copies of the trigger chunk's moment, serially per network (floor row FOR UPDATE): one decision
+   * per distinct sound among them (two rooms talking at once are two sounds, each keeps its best copy).
    * Idempotent: a chunk already decided (by another copy's job, or an earlier run) is left alone.
    */
   async arbitrate(networkId: string, chunkId: string): Promise<void> {
     const started = Date.now();
     const maxChunkMs = this.cfg.maxChunkSeconds * 1000;
     await this.waitForCopiesInFlight(networkId, chunkId);
-    const result = await this.transactions.run(async (tx) => {
-      const floorRow = await this.floors.lock(tx, networkId);
+    const outcomes = await this.transactions.run(async (tx) => {
+      let floorRow = await this.floors.lock(tx, networkId);
       const trigger = await this.chunks.find(networkId, chunkId, tx);
       if (!trigger || trigger.status !== 'pending') return null;
       const window = { start: trigger.alignedStart, end: trigger.alignedEnd };
       const pending = await this.chunks.findOverlapping(tx, networkId, window, ['pending'], maxChunkMs);
       const forwarded = await this.chunks.findOverlapping(tx, networkId, window, ['won'], maxChunkMs);
-      const ref = (c: StreamChunk) => ({
-        chunkId: c.id,
-        streamRowId: c.streamRowId,
-        streamId: c.streamId,
-        startMs: c.alignedStart.getTime(),
-        endMs: c.alignedEnd.getTime(),
-        row: c,
-      });
-      const group = formGroup(ref(trigger), pending.map(ref), forwarded.map(ref));
+      const formed = formGroup(refOf(trigger), pending.map(refOf), forwarded.map(refOf));
+      const group = await this.separateOtherSounds(tx, networkId, formed, forwarded.map(refOf));
       const nowMs = Date.now();
       const devices = await this.signals.of(
         networkId,
@@ -98,110 +111,190 @@ export class StreamArbitrationService {
           crossCopy: false,
         };
       });
-      const crossCopy = await this.rescoreAcrossCopies(tx, networkId, candidates, signalsOf);
-      const floor = floorStateOf(floorRow);
-      const decision = decide(candidates, floor, {
-        hysteresisMargin: this.cfg.hysteresisMargin,
-        floorHoldMs: this.cfg.floorHoldMs,
-        inactiveAfterMs: this.cfg.inactiveAfterMs,
-        minSpeechRatio: this.cfg.minSpeechRatio,
-        nowMs,
-      });
-      const winner = decision.winner;
-      const all = [...group.members, ...group.lateCopies];
-      const windowStart = new Date(Math.min(...all.map((c) => c.startMs)));
-      const windowEnd = new Date(Math.max(...all.map((c) => c.endMs)));
-      const decisionId = await this.floors.insertDecision(tx, {
-        networkId,
-        windowStart,
-        windowEnd,
-        winnerChunkId: winner?.chunkId ?? null,
-        winnerStreamId: winner?.streamId ?? null,
-        reason: group.members.length === 0 ? 'late_copy' : decision.reason,
-        candidateCount: all.length,
-        features: {
-          trigger_chunk_id: chunkId,
-          cross_copy: crossCopy,
-          previous_holder_stream_row_id: floor.holderStreamRowId,
-          hysteresis_applied: decision.hysteresisApplied,
-          floor_switch: decision.floorSwitch,
-          candidates: candidates.map((c) => ({
-            chunk_id: c.chunkId,
-            stream_row_id: c.streamRowId,
-            score: c.score,
-            chunk_score: c.row.score,
-            audio_score: c.breakdown.audio_score,
-            snr_db: roundTo(c.snrDb, 2),
-            speech_ratio: roundTo(c.speechRatio, 2),
-            cross_copy_snr_db: c.crossCopy ? roundTo(c.snrDb, 2) : null,
-            clip_snr_db: roundTo(c.row.snrDb, 2),
-            offset_start_ms: c.startMs - windowStart.getTime(),
-          })),
-          late_copies: group.lateCopies.map((c) => c.chunkId),
-        },
-      });
-      const losers = candidates.filter((c) => c !== winner).map((c) => c.chunkId);
-      if (winner) {
-        await this.chunks.decide(tx, networkId, [winner.chunkId], {
-          status: 'won',
-          decisionId,
-          reason: decision.reason,
-          dropAudio: false,
-        });
-        await this.chunks.decide(tx, networkId, losers, {
-          status: 'lost',
-          decisionId,
-          reason: 'outscored',
-          dropAudio: true,
-        });
-        const next = nextFloor(floor, winner);
-        const holderChanged = next.holderStreamRowId !== floorRow.holderStreamRowId;
-        await this.floors.save(tx, {
-          networkId,
-          holderStreamRowId: next.holderStreamRowId,
-          holderSince: holderChanged ? new Date(nowMs) : (floorRow.holderSince ?? new Date(nowMs)),
-          lastUntil: next.lastUntilMs === null ? null : new Date(next.lastUntilMs),
-        });
-        await this.jobs.enqueue(
-          JobName.UtteranceProcess,
-          { networkId, payload: { chunk_id: winner.chunkId }, dedupeKey: winner.chunkId },
-          tx,
-        );
-      } else {
-        await this.chunks.decide(tx, networkId, losers, {
-          status: 'silent',
-          decisionId,
-          reason: 'no_speech',
-          dropAudio: true,
-        });
-      }
-      await this.chunks.decide(
-        tx,
-        networkId,
-        group.lateCopies.map((c) => c.chunkId),
-        { status: 'lost', decisionId, reason: 'late_copy', dropAudio: true },
+      const { sounds, crossCopy } = await this.compareAcrossCopies(tx, networkId, candidates, signalsOf);
+      const triggerSound = Math.max(
+        0,
+        sounds.findIndex((sound) => sound.some((c) => c.chunkId === chunkId)),
       );
-      return { decisionId, decision, candidates, lateCopies: group.lateCopies.length, crossCopy };
+      const decided: SoundOutcome[] = [];
+      for (const [k, sound] of [
+        sounds[triggerSound]!,
+        ...sounds.filter((_, i) => i !== triggerSound),
+      ].entries()) {
+        const outcome = await this.decideSound(tx, networkId, floorRow, {
+          triggerChunkId: chunkId,
+          candidates: sound,
+          lateCopies: k === 0 ? group.lateCopies : [],
+          crossCopy,
+          sounds: sounds.length,
+          nowMs,
+        });
+        floorRow = outcome.floorRow;
+        decided.push(outcome);
+      }
+      return decided;
     });
-    if (!result) return;
-    const { decision, candidates } = result;
-    if (decision.winner) this.jobs.kick();
-    this.logger.info('stream_arbitration_decided', {
-      network_id: networkId,
-      decision_id: result.decisionId,
-      trigger_chunk_id: chunkId,
-      winner_chunk_id: decision.winner?.chunkId ?? null,
-      winner_stream_row_id: decision.winner?.streamRowId ?? null,
+    if (!outcomes) return;
+    if (outcomes.some((o) => o.decision.winner)) this.jobs.kick();
+    for (const { decisionId, decision, candidates, lateCopies, crossCopy } of outcomes) {
+      this.logger.info('stream_arbitration_decided', {
+        network_id: networkId,
+        decision_id: decisionId,
+        trigger_chunk_id: chunkId,
+        winner_chunk_id: decision.winner?.chunkId ?? null,
+        winner_stream_row_id: decision.winner?.streamRowId ?? null,
+        reason: candidates.length === 0 ? 'late_copy' : decision.reason,
+        candidates: candidates.length,
+        late_copies: lateCopies,
+        sounds: outcomes.length,
+        hysteresis_applied: decision.hysteresisApplied,
+        floor_switch: decision.floorSwitch,
+        scores: candidates.map((c) => c.score),
+        snr_db: candidates.map((c) => roundTo(c.snrDb, 2)),
+        cross_copy: crossCopy,
+        duration_ms: Date.now() - started,
+      });
+    }
+  }
+
+  /**
+   * Decides one sound's copies: winner forwarded (utterance.process), the other copies and the late copies lost with
+   * their audio dropped, the floor moved; answers the floor as saved, for the next sound of the same moment.
+   */
+  private async decideSound(
+    tx: Tx,
+    networkId: string,
+    floorRow: FloorRow,
+    input: {
+      triggerChunkId: string;
+      candidates: Scored[];
+      lateCopies: Ref[];
+      crossCopy: boolean;
+      sounds: number;
+      nowMs: number;
+    },
+  ): Promise<SoundOutcome> {
+    const { candidates, lateCopies, crossCopy, nowMs } = input;
+    const floor = floorStateOf(floorRow);
+    const decision = decide(candidates, floor, {
+      hysteresisMargin: this.cfg.hysteresisMargin,
+      floorHoldMs: this.cfg.floorHoldMs,
+      inactiveAfterMs: this.cfg.inactiveAfterMs,
+      minSpeechRatio: this.cfg.minSpeechRatio,
+      nowMs,
+    });
+    const winner = decision.winner;
+    const all = [...candidates, ...lateCopies];
+    const windowStart = new Date(Math.min(...all.map((c) => c.startMs)));
+    const windowEnd = new Date(Math.max(...all.map((c) => c.endMs)));
+    const decisionId = await this.floors.insertDecision(tx, {
+      networkId,
+      windowStart,
+      windowEnd,
+      winnerChunkId: winner?.chunkId ?? null,
+      winnerStreamId: winner?.streamId ?? null,
       reason: candidates.length === 0 ? 'late_copy' : decision.reason,
-      candidates: candidates.length,
-      late_copies: result.lateCopies,
-      hysteresis_applied: decision.hysteresisApplied,
-      floor_switch: decision.floorSwitch,
-      scores: candidates.map((c) => c.score),
-      snr_db: candidates.map((c) => roundTo(c.snrDb, 2)),
-      cross_copy: result.crossCopy,
-      duration_ms: Date.now() - started,
+      candidateCount: all.length,
+      features: {
+        trigger_chunk_id: input.triggerChunkId,
+        cross_copy: crossCopy,
+        sounds: input.sounds,
+        previous_holder_stream_row_id: floor.holderStreamRowId,
+        hysteresis_applied: decision.hysteresisApplied,
+        floor_switch: decision.floorSwitch,
+        candidates: candidates.map((c) => ({
+          chunk_id: c.chunkId,
+          stream_row_id: c.streamRowId,
+          score: c.score,
+          chunk_score: c.row.score,
+          audio_score: c.breakdown.audio_score,
+          snr_db: roundTo(c.snrDb, 2),
+          speech_ratio: roundTo(c.speechRatio, 2),
+          cross_copy_snr_db: c.crossCopy ? roundTo(c.snrDb, 2) : null,
+          clip_snr_db: roundTo(c.row.snrDb, 2),
+          offset_start_ms: c.startMs - windowStart.getTime(),
+        })),
+        late_copies: lateCopies.map((c) => c.chunkId),
+      },
     });
+    const losers = candidates.filter((c) => c !== winner).map((c) => c.chunkId);
+    let saved = floorRow;
+    if (winner) {
+      await this.chunks.decide(tx, networkId, [winner.chunkId], {
+        status: 'won',
+        decisionId,
+        reason: decision.reason,
+        dropAudio: false,
+      });
+      await this.chunks.decide(tx, networkId, losers, {
+        status: 'lost',
+        decisionId,
+        reason: 'outscored',
+        dropAudio: true,
+      });
+      const next = nextFloor(floor, winner);
+      const holderChanged = next.holderStreamRowId !== floorRow.holderStreamRowId;
+      saved = {
+        networkId,
+        holderStreamRowId: next.holderStreamRowId,
+        holderSince: holderChanged ? new Date(nowMs) : (floorRow.holderSince ?? new Date(nowMs)),
+        lastUntil: next.lastUntilMs === null ? null : new Date(next.lastUntilMs),
+      };
+      await this.floors.save(tx, saved);
+      await this.jobs.enqueue(
+        JobName.UtteranceProcess,
+        { networkId, payload: { chunk_id: winner.chunkId }, dedupeKey: winner.chunkId },
+        tx,
+      );
+    } else {
+      await this.chunks.decide(tx, networkId, losers, {
+        status: 'silent',
+        decisionId,
+        reason: 'no_speech',
+        dropAudio: true,
+      });
+    }
+    await this.chunks.decide(
+      tx,
+      networkId,
+      lateCopies.map((c) => c.chunkId),
+      { status: 'lost', decisionId, reason: 'late_copy', dropAudio: true },
+    );
+    return { decisionId, decision, candidates, lateCopies: lateCopies.length, crossCopy, floorRow: saved };
+  }
+
+  /**
+   * A copy overlapping a chunk already forwarded from another stream is late only if it heard the same sound: one
+   * that shares no coherent sound with the forwarded copies (another room) joins the members. Decided by the audio
+   * while the forwarded copies still hold it (until the utterance pipeline has used it); after that, by time alone.
+   */
+  private async separateOtherSounds(
+    tx: Tx,
+    networkId: string,
+    group: GroupResult<Ref>,
+    forwarded: Ref[],
+  ): Promise<GroupResult<Ref>> {
+    if (group.lateCopies.length === 0) return group;
+    const members = [...group.members];
+    const lateCopies: Ref[] = [];
+    for (const late of group.lateCopies) {
+      const heardBy = forwarded.filter(
+        (f) => f.streamRowId !== late.streamRowId && overlapFraction(f, late) >= COPY_OVERLAP_FRACTION,
+      );
+      const audio = await this.chunks.loadAudio(tx, networkId, [
+        late.chunkId,
+        ...heardBy.map((f) => f.chunkId),
+      ]);
+      if (audio.size !== heardBy.length + 1) {
+        lateCopies.push(late);
+        continue;
+      }
+      const copies = [late, ...heardBy].map((c) => pcm16ToFloat(audio.get(c.chunkId) as Buffer));
+      const { sounds } = await compareCopiesAsync(copies);
+      const apart = sounds.some((sound) => sound.length === 1 && sound[0] === 0);
+      (apart ? members : lateCopies).push(late);
+    }
+    return { members, lateCopies };
   }
 
   /**
@@ -223,31 +316,44 @@ export class StreamArbitrationService {
   }
 
   /**
-   * Ranks the copies of one group on the same sound: cross-copy SNR (copy-comparison.ts) instead of each clip's own
-   * quality score, which is not commensurable across devices. Single copies keep their clip score.
+   * Ranks copies on the same sound with the cross-copy SNR (copy-comparison.ts) instead of each clip's own quality
+   * score, which is not commensurable across devices, and splits the copies into the distinct sounds they heard.
+   * Single copies keep their clip score.
    */
-  private async rescoreAcrossCopies(
+  private async compareAcrossCopies(
     tx: Tx,
     networkId: string,
     candidates: Scored[],
     signalsOf: (clientId: string) => PhoneSignals,
-  ): Promise<boolean> {
-    if (candidates.length < 2) return false;
+  ): Promise<{ sounds: Scored[][]; crossCopy: boolean }> {
+    const one = { sounds: [candidates], crossCopy: false };
+    if (candidates.length < 2) return one;
     const audio = await this.chunks.loadAudio(
       tx,
       networkId,
       candidates.map((c) => c.chunkId),
     );
-    if (audio.size !== candidates.length) return false;
-    const snr = await crossCopySnrDbAsync(
+    if (audio.size !== candidates.length) return one;
+    const comparison = await compareCopiesAsync(
       candidates.map((c) => pcm16ToFloat(audio.get(c.chunkId) as Buffer)),
     );
     candidates.forEach((c, i) => {
-      c.snrDb = snr[i]!;
+      c.snrDb = comparison.snrDb[i]!;
       c.breakdown = streamScore(copyAudioScore(c.snrDb, c.row.clippingRatio), signalsOf(c.row.clientId));
       c.score = c.breakdown.score;
       c.crossCopy = true;
     });
-    return true;
+    return { sounds: comparison.sounds.map((sound) => sound.map((i) => candidates[i]!)), crossCopy: true };
   }
+}
+
+function refOf(c: StreamChunk): Ref {
+  return {
+    chunkId: c.id,
+    streamRowId: c.streamRowId,
+    streamId: c.streamId,
+    startMs: c.alignedStart.getTime(),
+    endMs: c.alignedEnd.getTime(),
+    row: c,
+  };
 }
