@@ -5,6 +5,8 @@ import { PersonErrors } from '@mira/person';
 import { InjectRepository } from '@nestjs/typeorm';
 import { EntityManager, In, Repository } from 'typeorm';
 import { InteractionEntity } from './interaction.entity.js';
+import { INTERACTION_COLUMNS, InteractionRow, toInteraction } from './interaction.rows.js';
+import { searchLanguageSql } from './search/search-text.js';
 import type { Interaction, InteractionType } from './interaction.types.js';
 
 export interface InteractionFilter {
@@ -43,6 +45,24 @@ export type NewInteraction = Pick<
     searchLanguage?: string;
   };
 
+/** The insertable fields and their columns; a field left undefined takes the column's default. */
+const INSERTABLE: [keyof NewInteraction, string][] = [
+  ['personId', 'person_id'],
+  ['conversationId', 'conversation_id'],
+  ['content', 'content'],
+  ['interactionType', 'interaction_type'],
+  ['metadata', 'metadata'],
+  ['searchLanguage', 'search_language'],
+  ['occurredAt', 'occurred_at'],
+  ['speakerConfidence', 'speaker_confidence'],
+  ['transcriptionStatus', 'transcription_status'],
+  ['processingStatus', 'processing_status'],
+  ['sourceStreamId', 'source_stream_id'],
+  ['sourceChunkId', 'source_chunk_id'],
+  ['sourceRecordingId', 'source_recording_id'],
+  ['sourceTurn', 'source_turn'],
+];
+
 /** The columns an update may change. */
 export type InteractionChanges = Partial<Omit<NewInteraction, 'sourceStreamId' | 'sourceChunkId'>>;
 
@@ -76,14 +96,32 @@ export class InteractionRepository {
   ) {}
 
   /**
-   * Inserts in the caller's transaction. Throws SourceAlreadyRecorded when the row names a turn of a source chunk or
-   * recording that already has its interaction (the transaction is then void).
+   * Inserts in the caller's transaction, or on its own (one INSERT … RETURNING, no BEGIN/COMMIT) without one. Without
+   * a searchLanguage the row takes its network's (read by the same statement). Throws SourceAlreadyRecorded when the
+   * row names a turn of a source chunk or recording that already has its interaction (a transaction is then void).
    */
-  /** Inserts in the caller's transaction, or on its own (one INSERT … RETURNING, no BEGIN/COMMIT) without one. */
-  async insert(tx: Tx | null, networkId: string, values: NewInteraction): Promise<InteractionEntity> {
-    const repo = Tx.manager(tx, this.interactions.manager).getRepository(InteractionEntity);
+  async insert(tx: Tx | null, networkId: string, values: NewInteraction): Promise<Interaction> {
+    const columns = ['network_id'];
+    const params: unknown[] = [networkId];
+    const placeholders = ['$1'];
+    for (const [key, column] of INSERTABLE) {
+      const value = values[key];
+      if (value === undefined) continue;
+      params.push(key === 'metadata' ? JSON.stringify(value) : value);
+      columns.push(column);
+      placeholders.push(`$${params.length}`);
+    }
+    if (values.searchLanguage === undefined) {
+      columns.push('search_language');
+      placeholders.push(
+        `COALESCE((SELECT ${searchLanguageSql('n.settings')} FROM networks n WHERE n.id = $1), 'en')`,
+      );
+    }
+    const sql = `INSERT INTO interactions (${columns.join(', ')}) VALUES (${placeholders.join(', ')})
+                 RETURNING ${INTERACTION_COLUMNS}`;
     try {
-      return await repo.save(repo.create({ ...values, networkId }), { transaction: false });
+      const rows = (await Tx.manager(tx, this.interactions.manager).query(sql, params)) as InteractionRow[];
+      return toInteraction(rows[0]!);
     } catch (err) {
       if ((values.sourceChunkId || values.sourceRecordingId) && isUniqueViolation(err)) {
         throw new SourceAlreadyRecorded();
@@ -111,31 +149,36 @@ export class InteractionRepository {
     filter: InteractionFilter,
     page: { limit: number; offset: number; sort: InteractionSort; order: 'asc' | 'desc' },
     withTotal: boolean,
-  ): Promise<{ rows: InteractionEntity[]; total: number | null }> {
-    const qb = this.interactions.createQueryBuilder('i').where('i.network_id = :networkId', { networkId });
-    if (filter.personId) qb.andWhere('i.person_id = :personId', { personId: filter.personId });
-    if (filter.conversationId)
-      qb.andWhere('i.conversation_id = :conversationId', { conversationId: filter.conversationId });
-    if (filter.conversationIds)
-      qb.andWhere('i.conversation_id = ANY(:conversationIds)', { conversationIds: filter.conversationIds });
-    if (filter.orphansOnly) qb.andWhere('i.conversation_id IS NULL');
-    if (filter.interactionType) qb.andWhere('i.interaction_type = :type', { type: filter.interactionType });
-    if (filter.since) qb.andWhere('i.occurred_at >= :since', { since: filter.since });
-    if (filter.until) qb.andWhere('i.occurred_at < :until', { until: filter.until });
+  ): Promise<{ rows: Interaction[]; total: number | null }> {
+    const where = ['network_id = $1'];
+    const params: unknown[] = [networkId];
+    const match = (condition: (placeholder: string) => string, value: unknown) => {
+      params.push(value);
+      where.push(condition(`$${params.length}`));
+    };
+    if (filter.personId) match((p) => `person_id = ${p}`, filter.personId);
+    if (filter.conversationId) match((p) => `conversation_id = ${p}`, filter.conversationId);
+    if (filter.conversationIds) match((p) => `conversation_id = ANY(${p}::uuid[])`, filter.conversationIds);
+    if (filter.orphansOnly) where.push('conversation_id IS NULL');
+    if (filter.interactionType) match((p) => `interaction_type = ${p}`, filter.interactionType);
+    if (filter.since) match((p) => `occurred_at >= ${p}`, filter.since);
+    if (filter.until) match((p) => `occurred_at < ${p}`, filter.until);
+    const conditions = where.join(' AND ');
     const direction = page.order === 'asc' ? 'ASC' : 'DESC';
-    const column = page.sort === 'created_at' ? 'i.created_at' : 'i.occurred_at';
+    const column = page.sort === 'created_at' ? 'created_at' : 'occurred_at';
+    const pageSql = `SELECT ${INTERACTION_COLUMNS} FROM interactions WHERE ${conditions}
+                     ORDER BY ${column} ${direction}, id ${direction}
+                     LIMIT $${params.length + 1} OFFSET $${params.length + 2}`;
+    // count(*), not count(DISTINCT id): the rows are unique already, and DISTINCT sorts every matching id.
+    const countSql = `SELECT count(*)::int AS n FROM interactions WHERE ${conditions}`;
     // The page and the count run side by side (two pool connections on PostgreSQL; queued on PGlite).
-    const [rows, total] = await Promise.all([
-      qb
-        .clone()
-        .orderBy(column, direction)
-        .addOrderBy('i.id', direction)
-        .limit(page.limit)
-        .offset(page.offset)
-        .getMany(),
-      withTotal ? qb.clone().getCount() : Promise.resolve(null),
+    const [rows, counted] = await Promise.all([
+      this.interactions.query(pageSql, [...params, page.limit, page.offset]) as Promise<InteractionRow[]>,
+      withTotal
+        ? (this.interactions.query(countSql, params) as Promise<{ n: number | string }[]>)
+        : Promise.resolve(null),
     ]);
-    return { rows, total };
+    return { rows: rows.map(toInteraction), total: counted === null ? null : Number(counted[0]?.n ?? 0) };
   }
 
   /** Locks, changes and saves the row in the caller's transaction; null when it is not there. */

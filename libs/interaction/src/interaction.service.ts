@@ -1,7 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { AppLogger, HookRegistry, RealtimePublisher, Transactions, type Tx } from '@mira/core';
 import { ConversationService } from '@mira/conversation';
-import { NetworkService } from '@mira/network';
 import { PersonService, personDisplayName } from '@mira/person';
 import { InteractionErrors } from './interaction.errors.js';
 import { InteractionPersonChangeHook } from './interaction.hooks.js';
@@ -14,7 +13,6 @@ import {
   SourceAlreadyRecorded,
 } from './interaction.repository.js';
 import type { Interaction, InteractionType } from './interaction.types.js';
-import { searchLanguageOf } from './search/search-text.js';
 
 export interface InteractionInput {
   person_id?: string | null;
@@ -71,7 +69,6 @@ export class InteractionService {
     private readonly transactions: Transactions,
     private readonly hooks: HookRegistry,
     private readonly realtime: RealtimePublisher,
-    private readonly networks: NetworkService,
     private readonly logger: AppLogger,
   ) {}
 
@@ -238,14 +235,12 @@ export class InteractionService {
     const personId = input.person_id ?? null;
     const conversationId = input.conversation_id ?? null;
     await this.checkReferences(networkId, personId, conversationId);
-    const searchLanguage = searchLanguageOf(await this.networks.settings(networkId));
     const values = {
       personId,
       conversationId,
       content: input.content ?? null,
       interactionType: input.interaction_type,
       metadata: input.metadata ?? {},
-      searchLanguage,
       ...(input.occurred_at ? { occurredAt: new Date(input.occurred_at) } : {}),
       ...system,
     };

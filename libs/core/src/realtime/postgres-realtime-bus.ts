@@ -18,6 +18,8 @@ export const REALTIME_LISTENER_NAME = 'mira-realtime-listener';
 const RECONNECT_MAX_MS = 30_000;
 /** A LISTEN connection that died without an error (a half-open TCP after a failover) is found by this probe. */
 const PROBE_INTERVAL_MS = 30_000;
+/** At most this many notices in one pg_notify statement (each up to NOTIFY_PAYLOAD_LIMIT_BYTES). */
+const NOTICES_PER_STATEMENT = 100;
 
 /**
  * Notices through PostgreSQL NOTIFY, so that every instance on the database hears every notice.
@@ -33,6 +35,8 @@ export class PostgresRealtimeBus extends RealtimeBus implements OnApplicationShu
   private attempt = 0;
   private reconnectTimer?: NodeJS.Timeout;
   private probeTimer?: NodeJS.Timeout;
+  private readonly unsent: { payload: string; networkId: string; event: string; sent: () => void }[] = [];
+  private sending = false;
 
   constructor(
     private readonly databaseUrl: string,
@@ -56,15 +60,37 @@ export class PostgresRealtimeBus extends RealtimeBus implements OnApplicationShu
       this.logger.error('realtime_notice_too_large', { network_id: networkId, event, bytes: payload.length });
       return;
     }
-    try {
-      await this.dataSource.query('SELECT pg_notify($1, $2)', [REALTIME_CHANNEL, payload]);
-    } catch (err) {
-      this.logger.warn('realtime_publish_failed', {
-        network_id: networkId,
-        event,
-        error: err instanceof Error ? err.message : String(err),
-      });
+    return new Promise<void>((sent) => {
+      this.unsent.push({ payload, networkId, event, sent });
+      if (!this.sending) void this.sendUnsent();
+    });
+  }
+
+  /**
+   * One pg_notify statement at a time: notices published while it runs wait and leave together in the next one, so
+   * a busy instance spends one round trip on many notices (in the order published) instead of one each.
+   */
+  private async sendUnsent(): Promise<void> {
+    this.sending = true;
+    while (this.unsent.length > 0) {
+      const batch = this.unsent.splice(0, NOTICES_PER_STATEMENT);
+      try {
+        await this.dataSource.query('SELECT pg_notify($1, payload) FROM unnest($2::text[]) AS payload', [
+          REALTIME_CHANNEL,
+          batch.map((notice) => notice.payload),
+        ]);
+      } catch (err) {
+        for (const { networkId, event } of batch) {
+          this.logger.warn('realtime_publish_failed', {
+            network_id: networkId,
+            event,
+            error: err instanceof Error ? err.message : String(err),
+          });
+        }
+      }
+      for (const notice of batch) notice.sent();
     }
+    this.sending = false;
   }
 
   protected override onSubscribe(): void {

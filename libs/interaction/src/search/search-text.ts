@@ -33,3 +33,10 @@ export function searchLanguageOf(settings: Record<string, unknown> | null | unde
   const value = settings?.['language'];
   return typeof value === 'string' && /^[a-z]{2}$/i.test(value) ? value.toLowerCase() : 'en';
 }
+
+/** searchLanguageOf in SQL over a jsonb settings expression, for a write that reads its network in the same statement. */
+export function searchLanguageSql(settings: string): string {
+  const value = `${settings} ->> 'language'`;
+  return `CASE WHEN jsonb_typeof(${settings} -> 'language') = 'string' AND ${value} ~ '^[A-Za-z]{2}$'
+               THEN lower(${value}) ELSE 'en' END`;
+}
