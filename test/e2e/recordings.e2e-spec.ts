@@ -3,10 +3,10 @@ import { DataSource } from 'typeorm';
 import { AudioService } from '@mira/audio';
 import { encodeWav16 } from '@mira/core';
 import { librispeechDevFiles } from '../../tooling/shared-data.js';
-import { startTestApp, TestApp, userWithNetwork, Session, createPerson } from '../support/app.js';
+import { startTestApp, TestApp, userWithNetwork, Session } from '../support/app.js';
 import { transcode } from '../support/audio.js';
 import { buildDialogue, speakerDuring } from '../support/conversation-audio.js';
-import { enrolVoice } from '../support/speech.js';
+import { enrolledPerson } from '../support/speech.js';
 import { waitFor } from '../support/wait.js';
 
 interface Segment {
@@ -82,12 +82,8 @@ describe('recordings (real HTTP, real PostgreSQL, real ONNX, real speech)', () =
   });
 
   it('turns a two-voice recording into turns naming the enrolled persons, each an interaction of one conversation', async () => {
-    const anna = await createPerson(t, session.auth, networkId, 'Anna');
-    const bert = await createPerson(t, session.auth, networkId, 'Bert');
-    for (const file of librispeechDevFiles('1688').slice(0, 2))
-      await enrolVoice(t, session.auth, networkId, anna, file).expect(201);
-    for (const file of librispeechDevFiles('1998').slice(0, 2))
-      await enrolVoice(t, session.auth, networkId, bert, file).expect(201);
+    const anna = await enrolledPerson(t, session.auth, networkId, 'Anna', '1688');
+    const bert = await enrolledPerson(t, session.auth, networkId, 'Bert', '1998');
     const dialogue = await buildDialogue(audio, ['1688', '1998'], { turns: 6, maxTurnSeconds: 9 });
     const flac = transcode(encodeWav16(dialogue.samples, 16_000), 'flac', ['-c:a', 'flac']);
 

@@ -1,16 +1,8 @@
 import { AudioService } from '@mira/audio';
 import { encodeWav16 } from '@mira/core';
-import { librispeechDevFiles } from '../../tooling/shared-data.js';
-import {
-  createPerson,
-  registerClient,
-  Session,
-  startTestApp,
-  TestApp,
-  userWithNetwork,
-} from '../support/app.js';
+import { registerClient, Session, startTestApp, TestApp, userWithNetwork } from '../support/app.js';
 import { buildDialogue, speakerDuring } from '../support/conversation-audio.js';
-import { enrolVoice, streamUtterance } from '../support/speech.js';
+import { enrolledPerson, streamUtterance } from '../support/speech.js';
 import { waitFor } from '../support/wait.js';
 
 interface TurnRow {
@@ -54,12 +46,8 @@ describe('voices in one upload (real HTTP, real PostgreSQL, real ONNX, real spee
   /** A network with Anna (speaker 2033) and Bert (speaker 3080) enrolled from files their tests never play. */
   async function household(): Promise<{ session: Session; networkId: string; anna: string; bert: string }> {
     const { session, networkId } = await userWithNetwork(t);
-    const anna = await createPerson(t, session.auth, networkId, 'Anna');
-    const bert = await createPerson(t, session.auth, networkId, 'Bert');
-    for (const file of librispeechDevFiles('2033').slice(0, 2))
-      await enrolVoice(t, session.auth, networkId, anna, file).expect(201);
-    for (const file of librispeechDevFiles('3080').slice(0, 2))
-      await enrolVoice(t, session.auth, networkId, bert, file).expect(201);
+    const anna = await enrolledPerson(t, session.auth, networkId, 'Anna', '2033');
+    const bert = await enrolledPerson(t, session.auth, networkId, 'Bert', '3080');
     return { session, networkId, anna, bert };
   }
 

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { encodeWav16 } from '@mira/core';
-import type { TestApp } from './app.js';
+import { librispeechDevFiles } from '../../tooling/shared-data.js';
+import { createPerson, type TestApp } from './app.js';
 
 export const DEV_SPEAKERS = ['1688', '1998', '2033', '3080', '533'];
 
@@ -61,4 +62,18 @@ export interface InteractionRow {
   transcription_status: string | null;
   source_chunk_id: string | null;
   metadata: { speaker: Record<string, unknown>; transcription: Record<string, unknown> };
+}
+
+/** A person named `name` enrolled from the first two files of LibriSpeech dev speaker `speaker`; answers its id. */
+export async function enrolledPerson(
+  t: TestApp,
+  auth: { Authorization: string },
+  networkId: string,
+  name: string,
+  speaker: string,
+): Promise<string> {
+  const personId = await createPerson(t, auth, networkId, name);
+  for (const file of librispeechDevFiles(speaker).slice(0, 2))
+    await enrolVoice(t, auth, networkId, personId, file).expect(201);
+  return personId;
 }

@@ -275,22 +275,25 @@ export class StreamArbitrationService {
     forwarded: Ref[],
   ): Promise<GroupResult<Ref>> {
     if (group.lateCopies.length === 0) return group;
+    const heardBy = new Map(
+      group.lateCopies.map((late) => [
+        late,
+        forwarded.filter(
+          (f) => f.streamRowId !== late.streamRowId && overlapFraction(f, late) >= COPY_OVERLAP_FRACTION,
+        ),
+      ]),
+    );
+    const ids = new Set([...heardBy].flatMap(([late, copies]) => [late, ...copies].map((c) => c.chunkId)));
+    const audio = await this.chunks.loadAudio(tx, networkId, [...ids]);
     const members = [...group.members];
     const lateCopies: Ref[] = [];
-    for (const late of group.lateCopies) {
-      const heardBy = forwarded.filter(
-        (f) => f.streamRowId !== late.streamRowId && overlapFraction(f, late) >= COPY_OVERLAP_FRACTION,
-      );
-      const audio = await this.chunks.loadAudio(tx, networkId, [
-        late.chunkId,
-        ...heardBy.map((f) => f.chunkId),
-      ]);
-      if (audio.size !== heardBy.length + 1) {
+    for (const [late, copies] of heardBy) {
+      const heard = [late, ...copies].map((c) => audio.get(c.chunkId));
+      if (copies.length === 0 || heard.some((a) => a === undefined)) {
         lateCopies.push(late);
         continue;
       }
-      const copies = [late, ...heardBy].map((c) => pcm16ToFloat(audio.get(c.chunkId) as Buffer));
-      const { sounds } = await compareCopiesAsync(copies);
+      const { sounds } = await compareCopiesAsync(heard.map((a) => pcm16ToFloat(a as Buffer)));
       const apart = sounds.some((sound) => sound.length === 1 && sound[0] === 0);
       (apart ? members : lateCopies).push(late);
     }
