@@ -83,6 +83,8 @@ export class ConversationService {
     if (input.title !== undefined) changes.title = input.title;
     if (input.topic_summary !== undefined) changes.topicSummary = input.topic_summary;
     if (input.context_summary !== undefined) changes.contextSummary = input.context_summary;
+    // a summary written by a person is no model's: summary_kind null, and the summary job leaves it
+    if (input.topic_summary !== undefined || input.context_summary !== undefined) changes.summaryKind = null;
     if (input.is_active !== undefined) {
       changes.isActive = input.is_active;
       changes.endedAt = input.is_active ? null : new Date();
@@ -142,21 +144,15 @@ export class ConversationService {
     return this.repository.addParticipants(tx, networkId, conversationId, personIds);
   }
 
-  /**
-   * For the utterance pipeline: closes or updates a conversation's summaries. `alsoInTransaction` writes what must
-   * commit with the change or not at all (the summary job of a close), after the close hooks.
-   */
-  async applySystemChanges(
-    networkId: string,
-    id: string,
-    changes: ConversationChanges,
-    alsoInTransaction?: (tx: Tx) => Promise<void>,
-  ): Promise<void> {
-    const closeHooks = this.closeHooks(networkId, id, changes);
-    const row = await this.repository.update(networkId, id, changes, undefined, async (tx) => {
-      await closeHooks?.(tx);
-      await alsoInTransaction?.(tx);
-    });
+  /** For the utterance pipeline: closes (with the closed hooks, in the closing transaction) or updates summaries. */
+  async applySystemChanges(networkId: string, id: string, changes: ConversationChanges): Promise<void> {
+    const row = await this.repository.update(
+      networkId,
+      id,
+      changes,
+      undefined,
+      this.closeHooks(networkId, id, changes),
+    );
     if (!row) throw ConversationErrors.notFound();
     await this.realtime.publish(networkId, 'conversation', { id });
     if (changes.isActive === false) this.announceClosed(networkId, id);

@@ -19,7 +19,8 @@ const DELETE_DOC =
   'answers 204; an id that never existed in this network (or belongs to another network) is a 404.';
 const UPDATE_DOC =
   'Only the fields given change (PUT and PATCH behave the same); `participants` replaces the list; ' +
-  '`is_active: false` ends the conversation.';
+  '`is_active: false` ends the conversation, which is then summarised (summary_kind `llm` or `extractive`) and ' +
+  'its memories extracted, as when Mira closes it; summaries written here are kept (summary_kind null).';
 const NOT_FOUND = {
   status: 404,
   description:

@@ -116,11 +116,6 @@ export class RecordingProcessor {
       if (!row) return false;
       await this.parts.drop(networkId, id, ['source', 'pcm', 'analysis'], tx);
       if (conversationId) {
-        await this.jobs.enqueue(
-          JobName.ConversationSummarize,
-          { networkId, payload: { conversation_id: conversationId }, dedupeKey: conversationId },
-          tx,
-        );
         await this.conversations.closeEnded(tx, networkId, conversationId);
       }
       if (settings['inference_enabled'] !== true) return true;

@@ -95,21 +95,12 @@ export class ConversationLifecycle {
     return conversationId;
   }
 
-  /** Closes the conversation and writes its summary job in the same transaction: no close without its summary. */
+  /** Closes the conversation; its closed hooks write its summary and memories jobs in the same transaction. */
   private async close(networkId: string, conversationId: string): Promise<void> {
-    await this.conversations.applySystemChanges(
-      networkId,
-      conversationId,
-      { isActive: false, endedAt: new Date() },
-      async (tx) => {
-        await this.jobs.enqueue(
-          JobName.ConversationSummarize,
-          { networkId, payload: { conversation_id: conversationId }, dedupeKey: conversationId },
-          tx,
-        );
-      },
-    );
-    this.jobs.kick();
+    await this.conversations.applySystemChanges(networkId, conversationId, {
+      isActive: false,
+      endedAt: new Date(),
+    });
     this.logger.info('conversation_closed', { network_id: networkId, conversation_id: conversationId });
   }
 
@@ -134,10 +125,21 @@ export class ConversationLifecycle {
     await this.close(networkId, conversationId);
   }
 
-  /** topic_summary + context_summary: Gemini, or extractive (summary_kind says which). */
+  /**
+   * topic_summary + context_summary: Gemini, or extractive (summary_kind says which). Summaries a person wrote over
+   * the API (summary_kind null) are theirs: the job leaves them.
+   */
   async summarize(networkId: string, conversationId: string, finalAttempt: boolean): Promise<void> {
     const record = await this.conversations.get(networkId, conversationId).catch(() => null);
     if (!record) return;
+    const { topicSummary, contextSummary, summaryKind } = record.conversation;
+    if (summaryKind === null && (topicSummary !== null || contextSummary !== null)) {
+      this.logger.info('conversation_summary_kept', {
+        network_id: networkId,
+        conversation_id: conversationId,
+      });
+      return;
+    }
     const lines = await this.interactions.conversationLines(networkId, conversationId, SUMMARY_MAX_LINES);
     const summary = await this.summarizer.summarize(lines, { finalAttempt });
     await this.conversations.applySystemChanges(networkId, conversationId, {

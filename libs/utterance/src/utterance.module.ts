@@ -1,7 +1,8 @@
 import { Module } from '@nestjs/common';
 import { AssistantModule } from '@mira/assistant';
 import { AudioModule } from '@mira/audio';
-import { ConversationModule } from '@mira/conversation';
+import { ConversationClosedHook, ConversationModule } from '@mira/conversation';
+import { provideHook } from '@mira/core';
 import { InteractionModule } from '@mira/interaction';
 import { JobsModule } from '@mira/jobs';
 import { NetworkModule } from '@mira/network';
@@ -11,11 +12,13 @@ import { StreamModule } from '@mira/stream';
 import { ChunkTurnRecorder } from './chunk-turn-recorder.js';
 import { ChunkVoiceSplitter } from './chunk-voice-splitter.js';
 import { ConversationLifecycle } from './conversation-lifecycle.service.js';
+import { ConversationSummaryOnClose } from './conversation-summary-on-close.js';
 import { UtteranceProcessor } from './utterance-processor.js';
 
 /**
  * What happens to an utterance after arbitration: UtteranceProcessor (utterance.process, utterance.release_audio)
- * and the ConversationLifecycle (assignment, conversation.close_idle, conversation.summarize).
+ * and the ConversationLifecycle (assignment, conversation.close_idle, conversation.summarize), whose summary job
+ * every close of a conversation writes (ConversationSummaryOnClose).
  */
 @Module({
   imports: [
@@ -29,7 +32,14 @@ import { UtteranceProcessor } from './utterance-processor.js';
     AudioModule,
     JobsModule,
   ],
-  providers: [UtteranceProcessor, ConversationLifecycle, ChunkVoiceSplitter, ChunkTurnRecorder],
+  providers: [
+    UtteranceProcessor,
+    ConversationLifecycle,
+    ChunkVoiceSplitter,
+    ChunkTurnRecorder,
+    ConversationSummaryOnClose,
+    provideHook(ConversationClosedHook, ConversationSummaryOnClose),
+  ],
   exports: [UtteranceProcessor, ConversationLifecycle],
 })
 export class UtteranceModule {}
