@@ -14,6 +14,7 @@ import { AccountDeletion1763803200000 } from './1763803200000-account-deletion.j
 import { UnattributedVoices1763803300000 } from './1763803300000-unattributed-voices.js';
 import { Memories1763803400000 } from './1763803400000-memories.js';
 import { Recordings1763803500000 } from './1763803500000-recordings.js';
+import { InteractionCounts1763803600000 } from './1763803600000-interaction-counts.js';
 
 /** Every migration, in order. New migrations are appended here (explicit list: works in ts-jest and compiled ESM). */
 export const ALL_MIGRATIONS = [
@@ -33,4 +34,5 @@ export const ALL_MIGRATIONS = [
   UnattributedVoices1763803300000,
   Memories1763803400000,
   Recordings1763803500000,
+  InteractionCounts1763803600000,
 ];

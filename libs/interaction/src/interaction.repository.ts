@@ -88,6 +88,19 @@ export class SourceAlreadyRecorded extends Error {
   }
 }
 
+/**
+ * The counter of interaction_counts (kept by triggers) that answers a filter's total exactly: the whole network, one
+ * person or one conversation. Other filters (type, time range, several conversations, no conversation) are counted.
+ */
+function counterOf(filter: InteractionFilter): { scope: string; key?: string } | null {
+  const { personId, conversationId, ...others } = filter;
+  if (Object.values(others).some((value) => value !== undefined && value !== false)) return null;
+  if (personId && conversationId) return null;
+  if (personId) return { scope: 'person_id = $2 AND conversation_id IS NULL', key: personId };
+  if (conversationId) return { scope: 'conversation_id = $2 AND person_id IS NULL', key: conversationId };
+  return { scope: 'person_id IS NULL AND conversation_id IS NULL' };
+}
+
 /** The only place that touches the interactions table (and interactions' tombstones). */
 @Injectable()
 export class InteractionRepository {
@@ -166,16 +179,30 @@ export class InteractionRepository {
     const conditions = where.join(' AND ');
     const direction = page.order === 'asc' ? 'ASC' : 'DESC';
     const column = page.sort === 'created_at' ? 'created_at' : 'occurred_at';
-    const pageSql = `SELECT ${INTERACTION_COLUMNS} FROM interactions WHERE ${conditions}
-                     ORDER BY ${column} ${direction}, id ${direction}
-                     LIMIT $${params.length + 1} OFFSET $${params.length + 2}`;
-    // count(*), not count(DISTINCT id): the rows are unique already, and DISTINCT sorts every matching id.
-    const countSql = `SELECT count(*)::int AS n FROM interactions WHERE ${conditions}`;
+    const order = `ORDER BY ${column} ${direction}, id ${direction}`;
+    const bounds = `LIMIT $${params.length + 1} OFFSET $${params.length + 2}`;
+    // Past the first page, the skipped rows are walked in the index alone (an index-only scan of ids) and only the
+    // page's rows are read from the table: an offset costs index entries, not row reads.
+    const pageSql =
+      page.offset > 0
+        ? `SELECT ${INTERACTION_COLUMNS} FROM
+             (SELECT id AS page_id FROM interactions WHERE ${conditions} ${order} ${bounds}) AS page
+             JOIN interactions ON network_id = $1 AND id = page.page_id
+           ${order}`
+        : `SELECT ${INTERACTION_COLUMNS} FROM interactions WHERE ${conditions} ${order} ${bounds}`;
+    const counter = counterOf(filter);
+    const [countSql, countParams] = counter
+      ? [
+          `SELECT COALESCE((SELECT n FROM interaction_counts WHERE network_id = $1 AND ${counter.scope}), 0)::int AS n`,
+          counter.key === undefined ? [networkId] : [networkId, counter.key],
+        ]
+      : // count(*), not count(DISTINCT id): the rows are unique already, and DISTINCT sorts every matching id.
+        [`SELECT count(*)::int AS n FROM interactions WHERE ${conditions}`, params];
     // The page and the count run side by side (two pool connections on PostgreSQL; queued on PGlite).
     const [rows, counted] = await Promise.all([
       this.interactions.query(pageSql, [...params, page.limit, page.offset]) as Promise<InteractionRow[]>,
       withTotal
-        ? (this.interactions.query(countSql, params) as Promise<{ n: number | string }[]>)
+        ? (this.interactions.query(countSql, countParams) as Promise<{ n: number | string }[]>)
         : Promise.resolve(null),
     ]);
     return { rows: rows.map(toInteraction), total: counted === null ? null : Number(counted[0]?.n ?? 0) };
@@ -325,15 +352,27 @@ export class InteractionRepository {
       .getOne();
   }
 
-  /** count and latest occurred_at per person (or per conversation). */
+  /**
+   * Count (the maintained counter) and latest occurred_at (one index entry each) per person or per conversation;
+   * ids without interactions are left out.
+   */
   async statsBy(
     column: 'person_id' | 'conversation_id',
     networkId: string,
     ids: string[],
   ): Promise<Map<string, { count: number; last: Date | null }>> {
+    const scope =
+      column === 'person_id'
+        ? 'c.person_id = k.id AND c.conversation_id IS NULL'
+        : 'c.conversation_id = k.id AND c.person_id IS NULL';
     const rows = (await this.interactions.query(
-      `SELECT ${column} AS key, count(*)::int AS n, max(occurred_at) AS last FROM interactions
-       WHERE network_id = $1 AND ${column} = ANY($2::uuid[]) GROUP BY ${column}`,
+      `SELECT k.id AS key, c.n::int AS n, latest.occurred_at AS last
+       FROM unnest($2::uuid[]) AS k(id)
+       JOIN interaction_counts c ON c.network_id = $1 AND ${scope} AND c.n > 0
+       LEFT JOIN LATERAL (
+         SELECT occurred_at FROM interactions i WHERE i.network_id = $1 AND i.${column} = k.id
+         ORDER BY i.occurred_at DESC LIMIT 1
+       ) AS latest ON true`,
       [networkId, ids],
     )) as { key: string; n: number; last: Date | string | null }[];
     return new Map(
