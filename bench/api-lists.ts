@@ -237,12 +237,17 @@ async function main(): Promise<void> {
         `/api/v1/${nid}/interactions?since=${since}&until=${until}&limit=50`,
       ],
       ['v1 interactions offset=5000', `/api/v1/${nid}/interactions?limit=50&offset=5000`],
+      ['v1 interactions offset=50000', `/api/v1/${nid}/interactions?limit=50&offset=50000`],
       ['v2 interactions envelope (with total)', `/api/v2/${nid}/interactions?limit=50`],
       [
         'v2 interactions by person_id (with total)',
         `/api/v2/${nid}/interactions?person_id=${person}&limit=50`,
       ],
       ['v2 interactions oldest first', `/api/v2/${nid}/interactions?order=asc&limit=50`],
+      [
+        'v2 interactions by interaction_type=text (total counted)',
+        `/api/v2/${nid}/interactions?interaction_type=text&limit=50`,
+      ],
       ['v1 persons (20, with counts)', `/api/v1/${nid}/persons?limit=20`],
       ['v2 persons (20, with counts)', `/api/v2/${nid}/persons?limit=20`],
       ['v1 conversations (newest 10)', `/api/v1/${nid}/conversations?limit=10`],
@@ -372,9 +377,10 @@ async function main(): Promise<void> {
       `- Index chosen by PostgreSQL (EXPLAIN): ${indexes.join('; ')}`,
       '',
       'Reading: every list is served by an index that starts with network_id (above), so the page itself does not ' +
-        "grow with the network. What grows is counting: the v2 envelope's `total` and v2 persons' " +
-        '`interaction_count` count the matching rows (an index-only scan over up to 100,000 entries), which is why ' +
-        'those rows cost more; v1 lists do not count. Offsets are O(offset): use filters (since/until) for deep history. ' +
+        "grow with the network. The v2 envelope's `total` (whole network, one person, one conversation) and " +
+        "persons' and conversations' `interaction_count` are read from interaction_counts, the counters triggers " +
+        'keep with every write, so they do not grow either; a total under another filter is counted. Offsets skip ' +
+        'index entries (index-only), then read the page: O(offset) in index entries, not rows. ' +
         'Search ranks the 300 newest matches: for a frequent word PostgreSQL walks the newest interactions until it ' +
         'has them, for a rare word it reads the GIN index (network_id, search_vector); the content is Zipf-distributed ' +
         'made-up words after English stop words (seeded in SQL), which the english configuration indexes like words.',

@@ -91,7 +91,11 @@ export class InteractionsV2Controller extends InteractionRoutes(InteractionV2Dto
   @Access('network')
   @ApiOperation({
     summary: 'Interactions in an envelope (newest first by default, limit default 50)',
-    description: LIST_DOC,
+    description:
+      `${LIST_DOC} total is exact: for the whole network, one person_id or one conversation_id it is read from a ` +
+      'counter the database keeps with every write (constant cost); under other filters it is counted (cost grows ' +
+      'with the matching interactions). An offset skips index entries, so deep offsets still cost more: narrow ' +
+      'with since/until.',
   })
   @ApiResponse({ status: 200, type: InteractionPageDto })
   @ApiResponse(NOT_FOUND)
