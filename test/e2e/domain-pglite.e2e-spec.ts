@@ -1,11 +1,5 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import type { NestExpressApplication } from '@nestjs/platform-express';
-import request from 'supertest';
-import { AppConfig, AppLogger } from '@mira/core';
-import { createApp } from '../../apps/api/src/app.factory.js';
-import { TEST_JWT_SECRET } from '../support/app.js';
+import type request from 'supertest';
+import { startPgliteApp, type EmbeddedApp } from '../support/app.js';
 import { openSession, realtimeUrl } from '../support/realtime-client.js';
 
 /**
@@ -13,28 +7,17 @@ import { openSession, realtimeUrl } from '../support/realtime-client.js';
  * "Person N" allocation and the delete transactions with their hooks (which must not deadlock the single session).
  */
 describe('domain API on embedded PGlite', () => {
-  let app: NestExpressApplication;
-  let dataDir: string;
+  let embedded: EmbeddedApp | undefined;
   let http: () => ReturnType<typeof request>;
   let baseUrl: string;
 
   beforeAll(async () => {
-    dataDir = mkdtempSync(join(tmpdir(), 'mira-pglite-domain-'));
-    const config = AppConfig.fromEnvironment(
-      {},
-      { NODE_ENV: 'test', JWT_SECRET: TEST_JWT_SECRET, DATA_DIR: dataDir, LOG_LEVEL: 'error' },
-    );
-    expect(config.values.database.kind).toBe('pglite');
-    app = await createApp(config, new AppLogger('error', true));
-    await app.listen(0, '127.0.0.1');
-    const url = (await app.getUrl()).replace('[::1]', '127.0.0.1');
-    http = () => request(url);
-    baseUrl = url;
+    embedded = await startPgliteApp('mira-pglite-domain-');
+    ({ http, baseUrl } = embedded);
   });
 
   afterAll(async () => {
-    await app?.close();
-    rmSync(dataDir, { recursive: true, force: true });
+    await embedded?.close();
   });
 
   it('creates persons concurrently, deletes a person and a conversation with their documented effects', async () => {

@@ -1,13 +1,8 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import request from 'supertest';
+import type request from 'supertest';
 import { DataSource } from 'typeorm';
-import { AppConfig, AppLogger } from '@mira/core';
-import { createApp } from '../../apps/api/src/app.factory.js';
 import { InteractionCounts1763803600000 } from '../../migrations/1763803600000-interaction-counts.js';
-import { startTestApp, TEST_JWT_SECRET, type TestApp } from '../support/app.js';
+import { startPgliteApp, startTestApp, type EmbeddedApp, type TestApp } from '../support/app.js';
 
 /**
  * The totals and interaction counts the API answers (v2 list totals, persons' and conversations'
@@ -245,29 +240,17 @@ describe('interaction counts on PostgreSQL', () => {
 });
 
 describe('interaction counts on embedded PGlite', () => {
-  let app: NestExpressApplication;
-  let dataDir: string;
-  let target: Target;
+  let embedded: EmbeddedApp | undefined;
 
   beforeAll(async () => {
-    dataDir = mkdtempSync(join(tmpdir(), 'mira-pglite-counts-'));
-    const config = AppConfig.fromEnvironment(
-      {},
-      { NODE_ENV: 'test', JWT_SECRET: TEST_JWT_SECRET, DATA_DIR: dataDir, LOG_LEVEL: 'error' },
-    );
-    expect(config.values.database.kind).toBe('pglite');
-    app = await createApp(config, new AppLogger('error', true));
-    await app.listen(0, '127.0.0.1');
-    const url = (await app.getUrl()).replace('[::1]', '127.0.0.1');
-    target = { app, http: () => request(url) };
+    embedded = await startPgliteApp('mira-pglite-counts-');
   });
 
   afterAll(async () => {
-    await app?.close();
-    rmSync(dataDir, { recursive: true, force: true });
+    await embedded?.close();
   });
 
   it('stay exact through creates, moves, deletes, a merge, a person delete and a conversation delete', async () => {
-    await exerciseCounts(target, 'counts-pglite@example.com');
+    await exerciseCounts(embedded!, 'counts-pglite@example.com');
   });
 });

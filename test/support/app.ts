@@ -63,6 +63,35 @@ export async function startTestApp(
   };
 }
 
+/** The real application on embedded PGlite (no DATABASE_URL) in a fresh data directory, listening on loopback. */
+export async function startPgliteApp(prefix: string): Promise<EmbeddedApp> {
+  const dataDir = mkdtempSync(join(tmpdir(), prefix));
+  const config = AppConfig.fromEnvironment(
+    {},
+    { NODE_ENV: 'test', JWT_SECRET: TEST_JWT_SECRET, DATA_DIR: dataDir, LOG_LEVEL: 'error' },
+  );
+  if (config.values.database.kind !== 'pglite') throw new Error('expected the embedded PGlite database');
+  const app = await createApp(config, new AppLogger('error', true));
+  await app.listen(0, '127.0.0.1');
+  const baseUrl = (await app.getUrl()).replace('[::1]', '127.0.0.1');
+  return {
+    app,
+    baseUrl,
+    http: () => request(baseUrl),
+    async close() {
+      await app.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+export interface EmbeddedApp {
+  app: NestExpressApplication;
+  baseUrl: string;
+  http: () => ReturnType<typeof request>;
+  close(): Promise<void>;
+}
+
 export interface Session {
   accessToken: string;
   refreshToken: string;
