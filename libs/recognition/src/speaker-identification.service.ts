@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { AudioService, MIN_EMBED_SECONDS } from '@mira/audio';
+import { AudioService, MIN_EMBED_SECONDS, type VoiceEmbedding } from '@mira/audio';
 import { AppConfig } from '@mira/core';
 import { InteractionService } from '@mira/interaction';
 import { NetworkService } from '@mira/network';
@@ -73,6 +73,22 @@ export class SpeakerIdentificationService {
     if (!modelId) return unknown('no_speaker_model');
     if (speechSeconds < MIN_EMBED_SECONDS) return unknown('too_little_speech');
     const embedding = await this.voiceprints.embed(speech);
+    return this.identifyEmbedding(networkId, embedding, speech, speechSeconds, snrDb, origin);
+  }
+
+  /**
+   * `identify` for speech the caller has already embedded with the current model (`voiceprints.embed`), so that a
+   * caller who needed the embedding first (the chunk splitter compares its voices) does not embed the speech again.
+   * `speech` is still read when persons of an earlier model are compared (embedded once more by that model).
+   */
+  async identifyEmbedding(
+    networkId: string,
+    embedding: VoiceEmbedding,
+    speech: Float32Array,
+    speechSeconds: number,
+    snrDb: number | null = null,
+    origin: UtteranceOrigin | null = null,
+  ): Promise<Identification> {
     const current = await this.evidence(networkId, embedding.modelId, embedding.vector);
     const models = [
       current,

@@ -1,5 +1,13 @@
 import { Injectable } from '@nestjs/common';
-import { AudioService, concatSamples, SAMPLE_RATE, type SpeakerTurn, type SpeechExtract } from '@mira/audio';
+import {
+  AudioService,
+  concatSamples,
+  MIN_EMBED_SECONDS,
+  SAMPLE_RATE,
+  type SpeakerTurn,
+  type SpeechExtract,
+  type VoiceEmbedding,
+} from '@mira/audio';
 import {
   type Identification,
   SpeakerIdentificationService,
@@ -23,9 +31,9 @@ export interface ChunkVoices {
 
 /**
  * Whether one chunk holds more than one voice. The diarizer (AudioService.diarizeDenoised: VAD regions → embeddings of
- * sliding windows → change points and clustering) proposes voices; the speaker policy judges each voice on its own
- * speech; voices it names as the same person, or that are not clearly unlike each other by its new-person line, are
- * one voice again
+ * sliding windows → change points and clustering) proposes voices; each voice's own speech is embedded once; voices
+ * that are not clearly unlike each other by the speaker policy's new-person line are one voice again, and the policy
+ * judges the rest from those embeddings (identifyEmbedding); voices it names as the same person are one voice too
  * (chunk-voices.ts). A chunk with too little speech for two voices, or without a speaker model, is not diarized.
  */
 @Injectable()
@@ -52,35 +60,73 @@ export class ChunkVoiceSplitter {
     const turns = candidateTurns(diarization.turns);
     if (!turns) return null;
 
-    const voices = new Map<string, Identification>();
+    // Each voice is embedded once. Voices not clearly unlike each other are one voice before anyone is judged: a chunk
+    // that is one voice after all is identified once, as a whole, by the caller.
+    const heard: Array<{ label: string; audio: Float32Array; embedding: VoiceEmbedding | null }> = [];
     for (const label of new Set(turns.map((t) => t.speaker))) {
-      const own = turns.filter((t) => t.speaker === label);
-      const audio = concatSamples(own.map((t) => sliceOf(speech.denoised, t)));
-      const first = turns[0]!.speaker === label;
+      const audio = concatSamples(
+        turns.filter((t) => t.speaker === label).map((t) => sliceOf(speech.denoised, t)),
+      );
+      const embedding =
+        audio.length >= MIN_EMBED_SECONDS * SAMPLE_RATE ? await this.voiceprints.embed(audio) : null;
+      heard.push({ label, audio, embedding: embedding?.modelId === modelId ? embedding : null });
+    }
+    if (!heard.some((v) => v.embedding)) return null;
+    const score = await this.audio.voiceScorer(modelId);
+    const policy = await this.identification.policyFor(
+      networkId,
+      modelId,
+      await this.audio.speakerScale(modelId),
+    );
+    const apart = distinctVoicesBelow(policy, snrDb);
+    const evidence = (personOf: (label: string) => string | null) =>
+      heard.map((v) => ({
+        label: v.label,
+        personId: personOf(v.label),
+        embedding: v.embedding?.vector ?? null,
+      }));
+    const unlike = mergeVoices(
+      turns,
+      sameVoices(
+        evidence(() => null),
+        score,
+        apart,
+      ),
+    );
+    const distinct = new Set(unlike.map((t) => t.speaker));
+    if (distinct.size < 2) return null;
+
+    // The voices left are judged by the speaker policy from their embeddings; two it names as one person are one voice.
+    const voices = new Map<string, Identification>();
+    for (const v of heard.filter((x) => distinct.has(x.label))) {
+      const seconds = v.audio.length / SAMPLE_RATE;
+      const context = unlike[0]!.speaker === v.label ? origin : null;
       voices.set(
-        label,
-        await this.identification.identify(
-          networkId,
-          audio,
-          audio.length / SAMPLE_RATE,
-          snrDb,
-          first ? origin : null,
-        ),
+        v.label,
+        v.embedding
+          ? await this.identification.identifyEmbedding(
+              networkId,
+              v.embedding,
+              v.audio,
+              seconds,
+              snrDb,
+              context,
+            )
+          : await this.identification.identify(networkId, v.audio, seconds, snrDb, context),
       );
     }
-    const policy = [...voices.values()].find((v) => v.policy)?.policy;
-    if (!policy) return null;
-    const score = await this.audio.voiceScorer(modelId);
-    const representative = sameVoices(
-      [...voices].map(([label, v]) => ({
-        label,
-        personId: v.decision.kind === 'match' ? v.decision.personId : null,
-        embedding: v.modelId === modelId ? v.embedding : null,
-      })),
-      score,
-      distinctVoicesBelow(policy, snrDb),
+    const personOf = (label: string) => {
+      const d = voices.get(label)?.decision;
+      return d?.kind === 'match' ? d.personId : null;
+    };
+    const merged = mergeVoices(
+      unlike,
+      sameVoices(
+        evidence(personOf).filter((v) => distinct.has(v.label)),
+        score,
+        apart,
+      ),
     );
-    const merged = mergeVoices(turns, representative);
     const kept = new Set(merged.map((t) => t.speaker));
     if (kept.size < 2) return null;
     for (const label of [...voices.keys()]) if (!kept.has(label)) voices.delete(label);
