@@ -4,7 +4,7 @@ import { readBytes, testPipeline } from '../../../../test/support/audio.js';
 import type { AudioPipeline } from '../audio-pipeline.js';
 import { babble, mixAtSnr } from '../dsp/signal.js';
 import { agglomerate, segmentByChange, type WeightedVector } from './clustering.js';
-import { clusterVoices, diarizationOptions, diarize } from './diarizer.js';
+import { analyseSpeech, clusterVoices, diarizationOptions, diarize } from './diarizer.js';
 import { diarizationEngines } from './engines.js';
 import { slidingWindows, turnsFromWindows } from './turns.js';
 
@@ -56,7 +56,7 @@ describe('diarization: clustering and turns', () => {
     ].map((v) => v.vector);
     const windows = vectors.map((_, i) => ({ start: i * 0.75, end: i * 0.75 + 1.5 }));
     const analysis = { regions: [{ start: 0, end: windows.at(-1)!.end }], windows, vectors };
-    const options = { ...diarizationOptions('test'), minSpeakerSeconds: 2 };
+    const options = { ...diarizationOptions('test'), minSpeakerSeconds: 2, minSpeakerShare: 0 };
     expect(clusterVoices([analysis], options).speakers.map((s) => s.label)).toEqual(['S1', 'S2', 'S3']);
     // 3 s of 123 s is under 5 %: one of the two voices takes it
     const folded = clusterVoices([analysis], { ...options, minSpeakerShare: 0.05 });
@@ -122,6 +122,37 @@ describe('diarization on real speech (held-out LibriSpeech voices, real ONNX ses
     expect(Math.abs(changes[2]!.start - 15.2)).toBeLessThan(1);
     expect(result.speakers[0]!.centroid).toHaveLength(pipeline.speaker!.dimension);
     expect(result.denoised).toBe(false);
+  });
+
+  it('finds three voices in a recording analysed part by part, each voice one label however often it returns', async () => {
+    const engines = diarizationEngines(pipeline);
+    const options = diarizationOptions(engines.modelId);
+    const speakers = devSpeakers().slice(0, 3);
+    // six rounds of A, B, C: eighteen turns of 7 s, each from another utterance, 0.5 s apart or, every second turn,
+    // starting 0.3 s before the previous one ends
+    const turns: Float32Array[] = [];
+    for (let round = 0; round < 6; round++) {
+      for (const s of speakers) turns.push(await clip(s.files[round + 4]!, 7));
+    }
+    const pause = 16000 * 0.5;
+    const overlap = 16000 * 0.3;
+    const recording = new Float32Array(turns.reduce((n, t) => n + t.length + pause, 0));
+    let at = 0;
+    turns.forEach((t, i) => {
+      if (i % 2 === 1) at -= pause + overlap;
+      for (let k = 0; k < t.length; k++) recording[at + k]! += t[k]!;
+      at += t.length + pause;
+    });
+    // as the recording processor does it: 30 s parts analysed one by one, then every window clustered at once
+    const analyses = [];
+    for (let start = 0; start < at; start += 16000 * 30) {
+      const part = recording.subarray(start, Math.min(at, start + 16000 * 30));
+      analyses.push(await analyseSpeech(engines, part, options, false, start / 16000));
+    }
+    const result = clusterVoices(analyses, options);
+    expect(result.speakers.map((s) => s.label)).toEqual(['S1', 'S2', 'S3']);
+    const changes = result.turns.filter((t, i) => i === 0 || result.turns[i - 1]!.speaker !== t.speaker);
+    expect(changes.map((t) => t.speaker)).toEqual(Array.from({ length: 6 }, () => ['S1', 'S2', 'S3']).flat());
   });
 
   it('hears one voice as one speaker, also in babble, and silence as nobody', async () => {

@@ -31,7 +31,9 @@ export const DEFAULT_DIARIZATION_OPTIONS: DiarizationOptions = {
   changeThreshold: 0.6,
   mergeThreshold: 0.4,
   minSpeakerSeconds: 2,
-  minSpeakerShare: 0,
+  // Over a long recording stray windows (overlap, a cough, noise) gather into small voices of their own that a fixed
+  // number of seconds does not fold: an hour of 5 speakers came out as 32 voices with the share at 0, 5 with 5 %.
+  minSpeakerShare: 0.05,
   embedOn: 'denoised',
   maxSegmentSeconds: 10,
   joinPauseSeconds: 0.5,
