@@ -15,9 +15,12 @@ import {
   type UnattributedSpeech,
   bestScores,
   gatherVoice,
+  isNoisy,
   isNewVoice,
   judgeSpeaker,
   planIdentification,
+  posteriors,
+  scoreLlr,
 } from '@mira/recognition';
 import type { DevMaterial, DevTrial } from './speaker-dev-trials.js';
 
@@ -94,6 +97,45 @@ export function decide(
   ]);
 }
 
+/**
+ * Why the product's decision on a trial was not a name (or `right` / `wrong` when it was): too little speech (none
+ * to embed, or under the minimum a name needs), or, for speech judged clean or noisy by the SNR rule, the nearest
+ * voiceprint by cosine disagreeing with the likeliest person, or the likeliest person's posterior under the line,
+ * held down more by "nobody enrolled" or by the runner-up. Mirrors judgeSpeaker's calibrated branch without context.
+ */
+export function outcomeCause(
+  m: ScoredMaterial,
+  trial: number,
+  personIndices: number[],
+  policy: SpeakerPolicy,
+  truth: number,
+): string {
+  const t = m.trials[trial]!;
+  const judgement = decide(m, trial, personIndices, policy);
+  if (!judgement) return 'no speech to embed (< 0.5 s)';
+  const d = judgement.decision;
+  if (d.kind === 'match') return d.personId === m.persons[truth]!.personId ? 'right' : 'WRONG';
+  if (d.kind === 'unknown' && d.reason === 'too_little_speech')
+    return `under ${policy.minMatchSpeechSeconds} s of speech`;
+  const rules = policy.calibrated;
+  const noisy = isNoisy(t.snrDb, policy);
+  const heard = noisy ? 'judged noisy' : 'judged clean';
+  if (!rules) return `${heard}: ${d.kind === 'unknown' ? d.reason : d.kind}`;
+  const all = productScoresOf(m, trial, policy);
+  const scores = personIndices.map((k) => all.scores[k]!);
+  const cosines = personIndices.map((k) => all.cosines[k]!);
+  const llrs = scores.map((s) => scoreLlr(rules.calibration, s, t.speechSeconds, noisy));
+  const post = posteriors(llrs, rules.unknownPrior);
+  const ranked = [...llrs.keys()].sort((a, b) => llrs[b]! - llrs[a]!);
+  const top = ranked[0]!;
+  const line = noisy ? rules.noisyNamePosterior : rules.namePosterior;
+  const nearest = cosines.indexOf(Math.max(...cosines));
+  const who = personIndices[top] === truth ? 'the speaker likeliest' : 'another likeliest';
+  if (post.persons[top]! >= line && nearest !== top) return `${heard}: nearest by cosine disagrees`;
+  const runnerUp = ranked[1] === undefined ? 0 : post.persons[ranked[1]]!;
+  return `${heard}: posterior < ${line}, held down by ${post.unknown >= runnerUp ? '"nobody enrolled"' : 'the runner-up'} (${who})`;
+}
+
 export interface Tally {
   right: number;
   wrong: number;
@@ -141,16 +183,25 @@ export const durationBucket = (t: DevTrial) =>
 
 /**
  * Gathering unattributed speech of strangers (speechocean dev speakers, clean utterances): each speaker in turn is a
- * stranger to the enrolled persons (every other dev person, or `enrolledCount` of them), says its utterances one by one, and the product's gathering rule runs: gatherable speech is
- * kept, linked to kept speech of one voice by `sameVoiceScore`, and becomes one new person once the group holds
- * `newPersonMinUtterances` utterances and `newPersonMinTotalSeconds` of speech. Afterwards the new person is one more
- * enrolled person. Returns per stranger: persons created and how the utterances after the first creation were named.
+ * stranger to the enrolled persons (every other dev person, or `enrolledCount` of them), says its utterances one by
+ * one, and the product's gathering rule runs: gatherable speech is kept, linked to kept speech of one voice by
+ * `sameVoiceScore`, and becomes one new person once the group holds `newPersonMinUtterances` utterances and
+ * `newPersonMinTotalSeconds` of speech. Afterwards the new person is one more enrolled person.
+ *
+ * `together` strangers share one household, as in the API eval (eval:speakers:pipeline): they talk in turn (the first
+ * `firstTurn` utterances of each, then one each in rounds) and their kept speech and new persons are shared, so one
+ * stranger's utterance can be gathered into, or named as, another stranger's new person. A new person belongs to the
+ * stranger whose utterance made it. Returns per stranger: the persons it made, how its utterances after its first
+ * person were named, and how many of its utterances went to another stranger's person (named as it, or gathered
+ * into it).
  */
 export function simulateStrangers(
   m: ScoredMaterial,
   policy: SpeakerPolicy,
   pipeline: AudioPipeline,
   enrolledCount = Infinity,
+  together = 1,
+  firstTurn = 7,
 ): {
   strangers: number;
   exactlyOne: number;
@@ -158,69 +209,111 @@ export function simulateStrangers(
   several: number;
   namedAfter: number;
   after: number;
+  /** Utterances named as, or gathered into, another stranger's new person. */
+  toAnother: number;
+  /** Strangers with at least one such utterance. */
+  strangersToAnother: number;
 } {
-  const out = { strangers: 0, exactlyOne: 0, none: 0, several: 0, namedAfter: 0, after: 0 };
+  const out = {
+    strangers: 0,
+    exactlyOne: 0,
+    none: 0,
+    several: 0,
+    namedAfter: 0,
+    after: 0,
+    toAnother: 0,
+    strangersToAnother: 0,
+  };
   const bySpeaker = new Map<number, number[]>();
   m.trials.forEach((t, i) => {
     if (t.corpus === 'speechocean' && t.condition === 'clean' && t.clipSeconds < 4 && t.embedding) {
       bySpeaker.set(t.speaker, [...(bySpeaker.get(t.speaker) ?? []), i]);
     }
   });
-  for (const [speaker, trialIds] of bySpeaker) {
-    out.strangers++;
-    // the household: every other dev person, or a seeded few of them (any corpus)
+  const speakers = [...bySpeaker.keys()];
+  const score = (test: Float32Array, refs: Float32Array[]) => pipeline.scoreVoices(m.modelId, test, refs);
+  for (let g = 0; g < speakers.length; g += together) {
+    const group = speakers.slice(g, g + together);
+    // the household: every dev person but the group, or a seeded few of them (any corpus)
     const others =
-      enrolledCount >= m.persons.length - 1
-        ? [...m.persons.keys()].filter((k) => k !== speaker)
-        : subset(m.persons.length, enrolledCount, speaker + 1, -1, speaker);
-    const created: PersonCentroid[] = [];
-    let kept: UnattributedSpeech[] = [];
-    for (const i of trialIds) {
+      enrolledCount >= m.persons.length - group.length
+        ? [...m.persons.keys()].filter((k) => !group.includes(k))
+        : subset(m.persons.length, enrolledCount, group[0]! + 1, -1, group[0]!).filter(
+            (k) => !group.includes(k),
+          );
+    const household = others.map((k) => m.persons[k]!);
+    const created: Array<PersonCentroid & { owner: number }> = [];
+    let kept: Array<UnattributedSpeech & { speaker: number }> = [];
+    const made = new Map<number, number>(group.map((s) => [s, 0]));
+    const firstMade = new Set<number>();
+    const toAnother = new Map<number, number>(group.map((s) => [s, 0]));
+    // who speaks when: the first turns of each in sequence, then one utterance each in rounds
+    const order: Array<[number, number]> = [];
+    for (const s of group)
+      bySpeaker
+        .get(s)!
+        .slice(0, firstTurn)
+        .forEach((i) => order.push([s, i]));
+    const rest = group.map((s) => bySpeaker.get(s)!.slice(firstTurn));
+    for (let k = 0; rest.some((r) => k < r.length); k++) {
+      rest.forEach((r, j) => r[k] !== undefined && order.push([group[j]!, r[k]!]));
+    }
+    for (const [speaker, i] of order) {
       const t = m.trials[i]!;
-      const base = decide(m, i, others, policy);
-      let named = false;
-      if (created.length > 0) {
-        const judgement = judgeSpeaker({ speechSeconds: t.speechSeconds, snrDb: t.snrDb }, [
-          {
-            modelId: m.modelId,
-            embedding: t.embedding!,
-            persons: [...others.map((k) => m.persons[k]!), ...created],
-            policy,
-            scale: m.scale,
-            score: (test, refs) => pipeline.scoreVoices(m.modelId, test, refs),
-          },
-        ]);
+      const judgement = judgeSpeaker({ speechSeconds: t.speechSeconds, snrDb: t.snrDb }, [
+        {
+          modelId: m.modelId,
+          embedding: t.embedding!,
+          persons: [...household, ...created],
+          policy,
+          scale: m.scale,
+          score,
+        },
+      ]);
+      const named =
+        judgement.decision.kind === 'match'
+          ? created.find((p) => p.personId === (judgement.decision as { personId: string }).personId)
+          : undefined;
+      if (firstMade.has(speaker)) {
         out.after++;
-        if (
-          judgement.decision.kind === 'match' &&
-          created.some((p) => p.personId === (judgement.decision as { personId: string }).personId)
-        ) {
-          out.namedAfter++;
-          named = true;
-        }
-        if (named || !judgement.gatherable) continue;
-      } else if (!base?.gatherable) continue;
-      const current = { embedding: t.embedding!, speechSeconds: t.speechSeconds };
+        if (named?.owner === speaker) out.namedAfter++;
+      }
+      if (named && named.owner !== speaker) toAnother.set(speaker, toAnother.get(speaker)! + 1);
+      if (named || !judgement.gatherable) continue;
+      const current = { embedding: t.embedding!, speechSeconds: t.speechSeconds, speaker };
       const members = gatherVoice(
         kept,
         current,
         policy.gathering,
-        (test, refs) => pipeline.scoreVoices(m.modelId, test, refs),
-        newVoiceRule(m, pipeline, policy, [...others.map((k) => m.persons[k]!), ...created]),
+        score,
+        newVoiceRule(m, pipeline, policy, [...household, ...created]),
       );
       if (members) {
-        const group = [current, ...members.map((k) => kept[k]!)];
+        const voices = [current, ...members.map((k) => kept[k]!)];
         created.push({
           personId: `new-${speaker}-${created.length}`,
-          centroid: centroidOf(group.map((g) => g.embedding)),
-          samples: group.length,
+          centroid: centroidOf(voices.map((v) => v.embedding)),
+          samples: voices.length,
+          owner: speaker,
         });
+        made.set(speaker, made.get(speaker)! + 1);
+        firstMade.add(speaker);
+        for (const v of voices.slice(1)) {
+          if (v.speaker !== speaker) toAnother.set(v.speaker, toAnother.get(v.speaker)! + 1);
+        }
         kept = kept.filter((_, k) => !members.includes(k));
       } else kept.push(current);
     }
-    if (created.length === 1) out.exactlyOne++;
-    else if (created.length === 0) out.none++;
-    else out.several++;
+    for (const s of group) {
+      out.strangers++;
+      const n = made.get(s)!;
+      const lent = toAnother.get(s)!;
+      out.toAnother += lent;
+      if (lent > 0) out.strangersToAnother++;
+      if (n === 1 && lent === 0) out.exactlyOne++;
+      else if (n === 0 && lent === 0) out.none++;
+      else out.several++;
+    }
   }
   return out;
 }
