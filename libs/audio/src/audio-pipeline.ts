@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import * as ort from 'onnxruntime-node';
-import { cosine, type AudioConfigValues } from '@mira/core';
+import type { AudioConfigValues } from '@mira/core';
+import { cosine } from '@mira/core/util';
 import type {
   EnrolmentSample,
   EnrolmentSpeech,

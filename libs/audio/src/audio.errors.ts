@@ -1,4 +1,4 @@
-import { AppError } from '@mira/core';
+import { AppError } from '@mira/core/util';
 
 /**
  * Audio refusals. All are 4xx and documented in docs/audio.md:

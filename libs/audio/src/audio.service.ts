@@ -22,6 +22,16 @@ import {
 import { diarizationEngines } from './diarization/engines.js';
 import type { DecodeHint } from './decode/audio-decoder.js';
 import { openRecordingDecoder, type RecordingDecoder } from './decode/recording-decoder.js';
+import { AudioErrors } from './audio.errors.js';
+import { MIN_EMBED_SECONDS } from './speaker/enrolment.js';
+import {
+  acquireAudioWorkerPool,
+  AudioPoolUnavailableError,
+  releaseAudioWorkerPool,
+  type AudioWorkerPool,
+} from './workers/audio-pool.js';
+import type { AudioWork, AudioWorkResults } from './workers/audio-work.js';
+import { SAMPLE_RATE } from './audio.types.js';
 
 /** How one recording is diarized (AudioService.diarizationPlan). */
 export interface DiarizationPlan {
@@ -33,13 +43,16 @@ export interface DiarizationPlan {
 /**
  * The audio module's one service: decode any accepted upload to 16 kHz mono, score its quality, reduce noise, find
  * speech and compute a voice embedding. Engines are chosen at startup (see /health/detailed); sessions are reused.
- * Sample arrays are treated as immutable: VAD results are cached per array, so do not modify one in place after
- * passing it in (every method that changes audio returns a new array).
+ * Decoding runs on its own thread; quality, speech extraction and embedding (the per-chunk and per-utterance work)
+ * run on a pool of AUDIO_WORKERS threads with their own engines, so requests are not held up behind them and every
+ * core works. Sample arrays are treated as immutable: VAD results are cached per array, so do not modify one in place
+ * after passing it in (every method that changes audio returns a new array).
  */
 @Injectable()
 export class AudioService implements OnModuleInit, OnApplicationShutdown {
   private pipeline?: AudioPipeline;
   private starting?: Promise<AudioPipeline>;
+  private pool?: AudioWorkerPool;
 
   constructor(
     private readonly config: AppConfig,
@@ -53,15 +66,27 @@ export class AudioService implements OnModuleInit, OnApplicationShutdown {
       this.health.register(`audio_${stage}`, () => ({ ...status }));
     }
     const missing = pipeline.models.filter((m) => !m.present).map((m) => m.entry.name);
+    const workers = this.config.values.audio.workers;
+    if (workers > 0) {
+      // Started now, ready a moment after the server (jobs wait for the first thread that is).
+      this.pool = acquireAudioWorkerPool(
+        { modelDir: this.config.values.modelDir, audio: this.config.values.audio },
+        workers,
+        (event, fields) => this.logger.warn(event, fields),
+      );
+    }
     this.logger.info('audio.ready', {
       denoise: pipeline.status.denoise?.engine,
       vad: pipeline.status.vad?.engine,
       speaker: pipeline.status.speaker?.model ?? 'none',
       missing_models: missing,
+      worker_threads: workers,
     });
   }
 
   onApplicationShutdown(): void {
+    if (this.pool) releaseAudioWorkerPool(this.pool);
+    this.pool = undefined;
     this.pipeline?.close();
   }
 
@@ -79,7 +104,7 @@ export class AudioService implements OnModuleInit, OnApplicationShutdown {
   }
 
   async assessQuality(samples: Float32Array): Promise<QualityReport> {
-    return (await this.ready()).assessQuality(samples);
+    return this.offload({ op: 'quality', samples }, (pipeline) => pipeline.assessQuality(samples));
   }
 
   async denoise(samples: Float32Array): Promise<Float32Array> {
@@ -92,7 +117,7 @@ export class AudioService implements OnModuleInit, OnApplicationShutdown {
 
   /** Noise reduction, then VAD: the denoised clip and only its speech. */
   async extractSpeech(samples: Float32Array): Promise<SpeechExtract> {
-    return (await this.ready()).extractSpeech(samples);
+    return this.offload({ op: 'extractSpeech', samples }, (pipeline) => pipeline.extractSpeech(samples));
   }
 
   /**
@@ -100,7 +125,14 @@ export class AudioService implements OnModuleInit, OnApplicationShutdown {
    * re-enrolment). Throws AUDIO_TOO_SHORT under 0.5 s.
    */
   async embed(samples: Float32Array, modelId?: string): Promise<VoiceEmbedding> {
-    return (await this.ready()).embed(samples, modelId);
+    const pipeline = await this.ready();
+    // The refusals are checked here, where they keep their error codes (a worker's errors come back as text).
+    if (!(modelId ? pipeline.speakers.has(modelId) : pipeline.speaker))
+      return pipeline.embed(samples, modelId);
+    if (samples.length < MIN_EMBED_SECONDS * SAMPLE_RATE) {
+      throw AudioErrors.tooShort(samples.length / SAMPLE_RATE, MIN_EMBED_SECONDS);
+    }
+    return this.offload({ op: 'embed', samples, modelId }, (p) => p.embed(samples, modelId));
   }
 
   /** Speaker models loaded besides the default one can still score their own voiceprints. */
@@ -194,6 +226,21 @@ export class AudioService implements OnModuleInit, OnApplicationShutdown {
 
   engines(): Record<string, EngineStatus> {
     return this.pipeline?.engines() ?? {};
+  }
+
+  /** On the worker pool when there is one that works, else on this thread's engines. */
+  private async offload<K extends AudioWork['op']>(
+    work: AudioWork & { op: K },
+    here: (pipeline: AudioPipeline) => Promise<AudioWorkResults[K]>,
+  ): Promise<AudioWorkResults[K]> {
+    const pipeline = await this.ready();
+    if (!this.pool?.usable) return here(pipeline);
+    try {
+      return await this.pool.run(work);
+    } catch (err) {
+      if (err instanceof AudioPoolUnavailableError) return here(pipeline);
+      throw err;
+    }
   }
 
   private ready(): Promise<AudioPipeline> {

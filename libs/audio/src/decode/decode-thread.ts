@@ -1,8 +1,5 @@
-import { existsSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
+import { spawnWorker } from '../workers/spawn-worker.js';
 import type { DecodeJob, DecodeJobResult } from './decode-job.js';
 import type { DecodeReply } from './decode.worker.js';
 import { DecodeRefusal, refuse } from './refusal.js';
@@ -24,19 +21,9 @@ export interface DecodeThreadOptions {
 const WORKER_HEAP_MB = 256;
 
 function spawnDecodeWorker(): Worker {
-  const options = { resourceLimits: { maxOldGenerationSizeMb: WORKER_HEAP_MB } };
-  const compiled = new URL('./decode.worker.js', import.meta.url);
-  if (existsSync(fileURLToPath(compiled))) return new Worker(compiled, options);
-  // Running from the TypeScript sources (jest, tsx scripts): the worker registers tsx's ESM hooks, then loads the
-  // .ts entry (`--import tsx` is not enough for a worker's own entry module on Node 20). tsx is a dev dependency.
-  const tsxApi = join(
-    dirname(createRequire(import.meta.url).resolve('tsx/package.json')),
-    'dist/esm/api/index.mjs',
-  );
-  const entry = new URL('./decode.worker.ts', import.meta.url).href;
-  const bootstrap = `import(${JSON.stringify(pathToFileURL(tsxApi).href)})
-    .then(({ register }) => { register(); return import(${JSON.stringify(entry)}); })`;
-  return new Worker(bootstrap, { ...options, eval: true });
+  return spawnWorker(import.meta.url, 'decode.worker', {
+    resourceLimits: { maxOldGenerationSizeMb: WORKER_HEAP_MB },
+  });
 }
 
 /**

@@ -1,6 +1,6 @@
 /** Small signal helpers shared by the stages, tests, benchmarks and evaluation. */
 
-import { seededRandom } from '@mira/core';
+import { seededRandom } from '@mira/core/util';
 
 export function rms(x: Float32Array): number {
   if (x.length === 0) return 0;

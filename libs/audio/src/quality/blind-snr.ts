@@ -1,4 +1,4 @@
-import { seededRandom } from '@mira/core';
+import { seededRandom } from '@mira/core/util';
 
 /**
  * Blind SNR from the waveform amplitude distribution (WADA-SNR; C. Kim and R. M. Stern, "Robust signal-to-noise ratio

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { LruCache, unitVector } from '@mira/core';
+import { LruCache, unitVector } from '@mira/core/util';
 
 /** Compares a test embedding with reference embeddings (person centroids) on one scale: higher = same speaker. */
 export interface SpeakerScoreNormaliser {

@@ -5,7 +5,7 @@
  * Split in two steps, the audio (for any model) and its embedding (by one model), so that a voiceprint of every
  * loaded model can be made from the same audio.
  */
-import { centroidOf } from '@mira/core';
+import { centroidOf } from '@mira/core/util';
 import type { EnrolmentSample, EnrolmentSpeech, SpeechExtract, VoiceEmbedding } from '../audio.types.js';
 import { SAMPLE_RATE } from '../audio.types.js';
 import { looped, mixAtSnr, pinkNoise, whiteNoise } from '../dsp/signal.js';

@@ -1,5 +1,5 @@
 import * as ort from 'onnxruntime-node';
-import { unitVector } from '@mira/core';
+import { unitVector } from '@mira/core/util';
 import type { ModelEntry, SpeakerInputSpec } from '../models/manifest.js';
 import type { SpeakerScoreNormaliser } from './cohort-normaliser.js';
 import { computeFbank } from './fbank.js';

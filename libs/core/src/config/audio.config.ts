@@ -1,4 +1,4 @@
-import { homedir } from 'node:os';
+import { availableParallelism, homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { EnvReader } from './env-reader.js';
 
@@ -12,6 +12,11 @@ export interface AudioConfigValues {
   speakerModel: string;
   /** `auto` (GTCRN when its file is present, else spectral gating) or `spectral-gate`. */
   denoiser: 'auto' | 'spectral-gate';
+  /**
+   * Worker threads that run quality, noise reduction, VAD and speaker embedding off the event loop, each with its
+   * own engines (AUDIO_WORKERS; 0 runs them on the main thread).
+   */
+  workers: number;
   vad: {
     threshold: number;
     negThreshold: number;
@@ -34,6 +39,7 @@ export function parseAudioConfig(env: EnvReader): AudioSectionValues {
     maxBytes: int('AUDIO_MAX_BYTES', 10 * 1_048_576, 1024, 500 * 1_048_576),
     speakerModel: str('SPEAKER_MODEL') ?? 'auto',
     denoiser: oneOf<'auto' | 'spectral-gate'>('AUDIO_DENOISER', ['auto', 'spectral-gate'], 'auto'),
+    workers: int('AUDIO_WORKERS', availableParallelism(), 0, 16),
     vad: {
       threshold: num('VAD_THRESHOLD', 0.5, 0.01, 0.99),
       negThreshold: num('VAD_NEG_THRESHOLD', 0.35, 0.01, 0.99),

@@ -6,3 +6,4 @@ export * from './lru-cache.js';
 export * from './pcm16.js';
 export * from './random.js';
 export * from './vectors.js';
+export { AppError, type FieldError } from '../errors/app-error.js';
