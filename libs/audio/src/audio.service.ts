@@ -236,7 +236,7 @@ export class AudioService implements OnModuleInit, OnApplicationShutdown {
     const pipeline = await this.ready();
     if (!this.pool?.usable) return here(pipeline);
     try {
-      return await this.pool.run(work);
+      return await this.pool.run<K>(work);
     } catch (err) {
       if (err instanceof AudioPoolUnavailableError) return here(pipeline);
       throw err;
