@@ -9,7 +9,8 @@
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { compareCopies, crossCopySnrDb, copyAudioScore } from '@mira/stream';
+import { compareCopies, crossCopySnrDb } from '@mira/audio';
+import { copyAudioScore } from '@mira/stream';
 import { floatToPcm16, pcm16ToFloat } from '@mira/core';
 import { sceneGenerator } from './arbitration-scenes.js';
 import { evalPipeline } from './lib.js';

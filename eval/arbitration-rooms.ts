@@ -6,9 +6,8 @@
  *
  * Usage: npm run eval:arbitration:rooms   (EVAL_PAIRS per condition, default 60; EVAL_SEED, default 7)
  */
-import { Fft } from '@mira/audio';
+import { compareCopies, Fft } from '@mira/audio';
 import { gaussian, seededRandom } from '@mira/core';
-import { compareCopies } from '@mira/stream';
 import { librispeechTrainFiles } from '../tooling/shared-data.js';
 import { decodeFlac, SR } from './streams-lib.js';
 

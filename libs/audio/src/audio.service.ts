@@ -24,6 +24,7 @@ import type { DecodeHint } from './decode/audio-decoder.js';
 import { openRecordingDecoder, type RecordingDecoder } from './decode/recording-decoder.js';
 import { AudioErrors } from './audio.errors.js';
 import { MIN_EMBED_SECONDS } from './speaker/enrolment.js';
+import { compareCopiesAsync, type CopyComparison } from './quality/cross-copy-snr.js';
 import {
   acquireAudioWorkerPool,
   AudioPoolUnavailableError,
@@ -133,6 +134,15 @@ export class AudioService implements OnModuleInit, OnApplicationShutdown {
       throw AudioErrors.tooShort(samples.length / SAMPLE_RATE, MIN_EMBED_SECONDS);
     }
     return this.offload({ op: 'embed', samples, modelId }, (p) => p.embed(samples, modelId));
+  }
+
+  /**
+   * Compares copies of one moment heard by several microphones: cross-copy SNR of each and the distinct sounds among
+   * them (stream arbitration; quality/cross-copy-snr.ts). On the worker threads; on this thread it yields to the event
+   * loop between pairs.
+   */
+  async compareCopies(copies: Float32Array[]): Promise<CopyComparison> {
+    return this.offload({ op: 'compareCopies', copies }, () => compareCopiesAsync(copies));
   }
 
   /** Speaker models loaded besides the default one can still score their own voiceprints. */

@@ -1,4 +1,5 @@
 import {
+  copyAudioScore,
   ArbitrationOptions,
   Candidate,
   compareCandidates,
@@ -52,6 +53,14 @@ describe('stream score (audio plus phone location/RSSI components)', () => {
     expect(strong.rssi_score).toBe(100);
     expect(streamScore(80, { hasLocation: false, rssiDbm: -60 }).rssi_score).toBe(50);
     expect(weak.score).toBeLessThan(strong.score);
+  });
+});
+
+describe('audio score of a copy ranked across copies', () => {
+  it('maps the cross-copy SNR to 0–100 with the clipping penalty', () => {
+    expect(copyAudioScore(-10, 0)).toBe(0);
+    expect(copyAudioScore(50, 0)).toBe(100);
+    expect(copyAudioScore(20, 0.02)).toBeCloseTo(25, 5);
   });
 });
 

@@ -63,6 +63,15 @@ export function rssiScore(signals: PhoneSignals): number {
   return ((clamp(signals.rssiDbm, -90, -30) + 90) / 60) * 100;
 }
 
+/**
+ * The audio component (0–100) used to rank copies of one group: −10 dB → 0, 50 dB → 100, times the AudioModule's
+ * clipping penalty (1 % clipped samples cost 25 %).
+ */
+export function copyAudioScore(snrDb: number, clippingRatio: number): number {
+  const snrScore = Math.min(1, Math.max(0, (snrDb + 10) / 60)) * 100;
+  return snrScore * Math.max(0, 1 - 25 * clippingRatio);
+}
+
 /** Stream score 0–100 = 0.70 audio + 0.15 location + 0.15 RSSI. A stream with no signals gets 0.70 audio + 30. */
 export function streamScore(audioScore: number, signals: PhoneSignals): ScoreBreakdown {
   const audio = clamp(Number.isFinite(audioScore) ? audioScore : 0, 0, 100);

@@ -5,7 +5,6 @@ export { ChunkIngestionService } from './chunk-ingestion.service.js';
 /** Tests that run without a job worker decide chunks themselves. */
 export { StreamArbitrationService } from './stream-arbitration.service.js';
 export * from './arbitration.policy.js';
-export { compareCopies, copyAudioScore, crossCopySnrDb } from './copy-comparison.js';
 export { parseDeviceTime } from './chunk-input.js';
 /** The live audio sockets this instance holds (tests watch backpressure on them). */
 export { LiveAudioSockets } from './live-audio-sockets.js';

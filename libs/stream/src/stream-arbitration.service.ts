@@ -1,10 +1,12 @@
 import { Injectable } from '@nestjs/common';
+import { AudioService } from '@mira/audio';
 import { AppConfig, AppLogger, pcm16ToFloat, Transactions, type Tx } from '@mira/core';
 import { JobName, type JobOf, JobQueue, OnJob } from '@mira/jobs';
 import {
   type Candidate,
   type ChunkRef,
   COPY_OVERLAP_FRACTION,
+  copyAudioScore,
   type Decision,
   decide,
   floorStateOf,
@@ -17,7 +19,6 @@ import {
   type ScoreBreakdown,
   streamScore,
 } from './arbitration.policy.js';
-import { compareCopiesAsync, copyAudioScore } from './copy-comparison.js';
 import { PhoneSignalService } from './phone-signal.service.js';
 import { StreamChunkRepository } from './stream-chunk.repository.js';
 import { type FloorRow, StreamFloorRepository } from './stream-floor.repository.js';
@@ -59,6 +60,7 @@ export class StreamArbitrationService {
     private readonly floors: StreamFloorRepository,
     private readonly ingests: StreamIngestRepository,
     private readonly signals: PhoneSignalService,
+    private readonly audio: AudioService,
     private readonly jobs: JobQueue,
     private readonly transactions: Transactions,
     private readonly config: AppConfig,
@@ -293,7 +295,7 @@ export class StreamArbitrationService {
         lateCopies.push(late);
         continue;
       }
-      const { sounds } = await compareCopiesAsync(heard.map((a) => pcm16ToFloat(a as Buffer)));
+      const { sounds } = await this.audio.compareCopies(heard.map((a) => pcm16ToFloat(a as Buffer)));
       const apart = sounds.some((sound) => sound.length === 1 && sound[0] === 0);
       (apart ? members : lateCopies).push(late);
     }
@@ -319,9 +321,9 @@ export class StreamArbitrationService {
   }
 
   /**
-   * Ranks copies on the same sound with the cross-copy SNR (copy-comparison.ts) instead of each clip's own quality
-   * score, which is not commensurable across devices, and splits the copies into the distinct sounds they heard.
-   * Single copies keep their clip score.
+   * Ranks copies on the same sound with the cross-copy SNR (AudioService.compareCopies, on the audio worker threads)
+   * instead of each clip's own quality score, which is not commensurable across devices, and splits the copies into the
+   * distinct sounds they heard. Single copies keep their clip score.
    */
   private async compareAcrossCopies(
     tx: Tx,
@@ -337,7 +339,7 @@ export class StreamArbitrationService {
       candidates.map((c) => c.chunkId),
     );
     if (audio.size !== candidates.length) return one;
-    const comparison = await compareCopiesAsync(
+    const comparison = await this.audio.compareCopies(
       candidates.map((c) => pcm16ToFloat(audio.get(c.chunkId) as Buffer)),
     );
     candidates.forEach((c, i) => {

@@ -1,11 +1,13 @@
 import type { Worker } from 'node:worker_threads';
-import type { AudioWork, AudioWorkerSetup, AudioWorkResults } from './audio-work.js';
+import { ownArrays, type AudioWork, type AudioWorkerSetup, type AudioWorkResults } from './audio-work.js';
 import type { AudioWorkerMessage, AudioWorkRequest } from './audio.worker.js';
 import { spawnWorker } from './spawn-worker.js';
 
 interface Pending {
   id: number;
   work: AudioWork;
+  /** Whether a thread already died running it (a job gets one more thread, then fails). */
+  retried: boolean;
   resolve: (result: never) => void;
   reject: (err: unknown) => void;
 }
@@ -23,16 +25,25 @@ export class AudioPoolUnavailableError extends Error {
   }
 }
 
+/** Two threads died running this job: it is not tried a third time (it may be what kills them). */
+export class AudioWorkerLostError extends Error {
+  constructor() {
+    super('The audio worker threads stopped twice while they ran this job');
+  }
+}
+
 /** A worker that crashed (or hit its heap limit) is replaced at most this many times in a row before giving up. */
 const MAX_RESTARTS = 3;
 
 /**
  * The CPU-heavy audio stages (quality with its VAD, noise reduction, VAD, speaker embedding) off the event loop: a
  * fixed number of worker threads, each with its own engines built once (its own ONNX sessions, one intra-op thread,
- * reused for every job), taking one job at a time from a queue kept here. Samples are copied to the thread (the
- * caller keeps its array); results come back transferred. A thread that dies loses only the job it was running
- * (rejected) and is replaced; if no thread can build its engines, every job is refused with
- * AudioPoolUnavailableError so that the caller can run it itself.
+ * reused for every job), taking one job at a time from a queue kept here (quality reports, which uploads wait for,
+ * first). Samples are copied to the thread (the
+ * caller keeps its array); results come back transferred. A thread that dies is replaced and the job it was running
+ * is run again on the next free thread (once: a job two threads died on is rejected with AudioWorkerLostError); if no
+ * thread can build its engines, every job is refused with AudioPoolUnavailableError so that the caller can run it
+ * itself.
  */
 export class AudioWorkerPool {
   private readonly slots = new Set<Slot>();
@@ -58,16 +69,21 @@ export class AudioWorkerPool {
   run<K extends AudioWork['op']>(work: AudioWork & { op: K }): Promise<AudioWorkResults[K]> {
     if (this.closed) return Promise.reject(new Error('The audio worker pool is closed'));
     if (this.unavailable !== null) return Promise.reject(new AudioPoolUnavailableError(this.unavailable));
-    // A view of a larger buffer would be cloned whole: only its own samples travel.
-    const samples = work.samples;
-    const own = samples.byteLength === samples.buffer.byteLength ? samples : samples.slice();
     return new Promise<AudioWorkResults[K]>((resolve, reject) => {
-      this.queue.push({
+      const pending: Pending = {
         id: this.nextId++,
-        work: { ...work, samples: own },
+        work: ownArrays(work),
+        retried: false,
         resolve: resolve as (result: never) => void,
         reject,
-      });
+      };
+      if (work.op === 'quality') {
+        // An upload waits for its quality report before it is answered: it goes before utterance and arbitration work.
+        const firstOther = this.queue.findIndex((p) => p.work.op !== 'quality');
+        this.queue.splice(firstOther === -1 ? this.queue.length : firstOther, 0, pending);
+      } else {
+        this.queue.push(pending);
+      }
       this.pump();
     });
   }
@@ -124,11 +140,19 @@ export class AudioWorkerPool {
 
   private onExit(slot: Slot): void {
     if (!this.slots.delete(slot) || this.closed) return;
-    slot.current?.reject(new Error('The audio worker thread stopped while it ran this job'));
+    const lost = slot.current;
     slot.current = null;
-    this.log('audio.worker_exited', { restarts: this.restarts });
+    this.log('audio.worker_exited', { restarts: this.restarts, job_lost: lost ? 1 : 0 });
+    if (lost && !lost.retried) {
+      // The thread, not the job, is the likelier fault: the job goes first to the next free thread.
+      lost.retried = true;
+      this.queue.unshift(lost);
+    } else {
+      lost?.reject(new AudioWorkerLostError());
+    }
     if (this.restarts++ < MAX_RESTARTS * this.size) this.spawn();
     else if (this.slots.size === 0) this.giveUp('the worker threads kept stopping');
+    this.pump();
   }
 
   private giveUp(reason: string): void {

@@ -14,7 +14,8 @@ export interface AudioConfigValues {
   denoiser: 'auto' | 'spectral-gate';
   /**
    * Worker threads that run quality, noise reduction, VAD and speaker embedding off the event loop, each with its
-   * own engines (AUDIO_WORKERS; 0 runs them on the main thread).
+   * own engines (AUDIO_WORKERS; 0 runs them on the main thread). By default one per core but one: the main thread
+   * keeps a core for HTTP, the database and arbitration, and each thread's engines cost memory.
    */
   workers: number;
   vad: {
@@ -39,7 +40,7 @@ export function parseAudioConfig(env: EnvReader): AudioSectionValues {
     maxBytes: int('AUDIO_MAX_BYTES', 10 * 1_048_576, 1024, 500 * 1_048_576),
     speakerModel: str('SPEAKER_MODEL') ?? 'auto',
     denoiser: oneOf<'auto' | 'spectral-gate'>('AUDIO_DENOISER', ['auto', 'spectral-gate'], 'auto'),
-    workers: int('AUDIO_WORKERS', availableParallelism(), 0, 16),
+    workers: int('AUDIO_WORKERS', Math.max(1, availableParallelism() - 1), 0, 16),
     vad: {
       threshold: num('VAD_THRESHOLD', 0.5, 0.01, 0.99),
       negThreshold: num('VAD_NEG_THRESHOLD', 0.35, 0.01, 0.99),

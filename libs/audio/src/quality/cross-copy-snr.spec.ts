@@ -2,14 +2,13 @@ import { gaussian, seededRandom } from '@mira/core';
 import {
   compareCopies,
   compareCopiesAsync,
-  copyAudioScore,
   crossCopySnrDb,
   envelopeLag,
   frameEnergies,
   pairSnr,
   percentileSnrDb,
   sampleLag,
-} from './copy-comparison.js';
+} from './cross-copy-snr.js';
 
 /** Deterministic "speech": syllable-like bursts of a few harmonics with a varying pitch and pauses (2.5 s). */
 function speech(seed: number): Float32Array {
@@ -192,11 +191,5 @@ describe('cross-copy comparison of the same sound (arbitration feature)', () => 
       [0, 1, 2, 3, 4],
       [5, 6, 7],
     ]);
-  });
-
-  it('the 0–100 audio score mapping', () => {
-    expect(copyAudioScore(-10, 0)).toBe(0);
-    expect(copyAudioScore(50, 0)).toBe(100);
-    expect(copyAudioScore(20, 0.02)).toBeCloseTo(25, 5);
   });
 });

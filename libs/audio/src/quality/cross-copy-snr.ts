@@ -9,10 +9,11 @@
  * No frame is labelled speech or noise, so no copy's own noise biases its measurement (labelling frames by one
  * copy's percentiles favours that copy under non-stationary noise), and gain does not matter. Measured on
  * `npm run eval:arbitration` (BENCHMARKS.md, Streams); developed with eval/arbitration-offline.ts. Copies that overlap in
- * time but share no coherent sound are different sounds (two rooms): compareCopies tells them apart.
+ * time but share no coherent sound are different sounds (two rooms): compareCopies tells them apart. Stream arbitration
+ * runs it through AudioService.compareCopies (on the audio worker threads).
  */
 
-import { Fft } from '@mira/audio';
+import { Fft } from '../dsp/fft.js';
 
 export const FRAME_SAMPLES = 320; // 20 ms at 16 kHz
 const MAX_LAG_FRAMES = 30; // ± 600 ms
@@ -320,13 +321,4 @@ function soundsOf(
     target.push(...faint);
   }
   return clear.map((g) => g.sort((a, b) => a - b)).sort((a, b) => a[0]! - b[0]!);
-}
-
-/**
- * The audio component (0–100) used to rank copies of one group: −10 dB → 0, 50 dB → 100, times the AudioModule's
- * clipping penalty (1 % clipped samples cost 25 %).
- */
-export function copyAudioScore(snrDb: number, clippingRatio: number): number {
-  const snrScore = Math.min(1, Math.max(0, (snrDb + 10) / 60)) * 100;
-  return snrScore * Math.max(0, 1 - 25 * clippingRatio);
 }
