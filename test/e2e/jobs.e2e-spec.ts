@@ -9,6 +9,7 @@ const TestPermanent = defineJobKind<Record<string, never>>('test.permanent', {})
 const TestSplit = defineJobKind<{ n: number }>('test.split', { n: 'number' });
 const TestHeavy = defineJobKind<{ n: number }>('test.heavy', { n: 'number' });
 const TestLong = defineJobKind<{ key: string }>('test.long', { key: 'string' });
+const TestDue = defineJobKind<{ key: string }>('test.due', { key: 'string' });
 
 /** Crash-safe, asynchronous processing — the PostgreSQL job queue behind the audio pipeline. */
 describe('job queue (real PostgreSQL)', () => {
@@ -127,6 +128,31 @@ describe('job queue (real PostgreSQL)', () => {
       expect(perInstance.first + perInstance.second).toBe(60);
     } finally {
       await second.close();
+    }
+  });
+
+  it('a delayed job runs when it falls due, not at the next poll (a minute away)', async () => {
+    const slow = await startTestApp(
+      { JOBS_POLL_INTERVAL_MS: '60000', JOBS_CONCURRENCY: '4' },
+      { database: t.database },
+    );
+    const ran: string[] = [];
+    const slowQueue = slow.app.get(JobQueue);
+    slowQueue.register(TestDue, async (job) => void ran.push(job.payload.key));
+    try {
+      const id = (await slowQueue.enqueue(TestDue, {
+        networkId,
+        payload: { key: 'due' },
+        runAt: new Date(Date.now() + 300),
+      })) as string;
+      // wait well under the poll interval: only the wake-up at the due time can have run it
+      await waitFor(async () => (await jobRow(slow, id))?.status === 'done', {
+        what: 'the delayed job done',
+        timeoutMs: 40_000,
+      });
+      expect(ran).toEqual(['due']);
+    } finally {
+      await slow.close();
     }
   });
 

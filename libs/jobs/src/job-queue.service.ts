@@ -71,6 +71,11 @@ export function retryDelayMs(attempt: number, random: () => number = Math.random
   return Math.round(base * (0.75 + 0.5 * random()));
 }
 
+/** Delayed jobs due within this horizon wake the worker when they fall due (later ones are found by polling). */
+const WAKE_HORIZON_MS = 60_000;
+/** The database's clock decides what is due: look a moment after the due time. */
+const WAKE_MARGIN_MS = 5;
+
 /**
  * A PostgreSQL-backed job queue. Jobs are enqueued in the caller's transaction (so accepted work and its job
  * commit together), claimed with FOR UPDATE SKIP LOCKED by any instance, retried with backoff, and resumed after
@@ -83,6 +88,7 @@ export class JobQueue implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly runningByType = new Map<string, number>();
   private timer?: NodeJS.Timeout;
   private polling = false;
+  private pollAgain = false;
   private stopped = true;
 
   constructor(
@@ -130,7 +136,18 @@ export class JobQueue implements OnApplicationBootstrap, OnApplicationShutdown {
   enqueue<N extends JobName>(name: N, job: NewJob<JobPayloads[N]>, tx?: Tx): Promise<string | null>;
   enqueue<P>(kind: JobKind<P>, job: NewJob<P>, tx?: Tx): Promise<string | null>;
   enqueue<P>(nameOrKind: JobName | JobKind<P>, job: NewJob<P>, tx?: Tx): Promise<string | null> {
+    if (job.runAt) this.wakeAt(job.runAt);
     return this.repository.insert({ ...job, type: kindOf(nameOrKind).name }, tx);
+  }
+
+  /**
+   * A job due soon is looked for when it is due rather than at the next poll (a stream's arbitration decides as soon
+   * as its window closes); the regular poll still finds it if this instance stops or the timer fires early.
+   */
+  private wakeAt(runAt: Date): void {
+    const delay = runAt.getTime() - Date.now();
+    if (this.stopped || delay > WAKE_HORIZON_MS) return;
+    setTimeout(() => this.kick(), Math.max(0, delay) + WAKE_MARGIN_MS).unref();
   }
 
   /** Ask the worker to look for work now (e.g. right after the enqueueing transaction committed). */
@@ -173,8 +190,14 @@ export class JobQueue implements OnApplicationBootstrap, OnApplicationShutdown {
 
   /** Runs one claim-and-execute round; exposed for tests and tooling. Returns the number of jobs claimed. */
   async poll(): Promise<number> {
-    if (this.polling || this.stopped) return 0;
+    if (this.stopped) return 0;
+    if (this.polling) {
+      // asked while a round runs (a job finished, a job fell due): another round follows this one
+      this.pollAgain = true;
+      return 0;
+    }
     this.polling = true;
+    this.pollAgain = false;
     try {
       const free = this.config.values.jobs.concurrency - this.inFlight.size;
       if (free <= 0) return 0;
@@ -210,6 +233,7 @@ export class JobQueue implements OnApplicationBootstrap, OnApplicationShutdown {
       return 0;
     } finally {
       this.polling = false;
+      if (this.pollAgain) this.kick();
     }
   }
 
