@@ -148,12 +148,12 @@ export class ChunkIngestionService implements OnModuleInit {
     receivedAt: Date,
     live?: LiveFramesGuard,
   ): Promise<ChunkReceipt> {
-    const marker = await this.ingests.begin(networkId, receivedAt);
+    const marker = { id: await this.ingests.begin(networkId, receivedAt), removed: false };
     try {
       return await this.store(networkId, clientId, streamId, file, fields, hash, receivedAt, marker, live);
     } finally {
-      // Normally removed inside the storing transaction; this covers refusals and failures.
-      await this.ingests.end(networkId, marker).catch(() => undefined);
+      // Normally removed by the storing transaction; this covers refusals and failures.
+      if (!marker.removed) await this.ingests.end(networkId, marker.id).catch(() => undefined);
     }
   }
 
@@ -165,7 +165,7 @@ export class ChunkIngestionService implements OnModuleInit {
     fields: StoredChunkFields,
     hash: string,
     receivedAt: Date,
-    marker: string,
+    marker: { id: string; removed: boolean },
     live: LiveFramesGuard | undefined,
   ): Promise<ChunkReceipt> {
     const t0 = Date.now();
@@ -219,6 +219,7 @@ export class ChunkIngestionService implements OnModuleInit {
         audio,
       };
       const chunkId = await this.chunks.insert(tx, chunk);
+      await this.ingests.end(networkId, marker.id, tx);
       if (!chunkId) return null; // a concurrent retry stored it first
       await this.streams.recordChunk(tx, stream, {
         clockOffsetMs: offset,
@@ -238,7 +239,6 @@ export class ChunkIngestionService implements OnModuleInit {
         { networkId, payload: { chunk_id: chunkId }, dedupeKey: chunkId, runAt: decisionDueAt },
         tx,
       );
-      await this.ingests.end(networkId, marker, tx);
       const floor = await this.floors.get(networkId, tx);
       return {
         chunk: { ...chunk, id: chunkId, status: 'pending' as const },
@@ -247,6 +247,7 @@ export class ChunkIngestionService implements OnModuleInit {
         decisionDueAt,
       };
     });
+    marker.removed = true; // with the transaction that committed
 
     if (!outcome) {
       const stored = await this.findRetried(networkId, clientId, streamId, fields);
