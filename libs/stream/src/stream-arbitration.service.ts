@@ -84,7 +84,9 @@ export class StreamArbitrationService {
   async arbitrate(networkId: string, chunkId: string): Promise<void> {
     const started = Date.now();
     const maxChunkMs = this.cfg.maxChunkSeconds * 1000;
-    await this.waitForCopiesInFlight(networkId, chunkId);
+    // Every copy of a moment has its own job and the first one decides them all: the others end here, without
+    // taking the network's floor lock that the next moment's decision waits for.
+    if (!(await this.waitForCopiesInFlight(networkId, chunkId))) return;
     const outcomes = await this.transactions.run(async (tx) => {
       let floorRow = await this.floors.lock(tx, networkId);
       const trigger = await this.chunks.find(networkId, chunkId, tx);
@@ -305,10 +307,11 @@ export class StreamArbitrationService {
   /**
    * Copies that reached any instance before this decision's deadline but are still being decoded belong in the
    * decision: wait for them (bounded by INGEST_WAIT_MAX_MS; an upload that crashed stops counting after that).
+   * False when the trigger chunk is gone or already decided: there is nothing to wait for or decide.
    */
-  private async waitForCopiesInFlight(networkId: string, chunkId: string): Promise<void> {
+  private async waitForCopiesInFlight(networkId: string, chunkId: string): Promise<boolean> {
     const trigger = await this.chunks.find(networkId, chunkId);
-    if (!trigger || trigger.status !== 'pending') return;
+    if (!trigger || trigger.status !== 'pending') return false;
     const due =
       Math.max(trigger.alignedEnd.getTime(), trigger.receivedAt.getTime()) + this.cfg.arbitrationWindowMs;
     const since = new Date(Date.now() - INGEST_WAIT_MAX_MS);
@@ -318,6 +321,7 @@ export class StreamArbitrationService {
     while (Date.now() < deadline && (await this.ingests.count(networkId, since, until)) > 0) {
       await new Promise((resolve) => setTimeout(resolve, 25));
     }
+    return true;
   }
 
   /**
