@@ -39,9 +39,15 @@ export class StreamRepository {
     return this.streams.find({ where: { networkId, id: In(ids) } });
   }
 
-  /** Creates the stream on first use and locks its row for the rest of the transaction. */
+  /**
+   * Locks the stream's row for the rest of the transaction, creating it on first use: every chunk after a stream's
+   * first finds its row with the locking read alone.
+   */
   async lockOrCreate(tx: Tx, networkId: string, streamId: string, clientId: string): Promise<StreamEntity> {
     const streams = Tx.manager(tx).getRepository(StreamEntity);
+    const locked = { where: { networkId, streamId }, lock: { mode: 'pessimistic_write' as const } };
+    const existing = await streams.findOne(locked);
+    if (existing) return existing;
     await streams
       .createQueryBuilder()
       .insert()
@@ -49,7 +55,7 @@ export class StreamRepository {
       .orIgnore()
       .updateEntity(false)
       .execute();
-    return streams.findOneOrFail({ where: { networkId, streamId }, lock: { mode: 'pessimistic_write' } });
+    return streams.findOneOrFail(locked);
   }
 
   /** Records a stored chunk on its (locked) stream; a chunk without seq keeps the stream's last seq. */
