@@ -44,9 +44,9 @@ export interface DiarizationPlan {
 /**
  * The audio module's one service: decode any accepted upload to 16 kHz mono, score its quality, reduce noise, find
  * speech and compute a voice embedding. Engines are chosen at startup (see /health/detailed); sessions are reused.
- * Decoding runs on its own thread; quality, speech extraction and embedding (the per-chunk and per-utterance work)
- * run on a pool of AUDIO_WORKERS threads with their own engines, so requests are not held up behind them and every
- * core works. Sample arrays are treated as immutable: VAD results are cached per array, so do not modify one in place
+ * Decoding runs on its own thread; quality, speech extraction, embedding and the copy comparison (the per-chunk and
+ * per-utterance work) run on a pool of AUDIO_WORKERS threads with their own engines when it is configured (off by
+ * default: docs/audio.md says when it pays), else on this thread's engines. Sample arrays are treated as immutable: VAD results are cached per array, so do not modify one in place
  * after passing it in (every method that changes audio returns a new array).
  */
 @Injectable()

@@ -1,4 +1,4 @@
-import { availableParallelism, homedir } from 'node:os';
+import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { EnvReader } from './env-reader.js';
 
@@ -14,8 +14,9 @@ export interface AudioConfigValues {
   denoiser: 'auto' | 'spectral-gate';
   /**
    * Worker threads that run quality, noise reduction, VAD and speaker embedding off the event loop, each with its
-   * own engines (AUDIO_WORKERS; 0 runs them on the main thread). By default one per core but one: the main thread
-   * keeps a core for HTTP, the database and arbitration, and each thread's engines cost memory.
+   * own engines (AUDIO_WORKERS). Default 0 (the main thread's engines): on 2 shared cores one thread answered uploads
+   * sooner at 48 devices but raised the event-loop p99 and took the server over 400 MB RSS (BENCHMARKS.md, Streams).
+   * Worth it where a core is otherwise idle; each thread's engines cost ~40-50 MB.
    */
   workers: number;
   vad: {
@@ -40,7 +41,7 @@ export function parseAudioConfig(env: EnvReader): AudioSectionValues {
     maxBytes: int('AUDIO_MAX_BYTES', 10 * 1_048_576, 1024, 500 * 1_048_576),
     speakerModel: str('SPEAKER_MODEL') ?? 'auto',
     denoiser: oneOf<'auto' | 'spectral-gate'>('AUDIO_DENOISER', ['auto', 'spectral-gate'], 'auto'),
-    workers: int('AUDIO_WORKERS', Math.max(1, availableParallelism() - 1), 0, 16),
+    workers: int('AUDIO_WORKERS', 0, 0, 16),
     vad: {
       threshold: num('VAD_THRESHOLD', 0.5, 0.01, 0.99),
       negThreshold: num('VAD_NEG_THRESHOLD', 0.35, 0.01, 0.99),
