@@ -10,7 +10,7 @@
 
 ARG NODE_IMAGE=node:20-bookworm-slim
 
-# ---------------------------------------------------------------- build: compile TypeScript, fetch models
+# ---------------------------------------------------------------- build: compile TypeScript, bundle the server, fetch models
 FROM ${NODE_IMAGE} AS build
 WORKDIR /app
 # onnxruntime-node's postinstall would download CUDA libraries; the CPU library ships in the package.
@@ -66,5 +66,7 @@ USER node
 EXPOSE 8000
 HEALTHCHECK --interval=15s --timeout=5s --start-period=60s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:' + (process.env.PORT || 8000) + '/health').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
-# node is PID 1 and handles SIGTERM itself (graceful drain, exit 0). Migrations: `node dist/apps/api/src/cli/migrate.js`.
-CMD ["node", "dist/apps/api/src/main.js"]
+# node is PID 1 and handles SIGTERM itself (graceful drain, exit 0). dist/server/main.js is the bundled server (one
+# file and its chunks, built by `npm run build`: a start reads no TypeScript and resolves few modules).
+# Migrations: `node dist/apps/api/src/cli/migrate.js`.
+CMD ["node", "dist/server/main.js"]

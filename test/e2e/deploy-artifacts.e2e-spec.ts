@@ -376,7 +376,7 @@ describe('deployment artefacts agree with the app (terraform, Dockerfile, docker
         .get(healthPath as string)
         .expect(200);
       const cmd = JSON.parse(runtime.lines.find((l) => l.keyword === 'CMD')?.args ?? '[]') as string[];
-      expect(cmd).toEqual(['node', 'dist/apps/api/src/main.js']);
+      expect(cmd).toEqual(['node', 'dist/server/main.js']);
       expect(read('package.json')).toContain(`"start:prod": "node ${cmd[1]}"`);
     });
 

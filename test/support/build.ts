@@ -3,7 +3,8 @@ import { existsSync, mkdirSync, readdirSync, rmdirSync, statSync } from 'node:fs
 import { join, resolve } from 'node:path';
 
 export const ROOT = resolve(import.meta.dirname ?? '.', '..', '..');
-export const DIST_MAIN = join(ROOT, 'dist/apps/api/src/main.js');
+/** The bundled server `npm start` and the image run (scripts/bundle.mjs, last step of `npm run build`). */
+export const DIST_MAIN = join(ROOT, 'dist/server/main.js');
 
 function newestMtime(dir: string): number {
   let newest = 0;
@@ -21,7 +22,7 @@ function isStale(): boolean {
   if (!existsSync(DIST_MAIN)) return true;
   const built = statSync(DIST_MAIN).mtimeMs;
   const sources = Math.max(...['apps', 'libs', 'migrations'].map((d) => newestMtime(join(ROOT, d))));
-  // tsc rewrites every output file, so main.js's time is the build's time.
+  // The bundle is written after tsc's output, so its time is the build's time.
   return sources > built;
 }
 

@@ -24,7 +24,7 @@ export async function freePort(): Promise<number> {
   });
 }
 
-/** The compiled server (`node dist/apps/api/src/main.js`, as in the image) on a loopback port. */
+/** The built server (`node dist/server/main.js`, as `npm start` and the image run it) on a loopback port. */
 export async function startServerProcess(
   env: Record<string, string>,
   bootTimeoutMs = 120_000,

@@ -1,3 +1,4 @@
+import pg from 'pg';
 import { DataSource, DataSourceOptions, MixedList } from 'typeorm';
 import type { AppConfig } from '../config/app-config.js';
 import { createPglitePgModule } from './pglite-pg-driver.js';
@@ -29,6 +30,9 @@ export function buildDataSourceOptions(
     return {
       ...common,
       url: db.url,
+      // The driver this module imports, rather than TypeORM's own run-time require of 'pg': one copy of pg in the
+      // bundled server (see scripts/bundle.mjs).
+      driver: pg,
       poolSize: db.poolSize,
       connectTimeoutMS: 5000,
       extra: {
