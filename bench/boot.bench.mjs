@@ -1,9 +1,11 @@
-// npm run bench:boot — start to ready of the compiled server on PostgreSQL with the audio models loaded: the time
-// from spawning `node dist/apps/api/src/main.js` until it logs `server_listening` (the port is open, migrations are
-// checked and every model session is created before that line), then a check that /health/detailed reports the
-// models loaded. The first start migrates an empty database; the later ones find it up to date (a redeploy).
-// Median of BENCH_RUNS warm starts. BENCH_CPU_PROF=dir writes a V8 CPU profile of each start into dir. Writes its
-// block of BENCHMARKS.md (API: start to ready) unless BENCH_NO_WRITE=1.
+// npm run bench:boot — start to ready of the built server on PostgreSQL with the audio models loaded: the time
+// from spawning `node dist/server/main.js` (what `npm start` and the image run) until it logs `server_listening` (the
+// port is open, migrations are checked and every model session is created before that line), then a check that
+// /health/detailed reports the models loaded. The first start migrates an empty database; the later ones find it up
+// to date (a redeploy). Median of BENCH_RUNS warm starts. BENCH_CPU_PROF=dir writes a V8 CPU profile of each start
+// into dir. BENCH_COMPARE=<other entry file> (e.g. another checkout's build) starts it too, alternating with the
+// bundled server on the same database, for a same-run before/after. Writes its block of BENCHMARKS.md (API: start to
+// ready) unless BENCH_NO_WRITE=1 or BENCH_COMPARE is set.
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync } from 'node:fs';
 import { cpus, loadavg, release, tmpdir, totalmem } from 'node:os';
@@ -15,15 +17,17 @@ import { writeBenchmark } from '../tooling/benchmarks-file.ts';
 import { fillModelDirFromMirror } from '../tooling/shared-data.ts';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
-const MAIN = 'dist/apps/api/src/main.js';
+const MAIN = 'dist/server/main.js';
+const COMPARE = process.env.BENCH_COMPARE;
+const METRICS_TOKEN = 'bench-metrics-token-0123456789';
 const PROFILE_DIR = process.env.BENCH_CPU_PROF;
 
-async function startOnce(databaseUrl, modelDir) {
+async function startOnce(databaseUrl, modelDir, entry = MAIN) {
   const port = await freePort();
   const started = performance.now();
   const child = spawn(
     process.execPath,
-    [...(PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`] : []), MAIN],
+    [...(PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`] : []), entry],
     {
       env: {
         PATH: process.env.PATH,
@@ -35,6 +39,7 @@ async function startOnce(databaseUrl, modelDir) {
         VOICEPRINT_KEY: Buffer.alloc(32, 7).toString('base64'),
         DATA_DIR: mkdtempSync(join(tmpdir(), 'mira-boot-')),
         MODEL_DIR: modelDir,
+        METRICS_TOKEN,
         LOG_LEVEL: 'info',
         RETENTION_SWEEP_ENABLED: 'false',
         TRANSCRIBER: 'none',
@@ -59,7 +64,11 @@ async function startOnce(databaseUrl, modelDir) {
     child.stderr.on('data', onData);
     child.once('exit', (code) => reject(new Error(`server exited with ${code}:\n${seen.slice(-2000)}`)));
   });
-  const health = await (await fetch(`http://127.0.0.1:${port}/health/detailed`)).json();
+  const health = await (
+    await fetch(`http://127.0.0.1:${port}/health/detailed`, {
+      headers: { authorization: `Bearer ${METRICS_TOKEN}` },
+    })
+  ).json();
   child.removeAllListeners('exit');
   const exited = new Promise((resolve) => child.once('exit', resolve));
   child.kill('SIGTERM');
@@ -68,7 +77,8 @@ async function startOnce(databaseUrl, modelDir) {
 }
 
 async function main() {
-  if (!existsSync(MAIN)) throw new Error('dist is missing: run npm run build');
+  if (!existsSync(MAIN)) throw new Error('dist/server is missing: run npm run build');
+  if (COMPARE && !existsSync(COMPARE)) throw new Error(`BENCH_COMPARE=${COMPARE} does not exist`);
   const modelDir = await fillModelDirFromMirror(join(process.cwd(), '.tmp', 'bench-models'));
   const loadBefore = loadavg()[0];
   const cluster = await startPostgres();
@@ -82,12 +92,32 @@ async function main() {
     const first = await startOnce(url.toString(), modelDir);
     process.stderr.write(`first start (migrates): ${first.ms.toFixed(0)} ms\n`);
     const warm = [];
+    const compared = [];
     let health = first.health;
     for (let i = 0; i < RUNS; i++) {
+      if (COMPARE) {
+        const other = await startOnce(url.toString(), modelDir, COMPARE);
+        compared.push(other.ms);
+        process.stderr.write(`start ${i + 1} of ${COMPARE}: ${other.ms.toFixed(0)} ms\n`);
+      }
       const run = await startOnce(url.toString(), modelDir);
       warm.push(run.ms);
       health = run.health;
       process.stderr.write(`start ${i + 1}: ${run.ms.toFixed(0)} ms\n`);
+    }
+    if (COMPARE) {
+      const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+      console.log(
+        JSON.stringify({
+          compare: COMPARE,
+          compare_median_ms: Math.round(median(compared)),
+          compare_runs_ms: compared.map(Math.round),
+          bundled_median_ms: Math.round(median(warm)),
+          bundled_runs_ms: warm.map(Math.round),
+          load_before: loadBefore,
+          load_after: loadavg()[0],
+        }),
+      );
     }
     const sorted = [...warm].sort((a, b) => a - b);
     const result = {
@@ -106,8 +136,9 @@ async function main() {
     console.log(JSON.stringify(result, null, 2));
     const cpu = cpus();
     const machine = `${cpu.length} × ${cpu[0]?.model.trim() ?? 'unknown CPU'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB RAM, Linux ${release()}, Node ${process.version}`;
-    const body = `\`npm run bench:boot\` (bench/boot.bench.mjs): \`node dist/apps/api/src/main.js\` (compiled once by \`npm run build\`;
-\`npm start\` runs the same file and compiles nothing) on a throwaway PostgreSQL cluster, NODE_ENV=production, every
+    const body = `\`npm run bench:boot\` (bench/boot.bench.mjs): \`node dist/server/main.js\` (built once by \`npm run build\`: tsc,
+then esbuild bundles tsc's output; \`npm start\` and the image run the same file and compile nothing) on a throwaway
+PostgreSQL cluster, NODE_ENV=production, every
 model of the manifest in MODEL_DIR. Start to ready = from spawning the process to its \`server_listening\` line: modules
 loaded, configuration validated, migrations checked, every ONNX session created, routes mapped, port open. The first
 start migrates an empty database; the others find it up to date (a redeploy). Median of ${RUNS} warm starts.
@@ -122,7 +153,7 @@ Machine: ${machine}. Run: ${new Date().toISOString().slice(0, 16)}Z, 1-minute lo
 
 Engines ready at the end of each start (/health/detailed): ${result.engines}
 `;
-    if (process.env.BENCH_NO_WRITE !== '1')
+    if (process.env.BENCH_NO_WRITE !== '1' && !COMPARE)
       writeBenchmark({ area: 'API', measure: 'Start to ready (npm run bench:boot)', body });
   } finally {
     cluster.stop();
