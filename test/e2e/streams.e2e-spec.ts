@@ -345,6 +345,62 @@ describe('streams: multi-device ingestion and best-microphone arbitration', () =
     }
   });
 
+  it("one copy's arbitration decides the moment's other copies and settles their queued arbitration jobs in the same transaction", async () => {
+    // No job worker: the first copy's job is run here and the other copies' jobs stay queued until it decides.
+    const manual = await startTestApp({ ...ENV, JOBS_WORKER_ENABLED: 'false' });
+    try {
+      const arbitration = manual.app.get(StreamArbitrationService);
+      const { session, networkId } = await userWithNetwork(manual);
+      const devices = ['near', 'far', 'door'];
+      const auth: Record<string, Auth> = {};
+      for (const d of devices) auth[d] = await registerClient(manual, session, networkId, d);
+      const capturedAtMs = Date.now() - 3000;
+      // Sent together, as a room's devices do: the copies overlap once aligned.
+      const answers = await Promise.all(
+        devices.map((d, i) =>
+          post(
+            manual,
+            networkId,
+            auth[d]!,
+            d,
+            micCopy(speech[1]!, { gain: 0.8, snrDb: 25 - 8 * i, seed: 80 + i }),
+            {
+              capturedAtMs,
+            },
+          ).expect(200),
+        ),
+      );
+      const ids = answers.map((a) => a.body.chunk_id as string);
+      await arbitration.arbitrate(networkId, ids[0]!);
+      const db = manual.app.get(DataSource);
+      const chunks = (await db.query(
+        `SELECT id, status FROM stream_chunks WHERE network_id = $1 AND id = ANY($2::uuid[])`,
+        [networkId, ids],
+      )) as { id: string; status: string }[];
+      expect(chunks.filter((c) => c.status === 'pending')).toEqual([]);
+      const jobs = (await db.query(
+        `SELECT dedupe_key, status, attempts FROM jobs WHERE network_id = $1 AND type = 'stream.arbitrate'
+           AND dedupe_key = ANY($2::text[]) ORDER BY dedupe_key`,
+        [networkId, ids.slice(1)],
+      )) as { dedupe_key: string; status: string; attempts: number }[];
+      expect(jobs).toEqual(
+        ids
+          .slice(1)
+          .sort()
+          .map((id) => ({ dedupe_key: id, status: 'done', attempts: 0 })),
+      );
+      // The first copy's own job is still queued (it was run by hand here): when it runs it finds its chunk decided.
+      await arbitration.arbitrate(networkId, ids[0]!);
+      const decisions = (await db.query(
+        `SELECT count(*)::int AS n FROM stream_decisions WHERE network_id = $1`,
+        [networkId],
+      )) as { n: number }[];
+      expect(decisions[0]!.n).toBe(1);
+    } finally {
+      await manual.close();
+    }
+  });
+
   it('hysteresis keeps the floor with the holder while the talk continues, and the best copy wins after a pause', async () => {
     const { networkId, auth } = await roomWith(['a', 'b']);
     const sleepUntil = (at: number) =>

@@ -150,6 +150,14 @@ export class JobQueue implements OnApplicationBootstrap, OnApplicationShutdown {
     setTimeout(() => this.kick(), Math.max(0, delay) + WAKE_MARGIN_MS).unref();
   }
 
+  /**
+   * Inside `tx`: the queued jobs of `name` with these dedupe keys will not run, their work being done by the caller's
+   * transaction (committed or rolled back with it); jobs already claimed run as usual.
+   */
+  settleQueued(name: JobName, networkId: string, dedupeKeys: string[], tx: Tx): Promise<void> {
+    return this.repository.settleQueued(networkId, name, dedupeKeys, tx);
+  }
+
   /** Ask the worker to look for work now (e.g. right after the enqueueing transaction committed). */
   kick(): void {
     if (!this.stopped) setImmediate(() => void this.poll());

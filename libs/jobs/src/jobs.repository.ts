@@ -97,6 +97,19 @@ export class JobsRepository {
     }));
   }
 
+  /**
+   * Marks the still-queued jobs of one type with these dedupe keys done without running them (another job did their
+   * work); a job already claimed runs as usual.
+   */
+  async settleQueued(networkId: string, type: string, dedupeKeys: string[], tx: Tx): Promise<void> {
+    if (dedupeKeys.length === 0) return;
+    await Tx.manager(tx, this.dataSource.manager).query(
+      `UPDATE jobs SET status = 'done', locked_until = NULL, finished_at = now(), updated_at = now()
+       WHERE network_id = $1 AND type = $2 AND dedupe_key = ANY($3::text[]) AND status = 'queued'`,
+      [networkId, type, dedupeKeys],
+    );
+  }
+
   // The three outcomes below touch only a job still running: a cancelled job stays cancelled.
 
   async complete(id: string): Promise<void> {

@@ -46,6 +46,8 @@ interface SoundOutcome {
   lateCopies: number;
   crossCopy: boolean;
   floorRow: FloorRow;
+  /** Every chunk this decision settled: its candidates and its late copies. */
+  decidedChunkIds: string[];
 }
 
 /**
@@ -136,6 +138,9 @@ export class StreamArbitrationService {
         floorRow = outcome.floorRow;
         decided.push(outcome);
       }
+      // The other copies' own arbitration jobs would only find their chunks decided: they are settled here.
+      const others = decided.flatMap((o) => o.decidedChunkIds).filter((id) => id !== chunkId);
+      await this.jobs.settleQueued(JobName.StreamArbitrate, networkId, others, tx);
       return decided;
     });
     if (!outcomes) return;
@@ -264,7 +269,15 @@ export class StreamArbitrationService {
       lateCopies.map((c) => c.chunkId),
       { status: 'lost', decisionId, reason: 'late_copy', dropAudio: true },
     );
-    return { decisionId, decision, candidates, lateCopies: lateCopies.length, crossCopy, floorRow: saved };
+    return {
+      decisionId,
+      decision,
+      candidates,
+      lateCopies: lateCopies.length,
+      crossCopy,
+      floorRow: saved,
+      decidedChunkIds: [...candidates, ...lateCopies].map((c) => c.chunkId),
+    };
   }
 
   /**
