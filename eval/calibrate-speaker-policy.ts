@@ -330,48 +330,48 @@ say('|---|---|---|---|---|---|');
 // 5. context
 say('\n##### 5. Context: a short segment (≤ 2.5 s of speech) right after the same device named somebody\n');
 say(
-  '| continuation prior | continues: right / wrong / unknown | another enrolled speaker: wrong | a stranger: wrong |',
+  'Households of 5 (the speaker and 4 others, seeded per clip) and of every dev person. "A stranger": the same segment with its speaker not enrolled, after an enrolled person\'s turn; "no context" is the same segment decided alone.\n',
 );
-say('|---|---|---|---|');
-for (const continuationPrior of [0, 0.5, 0.8, 0.9]) {
-  const policy = rules({ continuationPrior });
-  const cont = tally();
-  const change = tally();
-  const stranger = tally();
-  for (const i of usable) {
-    const t = trials[i]!;
-    if (t.speechSeconds > 2.5) continue;
-    // the turn before: the same speaker's long clip in the same condition, named on its own evidence
-    const turn = usable.find(
-      (j) =>
-        trials[j]!.speaker === t.speaker &&
-        trials[j]!.condition === t.condition &&
-        trials[j]!.speechSeconds >= 4,
-    );
-    if (turn === undefined) continue;
-    const turnJudgement = decide(material, turn, [...persons.keys()], policy);
-    if (turnJudgement?.decision.kind !== 'match') continue;
-    const context = { personId: turnJudgement.decision.personId, gapSeconds: 1 };
-    count(cont, decide(material, i, [...persons.keys()], policy, context), persons[t.speaker]!.personId);
-    // the same short clip said after somebody else's turn: enrolled, or a stranger to the network
-    const previous = (t.speaker + 1 + (i % (persons.length - 1))) % persons.length;
-    const other = { personId: persons[previous]!.personId, gapSeconds: 1 };
-    count(change, decide(material, i, [...persons.keys()], policy, other), persons[t.speaker]!.personId);
-    count(
-      stranger,
-      decide(
-        material,
-        i,
-        [...persons.keys()].filter((k) => k !== t.speaker),
-        policy,
-        other,
-      ),
-      null,
+say(
+  '| enrolled | continuation prior | continues: right / wrong / unknown | another enrolled speaker: right / wrong | a stranger: wrong | a stranger, no context: wrong |',
+);
+say('|---|---|---|---|---|---|');
+for (const size of [5, persons.length]) {
+  for (const continuationPrior of [0, 0.5, 0.8, 0.9]) {
+    const policy = rules({ continuationPrior });
+    const cont = tally();
+    const change = tally();
+    const stranger = tally();
+    const strangerAlone = tally();
+    for (const i of usable) {
+      const t = trials[i]!;
+      if (t.speechSeconds > 2.5) continue;
+      // the turn before: the same speaker's long clip in the same condition, named on its own evidence
+      const turn = usable.find(
+        (j) =>
+          trials[j]!.speaker === t.speaker &&
+          trials[j]!.condition === t.condition &&
+          trials[j]!.speechSeconds >= 4,
+      );
+      if (turn === undefined) continue;
+      const household =
+        size >= persons.length ? [...persons.keys()] : subset(persons.length, size, i, t.speaker, -1);
+      const turnJudgement = decide(material, turn, household, policy);
+      if (turnJudgement?.decision.kind !== 'match') continue;
+      const context = { personId: turnJudgement.decision.personId, gapSeconds: 1 };
+      count(cont, decide(material, i, household, policy, context), persons[t.speaker]!.personId);
+      // the same short clip said after somebody else's turn: enrolled, or a stranger to the network
+      const others = household.filter((k) => k !== t.speaker);
+      const previous = others[i % others.length]!;
+      const other = { personId: persons[previous]!.personId, gapSeconds: 1 };
+      count(change, decide(material, i, household, policy, other), persons[t.speaker]!.personId);
+      count(stranger, decide(material, i, others, policy, other), null);
+      count(strangerAlone, decide(material, i, others, policy), null);
+    }
+    say(
+      `| ${size} | ${continuationPrior} | ${pct(cont.right, cont.total)} / ${pct2(cont.wrong, cont.total)} / ${pct(cont.unknown, cont.total)} (${cont.total}) | ${pct(change.right, change.total)} / ${pct2(change.wrong, change.total)} | ${pct2(stranger.wrong, stranger.total)} | ${pct2(strangerAlone.wrong, strangerAlone.total)} |`,
     );
   }
-  say(
-    `| ${continuationPrior} | ${pct(cont.right, cont.total)} / ${pct2(cont.wrong, cont.total)} / ${pct(cont.unknown, cont.total)} (${cont.total}) | ${pct2(change.wrong, change.total)} | ${pct2(stranger.wrong, stranger.total)} |`,
-  );
 }
 
 mkdirSync(join(process.cwd(), '.tmp'), { recursive: true });
