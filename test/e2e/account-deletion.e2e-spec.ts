@@ -48,7 +48,7 @@ describe('account deletion', () => {
       RATE_LIMIT_ENABLED: 'true',
       RATE_LIMIT_STORE: 'postgres',
     });
-  });
+  }, 180_000);
   afterAll(async () => t?.close());
 
   /** An account with something in every corner: networks, devices, persons, voiceprints, audio, jobs, … */
@@ -220,7 +220,9 @@ describe('account deletion', () => {
     const again: Session = await registerUser(t, gone.email);
     expect(again.userId).not.toBe(gone.session.userId);
     expect((await t.http().get('/api/v1/networks').set(again.auth).expect(200)).body).toEqual([]);
-  });
+    // The bound covers the waits inside (a memory within 60 s, the streamed utterance within 120 s) and the audio
+    // work between them (a voice enrolment, an utterance), which take minutes at load 15, not the default 60 s.
+  }, 360_000);
 
   it('deletes an account that owns nothing yet, and refuses a device token', async () => {
     const bare = await registerUser(t);

@@ -14,11 +14,13 @@ describe('domain API on embedded PGlite', () => {
   beforeAll(async () => {
     embedded = await startPgliteApp('mira-pglite-domain-');
     ({ http, baseUrl } = embedded);
-  });
+    // PGlite is PostgreSQL compiled to WebAssembly on this thread: starting it and applying every migration is
+    // tens of seconds of CPU at load 15, over the default 60 s bound.
+  }, 180_000);
 
   afterAll(async () => {
     await embedded?.close();
-  });
+  }, 120_000);
 
   it('creates persons concurrently, deletes a person and a conversation with their documented effects', async () => {
     const reg = await http()
@@ -98,7 +100,8 @@ describe('domain API on embedded PGlite', () => {
       .expect(204);
     const v2 = await http().get(`/api/v2/${nid}/interactions`).set(auth).expect(200);
     expect(v2.body).toMatchObject({ total: 1, items: [{ id: loose.id }] });
-  });
+    // ~20 requests, each a few statements on the single-threaded embedded database
+  }, 180_000);
 
   it("pushes to the apps' socket through in-process notices (one process owns the database)", async () => {
     const reg = await http()
@@ -121,5 +124,5 @@ describe('domain API on embedded PGlite', () => {
     const event = await socket.waitFor((m) => m.event === 'person', 'person event');
     expect(event.data).toMatchObject({ id: person.body.id, name: 'Grace', network_id: networkId });
     await socket.close();
-  });
+  }, 180_000);
 });

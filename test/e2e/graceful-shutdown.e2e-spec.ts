@@ -18,6 +18,12 @@ interface Outcome {
 }
 
 const SECRET = 'shutdown-test-secret-that-is-long-enough-0123';
+/**
+ * How long a process may take to exit after SIGTERM before it is killed (and the test fails on its exit): the
+ * drain is bounded by SHUTDOWN_TIMEOUT_MS (25 s), then the database closes; a loaded machine (load 15) stretches
+ * both. Only a hung process reaches it.
+ */
+const EXIT_BOUND_MS = 120_000;
 
 /**
  * Real load on a real server process: `workers` keep-alive clients (like the ALB's connections) register users
@@ -152,7 +158,7 @@ describe('graceful shutdown of a real server process under load', () => {
         SHUTDOWN_TIMEOUT_MS: '25000',
       });
       const outcomes = await loadThenSigterm(server);
-      const exit = await waitForExit(server, 60_000);
+      const exit = await waitForExit(server, EXIT_BOUND_MS);
       expect(server.stderr()).toBe('');
       expect(exit).toEqual({ code: 0, signal: null });
       const created = checkNothingInFlightLost(server, outcomes);
@@ -171,7 +177,8 @@ describe('graceful shutdown of a real server process under load', () => {
       await db.drop();
       rmSync(dataDir, { recursive: true, force: true });
     }
-  });
+    // start (bounded by startServerProcess at 120 s), the load, the exit (EXIT_BOUND_MS)
+  }, 300_000);
 
   it('embedded PGlite: the drain closes the database cleanly and every 201 is there after the restart', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'mira-shutdown-pglite-'));
@@ -183,7 +190,7 @@ describe('graceful shutdown of a real server process under load', () => {
         LOG_LEVEL: 'debug',
       });
       const outcomes = await loadThenSigterm(server, { workers: 4, signalAfter: 8, maxRequests: 200 });
-      const exit = await waitForExit(server, 60_000);
+      const exit = await waitForExit(server, EXIT_BOUND_MS);
       expect(exit).toEqual({ code: 0, signal: null });
       const created = checkNothingInFlightLost(server, outcomes);
 
@@ -197,7 +204,8 @@ describe('graceful shutdown of a real server process under load', () => {
       const read = spawnSync(
         process.execPath,
         ['--input-type=module', '-e', script, join(dataDir, 'pglite')],
-        { cwd: ROOT, encoding: 'utf8', timeout: 60_000 },
+        // opening PGlite (WebAssembly compiled, then the data directory recovered) takes a minute at load 15
+        { cwd: ROOT, encoding: 'utf8', timeout: 180_000 },
       );
       expect(read.status).toBe(0);
       const stored = new Set(JSON.parse(read.stdout) as string[]);
@@ -206,5 +214,6 @@ describe('graceful shutdown of a real server process under load', () => {
     } finally {
       rmSync(dataDir, { recursive: true, force: true });
     }
-  });
+    // as above, plus reading the data directory back (180 s)
+  }, 480_000);
 });

@@ -39,11 +39,15 @@ describe('pipeline with Gemini at the wire', () => {
     await fake.close();
   });
 
+  // The timeout must hold a prompt answer on a loaded machine (the SDK's request and the fake's answer can take
+  // seconds at load 15), and the too-slow answer must come far later than it, so a slow machine never turns a prompt
+  // answer into a timeout (one attempt more) nor lets the slow one arrive in time.
+  const GEMINI_TIMEOUT_MS = 5_000;
   const env = (extra: Record<string, string> = {}) =>
     fake.env({
       TRANSCRIBER: 'gemini',
       POCKETSPHINX_COMMAND: '/nonexistent/pocketsphinx',
-      GEMINI_TIMEOUT_MS: '400',
+      GEMINI_TIMEOUT_MS: String(GEMINI_TIMEOUT_MS),
       JOBS_POLL_INTERVAL_MS: '50',
       STREAM_ARBITRATION_WINDOW_MS: '100',
       ...extra,
@@ -75,7 +79,7 @@ describe('pipeline with Gemini at the wire', () => {
         geminiStatus(429),
         geminiStatus(500),
         geminiMalformedBody(),
-        geminiText('too late', 3_000),
+        geminiText('too late', GEMINI_TIMEOUT_MS * 12),
         geminiText('Remind me to call mom tomorrow at 3pm.'),
       );
       actions.push(

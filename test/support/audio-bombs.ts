@@ -296,20 +296,53 @@ function firstMpegFrames(mp3: Buffer, count: number): Buffer {
   return mp3.subarray(0, at);
 }
 
+/** Samples in one MPEG-2 layer II frame. */
+const LAYER2_FRAME_SAMPLES = 1152;
+/** One layer II frame of silence at 16 kHz per channel count (every such frame is the same bytes). */
+const layer2SilenceFrames = new Map<number, Buffer>();
+
+/**
+ * One MPEG-2 layer II frame of 16 kHz silence. Layer II frames stand alone (no bit reservoir) and ffmpeg encodes every
+ * frame of silence to the same bytes, so a long stream is this frame repeated rather than minutes of audio encoded by
+ * ffmpeg (seconds of CPU per bomb, tens of seconds at load 15).
+ */
+function layer2SilenceFrame(channels: number): Buffer {
+  let frame = layer2SilenceFrames.get(channels);
+  if (!frame) {
+    const frames = 14; // 1 s of audio
+    const encoded = transcode(silenceWav((frames * LAYER2_FRAME_SAMPLES) / 16_000, 16_000, channels), 'mp2', [
+      ...['-c:a', 'mp2', '-b:a', channels === 2 ? '16k' : '8k', '-ar', '16000'],
+    ]);
+    const size = encoded.length / frames;
+    frame = encoded.subarray(0, size);
+    for (let k = 1; k < frames; k++) {
+      if (!Number.isInteger(size) || !encoded.subarray(k * size, (k + 1) * size).equals(frame))
+        throw new Error(
+          'ffmpeg encoded layer II silence into frames that differ: the bomb cannot repeat one',
+        );
+    }
+    layer2SilenceFrames.set(channels, frame);
+  }
+  return frame;
+}
+
 /**
  * "MP3" that opens with two MPEG-2 layer III frames (what sniffing and frame counting look for) and continues as
  * MPEG-2 layer II at 8 kbit/s (1 KB a second of 16 kHz audio), which decoders play as well: a counter of layer III
  * frames sees 0.07 s. MPEG audio cannot expand more than ~16 samples a byte, but AUDIO_MAX_BYTES of it is hours.
  */
 export function mp3Bomb(opts: BombOptions): Buffer {
-  const layer3 = transcode(silenceWav(1, 16_000, 1), 'mp3', [
-    ...['-c:a', 'libmp3lame', '-b:a', '8k', '-ar', '16000', '-id3v2_version', '0', '-write_xing', '0'],
-  ]);
-  const layer2 = transcode(silenceWav(opts.seconds, 16_000, opts.channels ?? 1), 'mp2', [
-    ...['-c:a', 'mp2', '-b:a', opts.channels === 2 ? '16k' : '8k', '-ar', '16000'],
-  ]);
-  return Buffer.concat([firstMpegFrames(layer3, 2), layer2]);
+  layer3Opening ??= firstMpegFrames(
+    transcode(silenceWav(1, 16_000, 1), 'mp3', [
+      ...['-c:a', 'libmp3lame', '-b:a', '8k', '-ar', '16000', '-id3v2_version', '0', '-write_xing', '0'],
+    ]),
+    2,
+  );
+  const frame = layer2SilenceFrame(opts.channels ?? 1);
+  const frames = Math.ceil((opts.seconds * 16_000) / LAYER2_FRAME_SAMPLES);
+  return Buffer.concat([layer3Opening, Buffer.concat(Array<Buffer>(frames).fill(frame))]);
 }
+let layer3Opening: Buffer | undefined;
 
 /**
  * WAV with a streaming writer's data size (0xFFFFFFFF) of 8-bit mono at 1 kHz: every byte is a millisecond, so
