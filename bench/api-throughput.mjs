@@ -18,7 +18,7 @@ const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 const POOL = 10;
 // BENCH_CPU_PROF=dir: the API server writes a V8 CPU profile (node --cpu-prof) of the whole run into dir.
 const PROFILE_DIR = process.env.BENCH_CPU_PROF;
-const MAIN = 'dist/apps/api/src/main.js';
+const MAIN = 'dist/server/main.js';
 
 function waitForLine(child, text, what) {
   return new Promise((resolve, reject) => {
@@ -208,7 +208,7 @@ async function main() {
     const row = (f, base) =>
       `| ${f.name} | ${f.rps.toFixed(0)} | ${f.p50} | ${f.p95} | ${f.p99} | ${f.non2xx} | ${base ? `${((f.rps / base.rps) * 100).toFixed(0)} %` : '100 %'} |`;
     const section = `\`npm run bench:api\` (bench/api-throughput.mjs): autocannon, ${CONNECTIONS} connections, ${DURATION} s per run, median of
-${RUNS} runs after a 2 s warm-up, loopback only. The API is the compiled server (\`node dist/apps/api/src/main.js\`,
+${RUNS} runs after a 2 s warm-up, loopback only. The API is the built server (\`node dist/server/main.js\`, as \`npm start\` runs it,
 NODE_ENV=production, rate limiter and security headers ON with budgets the run cannot exhaust, LOG_LEVEL=info
 (one access line per request, as deployed),
 pool ${POOL}) on a throwaway PostgreSQL cluster seeded with 200 interactions. The baseline is plain \`node:http\` + \`pg\`

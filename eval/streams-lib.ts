@@ -28,11 +28,11 @@ interface Cluster {
 }
 
 /**
- * PostgreSQL + the compiled app (node dist/apps/api/src/main.js, or BENCH_SERVER_ENTRY: another build to compare
+ * PostgreSQL + the built app (node dist/server/main.js, as `npm start` runs it, or BENCH_SERVER_ENTRY: another build to compare
  * with) with `env` on top of sane defaults.
  */
 export async function startServer(env: Record<string, string> = {}): Promise<Server> {
-  const entry = process.env.BENCH_SERVER_ENTRY ?? 'dist/apps/api/src/main.js';
+  const entry = process.env.BENCH_SERVER_ENTRY ?? 'dist/server/main.js';
   if (!existsSync(entry)) throw new Error(`${entry} missing: run \`npm run build\` first`);
   let cluster: Cluster | undefined;
   let adminUrl = process.env.DATABASE_URL;
