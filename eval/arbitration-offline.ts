@@ -9,14 +9,15 @@
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { compareCopies, crossCopySnrDb } from '@mira/audio';
-import { copyAudioScore } from '@mira/stream';
-import { floatToPcm16, pcm16ToFloat } from '@mira/core';
+import { compareCopies, type CopyComparison } from '@mira/audio';
+import { copyAudioScore, decide, streamScore } from '@mira/stream';
+import { floatToPcm16, parseConfig, pcm16ToFloat } from '@mira/core';
 import { sceneGenerator } from './arbitration-scenes.js';
 import { evalPipeline } from './lib.js';
 
 const SCENES = Number(process.env.EVAL_SCENES ?? 120);
-const MIN_SPEECH = 0.05; // STREAM_MIN_SPEECH_PERCENT default
+/** The product's default arbitration settings (STREAM_* unset). */
+const STREAMS = parseConfig({ DATA_DIR: join(process.cwd(), '.tmp', 'eval-data') }, '0').streams;
 const CACHE = join(process.cwd(), '.tmp', 'arbitration-offline');
 
 interface CachedMic {
@@ -88,14 +89,24 @@ export async function loadScenes(seed: number, count = SCENES): Promise<OfflineS
   }));
 }
 
-/** The product's choice for one scene (StreamArbitrationService.arbitrate with no floor holder and no phone signals). */
-export function productChoice(scene: OfflineScene): string | null {
-  const snr = crossCopySnrDb(scene.audio);
-  const ranked = scene.mics
-    .map((m, i) => ({ name: m.name, score: copyAudioScore(snr[i]!, 0), snr: snr[i]!, ratio: m.speechRatio }))
-    .filter((c) => c.ratio >= MIN_SPEECH)
-    .sort((a, b) => b.score - a.score || b.snr - a.snr);
-  return ranked[0]?.name ?? null;
+/**
+ * The product's choice for one scene: the product's decision (`decide`) over its copies scored as
+ * StreamArbitrationService.arbitrate scores them, with no floor holder and no phone signals.
+ */
+export function productChoice(scene: OfflineScene, comparison: CopyComparison): string | null {
+  const candidates = scene.mics.map((m, i) => ({
+    name: m.name,
+    chunkId: m.name,
+    streamId: m.name,
+    streamRowId: m.name,
+    startMs: 0,
+    endMs: 1000,
+    snrDb: comparison.snrDb[i]!,
+    speechRatio: m.speechRatio,
+    score: streamScore(copyAudioScore(comparison.snrDb[i]!, 0), { hasLocation: false }).score,
+  }));
+  const floor = { holderStreamRowId: null, lastUntilMs: null };
+  return decide(candidates, floor, { ...STREAMS, nowMs: 0 }).winner?.name ?? null;
 }
 
 async function main(): Promise<void> {
@@ -108,16 +119,17 @@ async function main(): Promise<void> {
     const gapOk = [0, 0, 0, 0];
     const gapN = [0, 0, 0, 0];
     for (const [i, scene] of scenes.entries()) {
-      const choice = productChoice(scene);
+      const comparison = compareCopies(scene.audio);
+      const choice = productChoice(scene, comparison);
       const b = scene.gap < 1 ? 0 : scene.gap < 3 ? 1 : scene.gap < 6 ? 2 : 3;
       gapN[b]!++;
       if (choice === null) misses++;
-      if (compareCopies(scene.audio).sounds.length > 1) split++;
+      if (comparison.sounds.length > 1) split++;
       if (choice === scene.truth) {
         ok++;
         gapOk[b]!++;
       } else if (process.env.EVAL_DEBUG) {
-        const snr = crossCopySnrDb(scene.audio);
+        const snr = comparison.snrDb;
         process.stderr.write(
           `scene ${i} choice ${choice} truth ${scene.truth} gap ${scene.gap.toFixed(1)}: ${scene.mics
             .map(

@@ -15,7 +15,7 @@ export { inspectUploadHead, UPLOAD_HEAD_BYTES, type UploadHead } from './decode/
 export { Fft } from './dsp/fft.js';
 export { babble, concatSamples, mixAtSnr, pinkFilter, pinkNoise, siSdr, whiteNoise } from './dsp/signal.js';
 export { blindSnrDb, noiseJudgementSnrDb } from './quality/blind-snr.js';
-export { compareCopies, crossCopySnrDb, type CopyComparison } from './quality/cross-copy-snr.js';
+export { compareCopies, type CopyComparison } from './quality/cross-copy-snr.js';
 export * from './models/index.js';
 export { SpectralGateDenoiser } from './denoise/spectral-gate-denoiser.js';
 export { hysteresisFlags } from './vad/speech-segments.js';

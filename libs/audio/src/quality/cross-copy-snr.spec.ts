@@ -2,7 +2,6 @@ import { gaussian, seededRandom } from '@mira/core';
 import {
   compareCopies,
   compareCopiesAsync,
-  crossCopySnrDb,
   envelopeLag,
   frameEnergies,
   pairSnr,
@@ -90,7 +89,7 @@ describe('cross-copy comparison of the same sound (arbitration feature)', () => 
 
   it('ranks copies by SNR, not loudness: a quiet clean microphone beats a loud noisy one', () => {
     const copies = [mic(clean, 1.4, 6, 'white', 3000, 1), mic(clean, 0.2, 14, 'white', 5200, 2)];
-    const snr = crossCopySnrDb(copies);
+    const snr = compareCopies(copies).snrDb;
     expect(snr[1]).toBeGreaterThan(snr[0]!);
     // Coherent estimates land near the constructed SNRs (same offset for both: the speech's own pauses).
     expect(snr[1]! - snr[0]!).toBeGreaterThan(6);
@@ -104,7 +103,7 @@ describe('cross-copy comparison of the same sound (arbitration feature)', () => 
       mic(clean, 0.9, truth[1]!, 'white', 2500, 4),
       mic(clean, 0.7, truth[2]!, 'brown', 6000, 5),
     ];
-    const snr = crossCopySnrDb(copies);
+    const snr = compareCopies(copies).snrDb;
     expect(snr[0]).toBeGreaterThan(snr[1]!);
     expect(snr[1]).toBeGreaterThan(snr[2]!);
   });
@@ -121,7 +120,7 @@ describe('cross-copy comparison of the same sound (arbitration feature)', () => 
     const other = mic(speech(99), 1.0, 10, 'white', 3200, 8);
     expect(pairSnr(a, other, 0).coherence).toBeLessThan(0.02);
     // A copy without a shared sound keeps its own percentile SNR.
-    expect(crossCopySnrDb([a, other])[1]).toBeCloseTo(percentileSnrDb(frameEnergies(other)), 6);
+    expect(compareCopies([a, other]).snrDb[1]).toBeCloseTo(percentileSnrDb(frameEnergies(other)), 6);
   });
 
   it('aligns copies to the sample: envelope lag first, then the waveform cross-correlation', () => {
@@ -137,7 +136,7 @@ describe('cross-copy comparison of the same sound (arbitration feature)', () => 
   it('eight microphones: the cleanest wins, and the event-loop-friendly version gives the same figures', async () => {
     const snrs = [3, 8, 15, 5, 11, 2, 7, 9];
     const copies = snrs.map((snr, k) => mic(clean, 0.3 + 0.15 * k, snr, 'white', 2000 + 300 * k, 20 + k));
-    const sync = crossCopySnrDb(copies);
+    const sync = compareCopies(copies).snrDb;
     expect(sync.indexOf(Math.max(...sync))).toBe(2);
     let turns = 0;
     const ticker = setInterval(() => turns++, 0);

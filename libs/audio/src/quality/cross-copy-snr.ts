@@ -234,11 +234,6 @@ export function compareCopies(copies: Float32Array[]): CopyComparison {
   }
 }
 
-/** The cross-copy SNRs alone (compareCopies). */
-export function crossCopySnrDb(copies: Float32Array[]): number[] {
-  return compareCopies(copies).snrDb;
-}
-
 /** compareCopies giving the event loop a turn after every pair: ingestion stays responsive. */
 export async function compareCopiesAsync(copies: Float32Array[]): Promise<CopyComparison> {
   const steps = comparisonSteps(copies);
