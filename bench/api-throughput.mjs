@@ -3,8 +3,8 @@
 // ratio that survives a noisy machine. Median of RUNS runs per scenario. Writes its block of BENCHMARKS.md (API:
 // throughput). Needs the compiled server (npm run build; the npm script builds first) and runs under tsx (it
 // imports the TypeScript BENCHMARKS.md writer).
-import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync } from 'node:fs';
+import { execFileSync, spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem, tmpdir, release } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
@@ -16,6 +16,9 @@ const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 16);
 const DURATION = Number(process.env.BENCH_DURATION_SECONDS ?? 8);
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 const POOL = 10;
+/** The fixed rate of the latency measure (autocannon overallRate): p95 at this many requests per second. */
+const RATE = Number(process.env.BENCH_RATE ?? 500);
+const CLOCK_TICKS = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
 // BENCH_CPU_PROF=dir: the API server writes a V8 CPU profile (node --cpu-prof) of the whole run into dir.
 const PROFILE_DIR = process.env.BENCH_CPU_PROF;
 const MAIN = 'dist/server/main.js';
@@ -70,6 +73,12 @@ function run(opts) {
   });
 }
 
+/** CPU time (user + system, ms) the process has used so far, from /proc: steadier than req/s on a shared machine. */
+function cpuMs(pid) {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS;
+}
+
 const percentile = (sorted, p) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
 
 const median = (xs) => {
@@ -77,10 +86,14 @@ const median = (xs) => {
   return s[Math.floor(s.length / 2)];
 };
 
-async function measure(name, opts) {
+/** `pid` is the server's process: its CPU over the measured runs is divided by the requests they got answered. */
+async function measure(name, opts, pid) {
   await run({ ...opts, duration: 2 }); // warm-up (JIT, pool, plans)
   const runs = [];
+  const cpuBefore = cpuMs(pid);
   for (let i = 0; i < RUNS; i++) runs.push(await run(opts));
+  const cpuSpent = cpuMs(pid) - cpuBefore;
+  const answered = runs.reduce((n, { result: r }) => n + r.requests.total, 0);
   const non2xx = runs.reduce((n, { result: r }) => n + r.non2xx + r.errors + r.timeouts, 0);
   const pct = (p) =>
     median(
@@ -98,9 +111,10 @@ async function measure(name, opts) {
     p95: pct(95),
     p99: pct(99),
     non2xx,
+    cpuPerRequest: (cpuSpent / Math.max(1, answered)).toFixed(2),
   };
   process.stderr.write(
-    `${name}: ${figure.rps.toFixed(0)} req/s, p50 ${figure.p50} ms, p95 ${figure.p95} ms, p99 ${figure.p99} ms, non-2xx ${non2xx}\n`,
+    `${name}: ${figure.rps.toFixed(0)} req/s, p50 ${figure.p50} ms, p95 ${figure.p95} ms, p99 ${figure.p99} ms, non-2xx ${non2xx}, CPU/req ${figure.cpuPerRequest} ms\n`,
   );
   return figure;
 }
@@ -183,30 +197,54 @@ async function main() {
 
     const writeBody = JSON.stringify({ interaction_type: 'text', content: 'benchmark write' });
     const auth = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
-    const figures = {
-      apiRead: await measure('API GET /api/v1/{network_id}/interactions?limit=20', {
-        url: `${apiBase}/api/v1/${network.id}/interactions?limit=20`,
-        headers: auth,
-      }),
-      baseRead: await measure('baseline GET (same SELECT)', { url: `${baselineBase}/interactions` }),
-      apiWrite: await measure('API POST /api/v1/{network_id}/interactions', {
-        url: `${apiBase}/api/v1/${network.id}/interactions`,
-        method: 'POST',
-        headers: auth,
-        body: writeBody,
-      }),
-      baseWrite: await measure('baseline POST (same INSERT)', {
-        url: `${baselineBase}/interactions`,
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: writeBody,
-      }),
+    const scenarios = {
+      apiRead: {
+        name: 'API GET /api/v1/{network_id}/interactions?limit=20',
+        pid: api.pid,
+        opts: { url: `${apiBase}/api/v1/${network.id}/interactions?limit=20`, headers: auth },
+      },
+      baseRead: {
+        name: 'baseline GET (same SELECT)',
+        pid: baseline.pid,
+        opts: { url: `${baselineBase}/interactions` },
+      },
+      apiWrite: {
+        name: 'API POST /api/v1/{network_id}/interactions',
+        pid: api.pid,
+        opts: {
+          url: `${apiBase}/api/v1/${network.id}/interactions`,
+          method: 'POST',
+          headers: auth,
+          body: writeBody,
+        },
+      },
+      baseWrite: {
+        name: 'baseline POST (same INSERT)',
+        pid: baseline.pid,
+        opts: {
+          url: `${baselineBase}/interactions`,
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: writeBody,
+        },
+      },
     };
+    const figures = {};
+    for (const [key, { name, pid, opts }] of Object.entries(scenarios))
+      figures[key] = await measure(name, opts, pid);
+    // The same requests at a fixed rate (autocannon overallRate, spread over the connections): latency at that load.
+    const atRate = {};
+    for (const key of ['apiRead', 'apiWrite', 'baseRead', 'baseWrite']) {
+      const { name, pid, opts } = scenarios[key];
+      atRate[key] = await measure(`${name} at ${RATE} req/s`, { ...opts, overallRate: RATE }, pid);
+    }
 
     const cpu = cpus();
     const machine = `${cpu.length} × ${cpu[0]?.model.trim() ?? 'unknown CPU'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB RAM, Linux ${release()}, Node ${process.version}, PostgreSQL ${pgVersion} (local, fsync off)`;
     const row = (f, base) =>
-      `| ${f.name} | ${f.rps.toFixed(0)} | ${f.p50} | ${f.p95} | ${f.p99} | ${f.non2xx} | ${base ? `${((f.rps / base.rps) * 100).toFixed(0)} %` : '100 %'} |`;
+      `| ${f.name} | ${f.rps.toFixed(0)} | ${f.p50} | ${f.p95} | ${f.p99} | ${f.non2xx} | ${f.cpuPerRequest} | ${base ? `${((f.rps / base.rps) * 100).toFixed(0)} %` : '100 %'} |`;
+    const rateRow = (f) =>
+      `| ${f.name} | ${f.rps.toFixed(0)} | ${f.p50} | ${f.p95} | ${f.p99} | ${f.non2xx} | ${f.cpuPerRequest} |`;
     const section = `\`npm run bench:api\` (bench/api-throughput.mjs): autocannon, ${CONNECTIONS} connections, ${DURATION} s per run, median of
 ${RUNS} runs after a 2 s warm-up, loopback only. The API is the built server (\`node dist/server/main.js\`, as \`npm start\` runs it,
 NODE_ENV=production, rate limiter and security headers ON with budgets the run cannot exhaust, LOG_LEVEL=info
@@ -214,16 +252,28 @@ NODE_ENV=production, rate limiter and security headers ON with budgets the run c
 pool ${POOL}) on a throwaway PostgreSQL cluster seeded with 200 interactions. The baseline is plain \`node:http\` + \`pg\`
 (bench/api-baseline-server.mjs) running the same SQL with no auth, validation, rate limiting or logging: the
 ratio is the price of the framework and the protections, and it survives a noisy machine better than raw numbers.
-Load generator, API and PostgreSQL share the machine.
+CPU/req is the server process's user + system CPU (from /proc) over the measured runs divided by the requests
+answered: steadier than req/s when other jobs share the machine. Load generator, API and PostgreSQL share the machine.
 
 Machine: ${machine}. Run: ${new Date().toISOString().slice(0, 16)}Z, 1-minute load average ${loadBefore.toFixed(1)} before / ${loadavg()[0].toFixed(1)} after (other work on the machine).
 
-| Scenario | req/s | p50 ms | p95 ms | p99 ms | non-2xx | vs baseline |
-|---|---:|---:|---:|---:|---:|---:|
+As fast as ${CONNECTIONS} connections go:
+
+| Scenario | req/s | p50 ms | p95 ms | p99 ms | non-2xx | CPU/req ms | vs baseline |
+|---|---:|---:|---:|---:|---:|---:|---:|
 ${row(figures.apiRead, figures.baseRead)}
 ${row(figures.baseRead)}
 ${row(figures.apiWrite, figures.baseWrite)}
 ${row(figures.baseWrite)}
+
+At a fixed ${RATE} req/s (autocannon \`overallRate\`; req/s is the rate achieved, below ${RATE} when the server cannot keep up):
+
+| Scenario | req/s | p50 ms | p95 ms | p99 ms | non-2xx | CPU/req ms |
+|---|---:|---:|---:|---:|---:|---:|
+${rateRow(atRate.apiRead)}
+${rateRow(atRate.baseRead)}
+${rateRow(atRate.apiWrite)}
+${rateRow(atRate.baseWrite)}
 `;
     if (PROFILE_DIR) {
       // A graceful stop (SIGTERM) lets node write the profile; the figures above are not affected.

@@ -15,6 +15,7 @@ import { UnattributedVoices1763803300000 } from './1763803300000-unattributed-vo
 import { Memories1763803400000 } from './1763803400000-memories.js';
 import { Recordings1763803500000 } from './1763803500000-recordings.js';
 import { InteractionCounts1763803600000 } from './1763803600000-interaction-counts.js';
+import { AccessChangeNotices1763803750000 } from './1763803750000-access-change-notices.js';
 
 /** Every migration, in order. New migrations are appended here (explicit list: works in ts-jest and compiled ESM). */
 export const ALL_MIGRATIONS = [
@@ -35,4 +36,5 @@ export const ALL_MIGRATIONS = [
   Memories1763803400000,
   Recordings1763803500000,
   InteractionCounts1763803600000,
+  AccessChangeNotices1763803750000,
 ];

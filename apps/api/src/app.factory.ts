@@ -34,6 +34,8 @@ export async function createApp(config: AppConfig, logger: AppLogger): Promise<N
     { logger, bodyParser: false, abortOnError: false },
   );
   app.disable('x-powered-by');
+  // No ETag: hashing every JSON body costs each request, and no client sends If-None-Match (the apps do not).
+  app.set('etag', false);
   // /apps/<line>/… is served as /… (see APP_LINES): first, so that everything after sees the routed path.
   app.use(appLineMiddleware);
   app.getHttpServer().prependListener('upgrade', (req: IncomingMessage) => {

@@ -3,6 +3,7 @@ import { APP_GUARD } from '@nestjs/core';
 import { AudioModule } from '@mira/audio';
 import { AuditModule } from '@mira/audit';
 import {
+  AccessCacheModule,
   AccessGuard,
   AppConfig,
   AppLogger,
@@ -43,6 +44,7 @@ export class AppModule {
         CoreModule.forRoot(config, logger),
         DatabaseModule.forRoot({ migrations: ALL_MIGRATIONS }),
         RealtimeBusModule.forRoot(),
+        AccessCacheModule,
         RateLimitModule,
         HealthModule,
         JobsModule,

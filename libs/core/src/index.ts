@@ -61,4 +61,6 @@ export * from './realtime/realtime-publisher.js';
 export * from './realtime/realtime-bus.module.js';
 export * from './realtime/close-socket.js';
 export * from './access/bearer.js';
+export * from './access/access-cache.js';
+export * from './access/access-cache.module.js';
 export * from './http/body-media-type.guard.js';

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { AuditService } from '@mira/audit';
-import { AppLogger, HookRegistry, Transactions } from '@mira/core';
+import { AccessCache, AppLogger, HookRegistry, Transactions } from '@mira/core';
 import { AccountDeletionHook, type AccountDataDeleted } from './account-deletion.hook.js';
 import { IdentityErrors } from './identity.errors.js';
 import { IdentityRepository } from './identity.repository.js';
@@ -20,6 +20,7 @@ export class AccountDeletionService {
     private readonly audit: AuditService,
     private readonly transactions: Transactions,
     private readonly logger: AppLogger,
+    private readonly accessCache: AccessCache,
   ) {}
 
   async deleteAccount(userId: string): Promise<void> {
@@ -42,6 +43,7 @@ export class AccountDeletionService {
       },
       { attempts: 3, onRetry: (attempt) => this.logger.warn('account_deletion_retried', { attempt }) },
     );
+    this.accessCache.forgetUser(userId);
     for (const part of parts) await part.afterCommit?.();
     this.logger.info('account_deleted', { hooks: parts.length });
   }

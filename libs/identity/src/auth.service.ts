@@ -1,6 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
-import { AppConfig, AppLogger, REFRESH_TOKEN_PREFIX, TokenService, Transactions, type Tx } from '@mira/core';
+import {
+  AccessCache,
+  AppConfig,
+  AppLogger,
+  REFRESH_TOKEN_PREFIX,
+  TokenService,
+  Transactions,
+  type Tx,
+} from '@mira/core';
 import { IdentityErrors } from './identity.errors.js';
 import { IdentityRepository } from './identity.repository.js';
 import { burnPasswordCheck, hashPassword, verifyPassword } from './password-hasher.js';
@@ -15,6 +23,7 @@ export class AuthService {
     private readonly config: AppConfig,
     private readonly logger: AppLogger,
     private readonly transactions: Transactions,
+    private readonly accessCache: AccessCache,
   ) {}
 
   async register(email: string, password: string): Promise<IssuedTokens> {
@@ -56,6 +65,7 @@ export class AuthService {
     const known = await this.repository.findRefreshToken(hash);
     if (known) {
       await this.repository.revokeFamily(known.familyId);
+      this.accessCache.forgetUser(known.userId);
       this.logger.warn('refresh_token_reuse', { user_id: known.userId });
     }
     throw IdentityErrors.invalidRefreshToken();
@@ -64,7 +74,10 @@ export class AuthService {
   /** Revokes the refresh token's family (sign out of that session). Unknown tokens are ignored. */
   async logout(refreshToken: string): Promise<void> {
     const known = await this.repository.findRefreshToken(TokenService.hashOpaqueToken(refreshToken));
-    if (known) await this.repository.revokeFamily(known.familyId);
+    if (!known) return;
+    await this.repository.revokeFamily(known.familyId);
+    // every instance hears it from the database; this one forgets before answering
+    this.accessCache.forgetUser(known.userId);
   }
 
   async me(userId: string): Promise<User> {

@@ -1,5 +1,12 @@
 import { Injectable } from '@nestjs/common';
-import { AppLogger, NetworkAccessPort, Principal, type SignInSession, TokenService } from '@mira/core';
+import {
+  AccessCache,
+  AppLogger,
+  NetworkAccessPort,
+  Principal,
+  type SignInSession,
+  TokenService,
+} from '@mira/core';
 import { UsersService } from '@mira/identity';
 import { NetworkRepository } from './network.repository.js';
 
@@ -16,6 +23,7 @@ export class NetworkAccessService extends NetworkAccessPort {
     private readonly repository: NetworkRepository,
     private readonly users: UsersService,
     private readonly logger: AppLogger,
+    private readonly cache: AccessCache,
   ) {
     super();
   }
@@ -49,12 +57,18 @@ export class NetworkAccessService extends NetworkAccessPort {
     return this.users.sessionIsLive(userId, sessionId);
   }
 
-  userAccess(
+  /** From the access cache when it allows it (see AccessCache), otherwise one query whose yes is kept. */
+  async userAccess(
     userId: string,
     sessionId: string,
     networkId: string,
   ): Promise<{ live: boolean; ownsNetwork: boolean }> {
-    return this.repository.userAccess(userId, sessionId, networkId);
+    if (this.cache.allows(userId, sessionId, networkId)) return { live: true, ownsNetwork: true };
+    const stamp = this.cache.stamp();
+    const { live, ownsNetwork, liveUntil } = await this.repository.userAccess(userId, sessionId, networkId);
+    if (live && ownsNetwork && liveUntil !== null)
+      this.cache.remember(stamp, userId, sessionId, networkId, liveUntil);
+    return { live, ownsNetwork };
   }
 
   liveSessions(sessions: readonly SignInSession[]): Promise<Set<string>> {

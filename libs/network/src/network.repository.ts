@@ -68,23 +68,26 @@ export class NetworkRepository {
    * The access guard's question for a user token on a network route, in one round trip: is the user active
    * (users.is_active; a deleted user has no row) with the token's sign-in session still open (its refresh-token
    * family holds an unused, unexpired token; as IdentityRepository.sessionIsLive), and does the user own the network.
+   * `liveUntil` is when the session's last live refresh token expires (null: not live), unless it ends sooner.
    */
   async userAccess(
     userId: string,
     sessionId: string,
     networkId: string,
-  ): Promise<{ live: boolean; ownsNetwork: boolean }> {
+  ): Promise<{ live: boolean; ownsNetwork: boolean; liveUntil: Date | null }> {
     const rows = (await this.networks.query(
-      `SELECT u.is_active AND EXISTS (
-                SELECT 1 FROM refresh_tokens r
-                 WHERE r.family_id = $2 AND r.user_id = u.id AND r.revoked_at IS NULL AND r.expires_at > now()
-              ) AS live,
+      `SELECT u.is_active AS active, s.live_until,
               EXISTS (SELECT 1 FROM networks n WHERE n.id = $3 AND n.owner_id = u.id) AS owns
-         FROM users u WHERE u.id = $1`,
+         FROM users u,
+              LATERAL (SELECT max(r.expires_at) AS live_until FROM refresh_tokens r
+                        WHERE r.family_id = $2 AND r.user_id = u.id AND r.revoked_at IS NULL
+                          AND r.expires_at > now()) AS s
+        WHERE u.id = $1`,
       [userId, sessionId, networkId],
-    )) as { live: boolean; owns: boolean }[];
+    )) as { active: boolean; live_until: Date | null; owns: boolean }[];
     const row = rows[0];
-    return { live: row?.live === true, ownsNetwork: row?.owns === true };
+    const liveUntil = row?.live_until ?? null;
+    return { live: row?.active === true && liveUntil !== null, ownsNetwork: row?.owns === true, liveUntil };
   }
 
   saveNetwork(network: NetworkEntity): Promise<NetworkEntity> {

@@ -1,6 +1,13 @@
 import { Injectable } from '@nestjs/common';
 import { AuditService } from '@mira/audit';
-import { AppLogger, CLIENT_TOKEN_PREFIX, CommonErrors, RealtimePublisher, TokenService } from '@mira/core';
+import {
+  AccessCache,
+  AppLogger,
+  CLIENT_TOKEN_PREFIX,
+  CommonErrors,
+  RealtimePublisher,
+  TokenService,
+} from '@mira/core';
 import { NetworkErrors } from './network.errors.js';
 import { NetworkRepository } from './network.repository.js';
 import type { Device, Network, NetworkChanges, NetworkDevices } from './network.types.js';
@@ -21,6 +28,7 @@ export class NetworkService {
     private readonly logger: AppLogger,
     private readonly audit: AuditService,
     private readonly realtime: RealtimePublisher,
+    private readonly accessCache: AccessCache,
   ) {}
 
   async create(ownerId: string, name: string): Promise<Network> {
@@ -92,6 +100,7 @@ export class NetworkService {
   /** Audit rows have no cascade from networks, so the deletion's own record survives it. */
   async delete(networkId: string): Promise<void> {
     if (!(await this.repository.deleteNetwork(networkId))) throw NetworkErrors.networkNotFound();
+    this.accessCache.forgetNetwork(networkId);
     this.logger.info('network_deleted', { network_id: networkId });
     await this.audit.record({
       networkId,

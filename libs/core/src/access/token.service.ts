@@ -2,10 +2,13 @@ import { createHash, createSecretKey, KeyObject, randomBytes, randomUUID } from 
 import { Injectable } from '@nestjs/common';
 import jwt from 'jsonwebtoken';
 import { AppConfig } from '../config/app-config.js';
+import { LruCache } from '../util/lru-cache.js';
 import { isUuid } from './uuid.js';
 
 export const CLIENT_TOKEN_PREFIX = 'mira_ct_';
 export const REFRESH_TOKEN_PREFIX = 'mira_rt_';
+/** Verified access tokens kept (by their text) so that a token's signature is checked once, not on every request. */
+const VERIFIED_TOKENS_KEPT = 1000;
 
 export interface AccessClaims {
   sub: string;
@@ -32,6 +35,9 @@ export type SessionVerifyResult =
 export class TokenService {
   /** Built once: passing the raw secret makes jsonwebtoken rebuild a key object on every request. */
   private readonly key: KeyObject;
+  private readonly verified = new LruCache<string, { claims: AccessClaims; expiresAtMs: number }>(
+    VERIFIED_TOKENS_KEPT,
+  );
 
   constructor(private readonly config: AppConfig) {
     this.key = createSecretKey(Buffer.from(config.values.jwt.secret, 'utf8'));
@@ -52,9 +58,16 @@ export class TokenService {
   /**
    * A signed, unexpired access token of ours with every claim we issue: an expiry (a token without one would never
    * expire), a user id and a session id that are UUIDs (anything else is not a token we signed, and must not reach
-   * a query as a malformed id). Anything less is `invalid` (401).
+   * a query as a malformed id). Anything less is `invalid` (401). A token verified before is only checked for
+   * expiry again: its signature and claims cannot have changed (the session it belongs to is checked per request).
    */
   verifyAccessToken(token: string): VerifyResult {
+    const known = this.verified.get(token);
+    if (known !== undefined) {
+      if (Date.now() < known.expiresAtMs) return { ok: true, claims: known.claims };
+      this.verified.delete(token);
+      return { ok: false, reason: 'expired' };
+    }
     try {
       const claims = jwt.verify(token, this.key, {
         algorithms: ['HS256'],
@@ -68,7 +81,10 @@ export class TokenService {
       if (!complete) return { ok: false, reason: 'invalid' };
       const sub = (claims.sub as string).toLowerCase();
       const sid = (claims['sid'] as string).toLowerCase();
-      return { ok: true, claims: { sub, sid, typ: 'access', jti: String(claims.jti) } };
+      const verified = Object.freeze({ sub, sid, typ: 'access' as const, jti: String(claims.jti) });
+      // jsonwebtoken's rule: expired from the second `exp` names on
+      this.verified.set(token, { claims: verified, expiresAtMs: (claims.exp as number) * 1000 });
+      return { ok: true, claims: verified };
     } catch (err) {
       return { ok: false, reason: err instanceof jwt.TokenExpiredError ? 'expired' : 'invalid' };
     }

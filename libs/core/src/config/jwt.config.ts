@@ -9,6 +9,11 @@ export interface JwtConfigValues {
     secret: string;
     accessTtlSeconds: number;
     refreshTtlSeconds: number;
+    /**
+     * How long an instance may answer "this session is live and its user owns this network" from memory (AccessCache);
+     * 0 asks the database on every request.
+     */
+    accessCacheSeconds: number;
     secretSource: 'env' | 'generated';
   };
 }
@@ -30,6 +35,7 @@ export function parseJwtConfig(env: EnvReader, ctx: ConfigContext): JwtConfigVal
       secret,
       accessTtlSeconds: int('JWT_ACCESS_TTL_SECONDS', 900, 30, 86_400),
       refreshTtlSeconds: int('JWT_REFRESH_TTL_SECONDS', 30 * 86_400, 300, 365 * 86_400),
+      accessCacheSeconds: int('ACCESS_CACHE_SECONDS', 5, 0, 60),
       secretSource,
     },
   };

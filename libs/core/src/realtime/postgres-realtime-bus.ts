@@ -37,6 +37,11 @@ export class PostgresRealtimeBus extends RealtimeBus implements OnApplicationShu
   private probeTimer?: NodeJS.Timeout;
   private readonly unsent: { payload: string; networkId: string; event: string; sent: () => void }[] = [];
   private sending = false;
+  /** Further channels heard on the same connection (their payloads are not realtime notices). */
+  private readonly channels = new Map<string, (payload: string) => void>();
+  private connections = 0;
+  /** The channels the open LISTEN connection has run LISTEN on. */
+  private readonly heard = new Set<string>();
 
   constructor(
     private readonly databaseUrl: string,
@@ -48,6 +53,38 @@ export class PostgresRealtimeBus extends RealtimeBus implements OnApplicationShu
 
   get listening(): boolean {
     return this.client !== undefined;
+  }
+
+  /**
+   * Whether `channel` is heard right now (a LISTEN connection is open and has run LISTEN on it). A notice sent while
+   * it was not was not heard by this instance: whoever keeps state derived from notices also watches `connection`.
+   */
+  hears(channel: string): boolean {
+    return this.client !== undefined && this.heard.has(channel);
+  }
+
+  /** Changes each time a channel starts being heard again (a new LISTEN connection, or a LISTEN added to one). */
+  get connection(): number {
+    return this.connections;
+  }
+
+  /**
+   * Hears `channel` on this instance's LISTEN connection too (opening it if no one listens yet); `handler` gets
+   * each payload. `channel` must be a plain lower-case identifier (it is written into LISTEN).
+   */
+  listenChannel(channel: string, handler: (payload: string) => void): void {
+    if (!/^[a-z_][a-z0-9_]*$/.test(channel)) throw new Error(`not a channel name: ${channel}`);
+    this.channels.set(channel, handler);
+    const client = this.client;
+    if (!client) return this.onSubscribe();
+    client.query(`LISTEN ${channel}`).then(
+      () => {
+        if (this.client !== client) return;
+        this.heard.add(channel);
+        this.connections += 1;
+      },
+      (err: unknown) => this.lost(client, err),
+    );
   }
 
   async publish<E extends RealtimeEventName>(
@@ -110,6 +147,7 @@ export class PostgresRealtimeBus extends RealtimeBus implements OnApplicationShu
     if (this.closed) return;
     this.starting = true;
     this.reconnectTimer = undefined;
+    let listened: string[] = [];
     const client = new pg.Client({
       connectionString: this.databaseUrl,
       connectionTimeoutMillis: 5000,
@@ -117,6 +155,8 @@ export class PostgresRealtimeBus extends RealtimeBus implements OnApplicationShu
       application_name: REALTIME_LISTENER_NAME,
     });
     client.on('notification', (message) => {
+      const other = this.channels.get(message.channel);
+      if (other) return other(message.payload ?? '');
       const notice = message.channel === REALTIME_CHANNEL && decodeNotice(message.payload ?? '');
       if (notice) this.deliver(notice);
     });
@@ -125,6 +165,8 @@ export class PostgresRealtimeBus extends RealtimeBus implements OnApplicationShu
     try {
       await client.connect();
       await client.query(`LISTEN ${REALTIME_CHANNEL}`);
+      listened = [...this.channels.keys()];
+      for (const channel of listened) await client.query(`LISTEN ${channel}`);
     } catch (err) {
       this.starting = false;
       client.removeAllListeners('end');
@@ -138,6 +180,12 @@ export class PostgresRealtimeBus extends RealtimeBus implements OnApplicationShu
       return;
     }
     this.client = client;
+    this.heard.clear();
+    for (const channel of listened) this.heard.add(channel);
+    this.connections += 1;
+    // a channel added while this connection was being opened
+    for (const [channel, handler] of this.channels)
+      if (!this.heard.has(channel)) this.listenChannel(channel, handler);
     if (this.attempt > 0) this.logger.info('realtime_listener_restored', { attempts: this.attempt });
     this.attempt = 0;
     clearInterval(this.probeTimer);
@@ -150,6 +198,7 @@ export class PostgresRealtimeBus extends RealtimeBus implements OnApplicationShu
   private lost(client: pg.Client, err?: unknown): void {
     if (this.client !== client) return;
     this.client = undefined;
+    this.heard.clear();
     clearInterval(this.probeTimer);
     client.removeAllListeners('end');
     client.end().catch(() => undefined);

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import * as oidc from 'openid-client';
-import { AppConfig, AppError, AppLogger, TokenService, Transactions } from '@mira/core';
+import { AccessCache, AppConfig, AppError, AppLogger, TokenService, Transactions } from '@mira/core';
 import { AuthService } from '../auth.service.js';
 import { IdentityRepository } from '../identity.repository.js';
 import type { IssuedTokens, User } from '../identity.types.js';
@@ -46,6 +46,7 @@ export class SignInService {
     private readonly transactions: Transactions,
     private readonly config: AppConfig,
     private readonly logger: AppLogger,
+    private readonly accessCache: AccessCache,
   ) {}
 
   private get settings() {
@@ -225,6 +226,7 @@ export class SignInService {
 
   /** The account a checked provider identity signs in to (see the class comment). */
   private async account(identity: ProviderIdentity): Promise<User> {
+    let sessionsEndedOf: string | undefined;
     const user = await this.transactions.run(async (tx) => {
       const owner = await this.flows.identityOwner(identity.provider, identity.subject, tx);
       if (owner) return this.identities.findUserById(owner, tx);
@@ -236,6 +238,7 @@ export class SignInService {
         // Mira never verified the e-mail of a password account; the provider did. Whoever set that password may
         // not own the address, so it stops working and its sessions end: the account is now the address owner's.
         await this.identities.dropPasswordAndSessions(account.id, tx);
+        sessionsEndedOf = account.id;
         this.logger.warn('sign_in_password_account_linked', {
           user_id: account.id,
           provider: identity.provider,
@@ -246,6 +249,7 @@ export class SignInService {
       const linkedTo = await this.flows.linkIdentity(identity.provider, identity.subject, account.id, tx);
       return this.identities.findUserById(linkedTo, tx);
     });
+    if (sessionsEndedOf !== undefined) this.accessCache.forgetUser(sessionsEndedOf);
     if (!user) throw SignInErrors.invalidState();
     if (!user.isActive) throw SignInErrors.accountDisabled();
     this.logger.info('sign_in_completed', { user_id: user.id, provider: identity.provider });

@@ -1,0 +1,141 @@
+import { AccessCache } from '@mira/core';
+import {
+  createNetwork,
+  registerUser,
+  startTestApp,
+  userWithNetwork,
+  type Session,
+  type TestApp,
+} from '../support/app.js';
+import { sql } from '../support/database.js';
+import { waitFor } from '../support/wait.js';
+
+/**
+ * Two instances on one database, each keeping access answers for an hour (far longer than any wait here): whatever
+ * takes access away on one instance, or in the database itself, is refused on the other because the answer was
+ * dropped, not because it aged out.
+ */
+describe('access cache across instances (two apps, one PostgreSQL database)', () => {
+  let first: TestApp;
+  let second: TestApp;
+  const env = { ACCESS_CACHE_SECONDS: '60' };
+
+  beforeAll(async () => {
+    first = await startTestApp(env);
+    second = await startTestApp(env, { database: first.database });
+  });
+  afterAll(async () => {
+    await second.close();
+    await first.close();
+  });
+
+  const sessionOf = (session: Session): string =>
+    (
+      JSON.parse(Buffer.from(session.accessToken.split('.')[1] as string, 'base64url').toString()) as {
+        sid: string;
+      }
+    ).sid;
+  const list = (app: TestApp, session: Session, networkId: string) =>
+    app.http().get(`/api/v1/${networkId}/interactions?limit=1`).set(session.auth);
+  const cacheOf = (app: TestApp) => app.app.get(AccessCache);
+  /** Until the instance answers this user's requests on this network from its cache (its LISTEN is up by then). */
+  const cached = (app: TestApp, session: Session, networkId: string) =>
+    waitFor(
+      async () => {
+        expect((await list(app, session, networkId)).status).toBe(200);
+        return cacheOf(app).allows(session.userId, sessionOf(session), networkId);
+      },
+      { what: 'access kept in the cache', timeoutMs: 60_000 },
+    );
+  const dropped = (app: TestApp, session: Session, networkId: string) =>
+    waitFor(() => !cacheOf(app).allows(session.userId, sessionOf(session), networkId), {
+      what: 'access dropped from the cache',
+      timeoutMs: 60_000,
+    });
+
+  it('keeps access answers on PostgreSQL (the instances below would otherwise prove nothing)', async () => {
+    const owner = await userWithNetwork(first);
+    await cached(first, owner.session, owner.networkId);
+    await cached(second, owner.session, owner.networkId);
+  });
+
+  it('refuses on the other instance, and right away on its own, a session signed out on one', async () => {
+    const owner = await userWithNetwork(first);
+    await cached(first, owner.session, owner.networkId);
+    await cached(second, owner.session, owner.networkId);
+    await first
+      .http()
+      .post('/api/v1/auth/logout')
+      .send({ refresh_token: owner.session.refreshToken })
+      .expect(204);
+    // the instance that signed out answers without waiting for any notice
+    expect((await list(first, owner.session, owner.networkId)).status).toBe(401);
+    await dropped(second, owner.session, owner.networkId);
+    expect((await list(second, owner.session, owner.networkId)).status).toBe(401);
+  });
+
+  it('refuses a user deactivated in the database (no API involved) on both instances', async () => {
+    const owner = await userWithNetwork(first);
+    await cached(first, owner.session, owner.networkId);
+    await cached(second, owner.session, owner.networkId);
+    await sql(first.database, 'UPDATE users SET is_active = false WHERE id = $1', [owner.session.userId]);
+    for (const app of [first, second]) {
+      await dropped(app, owner.session, owner.networkId);
+      expect((await list(app, owner.session, owner.networkId)).status).toBe(401);
+    }
+  });
+
+  it('answers 404 to the previous owner of a network given to another user, on both instances', async () => {
+    const owner = await userWithNetwork(first);
+    const heir = await registerUser(first);
+    await cached(first, owner.session, owner.networkId);
+    await cached(second, owner.session, owner.networkId);
+    await sql(first.database, 'UPDATE networks SET owner_id = $1 WHERE id = $2', [
+      heir.userId,
+      owner.networkId,
+    ]);
+    for (const app of [first, second]) {
+      await dropped(app, owner.session, owner.networkId);
+      expect((await list(app, owner.session, owner.networkId)).status).toBe(404);
+      expect((await list(app, heir, owner.networkId)).status).toBe(200);
+    }
+  });
+
+  it('answers 404 on the other instance for a network deleted on one', async () => {
+    const owner = await userWithNetwork(first);
+    const kept = await createNetwork(first, owner.session, 'Kept');
+    await cached(second, owner.session, owner.networkId);
+    await cached(second, owner.session, kept);
+    await first.http().delete(`/api/v1/networks/${owner.networkId}`).set(owner.session.auth).expect(204);
+    await dropped(second, owner.session, owner.networkId);
+    expect((await list(second, owner.session, owner.networkId)).status).toBe(404);
+    // only that network's answers went
+    expect(cacheOf(second).allows(owner.session.userId, sessionOf(owner.session), kept)).toBe(true);
+  });
+
+  it('refuses on the other instance an account deleted on one', async () => {
+    const owner = await userWithNetwork(first);
+    await cached(second, owner.session, owner.networkId);
+    await first.http().delete('/api/v1/auth/me').set(owner.session.auth).expect(204);
+    await dropped(second, owner.session, owner.networkId);
+    expect((await list(second, owner.session, owner.networkId)).status).toBe(401);
+  });
+
+  it('serves nothing it kept before its LISTEN connection was lost (fail closed), and keeps again after', async () => {
+    const owner = await userWithNetwork(first);
+    await cached(second, owner.session, owner.networkId);
+    const listeners = async () =>
+      (
+        await sql<{ pid: number }>(
+          first.database,
+          `SELECT pid FROM pg_stat_activity WHERE application_name = 'mira-realtime-listener' AND datname = current_database()`,
+        )
+      ).map((row) => row.pid);
+    const before = await listeners();
+    await sql(first.database, 'SELECT pg_terminate_backend(pid) FROM unnest($1::int[]) AS pid', [before]);
+    // gone from the moment the loss is seen until a new connection listens, and not back from before
+    await dropped(second, owner.session, owner.networkId);
+    await cached(second, owner.session, owner.networkId);
+    expect((await listeners()).some((pid) => before.includes(pid))).toBe(false);
+  });
+});
