@@ -7,7 +7,11 @@
 // Left in node_modules (loaded at run time as before): native code and packages that read their own files beside
 // them (onnxruntime-node, PGlite's wasm, swagger-ui-dist's assets), and optional packages that are not installed
 // (Nest's microservices, TypeORM's other drivers, …: their `require` fails at run time exactly as it does unbundled).
-// Dynamic imports (the Gemini SDK, PGlite) stay separate chunks, loaded on first use.
+// Dynamic imports (the Gemini SDK, PGlite, the resampler's WASM) stay separate chunks, loaded on first use.
+//
+// A start reads, decodes and parses every byte of the chunks main.js imports, so the bundle leaves out code the server
+// never runs (see `leftOut`) and is minified: whitespace and syntax only, so that identifiers, function and class
+// names stay readable in stack traces (the source maps beside each file map them back to tsc's output).
 import { build } from 'esbuild';
 import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
@@ -41,6 +45,48 @@ const EXTERNAL = [
 ];
 
 const missingOptional = new Set();
+
+/** TypeORM's drivers the server loads: PostgreSQL, which PGlite also runs through (pglite-pg-driver.ts). */
+const TYPEORM_DRIVERS_KEPT = new Set(['PostgresDriver']);
+const typeormDriversLeftOut = new Set();
+
+/**
+ * Modules a start would load and evaluate although the server never calls them, replaced by stubs that throw if it
+ * ever does:
+ * - TypeORM's DriverFactory requires every driver (MySQL, SQL Server, Oracle, SAP, Spanner, MongoDB, SQLite, …: 1.1 MB
+ *   of their JavaScript) to pick one by `type`; only PostgresDriver is kept. The others stay classes, so TypeORM's
+ *   `instanceof` checks answer false as they do now.
+ * - class-validator's IsPhoneNumber requires libphonenumber-js's full metadata (0.5 MB); no DTO validates a phone
+ *   number.
+ */
+const leftOut = {
+  name: 'left-out',
+  setup(b) {
+    b.onResolve({ filter: /^\.\/[\w-]+\/\w+Driver$/ }, (args) => {
+      if (!/[\\/]typeorm[\\/]driver[\\/]DriverFactory\.js$/.test(args.importer)) return undefined;
+      const name = basename(args.path);
+      if (TYPEORM_DRIVERS_KEPT.has(name)) return undefined;
+      typeormDriversLeftOut.add(name);
+      return { path: name, namespace: 'left-out-typeorm-driver' };
+    });
+    b.onLoad({ filter: /.*/, namespace: 'left-out-typeorm-driver' }, (args) => ({
+      contents: `exports.${args.path} = class ${args.path} {
+  constructor() { throw new Error('TypeORM\\'s ${args.path} is not in the bundled server (scripts/bundle.mjs keeps PostgresDriver only)'); }
+};`,
+      loader: 'js',
+    }));
+    b.onResolve({ filter: /^libphonenumber-js\/max$/ }, () => ({
+      path: 'libphonenumber-js/max',
+      namespace: 'left-out-libphonenumber',
+    }));
+    b.onLoad({ filter: /.*/, namespace: 'left-out-libphonenumber' }, () => ({
+      contents: `exports.parsePhoneNumber = () => {
+  throw new Error('libphonenumber-js is not in the bundled server (scripts/bundle.mjs): no DTO validates phone numbers');
+};`,
+      loader: 'js',
+    }));
+  },
+};
 
 /** A bare import that does not resolve is an optional dependency that is not installed: keep it a run-time require. */
 const optionalPackages = {
@@ -124,6 +170,8 @@ const result = await build({
   target: 'node20',
   // Class names stay as written: TypeORM derives table names and Nest its tokens and logs from them.
   keepNames: true,
+  minifyWhitespace: true,
+  minifySyntax: true,
   sourcemap: 'linked',
   external: EXTERNAL,
   // reflect-metadata first: decorators run while chunks evaluate, before main.js's own `import 'reflect-metadata'`
@@ -139,7 +187,7 @@ const result = await build({
       "const __dirname = __bundleFileURLToPath(new URL('.', import.meta.url));",
     ].join('\n'),
   },
-  plugins: [optionalPackages, esmPackagesAsNodeRunsThem],
+  plugins: [leftOut, optionalPackages, esmPackagesAsNodeRunsThem],
   metafile: true,
   logLevel: 'warning',
 });
@@ -152,7 +200,10 @@ for (const file of Object.keys(result.metafile.outputs)) {
       throw new Error(`${file} starts ${m[1]} by URL, but the bundle has no such file (name it *.worker.ts)`);
   }
 }
+// A TypeORM release that picks its driver some other way would silently bring every driver back.
+if (typeormDriversLeftOut.size === 0)
+  throw new Error('no TypeORM driver left out: has typeorm/driver/DriverFactory.js changed? (see leftOut)');
 const bytes = Object.values(result.metafile.outputs).reduce((n, o) => n + o.bytes, 0);
 console.log(
-  `bundled into dist/server: ${Object.keys(result.metafile.inputs).length} modules, ${(bytes / 2 ** 20).toFixed(1)} MB; left to run-time require (not installed): ${[...missingOptional].sort().join(', ') || 'none'}`,
+  `bundled into dist/server: ${Object.keys(result.metafile.inputs).length} modules, ${(bytes / 2 ** 20).toFixed(1)} MB; left to run-time require (not installed): ${[...missingOptional].sort().join(', ') || 'none'}; TypeORM drivers left out: ${typeormDriversLeftOut.size}`,
 );

@@ -1,12 +1,10 @@
-import libsamplerate from '@alexanderolsen/libsamplerate-js';
 import { SAMPLE_RATE } from '../audio.types.js';
 import { AudioErrors } from '../audio.errors.js';
 import { compressedFrameSource } from './compressed-stream.js';
 import { downmix } from './mono-collector.js';
 import { PcmStreamReader, type PcmFrames } from './pcm-stream.js';
 import { inspectUploadHead, UPLOAD_HEAD_BYTES, type UploadHead } from './upload-head.js';
-
-type Src = Awaited<ReturnType<typeof libsamplerate.create>>;
+import { createSincFastestConverter, type SampleRateConverter } from './libsamplerate.js';
 
 /** What a long recording turned out to be, once decoded. */
 export interface RecordingDecodeResult {
@@ -55,7 +53,7 @@ function pcmFrameSource(headerless: boolean, emit: FrameSink): FrameSource {
 
 /** Averages channels to mono (NaN/Inf to 0, clamped to [-1, 1]), resamples to 16 kHz keeping state across blocks. */
 class MonoResampler {
-  private src: Promise<Src> | null = null;
+  private src: Promise<SampleRateConverter> | null = null;
   private rate = 0;
   seconds = 0;
   channels = 0;
@@ -81,9 +79,7 @@ class MonoResampler {
       throw AudioErrors.tooLong(this.seconds, this.maxSeconds, true);
     }
     if (this.rate === SAMPLE_RATE) return [mono];
-    this.src ??= libsamplerate.create(1, this.rate, SAMPLE_RATE, {
-      converterType: libsamplerate.ConverterType.SRC_SINC_FASTEST,
-    });
+    this.src ??= createSincFastestConverter(this.rate, SAMPLE_RATE);
     // full() keeps the converter's state between blocks (simple() would restart it at every block)
     return [Float32Array.from((await this.src).full(mono))];
   }

@@ -1,7 +1,5 @@
-import libsamplerate from '@alexanderolsen/libsamplerate-js';
 import { LruCache } from '@mira/core/util';
-
-type Src = Awaited<ReturnType<typeof libsamplerate.create>>;
+import { createSincFastestConverter, type SampleRateConverter } from './libsamplerate.js';
 
 /** Port: converts mono float32 audio between sample rates. */
 export interface Resampler {
@@ -40,12 +38,15 @@ const isRate = (rate: number) =>
  */
 export class LibSampleRateResampler implements Resampler {
   readonly name = 'libsamplerate-sinc-fastest';
-  private readonly converters = new LruCache<string, Promise<Src>>(CONVERTERS_KEPT, (converter) => {
-    void converter.then(
-      (src) => src.destroy(),
-      () => undefined,
-    );
-  });
+  private readonly converters = new LruCache<string, Promise<SampleRateConverter>>(
+    CONVERTERS_KEPT,
+    (converter) => {
+      void converter.then(
+        (src) => src.destroy(),
+        () => undefined,
+      );
+    },
+  );
 
   /** Rate pairs with a converter kept right now. */
   get convertersKept(): number {
@@ -58,13 +59,11 @@ export class LibSampleRateResampler implements Resampler {
     const key = `${fromRate}->${toRate}`;
     let converter = this.converters.get(key);
     if (converter === undefined) {
-      converter = libsamplerate
-        .create(1, fromRate, toRate, { converterType: libsamplerate.ConverterType.SRC_SINC_FASTEST })
-        .catch((thrown: unknown) => {
-          // the library throws bare strings ("invalid inputSampleRate"): give callers and logs an Error
-          this.converters.delete(key);
-          throw thrown instanceof Error ? thrown : new Error(`libsamplerate: ${String(thrown)}`);
-        });
+      converter = createSincFastestConverter(fromRate, toRate).catch((thrown: unknown) => {
+        // the library throws bare strings ("invalid inputSampleRate"): give callers and logs an Error
+        this.converters.delete(key);
+        throw thrown instanceof Error ? thrown : new Error(`libsamplerate: ${String(thrown)}`);
+      });
       this.converters.set(key, converter);
     }
     const src = await converter;
