@@ -7,7 +7,7 @@
 // bundled server on the same database, for a same-run before/after. Writes its block of BENCHMARKS.md (API: start to
 // ready) unless BENCH_NO_WRITE=1 or BENCH_COMPARE is set.
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { cpus, loadavg, release, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -21,6 +21,18 @@ const MAIN = 'dist/server/main.js';
 const COMPARE = process.env.BENCH_COMPARE;
 const METRICS_TOKEN = 'bench-metrics-token-0123456789';
 const PROFILE_DIR = process.env.BENCH_CPU_PROF;
+
+/** CPU time (user + system, every thread) a process has used so far, in ms; null where /proc is missing. */
+function cpuMsOf(pid) {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    // utime and stime are fields 14 and 15 of stat (12 and 13 after the command name), in clock ticks (100 per s)
+    return (Number(fields[11]) + Number(fields[12])) * 10;
+  } catch {
+    return null;
+  }
+}
 
 async function startOnce(databaseUrl, modelDir, entry = MAIN) {
   const port = await freePort();
@@ -57,7 +69,7 @@ async function startOnce(databaseUrl, modelDir, entry = MAIN) {
       seen = (seen + chunk.toString()).slice(-8000);
       if (seen.includes('server_listening')) {
         clearTimeout(timer);
-        resolve(performance.now() - started);
+        resolve({ ms: performance.now() - started, cpuMs: cpuMsOf(child.pid) });
       }
     };
     child.stdout.on('data', onData);
@@ -73,7 +85,7 @@ async function startOnce(databaseUrl, modelDir, entry = MAIN) {
   const exited = new Promise((resolve) => child.once('exit', resolve));
   child.kill('SIGTERM');
   await exited;
-  return { ms: ready, health };
+  return { ...ready, health };
 }
 
 async function main() {
@@ -94,37 +106,43 @@ async function main() {
     const warm = [];
     const compared = [];
     let health = first.health;
+    const describe = (run) => `${run.ms.toFixed(0)} ms (CPU ${run.cpuMs ?? '?'} ms)`;
     for (let i = 0; i < RUNS; i++) {
       if (COMPARE) {
         const other = await startOnce(url.toString(), modelDir, COMPARE);
-        compared.push(other.ms);
-        process.stderr.write(`start ${i + 1} of ${COMPARE}: ${other.ms.toFixed(0)} ms\n`);
+        compared.push(other);
+        process.stderr.write(`start ${i + 1} of ${COMPARE}: ${describe(other)}\n`);
       }
       const run = await startOnce(url.toString(), modelDir);
-      warm.push(run.ms);
+      warm.push(run);
       health = run.health;
-      process.stderr.write(`start ${i + 1}: ${run.ms.toFixed(0)} ms\n`);
+      process.stderr.write(`start ${i + 1}: ${describe(run)}\n`);
     }
+    const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+    const wallOf = (runs) => runs.map((r) => Math.round(r.ms));
+    const cpuOf = (runs) => runs.map((r) => r.cpuMs).filter((ms) => ms !== null);
     if (COMPARE) {
-      const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
       console.log(
         JSON.stringify({
           compare: COMPARE,
-          compare_median_ms: Math.round(median(compared)),
-          compare_runs_ms: compared.map(Math.round),
-          bundled_median_ms: Math.round(median(warm)),
-          bundled_runs_ms: warm.map(Math.round),
+          compare_median_ms: median(wallOf(compared)),
+          compare_median_cpu_ms: median(cpuOf(compared)),
+          compare_runs_ms: wallOf(compared),
+          bundled_median_ms: median(wallOf(warm)),
+          bundled_median_cpu_ms: median(cpuOf(warm)),
+          bundled_runs_ms: wallOf(warm),
           load_before: loadBefore,
           load_after: loadavg()[0],
         }),
       );
     }
-    const sorted = [...warm].sort((a, b) => a - b);
+    const sorted = wallOf(warm).sort((a, b) => a - b);
     const result = {
       first_ms: Math.round(first.ms),
-      median_ms: Math.round(sorted[Math.floor(sorted.length / 2)]),
-      min_ms: Math.round(sorted[0]),
-      max_ms: Math.round(sorted[sorted.length - 1]),
+      median_ms: sorted[Math.floor(sorted.length / 2)],
+      min_ms: sorted[0],
+      max_ms: sorted[sorted.length - 1],
+      median_cpu_ms: median(cpuOf(warm)),
       runs: RUNS,
       load_before: loadBefore,
       load_after: loadavg()[0],
@@ -150,6 +168,7 @@ Machine: ${machine}. Run: ${new Date().toISOString().slice(0, 16)}Z, 1-minute lo
 | first start (applies every migration) | ${result.first_ms} |
 | warm start, median of ${RUNS} | ${result.median_ms} |
 | warm start, fastest / slowest | ${result.min_ms} / ${result.max_ms} |
+| CPU time to ready (every thread), median of the warm starts | ${result.median_cpu_ms ?? 'n/a'} |
 
 Engines ready at the end of each start (/health/detailed): ${result.engines}
 `;
