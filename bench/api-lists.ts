@@ -5,7 +5,9 @@
  * seeds through SQL (fast bulk insert), then measures p50/p95 of the list endpoints over HTTP on loopback:
  * several runs, the median of each figure is reported. Writes its block of BENCHMARKS.md (API: list latency).
  *
- * Options (env): BENCH_INTERACTIONS (100000), BENCH_REQUESTS per endpoint per run (200), BENCH_RUNS (3).
+ * Options (env): BENCH_INTERACTIONS (100000), BENCH_REQUESTS per endpoint per run (200), BENCH_RUNS (3),
+ * BENCH_KEEP_DATABASE=1 (with DATABASE_URL: leaves the seeded database in place and prints its URL, for EXPLAIN
+ * ANALYZE by hand; BENCH_RUNS=0 then only seeds).
  */
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -20,6 +22,7 @@ import { writeBenchmark } from '../tooling/benchmarks-file.js';
 const INTERACTIONS = Number(process.env.BENCH_INTERACTIONS ?? 100_000);
 const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 200);
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
+const KEEP_DATABASE = process.env.BENCH_KEEP_DATABASE === '1' && Boolean(process.env.DATABASE_URL);
 const WARMUP = 20;
 const PERSONS = 20;
 const CONVERSATIONS = 500;
@@ -287,6 +290,7 @@ async function main(): Promise<void> {
     }
     endpoints.push(...searchEndpoints);
 
+    if (RUNS === 0) return;
     const figures = new Map<string, { p50: number[]; p95: number[] }>();
     for (let run = 0; run < RUNS; run += 1) {
       for (const [label, path] of endpoints) {
@@ -400,7 +404,8 @@ async function main(): Promise<void> {
     await app.close();
     const cleanup = new pg.Client({ connectionString: adminUrl });
     await cleanup.connect();
-    await cleanup.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`).catch(() => undefined);
+    if (KEEP_DATABASE) process.stdout.write(`seeded database kept: ${dbUrl.toString()}\n`);
+    else await cleanup.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`).catch(() => undefined);
     await cleanup.end();
     rmSync(dataDir, { recursive: true, force: true });
     stop();

@@ -16,6 +16,7 @@ import { Memories1763803400000 } from './1763803400000-memories.js';
 import { Recordings1763803500000 } from './1763803500000-recordings.js';
 import { InteractionCounts1763803600000 } from './1763803600000-interaction-counts.js';
 import { AccessChangeNotices1763803750000 } from './1763803750000-access-change-notices.js';
+import { InteractionTypeCounts1763803800000 } from './1763803800000-interaction-type-counts.js';
 
 /** Every migration, in order. New migrations are appended here (explicit list: works in ts-jest and compiled ESM). */
 export const ALL_MIGRATIONS = [
@@ -37,4 +38,5 @@ export const ALL_MIGRATIONS = [
   Recordings1763803500000,
   InteractionCounts1763803600000,
   AccessChangeNotices1763803750000,
+  InteractionTypeCounts1763803800000,
 ];

@@ -2,12 +2,13 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import type request from 'supertest';
 import { DataSource } from 'typeorm';
 import { InteractionCounts1763803600000 } from '../../migrations/1763803600000-interaction-counts.js';
+import { InteractionTypeCounts1763803800000 } from '../../migrations/1763803800000-interaction-type-counts.js';
 import { startPgliteApp, startTestApp, type EmbeddedApp, type TestApp } from '../support/app.js';
 
 /**
  * The totals and interaction counts the API answers (v2 list totals, persons' and conversations'
- * interaction_count and last_interaction_at) stay exact through every way an interaction appears, moves or goes:
- * creates (also concurrent), updates that move it between persons and conversations, deletes (also repeated), a
+ * interaction_count and last_interaction_at, totals per interaction_type) stay exact through every way an interaction appears, moves or goes:
+ * creates (also concurrent), updates that move it between persons, conversations and types, deletes (also repeated), a
  * person merge, a person delete, a conversation delete, the backfill of an existing database and a network delete.
  * Each figure is compared with a count of the rows themselves.
  */
@@ -34,9 +35,14 @@ async function register(target: Target, email: string): Promise<{ auth: Auth; ni
 async function expectExactCounts(target: Target, auth: Auth, nid: string): Promise<void> {
   const db = target.app.get(DataSource);
   const rows = (await db.query(
-    `SELECT person_id, conversation_id, occurred_at FROM interactions WHERE network_id = $1`,
+    `SELECT person_id, conversation_id, interaction_type, occurred_at FROM interactions WHERE network_id = $1`,
     [nid],
-  )) as { person_id: string | null; conversation_id: string | null; occurred_at: Date | string }[];
+  )) as {
+    person_id: string | null;
+    conversation_id: string | null;
+    interaction_type: string;
+    occurred_at: Date | string;
+  }[];
   const get = async (path: string) =>
     (await target.http().get(`/api/v2/${nid}${path}`).set(auth).expect(200)).body;
   const latest = (selected: typeof rows) =>
@@ -47,6 +53,13 @@ async function expectExactCounts(target: Target, auth: Auth, nid: string): Promi
   expect({ network: (await get('/interactions?limit=1')).total }).toEqual({ network: rows.length });
   for (const order of ['asc', 'desc']) {
     expect((await get(`/interactions?limit=1&offset=1&order=${order}`)).total).toBe(rows.length);
+  }
+  for (const type of ['audio', 'text', 'system']) {
+    const listed = await get(`/interactions?interaction_type=${type}&limit=1`);
+    expect({ type, total: listed.total }).toEqual({
+      type,
+      total: rows.filter((r) => r.interaction_type === type).length,
+    });
   }
   const persons = (await get('/persons?limit=100')).items as {
     id: string;
@@ -109,9 +122,9 @@ async function exerciseCounts(target: Target, email: string): Promise<{ auth: Au
   const said: { id: string }[] = [];
   for (let i = 0; i < 3; i += 1) said.push(await say({ person_id: a.id, conversation_id: x.id }));
   for (let i = 0; i < 2; i += 1) said.push(await say({ person_id: b.id, conversation_id: y.id }));
-  said.push(await say({ person_id: a.id }));
+  said.push(await say({ person_id: a.id, interaction_type: 'audio' }));
   said.push(await say({ conversation_id: x.id }));
-  said.push(await say({}));
+  said.push(await say({ interaction_type: 'system' }));
   for (let i = 0; i < 2; i += 1) said.push(await say({ person_id: c.id, conversation_id: y.id }));
   await check();
 
@@ -140,6 +153,18 @@ async function exerciseCounts(target: Target, email: string): Promise<{ auth: Au
     .set(auth)
     .send({ content: 'x' })
     .expect(200);
+  await target
+    .http()
+    .patch(api(`/interactions/${said[2]!.id}`))
+    .set(auth)
+    .send({ interaction_type: 'audio', person_id: c.id })
+    .expect(200);
+  await target
+    .http()
+    .patch(api(`/interactions/${said[7]!.id}`))
+    .set(auth)
+    .send({ interaction_type: 'system' })
+    .expect(200);
   await check();
 
   // A delete counts once, also when repeated.
@@ -162,7 +187,11 @@ async function exerciseCounts(target: Target, email: string): Promise<{ auth: Au
         .http()
         .post(api('/interactions'))
         .set(auth)
-        .send({ interaction_type: 'text', person_id: i % 2 ? a.id : b.id, conversation_id: x.id }),
+        .send({
+          interaction_type: i % 3 ? 'text' : 'audio',
+          person_id: i % 2 ? a.id : b.id,
+          conversation_id: x.id,
+        }),
     ),
   );
   expect(concurrent.map((r) => r.status)).toEqual(Array(12).fill(201));
@@ -213,11 +242,14 @@ describe('interaction counts on PostgreSQL', () => {
   it('are backfilled from the existing interactions when the migration runs on a populated database', async () => {
     const { auth, nid } = await exerciseCounts(t, 'counts-backfill@example.com');
     const runner = t.app.get(DataSource).createQueryRunner();
-    const migration = new InteractionCounts1763803600000();
+    const counts = new InteractionCounts1763803600000();
+    const typeCounts = new InteractionTypeCounts1763803800000();
     try {
       await runner.startTransaction();
-      await migration.down(runner);
-      await migration.up(runner);
+      await typeCounts.down(runner);
+      await counts.down(runner);
+      await counts.up(runner);
+      await typeCounts.up(runner);
       await runner.commitTransaction();
     } finally {
       await runner.release();

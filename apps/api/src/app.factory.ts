@@ -60,7 +60,7 @@ export async function createApp(config: AppConfig, logger: AppLogger): Promise<N
     origin: origins.includes('*') ? true : origins,
     methods: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'],
     allowedHeaders: ['Authorization', 'Content-Type', 'X-Request-Id', 'Idempotency-Key', NETWORK_ID_HEADER],
-    exposedHeaders: ['X-Request-Id', 'Retry-After'],
+    exposedHeaders: ['X-Request-Id', 'Retry-After', 'X-Next-Cursor'],
     maxAge: 600,
   });
   app.setGlobalPrefix('api', { exclude: UNVERSIONED.map((path) => ({ path, method: RequestMethod.GET })) });

@@ -31,6 +31,7 @@ export * from './access/token.service.js';
 export * from './access/uuid.js';
 export * from './health/health.registry.js';
 export * from './http/pagination.js';
+export * from './http/keyset-cursor.js';
 export * from './http/time.js';
 export * from './http/validation.js';
 export * from './http/mapped-docs.js';

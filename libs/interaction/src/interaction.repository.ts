@@ -1,27 +1,16 @@
 import { Injectable } from '@nestjs/common';
 import { ConversationErrors } from '@mira/conversation';
-import { foreignKeyViolation, hasTombstone, isUniqueViolation, Tx } from '@mira/core';
+import { foreignKeyViolation, hasTombstone, isUniqueViolation, type KeysetPosition, Tx } from '@mira/core';
 import { PersonErrors } from '@mira/person';
 import { InjectRepository } from '@nestjs/typeorm';
 import { EntityManager, In, Repository } from 'typeorm';
 import { InteractionEntity } from './interaction.entity.js';
 import { INTERACTION_COLUMNS, InteractionRow, toInteraction } from './interaction.rows.js';
+import { InteractionFilter, InteractionPage, interactionListSql } from './interaction-list.sql.js';
 import { searchLanguageSql } from './search/search-text.js';
-import type { Interaction, InteractionType } from './interaction.types.js';
+import type { Interaction } from './interaction.types.js';
 
-export interface InteractionFilter {
-  personId?: string;
-  conversationId?: string;
-  /** Any of these conversations (the apps' bootstrap). */
-  conversationIds?: string[];
-  /** Only interactions in no conversation. */
-  orphansOnly?: boolean;
-  interactionType?: InteractionType;
-  since?: Date;
-  until?: Date;
-}
-
-export type InteractionSort = 'occurred_at' | 'created_at';
+export type { InteractionFilter, InteractionPage, InteractionSort } from './interaction-list.sql.js';
 
 /** The columns an insert sets (the others take their defaults). */
 export type NewInteraction = Pick<
@@ -88,19 +77,6 @@ export class SourceAlreadyRecorded extends Error {
   }
 }
 
-/**
- * The counter of interaction_counts (kept by triggers) that answers a filter's total exactly: the whole network, one
- * person or one conversation. Other filters (type, time range, several conversations, no conversation) are counted.
- */
-function counterOf(filter: InteractionFilter): { scope: string; key?: string } | null {
-  const { personId, conversationId, ...others } = filter;
-  if (Object.values(others).some((value) => value !== undefined && value !== false)) return null;
-  if (personId && conversationId) return null;
-  if (personId) return { scope: 'person_id = $2 AND conversation_id IS NULL', key: personId };
-  if (conversationId) return { scope: 'conversation_id = $2 AND person_id IS NULL', key: conversationId };
-  return { scope: 'person_id IS NULL AND conversation_id IS NULL' };
-}
-
 /** The only place that touches the interactions table (and interactions' tombstones). */
 @Injectable()
 export class InteractionRepository {
@@ -154,58 +130,31 @@ export class InteractionRepository {
   }
 
   /**
-   * One page, newest first by default. Every filter combination is served by an index that starts with
-   * network_id (all / by person / by conversation / by type, each ordered by occurred_at, id).
+   * One page (newest first by default) and, when asked, its exact total; `next` is where the following page starts
+   * (null on the last page). The SQL and the indexes that serve it: interactionListSql.
    */
   async list(
     networkId: string,
     filter: InteractionFilter,
-    page: { limit: number; offset: number; sort: InteractionSort; order: 'asc' | 'desc' },
+    page: InteractionPage,
     withTotal: boolean,
-  ): Promise<{ rows: Interaction[]; total: number | null }> {
-    const where = ['network_id = $1'];
-    const params: unknown[] = [networkId];
-    const match = (condition: (placeholder: string) => string, value: unknown) => {
-      params.push(value);
-      where.push(condition(`$${params.length}`));
-    };
-    if (filter.personId) match((p) => `person_id = ${p}`, filter.personId);
-    if (filter.conversationId) match((p) => `conversation_id = ${p}`, filter.conversationId);
-    if (filter.conversationIds) match((p) => `conversation_id = ANY(${p}::uuid[])`, filter.conversationIds);
-    if (filter.orphansOnly) where.push('conversation_id IS NULL');
-    if (filter.interactionType) match((p) => `interaction_type = ${p}`, filter.interactionType);
-    if (filter.since) match((p) => `occurred_at >= ${p}`, filter.since);
-    if (filter.until) match((p) => `occurred_at < ${p}`, filter.until);
-    const conditions = where.join(' AND ');
-    const direction = page.order === 'asc' ? 'ASC' : 'DESC';
-    const column = page.sort === 'created_at' ? 'created_at' : 'occurred_at';
-    const order = `ORDER BY ${column} ${direction}, id ${direction}`;
-    const bounds = `LIMIT $${params.length + 1} OFFSET $${params.length + 2}`;
-    // Past the first page, the skipped rows are walked in the index alone (an index-only scan of ids) and only the
-    // page's rows are read from the table: an offset costs index entries, not row reads.
-    const pageSql =
-      page.offset > 0
-        ? `SELECT ${INTERACTION_COLUMNS} FROM
-             (SELECT id AS page_id FROM interactions WHERE ${conditions} ${order} ${bounds}) AS page
-             JOIN interactions ON network_id = $1 AND id = page.page_id
-           ${order}`
-        : `SELECT ${INTERACTION_COLUMNS} FROM interactions WHERE ${conditions} ${order} ${bounds}`;
-    const counter = counterOf(filter);
-    const [countSql, countParams] = counter
-      ? [
-          `SELECT COALESCE((SELECT n FROM interaction_counts WHERE network_id = $1 AND ${counter.scope}), 0)::int AS n`,
-          counter.key === undefined ? [networkId] : [networkId, counter.key],
-        ]
-      : // count(*), not count(DISTINCT id): the rows are unique already, and DISTINCT sorts every matching id.
-        [`SELECT count(*)::int AS n FROM interactions WHERE ${conditions}`, params];
+  ): Promise<{ rows: Interaction[]; total: number | null; next: KeysetPosition | null }> {
+    const { pageSql, pageParams, countSql, countParams } = interactionListSql(networkId, filter, page);
     // The page and the count run side by side (two pool connections on PostgreSQL; queued on PGlite).
     const [rows, counted] = await Promise.all([
-      this.interactions.query(pageSql, [...params, page.limit, page.offset]) as Promise<InteractionRow[]>,
+      this.interactions.query(pageSql, pageParams) as Promise<(InteractionRow & { cursor_key: string })[]>,
       withTotal
         ? (this.interactions.query(countSql, countParams) as Promise<{ n: number | string }[]>)
         : Promise.resolve(null),
     ]);
-    return { rows: rows.map(toInteraction), total: counted === null ? null : Number(counted[0]?.n ?? 0) };
+    const more = rows.length > page.limit;
+    const shown = more ? rows.slice(0, page.limit) : rows;
+    const last = shown[shown.length - 1];
+    return {
+      rows: shown.map(toInteraction),
+      total: counted === null ? null : Number(counted[0]?.n ?? 0),
+      next: more && last ? { key: last.cursor_key, id: last.id } : null,
+    };
   }
 
   /** Locks, changes and saves the row in the caller's transaction; null when it is not there. */

@@ -1,5 +1,12 @@
 import { Injectable } from '@nestjs/common';
-import { AppLogger, HookRegistry, RealtimePublisher, Transactions, type Tx } from '@mira/core';
+import {
+  AppLogger,
+  HookRegistry,
+  type KeysetPosition,
+  RealtimePublisher,
+  Transactions,
+  type Tx,
+} from '@mira/core';
 import { ConversationService } from '@mira/conversation';
 import { PersonService, personDisplayName } from '@mira/person';
 import { InteractionErrors } from './interaction.errors.js';
@@ -132,9 +139,15 @@ export class InteractionService {
   async list(
     networkId: string,
     filter: InteractionFilter,
-    page: { limit: number; offset: number; sort?: InteractionSort; order?: 'asc' | 'desc' },
+    page: {
+      limit: number;
+      offset: number;
+      sort?: InteractionSort;
+      order?: 'asc' | 'desc';
+      after?: KeysetPosition;
+    },
     withTotal = false,
-  ): Promise<{ items: Interaction[]; total: number | null }> {
+  ): Promise<{ items: Interaction[]; total: number | null; next: KeysetPosition | null }> {
     if (filter.personId) await this.persons.requireExisting(networkId, [filter.personId], 'person_id');
     if (filter.conversationId) {
       await this.conversations.requireExisting(networkId, filter.conversationId, 'conversation_id');
@@ -142,7 +155,7 @@ export class InteractionService {
     if (filter.conversationIds?.length) {
       await this.conversations.requireKnown(networkId, filter.conversationIds, 'conversation_ids');
     }
-    const { rows, total } = await this.repository.list(
+    const { rows, total, next } = await this.repository.list(
       networkId,
       filter,
       {
@@ -150,10 +163,11 @@ export class InteractionService {
         offset: page.offset,
         sort: page.sort ?? 'occurred_at',
         order: page.order ?? 'desc',
+        after: page.after,
       },
       withTotal,
     );
-    return { items: rows, total };
+    return { items: rows, total, next };
   }
 
   async update(networkId: string, id: string, input: InteractionInput): Promise<Interaction> {

@@ -1,6 +1,17 @@
-import { Controller, Get, Param, Query, type Type } from '@nestjs/common';
+import { Controller, Get, Param, Query, Res, type Type } from '@nestjs/common';
 import { ApiOperation, ApiParam, ApiResponse, ApiTags } from '@nestjs/swagger';
-import { Access, ItemRoutes, pageBounds, pageEnvelope } from '@mira/core';
+import type { Response } from 'express';
+import {
+  Access,
+  CommonErrors,
+  decodeCursor,
+  encodeCursor,
+  ErrorResponseDto,
+  ItemRoutes,
+  type KeysetPosition,
+  pageBounds,
+  pageEnvelope,
+} from '@mira/core';
 import {
   CreateInteractionDto,
   InteractionDto,
@@ -26,6 +37,12 @@ const UPDATE_DOC =
 const DELETE_DOC =
   'Idempotent: repeating the delete (or deleting an interaction removed with its conversation) answers 204; ' +
   'an id that never existed in this network (or belongs to another network) is a 404.';
+const BAD_CURSOR = {
+  status: 400,
+  description:
+    'INVALID_CURSOR: a cursor this API did not issue, issued for another network, sort or order, or with offset',
+  type: ErrorResponseDto,
+};
 const NOT_FOUND = {
   status: 404,
   description:
@@ -40,6 +57,19 @@ function toFilter(query: InteractionListQueryDto): InteractionFilter {
     since: query.since ? new Date(query.since) : undefined,
     until: query.until ? new Date(query.until) : undefined,
   };
+}
+
+/** Where the page starts: after the cursor's position, or at the offset (a cursor with an offset above 0 is a 400). */
+function pageStart(
+  networkId: string,
+  query: InteractionListQueryDto,
+  sort: 'occurred_at' | 'created_at',
+  order: 'asc' | 'desc',
+): { limit: number; offset: number; after?: KeysetPosition } {
+  const { limit, offset } = pageBounds(query, 50);
+  if (query.cursor === undefined) return { limit, offset };
+  if (offset > 0) throw CommonErrors.invalidCursor('cursor and an offset above 0 exclude each other');
+  return { limit, offset: 0, after: decodeCursor(query.cursor, { networkId, sort, order }) };
 }
 
 /** GET/PUT/PATCH/DELETE /interactions/{interaction_id} and POST /interactions, answering with `answer`. */
@@ -70,14 +100,32 @@ export class InteractionsV1Controller extends InteractionRoutes(InteractionDto, 
   @Get()
   @Access('network')
   @ApiOperation({ summary: 'Interactions, newest first (limit default 50)', description: LIST_DOC })
-  @ApiResponse({ status: 200, type: [InteractionDto] })
+  @ApiResponse({
+    status: 200,
+    type: [InteractionDto],
+    headers: {
+      'X-Next-Cursor': {
+        description:
+          'Pass as `cursor` for the next page (constant cost at any depth); absent on the last page',
+        schema: { type: 'string' },
+      },
+    },
+  })
+  @ApiResponse(BAD_CURSOR)
   @ApiResponse(NOT_FOUND)
   async list(
     @Param('network_id') networkId: string,
     @Query() query: InteractionListQueryDto,
+    @Res({ passthrough: true }) res: Response,
   ): Promise<InteractionDto[]> {
-    const { limit, offset } = pageBounds(query, 50);
-    const page = await this.service.list(networkId, toFilter(query), { limit, offset }, false);
+    const start = pageStart(networkId, query, 'occurred_at', 'desc');
+    const page = await this.service.list(networkId, toFilter(query), start, false);
+    if (page.next) {
+      res.setHeader(
+        'X-Next-Cursor',
+        encodeCursor({ networkId, sort: 'occurred_at', order: 'desc' }, page.next),
+      );
+    }
     return page.items.map(toInteractionDto);
   }
 }
@@ -92,24 +140,33 @@ export class InteractionsV2Controller extends InteractionRoutes(InteractionV2Dto
   @ApiOperation({
     summary: 'Interactions in an envelope (newest first by default, limit default 50)',
     description:
-      `${LIST_DOC} total is exact: for the whole network, one person_id or one conversation_id it is read from a ` +
+      `${LIST_DOC} total is exact: for the whole network, one person_id, one conversation_id or one ` +
+      'interaction_type it is read from a ' +
       'counter the database keeps with every write (constant cost); under other filters it is counted (cost grows ' +
-      'with the matching interactions). An offset skips index entries, so deep offsets still cost more: narrow ' +
-      'with since/until.',
+      'with the matching interactions). An offset skips index entries, so deep offsets cost more; next_cursor ' +
+      'reaches any depth at the cost of the first page.',
   })
   @ApiResponse({ status: 200, type: InteractionPageDto })
+  @ApiResponse(BAD_CURSOR)
   @ApiResponse(NOT_FOUND)
   async list(
     @Param('network_id') networkId: string,
     @Query() query: InteractionListQueryV2Dto,
   ): Promise<InteractionPageDto> {
-    const { limit, offset } = pageBounds(query, 50);
-    const page = await this.service.list(
-      networkId,
-      toFilter(query),
-      { limit, offset, sort: query.sort, order: query.order },
-      true,
+    const sort = query.sort ?? 'occurred_at';
+    const order = query.order ?? 'desc';
+    const start = pageStart(networkId, query, sort, order);
+    const page = await this.service.list(networkId, toFilter(query), { ...start, sort, order }, true);
+    const envelope = pageEnvelope(
+      page.items.map(toInteractionV2Dto),
+      page.total ?? 0,
+      start.limit,
+      start.offset,
     );
-    return pageEnvelope(page.items.map(toInteractionV2Dto), page.total ?? 0, limit, offset);
+    return {
+      ...envelope,
+      next_offset: start.after ? null : envelope.next_offset,
+      next_cursor: page.next ? encodeCursor({ networkId, sort, order }, page.next) : null,
+    };
   }
 }

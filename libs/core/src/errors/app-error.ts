@@ -25,6 +25,8 @@ export const CommonErrors = {
   validation: (detail: string, fields: FieldError[] = []) =>
     new AppError('VALIDATION_FAILED', detail, 422, { fields }),
   malformed: (detail: string) => new AppError('MALFORMED_REQUEST', detail, 400),
+  /** A page cursor that is not one the API issued, or was issued for another list (network, sort, order). */
+  invalidCursor: (detail: string) => new AppError('INVALID_CURSOR', detail, 400),
   unauthenticated: (detail = 'Missing or invalid bearer token') =>
     new AppError('UNAUTHENTICATED', detail, 401),
   forbidden: (detail: string) => new AppError('FORBIDDEN', detail, 403),

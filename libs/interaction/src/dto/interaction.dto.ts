@@ -119,6 +119,17 @@ export class InteractionListQueryDto extends PageQueryDto {
   @IsISO8601(ISO_OPTIONS)
   @IsSaneDate()
   until?: string;
+
+  @ApiPropertyOptional({
+    description:
+      'Continue after the page that answered this cursor (v2 `next_cursor`, v1 `X-Next-Cursor` header), at the ' +
+      'same cost at any depth; not with an offset above 0. Keep the same filters, sort and order. A cursor this ' +
+      'API did not issue, or issued for another network, sort or order, is a 400 INVALID_CURSOR.',
+    example: 'WzEsIjNmYTg1ZjY0Ii4uLl0',
+  })
+  @IsOptional()
+  @IsString()
+  cursor?: string;
 }
 
 export class InteractionListQueryV2Dto extends InteractionListQueryDto {
@@ -210,7 +221,17 @@ export class InteractionV2Dto extends InteractionDto {
   source_turn: number;
 }
 
-export class InteractionPageDto extends PageOf(InteractionV2Dto, { total: 1200, limit: 50 }) {}
+export class InteractionPageDto extends PageOf(InteractionV2Dto, { total: 1200, limit: 50 }) {
+  @ApiProperty({
+    nullable: true,
+    type: String,
+    example: 'WzEsIjNmYTg1ZjY0Ii4uLl0',
+    description:
+      'Pass as `cursor` for the next page (null on the last page): constant cost at any depth, and no row repeated or ' +
+      'skipped when interactions are added meanwhile. With a cursor, `offset` is 0 and `next_offset` null.',
+  })
+  next_cursor: string | null;
+}
 
 /** A real instant between 1970 and 9999; a date-time must carry its zone (Z or ±hh:mm). */
 function IsSaneDate() {
