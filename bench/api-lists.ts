@@ -15,7 +15,7 @@ import { cpus, loadavg, tmpdir, totalmem, type as osType, release } from 'node:o
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import pg from 'pg';
-import { AppConfig, AppLogger } from '@mira/core';
+import { AppConfig, AppLogger, encodeCursor } from '@mira/core';
 import { createApp } from '../apps/api/src/app.factory.js';
 import { writeBenchmark } from '../tooling/benchmarks-file.js';
 
@@ -221,6 +221,15 @@ async function main(): Promise<void> {
         [nid],
       )
     ).rows[0].id;
+    // The cursor a client holds after walking 50,000 interactions (newest first): the position of the 50,000th.
+    const deep = (
+      await db.query(
+        `SELECT to_char(occurred_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS key, id FROM interactions
+         WHERE network_id = $1 ORDER BY occurred_at DESC, id DESC OFFSET 49999 LIMIT 1`,
+        [nid],
+      )
+    ).rows[0] as { key: string; id: string };
+    const deepCursor = encodeCursor({ networkId: nid, sort: 'occurred_at', order: 'desc' }, deep);
     const since = (await db.query(`SELECT (now() - interval '2 days') AS t`)).rows[0].t.toISOString();
     const until = (await db.query(`SELECT (now() - interval '1 day') AS t`)).rows[0].t.toISOString();
 
@@ -241,6 +250,11 @@ async function main(): Promise<void> {
       ],
       ['v1 interactions offset=5000', `/api/v1/${nid}/interactions?limit=50&offset=5000`],
       ['v1 interactions offset=50000', `/api/v1/${nid}/interactions?limit=50&offset=50000`],
+      ['v1 interactions cursor at depth 50000', `/api/v1/${nid}/interactions?limit=50&cursor=${deepCursor}`],
+      [
+        'v2 interactions cursor at depth 50000 (with total)',
+        `/api/v2/${nid}/interactions?limit=50&cursor=${deepCursor}`,
+      ],
       ['v2 interactions envelope (with total)', `/api/v2/${nid}/interactions?limit=50`],
       [
         'v2 interactions by person_id (with total)',
@@ -381,10 +395,11 @@ async function main(): Promise<void> {
       `- Index chosen by PostgreSQL (EXPLAIN): ${indexes.join('; ')}`,
       '',
       'Reading: every list is served by an index that starts with network_id (above), so the page itself does not ' +
-        "grow with the network. The v2 envelope's `total` (whole network, one person, one conversation) and " +
+        "grow with the network. The v2 envelope's `total` (whole network, one person, one conversation, one type) and " +
         "persons' and conversations' `interaction_count` are read from interaction_counts, the counters triggers " +
         'keep with every write, so they do not grow either; a total under another filter is counted. Offsets skip ' +
-        'index entries (index-only), then read the page: O(offset) in index entries, not rows. ' +
+        'index entries (index-only), then read the page: O(offset) in index entries, not rows; a cursor starts at ' +
+        'its position in the same index (constant cost at any depth). ' +
         'Search ranks the 300 newest matches: for a frequent word PostgreSQL walks the newest interactions until it ' +
         'has them, for a rare word it reads the GIN index (network_id, search_vector); the content is Zipf-distributed ' +
         'made-up words after English stop words (seeded in SQL), which the english configuration indexes like words.',
