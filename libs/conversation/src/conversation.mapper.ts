@@ -1,5 +1,5 @@
 import { isoUtc } from '@mira/core';
-import { personDisplayName, type Person } from '@mira/person';
+import { personDisplayName } from '@mira/person';
 import { ConversationDto, ConversationV2Dto } from './dto/conversation.dto.js';
 import type { ConversationRecord } from './conversation.types.js';
 
@@ -24,17 +24,16 @@ export function toConversationDto({
   };
 }
 
-export function toConversationV2Dto(
-  record: ConversationRecord,
-  persons: Map<string, Person>,
-): ConversationV2Dto {
+export function toConversationV2Dto(record: ConversationRecord): ConversationV2Dto {
   const c = record.conversation;
   return {
     ...toConversationDto(record),
-    participant_details: record.participants.flatMap((id) => {
-      const p = persons.get(id);
-      return p ? [{ id, name: p.name, index: p.index, display_name: personDisplayName(p) }] : [];
-    }),
+    participant_details: record.participantDetails.map((p) => ({
+      id: p.id,
+      name: p.name,
+      index: p.index,
+      display_name: personDisplayName(p),
+    })),
     summary_kind: c.summaryKind,
     last_interaction_at: isoUtc(record.stats.last_interaction_at),
     duration_seconds: c.endedAt

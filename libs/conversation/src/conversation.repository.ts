@@ -4,13 +4,19 @@ import { PersonErrors } from '@mira/person';
 import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
 import { DataSource, Repository } from 'typeorm';
 import { ConversationEntity } from './conversation.entity.js';
-import type { ConversationSort, SortOrder } from './conversation.types.js';
-
-const SORT_COLUMNS: Record<ConversationSort, keyof ConversationEntity> = {
-  started_at: 'startedAt',
-  created_at: 'createdAt',
-  updated_at: 'updatedAt',
-};
+import {
+  CONVERSATION_COLUMNS,
+  ConversationRow,
+  PARTICIPANTS_JSON,
+  toConversation,
+  toParticipants,
+} from './conversation.rows.js';
+import type {
+  ConversationSort,
+  ConversationWithParticipants,
+  Participant,
+  SortOrder,
+} from './conversation.types.js';
 
 export interface ConversationChanges {
   title?: string | null;
@@ -34,7 +40,10 @@ async function participantsMustExist<T>(work: () => Promise<T>): Promise<T> {
   }
 }
 
-/** The only place that touches conversations, conversation_participants (and conversations' tombstones). */
+/**
+ * The only place that touches conversations, conversation_participants (and conversations' tombstones); it reads the
+ * participants' names from persons in the same statements (conversation.rows.ts).
+ */
 @Injectable()
 export class ConversationRepository {
   constructor(
@@ -72,31 +81,65 @@ export class ConversationRepository {
     return (await this.conversations.count({ where: { networkId, id } })) > 0;
   }
 
+  /**
+   * One page with each conversation's participants and, when asked, the total, in one statement: the page from
+   * the (network_id, started_at, id) index, the participants by their primary key, the total as an index-only count.
+   */
   async list(
     networkId: string,
     page: { limit: number; offset: number; sort: ConversationSort; order: SortOrder; isActive?: boolean },
     withTotal: boolean,
-  ): Promise<{ rows: ConversationEntity[]; total: number | null }> {
+  ): Promise<{ rows: ConversationWithParticipants[]; total: number | null }> {
+    const params: unknown[] = [networkId];
+    let active = '';
+    if (page.isActive !== undefined) {
+      params.push(page.isActive);
+      active = ` AND is_active = $${params.length}`;
+    }
     const direction = page.order === 'asc' ? 'ASC' : 'DESC';
-    const order = { [SORT_COLUMNS[page.sort]]: direction, id: direction } as Record<string, 'ASC' | 'DESC'>;
-    const where = page.isActive === undefined ? { networkId } : { networkId, isActive: page.isActive };
-    const [rows, total] = await Promise.all([
-      this.conversations.find({ where, order, take: page.limit, skip: page.offset }),
-      withTotal ? this.conversations.count({ where }) : Promise.resolve(null),
-    ]);
-    return { rows, total };
+    const counted = `(SELECT count(*) FROM conversations WHERE network_id = $1${active})::int`;
+    const rows = (await this.conversations.query(
+      `SELECT ${CONVERSATION_COLUMNS}, ${PARTICIPANTS_JSON} AS participants${withTotal ? `, ${counted} AS total` : ''}
+       FROM conversations c WHERE c.network_id = $1${active.replace('is_active', 'c.is_active')}
+       ORDER BY c.${page.sort} ${direction}, c.id ${direction}
+       LIMIT $${params.length + 1} OFFSET $${params.length + 2}`,
+      [...params, page.limit, page.offset],
+    )) as (ConversationRow & { total?: number | string })[];
+    let total: number | null = null;
+    if (withTotal) {
+      // Past the last page no row carries the total: counted on its own (0 without an offset).
+      total =
+        rows[0] !== undefined
+          ? Number(rows[0].total)
+          : page.offset === 0
+            ? 0
+            : Number(
+                (
+                  (await this.conversations.query(`SELECT ${counted} AS n`, params)) as {
+                    n: number | string;
+                  }[]
+                )[0]!.n,
+              );
+    }
+    return {
+      rows: rows.map((row) => ({
+        conversation: toConversation(row),
+        participants: toParticipants(row.participants),
+      })),
+      total,
+    };
   }
 
-  /** Participant ids per conversation, in the order they joined. */
-  async participants(networkId: string, conversationIds: string[]): Promise<Map<string, string[]>> {
-    const out = new Map<string, string[]>(conversationIds.map((id) => [id, []]));
+  /** Participants per conversation (id, name, index), in the order they joined. */
+  async participants(networkId: string, conversationIds: string[]): Promise<Map<string, Participant[]>> {
+    const out = new Map<string, Participant[]>(conversationIds.map((id) => [id, []]));
     if (conversationIds.length === 0) return out;
     const rows = (await this.conversations.query(
-      `SELECT conversation_id, person_id FROM conversation_participants
-       WHERE network_id = $1 AND conversation_id = ANY($2::uuid[]) ORDER BY seq`,
+      `SELECT c.id, ${PARTICIPANTS_JSON} AS participants FROM conversations c
+       WHERE c.network_id = $1 AND c.id = ANY($2::uuid[])`,
       [networkId, conversationIds],
-    )) as { conversation_id: string; person_id: string }[];
-    for (const row of rows) out.get(row.conversation_id)?.push(row.person_id);
+    )) as { id: string; participants: Participant[] | string }[];
+    for (const row of rows) out.set(row.id, toParticipants(row.participants));
     return out;
   }
 

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { AppLogger, HookRegistry, RealtimePublisher, type Tx } from '@mira/core';
-import { PersonService, type Person } from '@mira/person';
+import { PersonService } from '@mira/person';
 import { ConversationErrors } from './conversation.errors.js';
 import {
   ConversationClosedHook,
@@ -13,6 +13,7 @@ import type {
   ConversationRecord,
   ConversationSort,
   ConversationStats,
+  ConversationWithParticipants,
   SortOrder,
 } from './conversation.types.js';
 
@@ -72,7 +73,7 @@ export class ConversationService {
       },
       withTotal,
     );
-    return { items: await this.enrich(networkId, rows), total };
+    return { items: await this.withStats(networkId, rows), total };
   }
 
   async update(networkId: string, id: string, input: ConversationUpdate): Promise<ConversationRecord> {
@@ -187,29 +188,47 @@ export class ConversationService {
     for (const hook of this.hooks.all(ConversationClosedHook)) hook.afterCloseCommitted?.(networkId, id);
   }
 
-  /** The persons behind these conversations' participant ids (for responses that show names). */
-  async participantPersons(networkId: string, records: ConversationRecord[]): Promise<Map<string, Person>> {
-    const ids = [...new Set(records.flatMap((r) => r.participants))];
-    return new Map((await this.persons.findMany(networkId, ids)).map((p) => [p.id, p]));
-  }
-
+  /** Participants (read here) and the other domains' figures for conversations read without them. */
   private async enrich(networkId: string, rows: Conversation[]): Promise<ConversationRecord[]> {
     const ids = rows.map((r) => r.id);
+    const [participants, records] = await Promise.all([
+      this.repository.participants(networkId, ids),
+      this.withStats(
+        networkId,
+        rows.map((conversation) => ({ conversation, participants: [] })),
+      ),
+    ]);
+    return records.map((r) => {
+      const details = participants.get(r.conversation.id) ?? [];
+      return { ...r, participants: details.map((p) => p.id), participantDetails: details };
+    });
+  }
+
+  /**
+   * The figures other domains contribute (interaction_count, last_interaction_at), one statement per provider for
+   * all the conversations at once.
+   */
+  private async withStats(
+    networkId: string,
+    rows: ConversationWithParticipants[],
+  ): Promise<ConversationRecord[]> {
+    const ids = rows.map((r) => r.conversation.id);
     const stats = new Map<string, ConversationStats>(
       ids.map((id) => [id, { interaction_count: 0, last_interaction_at: null }]),
     );
-    const [participants, ...parts] = await Promise.all([
-      this.repository.participants(networkId, ids),
-      ...(ids.length > 0
-        ? this.hooks.all(ConversationStatsProvider).map((p) => p.conversationStats(networkId, ids))
-        : []),
-    ]);
+    const parts =
+      ids.length > 0
+        ? await Promise.all(
+            this.hooks.all(ConversationStatsProvider).map((p) => p.conversationStats(networkId, ids)),
+          )
+        : [];
     for (const part of parts) {
       for (const [id, values] of part) Object.assign(stats.get(id) ?? {}, values);
     }
-    return rows.map((conversation) => ({
+    return rows.map(({ conversation, participants }) => ({
       conversation,
-      participants: participants.get(conversation.id) ?? [],
+      participants: participants.map((p) => p.id),
+      participantDetails: participants,
       stats: stats.get(conversation.id)!,
     }));
   }

@@ -23,8 +23,23 @@ export interface ConversationStats {
   last_interaction_at: Date | null;
 }
 
+/** A participant as answers name them. */
+export interface Participant {
+  id: string;
+  name: string | null;
+  index: number;
+}
+
+/** A conversation with its participants (in the order they joined). */
+export interface ConversationWithParticipants {
+  conversation: Conversation;
+  participants: Participant[];
+}
+
 export interface ConversationRecord {
   conversation: Conversation;
+  /** Participant ids, in the order they joined. */
   participants: string[];
+  participantDetails: Participant[];
   stats: ConversationStats;
 }

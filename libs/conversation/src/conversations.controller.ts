@@ -54,14 +54,13 @@ function ConversationRoutes<Dto>(
   });
 }
 
-/** v2 answers name the participants: their persons are looked up once for all the conversations answered. */
-async function toV2Dtos(
-  conversations: ConversationService,
-  networkId: string,
+/** v2 answers name the participants (read with the conversations). */
+function toV2Dtos(
+  _conversations: ConversationService,
+  _networkId: string,
   records: ConversationRecord[],
-): Promise<ConversationV2Dto[]> {
-  const persons = await conversations.participantPersons(networkId, records);
-  return records.map((r) => toConversationV2Dto(r, persons));
+): ConversationV2Dto[] {
+  return records.map(toConversationV2Dto);
 }
 
 /** v1: the original API's shapes (lists are bare arrays, newest first). */
