@@ -17,6 +17,7 @@ import { Recordings1763803500000 } from './1763803500000-recordings.js';
 import { InteractionCounts1763803600000 } from './1763803600000-interaction-counts.js';
 import { AccessChangeNotices1763803750000 } from './1763803750000-access-change-notices.js';
 import { InteractionTypeCounts1763803800000 } from './1763803800000-interaction-type-counts.js';
+import { InteractionEmbeddings1763803870000 } from './1763803870000-interaction-embeddings.js';
 
 /** Every migration, in order. New migrations are appended here (explicit list: works in ts-jest and compiled ESM). */
 export const ALL_MIGRATIONS = [
@@ -39,4 +40,5 @@ export const ALL_MIGRATIONS = [
   InteractionCounts1763803600000,
   AccessChangeNotices1763803750000,
   InteractionTypeCounts1763803800000,
+  InteractionEmbeddings1763803870000,
 ];

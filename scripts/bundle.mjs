@@ -38,6 +38,7 @@ const ENTRIES = entries();
 const EXTERNAL = [
   'onnxruntime-node',
   '@electric-sql/pglite',
+  '@electric-sql/pglite-pgvector',
   'swagger-ui-dist',
   'pg-native',
   // imported by the banner, ahead of every module of every chunk (see below)

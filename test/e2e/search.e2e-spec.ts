@@ -41,7 +41,17 @@ describe('interaction search (real HTTP, real PostgreSQL full-text search)', () 
 
     const res = await search('q=walking').expect(200);
     expect(res.body.language).toBe('en');
-    expect(res.body.mode).toBe('text');
+    // without Gemini: text by default, and a semantic search answers with the words, saying so
+    expect(res.body).toMatchObject({ mode: 'text', requested_mode: 'text', semantic: 'unavailable' });
+    const semantic = await search('q=walking&mode=semantic').expect(200);
+    expect(semantic.body).toMatchObject({
+      mode: 'text',
+      requested_mode: 'semantic',
+      semantic: 'unavailable',
+    });
+    expect(semantic.body.items).toHaveLength(2);
+    const badMode = await search('q=walking&mode=vector').expect(422);
+    expect(badMode.body.error_code).toBe('VALIDATION_FAILED');
     expect(res.body.items.map((i: { id: string }) => i.id)).toEqual([strong.id, weak.id]);
     const [first, second] = res.body.items;
     expect(first.score).toBeGreaterThan(second.score);

@@ -63,12 +63,18 @@ export async function startTestApp(
   };
 }
 
-/** The real application on embedded PGlite (no DATABASE_URL) in a fresh data directory, listening on loopback. */
-export async function startPgliteApp(prefix: string): Promise<EmbeddedApp> {
+/**
+ * The real application on embedded PGlite (no DATABASE_URL) in a fresh data directory, listening on loopback.
+ * `overrides` are environment variables, as for startTestApp.
+ */
+export async function startPgliteApp(
+  prefix: string,
+  overrides: Record<string, string> = {},
+): Promise<EmbeddedApp> {
   const dataDir = mkdtempSync(join(tmpdir(), prefix));
   const config = AppConfig.fromEnvironment(
     {},
-    { NODE_ENV: 'test', JWT_SECRET: TEST_JWT_SECRET, DATA_DIR: dataDir, LOG_LEVEL: 'error' },
+    { NODE_ENV: 'test', JWT_SECRET: TEST_JWT_SECRET, DATA_DIR: dataDir, LOG_LEVEL: 'error', ...overrides },
   );
   if (config.values.database.kind !== 'pglite') throw new Error('expected the embedded PGlite database');
   const app = await createApp(config, new AppLogger('error', true));
@@ -92,6 +98,9 @@ export interface EmbeddedApp {
   close(): Promise<void>;
 }
 
+/** What the HTTP helpers below need of an app: a started TestApp or EmbeddedApp. */
+export type HttpTarget = Pick<TestApp, 'http'>;
+
 export interface Session {
   accessToken: string;
   refreshToken: string;
@@ -101,7 +110,7 @@ export interface Session {
 
 let counter = 0;
 
-export async function registerUser(t: TestApp, email?: string): Promise<Session> {
+export async function registerUser(t: HttpTarget, email?: string): Promise<Session> {
   counter += 1;
   const res = await t
     .http()
@@ -116,7 +125,7 @@ export async function registerUser(t: TestApp, email?: string): Promise<Session>
   };
 }
 
-export async function createNetwork(t: TestApp, session: Session, name = 'Home'): Promise<string> {
+export async function createNetwork(t: HttpTarget, session: Session, name = 'Home'): Promise<string> {
   const res = await t.http().post('/api/v1/networks').set(session.auth).send({ name }).expect(201);
   return res.body.id as string;
 }
@@ -137,7 +146,7 @@ export async function registerClient(
 
 /** Creates a person in the network over HTTP (201); answers its id. */
 export async function createPerson(
-  t: TestApp,
+  t: HttpTarget,
   auth: { Authorization: string },
   networkId: string,
   name: string | null = null,
@@ -147,7 +156,7 @@ export async function createPerson(
 }
 
 /** A user with one network, ready for domain tests. */
-export async function userWithNetwork(t: TestApp): Promise<{ session: Session; networkId: string }> {
+export async function userWithNetwork(t: HttpTarget): Promise<{ session: Session; networkId: string }> {
   const session = await registerUser(t);
   return { session, networkId: await createNetwork(t, session) };
 }

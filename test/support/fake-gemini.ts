@@ -39,13 +39,73 @@ export interface RecordedGeminiRequest {
 
 export type FakeGeminiResponder = (request: RecordedGeminiRequest) => FakeGeminiReply;
 
+/** One embedding request as the fake received it (embedContent, or batchEmbedContents with one entry per text). */
+export interface RecordedEmbeddingRequest {
+  model: string;
+  batch: boolean;
+  texts: string[];
+  taskTypes: (string | undefined)[];
+  outputDimensionality: number | undefined;
+}
+
 /**
- * A local HTTP server on loopback that speaks Gemini's REST API (`POST /v1beta/models/{model}:generateContent`),
+ * Word groups the fake's embeddings treat as one meaning, so that a query can find a text it shares no word with:
+ * a stand-in for a real embedding model, good for nothing but tests and benches.
+ */
+const FAKE_MEANINGS: string[][] = [
+  ['dog', 'dogs', 'puppy', 'puppies', 'canine', 'pet', 'pets', 'hound', 'vet', 'leash', 'walkies'],
+  ['car', 'cars', 'vehicle', 'automobile', 'drive', 'driving', 'garage', 'mechanic', 'tyres', 'engine'],
+  ['dinner', 'supper', 'meal', 'lunch', 'cook', 'cooking', 'eat', 'pasta', 'recipe', 'kitchen'],
+  ['doctor', 'physician', 'appointment', 'clinic', 'dentist', 'medicine', 'sick', 'fever', 'pharmacy'],
+  ['budget', 'money', 'spend', 'spending', 'expenses', 'cost', 'bank', 'finances', 'savings', 'bills'],
+  ['rain', 'raining', 'umbrella', 'storm', 'weather', 'wet', 'forecast', 'drizzle'],
+  ['flight', 'plane', 'airport', 'trip', 'holiday', 'vacation', 'travel', 'passport', 'luggage'],
+];
+const MEANING_OF = new Map(
+  FAKE_MEANINGS.flatMap((group, index) => group.map((w) => [w, `meaning:${index}`])),
+);
+const FAKE_STOP_WORDS = new Set(
+  'a an the is are was were be to of and or in on at for with it its this that i we you he she they my our your me us their'.split(
+    ' ',
+  ),
+);
+
+/** FNV-1a: a stable small hash of a string. */
+function fnv1a(text: string): number {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) hash = Math.imul(hash ^ text.charCodeAt(i), 0x01000193) >>> 0;
+  return hash;
+}
+
+/**
+ * The fake's embedding of a text: a bag of meanings (FAKE_MEANINGS groups, other words each their own), each adding
+ * 1 at two positions chosen by its hash, not normalised (like Gemini's reduced-size vectors). Deterministic.
+ */
+export function fakeEmbedding(text: string, dimensions: number): number[] {
+  const vector = new Array<number>(dimensions).fill(0);
+  for (const word of text.toLowerCase().match(/\p{L}+/gu) ?? []) {
+    if (FAKE_STOP_WORDS.has(word)) continue;
+    const key = MEANING_OF.get(word) ?? `word:${word}`;
+    vector[fnv1a(key) % dimensions]! += 1;
+    vector[fnv1a(`${key}#`) % dimensions]! += 0.5;
+  }
+  // a text of stop words only still gets a direction of its own
+  if (!vector.some((x) => x !== 0)) vector[fnv1a(text) % dimensions] = 1;
+  return vector;
+}
+
+/**
+ * A local HTTP server on loopback that speaks Gemini's REST API (`POST /v1beta/models/{model}:generateContent`,
+ * `:streamGenerateContent`, `:embedContent`, `:batchEmbedContents`),
  * so the real `@google/genai` SDK and our real client code run against it through GEMINI_BASE_URL.
  * Scriptable per test: queue replies with `next(...)`, or set a default responder.
  */
 export class FakeGemini {
   readonly requests: RecordedGeminiRequest[] = [];
+  /** Embedding requests, apart from `requests` (they neither take queued replies nor go to the responder). */
+  readonly embeddingRequests: RecordedEmbeddingRequest[] = [];
+  /** When set, every embedding request gets this reply (an error status, a delay past the timeout, a bad body). */
+  embeddingFailure: FakeGeminiReply | null = null;
   /** Streams the client closed before the fake finished them. */
   abandonedStreams = 0;
   private readonly queue: FakeGeminiReply[] = [];
@@ -85,6 +145,8 @@ export class FakeGemini {
   reset(): void {
     this.queue.length = 0;
     this.requests.length = 0;
+    this.embeddingRequests.length = 0;
+    this.embeddingFailure = null;
     this.responder = () => ({ kind: 'text', text: '' });
   }
 
@@ -97,6 +159,11 @@ export class FakeGemini {
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
+    const embedding = /^\/v1beta\/models\/([^/:]+):(embedContent|batchEmbedContents)/.exec(req.url ?? '');
+    if (req.method === 'POST' && embedding) {
+      this.embed(res, decodeURIComponent(embedding[1]!), embedding[2] === 'batchEmbedContents', chunks);
+      return;
+    }
     const match = /^\/v1beta\/models\/([^/:]+):(generateContent|streamGenerateContent)/.exec(req.url ?? '');
     if (req.method !== 'POST' || !match) {
       res.writeHead(404, { 'content-type': 'application/json' });
@@ -117,6 +184,10 @@ export class FakeGemini {
     };
     this.requests.push(request);
     const reply = this.queue.shift() ?? this.responder(request);
+    this.reply(res, request, reply);
+  }
+
+  private reply(res: ServerResponse, request: RecordedGeminiRequest, reply: FakeGeminiReply): void {
     const send = () => {
       if (res.destroyed) return;
       if (reply.kind === 'stream') {
@@ -153,6 +224,43 @@ export class FakeGemini {
     } else {
       send();
     }
+  }
+
+  /**
+   * embedContent (`{content, taskType, outputDimensionality}` → `{embedding: {values}}`) and batchEmbedContents
+   * (`{requests: [...]}` → `{embeddings: [{values}]}`), the vectors from fakeEmbedding (768 values unless asked).
+   */
+  private embed(res: ServerResponse, model: string, batch: boolean, chunks: Buffer[]): void {
+    type EmbedEntry = {
+      content?: { parts?: { text?: string }[] };
+      taskType?: string;
+      outputDimensionality?: number;
+    };
+    let entries: EmbedEntry[] = [];
+    try {
+      const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as EmbedEntry & {
+        requests?: EmbedEntry[];
+      };
+      entries = batch ? (body.requests ?? []) : [body];
+    } catch {
+      // recorded as empty
+    }
+    const texts = entries.map((e) => (e.content?.parts ?? []).map((p) => p.text ?? '').join(''));
+    const dimensions = entries[0]?.outputDimensionality;
+    this.embeddingRequests.push({
+      model,
+      batch,
+      texts,
+      taskTypes: entries.map((e) => e.taskType),
+      outputDimensionality: dimensions,
+    });
+    if (this.embeddingFailure) {
+      this.reply(res, { model, stream: false, apiKey: undefined, body: {} }, this.embeddingFailure);
+      return;
+    }
+    const vectors = texts.map((text) => ({ values: fakeEmbedding(text, dimensions ?? 768) }));
+    res.writeHead(200, { 'content-type': 'application/json' });
+    res.end(JSON.stringify(batch ? { embeddings: vectors } : { embedding: vectors[0] }));
   }
 
   /** Writes a streamGenerateContent answer as server-sent events, the way Gemini's REST API does (alt=sse). */

@@ -5,12 +5,24 @@ import { CommandAgent } from './command-agent.js';
 import { GeminiClient } from './gemini.client.js';
 import { MemoryExtractor } from './memory-extractor.js';
 import { Summarizer } from './summarizer.js';
+import { TextEmbedder } from './text-embedder.js';
 import { Transcriber } from './transcriber.js';
 
-/** Ports to language models (transcription, action extraction, summaries, memories, voice commands); knows nothing of domains. */
+/**
+ * Ports to language models (transcription, action extraction, summaries, memories, voice commands, text embeddings);
+ * knows nothing of domains.
+ */
 @Module({
-  providers: [GeminiClient, Transcriber, ActionExtractor, Summarizer, MemoryExtractor, CommandAgent],
-  exports: [Transcriber, ActionExtractor, Summarizer, MemoryExtractor, CommandAgent],
+  providers: [
+    GeminiClient,
+    Transcriber,
+    ActionExtractor,
+    Summarizer,
+    MemoryExtractor,
+    CommandAgent,
+    TextEmbedder,
+  ],
+  exports: [Transcriber, ActionExtractor, Summarizer, MemoryExtractor, CommandAgent, TextEmbedder],
 })
 export class AssistantModule implements OnModuleInit {
   constructor(
@@ -22,6 +34,7 @@ export class AssistantModule implements OnModuleInit {
     private readonly summarizer: Summarizer,
     private readonly memories: MemoryExtractor,
     private readonly commands: CommandAgent,
+    private readonly embedder: TextEmbedder,
   ) {}
 
   onModuleInit(): void {
@@ -40,6 +53,9 @@ export class AssistantModule implements OnModuleInit {
       summarizer: this.summarizer.engine,
       memory_extractor: this.memories.engine,
       voice_commands: this.commands.engine,
+      text_embeddings: this.embedder.available
+        ? { engine: 'gemini', model: this.embedder.model, dimensions: this.embedder.dimensions }
+        : { engine: 'none' },
     }));
   }
 }

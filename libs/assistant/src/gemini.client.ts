@@ -87,23 +87,13 @@ export class GeminiClient {
   }
 
   /** Returns the text of the first candidate; throws GeminiError on any failure. */
-  async generate(request: GeminiRequest): Promise<string> {
-    if (!this.configured) throw new GeminiError('rejected', 'GEMINI_API_KEY is not configured');
-    const abort = new AbortController();
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => {
-        abort.abort();
-        reject(new GeminiError('timeout', `Gemini did not answer within ${this.timeoutMs} ms`));
-      }, this.timeoutMs);
-    });
-    try {
-      const client = await this.sdkClient();
-      const call = client.models.generateContent({
+  generate(request: GeminiRequest): Promise<string> {
+    return this.bounded(this.timeoutMs, async (client, signal) => {
+      const response = await client.models.generateContent({
         model: this.model,
         contents: [{ role: 'user', parts: request.parts }],
         config: {
-          abortSignal: abort.signal,
+          abortSignal: signal,
           ...(request.systemInstruction ? { systemInstruction: request.systemInstruction } : {}),
           ...(request.responseJsonSchema
             ? { responseMimeType: 'application/json', responseJsonSchema: request.responseJsonSchema }
@@ -112,14 +102,66 @@ export class GeminiClient {
           maxOutputTokens: request.maxOutputTokens ?? 2048,
         },
       });
-      call.catch(() => undefined); // settled by the race below; avoid an unhandled rejection after a timeout
-      const response = await Promise.race([call, timeout]);
       const text = response.candidates?.[0]?.content?.parts?.map((part) => part.text ?? '').join('');
       if (text === undefined) {
         const reason = response.promptFeedback?.blockReason ?? response.candidates?.[0]?.finishReason;
         throw new GeminiError('malformed', `Gemini answered without a text candidate (${reason ?? 'empty'})`);
       }
       return text;
+    });
+  }
+
+  /**
+   * One vector per text from the embedding model (GEMINI_EMBEDDING_MODEL, GEMINI_EMBEDDING_DIMENSIONS values each),
+   * in one request (the SDK sends batchEmbedContents). `query` embeds a search query, else a document to be found.
+   * Bounded by `timeoutMs` (GEMINI_TIMEOUT_MS by default). Throws GeminiError on any failure, an answer of the wrong
+   * shape included.
+   */
+  embed(texts: string[], purpose: 'query' | 'document', timeoutMs = this.timeoutMs): Promise<number[][]> {
+    const { model, dimensions } = this.config.values.gemini.embeddings;
+    return this.bounded(timeoutMs, async (client, signal) => {
+      const response = await client.models.embedContent({
+        model,
+        contents: texts,
+        config: {
+          abortSignal: signal,
+          taskType: purpose === 'query' ? 'RETRIEVAL_QUERY' : 'RETRIEVAL_DOCUMENT',
+          outputDimensionality: dimensions,
+        },
+      });
+      const vectors = (response.embeddings ?? []).map((e) => e.values ?? []);
+      const wellFormed =
+        vectors.length === texts.length &&
+        vectors.every((v) => v.length === dimensions && v.every((x) => Number.isFinite(x)));
+      if (!wellFormed) {
+        throw new GeminiError('malformed', `Gemini answered ${vectors.length} embeddings of the wrong shape`);
+      }
+      return vectors;
+    });
+  }
+
+  /**
+   * Runs one request bounded by `timeoutMs` (aborted when it runs out); failures become GeminiError. The bound starts
+   * once the SDK is loaded: it measures Gemini, not the first import on a busy machine.
+   */
+  private async bounded<T>(
+    timeoutMs: number,
+    work: (client: GoogleGenAI, signal: AbortSignal) => Promise<T>,
+  ): Promise<T> {
+    if (!this.configured) throw new GeminiError('rejected', 'GEMINI_API_KEY is not configured');
+    const client = await this.sdkClient();
+    const abort = new AbortController();
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        abort.abort();
+        reject(new GeminiError('timeout', `Gemini did not answer within ${timeoutMs} ms`));
+      }, timeoutMs);
+    });
+    try {
+      const call = work(client, abort.signal);
+      call.catch(() => undefined); // settled by the race below; avoid an unhandled rejection after a timeout
+      return await Promise.race([call, timeout]);
     } catch (err) {
       throw classify(err);
     } finally {

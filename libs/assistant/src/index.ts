@@ -8,3 +8,4 @@ export * from './transcriber.js';
 export * from './memory-extractor.js';
 export * from './command-agent.js';
 export * from './command-tools.js';
+export * from './text-embedder.js';

@@ -1,7 +1,9 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { ConversationDeletionHook, ConversationModule, ConversationStatsProvider } from '@mira/conversation';
+import { AssistantModule } from '@mira/assistant';
 import { provideHook } from '@mira/core';
+import { JobsModule } from '@mira/jobs';
 import { NetworkModule } from '@mira/network';
 import { PersonDeletionHook, PersonMergeHook, PersonModule, PersonStatsProvider } from '@mira/person';
 import { RetentionTarget } from '@mira/retention';
@@ -15,9 +17,19 @@ import { InteractionsV1Controller, InteractionsV2Controller } from './interactio
 import { InteractionSearchController } from './search/search.controller.js';
 import { InteractionSearchRepository } from './search/search.repository.js';
 import { InteractionSearchService } from './search/search.service.js';
+import { InteractionEmbedder } from './semantic/interaction-embedder.js';
+import { InteractionEmbeddingRepository } from './semantic/interaction-embedding.repository.js';
+import { SemanticSearchCapability } from './semantic/semantic-search.capability.js';
 
 @Module({
-  imports: [TypeOrmModule.forFeature([InteractionEntity]), PersonModule, ConversationModule, NetworkModule],
+  imports: [
+    TypeOrmModule.forFeature([InteractionEntity]),
+    PersonModule,
+    ConversationModule,
+    NetworkModule,
+    JobsModule,
+    AssistantModule,
+  ],
   // Search first: its fixed path must win over the {interaction_id} routes.
   controllers: [InteractionSearchController, InteractionsV1Controller, InteractionsV2Controller],
   providers: [
@@ -34,6 +46,9 @@ import { InteractionSearchService } from './search/search.service.js';
     provideHook(RetentionTarget, InteractionRetention),
     InteractionSearchRepository,
     InteractionSearchService,
+    InteractionEmbeddingRepository,
+    InteractionEmbedder,
+    SemanticSearchCapability,
   ],
   exports: [InteractionService],
 })

@@ -20,6 +20,7 @@ import {
   SourceAlreadyRecorded,
 } from './interaction.repository.js';
 import type { Interaction, InteractionType } from './interaction.types.js';
+import { InteractionEmbedder } from './semantic/interaction-embedder.js';
 
 export interface InteractionInput {
   person_id?: string | null;
@@ -77,6 +78,7 @@ export class InteractionService {
     private readonly hooks: HookRegistry,
     private readonly realtime: RealtimePublisher,
     private readonly logger: AppLogger,
+    private readonly embedder: InteractionEmbedder,
   ) {}
 
   /** Records an interaction from the API. */
@@ -180,7 +182,8 @@ export class InteractionService {
     if (input.interaction_type !== undefined) changes.interactionType = input.interaction_type;
     if (input.metadata !== undefined) changes.metadata = input.metadata;
     if (input.occurred_at !== undefined) changes.occurredAt = new Date(input.occurred_at);
-    const row = await this.write(networkId, (tx) => this.repository.update(tx, networkId, id, changes));
+    const text = changes.content !== undefined ? 'changed' : 'untouched';
+    const row = await this.write(networkId, (tx) => this.repository.update(tx, networkId, id, changes), text);
     if (!row) throw InteractionErrors.notFound();
     if (before && before.personId !== row.personId) {
       for (const hook of this.hooks.all(InteractionPersonChangeHook)) {
@@ -219,7 +222,8 @@ export class InteractionService {
 
   /** Pipeline-only columns (status, confidence, content, conversation) without the public update's checks. */
   async applySystemChanges(networkId: string, id: string, changes: PipelineColumns): Promise<Interaction> {
-    const row = await this.write(networkId, (tx) => this.repository.update(tx, networkId, id, changes));
+    const text = 'content' in changes ? 'changed' : 'untouched';
+    const row = await this.write(networkId, (tx) => this.repository.update(tx, networkId, id, changes), text);
     if (!row) throw InteractionErrors.notFound();
     const seen = ['processingStatus', 'content', 'personId', 'conversationId'].some((key) => key in changes);
     if (seen && isSettled(row)) await this.realtime.publish(networkId, 'interaction', { id });
@@ -258,25 +262,42 @@ export class InteractionService {
       ...(input.occurred_at ? { occurredAt: new Date(input.occurred_at) } : {}),
       ...system,
     };
-    // A row naming no person in a conversation is one INSERT, atomic by itself: no transaction round trips.
-    const row =
-      personId && conversationId
-        ? await this.write(networkId, (tx) => this.repository.insert(tx, networkId, values))
-        : await this.repository.insert(null, networkId, values);
+    // A row naming no person in a conversation is one INSERT, atomic by itself: no transaction round trips. Its
+    // embedding job follows the insert (a crash between them leaves it to the next start's backfill).
+    let row: Interaction;
+    if (personId && conversationId) {
+      row = await this.write(networkId, (tx) => this.repository.insert(tx, networkId, values), 'new');
+    } else {
+      row = await this.repository.insert(null, networkId, values);
+      if (await this.embedder.textWritten(null, networkId, row.id, row.content, false)) this.embedder.kick();
+    }
     this.logger.info('interaction_created', { network_id: networkId, interaction_id: row.id });
     if (isSettled(row)) await this.realtime.publish(networkId, 'interaction', { id: row.id });
     return row;
   }
 
-  /** One transaction: the write, and the person joining the conversation's participants when it names both. */
-  private write<T extends Interaction | null>(networkId: string, work: (tx: Tx) => Promise<T>): Promise<T> {
-    return this.transactions.run(async (tx) => {
+  /**
+   * One transaction: the write, the person joining the conversation's participants when it names both, and (for a
+   * new row or a changed text) the embedding job of its text, the old text's vector dropped.
+   */
+  private async write<T extends Interaction | null>(
+    networkId: string,
+    work: (tx: Tx) => Promise<T>,
+    text: 'new' | 'changed' | 'untouched',
+  ): Promise<T> {
+    let embedding = false;
+    const written = await this.transactions.run(async (tx) => {
       const row = await work(tx);
       if (row?.personId && row.conversationId) {
         await this.conversations.addParticipants(networkId, row.conversationId, [row.personId], tx);
       }
+      if (row && text !== 'untouched') {
+        embedding = await this.embedder.textWritten(tx, networkId, row.id, row.content, text === 'changed');
+      }
       return row;
     });
+    if (embedding) this.embedder.kick();
+    return written;
   }
 
   private async checkReferences(networkId: string, personId: string | null, conversationId: string | null) {

@@ -17,6 +17,10 @@ export enum JobName {
   ConversationSummarize = 'conversation.summarize',
   /** Extracts an action from a transcribed interaction (ActionService). */
   InteractionInfer = 'interaction.infer',
+  /** Embeds an interaction's text for semantic search, after it was written or its text changed (InteractionEmbedder). */
+  InteractionEmbed = 'interaction.embed',
+  /** Embeds a network's interactions that have no current embedding, a batch at a time (InteractionEmbedder). */
+  InteractionEmbedBackfill = 'interaction.embed_backfill',
   /** Deletes one network's data older than its retention (RetentionService). */
   RetentionSweep = 'retention.sweep',
   /** Turns a closed conversation into episodic memories (MemoryExtractionService). */
@@ -39,6 +43,8 @@ export interface JobPayloads {
   [JobName.ConversationCloseIdle]: { conversation_id: string };
   [JobName.ConversationSummarize]: { conversation_id: string };
   [JobName.InteractionInfer]: { interaction_id: string };
+  [JobName.InteractionEmbed]: { interaction_id: string };
+  [JobName.InteractionEmbedBackfill]: Record<string, never>;
   [JobName.RetentionSweep]: Record<string, never>;
   [JobName.MemoryFromConversation]: { conversation_id: string };
   [JobName.RecordingProcess]: { recording_id: string };
@@ -55,6 +61,8 @@ export const JOB_PAYLOAD_SCHEMAS: { [N in JobName]: PayloadSchema<JobPayloads[N]
   [JobName.ConversationCloseIdle]: { conversation_id: 'uuid' },
   [JobName.ConversationSummarize]: { conversation_id: 'uuid' },
   [JobName.InteractionInfer]: { interaction_id: 'uuid' },
+  [JobName.InteractionEmbed]: { interaction_id: 'uuid' },
+  [JobName.InteractionEmbedBackfill]: {},
   [JobName.RetentionSweep]: {},
   [JobName.MemoryFromConversation]: { conversation_id: 'uuid' },
   [JobName.RecordingProcess]: { recording_id: 'uuid' },

@@ -139,12 +139,14 @@ export class PglitePool extends EventEmitter {
     if (!this.opening) {
       this.opening = (async () => {
         const { PGlite } = await import('@electric-sql/pglite');
-        // Extensions the migrations create must be bundled into the WASM instance when it starts.
+        // Extensions the migrations create must be bundled into the WASM instance when it starts. pgvector ranks
+        // semantic search (the interaction_embeddings migration creates it when it is available).
         const { btree_gin } = await import('@electric-sql/pglite/contrib/btree_gin');
+        const { vector } = await import('@electric-sql/pglite-pgvector');
         if (this.options.dataDir) mkdirSync(this.options.dataDir, { recursive: true });
         const db = await PGlite.create({
           dataDir: this.options.dataDir,
-          extensions: { btree_gin },
+          extensions: { btree_gin, vector },
           parsers: {
             // Match node-postgres: 64-bit integers and numerics as strings, bytea as Buffer.
             [INT8_OID]: (value: string) => value,

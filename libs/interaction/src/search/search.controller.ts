@@ -9,7 +9,10 @@ const SEARCH_DOC =
   "Ranked interactions whose content matches `q` in the network's language (settings.language, ISO 639-1; " +
   'English when unset; a language without a stemmer is matched word for word), with the matched passage. ' +
   'Relevance is ranked among the 300 newest matches (narrow with since/until to reach further back). ' +
-  'When semantic search is available (mode text+semantic), interactions close in meaning are merged in too.';
+  "With semantic search (Gemini configured), `q` is also embedded and the network's interactions nearest in " +
+  'meaning are ranked (exact cosine over every embedded interaction of the network that passes the filters), even ' +
+  'when they share no word with `q`; `mode` picks the rankings, and each hit says which found it (`matched_by`). ' +
+  'An interaction is searchable by meaning once its embedding job ran (seconds after it was written or edited).';
 
 /**
  * Declared before the interaction routes (InteractionModule lists it first) so that `search` is never read as an
@@ -24,7 +27,7 @@ export class InteractionSearchController {
   @Get('search')
   @Access('network')
   @ApiOperation({
-    summary: 'Search what was said (full text, and semantic when available)',
+    summary: 'Search what was said: by its words, by its meaning, or both',
     description: SEARCH_DOC,
   })
   @ApiResponse({ status: 200, type: InteractionSearchResultDto })
@@ -43,6 +46,7 @@ export class InteractionSearchController {
       since: query.since ? new Date(query.since) : undefined,
       until: query.until ? new Date(query.until) : undefined,
       limit: query.limit ?? 20,
+      mode: query.mode,
     });
     return toSearchResultDto(answer);
   }

@@ -12,5 +12,7 @@ export function toSearchResultDto(answer: SearchAnswer): InteractionSearchResult
     })),
     language: answer.language,
     mode: answer.mode,
+    requested_mode: answer.requestedMode,
+    semantic: answer.semantic,
   };
 }

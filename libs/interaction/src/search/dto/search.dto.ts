@@ -1,8 +1,12 @@
 import { ApiProperty, ApiPropertyOptional, PickType } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsInt, IsOptional, IsString, Max, MaxLength, Min, MinLength } from 'class-validator';
+import { IsIn, IsInt, IsOptional, IsString, Max, MaxLength, Min, MinLength } from 'class-validator';
 import { IsStorableText } from '@mira/core';
 import { InteractionListQueryDto, InteractionV2Dto } from '../../dto/interaction.dto.js';
+import type { SearchMode, SemanticOutcome } from '../search.service.js';
+
+const SEARCH_MODES: readonly SearchMode[] = ['text', 'semantic', 'hybrid'];
+const SEMANTIC_OUTCOMES: readonly SemanticOutcome[] = ['ran', 'not_requested', 'unavailable', 'failed'];
 
 /** person_id, since and until exactly as the interaction list takes them. */
 export class InteractionSearchQueryDto extends PickType(InteractionListQueryDto, [
@@ -31,6 +35,18 @@ export class InteractionSearchQueryDto extends PickType(InteractionListQueryDto,
   @Min(1)
   @Max(100)
   limit?: number;
+
+  @ApiPropertyOptional({
+    enum: SEARCH_MODES,
+    description:
+      'text: the words only; semantic: the meaning only (the nearest interactions, whatever their words); hybrid: ' +
+      'both rankings fused by reciprocal rank. Default: hybrid when semantic search is available, else text. When ' +
+      'the semantic ranking cannot run (no Gemini, or it failed or timed out) the words answer alone and the ' +
+      'answer says so (`mode`, `semantic`).',
+  })
+  @IsOptional()
+  @IsIn(SEARCH_MODES)
+  mode?: SearchMode;
 }
 
 export class HighlightSpanDto {
@@ -84,10 +100,24 @@ export class InteractionSearchResultDto {
   language: string;
 
   @ApiProperty({
-    enum: ['text', 'text+semantic'],
+    enum: SEARCH_MODES,
     description:
-      'text+semantic when semantic search is available (Gemini configured and the pgvector extension installed), ' +
-      'else text; GET /health/detailed says why',
+      'The mode that ran: the one asked for (or the default), or text when the semantic ranking could not run',
   })
-  mode: 'text' | 'text+semantic';
+  mode: SearchMode;
+
+  @ApiProperty({
+    enum: SEARCH_MODES,
+    description: 'The mode asked for (`mode` query parameter, or the default)',
+  })
+  requested_mode: SearchMode;
+
+  @ApiProperty({
+    enum: SEMANTIC_OUTCOMES,
+    description:
+      'The semantic ranking: ran; not_requested (mode=text); unavailable (whatever the mode: no text embeddings ' +
+      'here, GEMINI_API_KEY unset or SEMANTIC_SEARCH_ENABLED=false, see GET /health/detailed); failed (Gemini ' +
+      'answered an error or not within SEMANTIC_SEARCH_QUERY_TIMEOUT_MS)',
+  })
+  semantic: SemanticOutcome;
 }
