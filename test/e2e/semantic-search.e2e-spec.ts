@@ -152,16 +152,18 @@ function semanticScenario(
       const { session: s, networkId: n } = await userWithNetwork(t);
       const edited = await say(n, s.auth, 'The dog needs a walk');
       const hound = await say(n, s.auth, 'Our hound barks at night');
+      const editText = () =>
+        t
+          .http()
+          .patch(`/api/v2/${n}/interactions/${edited}`)
+          .set(s.auth)
+          .send({ content: 'The car needs new tyres' })
+          .expect(200);
       await embedded(n, 2);
       const before = await search('q=canine&mode=semantic', n, s.auth);
       expect(ids(before).sort()).toEqual([edited, hound].sort());
 
-      await t
-        .http()
-        .patch(`/api/v2/${n}/interactions/${edited}`)
-        .set(s.auth)
-        .send({ content: 'The car needs new tyres' })
-        .expect(200);
+      await editText();
       await waitFor(
         async () => {
           const rows = (await t.app.get(DataSource).query(
@@ -178,12 +180,7 @@ function semanticScenario(
 
       // rewriting the same text keeps its vector, and its job finds it current: no embedding request
       const requests = fake.embeddingRequests.length;
-      await t
-        .http()
-        .patch(`/api/v2/${n}/interactions/${edited}`)
-        .set(s.auth)
-        .send({ content: 'The car needs new tyres' })
-        .expect(200);
+      await editText();
       expect(await embeddedCount(n)).toBe(2);
       await embeddingJobsSettled(n);
       expect(fake.embeddingRequests.length).toBe(requests);

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
+import { searchFilterSql } from './search-filter.js';
 import { MATCH_END, MATCH_START } from './search-text.js';
 
 export interface SearchFilter {
@@ -40,24 +41,12 @@ export class InteractionSearchRepository {
     limit: number,
   ): Promise<TextMatch[]> {
     const params: unknown[] = [networkId, language, q, RANKED_MATCHES, limit, MATCH_START + MATCH_END];
-    const conditions: string[] = [];
-    if (filter.personId) {
-      params.push(filter.personId);
-      conditions.push(`AND i.person_id = $${params.length}`);
-    }
-    if (filter.since) {
-      params.push(filter.since);
-      conditions.push(`AND i.occurred_at >= $${params.length}`);
-    }
-    if (filter.until) {
-      params.push(filter.until);
-      conditions.push(`AND i.occurred_at < $${params.length}`);
-    }
+    const conditions = searchFilterSql(filter, params);
     const query = `websearch_to_tsquery(mira_search_config($2), $3)`;
     const rows = (await this.dataSource.query(
       `WITH matches AS (
          SELECT i.id, i.occurred_at, i.search_vector FROM interactions i
-         WHERE i.network_id = $1 AND i.search_vector @@ ${query} ${conditions.join(' ')}
+         WHERE i.network_id = $1 AND i.search_vector @@ ${query} ${conditions}
          ORDER BY i.occurred_at DESC, i.id DESC
          LIMIT $4
        ), ranked AS (

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { Tx } from '@mira/core';
+import { searchFilterSql } from '../search/search-filter.js';
 import type { SearchFilter } from '../search/search.repository.js';
 
 /** Which embedding a vector is: only vectors of the same model and size are compared. */
@@ -140,21 +141,9 @@ export class InteractionEmbeddingRepository {
     ranking: SemanticRanking,
   ): Promise<SemanticMatch[]> {
     const params: unknown[] = [networkId, space.model, space.dimensions, arrayLiteral(query), limit];
-    const conditions: string[] = [];
-    if (filter.personId) {
-      params.push(filter.personId);
-      conditions.push(`AND i.person_id = $${params.length}`);
-    }
-    if (filter.since) {
-      params.push(filter.since);
-      conditions.push(`AND i.occurred_at >= $${params.length}`);
-    }
-    if (filter.until) {
-      params.push(filter.until);
-      conditions.push(`AND i.occurred_at < $${params.length}`);
-    }
-    const join = conditions.length
-      ? `JOIN interactions i ON i.network_id = e.network_id AND i.id = e.interaction_id ${conditions.join(' ')}`
+    const conditions = searchFilterSql(filter, params);
+    const join = conditions
+      ? `JOIN interactions i ON i.network_id = e.network_id AND i.id = e.interaction_id ${conditions}`
       : '';
     const distance =
       ranking === 'pgvector'
