@@ -59,7 +59,12 @@ export class AudioService implements OnModuleInit, OnApplicationShutdown {
     private readonly config: AppConfig,
     private readonly logger: AppLogger,
     private readonly health: HealthRegistry,
-  ) {}
+  ) {
+    // Started while Nest builds the other providers, not in onModuleInit: the ONNX sessions, created on this thread,
+    // then fill the waits of the database's connection and migration check instead of following them. Failures are
+    // reported by onModuleInit, which awaits the same promise.
+    this.ready().catch(() => undefined);
+  }
 
   async onModuleInit(): Promise<void> {
     const pipeline = await this.ready();
@@ -88,7 +93,9 @@ export class AudioService implements OnModuleInit, OnApplicationShutdown {
   onApplicationShutdown(): void {
     if (this.pool) releaseAudioWorkerPool(this.pool);
     this.pool = undefined;
-    this.pipeline?.close();
+    if (this.pipeline) this.pipeline.close();
+    // still starting: an application closed before its own start finished
+    else this.starting?.then((pipeline) => pipeline.close()).catch(() => undefined);
   }
 
   /** Bytes of any accepted format → 16 kHz mono float32. Throws AppError 4xx (see AudioErrors). */
