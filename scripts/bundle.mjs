@@ -5,8 +5,9 @@
 // metadata, and Nest's dependency injection reads it.
 //
 // Left in node_modules (loaded at run time as before): native code and packages that read their own files beside
-// them (onnxruntime-node, PGlite's wasm, swagger-ui-dist's assets), and optional packages that are not installed
-// (Nest's microservices, TypeORM's other drivers, …: their `require` fails at run time exactly as it does unbundled).
+// them (onnxruntime-node, PGlite's wasm and its pgvector extension's tarball, swagger-ui-dist's assets), and optional
+// packages that are not installed (Nest's microservices, ws's native helpers, …: their `require` fails at run time
+// exactly as it does unbundled).
 // Dynamic imports (the Gemini SDK, PGlite, the resampler's WASM) stay separate chunks, loaded on first use.
 //
 // A start reads, decodes and parses every byte of the chunks main.js imports, so the bundle leaves out code the server
@@ -38,6 +39,7 @@ const ENTRIES = entries();
 const EXTERNAL = [
   'onnxruntime-node',
   '@electric-sql/pglite',
+  '@electric-sql/pglite-pgvector',
   '@electric-sql/pglite-pgvector',
   'swagger-ui-dist',
   'pg-native',
@@ -192,13 +194,16 @@ const result = await build({
   metafile: true,
   logLevel: 'warning',
 });
-// A file started by `new URL('./x.js', import.meta.url)` must be beside the bundle.
+// A file found by `new URL('./x', import.meta.url)` must be beside the bundle: a worker started by URL (name it
+// *.worker.ts), or a package's own file (a PGlite extension's tarball: make the package external).
 for (const file of Object.keys(result.metafile.outputs)) {
   if (!file.endsWith('.js')) continue;
   const code = readFileSync(join(ROOT, file), 'utf8');
-  for (const m of code.matchAll(/new URL\(\s*["'](\.\/[^"']+\.js)["']\s*,\s*import\.meta\.url\s*\)/g)) {
+  for (const m of code.matchAll(/new URL\(\s*["'](\.\/[^"']+)["']\s*,\s*import\.meta\.url\s*\)/g)) {
     if (!existsSync(join(OUT_DIR, m[1])))
-      throw new Error(`${file} starts ${m[1]} by URL, but the bundle has no such file (name it *.worker.ts)`);
+      throw new Error(
+        `${file} reads ${m[1]} by URL, but the bundle has no such file (a worker: name it *.worker.ts; a package's own file: add the package to EXTERNAL)`,
+      );
   }
 }
 // A TypeORM release that picks its driver some other way would silently bring every driver back.
