@@ -262,7 +262,7 @@ async function main(): Promise<void> {
       ],
       ['v2 interactions oldest first', `/api/v2/${nid}/interactions?order=asc&limit=50`],
       [
-        'v2 interactions by interaction_type=text (total counted)',
+        'v2 interactions by interaction_type=text (with total)',
         `/api/v2/${nid}/interactions?interaction_type=text&limit=50`,
       ],
       ['v1 persons (20, with counts)', `/api/v1/${nid}/persons?limit=20`],
