@@ -5,55 +5,21 @@ import { PersonErrors } from '@mira/person';
 import { InjectRepository } from '@nestjs/typeorm';
 import { EntityManager, In, Repository } from 'typeorm';
 import { InteractionEntity } from './interaction.entity.js';
-import { INTERACTION_COLUMNS, InteractionRow, toInteraction } from './interaction.rows.js';
+import {
+  INSERTABLE,
+  INTERACTION_COLUMNS,
+  type InteractionChanges,
+  type InteractionRow,
+  type NewInteraction,
+  toInteraction,
+} from './interaction.rows.js';
 import { InteractionFilter, InteractionPage, interactionListSql } from './interaction-list.sql.js';
 import { searchLanguageSql } from './search/search-text.js';
 import type { Interaction } from './interaction.types.js';
 
 export type { InteractionFilter, InteractionPage, InteractionSort } from './interaction-list.sql.js';
 
-/** The columns an insert sets (the others take their defaults). */
-export type NewInteraction = Pick<
-  Interaction,
-  'personId' | 'conversationId' | 'content' | 'interactionType' | 'metadata'
-> &
-  Partial<
-    Pick<
-      Interaction,
-      | 'occurredAt'
-      | 'speakerConfidence'
-      | 'transcriptionStatus'
-      | 'processingStatus'
-      | 'sourceStreamId'
-      | 'sourceChunkId'
-      | 'sourceRecordingId'
-      | 'sourceTurn'
-    >
-  > & {
-    /** ISO 639-1 code of the language the content is indexed in for search (the network's language). */
-    searchLanguage?: string;
-  };
-
-/** The insertable fields and their columns; a field left undefined takes the column's default. */
-const INSERTABLE: [keyof NewInteraction, string][] = [
-  ['personId', 'person_id'],
-  ['conversationId', 'conversation_id'],
-  ['content', 'content'],
-  ['interactionType', 'interaction_type'],
-  ['metadata', 'metadata'],
-  ['searchLanguage', 'search_language'],
-  ['occurredAt', 'occurred_at'],
-  ['speakerConfidence', 'speaker_confidence'],
-  ['transcriptionStatus', 'transcription_status'],
-  ['processingStatus', 'processing_status'],
-  ['sourceStreamId', 'source_stream_id'],
-  ['sourceChunkId', 'source_chunk_id'],
-  ['sourceRecordingId', 'source_recording_id'],
-  ['sourceTurn', 'source_turn'],
-];
-
-/** The columns an update may change. */
-export type InteractionChanges = Partial<Omit<NewInteraction, 'sourceStreamId' | 'sourceChunkId'>>;
+export type { InteractionChanges, NewInteraction } from './interaction.rows.js';
 
 /**
  * A person or conversation deleted between the service's check and this write: the same 404 as if the check had
@@ -119,8 +85,8 @@ export class InteractionRepository {
     }
   }
 
-  find(networkId: string, id: string): Promise<InteractionEntity | null> {
-    return this.interactions.findOne({ where: { networkId, id } });
+  find(networkId: string, id: string): Promise<Interaction | null> {
+    return this.selectOne(networkId, 'id = $2', [id]);
   }
 
   /** The network's interactions among `ids` (others are left out), in no particular order. */
@@ -157,20 +123,34 @@ export class InteractionRepository {
     };
   }
 
-  /** Locks, changes and saves the row in the caller's transaction; null when it is not there. */
+  /**
+   * Changes the row with one UPDATE … RETURNING, in the caller's transaction (its row lock holds to the commit) or
+   * alone: the utterance pipeline updates each interaction it makes several times, and a read-lock-save through
+   * TypeORM costs four statements and an entity's hydration. Null when the row is not in this network.
+   */
   async update(
-    tx: Tx,
+    tx: Tx | null,
     networkId: string,
     id: string,
     changes: InteractionChanges,
-  ): Promise<InteractionEntity | null> {
-    const repo = Tx.manager(tx).getRepository(InteractionEntity);
-    const row = await repo.findOne({ where: { networkId, id }, lock: { mode: 'pessimistic_write' } });
-    if (!row) return null;
-    Object.assign(row, changes);
-    row.updatedAt = new Date();
+  ): Promise<Interaction | null> {
+    const params: unknown[] = [networkId, id, new Date()];
+    const sets = ['updated_at = $3'];
+    const changed: Partial<NewInteraction> = changes;
+    for (const [key, column] of INSERTABLE) {
+      const value = changed[key];
+      if (value === undefined || key === 'sourceStreamId' || key === 'sourceChunkId') continue;
+      params.push(key === 'metadata' ? JSON.stringify(value) : value);
+      sets.push(`${column} = $${params.length}`);
+    }
+    const sql = `UPDATE interactions SET ${sets.join(', ')} WHERE network_id = $1 AND id = $2
+                 RETURNING ${INTERACTION_COLUMNS}`;
     try {
-      return await repo.save(row);
+      const [rows] = (await Tx.manager(tx, this.interactions.manager).query(sql, params)) as [
+        InteractionRow[],
+        number,
+      ];
+      return rows[0] ? toInteraction(rows[0]) : null;
     } catch (err) {
       throw referenceErrorOf(err);
     }
@@ -249,16 +229,18 @@ export class InteractionRepository {
     );
   }
 
-  findBySourceChunk(networkId: string, chunkId: string, turn: number): Promise<InteractionEntity | null> {
-    return this.interactions.findOne({ where: { networkId, sourceChunkId: chunkId, sourceTurn: turn } });
+  findBySourceChunk(networkId: string, chunkId: string, turn: number): Promise<Interaction | null> {
+    return this.selectOne(networkId, 'source_chunk_id = $2 AND source_turn = $3', [chunkId, turn]);
   }
 
   /** Every interaction made from one source chunk, by turn. */
-  turnsOfSourceChunk(networkId: string, chunkId: string): Promise<InteractionEntity[]> {
-    return this.interactions.find({
-      where: { networkId, sourceChunkId: chunkId },
-      order: { sourceTurn: 'ASC' },
-    });
+  async turnsOfSourceChunk(networkId: string, chunkId: string): Promise<Interaction[]> {
+    const rows = (await this.interactions.manager.query(
+      `SELECT ${INTERACTION_COLUMNS} FROM interactions WHERE network_id = $1 AND source_chunk_id = $2
+       ORDER BY source_turn`,
+      [networkId, chunkId],
+    )) as InteractionRow[];
+    return rows.map(toInteraction);
   }
 
   findBySourceRecording(
@@ -271,11 +253,10 @@ export class InteractionRepository {
     });
   }
 
-  latestInConversation(networkId: string, conversationId: string): Promise<InteractionEntity | null> {
-    return this.interactions.findOne({
-      where: { networkId, conversationId },
-      order: { occurredAt: 'DESC', id: 'DESC' },
-    });
+  latestInConversation(networkId: string, conversationId: string): Promise<Interaction | null> {
+    return this.selectOne(networkId, 'conversation_id = $2 ORDER BY occurred_at DESC, id DESC', [
+      conversationId,
+    ]);
   }
 
   /**
@@ -287,18 +268,13 @@ export class InteractionRepository {
     clientId: string,
     since: Date,
     before: Date,
-  ): Promise<InteractionEntity | null> {
-    return this.interactions
-      .createQueryBuilder('i')
-      .where('i.network_id = :networkId AND i.occurred_at >= :since AND i.occurred_at < :before', {
-        networkId,
-        since,
-        before,
-      })
-      .andWhere(`i.metadata -> 'audio' ->> 'client_id' = :clientId`, { clientId })
-      .orderBy('i.occurred_at', 'DESC')
-      .addOrderBy('i.id', 'DESC')
-      .getOne();
+  ): Promise<Interaction | null> {
+    return this.selectOne(
+      networkId,
+      `occurred_at >= $2 AND occurred_at < $3 AND metadata -> 'audio' ->> 'client_id' = $4
+       ORDER BY occurred_at DESC, id DESC`,
+      [since, before, clientId],
+    );
   }
 
   /**
@@ -335,5 +311,17 @@ export class InteractionRepository {
        SELECT $1, 'interaction', x.id FROM (${idsQuery}) AS x(id) ON CONFLICT DO NOTHING`,
       [networkId, ...params],
     );
+  }
+
+  /**
+   * The first interaction of the network matching `where` (a condition on $2… and, optionally, an ORDER BY): plain
+   * SQL for the reads the utterance pipeline makes per utterance.
+   */
+  private async selectOne(networkId: string, where: string, params: unknown[]): Promise<Interaction | null> {
+    const rows = (await this.interactions.manager.query(
+      `SELECT ${INTERACTION_COLUMNS} FROM interactions WHERE network_id = $1 AND ${where} LIMIT 1`,
+      [networkId, ...params],
+    )) as InteractionRow[];
+    return rows[0] ? toInteraction(rows[0]) : null;
   }
 }

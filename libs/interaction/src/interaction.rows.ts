@@ -58,3 +58,46 @@ export function toInteraction(row: InteractionRow): Interaction {
     updatedAt: toDate(row.updated_at),
   };
 }
+
+/** The columns an insert sets (the others take their defaults). */
+export type NewInteraction = Pick<
+  Interaction,
+  'personId' | 'conversationId' | 'content' | 'interactionType' | 'metadata'
+> &
+  Partial<
+    Pick<
+      Interaction,
+      | 'occurredAt'
+      | 'speakerConfidence'
+      | 'transcriptionStatus'
+      | 'processingStatus'
+      | 'sourceStreamId'
+      | 'sourceChunkId'
+      | 'sourceRecordingId'
+      | 'sourceTurn'
+    >
+  > & {
+    /** ISO 639-1 code of the language the content is indexed in for search (the network's language). */
+    searchLanguage?: string;
+  };
+
+/** The insertable fields and their columns; a field left undefined takes the column's default. */
+export const INSERTABLE: [keyof NewInteraction, string][] = [
+  ['personId', 'person_id'],
+  ['conversationId', 'conversation_id'],
+  ['content', 'content'],
+  ['interactionType', 'interaction_type'],
+  ['metadata', 'metadata'],
+  ['searchLanguage', 'search_language'],
+  ['occurredAt', 'occurred_at'],
+  ['speakerConfidence', 'speaker_confidence'],
+  ['transcriptionStatus', 'transcription_status'],
+  ['processingStatus', 'processing_status'],
+  ['sourceStreamId', 'source_stream_id'],
+  ['sourceChunkId', 'source_chunk_id'],
+  ['sourceRecordingId', 'source_recording_id'],
+  ['sourceTurn', 'source_turn'],
+];
+
+/** The columns an update may change. */
+export type InteractionChanges = Partial<Omit<NewInteraction, 'sourceStreamId' | 'sourceChunkId'>>;

@@ -223,7 +223,12 @@ export class InteractionService {
   /** Pipeline-only columns (status, confidence, content, conversation) without the public update's checks. */
   async applySystemChanges(networkId: string, id: string, changes: PipelineColumns): Promise<Interaction> {
     const text = 'content' in changes ? 'changed' : 'untouched';
-    const row = await this.write(networkId, (tx) => this.repository.update(tx, networkId, id, changes), text);
+    // A change that names neither person, conversation nor text has no participant or embedding to go with it: one
+    // statement, no transaction.
+    const alone = text === 'untouched' && !('personId' in changes) && !('conversationId' in changes);
+    const row = alone
+      ? await this.repository.update(null, networkId, id, changes)
+      : await this.write(networkId, (tx) => this.repository.update(tx, networkId, id, changes), text);
     if (!row) throw InteractionErrors.notFound();
     const seen = ['processingStatus', 'content', 'personId', 'conversationId'].some((key) => key in changes);
     if (seen && isSettled(row)) await this.realtime.publish(networkId, 'interaction', { id });

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
+import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity.js';
 import { Tx } from '@mira/core';
 import { StreamDecisionEntity } from './stream-decision.entity.js';
 import { StreamFloorEntity } from './stream-floor.entity.js';
@@ -27,8 +28,12 @@ export class StreamFloorRepository {
   /** The network's floor row, created on first use and locked FOR UPDATE: arbitration is serial per network. */
   async lock(tx: Tx, networkId: string): Promise<FloorRow> {
     const floors = Tx.manager(tx).getRepository(StreamFloorEntity);
+    const locked = { where: { networkId }, lock: { mode: 'pessimistic_write' as const } };
+    // Every decision after a network's first finds its row with the locking read alone.
+    const existing = await floors.findOne(locked);
+    if (existing) return existing;
     await floors.createQueryBuilder().insert().values({ networkId }).orIgnore().updateEntity(false).execute();
-    return floors.findOneOrFail({ where: { networkId }, lock: { mode: 'pessimistic_write' } });
+    return floors.findOneOrFail(locked);
   }
 
   /** Moves the (locked) floor and counts the decision. */
@@ -48,8 +53,17 @@ export class StreamFloorRepository {
       .execute();
   }
 
+  /** One INSERT … RETURNING id (a repository save reads the row's defaults back with a second statement). */
   async insertDecision(tx: Tx, decision: NewDecision): Promise<string> {
-    const decisions = Tx.manager(tx).getRepository(StreamDecisionEntity);
-    return (await decisions.save(decisions.create(decision))).id;
+    const result = await Tx.manager(tx)
+      .getRepository(StreamDecisionEntity)
+      .createQueryBuilder()
+      .insert()
+      // The jsonb features (Record<string, unknown>) do not fit TypeORM's deep-partial insert type; it is the entity's own shape.
+      .values(decision as QueryDeepPartialEntity<StreamDecisionEntity>)
+      .returning('id')
+      .updateEntity(false)
+      .execute();
+    return (result.raw as { id: string }[])[0]!.id;
   }
 }
