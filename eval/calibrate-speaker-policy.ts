@@ -12,8 +12,9 @@
  *    speaker not enrolled);
  * 4. gathering unknown voices: how often two utterances of one / of two speakers link, and strangers saying their
  *    utterances one by one (how many new persons each becomes, and how often it is named afterwards);
- * 5. context: a short segment after the same device named someone, by that person (continuation) or by somebody
- *    else (a change of speaker), for a grid of continuation priors.
+ * 5. context: a short segment after the same device named someone, by that person (continuation), by somebody
+ *    else enrolled (a change of speaker) or by a stranger, for a grid of continuation priors, floors of the segment's
+ *    own evidence and name posteriors for short noisy speech.
  * Writes .tmp/speaker-calibration-<model>.json (the fitted calibration) and the section
  * `## Speaker policy calibration (dev split)` of BENCHMARKS.md. The dev audio (SNR, denoiser, VAD) is cached
  * (.tmp/speaker-dev-audio-*, see speaker-dev-trials.ts): another model, or a rerun, only embeds and replays.
@@ -146,6 +147,9 @@ const rules = (overrides: Partial<CalibratedRules> = {}): SpeakerPolicy => ({
     continuationMaxGapSeconds: 5,
     continuationMaxSpeechSeconds: 2.5,
     continuationMinSpeechSeconds: 0.5,
+    continuationMinLlr: 5,
+    shortSpeechSeconds: 2.5,
+    shortNoisyNamePosterior: 0.999,
     gatherMinSpeechSeconds: 1.5,
     gatherMinSnrDb: 20,
     gatherMaxScore: 3,
@@ -330,23 +334,32 @@ say('|---|---|---|---|---|---|');
 // 5. context
 say('\n##### 5. Context: a short segment (≤ 2.5 s of speech) right after the same device named somebody\n');
 say(
-  'Households of 5 (the speaker and 4 others, seeded per clip) and of every dev person. "A stranger": the same segment with its speaker not enrolled, after an enrolled person\'s turn; "no context" is the same segment decided alone.\n',
+  'Every short dev segment (≤ 2.5 s of speech) whose speaker has a long clip (≥ 4 s) in the same condition. "Continues": the segment after that long clip, named on its own evidence as the turn (households of 5, 10 and 30: the speaker and seeded others; and every dev person). "Another enrolled speaker": the same segment after another household member\'s turn. "A stranger": the segment with its speaker not enrolled, after the turn of each other household member in turn (households of 5: 4 seeded households, of 10: 2), and decided alone ("no context"). The floor is the segment\'s own log-likelihood ratio for the turn\'s person (and nobody else\'s higher); "short noisy" is the posterior a name needs for speech ≤ 2.5 s judged noisy.\n',
 );
 say(
-  '| enrolled | continuation prior | continues: right / wrong / unknown | another enrolled speaker: right / wrong | a stranger: wrong | a stranger, no context: wrong |',
+  '| continuation prior / floor / short noisy | enrolled | continues: right / wrong / unknown | the same, no context: right | another enrolled speaker: right / wrong | a stranger after a turn: wrong | a stranger, no context: wrong |',
 );
-say('|---|---|---|---|---|---|');
-for (const size of [5, persons.length]) {
-  for (const continuationPrior of [0, 0.5, 0.8, 0.9]) {
-    const policy = rules({ continuationPrior });
+say('|---|---|---|---|---|---|---|');
+const contextGrid: Array<[number, number, number]> = [
+  [0.8, Number.NEGATIVE_INFINITY, 0.995],
+  ...[0.995, 0.999].flatMap((short) =>
+    [4, 4.5, 5, 5.5].map((floor): [number, number, number] => [0.8, floor, short]),
+  ),
+  [0.5, 5, 0.999],
+  [0.9, 5, 0.999],
+];
+for (const [continuationPrior, continuationMinLlr, shortNoisyNamePosterior] of contextGrid) {
+  const policy = rules({ continuationPrior, continuationMinLlr, shortNoisyNamePosterior });
+  for (const size of [5, 10, 30, persons.length]) {
     const cont = tally();
+    const contAlone = tally();
     const change = tally();
     const stranger = tally();
     const strangerAlone = tally();
     for (const i of usable) {
       const t = trials[i]!;
       if (t.speechSeconds > 2.5) continue;
-      // the turn before: the same speaker's long clip in the same condition, named on its own evidence
+      // the turn before: the same speaker's long clip in the same condition
       const turn = usable.find(
         (j) =>
           trials[j]!.speaker === t.speaker &&
@@ -354,22 +367,33 @@ for (const size of [5, persons.length]) {
           trials[j]!.speechSeconds >= 4,
       );
       if (turn === undefined) continue;
-      const household =
-        size >= persons.length ? [...persons.keys()] : subset(persons.length, size, i, t.speaker, -1);
-      const turnJudgement = decide(material, turn, household, policy);
-      if (turnJudgement?.decision.kind !== 'match') continue;
-      const context = { personId: turnJudgement.decision.personId, gapSeconds: 1 };
-      count(cont, decide(material, i, household, policy, context), persons[t.speaker]!.personId);
-      // the same short clip said after somebody else's turn: enrolled, or a stranger to the network
-      const others = household.filter((k) => k !== t.speaker);
-      const previous = others[i % others.length]!;
-      const other = { personId: persons[previous]!.personId, gapSeconds: 1 };
-      count(change, decide(material, i, household, policy, other), persons[t.speaker]!.personId);
-      count(stranger, decide(material, i, others, policy, other), null);
-      count(strangerAlone, decide(material, i, others, policy), null);
+      const households = size <= 5 ? 4 : size <= 10 ? 2 : 1;
+      for (let h = 0; h < households; h++) {
+        const household =
+          size >= persons.length
+            ? [...persons.keys()]
+            : subset(persons.length, size, i + 7919 * h, t.speaker, -1);
+        const others = household.filter((k) => k !== t.speaker);
+        // a stranger to the network after each enrolled person's turn
+        for (const previous of others) {
+          const context = { personId: persons[previous]!.personId, gapSeconds: 1 };
+          count(stranger, decide(material, i, others, policy, context), null);
+        }
+        count(strangerAlone, decide(material, i, others, policy), null);
+        if (h > 0) continue;
+        const turnJudgement = decide(material, turn, household, policy);
+        if (turnJudgement?.decision.kind !== 'match') continue;
+        const truth = persons[t.speaker]!.personId;
+        const context = { personId: turnJudgement.decision.personId, gapSeconds: 1 };
+        count(cont, decide(material, i, household, policy, context), truth);
+        count(contAlone, decide(material, i, household, policy), truth);
+        const other = { personId: persons[others[i % others.length]!]!.personId, gapSeconds: 1 };
+        count(change, decide(material, i, household, policy, other), truth);
+      }
     }
+    const floor = Number.isFinite(continuationMinLlr) ? continuationMinLlr : 'none';
     say(
-      `| ${size} | ${continuationPrior} | ${pct(cont.right, cont.total)} / ${pct2(cont.wrong, cont.total)} / ${pct(cont.unknown, cont.total)} (${cont.total}) | ${pct(change.right, change.total)} / ${pct2(change.wrong, change.total)} | ${pct2(stranger.wrong, stranger.total)} | ${pct2(strangerAlone.wrong, strangerAlone.total)} |`,
+      `| ${continuationPrior} / ${floor} / ${shortNoisyNamePosterior} | ${size} | ${pct(cont.right, cont.total)} / ${pct2(cont.wrong, cont.total)} / ${pct(cont.unknown, cont.total)} (${cont.total}) | ${pct(contAlone.right, contAlone.total)} | ${pct(change.right, change.total)} / ${pct2(change.wrong, change.total)} | **${pct2(stranger.wrong, stranger.total)}** (${stranger.wrong} of ${stranger.total}) | **${pct2(strangerAlone.wrong, strangerAlone.total)}** (${strangerAlone.wrong} of ${strangerAlone.total}) |`,
     );
   }
 }

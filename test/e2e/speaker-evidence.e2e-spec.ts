@@ -18,9 +18,16 @@ import { waitFor } from '../support/wait.js';
 const SR = 16_000;
 /** Several utterances through the whole pipeline each: generous, for a loaded machine. */
 const SLOW = 1_800_000;
-/** The short segment: a second of speech from this test-other-dev utterance of speaker 1688. */
-const SEGMENT_UTTERANCE = 6;
-const SEGMENT_SECONDS = 1.2;
+/**
+ * Speaker 1688's turn: the first 5 s of this test-other-dev utterance of hers. The short segment: two seconds of another
+ * of her utterances, from 40 % of the way in. It is heard as noisy speech (SNR about 10 dB) whose own evidence for her
+ * (a log-likelihood ratio of about 5.5) reaches the continuation's floor (5) but not the posterior short noisy speech
+ * needs on its own (0.999: about 0.998).
+ */
+const TURN_UTTERANCE = 6;
+const SEGMENT_UTTERANCE = 5;
+const SEGMENT_SECONDS = 2;
+const SEGMENT_AT = 0.4;
 
 /**
  * Who said what, from all the evidence: a stranger's repeated speech becomes exactly one person, never one per
@@ -150,11 +157,11 @@ describe('speaker identification from all the evidence (real HTTP, real PostgreS
       const who = await userWithNetwork(t);
       const anna = await enrolled(who, 'Anna', '1688');
       const bert = await enrolled(who, 'Bert', '2033');
-      const annaTurn = (await samplesOf(librispeechDevFiles('1688')[5]!)).slice(0, 5 * SR);
+      const annaTurn = (await samplesOf(librispeechDevFiles('1688')[TURN_UTTERANCE]!)).slice(0, 5 * SR);
       const bertTurn = (await samplesOf(librispeechDevFiles('2033')[5]!)).slice(0, 5 * SR);
-      // a second of Anna from another utterance: too little speech to name her on its own evidence
+      // two seconds of Anna from another utterance, heard in noise: too little evidence to name her on its own
       const other = await samplesOf(librispeechDevFiles('1688')[SEGMENT_UTTERANCE]!);
-      const at = Math.floor(other.length * 0.3);
+      const at = Math.floor(other.length * SEGMENT_AT);
       const segment = other.slice(at, at + Math.round(SEGMENT_SECONDS * SR));
 
       const alone = await streamer(who, 'hall')(segment);

@@ -34,6 +34,9 @@ const policy: SpeakerPolicy = {
     continuationMaxGapSeconds: 5,
     continuationMaxSpeechSeconds: 2.5,
     continuationMinSpeechSeconds: 0.5,
+    continuationMinLlr: 5,
+    shortSpeechSeconds: 2.5,
+    shortNoisyNamePosterior: 0.999,
     gatherMinSpeechSeconds: 1.5,
     gatherMinSnrDb: 20,
     gatherMaxScore: 0.5,
@@ -145,6 +148,36 @@ describe('judgeSpeaker: who spoke, from all the evidence', () => {
     ).toBe(false);
     const otherTurn = judgeSpeaker({ ...short, context: { personId: 'ben', gapSeconds: 1 } }, e);
     expect(otherTurn.decision).not.toMatchObject({ kind: 'match', personId: 'ben' });
+  });
+
+  it("gives the turn's person the prior only when the segment's own evidence reaches the floor", () => {
+    // cos 40° over 1.5 s: a log-likelihood ratio of about 4.9 for Anna, under the floor of 5
+    const short = { speechSeconds: 1.5, snrDb: 30, context: { personId: 'anna', gapSeconds: 1 } };
+    const e = [evidence(at(40), [anna, ben])];
+    const withoutFloor: SpeakerPolicy = {
+      ...policy,
+      calibrated: { ...policy.calibrated!, continuationMinLlr: Number.NEGATIVE_INFINITY },
+    };
+    expect(judgeSpeaker(short, [{ ...e[0]!, policy: withoutFloor }]).decision).toMatchObject({
+      kind: 'match',
+      personId: 'anna',
+    });
+    const judged = judgeSpeaker(short, e);
+    expect(judged.decision.kind).toBe('unknown');
+    expect(judged.contextUsed).toBe(false);
+  });
+
+  it('needs a stricter posterior for short speech heard in noise', () => {
+    // P(Anna) ≈ 0.995 on 2 s of noisy speech: over the noisy line (0.99), under the short noisy one (0.999)
+    const noisyShort = judgeSpeaker({ speechSeconds: 2, snrDb: 3 }, [evidence(at(0), [anna, ben])]);
+    expect(noisyShort.decision).toMatchObject({ kind: 'unknown', suggestedPersonId: 'anna' });
+    expect(
+      judgeSpeaker({ speechSeconds: 3, snrDb: 3 }, [evidence(at(0), [anna, ben])]).decision,
+    ).toMatchObject({ kind: 'match', personId: 'anna' });
+    // the same 2 s heard clean clears the clean line
+    expect(
+      judgeSpeaker({ speechSeconds: 2, snrDb: 30 }, [evidence(at(0), [anna, ben])]).decision,
+    ).toMatchObject({ kind: 'match', personId: 'anna' });
   });
 
   it("names a segment with less speech than a name needs only as the turn's speaker it continues", () => {

@@ -6,7 +6,9 @@
  * On a model with a calibration (speaker-calibration.ts) the answer is Bayesian: each person's score becomes a
  * log-likelihood ratio for the utterance's duration and noise, persons of older models (voiceprints not yet
  * re-enrolled) are weighed on the same footing, and a short segment that continues the turn of the person the same
- * device named a few seconds before starts from that person as the likelier speaker. Without a calibration (the weak
+ * device named a few seconds before starts from that person as the likelier speaker, when the segment's own evidence
+ * already points to them (a stranger who speaks after an enrolled person must not inherit the name). Without a
+ * calibration (the weak
  * baseline, a model whose cohort is missing) the threshold rules of `identifySpeaker` apply to the current model's
  * persons alone.
  */
@@ -199,15 +201,9 @@ function judgeCalibrated(
     contextUsed: false,
     gatherable: gather,
   });
-  // context: only for a short segment right after the same device named someone, and only when that someone is here
-  const context = utterance.context;
-  const favouredIndex =
-    context &&
-    context.gapSeconds <= rules.continuationMaxGapSeconds &&
-    utterance.speechSeconds <= rules.continuationMaxSpeechSeconds &&
-    utterance.speechSeconds >= rules.continuationMinSpeechSeconds
-      ? candidates.findIndex((c) => c.personId === context.personId)
-      : -1;
+  // context: only for a short segment right after the same device named someone who is here, and whose voice the
+  // segment itself already favours (a prior without such evidence names strangers who merely follow a turn)
+  const favouredIndex = continuedPerson(utterance, candidates, rules);
   // less speech than a name needs: only a continuation of the turn may be named, and only as the turn's speaker
   const belowNameMinimum = utterance.speechSeconds < policy.minMatchSpeechSeconds;
   if (belowNameMinimum && favouredIndex < 0) return unknown('too_little_speech', false);
@@ -218,7 +214,11 @@ function judgeCalibrated(
       : plain;
   const top = ranked.reduce((a, b) => (withContext.persons[b.i]! > withContext.persons[a.i]! ? b : a));
   const posterior = withContext.persons[top.i]!;
-  const namePosterior = noisy ? rules.noisyNamePosterior : rules.namePosterior;
+  const namePosterior = !noisy
+    ? rules.namePosterior
+    : utterance.speechSeconds <= rules.shortSpeechSeconds
+      ? Math.max(rules.noisyNamePosterior, rules.shortNoisyNamePosterior)
+      : rules.noisyNamePosterior;
   const contextUsed = favouredIndex >= 0 && (belowNameMinimum || plain.persons[top.i]! < namePosterior);
   // within the winner's model, the nearest voiceprint by cosine must be the same person (the normalised ranking and
   // the raw one disagreeing is ambiguous evidence)
@@ -268,6 +268,31 @@ function judgeCalibrated(
     contextUsed: false,
     gatherable,
   };
+}
+
+/**
+ * The candidate a segment continues (index into `candidates`), or -1: a segment of continuation length that began soon
+ * after the same device's turn named a person who is among the candidates, whose log-likelihood ratio on the segment
+ * alone reaches the continuation's floor and is the highest of all.
+ */
+function continuedPerson(
+  utterance: UtteranceFacts,
+  candidates: Candidate[],
+  rules: NonNullable<SpeakerPolicy['calibrated']>,
+): number {
+  const context = utterance.context;
+  if (
+    !context ||
+    context.gapSeconds > rules.continuationMaxGapSeconds ||
+    utterance.speechSeconds > rules.continuationMaxSpeechSeconds ||
+    utterance.speechSeconds < rules.continuationMinSpeechSeconds
+  ) {
+    return -1;
+  }
+  const index = candidates.findIndex((c) => c.personId === context.personId);
+  const favoured = candidates[index];
+  if (!favoured || favoured.llr < rules.continuationMinLlr) return -1;
+  return candidates.some((c) => c.llr > favoured.llr) ? -1 : index;
 }
 
 /**

@@ -280,6 +280,24 @@ describe('speaker identification policy', () => {
     expect(p.noisySnrDb).toBe(12);
     expect(resolveSpeakerPolicy('mfcc-stats-v1', {}, {}).matchThreshold).toBeGreaterThan(p.matchThreshold);
   });
+
+  it("a calibrated model's probabilities come from the normalised sections, each strictly between 0 and 1", () => {
+    const p = resolveSpeakerPolicy(
+      'mira-speaker-v1',
+      {},
+      {
+        speaker_id: {
+          short_noisy_name_posterior: 0.5,
+          normalised: { short_noisy_name_posterior: 0.9995, continuation_prior: 1 },
+        },
+      },
+      'as-norm',
+    );
+    expect(p.calibrated?.shortNoisyNamePosterior).toBe(0.9995);
+    expect(p.calibrated?.continuationPrior).toBe(
+      defaultPolicyFor('mira-speaker-v1', 'as-norm').calibrated?.continuationPrior,
+    );
+  });
 });
 
 /** Voiceprints encrypted at rest. */

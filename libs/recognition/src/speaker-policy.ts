@@ -64,6 +64,16 @@ export interface CalibratedRules {
    * (`minMatchSpeechSeconds`), and is then named only as the turn's speaker, never anybody else.
    */
   continuationMinSpeechSeconds: number;
+  /**
+   * … and only when the segment's own evidence already points to the turn's person: their log-likelihood ratio on
+   * the segment alone reaches this, and no other person's is higher. The prior alone would name a stranger whose
+   * short segment scores mildly like the person who spoke before.
+   */
+  continuationMinLlr: number;
+  /** Speech of at most this many seconds named on its own evidence (no context) … */
+  shortSpeechSeconds: number;
+  /** … needs this posterior when the SNR rule calls it noisy (short noisy speech is where strangers pass). */
+  shortNoisyNamePosterior: number;
   /** Unattributed speech of at least this length … */
   gatherMinSpeechSeconds: number;
   /**
