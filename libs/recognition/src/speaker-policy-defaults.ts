@@ -20,7 +20,7 @@ import type { CalibratedRules, SpeakerPolicy } from './speaker-policy.js';
  * enrolled person's turn was named as that person for 0.93 % of (segment, turn) pairs with 5 persons enrolled; with
  * floor 5 and 0.999 for short noisy speech 0.16 % (5 persons) and at most 0.10 % with 10, 30 or 83, and strangers'
  * short segments without context 0.13 % (0.19 % at 0.995). What it costs: continuations named right 83.7 → 56.4 %
- * with 5 persons (floor 4.5 names 59.9 % but strangers 0.20 %; no context 33.0 %). The gap (5 s) and segment
+ * with 5 persons (floor 4.5 names 61.8 % but strangers 0.21 %; no context 33.0 %). The gap (5 s) and segment
  * length (2.5 s) of a continuation are choices, not measured. Gathering keeps speech heard at ≥ 20 dB SNR that scores ≤ 3.0 against every enrolled
  * person (clean and heard-in-noise voiceprints): one utterance's P(nobody enrolled) never reached 0.9 for anybody
  * (no stranger was ever gathered); the SNR line leaves out babble the SNR stage calls clean, the source of most new
