@@ -1,6 +1,6 @@
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DataSource } from 'typeorm';
-import { InteractionEmbedder } from '../../libs/interaction/src/semantic/interaction-embedder.js';
+import { InteractionEmbedder } from '@mira/interaction';
 import {
   startPgliteApp,
   startTestApp,

@@ -7,3 +7,4 @@ export type { InteractionFilter, InteractionSort, NewInteraction } from './inter
 export { InteractionDto } from './dto/interaction.dto.js';
 export { toInteractionDto } from './interaction.mapper.js';
 export { searchLanguageOf } from './search/search-text.js';
+export { InteractionEmbedder } from './semantic/interaction-embedder.js';
