@@ -18,6 +18,7 @@ import { InteractionCounts1763803600000 } from './1763803600000-interaction-coun
 import { AccessChangeNotices1763803750000 } from './1763803750000-access-change-notices.js';
 import { InteractionTypeCounts1763803800000 } from './1763803800000-interaction-type-counts.js';
 import { InteractionEmbeddings1763803870000 } from './1763803870000-interaction-embeddings.js';
+import { InteractionEmbeddingVectors1763803880000 } from './1763803880000-interaction-embedding-vectors.js';
 
 /** Every migration, in order. New migrations are appended here (explicit list: works in ts-jest and compiled ESM). */
 export const ALL_MIGRATIONS = [
@@ -41,4 +42,5 @@ export const ALL_MIGRATIONS = [
   AccessChangeNotices1763803750000,
   InteractionTypeCounts1763803800000,
   InteractionEmbeddings1763803870000,
+  InteractionEmbeddingVectors1763803880000,
 ];

@@ -274,13 +274,13 @@ const geminiEnv = (fake: FakeGemini) =>
 semanticScenario('semantic search on PostgreSQL without pgvector (plain-SQL cosine)', async (fake) => {
   const app: TestApp = await startTestApp(geminiEnv(fake));
   const ranking = (await app.http().get('/health/detailed').expect(200)).body.checks.semantic_search.ranking;
-  expect(ranking).toBe('plain SQL (cosine over real[])');
+  expect(ranking).toBe('plain SQL (cosine over real[], newest 2000 embedded interactions only)');
   return app;
 });
 
 semanticScenario('semantic search on embedded PGlite (pgvector)', async (fake) => {
   const app: EmbeddedApp = await startPgliteApp('mira-pglite-semantic-', geminiEnv(fake));
   const ranking = (await app.http().get('/health/detailed').expect(200)).body.checks.semantic_search.ranking;
-  expect(ranking).toBe('pgvector (cosine distance)');
+  expect(ranking).toBe('pgvector (256-value prefix, 2000 candidates re-ranked by cosine distance)');
   return app;
 });

@@ -11,7 +11,13 @@ export interface GeminiConfigValues {
      * Semantic search: whether interactions are embedded, the embedding model, the vector size asked of it, and how
      * long a search waits for its query's embedding.
      */
-    embeddings: { enabled: boolean; model: string; dimensions: number; queryTimeoutMs: number };
+    embeddings: {
+      enabled: boolean;
+      model: string;
+      dimensions: number;
+      queryTimeoutMs: number;
+      sqlScanLimit: number;
+    };
   };
 }
 
@@ -35,6 +41,9 @@ export function parseGeminiConfig(env: EnvReader): GeminiConfigValues {
         dimensions: int('GEMINI_EMBEDDING_DIMENSIONS', 768, 8, 3072),
         // A search waits this long for its query's embedding, then answers with the text ranking alone.
         queryTimeoutMs: int('SEMANTIC_SEARCH_QUERY_TIMEOUT_MS', 3000, 100, 60_000),
+        // Without pgvector the cosine is computed in plain SQL (~80 µs a vector): the semantic ranking then looks
+        // only at the network's newest this-many embedded interactions, so a search stays well under a second.
+        sqlScanLimit: int('SEMANTIC_SEARCH_SQL_SCAN_LIMIT', 2000, 100, 10_000_000),
       },
     },
   };

@@ -140,6 +140,7 @@ export class InteractionSearchService {
       request,
       request.limit,
       this.capability.ranking,
+      this.capability.scanBounds,
     );
     return matches.map((m) => m.id);
   }

@@ -23,6 +23,15 @@ export interface SemanticMatch {
 /** The hash of the text an embedding was computed from, in SQL (the same as sha256Hex over UTF-8 in TypeScript). */
 const CONTENT_SHA256 = `encode(sha256(convert_to(i.content, 'UTF8')), 'hex')`;
 
+/** Values of the stored coarse prefix (`embedding_prefix`, migration InteractionEmbeddingVectors). */
+const PREFIX_DIMENSIONS = 256;
+
+/**
+ * How much of a network the semantic ranking reads: with pgvector, how many coarse candidates are re-ranked exactly;
+ * without it, how many of the newest embedded interactions are ranked at all (SEMANTIC_SEARCH_SQL_SCAN_LIMIT).
+ */
+export const SEMANTIC_SCAN_BOUNDS = { candidates: 2000, sqlScanLimit: 2000 };
+
 /** A vector as a PostgreSQL array literal (a parameter both node-postgres and PGlite pass through unchanged). */
 const arrayLiteral = (vector: number[]): string => `{${vector.join(',')}}`;
 
@@ -31,10 +40,14 @@ const arrayLiteral = (vector: number[]): string => `{${vector.join(',')}}`;
 export class InteractionEmbeddingRepository {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
-  /** Whether the `vector` extension is installed in this database (pgvector ranking), else plain SQL. */
+  /**
+   * pgvector ranking when the native vector columns exist (the `vector` extension, 0.7 or later, was installed when
+   * the migrations ran), else plain SQL.
+   */
   async ranking(): Promise<SemanticRanking> {
     const rows = (await this.dataSource.query(
-      `SELECT 1 FROM pg_extension WHERE extname = 'vector'`,
+      `SELECT 1 FROM pg_attribute
+       WHERE attrelid = 'interaction_embeddings'::regclass AND attname = 'embedding_prefix' AND NOT attisdropped`,
     )) as unknown[];
     return rows.length > 0 ? 'pgvector' : 'sql';
   }
@@ -128,9 +141,11 @@ export class InteractionEmbeddingRepository {
   }
 
   /**
-   * The network's interactions nearest in meaning to the query vector (unit-length), nearest first: an exact scan of
-   * the network's embeddings in this space, with the search's filters. pgvector computes the cosine distance of the
-   * cast vectors; without it the same distance is 1 − the dot product of the unit vectors, computed by unnest.
+   * The network's interactions nearest in meaning to the query vector (unit-length), nearest first, with the search's
+   * filters. With pgvector: a coarse pass over the stored 256-value prefixes (read from the row, no TOAST, no cast)
+   * keeps the `candidates` nearest, which are re-ranked exactly by the stored full vectors; vectors of 256 values or
+   * fewer have no prefix and are ranked exactly. Without it: the exact cosine (1 − the dot product of unit vectors, by
+   * unnest) over the network's `sqlScanLimit` newest embedded interactions only.
    */
   async nearest(
     networkId: string,
@@ -139,24 +154,47 @@ export class InteractionEmbeddingRepository {
     filter: SearchFilter,
     limit: number,
     ranking: SemanticRanking,
+    bounds: { candidates: number; sqlScanLimit: number } = SEMANTIC_SCAN_BOUNDS,
   ): Promise<SemanticMatch[]> {
     const params: unknown[] = [networkId, space.model, space.dimensions, arrayLiteral(query), limit];
     const conditions = searchFilterSql(filter, params);
     const join = conditions
       ? `JOIN interactions i ON i.network_id = e.network_id AND i.id = e.interaction_id ${conditions}`
       : '';
-    const distance =
-      ranking === 'pgvector'
-        ? `e.embedding::vector <=> $4::real[]::vector`
-        : `1 - (SELECT sum(a * b) FROM unnest(e.embedding, $4::real[]) AS pair(a, b))`;
-    const rows = (await this.dataSource.query(
-      `SELECT e.interaction_id AS id, ${distance} AS distance
-       FROM interaction_embeddings e ${join}
-       WHERE e.network_id = $1 AND e.model = $2 AND e.dimensions = $3
-       ORDER BY distance, e.interaction_id
-       LIMIT $5`,
-      params,
-    )) as { id: string; distance: number | string }[];
+    const inSpace = `e.network_id = $1 AND e.model = $2 AND e.dimensions = $3`;
+    let sql: string;
+    if (ranking === 'pgvector' && space.dimensions > PREFIX_DIMENSIONS) {
+      params.push(Math.max(bounds.candidates, limit));
+      sql = `WITH coarse AS (
+           SELECT e.interaction_id FROM interaction_embeddings e ${join}
+           WHERE ${inSpace}
+           ORDER BY e.embedding_prefix <#> l2_normalize(subvector($4::real[]::vector, 1, ${PREFIX_DIMENSIONS}))
+           LIMIT $${params.length})
+         SELECT e.interaction_id AS id, e.embedding_vector <=> $4::real[]::vector AS distance
+         FROM coarse c JOIN interaction_embeddings e ON e.network_id = $1 AND e.interaction_id = c.interaction_id
+         ORDER BY distance, e.interaction_id
+         LIMIT $5`;
+    } else if (ranking === 'pgvector') {
+      sql = `SELECT e.interaction_id AS id, e.embedding_vector <=> $4::real[]::vector AS distance
+         FROM interaction_embeddings e ${join}
+         WHERE ${inSpace}
+         ORDER BY distance, e.interaction_id
+         LIMIT $5`;
+    } else {
+      params.push(bounds.sqlScanLimit);
+      sql = `WITH newest AS (
+           SELECT e.interaction_id, e.embedding FROM interaction_embeddings e
+           JOIN interactions i ON i.network_id = e.network_id AND i.id = e.interaction_id ${conditions}
+           WHERE ${inSpace}
+           ORDER BY i.occurred_at DESC, i.id DESC
+           LIMIT $${params.length})
+         SELECT n.interaction_id AS id,
+                1 - (SELECT sum(a * b) FROM unnest(n.embedding, $4::real[]) AS pair(a, b)) AS distance
+         FROM newest n
+         ORDER BY distance, n.interaction_id
+         LIMIT $5`;
+    }
+    const rows = (await this.dataSource.query(sql, params)) as { id: string; distance: number | string }[];
     return rows.map((r) => ({ id: r.id, distance: Number(r.distance) }));
   }
 }

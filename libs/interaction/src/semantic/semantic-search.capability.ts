@@ -1,9 +1,10 @@
 import { Injectable, OnApplicationBootstrap } from '@nestjs/common';
 import { TextEmbedder } from '@mira/assistant';
-import { AppLogger, HealthRegistry } from '@mira/core';
+import { AppConfig, AppLogger, HealthRegistry } from '@mira/core';
 import {
   EmbeddingSpace,
   InteractionEmbeddingRepository,
+  SEMANTIC_SCAN_BOUNDS,
   SemanticRanking,
 } from './interaction-embedding.repository.js';
 
@@ -21,8 +22,14 @@ export class SemanticSearchCapability implements OnApplicationBootstrap {
     private readonly embeddings: InteractionEmbeddingRepository,
     private readonly embedder: TextEmbedder,
     private readonly health: HealthRegistry,
+    private readonly config: AppConfig,
     private readonly logger: AppLogger,
   ) {}
+
+  /** How much of a network a semantic search reads (repository's nearest). */
+  get scanBounds(): { candidates: number; sqlScanLimit: number } {
+    return { ...SEMANTIC_SCAN_BOUNDS, sqlScanLimit: this.config.values.gemini.embeddings.sqlScanLimit };
+  }
 
   get available(): boolean {
     return this.embedder.available;
@@ -51,7 +58,10 @@ export class SemanticSearchCapability implements OnApplicationBootstrap {
       // Text search always works; semantic search absent by configuration is not a fault.
       status: detectionFailed ? 'degraded' : 'healthy',
       modes: this.available ? ['text', 'semantic', 'hybrid'] : ['text'],
-      ranking: this.detected === 'pgvector' ? 'pgvector (cosine distance)' : 'plain SQL (cosine over real[])',
+      ranking:
+        this.detected === 'pgvector'
+          ? `pgvector (256-value prefix, ${SEMANTIC_SCAN_BOUNDS.candidates} candidates re-ranked by cosine distance)`
+          : `plain SQL (cosine over real[], newest ${this.scanBounds.sqlScanLimit} embedded interactions only)`,
       ...(this.available
         ? { embedding_model: this.embedder.model, dimensions: this.embedder.dimensions }
         : { reason: 'no text embeddings: GEMINI_API_KEY unset or SEMANTIC_SEARCH_ENABLED=false' }),

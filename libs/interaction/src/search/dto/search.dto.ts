@@ -117,7 +117,9 @@ export class InteractionSearchResultDto {
     description:
       'The semantic ranking: ran; not_requested (mode=text); unavailable (whatever the mode: no text embeddings ' +
       'here, GEMINI_API_KEY unset or SEMANTIC_SEARCH_ENABLED=false, see GET /health/detailed); failed (Gemini ' +
-      'answered an error or not within SEMANTIC_SEARCH_QUERY_TIMEOUT_MS)',
+      'answered an error or not within SEMANTIC_SEARCH_QUERY_TIMEOUT_MS). `ran` is approximate: with pgvector a ' +
+      "256-value prefix pass keeps 2000 candidates for the exact re-ranking; without it only the network's newest " +
+      'SEMANTIC_SEARCH_SQL_SCAN_LIMIT embedded interactions are ranked (GET /health/detailed → semantic_search.ranking)',
   })
   semantic: SemanticOutcome;
 }
