@@ -292,8 +292,8 @@ async function main(): Promise<void> {
         `${RECALL_QUERIES} random unit query vectors, limit 10, alternating, median ms): the exact scan casting ` +
         'every real[] (the ranking without stored vector columns) against the stored columns; recall@10 is the ' +
         'mean share of the exact top-10 found. The vectors are random, with no Matryoshka structure, so this ' +
-        'recall is a floor: a prefix of real gemini-embedding-001 vectors ranks much like the whole (not measured ' +
-        'here: no real embeddings in the bench).',
+        'recall is a floor: gemini-embedding-001 is trained so that its prefixes are embeddings too, so real ' +
+        'vectors should lose less (not measured here: the bench has no real embeddings).',
       '',
       '| ranking | median (ms) | vs exact cast | recall@10 |',
       '|---|---:|---:|---:|',
