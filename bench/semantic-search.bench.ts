@@ -19,11 +19,8 @@ import { pathToFileURL } from 'node:url';
 import pg from 'pg';
 import { DataSource } from 'typeorm';
 import { AppConfig, AppLogger } from '@mira/core';
+import { InteractionEmbeddingRepository, SEMANTIC_SCAN_BOUNDS } from '@mira/interaction';
 import { createApp } from '../apps/api/src/app.factory.js';
-import {
-  InteractionEmbeddingRepository,
-  SEMANTIC_SCAN_BOUNDS,
-} from '../libs/interaction/src/semantic/interaction-embedding.repository.js';
 import { FakeGemini } from '../test/support/fake-gemini.js';
 import { writeBenchmark } from '../tooling/benchmarks-file.js';
 

@@ -8,3 +8,7 @@ export { InteractionDto } from './dto/interaction.dto.js';
 export { toInteractionDto } from './interaction.mapper.js';
 export { searchLanguageOf } from './search/search-text.js';
 export { InteractionEmbedder } from './semantic/interaction-embedder.js';
+export {
+  InteractionEmbeddingRepository,
+  SEMANTIC_SCAN_BOUNDS,
+} from './semantic/interaction-embedding.repository.js';
