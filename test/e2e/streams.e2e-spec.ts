@@ -247,6 +247,58 @@ describe('streams: multi-device ingestion and best-microphone arbitration', () =
     expect(await utteranceJobs(networkId)).toEqual([early.body.chunk_id]);
   });
 
+  it('a copy whose upload body arrives slowly is timed by when the upload arrived: still a copy of the same moment, never a second utterance', async () => {
+    const { networkId, auth } = await roomWith(['prompt', 'slow']);
+    const base = speech[1]!;
+    const slowCopy = wav(micCopy(base, { gain: 1, snrDb: 30, seed: 41 }));
+    const durMs = Math.round(seconds(micCopy(base, { gain: 1, snrDb: 0, seed: 0 })) * 1000);
+    const capturedAtMs = Date.now() - durMs;
+    // The slow device's request reaches the server now, its body only seconds later (longer than the chunk): the
+    // server gets to the upload late, as a loaded server gets to some of a room's copies later than to others.
+    const boundary = 'mira-slow-body';
+    const head = Buffer.from(
+      `--${boundary}\r\nContent-Disposition: form-data; name="timestamp"\r\n\r\n${capturedAtMs}\r\n` +
+        `--${boundary}\r\nContent-Disposition: form-data; name="audio_data"; filename="chunk.wav"\r\n` +
+        'Content-Type: audio/wav\r\n\r\n',
+    );
+    const tail = Buffer.from(`\r\n--${boundary}--\r\n`);
+    let release = () => {};
+    const bodyHeld = new Promise<void>((resolve) => (release = resolve));
+    const slowBody = new ReadableStream<Uint8Array>({
+      async start(controller) {
+        controller.enqueue(new Uint8Array(head));
+        await bodyHeld;
+        controller.enqueue(new Uint8Array(Buffer.concat([slowCopy, tail])));
+        controller.close();
+      },
+    });
+    const slowUpload = fetch(`${t.baseUrl}/api/v1/${networkId}/streams/slow/audio`, {
+      method: 'POST',
+      headers: { ...auth.slow!, 'content-type': `multipart/form-data; boundary=${boundary}` },
+      body: slowBody,
+      duplex: 'half',
+    } as RequestInit);
+    const prompt = await post(
+      t,
+      networkId,
+      auth.prompt!,
+      'prompt',
+      micCopy(base, { gain: 1, snrDb: 10, seed: 40 }),
+      {
+        capturedAtMs,
+      },
+    ).expect(200);
+    await decided(networkId, [prompt.body.chunk_id]);
+    await new Promise((resolve) => setTimeout(resolve, durMs + 2000));
+    release();
+    const slow = await slowUpload;
+    expect(slow.status).toBe(200);
+    const slowId = ((await slow.json()) as { chunk_id: string }).chunk_id;
+    const [row] = await decided(networkId, [slowId]);
+    expect(row).toMatchObject({ status: 'lost', decision_reason: 'late_copy' });
+    expect(await utteranceJobs(networkId)).toEqual([prompt.body.chunk_id]);
+  });
+
   it('two rooms talking at once are two sounds: each room keeps its best copy, neither is dropped', async () => {
     const { networkId, auth } = await roomWith(['kitchen-1', 'kitchen-2', 'office-1', 'office-2']);
     const kitchen = speech[0]!;

@@ -88,8 +88,11 @@ export class ChunkIngestionService implements OnModuleInit {
     body: Record<string, unknown>,
     idempotencyHeader: string | undefined,
     live?: LiveFramesGuard,
+    arrivedAt?: Date,
   ): Promise<ChunkReceipt> {
-    const receivedAt = new Date();
+    // The clock offset is measured from the receive time: the moment the upload reached the server, not when this
+    // busy server got to it (under load the copies of one moment wait different times, up to seconds, before here).
+    const receivedAt = arrivedAt ?? new Date();
     if (principal.kind !== 'client') throw StreamErrors.clientTokenRequired();
     const clientId = principal.clientId;
     const streamId = assertStreamId(rawStreamId);

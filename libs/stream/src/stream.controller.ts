@@ -19,7 +19,14 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import { AudioUploadInterceptor } from '@mira/audio';
-import { Access, CurrentPrincipal, ErrorResponseDto, RateBudget, type Principal } from '@mira/core';
+import {
+  Access,
+  CurrentPrincipal,
+  ErrorResponseDto,
+  RateBudget,
+  requestArrivedAt,
+  type Principal,
+} from '@mira/core';
 import {
   PhoneLocationBodyDto,
   PhoneLocationUpdatedDto,
@@ -207,6 +214,8 @@ export class StreamController {
       file,
       body ?? {},
       idempotencyKey,
+      undefined,
+      requestArrivedAt(),
     );
     return toChunkAcceptedDto(receipt);
   }

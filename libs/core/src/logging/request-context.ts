@@ -5,6 +5,11 @@ export interface RequestContext {
   requestId: string;
   networkId?: string;
   principal?: string;
+  /**
+   * When the request reached the server (epoch ms, its first middleware): an upload's receive time before it waited
+   * for its body, its authentication or a busy event loop.
+   */
+  arrivedAtMs?: number;
 }
 
 const storage = new AsyncLocalStorage<RequestContext>();
@@ -19,4 +24,10 @@ export function currentRequestContext(): RequestContext | undefined {
 
 export function currentRequestId(): string | undefined {
   return storage.getStore()?.requestId;
+}
+
+/** When the current HTTP request reached the server; undefined outside a request. */
+export function requestArrivedAt(): Date | undefined {
+  const at = storage.getStore()?.arrivedAtMs;
+  return at === undefined ? undefined : new Date(at);
 }

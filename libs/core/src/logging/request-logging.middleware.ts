@@ -23,6 +23,7 @@ export function requestLoggingMiddleware(logger: AppLogger, instrumentation: Req
   const histogram = instrumentation.metrics?.httpDuration();
   const shutdown = instrumentation.shutdown;
   return (req: Request, res: Response, next: NextFunction): void => {
+    const arrivedAtMs = Date.now();
     const incoming = req.header('x-request-id');
     const requestId = incoming && REQUEST_ID_PATTERN.test(incoming) ? incoming : randomUUID();
     res.setHeader('X-Request-Id', requestId);
@@ -31,7 +32,7 @@ export function requestLoggingMiddleware(logger: AppLogger, instrumentation: Req
       if (shutdown.isDraining) res.setHeader('Connection', 'close');
       res.once('close', shutdown.requestStarted());
     }
-    const context: RequestContext = { requestId };
+    const context: RequestContext = { requestId, arrivedAtMs };
     const started = process.hrtime.bigint();
     logger.debug('http_request_started', { request_id: requestId, method: req.method });
     res.on('finish', () => {
