@@ -18,7 +18,12 @@
  * The ladder runs BENCH_RUNS times (a fresh server each); each figure is the median over runs. The 1-minute load
  * average is recorded before and after each run (the machine is shared).
  *
- * Env: BENCH_SECONDS (12), BENCH_RUNS (3), BENCH_LADDER (4,8,12,24,48). Writes part of `## Streams`.
+ * - room-seconds: the (room, second) pairs that had a winning copy, and how many of them had more than one (the same
+ *   words forwarded twice), with the widest spread of the clock offsets the server estimated for one second's copies
+ *   (the copies of one second are grouped by their aligned times: beyond half a chunk they fall into the next second).
+ * Env: BENCH_SECONDS (12), BENCH_RUNS (3), BENCH_LADDER (4,8,12,24,48); BENCH_LATE_DEVICE_MS (0): the last device of
+ * every room uploads each chunk this much later than its roommates (a device on a slower path); BENCH_DUMP_CHUNKS=1
+ * prints every chunk's decision to stderr. Writes part of `## Streams`.
  */
 import { readFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
@@ -44,6 +49,7 @@ const SECONDS = Number(process.env.BENCH_SECONDS ?? 12);
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 const LADDER = (process.env.BENCH_LADDER ?? '4,8,12,24,48').split(',').map(Number);
 const PER_NETWORK = 4;
+const LATE_DEVICE_MS = Number(process.env.BENCH_LATE_DEVICE_MS ?? 0);
 const TARGET_P95_MS = 200;
 /** How long a step may take after its last upload for the forwarded copies to become interactions. */
 const DRAIN_MS = 90_000;
@@ -59,6 +65,11 @@ interface StepResult {
   events: number;
   forwarded: number;
   processed: number;
+  /** (room, second) pairs with a winning copy; of them, those with more than one. */
+  roomSeconds: number;
+  duplicated: number;
+  /** Widest spread (ms) of the estimated clock offsets among one second's copies in one room. */
+  offsetSpreadMs: number;
   loopP99: number;
   /** Server CPU (all threads) per uploaded chunk over the step and its drain, ms: the cost, whatever the load. */
   cpuPerChunk: number;
@@ -167,7 +178,7 @@ async function step(server: Server, devices: number, chunks: Buffer[][]): Promis
     uploaders.map(async (d) => {
       for (let s = 0; s < SECONDS; s++) {
         const captured = d.room.firstCapture + s * 1000;
-        await sleep(captured + 1000 - Date.now());
+        await sleep(captured + 1000 + (d.member === PER_NETWORK - 1 ? LATE_DEVICE_MS : 0) - Date.now());
         const form = new FormData();
         form.append(
           'audio_data',
@@ -217,6 +228,7 @@ async function step(server: Server, devices: number, chunks: Buffer[][]): Promis
     c = await counts();
   }
   await sleep(500); // the last events are on their way
+  const seconds = await roomSeconds(server, networkIds);
   clearInterval(sampler);
   peakRss = Math.max(peakRss, rssMb(pid));
   const cpuUsed = cpuMs(pid) - cpuBefore;
@@ -243,8 +255,38 @@ async function step(server: Server, devices: number, chunks: Buffer[][]): Promis
     events: eventMs.length,
     forwarded: Number(c.forwarded),
     processed: Number(c.processed),
+    ...seconds,
     loopP99,
     cpuPerChunk: cpuUsed / Math.max(1, latencies.length),
+  };
+}
+
+/** Winners per (room, second) and the spread of the copies' clock offsets, from the server's chunk table. */
+async function roomSeconds(
+  server: Server,
+  networkIds: string[],
+): Promise<{ roomSeconds: number; duplicated: number; offsetSpreadMs: number }> {
+  const { rows } = await server.db.query<{ winners: string; spread: string }>(
+    `SELECT count(*) FILTER (WHERE status = 'won') AS winners,
+            extract(epoch FROM max(aligned_start - captured_at) - min(aligned_start - captured_at)) * 1000 AS spread
+       FROM stream_chunks WHERE network_id = ANY($1::uuid[]) GROUP BY network_id, seq`,
+    [networkIds],
+  );
+  if (process.env.BENCH_DUMP_CHUNKS === '1') {
+    const chunks = await server.db.query(
+      `SELECT network_id, seq, stream_id, status, decision_reason, round(snr_db::numeric, 1) AS snr_db,
+              round(extract(epoch FROM aligned_start - captured_at) * 1000) AS offset_ms,
+              round(extract(epoch FROM received_at - captured_at) * 1000) AS received_after_capture_ms
+         FROM stream_chunks WHERE network_id = ANY($1::uuid[]) ORDER BY network_id, seq, stream_id`,
+      [networkIds],
+    );
+    process.stderr.write(`${chunks.rows.map((r) => JSON.stringify(r)).join('\n')}\n`);
+  }
+  const winners = rows.map((r) => Number(r.winners));
+  return {
+    roomSeconds: winners.filter((w) => w > 0).length,
+    duplicated: winners.filter((w) => w > 1).length,
+    offsetSpreadMs: Math.max(0, ...rows.map((r) => Number(r.spread))),
   };
 }
 
@@ -274,6 +316,7 @@ async function main(): Promise<void> {
           process.stderr.write(
             `[bench]   N=${n}: ingest p50 ${fmt(r.p50)} ms, p95 ${fmt(r.p95)} ms, errors ${r.errors}/${r.sent}; ` +
               `word→event p95 ${fmt(r.eventP95)} ms (${r.events} events); processed ${r.processed}/${r.forwarded}; ` +
+              `room-seconds ${r.roomSeconds} (${r.duplicated} with two winners or more), offset spread ${fmt(r.offsetSpreadMs)} ms; ` +
               `event loop p99 ${fmt(r.loopP99, 1)} ms; RSS ${fmt(r.rss)} MB; CPU ${fmt(r.cpuPerChunk, 1)} ms/chunk; ` +
               `load ${loadavg()[0]!.toFixed(1)}\n`,
           );
@@ -298,10 +341,12 @@ async function main(): Promise<void> {
     const processed = samples.reduce((a, s) => a + s.processed, 0);
     const events = samples.reduce((a, s) => a + s.events, 0);
     const forwarded = samples.reduce((a, s) => a + s.forwarded, 0);
+    const roomSecs = samples.reduce((a, s) => a + s.roomSeconds, 0);
+    const duplicated = samples.reduce((a, s) => a + s.duplicated, 0);
     const p95s = samples.map((s) => fmt(s.p95)).join(' / ');
     rows.push(
       `| ${n} | ${samples.length} | ${fmt(med((s) => s.p50))} | ${fmt(med((s) => s.p95))} (${p95s}) | ${errors}/${sent} | ` +
-        `${fmt(med((s) => s.eventP95))} | ${events} | ${processed}/${forwarded} | ${fmt(
+        `${fmt(med((s) => s.eventP95))} | ${events} | ${processed}/${forwarded} (${roomSecs}, ${duplicated}) | ${fmt(
           med((s) => s.loopP99),
           1,
         )} | ${fmt(med((s) => s.rss))} | ${fmt(
@@ -319,7 +364,8 @@ chunk per second in real time; 4 devices per network hear the same room, so ever
 winning copy goes through the utterance pipeline to an \`interaction\` event on the network's app socket. Medians over
 runs (ingest p95 of each run in brackets). Word → event: from the room's copies of one second all answered to that
 second's \`interaction\` event on the socket; Events: how many arrived and matched a second, summed over runs. Processed: winning copies done / forwarded, summed over runs, after the
-step drained (≤ ${DRAIN_MS / 1000} s). Event-loop p99: the server's, over the upload phase of the step. CPU per
+step drained (≤ ${DRAIN_MS / 1000} s); in brackets the room-seconds that had a winner and how many of them had more than
+one (the same words forwarded twice). Event-loop p99: the server's, over the upload phase of the step. CPU per
 chunk: the server process's CPU time (all threads) over the step and its drain, divided by the uploads: what a
 chunk costs whatever the machine's load.
 
