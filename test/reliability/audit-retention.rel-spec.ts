@@ -191,13 +191,15 @@ describe('reliability: audit log and data retention', () => {
           .send({ retention_days: bad })
           .expect(422);
       }
-      // The generic settings patch cannot store an invalid retention either.
-      await t
-        .http()
-        .patch(`/api/v1/networks/${networkId}`)
-        .set(session.auth)
-        .send({ settings: { retention_days: 0 } })
-        .expect(422);
+      // The generic settings patch cannot store an invalid retention either, nor settings that are not an object.
+      for (const settings of [{ retention_days: 0 }, null, [], 'retention_days=14']) {
+        await t
+          .http()
+          .patch(`/api/v1/networks/${networkId}`)
+          .set(session.auth)
+          .send({ settings })
+          .expect(422);
+      }
       const viaSettings = await t
         .http()
         .patch(`/api/v1/networks/${networkId}`)

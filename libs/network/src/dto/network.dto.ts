@@ -63,7 +63,8 @@ export class UpdateNetworkDto extends PartialType(CreateNetworkDto, { skipNullPr
       speaker_id: { match_threshold: 0.5, normalised: { match_threshold: 3.5 } },
     },
   })
-  @IsOptional()
+  // null is not "no change": it is validated (and refused) like any other non-object
+  @ValidateIf((_, value) => value !== undefined)
   @IsBoundedJsonObject()
   settings?: Record<string, unknown>;
 }
