@@ -21,6 +21,7 @@ import {
   pageBounds,
   type Principal,
   RateBudget,
+  requestArrivedAt,
   UuidParamPipe,
 } from '@mira/core';
 import { InteractionService } from '@mira/interaction';
@@ -90,7 +91,7 @@ export class AppInteractionsController {
     @Body() body: SegmentFieldsDto,
     @UploadedFile() audio: UploadedAudio,
   ): Promise<void> {
-    await this.segments.register(networkId, principal, body, audio);
+    await this.segments.register(networkId, principal, body, audio, requestArrivedAt() ?? new Date());
   }
 
   @Get()

@@ -16,22 +16,31 @@ export class AppSegmentsService {
     private readonly ingestion: ChunkIngestionService,
   ) {}
 
+  /** `arrivedAt`: when the request reached the server (a segment without times ended then). */
   async register(
     networkId: string,
     principal: Principal,
     fields: SegmentFields,
     audio: UploadedAudio,
+    arrivedAt: Date,
   ): Promise<void> {
     const clientId = fields.client_id;
     if (principal.kind === 'client' && principal.clientId !== clientId) {
       throw CommonErrors.forbidden('A device token uploads as its own device: client_id must be its name');
     }
-    const timing = segmentTiming(fields, Date.now());
-    await this.ingestion.ingestSegment(networkId, clientId, audio, timing, {
-      via: 'app',
-      chunk_start_ms: timing.startedAt?.getTime() ?? null,
-      chunk_end_ms: timing.endedAt?.getTime() ?? null,
-    });
+    const timing = segmentTiming(fields, arrivedAt.getTime());
+    await this.ingestion.ingestSegment(
+      networkId,
+      clientId,
+      audio,
+      timing,
+      {
+        via: 'app',
+        chunk_start_ms: timing.startedAt?.getTime() ?? null,
+        chunk_end_ms: timing.endedAt?.getTime() ?? null,
+      },
+      arrivedAt,
+    );
     // A name first seen on an accepted upload becomes a device of the account (dadei never registers its own).
     if (principal.kind === 'user') await this.networks.ensureDevice(networkId, clientId);
   }

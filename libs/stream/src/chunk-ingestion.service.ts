@@ -79,7 +79,12 @@ export class ChunkIngestionService implements OnModuleInit {
     );
   }
 
-  /** Stores one uploaded chunk of a device's stream (the file is required by the upload interceptor). */
+  /**
+   * Stores one uploaded chunk of a device's stream (the file is required by the upload interceptor). `receivedAt` is
+   * when its bytes reached the server (the request's arrival, a live socket's last frame): the clock offset is
+   * measured from it, not from when this busy server got to the chunk (under load the copies of one moment wait
+   * different times, up to seconds, before here).
+   */
   async ingest(
     networkId: string,
     principal: Principal,
@@ -87,12 +92,9 @@ export class ChunkIngestionService implements OnModuleInit {
     file: UploadedAudio,
     body: Record<string, unknown>,
     idempotencyHeader: string | undefined,
+    receivedAt: Date,
     live?: LiveFramesGuard,
-    arrivedAt?: Date,
   ): Promise<ChunkReceipt> {
-    // The clock offset is measured from the receive time: the moment the upload reached the server, not when this
-    // busy server got to it (under load the copies of one moment wait different times, up to seconds, before here).
-    const receivedAt = arrivedAt ?? new Date();
     if (principal.kind !== 'client') throw StreamErrors.clientTokenRequired();
     const clientId = principal.clientId;
     const streamId = assertStreamId(rawStreamId);
@@ -119,7 +121,7 @@ export class ChunkIngestionService implements OnModuleInit {
    * POST /interactions/register): stored, arbitrated and processed exactly like a stream chunk, on the device's own
    * stream (stream id = device name). `startedAt`/`endedAt` are the device's clock when it sent them; with `endedAt`
    * the first sample is taken to be `endedAt` − duration, without either the segment is taken to have ended when it
-   * arrived. Resolves once the chunk and its arbitration job are committed.
+   * arrived (`receivedAt`, the request's arrival). Resolves once the chunk and its arbitration job are committed.
    */
   async ingestSegment(
     networkId: string,
@@ -127,8 +129,8 @@ export class ChunkIngestionService implements OnModuleInit {
     file: UploadedAudio,
     timing: { startedAt: Date | null; endedAt: Date | null },
     metadata: Record<string, unknown>,
+    receivedAt: Date,
   ): Promise<ChunkReceipt> {
-    const receivedAt = new Date();
     if (!(await this.networks.isServiceEnabled(networkId))) throw StreamErrors.serviceDisabled();
     const fields: StoredChunkFields = {
       capturedAt: timing.endedAt ? null : timing.startedAt,

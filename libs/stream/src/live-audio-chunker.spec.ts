@@ -16,8 +16,9 @@ const summary = (c: LiveChunk) => ({
   last: c.pcm.readInt16LE(c.pcm.length - 2),
 });
 
-function pushAll(chunker: LiveAudioChunker, frames: Buffer[]): LiveChunk[] {
-  return frames.map((f) => chunker.push(f)).filter((c): c is LiveChunk => c !== null);
+/** Pushes the frames as if frame i reached the server at `arrivedFrom + i` ms. */
+function pushAll(chunker: LiveAudioChunker, frames: Buffer[], arrivedFrom = 0): LiveChunk[] {
+  return frames.map((f, i) => chunker.push(f, arrivedFrom + i)).filter((c): c is LiveChunk => c !== null);
 }
 
 describe('LiveAudioChunker', () => {
@@ -89,7 +90,25 @@ describe('LiveAudioChunker', () => {
     pushAll(chunker, [frame(200, 1), frame(200, 2)]);
     const rest = chunker.start(10, 60_000, 5);
     expect(summary(rest!)).toMatchObject({ seqFrom: 0, seqTo: 1, capturedAtMs: 1_000, ms: 400 });
-    chunker.push(frame(100, 3));
+    chunker.push(frame(100, 3), 0);
     expect(summary(chunker.flush()!)).toMatchObject({ seqFrom: 10, seqTo: 10, capturedAtMs: 60_000 });
+  });
+
+  it("a chunk's receive time is when its last frame arrived, whether a grid line, a flush or a hello cut it", () => {
+    const chunker = new LiveAudioChunker(null);
+    chunker.start(0, 10_000, 1);
+    // 10 frames of 100 ms, arriving at 5000, 5001, …: the 1 s line is reached by frame 9 (arrived at 5009)
+    expect(
+      pushAll(
+        chunker,
+        Array.from({ length: 10 }, (_, i) => frame(100, i)),
+        5_000,
+      ).map((c) => c.arrivedAtMs),
+    ).toEqual([5_009]);
+    chunker.push(frame(100, 10), 7_000);
+    chunker.push(frame(100, 11), 7_100);
+    expect(chunker.flush()?.arrivedAtMs).toBe(7_100); // a flush later than the frames does not move it
+    chunker.push(frame(100, 12), 8_000);
+    expect(chunker.start(50, 20_000, 1)?.arrivedAtMs).toBe(8_000);
   });
 });

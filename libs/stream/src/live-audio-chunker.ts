@@ -6,6 +6,8 @@ export interface LiveChunk {
   seqTo: number;
   /** Device-clock capture time of the first sample (epoch ms). */
   capturedAtMs: number;
+  /** When the chunk's last frame reached the server (epoch ms, server clock): the chunk's receive time. */
+  arrivedAtMs: number;
   /** PCM16LE mono 16 kHz. */
   pcm: Buffer;
 }
@@ -29,6 +31,7 @@ export class LiveAudioChunker {
   private chunkStartMs = 0;
   private chunkEndLineMs = 0;
   private chunkMs = 0;
+  private lastArrivedMs = 0;
 
   constructor(private committedSeq: number | null) {}
 
@@ -61,8 +64,8 @@ export class LiveAudioChunker {
     return rest;
   }
 
-  /** One binary frame (even length); answers the chunk it completes, if any. */
-  push(frame: Buffer): LiveChunk | null {
+  /** One binary frame (even length) that reached the server at `arrivedAtMs`; answers the chunk it completes, if any. */
+  push(frame: Buffer, arrivedAtMs: number): LiveChunk | null {
     const seq = this.nextSeq++;
     const startMs = this.clockMs;
     this.clockMs += frame.length / BYTES_PER_MS;
@@ -75,6 +78,7 @@ export class LiveAudioChunker {
     }
     this.parts.push(frame);
     this.bytes += frame.length;
+    this.lastArrivedMs = arrivedAtMs;
     return this.clockMs >= this.chunkEndLineMs ? this.cut(seq) : null;
   }
 
@@ -93,6 +97,7 @@ export class LiveAudioChunker {
       seqFrom: this.chunkSeqFrom,
       seqTo,
       capturedAtMs: Math.round(this.chunkStartMs),
+      arrivedAtMs: this.lastArrivedMs,
       pcm: this.parts.length === 1 ? this.parts[0]! : Buffer.concat(this.parts, this.bytes),
     };
     this.parts = [];

@@ -39,8 +39,8 @@ export class LiveAudioSession {
   readonly chunker: LiveAudioChunker;
   private readonly queue: LiveChunk[] = [];
   private queuedBytes = 0;
-  /** Messages read while paused, taken when reading resumes. */
-  private readonly held: { data: Buffer; isBinary: boolean }[] = [];
+  /** Messages read while paused (with when they arrived), taken when reading resumes. */
+  private readonly held: { data: Buffer; isBinary: boolean; arrivedAtMs: number }[] = [];
   private format: LiveAudioFormat = 'pcm16';
   private committing: Promise<void> | null = null;
   private chunkSeconds = 0;
@@ -75,17 +75,18 @@ export class LiveAudioSession {
 
   receive(data: Buffer, isBinary: boolean): void {
     if (this.closing) return;
+    const arrivedAtMs = Date.now();
     if (this.paused || this.held.length > 0) {
-      this.held.push({ data, isBinary });
+      this.held.push({ data, isBinary, arrivedAtMs });
       this.stats.held += 1;
       return;
     }
-    this.take(data, isBinary);
+    this.take(data, isBinary, arrivedAtMs);
   }
 
-  private take(data: Buffer, isBinary: boolean): void {
+  private take(data: Buffer, isBinary: boolean, arrivedAtMs: number): void {
     try {
-      if (isBinary) this.receiveAudio(data);
+      if (isBinary) this.receiveAudio(data, arrivedAtMs);
       else this.receiveText(data.toString('utf8'));
     } catch (err) {
       this.fail(err);
@@ -117,7 +118,7 @@ export class LiveAudioSession {
     this.enqueue(this.chunker.start(seq, message.capturedAtMs, message.chunkSeconds));
   }
 
-  private receiveAudio(frame: Buffer): void {
+  private receiveAudio(frame: Buffer, arrivedAtMs: number): void {
     if (!this.chunker.isStarted) {
       throw new LiveAudioProtocolError(LiveAudioCloseCode.policyViolation, 'send a hello before audio');
     }
@@ -130,7 +131,7 @@ export class LiveAudioSession {
     }
     this.stats.frames += 1;
     this.stats.bytes += frame.length;
-    this.enqueue(this.chunker.push(pcm));
+    this.enqueue(this.chunker.push(pcm, arrivedAtMs));
   }
 
   private decodeOpus(packet: Buffer): Buffer {
@@ -170,8 +171,8 @@ export class LiveAudioSession {
   /** The messages held while paused, in order, until they run out or pause the socket again. */
   private takeHeld(): void {
     while (this.held.length > 0 && !this.paused && !this.closing) {
-      const { data, isBinary } = this.held.shift()!;
-      this.take(data, isBinary);
+      const { data, isBinary, arrivedAtMs } = this.held.shift()!;
+      this.take(data, isBinary, arrivedAtMs);
     }
   }
 
@@ -200,6 +201,7 @@ export class LiveAudioSession {
             ...(this.metadataJson ? { metadata: this.metadataJson } : {}),
           },
           undefined,
+          new Date(chunk.arrivedAtMs),
           { firstSeq: chunk.seqFrom },
         );
       } catch (err) {

@@ -214,8 +214,7 @@ export class StreamController {
       file,
       body ?? {},
       idempotencyKey,
-      undefined,
-      requestArrivedAt(),
+      requestArrivedAt() ?? new Date(),
     );
     return toChunkAcceptedDto(receipt);
   }
