@@ -16,6 +16,7 @@ import { Memories1763803400000 } from './1763803400000-memories.js';
 import { Recordings1763803500000 } from './1763803500000-recordings.js';
 import { InteractionCounts1763803600000 } from './1763803600000-interaction-counts.js';
 import { AccessChangeNotices1763803750000 } from './1763803750000-access-change-notices.js';
+import { DeviceAndServiceNotices1763803890000 } from './1763803890000-device-and-service-notices.js';
 import { InteractionTypeCounts1763803800000 } from './1763803800000-interaction-type-counts.js';
 import { InteractionEmbeddings1763803870000 } from './1763803870000-interaction-embeddings.js';
 import { InteractionEmbeddingVectors1763803880000 } from './1763803880000-interaction-embedding-vectors.js';
@@ -43,4 +44,5 @@ export const ALL_MIGRATIONS = [
   InteractionTypeCounts1763803800000,
   InteractionEmbeddings1763803870000,
   InteractionEmbeddingVectors1763803880000,
+  DeviceAndServiceNotices1763803890000,
 ];

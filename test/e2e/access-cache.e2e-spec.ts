@@ -1,6 +1,8 @@
-import { AccessCache } from '@mira/core';
+import { createHash } from 'node:crypto';
+import { AccessCache, encodeWav16 } from '@mira/core';
 import {
   createNetwork,
+  registerClient,
   registerUser,
   startTestApp,
   userWithNetwork,
@@ -119,6 +121,97 @@ describe('access cache across instances (two apps, one PostgreSQL database)', ()
     await first.http().delete('/api/v1/auth/me').set(owner.session.auth).expect(204);
     await dropped(second, owner.session, owner.networkId);
     expect((await list(second, owner.session, owner.networkId)).status).toBe(401);
+  });
+
+  /** A device of a new network, its token kept by both instances (a device may read its network's streams). */
+  const deviceOnBoth = async () => {
+    const owner = await userWithNetwork(first);
+    const device = await registerClient(first, owner.session, owner.networkId, 'box');
+    const hash = createHash('sha256').update(device.Authorization.slice('Bearer '.length)).digest('hex');
+    const scores = (app: TestApp) => app.http().get(`/api/v1/${owner.networkId}/streams/scores`).set(device);
+    for (const app of [first, second])
+      await waitFor(
+        async () => {
+          expect((await scores(app)).status).toBe(200);
+          return cacheOf(app).client(hash) !== undefined;
+        },
+        { what: 'device token kept in the cache', timeoutMs: 60_000 },
+      );
+    const forgotten = (app: TestApp) =>
+      waitFor(() => cacheOf(app).client(hash) === undefined, {
+        what: 'device token dropped from the cache',
+        timeoutMs: 60_000,
+      });
+    return { ...owner, device, hash, scores, forgotten };
+  };
+
+  it('refuses on the other instance, and right away on its own, a device token revoked on one', async () => {
+    const { session, networkId, scores, forgotten } = await deviceOnBoth();
+    await first
+      .http()
+      .delete(`/api/v1/${networkId}/service/client/deregister/box`)
+      .set(session.auth)
+      .expect(200);
+    expect((await scores(first)).status).toBe(401);
+    await forgotten(second);
+    expect((await scores(second)).status).toBe(401);
+  });
+
+  it('refuses on both instances a device revoked or renamed in the database (no API involved)', async () => {
+    const revoked = await deviceOnBoth();
+    await sql(first.database, 'UPDATE clients SET revoked_at = now() WHERE network_id = $1', [
+      revoked.networkId,
+    ]);
+    for (const app of [first, second]) {
+      await revoked.forgotten(app);
+      expect((await revoked.scores(app)).status).toBe(401);
+    }
+    const renamed = await deviceOnBoth();
+    await sql(first.database, "UPDATE clients SET client_id = 'other' WHERE network_id = $1", [
+      renamed.networkId,
+    ]);
+    for (const app of [first, second]) await renamed.forgotten(app);
+    // a last_seen_at write does not drop the device (it is written every 30 s by design): a notice sent after it
+    // is heard, and the device is still kept
+    const seen = await deviceOnBoth();
+    await cached(second, seen.session, seen.networkId);
+    await sql(first.database, 'UPDATE clients SET last_seen_at = now() WHERE network_id = $1', [
+      seen.networkId,
+    ]);
+    await sql(first.database, 'SELECT pg_notify($1, $2)', ['mira_access', `u:${seen.session.userId}`]);
+    await dropped(second, seen.session, seen.networkId);
+    expect(cacheOf(second).client(seen.hash)).toBeDefined();
+  });
+
+  it("answers 503 on the other instance once a network's service is switched off on one, and 2xx once on again", async () => {
+    const { session, networkId, device } = await deviceOnBoth();
+    const upload = (app: TestApp) =>
+      app
+        .http()
+        .post(`/api/v1/${networkId}/streams/box/audio`)
+        .set(device)
+        .field('timestamp', String(Date.now()))
+        .attach('audio_data', encodeWav16(new Float32Array(16_000), 16_000), 'a.wav');
+    for (const app of [first, second]) {
+      await upload(app).expect(200);
+      await waitFor(() => cacheOf(app).serviceEnabled(networkId) === true, {
+        what: 'service switch kept in the cache',
+        timeoutMs: 60_000,
+      });
+    }
+    await first.http().patch(`/api/v1/${networkId}/service/disable`).set(session.auth).expect(200);
+    expect(cacheOf(first).serviceEnabled(networkId)).toBeUndefined();
+    await waitFor(() => cacheOf(second).serviceEnabled(networkId) !== true, {
+      what: 'service switch dropped',
+      timeoutMs: 60_000,
+    });
+    await upload(second).expect(503);
+    await sql(first.database, 'UPDATE networks SET service_enabled = true WHERE id = $1', [networkId]);
+    await waitFor(() => cacheOf(second).serviceEnabled(networkId) !== false, {
+      what: 'service switch dropped',
+      timeoutMs: 60_000,
+    });
+    await upload(second).expect(200);
   });
 
   it('serves nothing it kept before its LISTEN connection was lost (fail closed), and keeps again after', async () => {

@@ -28,16 +28,29 @@ export class NetworkAccessService extends NetworkAccessPort {
     super();
   }
 
+  /** From the access cache when it holds the token (see AccessCache), otherwise one query whose device is kept. */
   async resolveClientToken(token: string): Promise<Extract<Principal, { kind: 'client' }> | null> {
-    const client = await this.repository.findClientByTokenHash(TokenService.hashOpaqueToken(token));
-    if (!client || client.revokedAt) return null;
+    const tokenHash = TokenService.hashOpaqueToken(token);
+    let principal = this.cache.client(tokenHash);
+    if (principal === undefined) {
+      const stamp = this.cache.stamp();
+      const client = await this.repository.findClientByTokenHash(tokenHash);
+      if (!client || client.revokedAt) return null;
+      principal = {
+        kind: 'client',
+        clientRowId: client.id,
+        clientId: client.clientId,
+        networkId: client.networkId,
+      };
+      this.cache.rememberClient(stamp, tokenHash, principal);
+    }
     const now = Date.now();
     // last_seen_at is informative; write it at most every 30 s per client instead of on every chunk.
-    if (now - (this.lastTouched.get(client.id) ?? 0) > TOUCH_INTERVAL_MS) {
-      this.lastTouched.set(client.id, now);
-      await this.repository.touchClient(client.networkId, client.id, new Date(now));
+    if (now - (this.lastTouched.get(principal.clientRowId) ?? 0) > TOUCH_INTERVAL_MS) {
+      this.lastTouched.set(principal.clientRowId, now);
+      await this.repository.touchClient(principal.networkId, principal.clientRowId, new Date(now));
     }
-    return { kind: 'client', clientRowId: client.id, clientId: client.clientId, networkId: client.networkId };
+    return principal;
   }
 
   userOwnsNetwork(userId: string, networkId: string): Promise<boolean> {

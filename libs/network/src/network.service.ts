@@ -57,8 +57,14 @@ export class NetworkService {
     return settings;
   }
 
+  /** From the access cache when it holds the switch (every chunk asks), otherwise one query whose answer is kept. */
   async isServiceEnabled(networkId: string): Promise<boolean> {
-    return (await this.require(networkId)).serviceEnabled;
+    const cached = this.accessCache.serviceEnabled(networkId);
+    if (cached !== undefined) return cached;
+    const stamp = this.accessCache.stamp();
+    const enabled = (await this.require(networkId)).serviceEnabled;
+    this.accessCache.rememberServiceEnabled(stamp, networkId, enabled);
+    return enabled;
   }
 
   async update(networkId: string, changes: NetworkChanges): Promise<Network> {
@@ -92,6 +98,7 @@ export class NetworkService {
     }
     const saved = await this.repository.saveNetwork(network);
     if (saved.serviceEnabled !== wasEnabled) {
+      this.accessCache.forgetNetwork(networkId); // other instances hear the database's notice
       await this.realtime.publish(networkId, 'service_status', { enabled: saved.serviceEnabled });
     }
     return saved;
@@ -119,6 +126,7 @@ export class NetworkService {
     const network = await this.require(networkId);
     network.serviceEnabled = enabled;
     await this.repository.saveNetwork(network);
+    this.accessCache.forgetNetwork(networkId); // other instances hear the database's notice
     // Always, also when it was already in that state: the apps wait for this event after every switch.
     await this.realtime.publish(networkId, 'service_status', { enabled });
   }
@@ -187,6 +195,7 @@ export class NetworkService {
     const renamed = await this.repository.renameClient(networkId, clientId, newClientId);
     if (renamed === 'taken') throw NetworkErrors.clientAlreadyRegistered(newClientId);
     if (!renamed) throw NetworkErrors.clientNotFound(clientId);
+    this.accessCache.forgetNetwork(networkId); // its token now stands for the new name
     this.logger.info('client_renamed', { network_id: networkId, client_row_id: renamed.id });
     return renamed;
   }
@@ -198,6 +207,7 @@ export class NetworkService {
       throw NetworkErrors.clientNotFound(clientId);
     }
     if (revoked) {
+      this.accessCache.forgetNetwork(networkId); // its token is refused here at once, elsewhere on the notice
       this.logger.info('client_deregistered', { network_id: networkId });
       await this.audit.record({
         networkId,

@@ -98,6 +98,31 @@ describe('AccessCache', () => {
     }
   });
 
+  it("keeps a device token's device and a network's service switch, dropped with their network", () => {
+    const device = { kind: 'client' as const, clientRowId: SESSION, clientId: 'box', networkId: NETWORK };
+    cache.rememberClient(cache.stamp(), 'hash-a', device);
+    cache.rememberServiceEnabled(cache.stamp(), NETWORK, false);
+    cache.rememberServiceEnabled(cache.stamp(), OTHER_NETWORK, true);
+    expect(cache.client('hash-a')).toEqual(device);
+    expect(cache.client('hash-b')).toBeUndefined();
+    expect(cache.serviceEnabled(NETWORK)).toBe(false); // a switched-off service is kept too
+    expect(cache.serviceEnabled(OTHER_NETWORK)).toBe(true);
+    feed.notify(`u:${USER}`); // a user's notice leaves devices and switches alone
+    expect(cache.client('hash-a')).toEqual(device);
+    feed.notify(`n:${NETWORK}`);
+    expect(cache.client('hash-a')).toBeUndefined();
+    expect(cache.serviceEnabled(NETWORK)).toBeUndefined();
+    expect(cache.serviceEnabled(OTHER_NETWORK)).toBe(true);
+    // a device read while a notice arrived is not kept; nothing is served while notices are not heard
+    const stamp = cache.stamp();
+    feed.notify(`n:${OTHER_NETWORK}`);
+    cache.rememberClient(stamp, 'hash-a', device);
+    expect(cache.client('hash-a')).toBeUndefined();
+    cache.rememberServiceEnabled(cache.stamp(), NETWORK, true);
+    feed.up = false;
+    expect(cache.serviceEnabled(NETWORK)).toBeUndefined();
+  });
+
   it('forgets locally right away (the instance that made the change)', () => {
     keep(USER, NETWORK);
     cache.forgetUser(USER);

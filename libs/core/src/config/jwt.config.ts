@@ -10,8 +10,8 @@ export interface JwtConfigValues {
     accessTtlSeconds: number;
     refreshTtlSeconds: number;
     /**
-     * How long an instance may answer "this session is live and its user owns this network" from memory (AccessCache);
-     * 0 asks the database on every request.
+     * How long an instance may answer "this session is live and its user owns this network", a device token's device
+     * and a network's service switch from memory (AccessCache); 0 asks the database on every request.
      */
     accessCacheSeconds: number;
     secretSource: 'env' | 'generated';
