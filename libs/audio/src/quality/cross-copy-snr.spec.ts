@@ -1,13 +1,6 @@
 import { gaussian, seededRandom } from '@mira/core';
-import {
-  compareCopies,
-  compareCopiesAsync,
-  envelopeLag,
-  frameEnergies,
-  pairSnr,
-  percentileSnrDb,
-  sampleLag,
-} from './cross-copy-snr.js';
+import { alignmentCounters, envelopeLag, frameEnergies, sampleLag } from './copy-alignment.js';
+import { compareCopies, compareCopiesAsync, pairSnr, percentileSnrDb } from './cross-copy-snr.js';
 
 /** Deterministic "speech": syllable-like bursts of a few harmonics with a varying pitch and pauses (2.5 s). */
 function speech(seed: number): Float32Array {
@@ -131,6 +124,49 @@ describe('cross-copy comparison of the same sound (arbitration feature)', () => 
     expect(sampleLag(a, b, coarse * 320, 400)).toBe(12 * 320 + 137);
     // and the other way round (negative lag)
     expect(sampleLag(b, a, -coarse * 320, 400)).toBe(-(12 * 320 + 137));
+  });
+
+  it('finds the lag of the full-rate cross-correlation, searching it decimated only when its peak stands out', () => {
+    // Short copies (the whole clip is the window), so the lag is the argmax of Σ a[n]·b[n + L] over the clip.
+    const exact = (a: Float32Array, b: Float32Array, around: number, radius: number) => {
+      let best = around;
+      let bestValue = -Infinity;
+      for (let lag = around - radius; lag <= around + radius; lag++) {
+        let sum = 0;
+        for (let n = 0; n < a.length; n++) if (n + lag >= 0 && n + lag < b.length) sum += a[n]! * b[n + lag]!;
+        if (sum > bestValue) [best, bestValue] = [lag, sum];
+      }
+      return best;
+    };
+    // A reverberant room: the direct sound plus a dense decaying tail, a different one per microphone.
+    const room = (x: Float32Array, delay: number, seed: number, snrDb: number, tail: number) => {
+      const r = seededRandom(seed);
+      const h = new Float32Array(3000);
+      h[0] = 1;
+      for (let i = 1; i < h.length; i++) h[i] = tail * gaussian(r) * Math.exp(-i / 700);
+      const out = new Float32Array(x.length);
+      for (let n = delay; n < x.length; n++) {
+        let s = 0;
+        for (let i = 0; i < h.length && i <= n - delay; i += 3) s += h[i]! * x[n - delay - i]!;
+        out[n] = s;
+      }
+      const power = out.reduce((p, v) => p + v * v, 0) / out.length;
+      const std = Math.sqrt(power / 10 ** (snrDb / 10));
+      return out.map((v) => v + std * gaussian(r));
+    };
+    const before = { ...alignmentCounters };
+    for (let k = 0; k < 6; k++) {
+      // unvoiced bursts in a mild room; a voiced sound (its periods: peaks of similar height) in a noisy, reverberant one
+      const source = (k < 3 ? otherVoice(70 + k) : speech(70 + k)).subarray(0, 7000);
+      const [snrDb, tail] = k < 3 ? [15, 0.1] : [-3, 0.35];
+      const a = room(source, 30, 80 + k, snrDb, tail);
+      const b = room(source, 30 + 7 * k + 90, 90 + k, snrDb, tail);
+      const around = envelopeLag(frameEnergies(a), frameEnergies(b)) * 320;
+      expect(sampleLag(a, b, around, 400)).toBe(exact(a, b, around, 400));
+    }
+    // both ways were taken: the decimated search where its peak stood out, the full-rate one elsewhere
+    expect(alignmentCounters.coarse).toBeGreaterThan(before.coarse);
+    expect(alignmentCounters.full).toBeGreaterThan(before.full);
   });
 
   it('eight microphones: the cleanest wins, and the event-loop-friendly version gives the same figures', async () => {

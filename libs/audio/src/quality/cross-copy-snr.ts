@@ -13,13 +13,9 @@
  * runs it through AudioService.compareCopies (on the audio worker threads).
  */
 
-import { Fft } from '../dsp/fft.js';
+import { envelopeLag, FRAME_SAMPLES, frameEnergies, sampleLag } from './copy-alignment.js';
 
-export const FRAME_SAMPLES = 320; // 20 ms at 16 kHz
-const MAX_LAG_FRAMES = 30; // ± 600 ms
 const FINE_LAG_SAMPLES = 400; // ± 25 ms around the envelope lag
-const ALIGN_FFT_SIZE = 16384; // ~0.5 s of the loudest speech, ± 25 ms, no wrap-around
-const alignFft = new Fft(ALIGN_FFT_SIZE); // twiddles computed once; sampleLag is synchronous, so sharing is safe
 /** Below this squared correlation a pair tells nothing about its copies' SNRs (two −5 dB copies of one sound: 0.057). */
 const MIN_COHERENCE = 0.02;
 /**
@@ -27,17 +23,6 @@ const MIN_COHERENCE = 0.02;
  * forwards the same words twice. Two talkers stayed below it in `npm run eval:arbitration:rooms`.
  */
 const SAME_SOUND_MIN_COHERENCE = 0.01;
-
-export function frameEnergies(samples: Float32Array, frame = FRAME_SAMPLES): Float64Array {
-  const n = Math.floor(samples.length / frame);
-  const out = new Float64Array(n);
-  for (let f = 0; f < n; f++) {
-    let s = 0;
-    for (let i = f * frame; i < (f + 1) * frame; i++) s += samples[i]! * samples[i]!;
-    out[f] = s / frame;
-  }
-  return out;
-}
 
 function percentile(values: ArrayLike<number>, p: number): number {
   const sorted = Array.from(values).sort((a, b) => a - b);
@@ -50,98 +35,6 @@ export function percentileSnrDb(energies: ArrayLike<number>): number {
   const noise = Math.max(percentile(energies, 0.15), 1e-12);
   const loud = percentile(energies, 0.85);
   return 10 * Math.log10(Math.max(loud - noise, 1e-12) / noise);
-}
-
-/** The lag k (frames) maximising the correlation of log envelopes, a[t] ≈ b[t + k]. */
-export function envelopeLag(a: ArrayLike<number>, b: ArrayLike<number>, maxLag = MAX_LAG_FRAMES): number {
-  const la = Array.from(a, (v) => Math.log(v + 1e-10));
-  const lb = Array.from(b, (v) => Math.log(v + 1e-10));
-  const ma = la.reduce((x, y) => x + y, 0) / Math.max(1, la.length);
-  const mb = lb.reduce((x, y) => x + y, 0) / Math.max(1, lb.length);
-  let best = 0;
-  let bestValue = -Infinity;
-  for (let k = -maxLag; k <= maxLag; k++) {
-    let sum = 0;
-    let count = 0;
-    for (let t = 0; t < la.length; t++) {
-      const u = t + k;
-      if (u < 0 || u >= lb.length) continue;
-      sum += (la[t]! - ma) * (lb[u]! - mb);
-      count++;
-    }
-    if (count >= 20 && sum / count > bestValue) {
-      bestValue = sum / count;
-      best = k;
-    }
-  }
-  return best;
-}
-
-/**
- * Sample lag L maximising Σ a[n]·b[n + L] within ± `radius` of `around`, measured on the loudest ~0.5 s of `a` (a
- * speech burst pins the lag to the sample as well as the whole clip does, and the cost does not grow with the clip:
- * one 16384-point FFT cross-correlation per pair, where correlating whole clips takes an FFT twice the clip's length
- * and holds the event loop for as long).
- */
-export function sampleLag(
-  a: Float32Array,
-  b: Float32Array,
-  around: number,
-  radius: number,
-  envelopeA: ArrayLike<number> = frameEnergies(a),
-): number {
-  const size = ALIGN_FFT_SIZE;
-  const width = Math.min(a.length, size / 2 - radius - 1);
-  // loudest window of `a` by its frame energies (sliding sum)
-  const span = Math.max(1, Math.floor(width / FRAME_SAMPLES));
-  let bestStart = 0;
-  let sum = 0;
-  let bestSum = -Infinity;
-  for (let f = 0; f < envelopeA.length; f++) {
-    sum += envelopeA[f]!;
-    if (f >= span) sum -= envelopeA[f - span]!;
-    if (f >= span - 1 && sum > bestSum) {
-      bestSum = sum;
-      bestStart = (f - span + 1) * FRAME_SAMPLES;
-    }
-  }
-  const start = Math.max(0, Math.min(bestStart, a.length - width));
-  // a's window at 0; b from (start + around − radius), so circular lag k ↔ L = around − radius + k
-  const frameA = new Float64Array(size);
-  const frameB = new Float64Array(size);
-  frameA.set(a.subarray(start, start + width));
-  const from = start + around - radius;
-  for (let n = 0; n < width + 2 * radius; n++) {
-    const m = from + n;
-    if (m >= 0 && m < b.length) frameB[n] = b[m]!;
-  }
-  const bins = size / 2 + 1;
-  const [ar, ai, br, bi] = [0, 0, 0, 0].map(() => new Float64Array(bins)) as [
-    Float64Array,
-    Float64Array,
-    Float64Array,
-    Float64Array,
-  ];
-  alignFft.realForward(frameA, ar, ai);
-  alignFft.realForward(frameB, br, bi);
-  for (let k = 0; k < bins; k++) {
-    // conj(A)·B
-    const re = ar[k]! * br[k]! + ai[k]! * bi[k]!;
-    const im = ar[k]! * bi[k]! - ai[k]! * br[k]!;
-    ar[k] = re;
-    ai[k] = im;
-  }
-  const xcorr = frameA; // reused as the output
-  alignFft.realInverse(ar, ai, xcorr);
-  let best = around;
-  let bestValue = -Infinity;
-  for (let k = 0; k <= 2 * radius; k++) {
-    if (xcorr[k]! > bestValue) {
-      bestValue = xcorr[k]!;
-      best = around - radius + k;
-    }
-  }
-  return best;
 }
 
 export interface PairEstimate {
