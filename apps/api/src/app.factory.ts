@@ -1,6 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import { ArgumentsHost, RequestMethod, VersioningType } from '@nestjs/common';
-import type { Request, Response } from 'express';
+import type { Request, RequestHandler, Response } from 'express';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication, NestExpressBodyParserOptionsFor } from '@nestjs/platform-express';
 import {
@@ -11,6 +11,7 @@ import {
   AppLogger,
   createValidationPipe,
   MetricsService,
+  middlewareChain,
   NETWORK_ID_HEADER,
   RateLimiter,
   refuseDeepJson,
@@ -36,21 +37,23 @@ export async function createApp(config: AppConfig, logger: AppLogger): Promise<N
   app.disable('x-powered-by');
   // No ETag: hashing every JSON body costs each request, and no client sends If-None-Match (the apps do not).
   app.set('etag', false);
-  // /apps/<line>/… is served as /… (see APP_LINES): first, so that everything after sees the routed path.
-  app.use(appLineMiddleware);
   app.getHttpServer().prependListener('upgrade', (req: IncomingMessage) => {
     const found = req.url === undefined ? null : stripAppLine(req.url);
     if (found) req.url = found.url;
   });
   // Exactly the proxies the deployment has (ALB: 1): X-Forwarded-For entries left of them are the client's own.
   app.set('trust proxy', config.values.trustProxyHops > 0 ? config.values.trustProxyHops : false);
-  app.use(
+  // What every request passes first, as one router layer. /apps/<line>/… is served as /… (see APP_LINES): first, so
+  // that everything after sees the routed path.
+  const front: RequestHandler[] = [
+    appLineMiddleware,
     requestLoggingMiddleware(logger, {
       metrics: app.get(MetricsService),
       shutdown: app.get(ShutdownCoordinator),
     }),
-  );
-  if (config.values.securityHeaders) app.use(securityHeadersMiddleware({ hsts: config.isProduction }));
+  ];
+  if (config.values.securityHeaders) front.push(securityHeadersMiddleware({ hsts: config.isProduction }));
+  app.use(middlewareChain(front));
   // Nest's typing reserves body-parser's `verify` for its rawBody option (unused here); it reaches the parser as is.
   const jsonOptions = { limit: config.values.bodyLimitBytes, verify: refuseDeepJson };
   app.useBodyParser('json', jsonOptions as NestExpressBodyParserOptionsFor<'json'>);

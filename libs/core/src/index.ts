@@ -37,6 +37,7 @@ export * from './http/validation.js';
 export * from './http/mapped-docs.js';
 export * from './http/item-routes.js';
 export * from './http/security-headers.js';
+export * from './http/middleware-chain.js';
 export * from './http/http-server.js';
 export * from './http/json-depth.js';
 export * from './rate-limit/rate-budget.decorator.js';
