@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, STATUS_CODES, type Server, type ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
-import type { NestApplicationOptions } from '@nestjs/common';
+import { StreamableFile, type NestApplicationOptions } from '@nestjs/common';
 import { ExpressAdapter } from '@nestjs/platform-express';
+import type { Response } from 'express';
 import { AppError, CommonErrors } from '../errors/app-error.js';
 import type { AppLogger } from '../logging/app-logger.js';
 
@@ -41,6 +42,39 @@ export class BoundedExpressAdapter extends ExpressAdapter {
     );
     answerClientErrors(server, this.appLogger);
     this.setHttpServer(server);
+  }
+
+  /**
+   * A route's JSON answer (nearly every answer) is written in one step. Express's res.json → res.send reads its
+   * settings, derives the Content-Type's charset, copies the text into a Buffer and checks the request's freshness on
+   * every answer; none of that changes a JSON body whose response has no Content-Type, ETag (off in app.factory) or
+   * Last-Modified of its own: such a body gets exactly the headers and bytes res.json would give it. Everything else
+   * (no body, streams, errors, other content types, HEAD, 204/205/304) goes through Nest's own reply.
+   */
+  override reply(response: Response, body: unknown, statusCode?: number): unknown {
+    if (
+      body === null ||
+      typeof body !== 'object' ||
+      body instanceof StreamableFile ||
+      body instanceof Error ||
+      ArrayBuffer.isView(body) ||
+      response.req.method === 'HEAD' ||
+      response.hasHeader('Content-Type') ||
+      response.hasHeader('Transfer-Encoding') ||
+      response.hasHeader('ETag') ||
+      response.hasHeader('Last-Modified')
+    ) {
+      return super.reply(response, body, statusCode);
+    }
+    const status = statusCode ?? response.statusCode;
+    const text = JSON.stringify(body) as string | undefined;
+    if (text === undefined || status === 204 || status === 205 || status === 304) {
+      return super.reply(response, body, statusCode);
+    }
+    response.status(status);
+    response.setHeader('Content-Type', 'application/json; charset=utf-8');
+    response.setHeader('Content-Length', Buffer.byteLength(text));
+    return response.end(text);
   }
 }
 
