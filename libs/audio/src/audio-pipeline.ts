@@ -21,7 +21,7 @@ import type { Denoiser } from './denoise/denoiser.port.js';
 import { GtcrnDenoiser } from './denoise/gtcrn-denoiser.js';
 import { SpectralGateDenoiser } from './denoise/spectral-gate-denoiser.js';
 import type { ModelEntry, ResolvedModel } from './models/manifest.js';
-import { loadManifest, repoModelsDir as defaultRepoModelsDir, resolveModel } from './models/manifest.js';
+import { loadManifest, repoModelsDir as defaultRepoModelsDir, resolveModels } from './models/manifest.js';
 import { assessQuality } from './quality/quality-score.js';
 import { CohortScoreNormaliser, decodeFloat16 } from './speaker/cohort-normaliser.js';
 import { OnnxSpeakerEmbedder } from './speaker/onnx-speaker-embedder.js';
@@ -91,7 +91,7 @@ export class AudioPipeline {
     const repoModelsDir = options.repoModelsDir ?? defaultRepoModelsDir();
     const dirs = { modelDir: options.modelDir, repoModelsDir };
     const manifest = loadManifest(repoModelsDir);
-    const resolved = await Promise.all(manifest.models.map((entry) => resolveModel(entry, dirs)));
+    const resolved = await resolveModels(manifest.models, dirs);
     for (const r of resolved) {
       log('audio.model', { name: r.entry.name, role: r.entry.role, check: r.check });
     }

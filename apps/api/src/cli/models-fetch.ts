@@ -6,7 +6,7 @@
  * each sha256 before the file is moved into place. Repo models (committed) and npm models are only verified.
  * Exit code 1 when a model could not be fetched or a checksum does not match.
  */
-import { fetchModels, loadManifest, repoModelsDir, resolveModel } from '@mira/audio';
+import { fetchModels, loadManifest, repoModelsDir, resolveModels } from '@mira/audio';
 import { AppConfig } from '@mira/core';
 
 function option(args: string[], name: string): string | undefined {
@@ -29,10 +29,10 @@ async function main(): Promise<number> {
     if (r.action === 'failed') failed++;
     console.log(`${r.action.padEnd(10)} ${r.name} (${r.file})${r.detail ? `: ${r.detail}` : ''}`);
   }
-  for (const entry of manifest.models.filter((m) => m.location !== 'model-dir')) {
-    const resolved = await resolveModel(entry, { modelDir, repoModelsDir: repoModelsDir() });
-    if (resolved.check === 'mismatch') failed++;
-    console.log(`${resolved.check.padEnd(10)} ${entry.name} (${resolved.path})`);
+  const resolved = await resolveModels(manifest.models, { modelDir, repoModelsDir: repoModelsDir() });
+  for (const model of resolved.filter((r) => r.entry.location !== 'model-dir')) {
+    if (model.check === 'mismatch') failed++;
+    console.log(`${model.check.padEnd(10)} ${model.entry.name} (${model.path})`);
   }
   console.log(`model directory: ${modelDir}`);
   return failed > 0 ? 1 : 0;

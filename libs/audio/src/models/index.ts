@@ -1,2 +1,3 @@
+export * from './checksum-record.js';
 export * from './manifest.js';
 export * from './model-fetch.js';

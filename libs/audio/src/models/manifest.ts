@@ -1,8 +1,8 @@
-import { createHash } from 'node:crypto';
-import { createReadStream, existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, isAbsolute, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { ChecksumRecord, sha256File } from './checksum-record.js';
 
 export type ModelRole = 'denoiser' | 'vad' | 'speaker' | 'speaker-cohort' | 'enrolment-noise';
 /** Where the file lives: MODEL_DIR (fetched), the repository's `models/` (our own), or inside an npm package. */
@@ -123,21 +123,30 @@ export function modelPath(entry: ModelEntry, dirs: { modelDir: string; repoModel
   }
 }
 
-export async function sha256File(path: string): Promise<string> {
-  const hash = createHash('sha256');
-  for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
-  return hash.digest('hex');
-}
-
-/** Locates an entry's file and checks its sha256 against the manifest. */
+/**
+ * Locates an entry's file and checks its sha256 against the manifest (through `record` when given: a file unchanged
+ * since it was recorded is not hashed again).
+ */
 export async function resolveModel(
   entry: ModelEntry,
   dirs: { modelDir: string; repoModelsDir: string },
+  record?: ChecksumRecord,
 ): Promise<ResolvedModel> {
   const path = modelPath(entry, dirs);
   if (!existsSync(path)) return { entry, path, present: false, check: 'missing' };
-  const actual = await sha256File(path);
+  const actual = record ? await record.sha256(path) : await sha256File(path);
   if (!entry.sha256) return { entry, path, present: true, check: 'unpinned', actualSha256: actual };
   const ok = actual === entry.sha256.toLowerCase();
   return { entry, path, present: ok, check: ok ? 'verified' : 'mismatch', actualSha256: actual };
+}
+
+/** Every entry resolved and checked, using and then updating MODEL_DIR's checksum record (checksum-record.ts). */
+export async function resolveModels(
+  entries: ModelEntry[],
+  dirs: { modelDir: string; repoModelsDir: string },
+): Promise<ResolvedModel[]> {
+  const record = await ChecksumRecord.open(dirs.modelDir);
+  const resolved = await Promise.all(entries.map((entry) => resolveModel(entry, dirs, record)));
+  await record.save();
+  return resolved;
 }

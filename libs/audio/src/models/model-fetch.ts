@@ -1,7 +1,7 @@
 import { copyFile, mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import type { ModelEntry } from './manifest.js';
-import { sha256File } from './manifest.js';
+import { sha256File } from './checksum-record.js';
 import { deriveGtcrnMultiframe } from './gtcrn-multiframe.js';
 
 export interface FetchResult {

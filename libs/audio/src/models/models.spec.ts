@@ -1,8 +1,9 @@
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MODEL_MIRROR_DIR } from '../../../../tooling/shared-data.js';
-import { loadManifest, resolveModel, repoModelsDir, type ModelEntry } from './manifest.js';
+import { loadManifest, resolveModel, resolveModels, repoModelsDir, type ModelEntry } from './manifest.js';
+import { CHECKSUM_RECORD_FILE } from './checksum-record.js';
 import { fetchModels } from './model-fetch.js';
 import { deriveGtcrnMultiframe } from './gtcrn-multiframe.js';
 
@@ -86,5 +87,28 @@ describe('model manifest and models:fetch', () => {
     const resolved = await resolveModel(silero, { modelDir: '/nonexistent', repoModelsDir: repoModelsDir() });
     expect(resolved.check).toBe('verified');
     expect(resolved.path).toContain('node_modules');
+  });
+
+  it('records each checksum with the size and modification time, and hashes a file again only when they change', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mira-fetch-'));
+    const file = join(dir, gtcrn().file);
+    await fetchModels([gtcrn()], dir, { mirror: MODEL_MIRROR_DIR, download: false });
+    const dirs = { modelDir: dir, repoModelsDir: repoModelsDir() };
+    const [first] = await resolveModels([gtcrn()], dirs);
+    expect(first!.check).toBe('verified');
+    const record = JSON.parse(readFileSync(join(dir, CHECKSUM_RECORD_FILE), 'utf8')) as Record<string, unknown>;
+    expect(record[file]).toMatchObject({ sha256: gtcrn().sha256, size: statSync(file).size });
+
+    // same size, modification time put back: the record answers (it is not read again)
+    const { atime, mtime } = statSync(file);
+    const damaged = readFileSync(file);
+    damaged[100] ^= 0xff;
+    writeFileSync(file, damaged);
+    utimesSync(file, atime, mtime);
+    expect((await resolveModels([gtcrn()], dirs))[0]!.check).toBe('verified');
+
+    // a newer modification time: hashed again, and the damage is found
+    utimesSync(file, atime, new Date(mtime.getTime() + 2000));
+    expect((await resolveModels([gtcrn()], dirs))[0]).toMatchObject({ present: false, check: 'mismatch' });
   });
 });
