@@ -50,11 +50,16 @@ export function buildDataSourceOptions(
   };
 }
 
-/** Applies pending migrations; on PostgreSQL under an advisory lock so that parallel instances take turns. */
+/**
+ * Applies pending migrations; on PostgreSQL under an advisory lock so that parallel instances take turns. A start that
+ * finds every migration recorded (a redeploy, a restart) reads the migrations table once and stops there: no lock,
+ * no second connection, none of TypeORM's table checks.
+ */
 export async function runMigrations(dataSource: DataSource, config: AppConfig): Promise<string[]> {
   if (config.values.database.kind !== 'postgres') {
     return (await dataSource.runMigrations({ transaction: 'each' })).map((m) => m.name);
   }
+  if (await allMigrationsRecorded(dataSource)) return [];
   const lockRunner = dataSource.createQueryRunner();
   await lockRunner.connect();
   try {
@@ -64,4 +69,20 @@ export async function runMigrations(dataSource: DataSource, config: AppConfig): 
     await lockRunner.query('SELECT pg_advisory_unlock(727364)').catch(() => undefined);
     await lockRunner.release();
   }
+}
+
+/** Whether the migrations table names every migration this build has (false when the table does not exist yet). */
+async function allMigrationsRecorded(dataSource: DataSource): Promise<boolean> {
+  const table = dataSource.options.migrationsTableName ?? 'migrations';
+  const rows = await dataSource
+    .query<{ name: string }[]>(`SELECT name FROM "${table}"`)
+    .catch((err: unknown) => {
+      const failure = err as { code?: string; driverError?: { code?: string } };
+      if ((failure.driverError?.code ?? failure.code) === '42P01') return null; // undefined_table: first start
+      throw err;
+    });
+  if (!rows) return false;
+  const recorded = new Set(rows.map((r) => r.name));
+  // TypeORM's own naming of a migration: its `name`, else its class name
+  return dataSource.migrations.every((m) => recorded.has(m.name ?? m.constructor.name));
 }
