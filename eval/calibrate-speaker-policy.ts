@@ -11,7 +11,8 @@
  *    condition and length, with every dev person enrolled and with fewer (5, 10, 30), and for strangers (the
  *    speaker not enrolled);
  * 4. gathering unknown voices: how often two utterances of one / of two speakers link, and strangers saying their
- *    utterances one by one (how many new persons each becomes, and how often it is named afterwards);
+ *    utterances one by one (how many new persons each becomes, and how often it is named afterwards), and how a
+ *    gathered person's voiceprint grows with the utterances named as them (GROW_POSTERIORS, GROW_SECONDS, GROW_CAPS);
  * 5. context: a short segment after the same device named someone, by that person (continuation), by somebody
  *    else enrolled (a change of speaker) or by a stranger, for a grid of continuation priors, floors of the segment's
  *    own evidence and name posteriors for short noisy speech.
@@ -34,7 +35,7 @@ import {
 import { equalErrorRate, evalPipeline, fmt } from './lib.js';
 import { BENCHMARK_MEASURES, machineLine, writeBenchmark } from '../tooling/benchmarks-file.js';
 import { calibrationLoss, fitLlr, type CalibrationTrial } from './llr-fit.js';
-import { DEV_CONDITIONS, devMaterial } from './speaker-dev-trials.js';
+import { DEV_CONDITIONS, devMaterial, devStrangerVoices } from './speaker-dev-trials.js';
 import {
   count,
   decide,
@@ -328,6 +329,52 @@ say('|---|---|---|---|---|---|');
   const r = simulateStrangers(material, base, pipeline, 5, 5);
   say(
     `| ${r.strangers} | ${r.exactlyOne} | ${r.none} | ${r.several} | ${pct(r.namedAfter, r.after)} (${r.after}) | ${r.toAnother} (${r.strangersToAnother}) |`,
+  );
+}
+
+// a gathered person's voiceprint growing with the utterances named as them, on strangers who say all they said
+const voices = await devStrangerVoices(pipeline, material);
+say(
+  `\nGrowing a gathered person's voiceprint (5 persons enrolled; the speechocean762 dev speakers as strangers saying all their ${voices.length} utterances, about 20 each, clean; "alone": one stranger at a time; "household": 5 at a time, each saying its first 7 utterances in turn, then the rest in rounds). A name of a gathered person at the posterior (on its own evidence, no context) with the speech adds the utterance to their voiceprint, which keeps its newest automatic samples up to the cap; "grown (wrong)": utterances added (of them, another stranger's). "Given another's": utterances named as, or gathered into, another stranger's person.\n`,
+);
+say(
+  "| growth of a gathered voiceprint: posterior / speech / cap | alone: exactly one person / none / several | alone: named after | alone: grown (wrong) | household: exactly one / several | household: named after | household: given another's (strangers) | household: grown (wrong) |",
+);
+say('|---|---|---|---|---|---|---|---|');
+const growthRows: Array<[string, SpeakerPolicy]> = [
+  ['none', { ...base, autoSamplesMax: 0 }],
+  [
+    "an enrolled person's line: 0.9999 / 2 s / 5",
+    {
+      ...rules({ gatheredRefinePosterior: 0.9999, gatheredRefineMinSpeechSeconds: 2 }),
+      gathering: { ...base.gathering, voiceprintMaxSamples: base.autoSamplesMax },
+    },
+  ],
+];
+// the posterior and speech at the built-in cap, then the cap at the built-in speech
+const growth = base.calibrated!;
+const growthGrid = gatherGrid('GROW_POSTERIORS', '0.99,0.995,0.999,0.9999').flatMap((posterior) => [
+  ...gatherGrid('GROW_SECONDS', '1,1.5,2').map((seconds) => [
+    posterior,
+    seconds,
+    base.gathering.voiceprintMaxSamples!,
+  ]),
+  ...gatherGrid('GROW_CAPS', '20').map((cap) => [posterior, growth.gatheredRefineMinSpeechSeconds!, cap]),
+]);
+for (const [posterior, seconds, cap] of growthGrid) {
+  growthRows.push([
+    `${posterior} / ${seconds} s / ${cap}`,
+    {
+      ...rules({ gatheredRefinePosterior: posterior, gatheredRefineMinSpeechSeconds: seconds }),
+      gathering: { ...base.gathering, voiceprintMaxSamples: cap },
+    },
+  ]);
+}
+for (const [label, policy] of growthRows) {
+  const a = simulateStrangers(material, policy, pipeline, 5, 1, 7, voices);
+  const h = simulateStrangers(material, policy, pipeline, 5, 5, 7, voices);
+  say(
+    `| ${label} | ${a.exactlyOne} / ${a.none} / ${a.several} | ${pct(a.namedAfter, a.after)} (${a.namedAfter} of ${a.after}) | ${a.grown} (${a.grownWrong}) | ${h.exactlyOne} / ${h.several} | ${pct(h.namedAfter, h.after)} (${h.namedAfter} of ${h.after}) | ${h.toAnother} (${h.strangersToAnother}) | ${h.grown} (${h.grownWrong}) |`,
   );
 }
 

@@ -191,6 +191,59 @@ async function devAudio(
   return { persons, trials };
 }
 
+/**
+ * Strangers who keep talking: every utterance (20 each, clean, in order) of the speechocean762 dev speakers, taken
+ * through the product's path (SNR, denoiser, VAD, embedding) as test clips are. A stranger is not enrolled, so the
+ * three utterances that enrol them elsewhere are theirs to say here too: about twenty utterances each, where the dev
+ * tests hold eight short ones, so that how often a gathered person is named afterwards rests on hundreds of
+ * utterances. `speaker` is the index of the speaker's person in `material.persons`. Cached like the dev audio.
+ */
+export async function devStrangerVoices(
+  pipeline: AudioPipeline,
+  material: DevMaterial,
+  limit = Infinity,
+): Promise<DevTrial[]> {
+  const ocean = speechoceanHeldOut(material.modelId, 'dev').slice(0, limit);
+  const key = createHash('sha256')
+    .update(JSON.stringify({ voices: ocean.map((o) => [o.speaker, o.files.length]) }))
+    .digest('hex')
+    .slice(0, 16);
+  const base = join(process.cwd(), '.tmp', `speaker-dev-voices-${key}`);
+  let audio: AudioTrial[];
+  if (existsSync(`${base}.json`) && existsSync(`${base}.f32`)) audio = readAudio(base).trials;
+  else {
+    audio = [];
+    for (const { speaker, files } of ocean) {
+      const index = material.persons.findIndex((p) => p.personId === `speechocean-${speaker}`);
+      if (index < 0) continue;
+      for (const file of files) {
+        const heard = await load(pipeline, file);
+        const snrDb = noiseJudgementSnrDb((await pipeline.assessQuality(heard)).snr_db, heard);
+        const { speech, speechSeconds } = await pipeline.extractSpeech(heard);
+        audio.push({
+          speaker: index,
+          corpus: 'speechocean',
+          condition: 'clean',
+          clipSeconds: heard.length / SR,
+          speechSeconds,
+          snrDb,
+          speech,
+        });
+      }
+      console.log(`dev stranger voices: ${speaker}`);
+    }
+    mkdirSync(join(process.cwd(), '.tmp'), { recursive: true });
+    writeAudio(base, { persons: [], trials: audio });
+  }
+  const out: DevTrial[] = [];
+  for (const { speech, ...t } of audio) {
+    const embedding =
+      speech.length >= SR / 2 ? (await pipeline.embed(speech, material.modelId)).vector : null;
+    out.push({ ...t, embedding });
+  }
+  return out;
+}
+
 function concat(parts: Float32Array[]): Float32Array {
   const out = new Float32Array(parts.reduce((n, p) => n + p.length, 0));
   parts.reduce((at, p) => (out.set(p, at), at + p.length), 0);

@@ -18,6 +18,7 @@ import {
   isNoisy,
   isNewVoice,
   judgeSpeaker,
+  keptSamples,
   planIdentification,
   posteriors,
   scoreLlr,
@@ -193,7 +194,9 @@ export const durationBucket = (t: DevTrial) =>
  * stranger's utterance can be gathered into, or named as, another stranger's new person. A new person belongs to the
  * stranger whose utterance made it. Returns per stranger: the persons it made, how its utterances after its first
  * person were named, and how many of its utterances went to another stranger's person (named as it, or gathered
- * into it).
+ * into it). A named gathered person's voiceprint grows as the product grows it (judgeSpeaker's `refine`, bounded by
+ * keptSamples). `voices`: what the strangers say (devStrangerVoices: all their utterances), instead of their short
+ * clean dev tests.
  */
 export function simulateStrangers(
   m: ScoredMaterial,
@@ -202,6 +205,7 @@ export function simulateStrangers(
   enrolledCount = Infinity,
   together = 1,
   firstTurn = 7,
+  voices?: DevTrial[],
 ): {
   strangers: number;
   exactlyOne: number;
@@ -213,6 +217,9 @@ export function simulateStrangers(
   toAnother: number;
   /** Strangers with at least one such utterance. */
   strangersToAnother: number;
+  /** Utterances added to a gathered person's voiceprint, and those of them by another stranger. */
+  grown: number;
+  grownWrong: number;
 } {
   const out = {
     strangers: 0,
@@ -223,10 +230,19 @@ export function simulateStrangers(
     after: 0,
     toAnother: 0,
     strangersToAnother: 0,
+    grown: 0,
+    grownWrong: 0,
   };
+  // what strangers say: their every utterance when given (devStrangerVoices), else their short clean dev tests
+  const said = voices ?? m.trials;
   const bySpeaker = new Map<number, number[]>();
-  m.trials.forEach((t, i) => {
-    if (t.corpus === 'speechocean' && t.condition === 'clean' && t.clipSeconds < 4 && t.embedding) {
+  said.forEach((t, i) => {
+    if (
+      t.corpus === 'speechocean' &&
+      t.condition === 'clean' &&
+      (voices || t.clipSeconds < 4) &&
+      t.embedding
+    ) {
       bySpeaker.set(t.speaker, [...(bySpeaker.get(t.speaker) ?? []), i]);
     }
   });
@@ -242,7 +258,7 @@ export function simulateStrangers(
             (k) => !group.includes(k),
           );
     const household = others.map((k) => m.persons[k]!);
-    const created: Array<PersonCentroid & { owner: number }> = [];
+    const created: Array<PersonCentroid & { owner: number; voiceprint: Float32Array[] }> = [];
     let kept: Array<UnattributedSpeech & { speaker: number }> = [];
     const made = new Map<number, number>(group.map((s) => [s, 0]));
     const firstMade = new Set<number>();
@@ -259,7 +275,7 @@ export function simulateStrangers(
       rest.forEach((r, j) => r[k] !== undefined && order.push([group[j]!, r[k]!]));
     }
     for (const [speaker, i] of order) {
-      const t = m.trials[i]!;
+      const t = said[i]!;
       const judgement = judgeSpeaker({ speechSeconds: t.speechSeconds, snrDb: t.snrDb }, [
         {
           modelId: m.modelId,
@@ -279,6 +295,18 @@ export function simulateStrangers(
         if (named?.owner === speaker) out.namedAfter++;
       }
       if (named && named.owner !== speaker) toAnother.set(speaker, toAnother.get(speaker)! + 1);
+      if (named && judgement.decision.kind === 'match' && judgement.decision.refine) {
+        // the voiceprint grows as the product grows it (an automatic sample, bounded by voiceprint-growth.ts)
+        const samples = keptSamples(
+          [...named.voiceprint, t.embedding!].map((embedding) => ({ source: 'auto' as const, embedding })),
+          policy,
+        ).map((s) => s.embedding);
+        named.voiceprint = samples;
+        named.centroid = centroidOf(samples);
+        named.samples = samples.length;
+        out.grown++;
+        if (named.owner !== speaker) out.grownWrong++;
+      }
       if (named || !judgement.gatherable) continue;
       const current = { embedding: t.embedding!, speechSeconds: t.speechSeconds, speaker };
       const members = gatherVoice(
@@ -295,6 +323,8 @@ export function simulateStrangers(
           centroid: centroidOf(voices.map((v) => v.embedding)),
           samples: voices.length,
           owner: speaker,
+          gathered: true,
+          voiceprint: voices.map((v) => v.embedding),
         });
         made.set(speaker, made.get(speaker)! + 1);
         firstMade.add(speaker);

@@ -147,6 +147,14 @@ describe('speaker identification from all the evidence (real HTTP, real PostgreS
       ).body as Array<{ source: string }>;
       expect(voice.length).toBeGreaterThanOrEqual(gathering.minUtterances);
       expect(voice.every((v) => v.source === 'auto')).toBe(true);
+      // the voiceprint is the utterances the person was gathered from and those named confidently enough to grow it
+      // since, none dropped (a gathered person keeps up to gathering.voiceprintMaxSamples of them)
+      const grownFrom = ofStranger.filter(
+        (i) =>
+          i.person_id === newPerson.id &&
+          (i.metadata.speaker.decision !== 'match' || i.metadata.speaker.refined_voiceprint === true),
+      );
+      expect(voice).toHaveLength(Math.min(grownFrom.length, gathering.voiceprintMaxSamples!));
     },
     SLOW,
   );

@@ -10,5 +10,6 @@ export * from './speaker-policy-defaults.js';
 export * from './speaker-calibration.js';
 export * from './speaker-decision.js';
 export * from './voice-gathering.js';
+export * from './voiceprint-growth.js';
 export { VoiceprintCipher } from './voiceprint-crypto.js';
 export { RequirePersonInterceptor } from './require-person.interceptor.js';

@@ -1,76 +1,9 @@
 import { cosine } from '@mira/core';
-import { posteriors, scoreLlr, type ScoreCalibration } from './speaker-calibration.js';
-import { isNewVoice, judgeSpeaker, type ModelEvidence } from './speaker-decision.js';
-import type { PersonCentroid, SpeakerPolicy } from './speaker-policy.js';
+import { posteriors, scoreLlr } from './speaker-calibration.js';
+import { isNewVoice, judgeSpeaker } from './speaker-decision.js';
+import type { SpeakerPolicy } from './speaker-policy.js';
 import { gatherVoice } from './voice-gathering.js';
-
-/** A calibration on cosine: llr = 20·(cos − 0.5) for 2 s of speech, steeper for longer speech, flatter for shorter. */
-const calibration: ScoreCalibration = {
-  scale: 'cosine',
-  clean: { a: -10, b: 20, c: 5, d: -2.5 },
-  noisy: { a: -8, b: 14, c: 3, d: -1.5 },
-  minSeconds: 1,
-  maxSeconds: 8,
-};
-const policy: SpeakerPolicy = {
-  matchThreshold: 0.7,
-  matchMargin: 0.1,
-  minMatchSpeechSeconds: 1,
-  newPersonMinSpeechSeconds: 2,
-  newPersonSimilarityGap: 0.15,
-  refineSimilarityBonus: 0.1,
-  autoSamplesMax: 3,
-  noisySnrDb: 12,
-  noisyMatchThreshold: 0.6,
-  gathering: { sameVoiceScore: 0.8, minUtterances: 3, minTotalSeconds: 5, keepDays: 30 },
-  calibrated: {
-    calibration,
-    unknownPrior: 0.5,
-    namePosterior: 0.99,
-    noisyNamePosterior: 0.99,
-    refinePosterior: 0.9999,
-    refineMinSpeechSeconds: 2,
-    continuationPrior: 0.8,
-    continuationMaxGapSeconds: 5,
-    continuationMaxSpeechSeconds: 2.5,
-    continuationMinSpeechSeconds: 0.5,
-    continuationMinLlr: 5,
-    shortSpeechSeconds: 2.5,
-    shortNoisyNamePosterior: 0.999,
-    gatherMinSpeechSeconds: 1.5,
-    gatherMinSnrDb: 20,
-    gatherMaxScore: 0.5,
-  },
-};
-
-/** A unit vector at `degrees` from the x axis in the xy plane, lifted by `z` out of it. */
-const at = (degrees: number, z = 0) => {
-  const r = (degrees * Math.PI) / 180;
-  const v = new Float32Array([Math.cos(r), Math.sin(r), z]);
-  const n = Math.hypot(v[0]!, v[1]!, v[2]!);
-  return v.map((x) => x / n);
-};
-const person = (personId: string, degrees: number): PersonCentroid => ({
-  personId,
-  centroid: at(degrees),
-  samples: 3,
-});
-const evidence = (
-  embedding: Float32Array,
-  persons: PersonCentroid[],
-  over: Partial<ModelEvidence> = {},
-): ModelEvidence => ({
-  modelId: 'model-b',
-  embedding,
-  persons,
-  policy,
-  scale: 'cosine',
-  score: (test, references) => {
-    const cosines = references.map((r) => cosine(test, r));
-    return { scale: 'cosine', scores: cosines, cosines };
-  },
-  ...over,
-});
+import { at, calibration, evidence, person, policy } from '../../../test/support/speaker-policy-fixtures.js';
 
 describe('speaker calibration: scores become evidence, evidence becomes probabilities', () => {
   it('reads a score as stronger evidence the more speech it rests on', () => {

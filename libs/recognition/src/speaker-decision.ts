@@ -161,6 +161,7 @@ function judgeByThresholds(utterance: UtteranceFacts, model: ModelEvidence): Spe
 
 interface Candidate {
   personId: string;
+  gathered: boolean;
   model: ModelEvidence;
   score: number;
   similarity: number;
@@ -227,6 +228,12 @@ function judgeCalibrated(
   if (belowNameMinimum && top.i !== favouredIndex) return unknown('too_little_speech', false);
   if (posterior >= namePosterior && nearest.personId === top.personId) {
     const runnerUp = ranked.find((c) => c.i !== top.i);
+    const growth = top.gathered
+      ? {
+          posterior: rules.gatheredRefinePosterior ?? rules.refinePosterior,
+          minSpeechSeconds: rules.gatheredRefineMinSpeechSeconds ?? rules.refineMinSpeechSeconds,
+        }
+      : { posterior: rules.refinePosterior, minSpeechSeconds: rules.refineMinSpeechSeconds };
     return {
       ...base,
       decision: {
@@ -236,14 +243,15 @@ function judgeCalibrated(
         score: round(top.score),
         runnerUp: runnerUp ? round(runnerUp.score) : null,
         posterior: round(posterior),
-        // only clean speech named on its own strong evidence, by the current model, feeds a voiceprint
+        // only clean speech named on its own strong evidence (never by context), by the current model, feeds a
+        // voiceprint; a gathered person's, a few short utterances, from a lower line than an enrolled person's
         refine:
           !noisy &&
-          !contextUsed &&
+          favouredIndex < 0 &&
           top.model === current &&
           policy.autoSamplesMax > 0 &&
-          utterance.speechSeconds >= rules.refineMinSpeechSeconds &&
-          plain.persons[top.i]! >= rules.refinePosterior,
+          utterance.speechSeconds >= growth.minSpeechSeconds &&
+          plain.persons[top.i]! >= growth.posterior,
       },
       matchedModelId: top.model.modelId,
       contextUsed,
@@ -314,6 +322,7 @@ function candidatesOf(
     model.persons.forEach((person, i) => {
       candidates.push({
         personId: person.personId,
+        gathered: person.gathered === true,
         model,
         score: scored.scores[i]!,
         similarity: scored.cosines[i]!,

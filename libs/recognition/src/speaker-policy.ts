@@ -53,6 +53,13 @@ export interface CalibratedRules {
   refinePosterior: number;
   /** … and this much clean speech. */
   refineMinSpeechSeconds: number;
+  /**
+   * A gathered person's voiceprint (a few short utterances, no enrolment) grows from a name with this posterior on
+   * its own evidence … (without it: `refinePosterior`)
+   */
+  gatheredRefinePosterior?: number;
+  /** … and this much clean speech (without it: `refineMinSpeechSeconds`). */
+  gatheredRefineMinSpeechSeconds?: number;
   /** Context: prior that a short segment continues the turn of the person the same device named just before … */
   continuationPrior: number;
   /** … when it began at most this long after that turn ended … */
@@ -106,6 +113,12 @@ export interface GatheringRules {
    * judged like one utterance of all its speech (the threshold rules' "clearly unlike everyone").
    */
   newVoiceMaxScore?: number;
+  /**
+   * A gathered person (no enrolment sample of the model) keeps up to this many automatic samples in their voiceprint:
+   * the utterances they were gathered from and those confidently named since, newest first (voiceprint-growth.ts).
+   * Without it, as many as an enrolled person's automatic samples (`autoSamplesMax`).
+   */
+  voiceprintMaxSamples?: number;
 }
 
 export type UnknownReason =
@@ -123,6 +136,11 @@ export interface PersonCentroid {
   /** The same for the person's samples heard through noise and the denoiser, when any were enrolled. */
   noisyCentroid?: Float32Array;
   samples: number;
+  /**
+   * Known only from gathered speech: no enrolment sample of this model (a person made by voice gathering), so their
+   * voiceprint is the utterances gathered and those confidently named since (voiceprint-growth.ts).
+   */
+  gathered?: boolean;
 }
 
 /**

@@ -17,6 +17,9 @@ export type NewVoiceprint = Pick<
   | 'sourceInteractionId'
 >;
 
+/** A sample as identification reads it for every utterance: whose it is and its source, never its vectors. */
+export type VoiceprintMember = Pick<VoiceprintEntity, 'id' | 'personId' | 'source'>;
+
 /** The only place that touches the voiceprints table. */
 @Injectable()
 export class VoiceprintRepository {
@@ -33,10 +36,10 @@ export class VoiceprintRepository {
     return this.voiceprints.find({ where: { networkId, personId }, order: { createdAt: 'ASC', id: 'ASC' } });
   }
 
-  /** Which samples of a model the network has, and whose: ids only, no vectors (read for every utterance). */
-  listMembersForModel(networkId: string, modelId: string): Promise<Array<{ id: string; personId: string }>> {
+  /** Which samples of a model the network has, whose, and of which source: no vectors (read for every utterance). */
+  listMembersForModel(networkId: string, modelId: string): Promise<VoiceprintMember[]> {
     return this.voiceprints.find({
-      select: { id: true, personId: true },
+      select: { id: true, personId: true, source: true },
       where: { networkId, modelId },
       order: { createdAt: 'ASC', id: 'ASC' },
     });
@@ -50,6 +53,11 @@ export class VoiceprintRepository {
   async delete(networkId: string, personId: string, id: string): Promise<boolean> {
     const result = await this.voiceprints.delete({ networkId, personId, id });
     return (result.affected ?? 0) > 0;
+  }
+
+  /** Whether a person has an enrolment sample of a model (else their voiceprint of it is gathered speech only). */
+  async hasEnrolmentSample(networkId: string, personId: string, modelId: string): Promise<boolean> {
+    return this.voiceprints.exists({ where: { networkId, personId, modelId, source: 'enrolment' } });
   }
 
   /** Keeps only the newest `keep` automatic samples of a person for a model. */
@@ -101,18 +109,14 @@ export class VoiceprintRepository {
    * Persons with samples of `modelId` but none of any model in `except` (those still awaiting re-enrolment), as
    * member rows (ids only).
    */
-  listMembersAwaitingModel(
-    networkId: string,
-    modelId: string,
-    except: string,
-  ): Promise<Array<{ id: string; personId: string }>> {
+  listMembersAwaitingModel(networkId: string, modelId: string, except: string): Promise<VoiceprintMember[]> {
     return this.voiceprints.query(
-      `SELECT id, person_id AS "personId" FROM voiceprints v
+      `SELECT id, person_id AS "personId", source FROM voiceprints v
        WHERE network_id = $1 AND model_id = $2
          AND NOT EXISTS (SELECT 1 FROM voiceprints c
                          WHERE c.network_id = $1 AND c.person_id = v.person_id AND c.model_id = $3)
        ORDER BY created_at, id`,
       [networkId, modelId, except],
-    ) as Promise<Array<{ id: string; personId: string }>>;
+    ) as Promise<VoiceprintMember[]>;
   }
 }

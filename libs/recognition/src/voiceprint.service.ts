@@ -7,6 +7,7 @@ import type { Identification } from './identification.types.js';
 import { RecognitionErrors } from './recognition.errors.js';
 import type { PersonCentroid } from './speaker-policy.js';
 import { VoiceprintCipher } from './voiceprint-crypto.js';
+import { autoSamplesKept } from './voiceprint-growth.js';
 import { VoiceprintRepository } from './voiceprint.repository.js';
 import type { Enrolment, VoiceSample } from './voiceprint.types.js';
 
@@ -130,7 +131,11 @@ export class VoiceprintService {
     });
   }
 
-  /** Adds an automatic sample from a confident identification (or a new person's first utterance), bounded. */
+  /**
+   * Grows a person's voiceprint with a confidently named utterance (judgeSpeaker's `refine`): an automatic sample of
+   * the current model, the oldest automatic ones out beyond the bound (voiceprint-growth.ts: a gathered person keeps
+   * more than an enrolled one, whose enrolment stays whole).
+   */
   async addAutoSample(
     networkId: string,
     personId: string,
@@ -138,8 +143,10 @@ export class VoiceprintService {
     interactionId: string,
   ): Promise<void> {
     if (!identification.embedding || !identification.modelId || !identification.policy) return;
-    if (identification.policy.autoSamplesMax <= 0) return;
     const modelId = identification.modelId;
+    const enrolled = await this.repository.hasEnrolmentSample(networkId, personId, modelId);
+    const keep = autoSamplesKept(identification.policy, enrolled);
+    if (keep <= 0) return;
     await this.repository.insert(networkId, {
       personId,
       modelId,
@@ -151,7 +158,7 @@ export class VoiceprintService {
       description: null,
       sourceInteractionId: interactionId,
     });
-    await this.repository.trimAutoSamples(networkId, personId, modelId, identification.policy.autoSamplesMax);
+    await this.repository.trimAutoSamples(networkId, personId, modelId, keep);
   }
 
   /**
@@ -198,20 +205,22 @@ export class VoiceprintService {
         }
       }
     }
-    const byPerson = new Map<string, { clean: Float32Array[]; noisy: Float32Array[] }>();
+    const byPerson = new Map<string, { clean: Float32Array[]; noisy: Float32Array[]; enrolled: boolean }>();
     for (const member of members) {
       const sample = samples.get(member.id);
       if (!sample) continue; // undecryptable (or deleted since the list was read)
-      const person = byPerson.get(member.personId) ?? { clean: [], noisy: [] };
+      const person = byPerson.get(member.personId) ?? { clean: [], noisy: [], enrolled: false };
       person.clean.push(sample.clean);
       if (sample.noisy) person.noisy.push(sample.noisy);
+      if (member.source === 'enrolment') person.enrolled = true;
       byPerson.set(member.personId, person);
     }
-    return [...byPerson.entries()].map(([personId, { clean, noisy }]) => ({
+    return [...byPerson.entries()].map(([personId, { clean, noisy, enrolled }]) => ({
       personId,
       centroid: centroidOf(clean),
       ...(noisy.length > 0 ? { noisyCentroid: centroidOf(noisy) } : {}),
       samples: clean.length,
+      ...(enrolled ? {} : { gathered: true }),
     }));
   }
 
