@@ -20,6 +20,7 @@ import { DeviceAndServiceNotices1763803890000 } from './1763803890000-device-and
 import { InteractionTypeCounts1763803800000 } from './1763803800000-interaction-type-counts.js';
 import { InteractionEmbeddings1763803870000 } from './1763803870000-interaction-embeddings.js';
 import { InteractionEmbeddingVectors1763803880000 } from './1763803880000-interaction-embedding-vectors.js';
+import { InteractionSearchByPerson1763803895000 } from './1763803895000-interaction-search-by-person.js';
 
 /** Every migration, in order. New migrations are appended here (explicit list: works in ts-jest and compiled ESM). */
 export const ALL_MIGRATIONS = [
@@ -45,4 +46,5 @@ export const ALL_MIGRATIONS = [
   InteractionEmbeddings1763803870000,
   InteractionEmbeddingVectors1763803880000,
   DeviceAndServiceNotices1763803890000,
+  InteractionSearchByPerson1763803895000,
 ];

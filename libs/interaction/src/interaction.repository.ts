@@ -3,7 +3,7 @@ import { ConversationErrors } from '@mira/conversation';
 import { foreignKeyViolation, hasTombstone, isUniqueViolation, type KeysetPosition, Tx } from '@mira/core';
 import { PersonErrors } from '@mira/person';
 import { InjectRepository } from '@nestjs/typeorm';
-import { EntityManager, In, Repository } from 'typeorm';
+import { EntityManager, Repository } from 'typeorm';
 import { InteractionEntity } from './interaction.entity.js';
 import {
   INSERTABLE,
@@ -90,9 +90,13 @@ export class InteractionRepository {
   }
 
   /** The network's interactions among `ids` (others are left out), in no particular order. */
-  findMany(networkId: string, ids: string[]): Promise<InteractionEntity[]> {
-    if (ids.length === 0) return Promise.resolve([]);
-    return this.interactions.findBy({ networkId, id: In(ids) });
+  async findMany(networkId: string, ids: string[]): Promise<Interaction[]> {
+    if (ids.length === 0) return [];
+    const rows = (await this.interactions.query(
+      `SELECT ${INTERACTION_COLUMNS} FROM interactions WHERE network_id = $1 AND id = ANY($2::uuid[])`,
+      [networkId, ids],
+    )) as InteractionRow[];
+    return rows.map(toInteraction);
   }
 
   /**

@@ -1,6 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
+import { INTERACTION_COLUMNS, type InteractionRow, toInteraction } from '../interaction.rows.js';
+import type { Interaction } from '../interaction.types.js';
 import { searchFilterSql } from './search-filter.js';
 import { MATCH_END, MATCH_START } from './search-text.js';
 
@@ -11,10 +13,15 @@ export interface SearchFilter {
 }
 
 export interface TextMatch {
-  id: string;
+  interaction: Interaction;
   /** ts_headline passage with MATCH_START/MATCH_END around the matched words. */
   headline: string;
 }
+
+/** The answer's columns read from `interactions i` in the statement that ranks them (no second round trip). */
+const MATCHED_COLUMNS = INTERACTION_COLUMNS.split(', ')
+  .map((column) => `i.${column}`)
+  .join(', ');
 
 /**
  * How many of the newest matches are ranked. A word in a tenth of a network's interactions would otherwise make
@@ -30,8 +37,10 @@ export class InteractionSearchRepository {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
   /**
-   * Best-ranked text matches, best first. The tsquery is written inline (not in a CTE) so the planner sees it as a
-   * constant and estimates how many rows match from the column's statistics.
+   * Best-ranked text matches with their rows, best first. The tsquery is written inline (not in a CTE) so the planner
+   * sees it as a constant and estimates how many rows match from the column's statistics: a frequent word walks the
+   * newest interactions (interactions_network_occurred_idx), a rarer one or a person's reads the GIN index
+   * (network_id, person_id, search_vector).
    */
   async textMatches(
     networkId: string,
@@ -54,14 +63,14 @@ export class InteractionSearchRepository {
          ORDER BY rank DESC, m.occurred_at DESC, m.id DESC
          LIMIT $5
        )
-       SELECT r.id,
+       SELECT ${MATCHED_COLUMNS},
               ts_headline(mira_search_config($2), translate(i.content, $6, ''), ${query},
                 'StartSel=${MATCH_START}, StopSel=${MATCH_END}, MaxWords=24, MinWords=8, MaxFragments=2, FragmentDelimiter=" … "'
               ) AS headline
        FROM ranked r JOIN interactions i ON i.network_id = $1 AND i.id = r.id
        ORDER BY r.rank DESC, r.occurred_at DESC, r.id DESC`,
       params,
-    )) as TextMatch[];
-    return rows;
+    )) as (InteractionRow & { headline: string })[];
+    return rows.map((row) => ({ interaction: toInteraction(row), headline: row.headline }));
   }
 }

@@ -59,9 +59,13 @@ export class InteractionSearchService {
 
   /** A person_id that is not in this network answers 404, like a path id. */
   async find(networkId: string, request: SearchRequest): Promise<SearchAnswer> {
-    if (request.personId) await this.persons.requireExisting(networkId, [request.personId], 'person_id');
+    // Independent reads, side by side (two pool connections on PostgreSQL).
+    const [settings] = await Promise.all([
+      this.networks.settings(networkId),
+      request.personId ? this.persons.requireExisting(networkId, [request.personId], 'person_id') : undefined,
+    ]);
     const requestedMode = request.mode ?? (this.capability.available ? 'hybrid' : 'text');
-    const language = searchLanguageOf(await this.networks.settings(networkId));
+    const language = searchLanguageOf(settings);
 
     const wantsSemantic = requestedMode !== 'text';
     const semantic = wantsSemantic ? await this.semanticIds(networkId, request) : null;
@@ -79,22 +83,18 @@ export class InteractionSearchService {
         ? []
         : await this.search.textMatches(networkId, language, request.q, request, request.limit);
 
-    const headlines = new Map(text.map((m) => [m.id, m.headline]));
+    const headlines = new Map(text.map((m) => [m.interaction.id, m.headline]));
     const fused = fuseRankings(
       [
-        { source: 'text' as const, ids: text.map((m) => m.id) },
+        { source: 'text' as const, ids: text.map((m) => m.interaction.id) },
         { source: 'semantic' as const, ids: semantic ?? [] },
       ],
       request.limit,
     );
-    const rows = new Map(
-      (
-        await this.interactions.findMany(
-          networkId,
-          fused.map((h) => h.id),
-        )
-      ).map((row) => [row.id, row]),
-    );
+    // The text ranking read its rows already; only those found by meaning alone are loaded.
+    const rows = new Map(text.map((m) => [m.interaction.id, m.interaction]));
+    const missing = fused.filter((h) => !rows.has(h.id)).map((h) => h.id);
+    for (const row of await this.interactions.findMany(networkId, missing)) rows.set(row.id, row);
     const hits: SearchHit[] = [];
     for (const hit of fused) {
       // A row deleted between the ranking and the load is left out rather than answered half.
