@@ -10,6 +10,8 @@ const TestSplit = defineJobKind<{ n: number }>('test.split', { n: 'number' });
 const TestHeavy = defineJobKind<{ n: number }>('test.heavy', { n: 'number' });
 const TestLong = defineJobKind<{ key: string }>('test.long', { key: 'string' });
 const TestDue = defineJobKind<{ key: string }>('test.due', { key: 'string' });
+/** No handler anywhere: its jobs stay queued until the test finishes them by hand. */
+const TestUnhandled = defineJobKind<Record<string, never>>('test.unhandled', {});
 
 /** Crash-safe, asynchronous processing — the PostgreSQL job queue behind the audio pipeline. */
 describe('job queue (real PostgreSQL)', () => {
@@ -127,6 +129,48 @@ describe('job queue (real PostgreSQL)', () => {
       expect([...seen.values()].every((count) => count === 1)).toBe(true);
       expect(perInstance.first + perInstance.second).toBe(60);
     } finally {
+      await second.close();
+    }
+  });
+
+  it('a job enqueued while active exists once across instances until it finishes, then can be asked for again; a running job hands its key to its continuation', async () => {
+    const second = await startTestApp({ JOBS_WORKER_ENABLED: 'false' }, { database: t.database });
+    const db = t.app.get(DataSource);
+    const holders = async () =>
+      (await db.query(
+        `SELECT id, status FROM jobs WHERE network_id = $1 AND type = 'test.unhandled' AND dedupe_key = 'once-per-network'`,
+        [networkId],
+      )) as { id: string; status: string }[];
+    const job = { networkId, payload: {}, dedupeKey: 'once-per-network' };
+    try {
+      // both instances at once, several times each: one job
+      const ids = await Promise.all(
+        [queue, second.app.get(JobQueue), queue, second.app.get(JobQueue)].map((q) =>
+          q.enqueueWhileActive(TestUnhandled, job),
+        ),
+      );
+      const [first] = ids.filter((id) => id !== null);
+      expect(ids.filter((id) => id !== null)).toHaveLength(1);
+      expect(await holders()).toEqual([{ id: first, status: 'queued' }]);
+
+      // a running job keeps its key; handed over, its continuation holds it
+      await db.query(`UPDATE jobs SET status = 'running' WHERE id = $1`, [first]);
+      expect(await queue.enqueueWhileActive(TestUnhandled, job)).toBeNull();
+      const continuation = await queue.enqueueWhileActive(TestUnhandled, job, {
+        id: first,
+      } as Parameters<JobQueue['enqueueWhileActive']>[2]);
+      expect(continuation).toEqual(expect.any(String));
+      expect(await holders()).toEqual([{ id: continuation, status: 'queued' }]);
+
+      // finished (done, failed or cancelled), it no longer holds the key
+      await db.query(`UPDATE jobs SET status = 'failed' WHERE id = $1`, [continuation]);
+      const again = await second.app.get(JobQueue).enqueueWhileActive(TestUnhandled, job);
+      expect(again).toEqual(expect.any(String));
+      expect(await holders()).toEqual([{ id: again, status: 'queued' }]);
+    } finally {
+      await db.query(`UPDATE jobs SET status = 'done' WHERE network_id = $1 AND type = 'test.unhandled'`, [
+        networkId,
+      ]);
       await second.close();
     }
   });

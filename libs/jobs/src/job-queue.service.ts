@@ -141,6 +141,32 @@ export class JobQueue implements OnApplicationBootstrap, OnApplicationShutdown {
   }
 
   /**
+   * Enqueues a job unless one of `name` with the same dedupe key is queued or running (enqueue answers null then); a
+   * finished job no longer holds its key, so the same work can be asked for again later. `continuing`: the running
+   * job this one continues, which hands its key over (it is still running when it enqueues its successor).
+   */
+  enqueueWhileActive<N extends JobName>(
+    name: N,
+    job: NewJob<JobPayloads[N]> & { dedupeKey: string },
+    continuing?: Job<unknown>,
+  ): Promise<string | null>;
+  enqueueWhileActive<P>(
+    kind: JobKind<P>,
+    job: NewJob<P> & { dedupeKey: string },
+    continuing?: Job<unknown>,
+  ): Promise<string | null>;
+  enqueueWhileActive<P>(
+    nameOrKind: JobName | JobKind<P>,
+    job: NewJob<P> & { dedupeKey: string },
+    continuing?: Job<unknown>,
+  ): Promise<string | null> {
+    return this.repository.insertWhileActive(
+      { ...job, type: kindOf(nameOrKind).name },
+      continuing?.id ?? null,
+    );
+  }
+
+  /**
    * A job due soon is looked for when it is due rather than at the next poll (a stream's arbitration decides as soon
    * as its window closes); the regular poll still finds it if this instance stops or the timer fires early.
    */

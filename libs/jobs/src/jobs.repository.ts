@@ -98,6 +98,27 @@ export class JobsRepository {
   }
 
   /**
+   * Inserts a job whose dedupe key only a queued or running job holds: in one transaction, the key is taken from the
+   * finished jobs of the same type that held it (and from `handOverFrom`, the running job continued by this one), then
+   * the insert yields to a job still holding it. Two instances enqueueing at once insert one job: the second's insert
+   * waits for the first's to commit and then conflicts with it.
+   */
+  insertWhileActive(
+    job: NewJobRow & { dedupeKey: string },
+    handOverFrom: string | null,
+  ): Promise<string | null> {
+    return this.dataSource.transaction(async (manager) => {
+      await manager.query(
+        `UPDATE jobs SET dedupe_key = NULL, updated_at = now()
+         WHERE network_id = $1 AND type = $2 AND dedupe_key = $3
+           AND (status NOT IN ('queued', 'running') OR id = $4)`,
+        [job.networkId, job.type, job.dedupeKey, handOverFrom],
+      );
+      return this.insert(job, Tx.of(manager));
+    });
+  }
+
+  /**
    * Marks the still-queued jobs of one type with these dedupe keys done without running them (another job did their
    * work); a job already claimed runs as usual.
    */

@@ -11,6 +11,11 @@ import { SemanticSearchCapability } from './semantic-search.capability.js';
 const BACKFILL_BATCH = 50;
 /** Batches per backfill job; a network with more enqueues the next job, so that no run nears its timeout. */
 const BACKFILL_BATCHES_PER_JOB = 20;
+/**
+ * The dedupe key of a network's backfill: held by its queued or running job (then by the job that continues it), so
+ * instances starting together, or while a backfill runs, enqueue no second one to embed the same texts again.
+ */
+const BACKFILL_KEY = 'backfill';
 
 export function sha256Hex(text: string): string {
   return createHash('sha256').update(text, 'utf8').digest('hex');
@@ -20,7 +25,7 @@ const hasText = (content: string | null | undefined): content is string => !!con
 
 /**
  * Keeps each interaction's embedding in step with its text: a job per written or changed text (InteractionEmbed),
- * and at boot a backfill job per network with text that has no embedding in the configured model
+ * and at boot a backfill job (one per network across instances: BACKFILL_KEY) per network with text that has no embedding in the configured model
  * (InteractionEmbedBackfill: interactions from before Gemini was configured, from another model, or whose job gave
  * up). Without Gemini nothing is enqueued and search stays text-only. Logs carry ids and counts, never text.
  */
@@ -129,7 +134,11 @@ export class InteractionEmbedder implements OnApplicationBootstrap {
       // Every text of the batch changed meanwhile: their own jobs embed them; stop rather than fetch them again.
       if (stored === 0) break;
       if (batch === BACKFILL_BATCHES_PER_JOB - 1) {
-        await this.jobs.enqueue(JobName.InteractionEmbedBackfill, { networkId, payload: {} });
+        await this.jobs.enqueueWhileActive(
+          JobName.InteractionEmbedBackfill,
+          { networkId, payload: {}, dedupeKey: BACKFILL_KEY },
+          job,
+        );
         this.jobs.kick();
       }
       await job.checkpoint(0);
@@ -148,14 +157,27 @@ export class InteractionEmbedder implements OnApplicationBootstrap {
     });
   }
 
-  /** Enqueues the backfill of every network that needs one; answers how many. */
+  /**
+   * Enqueues the backfill of every network that needs one and has none queued or running; answers how many were
+   * enqueued.
+   */
   async scheduleBackfill(): Promise<number> {
     const networks = await this.embeddings.networksWithUnembedded(this.capability.space);
+    let enqueued = 0;
     for (const networkId of networks) {
-      await this.jobs.enqueue(JobName.InteractionEmbedBackfill, { networkId, payload: {} });
+      const id = await this.jobs.enqueueWhileActive(JobName.InteractionEmbedBackfill, {
+        networkId,
+        payload: {},
+        dedupeKey: BACKFILL_KEY,
+      });
+      if (id !== null) enqueued++;
     }
-    if (networks.length > 0) this.jobs.kick();
-    this.logger.info('interaction_backfill_scheduled', { networks: networks.length });
-    return networks.length;
+    if (enqueued > 0) this.jobs.kick();
+    this.logger.info('interaction_backfill_scheduled', {
+      networks: networks.length,
+      enqueued,
+      already_running: networks.length - enqueued,
+    });
+    return enqueued;
   }
 }
