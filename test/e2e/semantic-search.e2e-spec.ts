@@ -128,7 +128,11 @@ function semanticScenario(
       expect(hybrid.items[0]).toMatchObject({ id: puppy, matched_by: ['text', 'semantic'] });
       expect(hybrid.items[0]!.highlight).not.toBeNull();
       expect(hybrid.items[1]).toMatchObject({ id: pasta, matched_by: ['semantic'], highlight: null });
-      expect(ids(hybrid)).toContain(bills);
+      // the bills share no meaning with the query: below the relevance cut-off, not ranked last
+      expect(ids(hybrid)).not.toContain(bills);
+      // a query about nothing in the network finds nothing by meaning (rather than the least distant texts)
+      const nothing = await search('q=zzyzx&mode=semantic');
+      expect(nothing).toMatchObject({ mode: 'semantic', semantic: 'ran', items: [] });
       // limit bounds the fused answer
       expect(ids(await search(`q=${encodeURIComponent('slippers or dinner')}&limit=1`))).toEqual([puppy]);
     });
@@ -187,7 +191,8 @@ function semanticScenario(
 
       await t.http().delete(`/api/v1/${n}/interactions/${edited}`).set(s.auth).expect(204);
       expect(await embeddedCount(n)).toBe(1);
-      expect(ids(await search('q=automobile&mode=semantic', n, s.auth))).toEqual([hound]);
+      // the hound is about dogs, not cars: nothing is near enough
+      expect(ids(await search('q=automobile&mode=semantic', n, s.auth))).toEqual([]);
     });
 
     it("never ranks another network's interactions", async () => {

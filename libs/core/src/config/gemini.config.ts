@@ -17,12 +17,13 @@ export interface GeminiConfigValues {
       dimensions: number;
       queryTimeoutMs: number;
       sqlScanLimit: number;
+      minSimilarity: number;
     };
   };
 }
 
 export function parseGeminiConfig(env: EnvReader): GeminiConfigValues {
-  const { str, int, bool, problems } = env;
+  const { str, int, num, bool, problems } = env;
   const baseUrl = str('GEMINI_BASE_URL');
   if (baseUrl !== undefined && !/^https?:\/\//.test(baseUrl)) {
     problems.push('GEMINI_BASE_URL must be an http(s) URL');
@@ -44,6 +45,10 @@ export function parseGeminiConfig(env: EnvReader): GeminiConfigValues {
         // Without pgvector the cosine is computed in plain SQL (~80 µs a vector): the semantic ranking then looks
         // only at the network's newest this-many embedded interactions, so a search stays well under a second.
         sqlScanLimit: int('SEMANTIC_SEARCH_SQL_SCAN_LIMIT', 2000, 100, 10_000_000),
+        // A hit by meaning must be at least this similar to the query (cosine), so that a query about nothing in the
+        // network finds nothing by meaning instead of the least distant rows. Measured on the tests' fake embedder only:
+        // related texts score ≥ 0.35, unrelated 0 but for hash collisions (≤ 0.36); Gemini's scale is not measured.
+        minSimilarity: num('SEMANTIC_SEARCH_MIN_SIMILARITY', 0.3, -1, 1),
       },
     },
   };

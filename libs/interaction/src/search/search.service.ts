@@ -120,7 +120,9 @@ export class InteractionSearchService {
   }
 
   /**
-   * The ids nearest in meaning to the query, nearest first; null when the query cannot be embedded (Gemini absent,
+   * The ids nearest in meaning to the query, nearest first, as far as the relevance cut-off (cosine similarity
+   * SEMANTIC_SEARCH_MIN_SIMILARITY: the stored vectors and the query are unit-length, so distance = 1 − similarity);
+   * null when the query cannot be embedded (Gemini absent,
    * failing or too slow), so the caller answers with the words alone.
    */
   private async semanticIds(networkId: string, request: SearchRequest): Promise<string[] | null> {
@@ -142,6 +144,8 @@ export class InteractionSearchService {
       this.capability.ranking,
       this.capability.scanBounds,
     );
-    return matches.map((m) => m.id);
+    // Nearest first: the cut-off drops the tail.
+    const maxDistance = 1 - this.capability.minSimilarity;
+    return matches.filter((m) => m.distance <= maxDistance).map((m) => m.id);
   }
 }

@@ -31,6 +31,11 @@ export class SemanticSearchCapability implements OnApplicationBootstrap {
     return { ...SEMANTIC_SCAN_BOUNDS, sqlScanLimit: this.config.values.gemini.embeddings.sqlScanLimit };
   }
 
+  /** The relevance cut-off: a hit by meaning is at least this similar to the query (cosine). */
+  get minSimilarity(): number {
+    return this.config.values.gemini.embeddings.minSimilarity;
+  }
+
   get available(): boolean {
     return this.embedder.available;
   }

@@ -39,7 +39,8 @@ export class InteractionSearchQueryDto extends PickType(InteractionListQueryDto,
   @ApiPropertyOptional({
     enum: SEARCH_MODES,
     description:
-      'text: the words only; semantic: the meaning only (the nearest interactions, whatever their words); hybrid: ' +
+      'text: the words only; semantic: the meaning only (the nearest interactions, whatever their words, at least ' +
+      'SEMANTIC_SEARCH_MIN_SIMILARITY similar to the query: a query about nothing finds nothing); hybrid: ' +
       'both rankings fused by reciprocal rank. Default: hybrid when semantic search is available, else text. When ' +
       'the semantic ranking cannot run (no Gemini, or it failed or timed out) the words answer alone and the ' +
       'answer says so (`mode`, `semantic`).',
