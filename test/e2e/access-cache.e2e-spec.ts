@@ -157,6 +157,14 @@ describe('access cache across instances (two apps, one PostgreSQL database)', ()
     expect((await scores(second)).status).toBe(401);
   });
 
+  it("refuses an account's device tokens once the account is deleted: right away on its instance, then on the other", async () => {
+    const { session, scores, forgotten } = await deviceOnBoth();
+    await first.http().delete('/api/v1/auth/me').set(session.auth).expect(204);
+    expect((await scores(first)).status).toBe(401);
+    await forgotten(second);
+    expect((await scores(second)).status).toBe(401);
+  });
+
   it('refuses on both instances a device revoked or renamed in the database (no API involved)', async () => {
     const revoked = await deviceOnBoth();
     await sql(first.database, 'UPDATE clients SET revoked_at = now() WHERE network_id = $1', [
