@@ -13,7 +13,7 @@ import {
 import { AudioService, type QualityReport } from '@mira/audio';
 import { JobName, JobQueue } from '@mira/jobs';
 import { NetworkService } from '@mira/network';
-import { estimateClockOffset, roundTo, streamScore } from './arbitration.policy.js';
+import { estimateClockOffset, freshSignals, roundTo, streamScore } from './arbitration.policy.js';
 import { assertStreamId, type ChunkFields, parseChunkFields } from './chunk-input.js';
 import { PhoneSignalService } from './phone-signal.service.js';
 import { type NewChunk, StreamChunkRepository } from './stream-chunk.repository.js';
@@ -102,8 +102,6 @@ export class ChunkIngestionService implements OnModuleInit {
     if (!(await this.networks.isServiceEnabled(networkId))) throw StreamErrors.serviceDisabled();
     const hash = contentHash(file.buffer, fields.capturedAt);
 
-    const earlier = await this.findRetried(networkId, clientId, streamId, fields);
-    if (earlier) return this.replay(networkId, earlier, streamId, hash, fields);
     return this.accept(
       networkId,
       clientId,
@@ -153,7 +151,14 @@ export class ChunkIngestionService implements OnModuleInit {
     receivedAt: Date,
     live?: LiveFramesGuard,
   ): Promise<ChunkReceipt> {
-    const marker = { id: await this.ingests.begin(networkId, receivedAt), removed: false };
+    const markerId = await this.ingests.beginUnlessStored(networkId, receivedAt, {
+      clientId,
+      streamId,
+      seq: fields.seq,
+      idempotencyKey: fields.idempotencyKey,
+    });
+    if (markerId === null) return this.replayStored(networkId, clientId, streamId, hash, fields);
+    const marker = { id: markerId, removed: false };
     try {
       return await this.store(networkId, clientId, streamId, file, fields, hash, receivedAt, marker, live);
     } finally {
@@ -189,7 +194,13 @@ export class ChunkIngestionService implements OnModuleInit {
     const audio = floatToPcm16(decoded.samples);
 
     const outcome = await this.transactions.run(async (tx) => {
-      const stream = await this.streams.lockOrCreate(tx, networkId, streamId, clientId);
+      let locked = await this.streams.lockForChunk(tx, networkId, streamId, clientId);
+      if (!locked) {
+        await this.streams.create(tx, networkId, streamId, clientId);
+        locked = await this.streams.lockForChunk(tx, networkId, streamId, clientId);
+        if (!locked) throw new Error(`stream ${streamId} has no row after its insert`);
+      }
+      const { stream, reports, floor, holder } = locked;
       if (stream.clientId !== clientId) throw StreamErrors.streamOwnedByAnotherClient(streamId);
       if (live && stream.lastSeq !== null && stream.lastSeq >= live.firstSeq) {
         throw StreamErrors.liveFramesCommitted(streamId, stream.lastSeq);
@@ -202,8 +213,8 @@ export class ChunkIngestionService implements OnModuleInit {
       const offset = estimateClockOffset(previous, sample, receivedAt.getTime(), this.cfg.clockDriftPpm);
       const alignedStart = new Date(capturedAt.getTime() + offset);
       const alignedEnd = new Date(alignedStart.getTime() + durationMs);
-      const device = (await this.signals.of(networkId, [clientId], receivedAt.getTime(), tx))(clientId);
-      const breakdown = streamScore(quality.score, device.signals);
+      const signals = freshSignals(reports, receivedAt.getTime(), this.cfg.phoneSignalTtlMs);
+      const breakdown = streamScore(quality.score, signals);
       const chunk: NewChunk = {
         networkId,
         streamRowId: stream.id,
@@ -223,17 +234,8 @@ export class ChunkIngestionService implements OnModuleInit {
         metadata: fields.metadata,
         audio,
       };
-      const chunkId = await this.chunks.insert(tx, chunk);
-      await this.ingests.end(networkId, marker.id, tx);
+      const chunkId = await this.chunks.insertOnStream(tx, chunk, { clockOffsetMs: offset }, marker.id);
       if (!chunkId) return null; // a concurrent retry stored it first
-      await this.streams.recordChunk(tx, stream, {
-        clockOffsetMs: offset,
-        lastReceivedAt: receivedAt,
-        lastCapturedAt: capturedAt,
-        lastChunkId: chunkId,
-        lastSeq: fields.seq,
-        ...qualityColumns(quality),
-      });
       // The window runs from the later of the chunk's end and its storage: copies of the same sound that arrived
       // together but were still being decoded on this or another instance get the whole window too.
       const decisionDueAt = new Date(
@@ -244,26 +246,19 @@ export class ChunkIngestionService implements OnModuleInit {
         { networkId, payload: { chunk_id: chunkId }, dedupeKey: chunkId, runAt: decisionDueAt },
         tx,
       );
-      const floor = await this.floors.get(networkId, tx);
       return {
         chunk: { ...chunk, id: chunkId, status: 'pending' as const },
         breakdown,
-        floor,
+        holder: this.reads.heldBy(floor, holder),
         decisionDueAt,
       };
     });
     marker.removed = true; // with the transaction that committed
 
-    if (!outcome) {
-      const stored = await this.findRetried(networkId, clientId, streamId, fields);
-      if (!stored)
-        throw CommonErrors.conflict('CHUNK_IN_FLIGHT', 'The same chunk is being stored; retry shortly');
-      return this.replay(networkId, stored, streamId, hash, fields);
-    }
-    const { chunk, breakdown, floor, decisionDueAt } = outcome;
+    if (!outcome) return this.replayStored(networkId, clientId, streamId, hash, fields);
+    const { chunk, breakdown, holder, decisionDueAt } = outcome;
     this.recentStreams.set(chunk.streamRowId, receivedAt.getTime());
     if (this.recentStreams.size > 10_000) this.activeStreamsHere();
-    const holder = await this.reads.floorHolder(networkId, floor);
     this.logger.info('stream_chunk_accepted', {
       network_id: networkId,
       stream_row_id: chunk.streamRowId,
@@ -278,6 +273,20 @@ export class ChunkIngestionService implements OnModuleInit {
       speech_ratio: roundTo(quality.speech_ratio, 2),
     });
     return { chunk, breakdown, holder, decisionDueAt, replayed: false };
+  }
+
+  /** Answers a retry from the chunk stored under its seq or Idempotency-Key. */
+  private async replayStored(
+    networkId: string,
+    clientId: string,
+    streamId: string,
+    hash: string,
+    fields: RetryKeys,
+  ): Promise<ChunkReceipt> {
+    const stored = await this.findRetried(networkId, clientId, streamId, fields);
+    if (!stored)
+      throw CommonErrors.conflict('CHUNK_IN_FLIGHT', 'The same chunk is being stored; retry shortly');
+    return this.replay(networkId, stored, streamId, hash, fields);
   }
 
   private async findRetried(

@@ -2,7 +2,6 @@ import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { And, In, IsNull, LessThan, MoreThan, Not, Repository } from 'typeorm';
 import { Tx } from '@mira/core';
-import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity.js';
 import { StreamChunkEntity } from './stream-chunk.entity.js';
 import type { ChunkStatus, StreamChunk } from './stream.types.js';
 
@@ -11,6 +10,11 @@ export type NewChunk = Omit<
   StreamChunk,
   'id' | 'status' | 'decisionId' | 'decisionReason' | 'decidedAt' | 'createdAt' | 'audio'
 > & { audio: Buffer };
+
+/** What a stored chunk changes on its stream besides its timing, seq and quality (which the chunk carries). */
+export interface StreamChunkUpdate {
+  clockOffsetMs: number;
+}
 
 /** A decision's outcome for some of its chunks. */
 export interface ChunkVerdict {
@@ -30,18 +34,64 @@ export class StreamChunkRepository {
     return Tx.manager(tx, this.chunks.manager).getRepository(StreamChunkEntity);
   }
 
-  /** Inserts the chunk with its audio; null when the same seq or Idempotency-Key already exists (a retry). */
-  async insert(tx: Tx, chunk: NewChunk): Promise<string | null> {
-    const result = await this.repo(tx)
-      .createQueryBuilder()
-      .insert()
-      // The jsonb metadata (Record<string, unknown>) does not fit TypeORM's deep-partial insert type; it is the entity's own shape.
-      .values(chunk as QueryDeepPartialEntity<StreamChunkEntity>)
-      .orIgnore()
-      .returning('id')
-      .updateEntity(false)
-      .execute();
-    return (result.raw as { id: string }[])[0]?.id ?? null;
+  /**
+   * Stores a chunk in one statement: inserts it with its audio, records it on its stream (locked by the caller; a
+   * chunk without seq keeps the stream's last seq) and removes the upload's in-flight marker. Null when the same seq
+   * or Idempotency-Key already exists (a retry): then the stream is left as it was, and the marker goes all the same.
+   */
+  async insertOnStream(
+    tx: Tx,
+    chunk: NewChunk,
+    stream: StreamChunkUpdate,
+    markerId: string,
+  ): Promise<string | null> {
+    const rows = (await Tx.manager(tx).query(
+      `WITH chunk AS (
+         INSERT INTO stream_chunks (network_id, stream_row_id, stream_id, client_id, seq, idempotency_key,
+                content_sha256, captured_at, received_at, aligned_start, aligned_end, duration_ms, format, audio_score,
+                snr_db, clarity, rms, clipping_ratio, speech_ratio, score, metadata, audio)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22)
+         ON CONFLICT DO NOTHING
+         RETURNING id
+       ), marker AS (
+         DELETE FROM stream_ingests WHERE network_id = $1 AND id = $23
+       ), stream AS (
+         UPDATE streams s
+            SET clock_offset_ms = $24, last_received_at = $9, last_captured_at = $8, last_chunk_id = chunk.id,
+                last_seq = COALESCE($5, s.last_seq), audio_score = $14, snr_db = $15, clarity = $16, rms = $17,
+                clipping_ratio = $18, speech_ratio = $19, chunk_count = s.chunk_count + 1, updated_at = now()
+           FROM chunk
+          WHERE s.network_id = $1 AND s.id = $2
+       )
+       SELECT id FROM chunk`,
+      [
+        chunk.networkId,
+        chunk.streamRowId,
+        chunk.streamId,
+        chunk.clientId,
+        chunk.seq,
+        chunk.idempotencyKey,
+        chunk.contentSha256,
+        chunk.capturedAt,
+        chunk.receivedAt,
+        chunk.alignedStart,
+        chunk.alignedEnd,
+        chunk.durationMs,
+        chunk.format,
+        chunk.audioScore,
+        chunk.snrDb,
+        chunk.clarity,
+        chunk.rms,
+        chunk.clippingRatio,
+        chunk.speechRatio,
+        chunk.score,
+        chunk.metadata === null ? null : JSON.stringify(chunk.metadata),
+        chunk.audio,
+        markerId,
+        stream.clockOffsetMs,
+      ],
+    )) as { id: string }[];
+    return rows[0]?.id ?? null;
   }
 
   find(networkId: string, chunkId: string, tx?: Tx): Promise<StreamChunkEntity | null> {

@@ -11,16 +11,32 @@ export class StreamIngestRepository {
     @InjectRepository(StreamIngestEntity) private readonly ingests: Repository<StreamIngestEntity>,
   ) {}
 
-  /** Marks an upload as being decoded (committed at once, so other instances' arbitration can see it). */
-  async begin(networkId: string, startedAt: Date): Promise<string> {
-    const result = await this.ingests
-      .createQueryBuilder()
-      .insert()
-      .values({ networkId, startedAt })
-      .returning('id')
-      .updateEntity(false)
-      .execute();
-    return (result.raw as { id: string }[])[0]!.id;
+  /**
+   * Marks an upload as being decoded (committed at once, so other instances' arbitration can see it), in the same
+   * statement that looks for a chunk it would retry: one of the device's with its Idempotency-Key, or of its stream
+   * with its seq. Such a retry gets no marker (`null`: the caller answers it from the stored chunk).
+   */
+  async beginUnlessStored(
+    networkId: string,
+    startedAt: Date,
+    retry: { clientId: string; streamId: string; seq: number | null; idempotencyKey: string | null },
+  ): Promise<string | null> {
+    const rows = (await this.ingests.query(
+      `WITH prior AS (
+         SELECT EXISTS (SELECT 1 FROM stream_chunks
+                         WHERE network_id = $1 AND client_id = $3 AND idempotency_key = $5::text)
+             OR EXISTS (SELECT 1 FROM stream_chunks
+                         WHERE network_id = $1 AND seq = $6::bigint
+                           AND stream_row_id = (SELECT id FROM streams WHERE network_id = $1 AND stream_id = $4))
+                AS stored
+       ), marker AS (
+         INSERT INTO stream_ingests (network_id, started_at) SELECT $1, $2 FROM prior WHERE NOT prior.stored
+         RETURNING id
+       )
+       SELECT (SELECT id FROM marker) AS id`,
+      [networkId, startedAt, retry.clientId, retry.streamId, retry.idempotencyKey, retry.seq],
+    )) as { id: string | null }[];
+    return rows[0]?.id ?? null;
   }
 
   async end(networkId: string, id: string, tx?: Tx): Promise<void> {

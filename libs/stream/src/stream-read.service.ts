@@ -42,11 +42,17 @@ export class StreamReadService {
 
   /** The stream holding the floor, while it holds it. */
   async floorHolder(networkId: string, floor: FloorRow): Promise<Stream | null> {
-    if (!floorIsHeld(floorStateOf(floor), Date.now(), this.config.values.streams.inactiveAfterMs))
-      return null;
-    if (!floor.holderStreamRowId) return null;
-    const [holder] = await this.streams.findByRowIds(networkId, [floor.holderStreamRowId]);
+    if (!this.heldBy(floor, floor.holderStreamRowId)) return null;
+    const [holder] = await this.streams.findByRowIds(networkId, [floor.holderStreamRowId!]);
     return holder ?? null;
+  }
+
+  /** `holder` (the floor's holder, already read) while it holds the floor, else null. */
+  heldBy<T>(floor: FloorRow, holder: T | null): T | null {
+    if (holder === null || !floor.holderStreamRowId) return null;
+    return floorIsHeld(floorStateOf(floor), Date.now(), this.config.values.streams.inactiveAfterMs)
+      ? holder
+      : null;
   }
 
   private async describe(networkId: string, streams: Stream[], floor: FloorRow): Promise<StreamView[]> {

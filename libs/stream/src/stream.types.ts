@@ -113,7 +113,7 @@ export interface ChunkReceipt {
   /** The chunk's stream score and its components (score = the one stored with the chunk). */
   breakdown: ScoreBreakdown;
   /** The stream holding the floor right now, if any. */
-  holder: Stream | null;
+  holder: Pick<Stream, 'id' | 'streamId'> | null;
   decisionDueAt: Date;
   /** True when this answers a retry of an upload stored earlier. */
   replayed: boolean;
