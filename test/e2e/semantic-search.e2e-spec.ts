@@ -10,6 +10,7 @@ import {
   type Session,
   type TestApp,
 } from '../support/app.js';
+import { createTestDatabase } from '../support/database.js';
 import { FakeGemini } from '../support/fake-gemini.js';
 import { waitFor } from '../support/wait.js';
 
@@ -289,3 +290,30 @@ semanticScenario('semantic search on embedded PGlite (pgvector)', async (fake) =
   expect(ranking).toBe('pgvector (256-value prefix, 2000 candidates re-ranked by cosine distance)');
   return app;
 });
+
+/**
+ * PostgreSQL with pgvector: the harness's PostgreSQL has no pgvector, so this runs only where
+ * MIRA_TEST_PGVECTOR_ADMIN_URL names a server that has it (an admin URL, like the harness's), and is skipped
+ * elsewhere; CI does not depend on it.
+ */
+const pgvectorAdminUrl = process.env['MIRA_TEST_PGVECTOR_ADMIN_URL'];
+if (pgvectorAdminUrl) {
+  semanticScenario('semantic search on PostgreSQL with pgvector', async (fake) => {
+    const database = await createTestDatabase(pgvectorAdminUrl);
+    const app: TestApp = await startTestApp(geminiEnv(fake), { database });
+    const ranking = (await app.http().get('/health/detailed').expect(200)).body.checks.semantic_search
+      .ranking;
+    expect(ranking).toBe('pgvector (256-value prefix, 2000 candidates re-ranked by cosine distance)');
+    const close = app.close.bind(app);
+    return Object.assign(app, {
+      close: async () => {
+        await close();
+        await database.drop();
+      },
+    });
+  });
+} else {
+  describe.skip('semantic search on PostgreSQL with pgvector (MIRA_TEST_PGVECTOR_ADMIN_URL unset)', () => {
+    it('runs where a PostgreSQL with pgvector is given', () => undefined);
+  });
+}

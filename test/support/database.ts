@@ -16,23 +16,26 @@ function adminUrl(): string {
   return url;
 }
 
-/** A fresh, empty database on the test cluster; the app's own migrations build its schema. */
-export async function createTestDatabase(): Promise<TestDatabase> {
+/**
+ * A fresh, empty database on the test cluster (or on the server at `admin`); the app's own migrations build its
+ * schema.
+ */
+export async function createTestDatabase(adminServer = adminUrl()): Promise<TestDatabase> {
   const name = `mira_test_${randomBytes(6).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: adminUrl() });
+  const admin = new pg.Client({ connectionString: adminServer });
   await admin.connect();
   try {
     await admin.query(`CREATE DATABASE ${name} TEMPLATE template0`);
   } finally {
     await admin.end();
   }
-  const url = new URL(adminUrl());
+  const url = new URL(adminServer);
   url.pathname = `/${name}`;
   return {
     url: url.toString(),
     name,
     async drop() {
-      const client = new pg.Client({ connectionString: adminUrl() });
+      const client = new pg.Client({ connectionString: adminServer });
       await client.connect();
       try {
         await client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
