@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import request from 'supertest';
-import { AppConfig, AppLogger } from '@mira/core';
+import { AppConfig, AppLogger, encodeWav16 } from '@mira/core';
 import { createApp } from '../../apps/api/src/app.factory.js';
 
 /** "one command on a fresh machine" — the app on its embedded PGlite database, no server needed. */
@@ -24,7 +24,7 @@ describe('embedded database smoke (PGlite)', () => {
     rmSync(dataDir, { recursive: true, force: true });
   });
 
-  it('runs the quick start: register, create a network, register a device, call a network route', async () => {
+  it('runs the quick start: register, create a network, register a device, call a network route, stream audio', async () => {
     const http = () => request(baseUrl);
     const health = await http().get('/health/detailed').expect(200);
     expect(health.body.checks.database.engine).toBe('pglite (embedded)');
@@ -44,5 +44,27 @@ describe('embedded database smoke (PGlite)', () => {
       .set('Authorization', `Bearer ${client.body.client_token}`)
       .expect(200);
     expect(info.body.clients.map((c: { client_id: string }) => c.client_id)).toEqual(['kitchen']);
+
+    // a device's audio chunks: stored with their stream's record, a retry by seq answered from the stored chunk
+    const device = { Authorization: `Bearer ${client.body.client_token}` };
+    const tone = encodeWav16(
+      new Float32Array(16_000).map((_, i) => 0.3 * Math.sin(i / 5)),
+      16_000,
+    );
+    const capturedFrom = Date.now() - 5_000;
+    const upload = (seq: number) =>
+      http()
+        .post(`/api/v1/${network.body.id}/streams/kitchen/audio`)
+        .set(device)
+        .field('timestamp', String(capturedFrom + seq * 1000))
+        .field('seq', String(seq))
+        .attach('audio_data', tone, 'chunk.wav')
+        .expect(200);
+    expect((await upload(0)).body.replayed).toBe(false);
+    expect((await upload(1)).body.replayed).toBe(false);
+    const retry = await upload(0);
+    expect(retry.body).toMatchObject({ replayed: true, seq: 0 });
+    const stream = await http().get(`/api/v1/${network.body.id}/streams/kitchen`).set(device).expect(200);
+    expect(stream.body).toMatchObject({ chunk_count: 2, last_seq: 1 });
   });
 });
