@@ -34,7 +34,7 @@ export function searchLanguageOf(settings: Record<string, unknown> | null | unde
   return typeof value === 'string' && /^[a-z]{2}$/i.test(value) ? value.toLowerCase() : 'en';
 }
 
-/** searchLanguageOf in SQL over a jsonb settings expression, for a write that reads its network in the same statement. */
+/** searchLanguageOf in SQL over a jsonb settings expression, for a statement that reads its network itself. */
 export function searchLanguageSql(settings: string): string {
   const value = `${settings} ->> 'language'`;
   return `CASE WHEN jsonb_typeof(${settings} -> 'language') = 'string' AND ${value} ~ '^[A-Za-z]{2}$'

@@ -4,12 +4,19 @@ import { DataSource } from 'typeorm';
 import { INTERACTION_COLUMNS, type InteractionRow, toInteraction } from '../interaction.rows.js';
 import type { Interaction } from '../interaction.types.js';
 import { searchFilterSql } from './search-filter.js';
-import { MATCH_END, MATCH_START } from './search-text.js';
+import { MATCH_END, MATCH_START, searchLanguageSql } from './search-text.js';
 
 export interface SearchFilter {
   personId?: string;
   since?: Date;
   until?: Date;
+}
+
+/** What a search needs to know about its network before it ranks: the language, and whether the person filter is one of its persons. */
+export interface SearchScope {
+  language: string;
+  /** True when no person filter was given. */
+  personFound: boolean;
 }
 
 export interface TextMatch {
@@ -35,6 +42,27 @@ export const RANKED_MATCHES = 300;
 @Injectable()
 export class InteractionSearchRepository {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+
+  /**
+   * The network's search language (searchLanguageOf in SQL) and whether the filtered person is one of its persons
+   * (scoped by network: another network's person is not found), in one statement: a search costs one round trip and
+   * one pool connection before its ranking. Null when the network does not exist.
+   */
+  async scope(networkId: string, personId: string | undefined): Promise<SearchScope | null> {
+    const params: unknown[] = [networkId];
+    let personFound = 'true';
+    if (personId) {
+      params.push(personId);
+      personFound = 'EXISTS (SELECT 1 FROM persons p WHERE p.network_id = $1 AND p.id = $2)';
+    }
+    const rows = (await this.dataSource.query(
+      `SELECT ${searchLanguageSql('n.settings')} AS language, ${personFound} AS person_found
+       FROM networks n WHERE n.id = $1`,
+      params,
+    )) as { language: string; person_found: boolean }[];
+    const row = rows[0];
+    return row ? { language: row.language, personFound: row.person_found } : null;
+  }
 
   /**
    * Best-ranked text matches with their rows, best first. The tsquery is written inline (not in a CTE) so the planner

@@ -1,15 +1,14 @@
 import { Injectable } from '@nestjs/common';
 import { GeminiError, TextEmbedder } from '@mira/assistant';
-import { AppLogger } from '@mira/core';
-import { NetworkService } from '@mira/network';
-import { PersonService } from '@mira/person';
+import { AppLogger, CommonErrors } from '@mira/core';
+import { PersonErrors } from '@mira/person';
 import { InteractionRepository } from '../interaction.repository.js';
 import type { Interaction } from '../interaction.types.js';
 import { InteractionEmbeddingRepository } from '../semantic/interaction-embedding.repository.js';
 import { SemanticSearchCapability } from '../semantic/semantic-search.capability.js';
 import { fuseRankings } from './rank-fusion.js';
 import { InteractionSearchRepository, SearchFilter } from './search.repository.js';
-import { Highlight, parseHeadline, searchLanguageOf } from './search-text.js';
+import { Highlight, parseHeadline } from './search-text.js';
 
 /** text: the words; semantic: the meaning (query and texts embedded by Gemini); hybrid: both, fused by rank. */
 export type SearchMode = 'text' | 'semantic' | 'hybrid';
@@ -52,20 +51,16 @@ export class InteractionSearchService {
     private readonly capability: SemanticSearchCapability,
     private readonly embedder: TextEmbedder,
     private readonly interactions: InteractionRepository,
-    private readonly persons: PersonService,
-    private readonly networks: NetworkService,
     private readonly logger: AppLogger,
   ) {}
 
   /** A person_id that is not in this network answers 404, like a path id. */
   async find(networkId: string, request: SearchRequest): Promise<SearchAnswer> {
-    // Independent reads, side by side (two pool connections on PostgreSQL).
-    const [settings] = await Promise.all([
-      this.networks.settings(networkId),
-      request.personId ? this.persons.requireExisting(networkId, [request.personId], 'person_id') : undefined,
-    ]);
+    const scope = await this.search.scope(networkId, request.personId);
+    if (!scope) throw CommonErrors.networkNotFound();
+    if (!scope.personFound) throw PersonErrors.notFound('person_id');
     const requestedMode = request.mode ?? (this.capability.available ? 'hybrid' : 'text');
-    const language = searchLanguageOf(settings);
+    const language = scope.language;
 
     const wantsSemantic = requestedMode !== 'text';
     const semantic = wantsSemantic ? await this.semanticIds(networkId, request) : null;
