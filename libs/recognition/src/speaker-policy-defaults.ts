@@ -43,7 +43,7 @@ const MIRA_SPEAKER_V1_CALIBRATED: CalibratedRules = {
   noisyNamePosterior: 0.995,
   refinePosterior: 0.9999,
   refineMinSpeechSeconds: 2,
-  gatheredRefinePosterior: 0.999,
+  gatheredRefinePosterior: 0.9999,
   gatheredRefineMinSpeechSeconds: 1.5,
   continuationPrior: 0.8,
   continuationMaxGapSeconds: 5,
