@@ -19,7 +19,7 @@ import { pathToFileURL } from 'node:url';
 import pg from 'pg';
 import { DataSource } from 'typeorm';
 import { AppConfig, AppLogger } from '@mira/core';
-import { InteractionEmbeddingRepository, SEMANTIC_SCAN_BOUNDS } from '@mira/interaction';
+import { InteractionEmbeddingRepository, SEMANTIC_PREFIX_CANDIDATES } from '@mira/interaction';
 import { createApp } from '../apps/api/src/app.factory.js';
 import { FakeGemini } from '../test/support/fake-gemini.js';
 import { writeBenchmark } from '../tooling/benchmarks-file.js';
@@ -99,7 +99,7 @@ async function compareRankings(
   nid: string,
 ): Promise<string[]> {
   const space = { model: 'gemini-embedding-001', dimensions: DIMENSIONS };
-  const variants = [400, SEMANTIC_SCAN_BOUNDS.candidates];
+  const variants = [400, SEMANTIC_PREFIX_CANDIDATES];
   const exactTimes: number[] = [];
   const times = new Map<number, number[]>(variants.map((c) => [c, []]));
   const recall = new Map<number, number[]>(variants.map((c) => [c, []]));
@@ -118,8 +118,8 @@ async function compareRankings(
     for (const candidates of variants) {
       started = process.hrtime.bigint();
       const found = await repo.nearest(nid, space, query, {}, 10, 'pgvector', {
-        ...SEMANTIC_SCAN_BOUNDS,
         candidates,
+        sqlScanLimit: 0, // the pgvector ranking never reads it
       });
       times.get(candidates)!.push(Number(process.hrtime.bigint() - started) / 1e6);
       const ids = new Set(found.map((m) => m.id));
@@ -274,7 +274,7 @@ async function main(): Promise<void> {
       '',
       'Reading: no ANN index can lead with network_id, so the semantic ranking scans the network. With pgvector ' +
         `it reads the stored 256-value prefix of every embedded interaction (in the row: no TOAST, no cast) and ` +
-        `re-ranks the ${SEMANTIC_SCAN_BOUNDS.candidates} nearest by the stored full vector; without pgvector the ` +
+        `re-ranks the ${SEMANTIC_PREFIX_CANDIDATES} nearest by the stored full vector; without pgvector the ` +
         'cosine is computed in plain SQL (unnest per row) over the newest SEMANTIC_SEARCH_SQL_SCAN_LIMIT (2000) ' +
         'embedded interactions only, so the PostgreSQL row below is bounded by that, not by N. PostgreSQL with ' +
         'pgvector is not measured here (this machine has none for PostgreSQL).',

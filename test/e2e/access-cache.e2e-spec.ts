@@ -157,7 +157,9 @@ describe('access cache across instances (two apps, one PostgreSQL database)', ()
     expect((await scores(second)).status).toBe(401);
   });
 
-  it("refuses an account's device tokens once the account is deleted: right away on its instance, then on the other", async () => {
+  // The instance that deleted the account also forgets at commit, before its own notice comes back; that window is
+  // milliseconds, so this checks what a device sees on both instances, not which of the two dropped the token first.
+  it("refuses an account's device tokens on both instances once the account is deleted", async () => {
     const { session, scores, forgotten } = await deviceOnBoth();
     await first.http().delete('/api/v1/auth/me').set(session.auth).expect(204);
     expect((await scores(first)).status).toBe(401);

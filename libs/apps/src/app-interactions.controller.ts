@@ -91,7 +91,7 @@ export class AppInteractionsController {
     @Body() body: SegmentFieldsDto,
     @UploadedFile() audio: UploadedAudio,
   ): Promise<void> {
-    await this.segments.register(networkId, principal, body, audio, requestArrivedAt() ?? new Date());
+    await this.segments.register(networkId, principal, body, audio, requestArrivedAt());
   }
 
   @Get()

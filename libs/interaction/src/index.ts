@@ -10,5 +10,6 @@ export { searchLanguageOf } from './search/search-text.js';
 export { InteractionEmbedder } from './semantic/interaction-embedder.js';
 export {
   InteractionEmbeddingRepository,
-  SEMANTIC_SCAN_BOUNDS,
+  SEMANTIC_PREFIX_CANDIDATES,
+  type SemanticScanBounds,
 } from './semantic/interaction-embedding.repository.js';

@@ -8,9 +8,8 @@
  * re-enrolled) are weighed on the same footing, and a short segment that continues the turn of the person the same
  * device named a few seconds before starts from that person as the likelier speaker, when the segment's own evidence
  * already points to them (a stranger who speaks after an enrolled person must not inherit the name). Without a
- * calibration (the weak
- * baseline, a model whose cohort is missing) the threshold rules of `identifySpeaker` apply to the current model's
- * persons alone.
+ * calibration (the weak baseline, a model whose cohort is missing) the threshold rules of `identifySpeaker` apply to
+ * the current model's persons alone.
  */
 import { posteriors, scoreLlr } from './speaker-calibration.js';
 import {

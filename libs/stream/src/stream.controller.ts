@@ -214,7 +214,7 @@ export class StreamController {
       file,
       body ?? {},
       idempotencyKey,
-      requestArrivedAt() ?? new Date(),
+      requestArrivedAt(),
     );
     return toChunkAcceptedDto(receipt);
   }

@@ -26,8 +26,8 @@ export function currentRequestId(): string | undefined {
   return storage.getStore()?.requestId;
 }
 
-/** When the current HTTP request reached the server; undefined outside a request. */
-export function requestArrivedAt(): Date | undefined {
+/** When the current HTTP request reached the server (now, outside a request: the caller is receiving it as it runs). */
+export function requestArrivedAt(): Date {
   const at = storage.getStore()?.arrivedAtMs;
-  return at === undefined ? undefined : new Date(at);
+  return at === undefined ? new Date() : new Date(at);
 }

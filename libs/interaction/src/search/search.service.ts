@@ -117,8 +117,8 @@ export class InteractionSearchService {
   /**
    * The ids nearest in meaning to the query, nearest first, as far as the relevance cut-off (cosine similarity
    * SEMANTIC_SEARCH_MIN_SIMILARITY: the stored vectors and the query are unit-length, so distance = 1 − similarity);
-   * null when the query cannot be embedded (Gemini absent,
-   * failing or too slow), so the caller answers with the words alone.
+   * null when the query cannot be embedded (Gemini absent, failing or too slow), so the caller answers with the words
+   * alone.
    */
   private async semanticIds(networkId: string, request: SearchRequest): Promise<string[] | null> {
     if (!this.capability.available) return null;

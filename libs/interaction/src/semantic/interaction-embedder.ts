@@ -25,9 +25,9 @@ const hasText = (content: string | null | undefined): content is string => !!con
 
 /**
  * Keeps each interaction's embedding in step with its text: a job per written or changed text (InteractionEmbed),
- * and at boot a backfill job (one per network across instances: BACKFILL_KEY) per network with text that has no embedding in the configured model
- * (InteractionEmbedBackfill: interactions from before Gemini was configured, from another model, or whose job gave
- * up). Without Gemini nothing is enqueued and search stays text-only. Logs carry ids and counts, never text.
+ * and at boot a backfill job per network with text that has no embedding in the configured model, one per network
+ * across instances (BACKFILL_KEY) (InteractionEmbedBackfill: interactions from before Gemini was configured, from
+ * another model, or whose job gave up). Without Gemini nothing is enqueued and search stays text-only. Logs carry ids and counts, never text.
  */
 @Injectable()
 export class InteractionEmbedder implements OnApplicationBootstrap {

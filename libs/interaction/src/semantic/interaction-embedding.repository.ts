@@ -26,11 +26,17 @@ const CONTENT_SHA256 = `encode(sha256(convert_to(i.content, 'UTF8')), 'hex')`;
 /** Values of the stored coarse prefix (`embedding_prefix`, migration InteractionEmbeddingVectors). */
 const PREFIX_DIMENSIONS = 256;
 
+/** With pgvector, how many coarse candidates (by the prefix) are re-ranked exactly. */
+export const SEMANTIC_PREFIX_CANDIDATES = 2000;
+
 /**
  * How much of a network the semantic ranking reads: with pgvector, how many coarse candidates are re-ranked exactly;
  * without it, how many of the newest embedded interactions are ranked at all (SEMANTIC_SEARCH_SQL_SCAN_LIMIT).
  */
-export const SEMANTIC_SCAN_BOUNDS = { candidates: 2000, sqlScanLimit: 2000 };
+export interface SemanticScanBounds {
+  candidates: number;
+  sqlScanLimit: number;
+}
 
 /** A vector as a PostgreSQL array literal (a parameter both node-postgres and PGlite pass through unchanged). */
 const arrayLiteral = (vector: number[]): string => `{${vector.join(',')}}`;
@@ -154,7 +160,7 @@ export class InteractionEmbeddingRepository {
     filter: SearchFilter,
     limit: number,
     ranking: SemanticRanking,
-    bounds: { candidates: number; sqlScanLimit: number } = SEMANTIC_SCAN_BOUNDS,
+    bounds: SemanticScanBounds,
   ): Promise<SemanticMatch[]> {
     const params: unknown[] = [networkId, space.model, space.dimensions, arrayLiteral(query), limit];
     const conditions = searchFilterSql(filter, params);

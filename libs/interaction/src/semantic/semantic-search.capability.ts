@@ -4,7 +4,8 @@ import { AppConfig, AppLogger, HealthRegistry } from '@mira/core';
 import {
   EmbeddingSpace,
   InteractionEmbeddingRepository,
-  SEMANTIC_SCAN_BOUNDS,
+  SEMANTIC_PREFIX_CANDIDATES,
+  type SemanticScanBounds,
   SemanticRanking,
 } from './interaction-embedding.repository.js';
 
@@ -27,8 +28,11 @@ export class SemanticSearchCapability implements OnApplicationBootstrap {
   ) {}
 
   /** How much of a network a semantic search reads (repository's nearest). */
-  get scanBounds(): { candidates: number; sqlScanLimit: number } {
-    return { ...SEMANTIC_SCAN_BOUNDS, sqlScanLimit: this.config.values.gemini.embeddings.sqlScanLimit };
+  get scanBounds(): SemanticScanBounds {
+    return {
+      candidates: SEMANTIC_PREFIX_CANDIDATES,
+      sqlScanLimit: this.config.values.gemini.embeddings.sqlScanLimit,
+    };
   }
 
   /** The relevance cut-off: a hit by meaning is at least this similar to the query (cosine). */
@@ -65,7 +69,7 @@ export class SemanticSearchCapability implements OnApplicationBootstrap {
       modes: this.available ? ['text', 'semantic', 'hybrid'] : ['text'],
       ranking:
         this.detected === 'pgvector'
-          ? `pgvector (256-value prefix, ${SEMANTIC_SCAN_BOUNDS.candidates} candidates re-ranked by cosine distance)`
+          ? `pgvector (256-value prefix, ${SEMANTIC_PREFIX_CANDIDATES} candidates re-ranked by cosine distance)`
           : `plain SQL (cosine over real[], newest ${this.scanBounds.sqlScanLimit} embedded interactions only)`,
       ...(this.available
         ? { embedding_model: this.embedder.model, dimensions: this.embedder.dimensions }
