@@ -251,6 +251,7 @@ function judgeCalibrated(
           policy.autoSamplesMax > 0 &&
           utterance.speechSeconds >= growth.minSpeechSeconds &&
           plain.persons[top.i]! >= growth.posterior,
+        ...(top.gathered ? { gathered: true as const } : {}),
       },
       matchedModelId: top.model.modelId,
       contextUsed,

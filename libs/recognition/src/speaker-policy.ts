@@ -165,6 +165,8 @@ export type SpeakerDecision =
       runnerUp: number | null;
       /** Whether this utterance may become an automatic voiceprint sample. */
       refine: boolean;
+      /** The person is known from gathered speech only (no enrolment sample of the model that matched). */
+      gathered?: true;
       /** P(this person | evidence), on a calibrated model. */
       posterior?: number;
     }
@@ -203,7 +205,12 @@ export function identifySpeaker(
     throw new Error(`${scores.length} scores for ${persons.length} persons`);
   }
   const ranked = persons
-    .map((p, i) => ({ personId: p.personId, score: scores[i]!, similarity: cosines[i]! }))
+    .map((p, i) => ({
+      personId: p.personId,
+      gathered: p.gathered === true,
+      score: scores[i]!,
+      similarity: cosines[i]!,
+    }))
     .sort((a, b) => b.score - a.score);
   const best = ranked[0];
   const runnerUp = ranked[1]?.score ?? null;
@@ -244,6 +251,7 @@ export function identifySpeaker(
         !noisy &&
         policy.autoSamplesMax > 0 &&
         best.score >= policy.matchThreshold + policy.refineSimilarityBonus,
+      ...(best.gathered ? { gathered: true as const } : {}),
     };
   }
   const clearlyNew = !best || best.score < threshold - policy.newPersonSimilarityGap;

@@ -94,4 +94,17 @@ describe('a voiceprint grows with its confidently named speech, within a bound',
       judgeSpeaker({ speechSeconds: 3, snrDb: 30 }, [evidence(at(45), [enrolled, ben])]).decision,
     ).toMatchObject({ kind: 'match', personId: 'anna', refine: false });
   });
+
+  it("says whether the named person is known from gathered speech only: the growth's bound depends on it", () => {
+    const person = new GatheredPerson([60, 70, 80]);
+    expect(person.hear({ speechSeconds: 4, snrDb: 30 }, 70).decision).toMatchObject({
+      kind: 'match',
+      personId: 'gathered',
+      gathered: true,
+    });
+    const anna = { personId: 'anna', centroid: at(70), samples: 3 };
+    const named = judgeSpeaker({ speechSeconds: 4, snrDb: 30 }, [evidence(at(70), [anna, ben])]).decision;
+    expect(named).toMatchObject({ kind: 'match', personId: 'anna' });
+    expect(named).not.toHaveProperty('gathered');
+  });
 });

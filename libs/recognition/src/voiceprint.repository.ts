@@ -55,11 +55,6 @@ export class VoiceprintRepository {
     return (result.affected ?? 0) > 0;
   }
 
-  /** Whether a person has an enrolment sample of a model (else their voiceprint of it is gathered speech only). */
-  async hasEnrolmentSample(networkId: string, personId: string, modelId: string): Promise<boolean> {
-    return this.voiceprints.exists({ where: { networkId, personId, modelId, source: 'enrolment' } });
-  }
-
   /** Keeps only the newest `keep` automatic samples of a person for a model. */
   async trimAutoSamples(networkId: string, personId: string, modelId: string, keep: number): Promise<number> {
     const rows = (await this.voiceprints.query(

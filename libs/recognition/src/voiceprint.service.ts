@@ -134,7 +134,7 @@ export class VoiceprintService {
   /**
    * Grows a person's voiceprint with a confidently named utterance (judgeSpeaker's `refine`): an automatic sample of
    * the current model, the oldest automatic ones out beyond the bound (voiceprint-growth.ts: a gathered person keeps
-   * more than an enrolled one, whose enrolment stays whole).
+   * more than an enrolled one, whose enrolment stays whole; the decision says which the person is).
    */
   async addAutoSample(
     networkId: string,
@@ -144,7 +144,8 @@ export class VoiceprintService {
   ): Promise<void> {
     if (!identification.embedding || !identification.modelId || !identification.policy) return;
     const modelId = identification.modelId;
-    const enrolled = await this.repository.hasEnrolmentSample(networkId, personId, modelId);
+    const { decision } = identification;
+    const enrolled = !(decision.kind === 'match' && decision.gathered);
     const keep = autoSamplesKept(identification.policy, enrolled);
     if (keep <= 0) return;
     await this.repository.insert(networkId, {
