@@ -12,6 +12,7 @@ import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import pg from 'pg';
 import { encodeWav16 } from '@mira/core';
+import { ensureFfmpeg } from '../tooling/ffmpeg.js';
 
 export const SR = 16000;
 
@@ -178,6 +179,7 @@ export async function postChunk(
 
 /** FLAC → 16 kHz mono float32 with ffmpeg (tooling only; the product decodes with its own AudioModule). */
 export function decodeFlac(path: string): Float32Array {
+  ensureFfmpeg();
   const r = spawnSync(
     'ffmpeg',
     ['-v', 'error', '-i', path, '-f', 'f32le', '-ac', '1', '-ar', String(SR), '-'],

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AudioPipeline, concatSamples, openRecordingDecoder } from '@mira/audio';
 import { parseConfig } from '@mira/core';
+import { ensureFfmpeg } from '../../tooling/ffmpeg.js';
 import { fillModelDirFromMirror } from '../../tooling/shared-data.js';
 
 let modelDir: string | undefined;
@@ -36,26 +37,6 @@ export async function decodeSpeechFile(path: string): Promise<Float32Array> {
   } finally {
     decoder.close();
   }
-}
-
-function hasFfmpeg(): boolean {
-  return spawnSync('ffmpeg', ['-version'], { stdio: 'ignore' }).status === 0;
-}
-
-/** Makes sure ffmpeg exists for fixture encoding (installs the Debian package when running as root). */
-export function ensureFfmpeg(): void {
-  if (hasFfmpeg()) return;
-  if (process.getuid?.() === 0) {
-    // A fresh machine has no package lists yet; parallel workers wait for each other's dpkg lock.
-    const lock = ['-o', 'DPkg::Lock::Timeout=300'];
-    spawnSync('apt-get', [...lock, 'update', '-qq'], { stdio: 'ignore', timeout: 300_000 });
-    spawnSync('apt-get', [...lock, 'install', '-y', '-q', 'ffmpeg'], {
-      stdio: 'ignore',
-      timeout: 600_000,
-      env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
-    });
-  }
-  if (!hasFfmpeg()) throw new Error('ffmpeg is needed to make audio fixtures: apt-get install ffmpeg');
 }
 
 /**
