@@ -15,8 +15,9 @@
  * - event-loop delay p99 of the server during the step (prom-client's histogram on /metrics, reset by each scrape);
  * - the server's peak RSS;
  * - the server's CPU time (all threads) per uploaded chunk, over the step and its drain.
- * The ladder runs BENCH_RUNS times (a fresh server each); each figure is the median over runs. The 1-minute load
- * average is recorded before and after each run (the machine is shared).
+ * The ladder runs BENCH_RUNS times (a fresh server each, warmed up by one room for WARM_UP_SECONDS, not counted); each
+ * figure is the median over runs. The 1-minute load average is recorded before and after each run (the machine is
+ * shared).
  *
  * - room-seconds: the (room, second) pairs that had a winning copy, and how many of them had more than one (the same
  *   words forwarded twice), with the widest spread of the clock offsets the server estimated for one second's copies
@@ -51,6 +52,12 @@ const LADDER = (process.env.BENCH_LADDER ?? '4,8,12,24,48').split(',').map(Numbe
 const PER_NETWORK = 4;
 const LATE_DEVICE_MS = Number(process.env.BENCH_LATE_DEVICE_MS ?? 0);
 const TARGET_P95_MS = 200;
+/**
+ * Each fresh server first serves one room for this long, not measured: a server in service has run every engine and
+ * compiled its hot paths, and the first calls of a new process (ONNX sessions' first runs, V8's first compilations)
+ * would otherwise be counted as the first step's latency.
+ */
+const WARM_UP_SECONDS = 3;
 /** How long a step may take after its last upload for the forwarded copies to become interactions. */
 const DRAIN_MS = 90_000;
 
@@ -132,7 +139,12 @@ interface Room {
   events: Array<{ timestamp: string; at: number }>;
 }
 
-async function step(server: Server, devices: number, chunks: Buffer[][]): Promise<StepResult> {
+async function step(
+  server: Server,
+  devices: number,
+  chunks: Buffer[][],
+  uploadSeconds = SECONDS,
+): Promise<StepResult> {
   const { baseUrl, pid } = server;
   const roomCount = Math.ceil(devices / PER_NETWORK);
   const start = Date.now() + 2_000;
@@ -150,7 +162,7 @@ async function step(server: Server, devices: number, chunks: Buffer[][]): Promis
       networkId: net.networkId,
       socket,
       firstCapture: 0,
-      answered: Array.from({ length: SECONDS }, () => ({ copies: 0, at: 0 })),
+      answered: Array.from({ length: uploadSeconds }, () => ({ copies: 0, at: 0 })),
       events: [],
     };
     socket.ws.on('message', (data) => {
@@ -176,7 +188,7 @@ async function step(server: Server, devices: number, chunks: Buffer[][]): Promis
   const sampler = setInterval(() => (peakRss = Math.max(peakRss, rssMb(pid))), 250);
   await Promise.all(
     uploaders.map(async (d) => {
-      for (let s = 0; s < SECONDS; s++) {
+      for (let s = 0; s < uploadSeconds; s++) {
         const captured = d.room.firstCapture + s * 1000;
         await sleep(captured + 1000 + (d.member === PER_NETWORK - 1 ? LATE_DEVICE_MS : 0) - Date.now());
         const form = new FormData();
@@ -228,7 +240,7 @@ async function step(server: Server, devices: number, chunks: Buffer[][]): Promis
     c = await counts();
   }
   await sleep(500); // the last events are on their way
-  const seconds = await roomSeconds(server, networkIds);
+  const decided = await roomSeconds(server, networkIds);
   clearInterval(sampler);
   peakRss = Math.max(peakRss, rssMb(pid));
   const cpuUsed = cpuMs(pid) - cpuBefore;
@@ -255,7 +267,7 @@ async function step(server: Server, devices: number, chunks: Buffer[][]): Promis
     events: eventMs.length,
     forwarded: Number(c.forwarded),
     processed: Number(c.processed),
-    ...seconds,
+    ...decided,
     loopP99,
     cpuPerChunk: cpuUsed / Math.max(1, latencies.length),
   };
@@ -310,6 +322,10 @@ async function main(): Promise<void> {
         process.stderr.write(
           `[bench] run ${run + 1}/${RUNS}, load ${loadBefore.toFixed(1)}, server idle RSS ${rssMb(server.pid).toFixed(0)} MB\n`,
         );
+        const warm = await step(server, PER_NETWORK, chunks, WARM_UP_SECONDS);
+        process.stderr.write(
+          `[bench]   warm-up (not counted): ${PER_NETWORK} devices for ${WARM_UP_SECONDS} s, ingest p95 ${fmt(warm.p95)} ms\n`,
+        );
         for (const n of LADDER) {
           const r = await step(server, n, chunks);
           results.set(n, r);
@@ -359,11 +375,11 @@ async function main(): Promise<void> {
   }
   const body = `Command: \`npm run bench:streams\` (BENCH_SECONDS=${SECONDS}, BENCH_RUNS=${RUNS}, BENCH_LADDER=${LADDER.join(',')}); ${header}.
 1-minute load average before → after each run: ${loads.join('; ')} (${cpus().length} cores; the load generator, the
-server, PostgreSQL and the fake Gemini share them, and other work ran on the machine). Each device uploads a 1 s WAV
+server, PostgreSQL and the fake Gemini share them with whatever else runs on the machine). Each device uploads a 1 s WAV
 chunk per second in real time; 4 devices per network hear the same room, so every second is arbitrated and its
 winning copy goes through the utterance pipeline to an \`interaction\` event on the network's app socket. Medians over
-runs (ingest p95 of each run in brackets). Word → event: from the room's copies of one second all answered to that
-second's \`interaction\` event on the socket; Events: how many arrived and matched a second, summed over runs. Processed: winning copies done / forwarded, summed over runs, after the
+runs (ingest p95 of each run in brackets); each run's server first serves one room for ${WARM_UP_SECONDS} s, not counted.
+Word → event: from the room's copies of one second all answered to that second's \`interaction\` event on the socket; Events: how many arrived and matched a second, summed over runs. Processed: winning copies done / forwarded, summed over runs, after the
 step drained (≤ ${DRAIN_MS / 1000} s); in brackets the room-seconds that had a winner and how many of them had more than
 one (the same words forwarded twice). Event-loop p99: the server's, over the upload phase of the step. CPU per
 chunk: the server process's CPU time (all threads) over the step and its drain, divided by the uploads: what a
