@@ -74,6 +74,9 @@ locals {
     LOG_LEVEL           = var.log_level
     GEMINI_MODEL        = var.gemini_model
     DOCS_ENABLED        = "true"
+    # One audio worker thread per vCPU beyond the first (docs/audio.md, sizing the pool): with a core to itself the
+    # thread keeps ONNX inference off the event loop; a 1-vCPU task has no core to spare and runs it inline.
+    AUDIO_WORKERS = tostring(max(0, floor(var.task_cpu / 1024) - 1))
   }, var.extra_environment)
 
   container_secrets = [for name, arn in local.task_secrets : { name = name, valueFrom = arn }]

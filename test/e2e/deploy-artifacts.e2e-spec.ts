@@ -118,7 +118,12 @@ describe('deployment artefacts agree with the app (terraform, Dockerfile, docker
       const raw = m[2] as string;
       const literal = /^"(.*)"$/.exec(raw);
       const variable = /^(?:tostring\()?var\.([a-z0-9_]+)\)?$/.exec(raw);
+      const vcpusBeyondFirst = raw === 'tostring(max(0, floor(var.task_cpu / 1024) - 1))';
       if (literal) env[m[1] as string] = literal[1] as string;
+      else if (vcpusBeyondFirst)
+        env[m[1] as string] = String(
+          Math.max(0, Math.floor((variableDefault('task_cpu') as number) / 1024) - 1),
+        );
       else if (variable) env[m[1] as string] = String(variableDefault(variable[1] as string));
       else throw new Error(`unrecognised environment value ${raw}`);
     }
@@ -216,6 +221,19 @@ describe('deployment artefacts agree with the app (terraform, Dockerfile, docker
       expect(config.nodeEnv).toBe('production');
       expect(config.trustProxyHops).toBe(1);
       expect(config.migrateOnBoot).toBe(false);
+    });
+
+    it('the audio worker pool takes the vCPUs beyond the first, and the config accepts it', () => {
+      const expression = String(local('container_environment'));
+      expect(expression).toMatch(
+        /^\s*AUDIO_WORKERS\s*=\s*tostring\(max\(0, floor\(var\.task_cpu \/ 1024\) - 1\)\)\s*$/m,
+      );
+      const vcpus = (variableDefault('task_cpu') as number) / 1024;
+      const workers = Number(taskEnvironment().AUDIO_WORKERS);
+      expect(workers).toBe(Math.max(0, Math.floor(vcpus) - 1));
+      expect(
+        parseConfig({ AUDIO_WORKERS: String(workers), DATA_DIR: CONFIG_DATA_DIR }, '0.0.0').audio.workers,
+      ).toBe(workers);
     });
 
     it('ECS kills after stopTimeout only once the app drain bound has passed', () => {

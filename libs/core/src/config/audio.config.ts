@@ -14,9 +14,9 @@ export interface AudioConfigValues {
   denoiser: 'auto' | 'spectral-gate';
   /**
    * Worker threads that run quality, noise reduction, VAD and speaker embedding off the event loop, each with its
-   * own engines (AUDIO_WORKERS). Default 0 (the main thread's engines): on 2 shared cores one thread answered uploads
-   * sooner at 48 devices but raised the event-loop p99 and took the server over 400 MB RSS (BENCHMARKS.md, Streams).
-   * Worth it where a core is otherwise idle; each thread's engines cost ~40-50 MB.
+   * own engines (AUDIO_WORKERS). Default 0 (the main thread's engines): a thread pays only with a core of its own
+   * (on 2 idle cores one thread brought ingest p95 at 48 devices from 0.3-0.4 s to 0.1-0.2 s; on cores other work
+   * keeps busy it slowed the event loop: BENCHMARKS.md, Streams). Each thread's engines cost ~55-60 MB.
    */
   workers: number;
   vad: {
