@@ -34,6 +34,7 @@ export * from './http/pagination.js';
 export * from './http/keyset-cursor.js';
 export * from './http/time.js';
 export * from './http/validation.js';
+export * from './http/compiled-dto.js';
 export * from './http/mapped-docs.js';
 export * from './http/item-routes.js';
 export * from './http/security-headers.js';
