@@ -70,6 +70,10 @@ export class NetworkAccessService extends NetworkAccessPort {
     return this.users.sessionIsLive(userId, sessionId);
   }
 
+  knownUserAccess(userId: string, sessionId: string, networkId: string): boolean {
+    return this.cache.allows(userId, sessionId, networkId);
+  }
+
   /** From the access cache when it allows it (see AccessCache), otherwise one query whose yes is kept. */
   async userAccess(
     userId: string,

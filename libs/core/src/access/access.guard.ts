@@ -9,7 +9,7 @@ import { NetworkAccessPort } from './network-access.port.js';
 import { checkOperatorAccess } from './operator-access.js';
 import { AccessRule, NETWORK_ID_HEADER, Principal, principalLabel } from './principal.js';
 import { TokenService } from './token.service.js';
-import { resolveBearer } from './bearer.js';
+import { type BearerResult, knownBearer, resolveBearer } from './bearer.js';
 import { callerKey, RateLimiter } from '../rate-limit/rate-limiter.js';
 import { assertUuidParam, canonicaliseIdParams, isUuid } from './uuid.js';
 
@@ -31,16 +31,27 @@ export class AccessGuard implements CanActivate {
     private readonly config: AppConfig,
   ) {}
 
-  async canActivate(context: ExecutionContext): Promise<boolean> {
+  canActivate(context: ExecutionContext): boolean | Promise<boolean> {
     const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
     canonicaliseIdParams(request.params);
     try {
-      return await this.decide(context, request);
+      const decided = this.decide(context, request);
+      if (decided instanceof Promise)
+        return decided.catch((refusal: unknown) => this.countRefusal(context, request, refusal));
+      return decided;
     } catch (refusal) {
-      // counted like any request of this caller; a spent budget answers 429 rather than the refusal
-      await this.limiter.count(context, callerKey(request, request.principal));
-      throw refusal;
+      return this.countRefusal(context, request, refusal);
     }
+  }
+
+  /** A refusal counted like any request of this caller (a spent budget answers 429 rather than the refusal). */
+  private async countRefusal(
+    context: ExecutionContext,
+    request: AuthenticatedRequest,
+    refusal: unknown,
+  ): Promise<never> {
+    await this.limiter.count(context, callerKey(request, request.principal));
+    throw refusal;
   }
 
   private ruleOf(context: ExecutionContext): AccessRule | undefined {
@@ -50,7 +61,11 @@ export class AccessGuard implements CanActivate {
     ]);
   }
 
-  private async decide(context: ExecutionContext, request: AuthenticatedRequest): Promise<boolean> {
+  /**
+   * Decides without a promise when nothing needs a lookup (a user token verified before on a network route the
+   * access cache allows: nearly every request of an app), else once the lookups have answered.
+   */
+  private decide(context: ExecutionContext, request: AuthenticatedRequest): boolean | Promise<boolean> {
     const rule = this.ruleOf(context);
     if (rule === undefined) {
       this.logger.error('route_without_access_rule', { route: request.route?.path });
@@ -65,10 +80,27 @@ export class AccessGuard implements CanActivate {
     // On a network route, a well-formed network id is checked together with the user token (one round trip).
     const pathNetwork = request.params['network_id'];
     const networkRoute = rule === 'network' || rule === 'network-owner';
-    const { principal, ownsNetwork } = await this.authenticate(
-      request,
-      networkRoute && isUuid(pathNetwork) ? pathNetwork.toLowerCase() : undefined,
+    const networkId = networkRoute && isUuid(pathNetwork) ? pathNetwork.toLowerCase() : undefined;
+    const header = request.header('authorization');
+    const match = header ? /^Bearer\s+(\S+)$/i.exec(header) : null;
+    if (!match) throw CommonErrors.unauthenticated('Missing bearer token');
+    const token = match[1] as string;
+    const known =
+      networkId === undefined ? undefined : knownBearer(token, this.tokens, this.networks, networkId);
+    if (known !== undefined) return this.admit(request, rule, known);
+    return resolveBearer(token, this.tokens, this.networks, networkId).then((result) =>
+      this.admit(request, rule, result),
     );
+  }
+
+  /** What the bearer stands for, against the route's rule. */
+  private admit(
+    request: AuthenticatedRequest,
+    rule: Exclude<AccessRule, 'public' | 'operator'>,
+    bearer: BearerResult,
+  ): boolean | Promise<boolean> {
+    if (!bearer.ok) throw CommonErrors.unauthenticated(bearer.detail);
+    const { principal, ownsNetwork } = bearer;
     request.principal = principal;
     const ctx = currentRequestContext();
     if (ctx) ctx.principal = principalLabel(principal);
@@ -80,12 +112,13 @@ export class AccessGuard implements CanActivate {
     }
 
     if (rule === 'account' || rule === 'account-owner') {
-      const networkId = await this.accountNetwork(principal, request);
-      if (rule === 'account-owner' && principal.kind === 'client')
-        throw CommonErrors.forbidden('Only the account owner may do this');
-      request.networkId = networkId;
-      if (ctx) ctx.networkId = networkId;
-      return true;
+      return this.accountNetwork(principal, request).then((networkId) => {
+        if (rule === 'account-owner' && principal.kind === 'client')
+          throw CommonErrors.forbidden('Only the account owner may do this');
+        request.networkId = networkId;
+        if (ctx) ctx.networkId = networkId;
+        return true;
+      });
     }
 
     const networkId = assertUuidParam('network_id', request.params['network_id']);
@@ -96,9 +129,13 @@ export class AccessGuard implements CanActivate {
       if (rule === 'network-owner') throw CommonErrors.forbidden('Only the network owner may do this');
       return true;
     }
-    if (!(ownsNetwork ?? (await this.networks.userOwnsNetwork(principal.userId, networkId))))
-      throw CommonErrors.networkNotFound();
-    return true;
+    const owned = (owns: boolean) => {
+      if (!owns) throw CommonErrors.networkNotFound();
+      return true;
+    };
+    return ownsNetwork === undefined
+      ? this.networks.userOwnsNetwork(principal.userId, networkId).then(owned)
+      : owned(ownsNetwork);
   }
 
   /**
@@ -115,17 +152,5 @@ export class AccessGuard implements CanActivate {
     const networkId = await this.networks.accountNetwork(principal.userId, requested);
     if (networkId === null) throw CommonErrors.networkNotFound();
     return networkId;
-  }
-
-  private async authenticate(
-    request: AuthenticatedRequest,
-    networkId?: string,
-  ): Promise<{ principal: Principal; ownsNetwork?: boolean }> {
-    const header = request.header('authorization');
-    const match = header ? /^Bearer\s+(\S+)$/i.exec(header) : null;
-    if (!match) throw CommonErrors.unauthenticated('Missing bearer token');
-    const result = await resolveBearer(match[1] as string, this.tokens, this.networks, networkId);
-    if (!result.ok) throw CommonErrors.unauthenticated(result.detail);
-    return result;
   }
 }

@@ -1,6 +1,6 @@
 import type { NetworkAccessPort } from './network-access.port.js';
 import type { Principal } from './principal.js';
-import { CLIENT_TOKEN_PREFIX, type TokenService } from './token.service.js';
+import { CLIENT_TOKEN_PREFIX, type TokenService, type VerifyResult } from './token.service.js';
 
 export type BearerResult =
   { ok: true; principal: Principal; ownsNetwork?: boolean } | { ok: false; detail: string };
@@ -24,12 +24,7 @@ export async function resolveBearer(
       : { ok: false, detail: 'Unknown or revoked client token' };
   }
   const verified = tokens.verifyAccessToken(token);
-  if (!verified.ok) {
-    return {
-      ok: false,
-      detail: verified.reason === 'expired' ? 'Access token expired' : 'Invalid access token',
-    };
-  }
+  if (!verified.ok) return refusalOf(verified);
   const { sub: userId, sid: sessionId } = verified.claims;
   const access =
     networkId === undefined
@@ -39,4 +34,30 @@ export async function resolveBearer(
     return { ok: false, detail: 'The session has ended (signed out or revoked), or the user is disabled' };
   }
   return { ok: true, principal: { kind: 'user', userId, sessionId }, ownsNetwork: access.ownsNetwork };
+}
+
+/**
+ * resolveBearer's answer for a user token on a network route when no lookup is needed: the token is refused by its
+ * signature or expiry, or the access cache holds that its session is live and owns the network. Undefined when only
+ * resolveBearer can tell (a device token, a lookup). The access guard then decides without waiting on a promise.
+ */
+export function knownBearer(
+  token: string,
+  tokens: TokenService,
+  networks: NetworkAccessPort,
+  networkId: string,
+): BearerResult | undefined {
+  if (token.startsWith(CLIENT_TOKEN_PREFIX)) return undefined;
+  const verified = tokens.verifyAccessToken(token);
+  if (!verified.ok) return refusalOf(verified);
+  const { sub: userId, sid: sessionId } = verified.claims;
+  if (!networks.knownUserAccess(userId, sessionId, networkId)) return undefined;
+  return { ok: true, principal: { kind: 'user', userId, sessionId }, ownsNetwork: true };
+}
+
+function refusalOf(verified: Extract<VerifyResult, { ok: false }>): BearerResult {
+  return {
+    ok: false,
+    detail: verified.reason === 'expired' ? 'Access token expired' : 'Invalid access token',
+  };
 }

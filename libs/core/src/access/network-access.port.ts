@@ -28,6 +28,11 @@ export abstract class NetworkAccessPort {
     sessionId: string,
     networkId: string,
   ): Promise<{ live: boolean; ownsNetwork: boolean }>;
+  /**
+   * True when userAccess is known to answer live and owning without a lookup (the access cache holds it); false
+   * means only userAccess can tell.
+   */
+  abstract knownUserAccess(userId: string, sessionId: string, networkId: string): boolean;
   /** Of these sign-in sessions, the ids of the ones still live (sessionIsLive for many at once, in one query). */
   abstract liveSessions(sessions: readonly SignInSession[]): Promise<Set<string>>;
 }

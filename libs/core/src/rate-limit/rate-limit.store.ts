@@ -10,8 +10,11 @@ export interface WindowCount {
 
 /** Counts hits per key in fixed windows. Implementations must be safe under concurrent requests. */
 export interface RateLimitStore {
-  /** Counts one hit for every key (same window) and returns the counts in the same order. */
-  hit(keys: string[], windowMs: number, now: number): Promise<WindowCount[]>;
+  /**
+   * Counts one hit for every key (same window) and returns the counts in the same order: at once when the counters
+   * are in this process (every request counts, so a guard that can answer without waiting does), else a promise.
+   */
+  hit(keys: string[], windowMs: number, now: number): WindowCount[] | Promise<WindowCount[]>;
   /** The counts of these keys in the current window without counting a hit (0 for a key not seen in it). */
   peek(keys: string[], windowMs: number, now: number): Promise<WindowCount[]>;
 }
@@ -30,10 +33,10 @@ export class MemoryRateLimitStore implements RateLimitStore {
 
   constructor(private readonly maxKeys = 100_000) {}
 
-  hit(keys: string[], windowMs: number, now: number): Promise<WindowCount[]> {
+  hit(keys: string[], windowMs: number, now: number): WindowCount[] {
     const start = windowStart(now, windowMs);
     this.sweep(start, now, windowMs);
-    const results = keys.map((key) => {
+    return keys.map((key) => {
       const entry = this.counters.get(key);
       if (!entry || entry.start !== start) {
         this.counters.set(key, { start, count: 1 });
@@ -42,7 +45,6 @@ export class MemoryRateLimitStore implements RateLimitStore {
       entry.count += 1;
       return { count: entry.count, resetInMs: start + windowMs - now };
     });
-    return Promise.resolve(results);
   }
 
   peek(keys: string[], windowMs: number, now: number): Promise<WindowCount[]> {

@@ -82,24 +82,26 @@ export class RateLimiter {
 
   /**
    * Counts one request against the caller's budget and, when given, the network's; throws 429 when either is
-   * spent. Sets X-RateLimit-Limit / -Remaining for the caller budget.
+   * spent. Sets X-RateLimit-Limit / -Remaining for the caller budget. Answers at once (no promise) when the store
+   * counts in this process.
    */
-  async count(context: ExecutionContext, caller: string, networkId?: string): Promise<void> {
+  count(context: ExecutionContext, caller: string, networkId?: string): void | Promise<void> {
     const budget = this.budgetOf(context);
     if (budget === null) return;
-    const counted = await this.hit(budget, caller, networkId);
-    if (counted === null) return;
-    const response = context.switchToHttp().getResponse<Response>();
-    response.setHeader('X-RateLimit-Limit', String(counted.limit));
-    response.setHeader('X-RateLimit-Remaining', String(counted.remaining));
-    if (counted.refusal) throw counted.refusal;
+    const counted = this.hit(budget, caller, networkId);
+    if (counted instanceof Promise) return counted.then((c) => this.answer(context, c));
+    this.answer(context, counted);
   }
 
   /**
    * Counts one hit against `budget` for the caller and, when given, the network, outside any request context.
-   * Null when limits are off or the store failed (the hit is let through).
+   * Null when limits are off or the store failed (the hit is let through); a promise when the store is remote.
    */
-  async hit(budget: RateBudgetName, caller: string, networkId?: string): Promise<RateCount | null> {
+  hit(
+    budget: RateBudgetName,
+    caller: string,
+    networkId?: string,
+  ): RateCount | null | Promise<RateCount | null> {
     const limits = this.config.values.rateLimit;
     if (!limits.enabled) return null;
     const keys = [`${budget}|${caller}`];
@@ -108,8 +110,30 @@ export class RateLimiter {
       keys.push(`${budget}|network:${networkId}`);
       caps.push(limits.perNetwork[budget]);
     }
-    const counts = await this.read(() => this.store.hit(keys, limits.windowSeconds * 1000, Date.now()));
-    if (counts === null) return null;
+    let counts: WindowCount[] | Promise<WindowCount[]>;
+    try {
+      counts = this.store.hit(keys, limits.windowSeconds * 1000, Date.now());
+    } catch (err) {
+      return this.unavailable(err);
+    }
+    if (counts instanceof Promise) {
+      return counts.then(
+        (found) => this.tally(budget, caps, found),
+        (err: unknown) => this.unavailable(err),
+      );
+    }
+    return this.tally(budget, caps, counts);
+  }
+
+  private answer(context: ExecutionContext, counted: RateCount | null): void {
+    if (counted === null) return;
+    const response = context.switchToHttp().getResponse<Response>();
+    response.setHeader('X-RateLimit-Limit', String(counted.limit));
+    response.setHeader('X-RateLimit-Remaining', String(counted.remaining));
+    if (counted.refusal) throw counted.refusal;
+  }
+
+  private tally(budget: RateBudgetName, caps: number[], counts: WindowCount[]): RateCount {
     const limit = caps[0] as number;
     const callerCount = (counts[0] as WindowCount).count;
     let refusal: AppError | null = null;
@@ -166,11 +190,15 @@ export class RateLimiter {
     try {
       return await query();
     } catch (err) {
-      this.logger.warn('rate_limit_store_unavailable', {
-        error_message: err instanceof Error ? err.message.slice(0, 200) : String(err),
-      });
-      return null;
+      return this.unavailable(err);
     }
+  }
+
+  private unavailable(err: unknown): null {
+    this.logger.warn('rate_limit_store_unavailable', {
+      error_message: err instanceof Error ? err.message.slice(0, 200) : String(err),
+    });
+    return null;
   }
 
   private refuse(budget: RateBudgetName, scope: 'caller' | 'network', count: WindowCount): AppError {
