@@ -5,6 +5,7 @@ import { AppConfig } from '../config/app-config.js';
 import { AppLogger } from '../logging/app-logger.js';
 import { HealthRegistry } from '../health/health.registry.js';
 import { buildDataSourceOptions, MigrationList, runMigrations } from './data-source.options.js';
+import { readTimestamptzFast } from './timestamp-parser.js';
 import { Transactions } from './transaction.js';
 
 /** TypeORM on PostgreSQL or embedded PGlite; migrations only (never synchronize). Global: every lib has Transactions. */
@@ -24,6 +25,7 @@ export class DatabaseModule {
           }),
           dataSourceFactory: async (dataSourceOptions) => {
             if (!dataSourceOptions) throw new Error('Missing data source options');
+            readTimestamptzFast();
             return new DataSource(dataSourceOptions);
           },
         }),
