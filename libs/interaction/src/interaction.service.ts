@@ -4,6 +4,7 @@ import {
   HookRegistry,
   type KeysetPosition,
   RealtimePublisher,
+  ShutdownCoordinator,
   Transactions,
   type Tx,
 } from '@mira/core';
@@ -79,6 +80,7 @@ export class InteractionService {
     private readonly realtime: RealtimePublisher,
     private readonly logger: AppLogger,
     private readonly embedder: InteractionEmbedder,
+    private readonly shutdown: ShutdownCoordinator,
   ) {}
 
   /** Records an interaction from the API. */
@@ -277,8 +279,17 @@ export class InteractionService {
       if (await this.embedder.textWritten(null, networkId, row.id, row.content, false)) this.embedder.kick();
     }
     this.logger.info('interaction_created', { network_id: networkId, interaction_id: row.id });
-    if (isSettled(row)) await this.realtime.publish(networkId, 'interaction', { id: row.id });
+    if (isSettled(row)) this.announceCreated(networkId, row.id);
     return row;
+  }
+
+  /**
+   * The apps hear of a new interaction without the answer waiting for it: the row is committed, and the notice's
+   * own round trip (queued behind the notices already leaving) would otherwise be part of every create's latency.
+   * The publisher never throws; the notice is tracked work, so a graceful stop sends it before the database closes.
+   */
+  private announceCreated(networkId: string, id: string): void {
+    void this.shutdown.run('realtime-notice', () => this.realtime.publish(networkId, 'interaction', { id }));
   }
 
   /**
