@@ -5,9 +5,9 @@
  * N simulated devices (4 per network, the copies of one room: same speech, different noise) each upload one 1 s chunk
  * of 16 kHz audio (WAV PCM16) per second, in real time, over loopback HTTP to the compiled server (its own process,
  * PostgreSQL from the test harness, Gemini faked at the wire), for BENCH_SECONDS. Every chunk goes through the real
- * path: decode, quality (Silero VAD), storage with its arbitration job, the arbitration, and for each winning copy the
- * utterance pipeline (GTCRN denoise, VAD, speaker embedding, transcription by the fake Gemini) up to the realtime
- * `interaction` event, which a connected app socket per network receives. Per N:
+ * path: decode, the quality estimate, storage with its arbitration job, the arbitration (Silero VAD once per sound), and
+ * for each winning copy the utterance pipeline (GTCRN denoise, VAD, speaker embedding, transcription by the fake
+ * Gemini) up to the realtime `interaction` event, which a connected app socket per network receives. Per N:
  * - ingest: client-side round trip of each upload (p50, p95);
  * - word → event: from the moment the room's copies of one second were all answered to the `interaction` event of
  *   that second on the app socket (p95 over the room-seconds that became an interaction);

@@ -2,15 +2,17 @@
  * Offline harness for the copy ranking (tooling only, not product code): builds the seeded scenes of
  * eval:arbitration (eval/arbitration-scenes.ts), runs the product's VAD quality once per copy (cached under
  * .tmp/arbitration-offline/), then ranks the copies of each scene with the product's pure functions exactly as
- * StreamArbitrationService.arbitrate does (cross-copy SNR, speech eligibility), without the server. Seconds per run instead of
- * minutes, so ranking ideas can be compared; the app eval stays the figure of record.
+ * StreamArbitrationService.arbitrate does (cross-copy SNR, the speech of the sound's best-ranked copy for every copy),
+ * without the server. Seconds per run instead of minutes, so ranking ideas can be compared; the app eval stays the
+ * figure of record. Each line also gives what each copy's own speech ratio would have decided (the product before the
+ * VAD ran once per sound) and in how many scenes the two differ.
  *
  * Usage: tsx eval/arbitration-offline.ts [seed ...]   (EVAL_SCENES, default 120; EVAL_DEBUG=1 prints wrong scenes)
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { compareCopies, type CopyComparison } from '@mira/audio';
-import { copyAudioScore, decide, streamScore } from '@mira/stream';
+import { copyAudioScore, copyToJudge, decide, streamScore } from '@mira/stream';
 import { floatToPcm16, parseConfig, pcm16ToFloat } from '@mira/core';
 import { sceneGenerator } from './arbitration-scenes.js';
 import { evalPipeline } from './lib.js';
@@ -91,9 +93,14 @@ export async function loadScenes(seed: number, count = SCENES): Promise<OfflineS
 
 /**
  * The product's choice for one scene: the product's decision (`decide`) over its copies scored as
- * StreamArbitrationService.arbitrate scores them, with no floor holder and no phone signals.
+ * StreamArbitrationService.arbitrate scores them, with no floor holder and no phone signals: the speech ratio of the
+ * best-ranked copy (`copyToJudge`) for every copy, or with `speech: 'per-copy'` each copy's own.
  */
-export function productChoice(scene: OfflineScene, comparison: CopyComparison): string | null {
+export function productChoice(
+  scene: OfflineScene,
+  comparison: CopyComparison,
+  speech: 'per-sound' | 'per-copy' = 'per-sound',
+): string | null {
   const candidates = scene.mics.map((m, i) => ({
     name: m.name,
     chunkId: m.name,
@@ -106,7 +113,8 @@ export function productChoice(scene: OfflineScene, comparison: CopyComparison): 
     score: streamScore(copyAudioScore(comparison.snrDb[i]!, 0), { hasLocation: false }).score,
   }));
   const floor = { holderStreamRowId: null, lastUntilMs: null };
-  return decide(candidates, floor, { ...STREAMS, nowMs: 0 }).winner?.name ?? null;
+  const soundSpeech = speech === 'per-sound' ? copyToJudge(candidates, floor)?.speechRatio : undefined;
+  return decide(candidates, floor, { ...STREAMS, nowMs: 0 }, soundSpeech).winner?.name ?? null;
 }
 
 async function main(): Promise<void> {
@@ -116,11 +124,18 @@ async function main(): Promise<void> {
     let ok = 0;
     let misses = 0;
     let split = 0; // one sound taken for several: the same words forwarded more than once
+    let perCopyOk = 0;
+    let perCopyMisses = 0;
+    let differ = 0; // scenes where each copy's own speech ratio would have decided otherwise
     const gapOk = [0, 0, 0, 0];
     const gapN = [0, 0, 0, 0];
     for (const [i, scene] of scenes.entries()) {
       const comparison = compareCopies(scene.audio);
       const choice = productChoice(scene, comparison);
+      const perCopy = productChoice(scene, comparison, 'per-copy');
+      if (perCopy === scene.truth) perCopyOk++;
+      if (perCopy === null) perCopyMisses++;
+      if (perCopy !== choice) differ++;
       const b = scene.gap < 1 ? 0 : scene.gap < 3 ? 1 : scene.gap < 6 ? 2 : 3;
       gapN[b]!++;
       if (choice === null) misses++;
@@ -143,7 +158,9 @@ async function main(): Promise<void> {
     process.stdout.write(
       `seed ${seed}: accuracy ${((100 * ok) / scenes.length).toFixed(1)} % (${ok}/${scenes.length}), misses ${misses}, one sound taken for several ${split}, by gap <1/1-3/3-6/>=6: ${gapOk
         .map((k, j) => `${k}/${gapN[j]}`)
-        .join(' ')}\n`,
+        .join(
+          ' ',
+        )}; with each copy's own VAD: ${((100 * perCopyOk) / scenes.length).toFixed(1)} %, misses ${perCopyMisses}; decisions differing ${differ}\n`,
     );
   }
 }

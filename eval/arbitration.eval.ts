@@ -76,7 +76,17 @@ async function main(): Promise<void> {
         if (r.status !== 200) throw new Error(`upload failed: ${r.status} ${JSON.stringify(r.body)}`);
         return r;
       });
-      await Promise.all(posts);
+      // Each copy's own figures as ingestion answered them, on one basis for all (the stored rows of the copies the
+      // arbitration judged carry the VAD's figures instead).
+      const answered = new Map(
+        (await Promise.all(posts)).map((r) => [
+          r.body.chunk_id as string,
+          {
+            score: Number(r.body.quality_score),
+            snrDb: Number((r.body.quality as { snr_db: number }).snr_db),
+          },
+        ]),
+      );
       const sentAll = Date.now();
       let rows: ChunkRow[] = [];
       for (;;) {
@@ -137,8 +147,8 @@ async function main(): Promise<void> {
             : bySnr[0]!.snrDb - snrOf(winner),
         firstArrival: [...mics].sort((a, b) => a.netMs - b.netMs)[0]!.name,
         loudest: argmax((r) => Number(r.rms)),
-        bestMeasuredSnr: argmax((r) => Number(r.snr_db)),
-        bestChunkScore: argmax((r) => Number(r.score)),
+        bestMeasuredSnr: argmax((r) => answered.get(r.id)?.snrDb ?? -Infinity),
+        bestChunkScore: argmax((r) => answered.get(r.id)?.score ?? -Infinity),
         decisionMs,
       });
       if ((s + 1) % 20 === 0) {
@@ -210,8 +220,8 @@ Other policies on the same scenes (same uploads, read back from the stored chunk
 | Policy | Accuracy |
 |---|---|
 | Mira (cross-copy SNR on the same sound, hysteresis, tie rules) | ${pct(correct)} |
-| Each clip's own AudioModule quality score (stream score at ingestion) | ${policy((r) => r.bestChunkScore)} |
-| Each clip's own AudioModule snr_db | ${policy((r) => r.bestMeasuredSnr)} |
+| Each clip's own quality score as ingestion answers it (stream score; energy estimate) | ${policy((r) => r.bestChunkScore)} |
+| Each clip's own snr_db as ingestion answers it (energy estimate) | ${policy((r) => r.bestMeasuredSnr)} |
 | Loudest (highest RMS) | ${policy((r) => r.loudest)} |
 | First arrival (Home Assistant's first-come-first-served) | ${policy((r) => r.firstArrival)} |
 `;

@@ -21,6 +21,7 @@ import { InteractionTypeCounts1763803800000 } from './1763803800000-interaction-
 import { InteractionEmbeddings1763803870000 } from './1763803870000-interaction-embeddings.js';
 import { InteractionEmbeddingVectors1763803880000 } from './1763803880000-interaction-embedding-vectors.js';
 import { InteractionSearchByPerson1763803895000 } from './1763803895000-interaction-search-by-person.js';
+import { StreamQualityBasis1763803900000 } from './1763803900000-stream-quality-basis.js';
 
 /** Every migration, in order. New migrations are appended here (explicit list: works in ts-jest and compiled ESM). */
 export const ALL_MIGRATIONS = [
@@ -47,4 +48,5 @@ export const ALL_MIGRATIONS = [
   InteractionEmbeddingVectors1763803880000,
   DeviceAndServiceNotices1763803890000,
   InteractionSearchByPerson1763803895000,
+  StreamQualityBasis1763803900000,
 ];

@@ -59,7 +59,8 @@ describe('app segments: POST /interactions/register through arbitration and the 
 
   const chunks = async (networkId: string) =>
     (await db.query(
-      `SELECT id, stream_id, client_id, status, metadata FROM stream_chunks WHERE network_id = $1 ORDER BY created_at`,
+      `SELECT id, stream_id, client_id, status, metadata, quality_basis
+         FROM stream_chunks WHERE network_id = $1 ORDER BY created_at`,
       [networkId],
     )) as {
       id: string;
@@ -67,6 +68,7 @@ describe('app segments: POST /interactions/register through arbitration and the 
       client_id: string;
       status: string;
       metadata: Record<string, unknown>;
+      quality_basis: string;
     }[];
 
   /** Every chunk decided and no job left to run: what the account will ever get from these uploads is there. */
@@ -122,6 +124,9 @@ describe('app segments: POST /interactions/register through arbitration and the 
       expect(won.map((r) => r.client_id)).toEqual(['client-1a2b3c4d']);
       expect(rows.find((r) => r.client_id === 'desktop-client')!.status).toBe('lost');
       expect(won[0]!.metadata).toMatchObject({ via: 'app', chunk_end_ms: endMs });
+      // stored with the energy estimate; the VAD ran once for the two copies, on the better one (the one forwarded)
+      expect(won[0]!.quality_basis).toBe('vad');
+      expect(rows.find((r) => r.client_id === 'desktop-client')!.quality_basis).toBe('energy');
 
       const interactions = await interactionsOf(user);
       expect(interactions).toHaveLength(1);

@@ -123,6 +123,8 @@ describe('live audio socket', () => {
         replayed: false,
       });
       expect(ack.duration_seconds).toBeCloseTo(((ack.seq_to - ack.seq_from + 1) * FRAME_MS) / 1000, 3);
+      // acknowledged once committed, before any VAD: the speech figures are the energy estimate, and say so
+      expect((ack.quality as { basis: string }).basis).toBe('energy');
     });
     // what the acks say is what the database holds, frame for frame
     const rows = await stored('kitchen');
@@ -156,6 +158,12 @@ describe('live audio socket', () => {
       { what: 'interactions of the streamed chunks', timeoutMs: 180_000, intervalMs: 300 },
     );
     expect(interactions.length).toBeGreaterThanOrEqual(1);
+    // every chunk forwarded was judged by the VAD in its arbitration (the utterance pipeline read its figures)
+    const forwarded = (await db.query(
+      `SELECT quality_basis FROM stream_chunks WHERE network_id = $1 AND stream_id = 'kitchen' AND status = 'won'`,
+      [owner.networkId],
+    )) as { quality_basis: string }[];
+    expect(forwarded.map((r) => r.quality_basis)).toEqual(forwarded.map(() => 'vad'));
   }, 500_000);
 
   it.each([
@@ -205,14 +213,22 @@ describe('live audio socket', () => {
         next += count;
       }
       expect(next).toBe(packets.length);
-      // what was stored is the speech: the chunks are scored as speech like the PCM of the first test. Weighted by
-      // duration: where the drop cuts the stream depends on when acknowledgements arrived, and an unweighted mean
-      // lets a short chunk cut at a pause count as much as 3 s of speech
-      const scored = (await db.query(
-        `SELECT speech_ratio, duration_ms FROM stream_chunks
-          WHERE network_id = $1 AND stream_id = $2`,
-        [owner.networkId, streamId],
-      )) as { speech_ratio: number; duration_ms: number }[];
+      // what was stored is the speech: the VAD judges the chunks as speech like the PCM of the first test (each is its
+      // sound's only copy, so each is judged in its arbitration). Weighted by duration: where the drop cuts the stream
+      // depends on when acknowledgements arrived, and an unweighted mean lets a short chunk cut at a pause count as
+      // much as 3 s of speech
+      const scored = await waitFor(
+        async () => {
+          const rows = (await db.query(
+            `SELECT speech_ratio, duration_ms, quality_basis, status FROM stream_chunks
+              WHERE network_id = $1 AND stream_id = $2`,
+            [owner.networkId, streamId],
+          )) as { speech_ratio: number; duration_ms: number; quality_basis: string; status: string }[];
+          return rows.every((r) => r.status !== 'pending') ? rows : undefined;
+        },
+        { what: 'arbitration of the Opus chunks', timeoutMs: 180_000, intervalMs: 300 },
+      );
+      expect(scored.map((r) => r.quality_basis)).toEqual(scored.map(() => 'vad'));
       const mean =
         scored.reduce((sum, r) => sum + r.speech_ratio * r.duration_ms, 0) /
         scored.reduce((sum, r) => sum + r.duration_ms, 0);

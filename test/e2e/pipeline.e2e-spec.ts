@@ -161,8 +161,17 @@ describe('utterance pipeline (real HTTP, real PostgreSQL, real ONNX, real speech
       .field('timestamp', new Date().toISOString())
       .attach('audio_data', heard, 'chunk.wav')
       .expect(200);
-    expect(upload.body.quality.snr_db).toBeGreaterThanOrEqual(12); // the VAD floor alone: "clean"
+    // answered with the energy estimate; the arbitration stored the VAD's figures, which the pipeline read
+    expect(upload.body.quality.basis).toBe('energy');
     const interaction = await processed(upload.body.chunk_id as string);
+    const [judged] = (await t.app
+      .get(DataSource)
+      .query('SELECT snr_db, quality_basis FROM stream_chunks WHERE id = $1', [upload.body.chunk_id])) as {
+      snr_db: number;
+      quality_basis: string;
+    }[];
+    expect(judged!.quality_basis).toBe('vad');
+    expect(judged!.snr_db).toBeGreaterThanOrEqual(12); // the VAD floor alone: "clean"
     expect(interaction.metadata.speaker.noisy_speech).toBe(true);
     expect(interaction.metadata.speaker.heard_snr_db as number).toBeLessThan(12);
 

@@ -77,6 +77,16 @@ describe('streams: multi-device ingestion and best-microphone arbitration', () =
       [networkId],
     )) as { id: string; stream_id: string; status: string; decision_reason: string; has_audio: boolean }[];
 
+  /** Each chunk's speech figures as stored: estimated from energy at ingestion, the VAD's once judged. */
+  const speechOf = async (networkId: string) =>
+    Object.fromEntries(
+      (
+        (await db.query(`SELECT id, quality_basis, speech_ratio FROM stream_chunks WHERE network_id = $1`, [
+          networkId,
+        ])) as { id: string; quality_basis: string; speech_ratio: number }[]
+      ).map((r) => [r.id, { basis: r.quality_basis, speechRatio: r.speech_ratio }]),
+    );
+
   const utteranceJobs = async (networkId: string) =>
     (
       (await db.query(`SELECT payload FROM jobs WHERE network_id = $1 AND type = 'utterance.process'`, [
@@ -103,9 +113,11 @@ describe('streams: multi-device ingestion and best-microphone arbitration', () =
   it('ingestion answers the chunk id, its quality score with components, and the floor; the lone copy goes on', async () => {
     const { networkId, auth } = await roomWith(['kitchen']);
     const copy = micCopy(speech[0]!, { gain: 1, snrDb: 25, seed: 1 });
+    const capturedAtMs = Date.now() - Math.round(seconds(copy) * 1000);
     const res = await post(t, networkId, auth.kitchen!, 'kitchen', copy, {
       metadata: '{"app":"test"}',
       seq: 0,
+      capturedAtMs,
     }).expect(200);
     expect(res.body).toMatchObject({
       chunk_id: expect.any(String),
@@ -119,6 +131,7 @@ describe('streams: multi-device ingestion and best-microphone arbitration', () =
     expect(res.body.quality_score).toBeGreaterThan(30);
     expect(Object.keys(res.body.quality).sort()).toEqual(
       [
+        'basis',
         'audio_score',
         'clarity',
         'clipping_ratio',
@@ -129,10 +142,16 @@ describe('streams: multi-device ingestion and best-microphone arbitration', () =
         'speech_ratio',
       ].sort(),
     );
+    // answered before any VAD: the speech figures are the energy estimate, and say so
+    expect(res.body.quality.basis).toBe('energy');
     expect(res.body.quality.speech_ratio).toBeGreaterThan(0.3);
 
     const [row] = await decided(networkId, [res.body.chunk_id]);
     expect(row!.status).toBe('won');
+    // the arbitration judged the lone copy with the VAD and stored the VAD's figures
+    const lone = (await speechOf(networkId))[res.body.chunk_id]!;
+    expect(lone.basis).toBe('vad');
+    expect(lone.speechRatio).toBeGreaterThan(0.3);
     expect(await utteranceJobs(networkId)).toEqual([res.body.chunk_id]);
 
     const stream = await t.http().get(`/api/v1/${networkId}/streams/kitchen`).set(auth.kitchen!).expect(200);
@@ -146,7 +165,8 @@ describe('streams: multi-device ingestion and best-microphone arbitration', () =
       last_seq: 0,
     });
     expect(stream.body.timestamp).toMatch(/Z$/);
-    expect(stream.body.quality.snr_db).toBe(res.body.quality.snr_db);
+    // a stream shows its last chunk as ingested
+    expect(stream.body.quality).toMatchObject({ basis: 'energy', snr_db: res.body.quality.snr_db });
 
     const metrics = await t.http().get('/metrics').expect(200);
     expect(Number(/^mira_active_streams (\d+)/m.exec(metrics.text)?.[1])).toBeGreaterThanOrEqual(1);
@@ -154,7 +174,22 @@ describe('streams: multi-device ingestion and best-microphone arbitration', () =
     // The pipeline reads the winning copy's audio back (decoded, 16 kHz).
     const loaded = await t.app.get(StreamChunkService).loadChunkForProcessing(networkId, res.body.chunk_id);
     expect(loaded?.samples.length).toBe(copy.length);
-    expect(loaded?.quality.score).toBe(res.body.quality.audio_score);
+    // with the VAD's quality of that audio (the utterance pipeline judges noise by its SNR), not the estimate
+    const judged = await t.app.get(AudioService).assessQuality(loaded!.samples);
+    expect(loaded?.quality).toEqual(judged);
+    // a retry now answers with the stored, judged figures
+    const retried = await post(t, networkId, auth.kitchen!, 'kitchen', copy, {
+      metadata: '{"app":"test"}',
+      seq: 0,
+      capturedAtMs,
+    }).expect(200);
+    expect(retried.body).toMatchObject({ chunk_id: res.body.chunk_id, replayed: true, status: 'won' });
+    expect(retried.body.quality).toMatchObject({
+      basis: 'vad',
+      audio_score: judged.score,
+      speech_ratio: judged.speech_ratio,
+      rms: res.body.quality.rms,
+    });
     expect(
       await t.app
         .get(StreamChunkService)
@@ -194,10 +229,20 @@ describe('streams: multi-device ingestion and best-microphone arbitration', () =
       reason: string;
       candidate_count: number;
       winner_stream_id: string;
-      features: { candidates: unknown[] };
+      features: { candidates: { chunk_id: string; speech_ratio: number; speech_judged: boolean }[] };
     }[];
     expect(decision).toMatchObject({ reason: 'best', candidate_count: 3, winner_stream_id: 'near' });
     expect(decision!.features.candidates).toHaveLength(3);
+    // one VAD pass for the sound, on its best copy; the others took its speech ratio and keep their estimates
+    const speechNow = await speechOf(networkId);
+    const nearSpeech = speechNow[near.body.chunk_id]!;
+    expect(nearSpeech.basis).toBe('vad');
+    expect([mid, far].map((r) => speechNow[r.body.chunk_id]!.basis)).toEqual(['energy', 'energy']);
+    const judgedCandidates = decision!.features.candidates.filter((c) => c.speech_judged);
+    expect(judgedCandidates.map((c) => c.chunk_id)).toEqual([near.body.chunk_id]);
+    for (const c of decision!.features.candidates) {
+      expect(c.speech_ratio).toBeCloseTo(nearSpeech.speechRatio, 2);
+    }
 
     const best = await t.http().get(`/api/v2/${networkId}/streams/best`).set(session.auth).expect(200);
     expect(best.body.best_stream).toMatchObject({ stream_id: 'near', client_id: 'near', holds_floor: true });
@@ -217,6 +262,9 @@ describe('streams: multi-device ingestion and best-microphone arbitration', () =
     const hush = await post(t, networkId, auth.late!, 'late', quiet).expect(200);
     const [silent] = await decided(networkId, [hush.body.chunk_id]);
     expect(silent!.status).toBe('silent');
+    const hushSpeech = (await speechOf(networkId))[hush.body.chunk_id]!;
+    expect(hushSpeech.basis).toBe('vad');
+    expect(hushSpeech.speechRatio).toBeLessThan(0.05);
 
     const durMs = Math.round(seconds(micCopy(speech[1]!, { gain: 1, snrDb: 0, seed: 0 })) * 1000);
     const capturedAtMs = Date.now() - durMs;
@@ -351,6 +399,13 @@ describe('streams: multi-device ingestion and best-microphone arbitration', () =
       const rooms = new Set(d.features.candidates.map((c) => roomOf[c.chunk_id]));
       expect([...rooms]).toEqual([d.winner_stream_id.split('-')[0]]);
     }
+    // each room's sound judged by the VAD on its own best copy (its winner), once
+    const judged = await speechOf(networkId);
+    expect(
+      Object.keys(judged)
+        .filter((id) => judged[id]!.basis === 'vad')
+        .sort(),
+    ).toEqual(winners);
   });
 
   it('a copy arriving after another room was decided is a different sound, not a late copy; a copy of the decided sound still is', async () => {
@@ -498,6 +553,10 @@ describe('streams: multi-device ingestion and best-microphone arbitration', () =
     expect(continued.a.status).toBe('won');
     expect(continued.a.decision_reason).toBe('hysteresis');
     expect(continued.b.status).toBe('lost');
+    // the sound was judged on its best-ranked copy (b's), and the copy forwarded instead (a's) on its own
+    const speechNow = await speechOf(networkId);
+    expect(speechNow[second.rb.body.chunk_id]!.basis).toBe('vad');
+    expect(speechNow[second.ra.body.chunk_id]!.basis).toBe('vad');
 
     // A pause of 3 s (> STREAM_FLOOR_HOLD_MS) ends the talk: the better copy wins outright.
     const afterPause = await outcome(await utterance(3, 0, 30, startedAt + 2000 + 1800 + 3000));

@@ -26,7 +26,7 @@ import { assessQuality } from './quality/quality-score.js';
 import { CohortScoreNormaliser, decodeFloat16 } from './speaker/cohort-normaliser.js';
 import { OnnxSpeakerEmbedder } from './speaker/onnx-speaker-embedder.js';
 import type { SpeakerEmbedder } from './speaker/speaker-embedder.port.js';
-import { EnergyVad, SileroVad } from './vad/silero-vad.js';
+import { ENERGY_FRAME_SAMPLES, EnergyVad, energySpeechProbabilities, SileroVad } from './vad/silero-vad.js';
 import { hysteresisFlags, speechSegments } from './vad/speech-segments.js';
 import type { VoiceActivityDetector } from './vad/vad.port.js';
 import { embedEnrolment, enrolmentSpeech, MIN_EMBED_SECONDS } from './speaker/enrolment.js';
@@ -281,6 +281,20 @@ export class AudioPipeline {
       samples,
       hysteresisFlags(probabilities, threshold, negThreshold),
       this.vad.frameSamples,
+    );
+  }
+
+  /**
+   * The same report as assessQuality with frame energies standing in for the VAD (energySpeechProbabilities through
+   * the same hysteresis): a few milliseconds, synchronous, no model. speech_ratio, snr_db, clarity and score are
+   * estimates (energy tells speech from silence, not from steady noise or babble); rms and clipping_ratio are exact.
+   */
+  estimateQuality(samples: Float32Array): QualityReport {
+    const { threshold, negThreshold } = this.options.audio.vad;
+    return assessQuality(
+      samples,
+      hysteresisFlags(energySpeechProbabilities(samples), threshold, negThreshold),
+      ENERGY_FRAME_SAMPLES,
     );
   }
 

@@ -111,8 +111,17 @@ export class AudioService implements OnModuleInit, OnApplicationShutdown {
     return openRecordingDecoder(options);
   }
 
+  /** Quality with the VAD's speech frames (Silero: ~11 ms per second of audio, on the pool when there is one). */
   async assessQuality(samples: Float32Array): Promise<QualityReport> {
     return this.offload({ op: 'quality', samples }, (pipeline) => pipeline.assessQuality(samples));
+  }
+
+  /**
+   * Quality with frame energies standing in for the VAD (AudioPipeline.estimateQuality): on this thread, a few
+   * milliseconds, no model; its speech figures are estimates. What stream ingestion answers with.
+   */
+  async estimateQuality(samples: Float32Array): Promise<QualityReport> {
+    return (await this.ready()).estimateQuality(samples);
   }
 
   async denoise(samples: Float32Array): Promise<Float32Array> {

@@ -3,6 +3,7 @@ import {
   ArbitrationOptions,
   Candidate,
   compareCandidates,
+  copyToJudge,
   decide,
   estimateClockOffset,
   floorIsHeld,
@@ -162,6 +163,26 @@ describe('decision: best copy, hysteresis, inactivity, ties', () => {
     );
     expect(silent.winner).toBeNull();
     expect(silent.reason).toBe('no_speech');
+  });
+
+  it("speech is judged once per sound: the best-ranked copy's, every copy takes it, eligibility aside", () => {
+    const floor = { holderStreamRowId: 'row-a', lastUntilMs: 89_500 };
+    // the best-ranked copy, whatever its own (estimated) speech ratio, and the holder first among equal scores
+    const a = cand('a', 70, { speechRatio: 0 });
+    const b = cand('b', 70, { speechRatio: 0.9, snrDb: 30 });
+    const c = cand('c', 50, { speechRatio: 0.9 });
+    expect(copyToJudge([c, b, a], floor)).toBe(a);
+    expect(copyToJudge([c, b, a], noFloor)).toBe(b);
+    expect(copyToJudge([], noFloor)).toBeUndefined();
+    // the sound's speech for every copy: a copy whose own figure was 0 is eligible, and below the line none is
+    const spoken = decide([a, c], noFloor, opts(), 0.4);
+    expect(spoken.winner).toBe(a);
+    expect(spoken.ranking).toEqual([a, c]);
+    const silent = decide([b, c], noFloor, opts(), 0.01);
+    expect(silent.winner).toBeNull();
+    expect(silent.reason).toBe('no_speech');
+    // without the sound's figure each copy's own counts
+    expect(decide([a, c], noFloor, opts()).winner).toBe(c);
   });
 
   it('hysteresis: the holder keeps the floor during continued talk unless beaten by more than the margin', () => {

@@ -224,16 +224,29 @@ export function compareCandidates(a: Candidate, b: Candidate, holderStreamRowId:
 }
 
 /**
+ * The copy whose speech stands for its whole sound: the best-ranked of all its copies (decide's order, eligibility
+ * aside). Copies of one sound hear the same words, so the VAD runs on this copy alone and decide takes its speech
+ * ratio for every copy (`soundSpeechRatio`): a sound whose best copy has too little speech forwards nothing. Given
+ * every copy the speech ratio of this one, `npm run eval:arbitration:offline` decided as with one VAD pass per copy in
+ * every scene (BENCHMARKS.md, Streams, finding 11).
+ */
+export function copyToJudge<T extends Candidate>(members: T[], floor: FloorState): T | undefined {
+  return [...members].sort((a, b) => compareCandidates(a, b, floor.holderStreamRowId))[0];
+}
+
+/**
  * Picks the copy to forward. Copies without enough speech are not eligible; with none eligible nothing is
- * forwarded. While the holder's talk continues (gap <= floorHoldMs) the holder keeps the floor unless the best
- * challenger beats its score by more than hysteresisMargin.
+ * forwarded. Speech is each copy's own `speechRatio`, or, given `soundSpeechRatio` (the VAD's judgement of the
+ * sound's best copy, copyToJudge), that of the sound for every copy. While the holder's talk continues (gap <=
+ * floorHoldMs) the holder keeps the floor unless the best challenger beats its score by more than hysteresisMargin.
  */
 export function decide<T extends Candidate>(
   members: T[],
   floor: FloorState,
   opts: ArbitrationOptions,
+  soundSpeechRatio?: number,
 ): Decision<T> {
-  const eligible = members.filter((m) => m.speechRatio >= opts.minSpeechRatio);
+  const eligible = members.filter((m) => (soundSpeechRatio ?? m.speechRatio) >= opts.minSpeechRatio);
   const holder = floor.holderStreamRowId;
   const ranking = [...eligible].sort((a, b) => compareCandidates(a, b, holder));
   const best = ranking[0];

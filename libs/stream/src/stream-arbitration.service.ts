@@ -7,8 +7,10 @@ import {
   type ChunkRef,
   COPY_OVERLAP_FRACTION,
   copyAudioScore,
+  copyToJudge,
   type Decision,
   decide,
+  type FloorState,
   floorStateOf,
   formGroup,
   type GroupResult,
@@ -20,7 +22,7 @@ import {
   streamScore,
 } from './arbitration.policy.js';
 import { PhoneSignalService } from './phone-signal.service.js';
-import { StreamChunkRepository } from './stream-chunk.repository.js';
+import { type SpeechJudgement, StreamChunkRepository } from './stream-chunk.repository.js';
 import { type FloorRow, StreamFloorRepository } from './stream-floor.repository.js';
 import { StreamIngestRepository } from './stream-ingest.repository.js';
 import type { StreamChunk } from './stream.types.js';
@@ -38,6 +40,19 @@ interface Scored extends Candidate, Ref {
   crossCopy: boolean;
 }
 
+/** A moment's copies as the arbitration reads them: their decoded audio by chunk id, and each device's signals now. */
+interface Heard {
+  samples: Map<string, Float32Array>;
+  signalsOf: (clientId: string) => PhoneSignals;
+}
+
+/** What the VAD said of one sound: the speech ratio every copy takes, and the copies it ran on. */
+interface SoundSpeech {
+  /** Null when the copy to judge had no audio left: then each copy's own (estimated) speech ratio counts. */
+  speechRatio: number | null;
+  judged: Map<string, SpeechJudgement>;
+}
+
 /** One sound's decision within an arbitration. */
 interface SoundOutcome {
   decisionId: string;
@@ -45,6 +60,7 @@ interface SoundOutcome {
   candidates: Scored[];
   lateCopies: number;
   crossCopy: boolean;
+  speech: SoundSpeech;
   floorRow: FloorRow;
   /** Every chunk this decision settled: its candidates and its late copies. */
   decidedChunkIds: string[];
@@ -53,7 +69,10 @@ interface SoundOutcome {
 /**
  * Best-microphone arbitration, run by the delayed `stream.arbitrate` job of each stored chunk: under the network's
  * floor row lock it decides among all copies of that moment, marks winner and losers, moves the floor and enqueues
- * `utterance.process` for the winner only, all in one transaction.
+ * `utterance.process` for the winner only, all in one transaction. Ingestion only estimated each copy's speech from
+ * frame energies; here the VAD judges each sound once, on its best-ranked copy, and every copy of the sound takes
+ * that judgement (and the forwarded copy is judged too when hysteresis forwards another one, since the utterance
+ * pipeline reads its SNR).
  */
 @Injectable()
 export class StreamArbitrationService {
@@ -106,6 +125,15 @@ export class StreamArbitrationService {
         tx,
       );
       const signalsOf = (clientId: string) => devices(clientId).signals;
+      const stored = await this.chunks.loadAudio(
+        tx,
+        networkId,
+        group.members.map((g) => g.chunkId),
+      );
+      const heard: Heard = {
+        samples: new Map([...stored].map(([id, pcm]) => [id, pcm16ToFloat(pcm)])),
+        signalsOf,
+      };
       const candidates: Scored[] = group.members.map((g) => {
         const breakdown = streamScore(g.row.audioScore, signalsOf(g.row.clientId));
         return {
@@ -117,7 +145,7 @@ export class StreamArbitrationService {
           crossCopy: false,
         };
       });
-      const { sounds, crossCopy } = await this.compareAcrossCopies(tx, networkId, candidates, signalsOf);
+      const { sounds, crossCopy } = await this.compareAcrossCopies(candidates, heard);
       const triggerSound = Math.max(
         0,
         sounds.findIndex((sound) => sound.some((c) => c.chunkId === chunkId)),
@@ -134,6 +162,7 @@ export class StreamArbitrationService {
           crossCopy,
           sounds: sounds.length,
           nowMs,
+          heard,
         });
         floorRow = outcome.floorRow;
         decided.push(outcome);
@@ -145,7 +174,7 @@ export class StreamArbitrationService {
     });
     if (!outcomes) return;
     if (outcomes.some((o) => o.decision.winner)) this.jobs.kick();
-    for (const { decisionId, decision, candidates, lateCopies, crossCopy } of outcomes) {
+    for (const { decisionId, decision, candidates, lateCopies, crossCopy, speech } of outcomes) {
       this.logger.info('stream_arbitration_decided', {
         network_id: networkId,
         decision_id: decisionId,
@@ -161,6 +190,8 @@ export class StreamArbitrationService {
         scores: candidates.map((c) => c.score),
         snr_db: candidates.map((c) => roundTo(c.snrDb, 2)),
         cross_copy: crossCopy,
+        speech_ratio: speech.speechRatio === null ? null : roundTo(speech.speechRatio, 2),
+        vad_passes: speech.judged.size,
         duration_ms: Date.now() - started,
       });
     }
@@ -181,18 +212,33 @@ export class StreamArbitrationService {
       crossCopy: boolean;
       sounds: number;
       nowMs: number;
+      heard: Heard;
     },
   ): Promise<SoundOutcome> {
-    const { candidates, lateCopies, crossCopy, nowMs } = input;
+    const { candidates, lateCopies, crossCopy, nowMs, heard } = input;
     const floor = floorStateOf(floorRow);
-    const decision = decide(candidates, floor, {
-      hysteresisMargin: this.cfg.hysteresisMargin,
-      floorHoldMs: this.cfg.floorHoldMs,
-      inactiveAfterMs: this.cfg.inactiveAfterMs,
-      minSpeechRatio: this.cfg.minSpeechRatio,
-      nowMs,
-    });
+    const speech = await this.judgeSound(candidates, floor, heard);
+    const decision = decide(
+      candidates,
+      floor,
+      {
+        hysteresisMargin: this.cfg.hysteresisMargin,
+        floorHoldMs: this.cfg.floorHoldMs,
+        inactiveAfterMs: this.cfg.inactiveAfterMs,
+        minSpeechRatio: this.cfg.minSpeechRatio,
+        nowMs,
+      },
+      speech.speechRatio ?? undefined,
+    );
     const winner = decision.winner;
+    // The utterance pipeline judges noise by the forwarded copy's SNR on its speech frames: always the VAD's.
+    if (winner && !speech.judged.has(winner.chunkId)) {
+      const own = await this.judge(winner, heard);
+      if (own) speech.judged.set(winner.chunkId, own);
+    }
+    for (const [chunkId, judgement] of speech.judged) {
+      await this.chunks.recordJudgement(tx, networkId, chunkId, judgement);
+    }
     const all = [...candidates, ...lateCopies];
     const windowStart = new Date(Math.min(...all.map((c) => c.startMs)));
     const windowEnd = new Date(Math.max(...all.map((c) => c.endMs)));
@@ -218,7 +264,8 @@ export class StreamArbitrationService {
           chunk_score: c.row.score,
           audio_score: c.breakdown.audio_score,
           snr_db: roundTo(c.snrDb, 2),
-          speech_ratio: roundTo(c.speechRatio, 2),
+          speech_ratio: roundTo(speech.speechRatio ?? c.speechRatio, 2),
+          speech_judged: speech.judged.has(c.chunkId),
           cross_copy_snr_db: c.crossCopy ? roundTo(c.snrDb, 2) : null,
           clip_snr_db: roundTo(c.row.snrDb, 2),
           offset_start_ms: c.startMs - windowStart.getTime(),
@@ -275,6 +322,7 @@ export class StreamArbitrationService {
       candidates,
       lateCopies: lateCopies.length,
       crossCopy,
+      speech,
       floorRow: saved,
       decidedChunkIds: [...candidates, ...lateCopies].map((c) => c.chunkId),
     };
@@ -338,30 +386,53 @@ export class StreamArbitrationService {
   }
 
   /**
+   * The VAD's judgement of one sound: run once, on its best-ranked copy (copyToJudge), whose speech ratio every copy
+   * takes. A best copy without enough speech means a sound without speech (nothing forwarded), not a turn for the next
+   * copy: copies of one sound hear the same words, and a silent moment would otherwise cost a VAD pass per copy.
+   */
+  private async judgeSound(candidates: Scored[], floor: FloorState, heard: Heard): Promise<SoundSpeech> {
+    const judged = new Map<string, SpeechJudgement>();
+    const best = copyToJudge(candidates, floor);
+    const judgement = best ? await this.judge(best, heard) : null;
+    if (!best || !judgement) return { speechRatio: null, judged };
+    judged.set(best.chunkId, judgement);
+    return { speechRatio: judgement.speechRatio, judged };
+  }
+
+  /** One copy's quality by the VAD (AudioService.assessQuality), as its row stores it; null without its audio. */
+  private async judge(copy: Scored, heard: Heard): Promise<SpeechJudgement | null> {
+    const samples = heard.samples.get(copy.chunkId);
+    if (!samples) return null;
+    const quality = await this.audio.assessQuality(samples);
+    return {
+      audioScore: quality.score,
+      snrDb: quality.snr_db,
+      clarity: quality.clarity,
+      speechRatio: quality.speech_ratio,
+      score: streamScore(quality.score, heard.signalsOf(copy.row.clientId)).score,
+    };
+  }
+
+  /**
    * Ranks copies on the same sound with the cross-copy SNR (AudioService.compareCopies, on the audio worker threads)
    * instead of each clip's own quality score, which is not commensurable across devices, and splits the copies into the
    * distinct sounds they heard. Single copies keep their clip score.
    */
   private async compareAcrossCopies(
-    tx: Tx,
-    networkId: string,
     candidates: Scored[],
-    signalsOf: (clientId: string) => PhoneSignals,
+    heard: Heard,
   ): Promise<{ sounds: Scored[][]; crossCopy: boolean }> {
     const one = { sounds: [candidates], crossCopy: false };
     if (candidates.length < 2) return one;
-    const audio = await this.chunks.loadAudio(
-      tx,
-      networkId,
-      candidates.map((c) => c.chunkId),
-    );
-    if (audio.size !== candidates.length) return one;
-    const comparison = await this.audio.compareCopies(
-      candidates.map((c) => pcm16ToFloat(audio.get(c.chunkId) as Buffer)),
-    );
+    const copies = candidates.map((c) => heard.samples.get(c.chunkId));
+    if (copies.some((samples) => samples === undefined)) return one;
+    const comparison = await this.audio.compareCopies(copies as Float32Array[]);
     candidates.forEach((c, i) => {
       c.snrDb = comparison.snrDb[i]!;
-      c.breakdown = streamScore(copyAudioScore(c.snrDb, c.row.clippingRatio), signalsOf(c.row.clientId));
+      c.breakdown = streamScore(
+        copyAudioScore(c.snrDb, c.row.clippingRatio),
+        heard.signalsOf(c.row.clientId),
+      );
       c.score = c.breakdown.score;
       c.crossCopy = true;
     });

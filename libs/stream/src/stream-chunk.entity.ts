@@ -1,6 +1,6 @@
 import { Column, Entity, PrimaryGeneratedColumn } from 'typeorm';
 import { bigintAsNumber } from './bigint-column.js';
-import type { ChunkStatus, StreamChunk } from './stream.types.js';
+import type { ChunkStatus, QualityBasis, StreamChunk } from './stream.types.js';
 
 /** The stream_chunks table (see StreamChunk); the audio column is left out of reads unless asked for. */
 @Entity({ name: 'stream_chunks' })
@@ -64,6 +64,9 @@ export class StreamChunkEntity implements StreamChunk {
 
   @Column({ type: 'double precision' })
   speechRatio: number;
+
+  @Column({ type: 'text', default: 'vad' })
+  qualityBasis: QualityBasis;
 
   @Column({ type: 'double precision' })
   score: number;

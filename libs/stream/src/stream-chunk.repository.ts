@@ -11,6 +11,9 @@ export type NewChunk = Omit<
   'id' | 'status' | 'decisionId' | 'decisionReason' | 'decidedAt' | 'createdAt' | 'audio'
 > & { audio: Buffer };
 
+/** A chunk's speech figures as the VAD judged them (StreamChunkRepository.recordJudgement). */
+export type SpeechJudgement = Pick<StreamChunk, 'audioScore' | 'snrDb' | 'clarity' | 'speechRatio' | 'score'>;
+
 /** What a stored chunk changes on its stream besides its timing, seq and quality (which the chunk carries). */
 export interface StreamChunkUpdate {
   clockOffsetMs: number;
@@ -49,8 +52,9 @@ export class StreamChunkRepository {
       `WITH chunk AS (
          INSERT INTO stream_chunks (network_id, stream_row_id, stream_id, client_id, seq, idempotency_key,
                 content_sha256, captured_at, received_at, aligned_start, aligned_end, duration_ms, format, audio_score,
-                snr_db, clarity, rms, clipping_ratio, speech_ratio, score, metadata, audio)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22)
+                snr_db, clarity, rms, clipping_ratio, speech_ratio, score, metadata, audio, quality_basis)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22,
+                 $25)
          ON CONFLICT DO NOTHING
          RETURNING id
        ), marker AS (
@@ -59,7 +63,8 @@ export class StreamChunkRepository {
          UPDATE streams s
             SET clock_offset_ms = $24, last_received_at = $9, last_captured_at = $8, last_chunk_id = chunk.id,
                 last_seq = COALESCE($5, s.last_seq), audio_score = $14, snr_db = $15, clarity = $16, rms = $17,
-                clipping_ratio = $18, speech_ratio = $19, chunk_count = s.chunk_count + 1, updated_at = now()
+                clipping_ratio = $18, speech_ratio = $19, quality_basis = $25, chunk_count = s.chunk_count + 1,
+                updated_at = now()
            FROM chunk
           WHERE s.network_id = $1 AND s.id = $2
        )
@@ -89,9 +94,23 @@ export class StreamChunkRepository {
         chunk.audio,
         markerId,
         stream.clockOffsetMs,
+        chunk.qualityBasis,
       ],
     )) as { id: string }[];
     return rows[0]?.id ?? null;
+  }
+
+  /**
+   * Replaces a pending chunk's estimated speech figures with the VAD's (the arbitration's judgement, in its
+   * transaction): its audio score, SNR, clarity, speech ratio and stream score; basis `vad`.
+   */
+  async recordJudgement(tx: Tx, networkId: string, chunkId: string, judged: SpeechJudgement): Promise<void> {
+    await Tx.manager(tx).query(
+      `UPDATE stream_chunks
+          SET audio_score = $3, snr_db = $4, clarity = $5, speech_ratio = $6, score = $7, quality_basis = 'vad'
+        WHERE network_id = $1 AND id = $2 AND status = 'pending'`,
+      [networkId, chunkId, judged.audioScore, judged.snrDb, judged.clarity, judged.speechRatio, judged.score],
+    );
   }
 
   find(networkId: string, chunkId: string, tx?: Tx): Promise<StreamChunkEntity | null> {

@@ -1,6 +1,6 @@
 import { Column, Entity, PrimaryGeneratedColumn } from 'typeorm';
 import { bigintAsNumber } from './bigint-column.js';
-import type { Stream } from './stream.types.js';
+import type { QualityBasis, Stream } from './stream.types.js';
 
 /** The streams table (see Stream). */
 @Entity({ name: 'streams' })
@@ -52,6 +52,9 @@ export class StreamEntity implements Stream {
 
   @Column({ type: 'double precision', nullable: true })
   speechRatio: number | null;
+
+  @Column({ type: 'text', default: 'vad' })
+  qualityBasis: QualityBasis;
 
   @Column({ type: 'timestamptz', default: () => 'now()' })
   createdAt: Date;

@@ -13,16 +13,25 @@ import type {
   BestStream,
   ChunkReceipt,
   LocationReport,
+  QualityBasis,
   RssiReport,
   StreamScores,
   StreamView,
 } from './stream.types.js';
 
 export function toQualityDto(
-  q: { snrDb: number; clarity: number; rms: number; clippingRatio: number; speechRatio: number },
+  q: {
+    snrDb: number;
+    clarity: number;
+    rms: number;
+    clippingRatio: number;
+    speechRatio: number;
+    qualityBasis: QualityBasis;
+  },
   breakdown: ScoreBreakdown,
 ): StreamQualityDto {
   return {
+    basis: q.qualityBasis,
     audio_score: breakdown.audio_score,
     snr_db: roundTo(q.snrDb, 4),
     clarity: roundTo(q.clarity, 4),
@@ -77,6 +86,7 @@ export function toStreamDto({ stream, breakdown, device, isActive, holdsFloor }:
             rms: stream.rms ?? 0,
             clippingRatio: stream.clippingRatio ?? 0,
             speechRatio: stream.speechRatio ?? 0,
+            qualityBasis: stream.qualityBasis,
           },
           breakdown,
         )

@@ -21,11 +21,21 @@ export interface Stream {
   rms: number | null;
   clippingRatio: number | null;
   speechRatio: number | null;
+  /** What the last chunk's speech figures rest on (QualityBasis). */
+  qualityBasis: QualityBasis;
   createdAt: Date;
   updatedAt: Date;
 }
 
 export type ChunkStatus = 'pending' | 'won' | 'lost' | 'silent';
+
+/**
+ * What a chunk's speech figures (speech_ratio, and the snr_db, clarity and audio score measured on its speech frames)
+ * rest on: `energy`, frame energies at ingestion (an estimate: energy tells speech from silence, not from steady noise
+ * or babble); `vad`, the VAD's frames, which the arbitration computes once per sound on its best-ranked copy and on the
+ * copy it forwards. rms and clipping_ratio are exact either way.
+ */
+export type QualityBasis = 'energy' | 'vad';
 
 /** One uploaded chunk: its timing, quality and (until decided, or processed when it won) its decoded audio. */
 export interface StreamChunk {
@@ -51,7 +61,9 @@ export interface StreamChunk {
   rms: number;
   clippingRatio: number;
   speechRatio: number;
-  /** Stream score at ingestion (audio plus phone signals). */
+  /** `energy` as ingested; `vad` once the arbitration judged this copy's speech (QualityBasis). */
+  qualityBasis: QualityBasis;
+  /** Stream score (audio plus phone signals) at ingestion, or at the arbitration that judged the chunk's speech. */
   score: number;
   metadata: Record<string, unknown> | null;
   status: ChunkStatus;
@@ -105,6 +117,7 @@ export interface ChunkReceipt {
     | 'rms'
     | 'clippingRatio'
     | 'speechRatio'
+    | 'qualityBasis'
     | 'status'
     | 'capturedAt'
     | 'alignedStart'
@@ -177,6 +190,7 @@ export interface ChunkForProcessing {
   /** The device's timestamp of the first sample, as sent. */
   capturedAt: Date;
   samples: Float32Array;
+  /** Judged by the VAD: the arbitration judges every copy it forwards (QualityBasis `vad`). */
   quality: QualityReport;
   /** The same instant on the server's clock (device clock corrected by the stream's estimated offset). */
   alignedCapturedAt: Date;

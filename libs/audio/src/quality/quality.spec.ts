@@ -53,3 +53,36 @@ describe('quality score: 0–100 from SNR over VAD silence, clarity, level, clip
     expect(levelScore(-6)).toBe(50);
   });
 });
+
+describe('quality estimated from frame energies (what stream ingestion answers, no VAD model)', () => {
+  let pipeline: AudioPipeline;
+  let speech: Float32Array;
+  beforeAll(async () => {
+    pipeline = await testPipeline();
+    const decoded = await pipeline.decode(readBytes(librispeechDevSpeakers()[1]!.files[0]!));
+    speech = new Float32Array(decoded.samples.length + 32000);
+    speech.set(whiteNoise(speech.length, 11).map((v) => v * 0.0005));
+    speech.set(decoded.samples.subarray(0), 16000);
+  });
+  afterAll(() => pipeline.close());
+
+  it('calls silence and steady noise no speech, and scores them 0', () => {
+    const silence = pipeline.estimateQuality(new Float32Array(48000));
+    expect(silence).toMatchObject({ score: 0, speech_ratio: 0 });
+    const noise = pipeline.estimateQuality(whiteNoise(48000, 5).map((v) => v * 0.1));
+    expect(noise.speech_ratio).toBeLessThan(0.05);
+    expect(noise.score).toBe(0);
+  });
+
+  it("finds speech where the VAD does, with the VAD's level measures and the same ordering by noise", async () => {
+    const judged = await pipeline.assessQuality(speech);
+    const estimate = pipeline.estimateQuality(speech);
+    expect(Math.abs(estimate.speech_ratio - judged.speech_ratio)).toBeLessThan(0.2);
+    expect(estimate.rms).toBe(judged.rms);
+    expect(estimate.clipping_ratio).toBe(judged.clipping_ratio);
+    expect(estimate.score).toBeGreaterThan(60);
+    const at0 = pipeline.estimateQuality(mixAtSnr(speech, pinkNoise(speech.length, 3), 0));
+    expect(at0.score).toBeLessThan(estimate.score);
+    expect(at0.snr_db).toBeLessThan(estimate.snr_db);
+  });
+});

@@ -57,22 +57,33 @@ export class EnergyVad implements VoiceActivityDetector {
   readonly frameSamples = WINDOW;
 
   async probabilities(samples: Float32Array): Promise<Float32Array> {
-    const frames = Math.ceil(samples.length / WINDOW);
-    const energies = new Float64Array(frames);
-    for (let f = 0; f < frames; f++) {
-      let s = 0;
-      const end = Math.min(samples.length, (f + 1) * WINDOW);
-      for (let i = f * WINDOW; i < end; i++) s += samples[i]! * samples[i]!;
-      energies[f] = 10 * Math.log10(s / WINDOW + 1e-10);
-    }
-    const sorted = Array.from(energies).sort((a, b) => a - b);
-    const floor = sorted[Math.floor(sorted.length * 0.1)] ?? -100;
-    const out = new Float32Array(frames);
-    for (let f = 0; f < frames; f++) {
-      const above = energies[f]! - Math.max(floor, -70);
-      // 0 dB above floor → ~0.05, 12 dB → 0.5, 24 dB → ~0.95; and nothing below -55 dBFS counts as speech
-      out[f] = energies[f]! < -55 ? 0 : 1 / (1 + Math.exp(-(above - 12) / 4));
-    }
-    return out;
+    return energySpeechProbabilities(samples);
   }
 }
+
+/**
+ * Per 32 ms frame (EnergyVad's frames), a pseudo speech probability from the frame's energy above the clip's noise
+ * floor (its quietest tenth): 0 dB above the floor → ~0.05, 12 dB → 0.5, 24 dB → ~0.95; nothing below −55 dBFS
+ * counts as speech. Synchronous and cheap (one pass and a sort of the frame energies).
+ */
+export function energySpeechProbabilities(samples: Float32Array): Float32Array {
+  const frames = Math.ceil(samples.length / WINDOW);
+  const energies = new Float64Array(frames);
+  for (let f = 0; f < frames; f++) {
+    let s = 0;
+    const end = Math.min(samples.length, (f + 1) * WINDOW);
+    for (let i = f * WINDOW; i < end; i++) s += samples[i]! * samples[i]!;
+    energies[f] = 10 * Math.log10(s / WINDOW + 1e-10);
+  }
+  const sorted = Array.from(energies).sort((a, b) => a - b);
+  const floor = sorted[Math.floor(sorted.length * 0.1)] ?? -100;
+  const out = new Float32Array(frames);
+  for (let f = 0; f < frames; f++) {
+    const above = energies[f]! - Math.max(floor, -70);
+    out[f] = energies[f]! < -55 ? 0 : 1 / (1 + Math.exp(-(above - 12) / 4));
+  }
+  return out;
+}
+
+/** The frame length of energySpeechProbabilities, in samples. */
+export const ENERGY_FRAME_SAMPLES = WINDOW;

@@ -38,8 +38,8 @@ const MAX_RESTARTS = 3;
 /**
  * The CPU-heavy audio stages (quality with its VAD, noise reduction, VAD, speaker embedding) off the event loop: a
  * fixed number of worker threads, each with its own engines built once (its own ONNX sessions, one intra-op thread,
- * reused for every job), taking one job at a time from a queue kept here (quality reports, which uploads wait for,
- * first). Samples are copied to the thread (the
+ * reused for every job), taking one job at a time from a queue kept here (quality reports, which the stream
+ * arbitration waits for under its network's floor lock, first). Samples are copied to the thread (the
  * caller keeps its array); results come back transferred. A thread that dies is replaced and the job it was running
  * is run again on the next free thread (once: a job two threads died on is rejected with AudioWorkerLostError); if no
  * thread can build its engines, every job is refused with AudioPoolUnavailableError so that the caller can run it
@@ -78,7 +78,7 @@ export class AudioWorkerPool {
         reject,
       };
       if (work.op === 'quality') {
-        // An upload waits for its quality report before it is answered: it goes before utterance and arbitration work.
+        // The arbitration waits for its VAD judgement under its network's floor lock: before utterance work.
         const firstOther = this.queue.findIndex((p) => p.work.op !== 'quality');
         this.queue.splice(firstOther === -1 ? this.queue.length : firstOther, 0, pending);
       } else {

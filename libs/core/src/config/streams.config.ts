@@ -12,7 +12,7 @@ export interface StreamsConfig {
   inactiveAfterMs: number;
   /** Longest accepted chunk. */
   maxChunkSeconds: number;
-  /** Copies whose speech_ratio is below this (0–1) are not forwarded when no copy of the group reaches it. */
+  /** A sound whose best-ranked copy has a VAD speech ratio below this (0–1) is not forwarded (no copy of it is). */
   minSpeechRatio: number;
   /** Phone location/RSSI older than this no longer affect a score. */
   phoneSignalTtlMs: number;

@@ -1,13 +1,28 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 
 export class StreamQualityDto {
-  @ApiProperty({ description: 'Audio quality score 0–100 from the AudioModule (before phone signals)' })
+  @ApiProperty({
+    enum: ['energy', 'vad'],
+    description:
+      'What the speech figures (speech_ratio, and snr_db, clarity and audio_score, measured on the speech frames) rest ' +
+      'on. `energy`: frame energies, an estimate made when the chunk was stored (every upload answer and live-audio ' +
+      'ack): it tells speech from silence, not from steady noise or babble. `vad`: the voice activity detector, which ' +
+      "the arbitration runs once per sound on its best-ranked copy and on the copy it forwards; the sound's speech " +
+      'decides whether anything is forwarded. rms and clipping_ratio are exact either way.',
+  })
+  basis: 'energy' | 'vad';
+
+  @ApiProperty({
+    description: 'Audio quality score 0–100 from the AudioModule (before phone signals); see basis',
+  })
   audio_score: number;
 
-  @ApiProperty({ description: 'Estimated signal-to-noise ratio (dB)' })
+  @ApiProperty({
+    description: 'Estimated signal-to-noise ratio (dB), speech frames over the others; see basis',
+  })
   snr_db: number;
 
-  @ApiProperty({ description: 'Speech-band clarity 0–100' })
+  @ApiProperty({ description: 'Speech-band clarity 0–100 over the speech frames; see basis' })
   clarity: number;
 
   @ApiProperty({ description: 'Root mean square level, linear full scale 0–1' })
@@ -16,7 +31,10 @@ export class StreamQualityDto {
   @ApiProperty({ description: 'Fraction of samples at full scale' })
   clipping_ratio: number;
 
-  @ApiProperty({ description: 'Fraction of VAD frames judged speech' })
+  @ApiProperty({
+    description:
+      'Fraction of 32 ms frames judged speech: by frame energy (an estimate) when basis is energy, by the VAD when vad',
+  })
   speech_ratio: number;
 
   @ApiProperty({ description: 'Location component 0–100 (100 without a fresh location report)' })
