@@ -2,26 +2,48 @@
  * 16-bit PCM, the one sample encoding Mira writes: stored chunk audio (half the bytes of float32) and the WAV files
  * it hands to transcribers, tests and tools. Reading uploads (every WAV flavour) is the AudioModule's decoder.
  */
+import { endianness } from 'node:os';
+
+/**
+ * Whether PCM16LE can be read and written through an Int16Array view (the platform's byte order). A view writes a
+ * sample in one store, where Buffer's writeInt16LE/readInt16LE check and split each one and take ~4 × as long: every
+ * stored chunk is converted on upload and again when the arbitration and the utterance pipeline read it, all on the
+ * event loop.
+ */
+const LITTLE_ENDIAN = endianness() === 'LE';
 
 /** Float samples in [-1, 1] (clamped beyond) → PCM16LE bytes. */
 export function floatToPcm16(samples: ArrayLike<number>): Buffer {
-  const out = Buffer.alloc(samples.length * 2);
-  for (let i = 0; i < samples.length; i++) {
-    const s = Math.max(-1, Math.min(1, samples[i] ?? 0));
-    out.writeInt16LE(Math.round(s < 0 ? s * 0x8000 : s * 0x7fff), i * 2);
+  const out = Buffer.alloc(samples.length * 2); // its own buffer at offset 0: a 16-bit view fits
+  if (LITTLE_ENDIAN) {
+    const view = new Int16Array(out.buffer, out.byteOffset, samples.length);
+    for (let i = 0; i < samples.length; i++) view[i] = pcm16Of(samples[i]);
+  } else {
+    for (let i = 0; i < samples.length; i++) out.writeInt16LE(pcm16Of(samples[i]), i * 2);
   }
   return out;
+}
+
+function pcm16Of(sample: number | undefined): number {
+  const s = Math.max(-1, Math.min(1, sample ?? 0));
+  return Math.round(s < 0 ? s * 0x8000 : s * 0x7fff);
 }
 
 /** PCM16LE bytes → float samples, the inverse of floatToPcm16 (an odd trailing byte is ignored). */
 export function pcm16ToFloat(bytes: Buffer): Float32Array {
   const n = Math.floor(bytes.length / 2);
   const out = new Float32Array(n);
-  for (let i = 0; i < n; i++) {
-    const v = bytes.readInt16LE(i * 2);
-    out[i] = v < 0 ? v / 0x8000 : v / 0x7fff;
+  if (LITTLE_ENDIAN && bytes.byteOffset % 2 === 0) {
+    const view = new Int16Array(bytes.buffer, bytes.byteOffset, n);
+    for (let i = 0; i < n; i++) out[i] = floatOf(view[i]!);
+  } else {
+    for (let i = 0; i < n; i++) out[i] = floatOf(bytes.readInt16LE(i * 2));
   }
   return out;
+}
+
+function floatOf(v: number): number {
+  return v < 0 ? v / 0x8000 : v / 0x7fff;
 }
 
 export interface WavHeaderFields {
