@@ -75,6 +75,12 @@ export function retryDelayMs(attempt: number, random: () => number = Math.random
 const WAKE_HORIZON_MS = 60_000;
 /** The database's clock decides what is due: look a moment after the due time. */
 const WAKE_MARGIN_MS = 5;
+/**
+ * Jobs falling due within one slot of this length share one wake-up at its end: the copies of one moment a room's
+ * devices uploaded together fall due within milliseconds of each other, and a wake-up each cost a claim round (one or
+ * two statements on the event loop) that only the first found work for.
+ */
+const WAKE_SLOT_MS = 25;
 
 /**
  * A PostgreSQL-backed job queue. Jobs are enqueued in the caller's transaction (so accepted work and its job
@@ -86,6 +92,8 @@ export class JobQueue implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly handlers = new Map<string, Registration>();
   private readonly inFlight = new Set<Promise<void>>();
   private readonly runningByType = new Map<string, number>();
+  /** The ends of the wake-up slots a timer is set for (WAKE_SLOT_MS). */
+  private readonly wakeSlots = new Set<number>();
   private timer?: NodeJS.Timeout;
   private polling = false;
   private pollAgain = false;
@@ -167,13 +175,23 @@ export class JobQueue implements OnApplicationBootstrap, OnApplicationShutdown {
   }
 
   /**
-   * A job due soon is looked for when it is due rather than at the next poll (a stream's arbitration decides as soon
-   * as its window closes); the regular poll still finds it if this instance stops or the timer fires early.
+   * A job due soon is looked for when it is due (at the end of its WAKE_SLOT_MS slot) rather than at the next poll (a
+   * stream's arbitration decides as soon as its window closes); the regular poll still finds it if this instance
+   * stops or the timer fires early.
    */
   private wakeAt(runAt: Date): void {
     const delay = runAt.getTime() - Date.now();
     if (this.stopped || delay > WAKE_HORIZON_MS) return;
-    setTimeout(() => this.kick(), Math.max(0, delay) + WAKE_MARGIN_MS).unref();
+    const slotEnd = Math.ceil((runAt.getTime() + WAKE_MARGIN_MS) / WAKE_SLOT_MS) * WAKE_SLOT_MS;
+    if (this.wakeSlots.has(slotEnd)) return;
+    this.wakeSlots.add(slotEnd);
+    setTimeout(
+      () => {
+        this.wakeSlots.delete(slotEnd);
+        this.kick();
+      },
+      Math.max(0, slotEnd - Date.now()),
+    ).unref();
   }
 
   /**
