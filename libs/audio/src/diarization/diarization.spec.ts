@@ -56,12 +56,50 @@ describe('diarization: clustering and turns', () => {
     ].map((v) => v.vector);
     const windows = vectors.map((_, i) => ({ start: i * 0.75, end: i * 0.75 + 1.5 }));
     const analysis = { regions: [{ start: 0, end: windows.at(-1)!.end }], windows, vectors };
-    const options = { ...diarizationOptions('test'), minSpeakerSeconds: 2, minSpeakerShare: 0 };
+    const options = {
+      ...diarizationOptions('test'),
+      clustering: 'agglomerative' as const,
+      minSpeakerSeconds: 2,
+      minSpeakerShare: 0,
+    };
     expect(clusterVoices([analysis], options).speakers.map((s) => s.label)).toEqual(['S1', 'S2', 'S3']);
     // 3 s of 123 s is under 5 %: one of the two voices takes it
     const folded = clusterVoices([analysis], { ...options, minSpeakerShare: 0.05 });
     expect(folded.speakers.map((s) => s.label)).toEqual(['S1', 'S2']);
     expect(folded.turns.at(-1)!.end).toBe(windows.at(-1)!.end);
+  });
+
+  it('with spectral clustering counts the voices of a recording whose embeddings are all pulled alike', () => {
+    const [a, b, c] = directions;
+    const common = unitVector(Float32Array.from({ length: 64 }, () => random() - 0.5));
+    // turns A, B, C, A, B, C of 15 s (20 windows each); every vector pulled toward one direction, as noise does
+    const vectors = [a, b, c, a, b, c]
+      .flatMap((d) => around(d!, 20, 0.2, random))
+      .map((v) => unitVector(v.vector.map((x, i) => x + 1.5 * common[i]!)));
+    const windows = vectors.map((_, i) => ({ start: i * 0.75, end: i * 0.75 + 1.5 }));
+    const analysis = { regions: [{ start: 0, end: windows.at(-1)!.end }], windows, vectors };
+    const options = {
+      ...diarizationOptions('test'),
+      clustering: 'agglomerative' as const,
+      mergeThreshold: 0.55,
+    };
+    expect(clusterVoices([analysis], options).speakers).toHaveLength(1);
+    const spectral = clusterVoices([analysis], {
+      ...options,
+      clustering: 'spectral',
+      spectralJoinThreshold: 2,
+    });
+    expect(spectral.speakers.map((s) => s.label)).toEqual(['S1', 'S2', 'S3']);
+    expect(spectral.turns.map((t) => t.speaker)).toEqual(['S1', 'S2', 'S3', 'S1', 'S2', 'S3']);
+    // a clip too short for the eigengap is clustered by the threshold
+    const short = {
+      regions: [{ start: 0, end: 9 }],
+      windows: windows.slice(0, 10),
+      vectors: vectors.slice(0, 10),
+    };
+    expect(clusterVoices([short], { ...options, clustering: 'spectral' })).toEqual(
+      clusterVoices([short], options),
+    );
   });
 
   it('lays windows over speech and cuts turns halfway between windows of different voices', () => {
@@ -79,6 +117,10 @@ describe('diarization: clustering and turns', () => {
       { start: 2.5, end: 4 },
       { start: 6, end: 7 },
     ]);
+    // a region a rounding error longer than a window (150 frames of 20 ms from frame 15) is one window of its own
+    const hair = { start: 15 * 0.02, end: 165 * 0.02 };
+    expect(hair.end - hair.start).toBeGreaterThan(3);
+    expect(slidingWindows([hair], 3, 1.5, 0.5)).toEqual([hair]);
     const turns = turnsFromWindows(regions, windows, ['S1', 'S1', 'S2', 'S2', 'S2', 'S2'], 0.5);
     // cut halfway between the centres 1.5 and 2.25; the 0.3 s region has no window and joins the nearest (S2)
     expect(turns).toEqual([

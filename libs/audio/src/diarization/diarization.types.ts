@@ -37,6 +37,27 @@ export interface DiarizationOptions {
   changeThreshold: number;
   /** Segments keep merging into one voice while the closest pair of voices has at least this cosine. */
   mergeThreshold: number;
+  /**
+   * How windows become voices. `agglomerative`: change-point segments merged while the closest pair's cosine is at
+   * least mergeThreshold. `spectral`: the number of voices picked per recording by the largest jump in the
+   * eigenvalues of the windows' nearest-neighbour graph (NME-SC, spectral.ts), so no fixed cosine decides how many
+   * voices there are; with fewer than SPECTRAL_MIN_UNITS units (a short clip) it is agglomerative.
+   */
+  clustering: 'agglomerative' | 'spectral';
+  /** Spectral: what is clustered, every window or the change-point segments' means. */
+  spectralOn: 'windows' | 'segments';
+  /** Spectral: most voices one recording may have. */
+  maxSpeakers: number;
+  /**
+   * Spectral: voices whose centroids' cosine is at least this are joined afterwards (one voice the graph cut in two);
+   * above 1, never.
+   */
+  spectralJoinThreshold: number;
+  /**
+   * Speech the VAD found more than this many dB under the loud end of the stretch's speech is left out (background
+   * voices heard in the pauses, foreground-gate.ts); 0 keeps all of it.
+   */
+  foregroundGateDb: number;
   /** A voice with less speech than this is folded into the nearest other voice (noise, coughs, cross-talk). */
   minSpeakerSeconds: number;
   /**
@@ -63,7 +84,15 @@ export interface DiarizationOptions {
    */
   noisy: Pick<
     DiarizationOptions,
-    'windowSeconds' | 'stepSeconds' | 'changeThreshold' | 'mergeThreshold' | 'embedOn'
+    | 'windowSeconds'
+    | 'stepSeconds'
+    | 'changeThreshold'
+    | 'mergeThreshold'
+    | 'embedOn'
+    | 'clustering'
+    | 'spectralOn'
+    | 'spectralJoinThreshold'
+    | 'foregroundGateDb'
   >;
 }
 

@@ -1,6 +1,8 @@
 import { SAMPLE_RATE, type SpeechSegment } from '../audio.types.js';
 import { blindSnrDb } from '../quality/blind-snr.js';
 import { agglomerate, centroids, closest, segmentByChange, type WeightedVector } from './clustering.js';
+import { foregroundSpeech } from './foreground-gate.js';
+import { spectralClusters } from './spectral.js';
 import type {
   Diarization,
   DiarizationOptions,
@@ -30,6 +32,13 @@ export const DEFAULT_DIARIZATION_OPTIONS: DiarizationOptions = {
   stepSeconds: 0.75,
   changeThreshold: 0.6,
   mergeThreshold: 0.4,
+  // The eigengap bounds the count per recording, the join mends what the graph cut within one voice: on the evaluation
+  // set this kept the count within one in 87–100 % of recordings where the merge threshold alone split voices in noise.
+  clustering: 'spectral',
+  spectralOn: 'windows',
+  maxSpeakers: 10,
+  spectralJoinThreshold: 0.4,
+  foregroundGateDb: 0,
   minSpeakerSeconds: 2,
   // Over a long recording stray windows (overlap, a cough, noise) gather into small voices of their own that a fixed
   // number of seconds does not fold: an hour of 5 speakers came out as 32 voices with the share at 0, 5 with 5 %.
@@ -45,6 +54,11 @@ export const DEFAULT_DIARIZATION_OPTIONS: DiarizationOptions = {
     changeThreshold: 0.5,
     mergeThreshold: 0.55,
     embedOn: 'denoised',
+    clustering: 'spectral',
+    spectralOn: 'windows',
+    spectralJoinThreshold: 0.6,
+    // babble voices the VAD hears in the pauses are 15 dB and more under the speakers once denoised
+    foregroundGateDb: 15,
   },
 };
 
@@ -92,7 +106,7 @@ export async function analyseSpeech(
   offsetSeconds = 0,
 ): Promise<SpeechAnalysis> {
   const audio = denoised ? await engines.denoise(samples) : samples;
-  const regions = await engines.detectSpeech(audio);
+  const regions = foregroundSpeech(audio, await engines.detectSpeech(audio), options.foregroundGateDb);
   const embedded = options.embedOn === 'heard' ? samples : audio;
   const windows = slidingWindows(
     regions,
@@ -148,8 +162,9 @@ export async function diarizeDenoised(
 }
 
 /**
- * The cheap half: the window embeddings of every analysed stretch (in time order) → change points → voices →
- * turns. Regions that touch across two stretches are one region again.
+ * The cheap half: the window embeddings of every analysed stretch (in time order) → voices (change-point segments
+ * merged agglomeratively, or spectral clustering) → turns. Regions that touch across two stretches are one region
+ * again.
  */
 export function clusterVoices(
   analyses: SpeechAnalysis[],
@@ -162,19 +177,12 @@ export function clusterVoices(
   const items: WeightedVector[] = analyses.flatMap((a) =>
     a.vectors.map((vector, i) => ({ vector, weight: a.windows[i]!.end - a.windows[i]!.start })),
   );
-  // Change points → segments, each summarised by its mean vector; then segments → voices.
-  const maxItems = Math.max(1, Math.round(options.maxSegmentSeconds / options.stepSeconds));
-  const segmentOf = segmentByChange(items, options.changeThreshold, maxItems);
-  const segmentCount = segmentOf.length ? segmentOf[segmentOf.length - 1]! + 1 : 0;
-  const segmentMeans = centroids(items, segmentOf, segmentCount);
-  const segments: WeightedVector[] = segmentMeans.map((vector) => ({ vector, weight: 0 }));
-  // overlapping windows: each adds one hop of new speech to its segment's weight
-  segmentOf.forEach((segment) => (segments[segment]!.weight += options.stepSeconds));
-  const voiceOfSegment = agglomerate(segments, options.mergeThreshold);
+  let labels =
+    (options.clustering === 'spectral' ? spectralVoices(items, windows, options) : null) ??
+    agglomerativeVoices(items, options);
 
   // Re-assign windows to the nearest voice (mends windows a missed change point put in the wrong segment), then fold
   // voices with too little speech into the others.
-  let labels = items.map((_, i) => voiceOfSegment[segmentOf[i]!]!);
   let voices = centroids(items, labels, Math.max(...labels) + 1);
   labels = items.map((it) => closest(it.vector, voices));
   const minSeconds = Math.max(
@@ -216,6 +224,80 @@ export function clusterVoices(
     centroid: voices[voice]!,
   }));
   return { ...empty, turns, speakers };
+}
+
+/** Change points → segments, each summarised by its mean vector and the seconds of speech it holds. */
+function changeSegments(
+  items: WeightedVector[],
+  options: DiarizationOptions,
+): { segmentOf: number[]; segments: WeightedVector[] } {
+  const maxItems = Math.max(1, Math.round(options.maxSegmentSeconds / options.stepSeconds));
+  const segmentOf = segmentByChange(items, options.changeThreshold, maxItems);
+  const segmentCount = segmentOf.length ? segmentOf[segmentOf.length - 1]! + 1 : 0;
+  const segments = centroids(items, segmentOf, segmentCount).map((vector) => ({ vector, weight: 0 }));
+  // overlapping windows: each adds one hop of new speech to its segment's weight
+  segmentOf.forEach((segment) => (segments[segment]!.weight += options.stepSeconds));
+  return { segmentOf, segments };
+}
+
+/** The voice of each window: segments merged while the closest pair's cosine is at least mergeThreshold. */
+function agglomerativeVoices(items: WeightedVector[], options: DiarizationOptions): number[] {
+  const { segmentOf, segments } = changeSegments(items, options);
+  const voiceOfSegment = agglomerate(segments, options.mergeThreshold);
+  return items.map((_, i) => voiceOfSegment[segmentOf[i]!]!);
+}
+
+/**
+ * Fewer units than this (a clip of a few seconds) tell the eigengap too little: such audio is clustered
+ * agglomeratively. More than SPECTRAL_MAX_UNITS (a recording of many minutes) are clustered from an even sample of
+ * them (each eigen-decomposition is cubic in the units), every window then taking its nearest voice.
+ */
+export const SPECTRAL_MIN_UNITS = 16;
+const SPECTRAL_MAX_UNITS = 300;
+/** NME-SC's search range for the neighbour count p: up to a quarter of the units. */
+const SPECTRAL_NEIGHBOUR_SHARE = 0.25;
+
+/** The voice of each window by spectral clustering (null when there are too few units for it). */
+function spectralVoices(
+  items: WeightedVector[],
+  windows: SpeechAnalysis['windows'],
+  options: DiarizationOptions,
+): number[] | null {
+  const bySegment =
+    options.spectralOn === 'segments' || items.length > SPECTRAL_MAX_UNITS
+      ? changeSegments(items, options)
+      : null;
+  const units = bySegment ? bySegment.segments : items;
+  if (units.length < SPECTRAL_MIN_UNITS) return null;
+  const step = Math.max(1, units.length / SPECTRAL_MAX_UNITS);
+  const sample = Array.from({ length: Math.min(units.length, SPECTRAL_MAX_UNITS) }, (_, i) =>
+    Math.floor(i * step),
+  );
+  const sampled = sample.map((i) => units[i]!);
+  const overlap = (i: number, j: number) => {
+    const a = windows[sample[i]!]!;
+    const b = windows[sample[j]!]!;
+    return a.start < b.end && b.start < a.end;
+  };
+  const { labels, k } = spectralClusters(
+    sampled.map((u) => u.vector),
+    { maxClusters: options.maxSpeakers, maxNeighbourShare: SPECTRAL_NEIGHBOUR_SHARE },
+    // segments do not share audio with one another
+    bySegment ? undefined : overlap,
+  );
+  // voices the graph cut apart but whose centroids are alike are one voice
+  const voices = centroids(sampled, labels, k);
+  const weights = new Array<number>(k).fill(0);
+  labels.forEach((l, i) => (weights[l]! += sampled[i]!.weight));
+  const joined = agglomerate(
+    voices.map((vector, v) => ({ vector, weight: weights[v]! })),
+    options.spectralJoinThreshold,
+  );
+  const unitLabels =
+    sample.length === units.length
+      ? labels.map((l) => joined[l]!)
+      : units.map((u) => joined[closest(u.vector, voices)]!);
+  return bySegment ? bySegment.segmentOf.map((s) => unitLabels[s]!) : unitLabels;
 }
 
 /** Regions in time order, those that touch (a part boundary cut them) joined. */

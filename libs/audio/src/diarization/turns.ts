@@ -22,7 +22,8 @@ export function slidingWindows(
   for (const region of regions) {
     const length = region.end - region.start;
     if (length < minSeconds) continue;
-    if (length <= windowSeconds) {
+    // (within rounding: a region a hair longer than a window would otherwise get none of its own)
+    if (length <= windowSeconds + 1e-9) {
       windows.push({ start: region.start, end: region.end });
       continue;
     }
