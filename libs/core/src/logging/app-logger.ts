@@ -1,39 +1,39 @@
+import { Writable } from 'node:stream';
 import { Injectable, LoggerService } from '@nestjs/common';
+import winston from 'winston';
 import type { LogLevel } from '../config/server.config.js';
-import { isoUtc } from '../http/time.js';
 import { currentRequestContext } from './request-context.js';
 
 export type LogFields = Record<string, string | number | boolean | null | undefined | string[] | number[]>;
 
 const SEVERITY: Record<LogLevel, number> = { error: 0, warn: 1, info: 2, debug: 3 };
-/** How long a line may wait for others before they leave together. */
-const FLUSH_INTERVAL_MS = 10;
+const MESSAGE = Symbol.for('message');
 
 /**
- * Lines to stdout, gathered for up to FLUSH_INTERVAL_MS and written in one go: a pipe write is a system call, and
- * under load every request's access line would otherwise cost one (or one per turn of the event loop). What is
- * pending is written synchronously when the process exits (stdout is synchronous for pipes and files), so a crash
- * or process.exit loses nothing that reached it.
+ * The transport's stream. Lines written in one turn of the event loop leave in one write to stdout (a pipe write is
+ * a system call, and under load each request's access line would otherwise cost one on its own). What is pending is
+ * written synchronously when the process exits, so a crash or process.exit loses nothing that reached it.
  */
-class BatchedStdout {
+class BatchedStdout extends Writable {
   private pending: string[] = [];
-  private timer: NodeJS.Timeout | undefined;
+  private scheduled = false;
 
   constructor() {
+    super({ decodeStrings: false });
     process.once('exit', () => this.flush());
   }
 
-  line(text: string): void {
-    this.pending.push(text);
-    if (this.timer === undefined) {
-      this.timer = setTimeout(() => this.flush(), FLUSH_INTERVAL_MS);
-      this.timer.unref();
+  override _write(chunk: string, _encoding: BufferEncoding, done: (error?: Error | null) => void): void {
+    this.pending.push(chunk);
+    if (!this.scheduled) {
+      this.scheduled = true;
+      setImmediate(() => this.flush());
     }
+    done();
   }
 
   private flush(): void {
-    clearTimeout(this.timer);
-    this.timer = undefined;
+    this.scheduled = false;
     if (this.pending.length === 0) return;
     const chunk = this.pending.join('');
     this.pending = [];
@@ -41,15 +41,35 @@ class BatchedStdout {
   }
 }
 
-let shared: BatchedStdout | undefined;
+/**
+ * winston's `json` format serialises through safe-stable-stringify with sorted keys; the fields here are flat
+ * primitives built by this class, so plain JSON.stringify in the order written is enough and costs less.
+ */
+const jsonLine = winston.format((info) => {
+  info.timestamp = new Date().toISOString();
+  (info as unknown as Record<symbol, string>)[MESSAGE] = JSON.stringify(info);
+  return info;
+});
+
+let shared: winston.Logger | undefined;
+
+/** One winston logger per process (every AppLogger writes through it); levels are checked before it is called. */
+function sharedWinston(): winston.Logger {
+  shared ??= winston.createLogger({
+    level: 'debug',
+    levels: SEVERITY,
+    format: jsonLine(),
+    transports: [new winston.transports.Stream({ stream: new BatchedStdout(), eol: '\n' })],
+  });
+  return shared;
+}
 
 /**
- * Structured JSON lines on stdout, one per event: `{level, message, request_id?, network_id?, ...fields,
- * timestamp}`. Each line carries the request id of the request it belongs to. Callers pass ids, counts and
- * durations; never request bodies, audio or transcript text. The access line is written on every request, so a level
- * below the threshold costs one comparison and nothing is built for it, no child logger is made per request (the
- * request id comes from the request context instead), and a line is one JSON.stringify of the flat fields in the
- * order written (no logging library's stream pipeline in between).
+ * Structured JSON lines on stdout through winston, one per event: `{level, message, request_id?, network_id?,
+ * ...fields, timestamp}`. Each line carries the request id of the request it belongs to. Callers pass ids, counts
+ * and durations; never request bodies, audio or transcript text. The access line is written on every request, so a
+ * level below the threshold costs one comparison and nothing is built for it, and no child logger is made per
+ * request (the request id comes from the request context instead).
  */
 @Injectable()
 export class AppLogger implements LoggerService {
@@ -95,13 +115,11 @@ export class AppLogger implements LoggerService {
   private write(level: LogLevel, event: string, fields: LogFields): void {
     if (this.silent || SEVERITY[level] > this.threshold) return;
     const ctx = currentRequestContext();
-    const entry: Record<string, unknown> = {
+    sharedWinston().log({
       level,
       message: event,
       ...(ctx ? { request_id: ctx.requestId, network_id: ctx.networkId } : {}),
       ...fields,
-    };
-    entry.timestamp = isoUtc(new Date());
-    (shared ??= new BatchedStdout()).line(`${JSON.stringify(entry)}\n`);
+    } as winston.LogEntry);
   }
 }
