@@ -4,16 +4,21 @@ import { librispeechDevSpeakers } from '../../../../tooling/shared-data.js';
 import { mixAtSnr, pinkNoise, whiteNoise } from '../dsp/signal.js';
 import { levelScore } from './quality-score.js';
 
+/** A dev utterance with 1 s of near-silence before and after, as a client VAD would cut it. */
+async function paddedUtterance(pipeline: AudioPipeline): Promise<Float32Array> {
+  const decoded = await pipeline.decode(readBytes(librispeechDevSpeakers()[1]!.files[0]!));
+  const padded = new Float32Array(decoded.samples.length + 32000);
+  padded.set(whiteNoise(padded.length, 11).map((v) => v * 0.0005));
+  padded.set(decoded.samples, 16000);
+  return padded;
+}
+
 describe('quality score: 0–100 from SNR over VAD silence, clarity, level, clipping, speech ratio', () => {
   let pipeline: AudioPipeline;
   let speech: Float32Array;
   beforeAll(async () => {
     pipeline = await testPipeline();
-    // a dev utterance with 1 s of near-silence before and after, as a client VAD would cut it
-    const decoded = await pipeline.decode(readBytes(librispeechDevSpeakers()[1]!.files[0]!));
-    speech = new Float32Array(decoded.samples.length + 32000);
-    speech.set(whiteNoise(speech.length, 11).map((v) => v * 0.0005));
-    speech.set(decoded.samples.subarray(0), 16000);
+    speech = await paddedUtterance(pipeline);
   });
   afterAll(() => pipeline.close());
 
@@ -59,10 +64,7 @@ describe('quality estimated from frame energies (what stream ingestion answers, 
   let speech: Float32Array;
   beforeAll(async () => {
     pipeline = await testPipeline();
-    const decoded = await pipeline.decode(readBytes(librispeechDevSpeakers()[1]!.files[0]!));
-    speech = new Float32Array(decoded.samples.length + 32000);
-    speech.set(whiteNoise(speech.length, 11).map((v) => v * 0.0005));
-    speech.set(decoded.samples.subarray(0), 16000);
+    speech = await paddedUtterance(pipeline);
   });
   afterAll(() => pipeline.close());
 
