@@ -22,11 +22,12 @@ import { GtcrnDenoiser } from './denoise/gtcrn-denoiser.js';
 import { SpectralGateDenoiser } from './denoise/spectral-gate-denoiser.js';
 import type { ModelEntry, ResolvedModel } from './models/manifest.js';
 import { loadManifest, repoModelsDir as defaultRepoModelsDir, resolveModels } from './models/manifest.js';
+import { estimateEnergyQuality } from './quality/energy-quality.js';
 import { assessQuality } from './quality/quality-score.js';
 import { CohortScoreNormaliser, decodeFloat16 } from './speaker/cohort-normaliser.js';
 import { OnnxSpeakerEmbedder } from './speaker/onnx-speaker-embedder.js';
 import type { SpeakerEmbedder } from './speaker/speaker-embedder.port.js';
-import { ENERGY_FRAME_SAMPLES, EnergyVad, energySpeechProbabilities, SileroVad } from './vad/silero-vad.js';
+import { EnergyVad, SileroVad } from './vad/silero-vad.js';
 import { hysteresisFlags, speechSegments } from './vad/speech-segments.js';
 import type { VoiceActivityDetector } from './vad/vad.port.js';
 import { embedEnrolment, enrolmentSpeech, MIN_EMBED_SECONDS } from './speaker/enrolment.js';
@@ -277,25 +278,13 @@ export class AudioPipeline {
   async assessQuality(samples: Float32Array): Promise<QualityReport> {
     const probabilities = await this.speechProbabilities(samples);
     const { threshold, negThreshold } = this.options.audio.vad;
-    return assessQuality(
-      samples,
-      hysteresisFlags(probabilities, threshold, negThreshold),
-      this.vad.frameSamples,
-    );
+    const speech = hysteresisFlags(probabilities, threshold, negThreshold);
+    return assessQuality(samples, speech, this.vad.frameSamples);
   }
 
-  /**
-   * The same report as assessQuality with frame energies standing in for the VAD (energySpeechProbabilities through
-   * the same hysteresis): a few milliseconds, synchronous, no model. speech_ratio, snr_db, clarity and score are
-   * estimates (energy tells speech from silence, not from steady noise or babble); rms and clipping_ratio are exact.
-   */
+  /** Quality without the VAD model (estimateEnergyQuality): estimates, for stream ingestion. */
   estimateQuality(samples: Float32Array): QualityReport {
-    const { threshold, negThreshold } = this.options.audio.vad;
-    return assessQuality(
-      samples,
-      hysteresisFlags(energySpeechProbabilities(samples), threshold, negThreshold),
-      ENERGY_FRAME_SAMPLES,
-    );
+    return estimateEnergyQuality(samples, this.options.audio.vad);
   }
 
   denoise(samples: Float32Array): Promise<Float32Array> {

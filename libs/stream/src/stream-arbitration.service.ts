@@ -3,55 +3,34 @@ import { AudioService } from '@mira/audio';
 import { AppConfig, AppLogger, pcm16ToFloat, Transactions, type Tx } from '@mira/core';
 import { JobName, type JobOf, JobQueue, OnJob } from '@mira/jobs';
 import {
-  type Candidate,
-  type ChunkRef,
   COPY_OVERLAP_FRACTION,
-  copyAudioScore,
-  copyToJudge,
   type Decision,
   decide,
-  type FloorState,
   floorStateOf,
   formGroup,
   type GroupResult,
   nextFloor,
   overlapFraction,
-  type PhoneSignals,
   roundTo,
-  type ScoreBreakdown,
   streamScore,
 } from './arbitration.policy.js';
+import {
+  compareAcrossCopies,
+  type Heard,
+  judge,
+  judgeSound,
+  type Ref,
+  refOf,
+  type Scored,
+  type SoundSpeech,
+} from './arbitration-copies.js';
 import { PhoneSignalService } from './phone-signal.service.js';
-import { type SpeechJudgement, StreamChunkRepository } from './stream-chunk.repository.js';
+import { StreamChunkRepository } from './stream-chunk.repository.js';
 import { type FloorRow, StreamFloorRepository } from './stream-floor.repository.js';
 import { StreamIngestRepository } from './stream-ingest.repository.js';
-import type { StreamChunk } from './stream.types.js';
 
 /** Longest the arbitration waits for copies still being decoded. */
 const INGEST_WAIT_MAX_MS = 5000;
-
-/** A stored chunk as the arbitration policy sees it. */
-interface Ref extends ChunkRef {
-  row: StreamChunk;
-}
-
-interface Scored extends Candidate, Ref {
-  breakdown: ScoreBreakdown;
-  crossCopy: boolean;
-}
-
-/** A moment's copies as the arbitration reads them: their decoded audio by chunk id, and each device's signals now. */
-interface Heard {
-  samples: Map<string, Float32Array>;
-  signalsOf: (clientId: string) => PhoneSignals;
-}
-
-/** What the VAD said of one sound: the speech ratio every copy takes, and the copies it ran on. */
-interface SoundSpeech {
-  /** Null when the copy to judge had no audio left: then each copy's own (estimated) speech ratio counts. */
-  speechRatio: number | null;
-  judged: Map<string, SpeechJudgement>;
-}
 
 /** One sound's decision within an arbitration. */
 interface SoundOutcome {
@@ -145,7 +124,7 @@ export class StreamArbitrationService {
           crossCopy: false,
         };
       });
-      const { sounds, crossCopy } = await this.compareAcrossCopies(candidates, heard);
+      const { sounds, crossCopy } = await compareAcrossCopies(this.audio, candidates, heard);
       const triggerSound = Math.max(
         0,
         sounds.findIndex((sound) => sound.some((c) => c.chunkId === chunkId)),
@@ -217,7 +196,7 @@ export class StreamArbitrationService {
   ): Promise<SoundOutcome> {
     const { candidates, lateCopies, crossCopy, nowMs, heard } = input;
     const floor = floorStateOf(floorRow);
-    const speech = await this.judgeSound(candidates, floor, heard);
+    const speech = await judgeSound(this.audio, candidates, floor, heard);
     const decision = decide(
       candidates,
       floor,
@@ -233,7 +212,7 @@ export class StreamArbitrationService {
     const winner = decision.winner;
     // The utterance pipeline judges noise by the forwarded copy's SNR on its speech frames: always the VAD's.
     if (winner && !speech.judged.has(winner.chunkId)) {
-      const own = await this.judge(winner, heard);
+      const own = await judge(this.audio, winner, heard);
       if (own) speech.judged.set(winner.chunkId, own);
     }
     for (const [chunkId, judgement] of speech.judged) {
@@ -384,69 +363,4 @@ export class StreamArbitrationService {
     }
     return true;
   }
-
-  /**
-   * The VAD's judgement of one sound: run once, on its best-ranked copy (copyToJudge), whose speech ratio every copy
-   * takes. A best copy without enough speech means a sound without speech (nothing forwarded), not a turn for the next
-   * copy: copies of one sound hear the same words, and a silent moment would otherwise cost a VAD pass per copy.
-   */
-  private async judgeSound(candidates: Scored[], floor: FloorState, heard: Heard): Promise<SoundSpeech> {
-    const judged = new Map<string, SpeechJudgement>();
-    const best = copyToJudge(candidates, floor);
-    const judgement = best ? await this.judge(best, heard) : null;
-    if (!best || !judgement) return { speechRatio: null, judged };
-    judged.set(best.chunkId, judgement);
-    return { speechRatio: judgement.speechRatio, judged };
-  }
-
-  /** One copy's quality by the VAD (AudioService.assessQuality), as its row stores it; null without its audio. */
-  private async judge(copy: Scored, heard: Heard): Promise<SpeechJudgement | null> {
-    const samples = heard.samples.get(copy.chunkId);
-    if (!samples) return null;
-    const quality = await this.audio.assessQuality(samples);
-    return {
-      audioScore: quality.score,
-      snrDb: quality.snr_db,
-      clarity: quality.clarity,
-      speechRatio: quality.speech_ratio,
-      score: streamScore(quality.score, heard.signalsOf(copy.row.clientId)).score,
-    };
-  }
-
-  /**
-   * Ranks copies on the same sound with the cross-copy SNR (AudioService.compareCopies, on the audio worker threads)
-   * instead of each clip's own quality score, which is not commensurable across devices, and splits the copies into the
-   * distinct sounds they heard. Single copies keep their clip score.
-   */
-  private async compareAcrossCopies(
-    candidates: Scored[],
-    heard: Heard,
-  ): Promise<{ sounds: Scored[][]; crossCopy: boolean }> {
-    const one = { sounds: [candidates], crossCopy: false };
-    if (candidates.length < 2) return one;
-    const copies = candidates.map((c) => heard.samples.get(c.chunkId));
-    if (copies.some((samples) => samples === undefined)) return one;
-    const comparison = await this.audio.compareCopies(copies as Float32Array[]);
-    candidates.forEach((c, i) => {
-      c.snrDb = comparison.snrDb[i]!;
-      c.breakdown = streamScore(
-        copyAudioScore(c.snrDb, c.row.clippingRatio),
-        heard.signalsOf(c.row.clientId),
-      );
-      c.score = c.breakdown.score;
-      c.crossCopy = true;
-    });
-    return { sounds: comparison.sounds.map((sound) => sound.map((i) => candidates[i]!)), crossCopy: true };
-  }
-}
-
-function refOf(c: StreamChunk): Ref {
-  return {
-    chunkId: c.id,
-    streamRowId: c.streamRowId,
-    streamId: c.streamId,
-    startMs: c.alignedStart.getTime(),
-    endMs: c.alignedEnd.getTime(),
-    row: c,
-  };
 }
