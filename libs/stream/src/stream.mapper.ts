@@ -13,21 +13,14 @@ import type {
   BestStream,
   ChunkReceipt,
   LocationReport,
-  QualityBasis,
   RssiReport,
+  StreamChunk,
   StreamScores,
   StreamView,
 } from './stream.types.js';
 
 export function toQualityDto(
-  q: {
-    snrDb: number;
-    clarity: number;
-    rms: number;
-    clippingRatio: number;
-    speechRatio: number;
-    qualityBasis: QualityBasis;
-  },
+  q: Pick<StreamChunk, 'snrDb' | 'clarity' | 'rms' | 'clippingRatio' | 'speechRatio' | 'qualityBasis'>,
   breakdown: ScoreBreakdown,
 ): StreamQualityDto {
   return {
