@@ -22,6 +22,7 @@ import { InteractionEmbeddings1763803870000 } from './1763803870000-interaction-
 import { InteractionEmbeddingVectors1763803880000 } from './1763803880000-interaction-embedding-vectors.js';
 import { InteractionSearchByPerson1763803895000 } from './1763803895000-interaction-search-by-person.js';
 import { StreamQualityBasis1763803900000 } from './1763803900000-stream-quality-basis.js';
+import { StreamQualityBasisCheck1763803910000 } from './1763803910000-stream-quality-basis-check.js';
 
 /** Every migration, in order. New migrations are appended here (explicit list: works in ts-jest and compiled ESM). */
 export const ALL_MIGRATIONS = [
@@ -49,4 +50,5 @@ export const ALL_MIGRATIONS = [
   DeviceAndServiceNotices1763803890000,
   InteractionSearchByPerson1763803895000,
   StreamQualityBasis1763803900000,
+  StreamQualityBasisCheck1763803910000,
 ];

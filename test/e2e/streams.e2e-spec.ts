@@ -197,6 +197,18 @@ describe('streams: multi-device ingestion and best-microphone arbitration', () =
     ).toBeNull();
   });
 
+  it("the database keeps a chunk's and a stream's quality basis to energy or vad", async () => {
+    const { networkId, auth } = await roomWith(['hall']);
+    const res = await post(t, networkId, auth.hall!, 'hall', speech[1]!).expect(200);
+    await decided(networkId, [res.body.chunk_id]);
+    const setBasis = (table: 'stream_chunks' | 'streams', basis: string) =>
+      db.query(`UPDATE ${table} SET quality_basis = $2 WHERE network_id = $1`, [networkId, basis]);
+    for (const table of ['stream_chunks', 'streams'] as const) {
+      await expect(setBasis(table, 'guess')).rejects.toMatchObject({ code: '23514' });
+      for (const basis of ['vad', 'energy']) await setBasis(table, basis);
+    }
+  });
+
   it('the better copy wins and exactly one utterance.process job exists for an utterance heard by three devices with skewed clocks', async () => {
     const { networkId, auth, session } = await roomWith(['near', 'mid', 'far']);
     const base = speech[1]!;
