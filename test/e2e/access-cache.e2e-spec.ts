@@ -9,7 +9,7 @@ import {
   type Session,
   type TestApp,
 } from '../support/app.js';
-import { sql } from '../support/database.js';
+import { sql, withoutAccessNotices } from '../support/database.js';
 import { waitFor } from '../support/wait.js';
 
 /**
@@ -165,6 +165,27 @@ describe('access cache across instances (two apps, one PostgreSQL database)', ()
     expect((await scores(first)).status).toBe(401);
     await forgotten(second);
     expect((await scores(second)).status).toBe(401);
+  });
+
+  // With the database's notices on, the deleting instance hears its own notice within milliseconds, so nothing tells
+  // whether it dropped what it kept itself; with them off, only its own drop stands between the old tokens and the
+  // rest of the cache's minute.
+  it('the instance that deletes an account or a network refuses their tokens at once, without waiting for a notice', async () => {
+    const account = await deviceOnBoth();
+    const network = await deviceOnBoth();
+    for (const kept of [account, network]) await cached(first, kept.session, kept.networkId);
+    await withoutAccessNotices(first.database, async () => {
+      await first.http().delete('/api/v1/auth/me').set(account.session.auth).expect(204);
+      expect((await list(first, account.session, account.networkId)).status).toBe(401);
+      expect((await account.scores(first)).status).toBe(401);
+      await first
+        .http()
+        .delete(`/api/v1/networks/${network.networkId}`)
+        .set(network.session.auth)
+        .expect(204);
+      expect((await list(first, network.session, network.networkId)).status).toBe(404);
+      expect((await network.scores(first)).status).toBe(401);
+    });
   });
 
   it('refuses on both instances a device revoked or renamed in the database (no API involved)', async () => {

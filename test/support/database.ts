@@ -87,3 +87,29 @@ export async function refuseConversationJob(
     await sql(database, `DROP FUNCTION ${name}()`);
   };
 }
+
+/**
+ * Runs `change` with the database's access-change notices (channel `mira_access`) switched off, then switches them
+ * back on: what an instance refuses meanwhile it refuses on its own account, not because a notice came back first
+ * (a notice crosses in milliseconds, so with them on the two cannot be told apart). Nothing else may use this
+ * database's access cache while it runs: no instance hears the changes made in between.
+ */
+export async function withoutAccessNotices<T>(
+  database: { url: string },
+  change: () => Promise<T>,
+): Promise<T> {
+  const triggers = await sql<{ tbl: string; name: string }>(
+    database,
+    `SELECT tgrelid::regclass::text AS tbl, tgname AS name FROM pg_trigger
+     WHERE tgfoid = 'notify_access_change'::regproc`,
+  );
+  if (triggers.length === 0) throw new Error('no access-change notice triggers: the schema changed');
+  const toggle = (action: 'ENABLE' | 'DISABLE') =>
+    sql(database, triggers.map((t) => `ALTER TABLE ${t.tbl} ${action} TRIGGER ${t.name};`).join('\n'));
+  await toggle('DISABLE');
+  try {
+    return await change();
+  } finally {
+    await toggle('ENABLE');
+  }
+}
