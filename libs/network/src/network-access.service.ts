@@ -6,6 +6,7 @@ import {
   Principal,
   type SignInSession,
   TokenService,
+  type UserAccess,
 } from '@mira/core';
 import { UsersService } from '@mira/identity';
 import { NetworkRepository } from './network.repository.js';
@@ -70,17 +71,13 @@ export class NetworkAccessService extends NetworkAccessPort {
     return this.users.sessionIsLive(userId, sessionId);
   }
 
-  knownUserAccess(userId: string, sessionId: string, networkId: string): boolean {
-    return this.cache.allows(userId, sessionId, networkId);
+  /** From the access cache when it allows it (see AccessCache), at once; otherwise one query whose yes is kept. */
+  userAccess(userId: string, sessionId: string, networkId: string): UserAccess | Promise<UserAccess> {
+    if (this.cache.allows(userId, sessionId, networkId)) return { live: true, ownsNetwork: true };
+    return this.lookUpUserAccess(userId, sessionId, networkId);
   }
 
-  /** From the access cache when it allows it (see AccessCache), otherwise one query whose yes is kept. */
-  async userAccess(
-    userId: string,
-    sessionId: string,
-    networkId: string,
-  ): Promise<{ live: boolean; ownsNetwork: boolean }> {
-    if (this.cache.allows(userId, sessionId, networkId)) return { live: true, ownsNetwork: true };
+  private async lookUpUserAccess(userId: string, sessionId: string, networkId: string): Promise<UserAccess> {
     const stamp = this.cache.stamp();
     const { live, ownsNetwork, liveUntil } = await this.repository.userAccess(userId, sessionId, networkId);
     if (live && ownsNetwork && liveUntil !== null)

@@ -9,7 +9,7 @@ import { AppLogger } from '../logging/app-logger.js';
 import { RateLimiter } from '../rate-limit/rate-limiter.js';
 import { ACCESS_RULE_KEY, type AuthenticatedRequest } from './access.decorators.js';
 import { AccessGuard } from './access.guard.js';
-import { NetworkAccessPort, type SignInSession } from './network-access.port.js';
+import { NetworkAccessPort, type SignInSession, type UserAccess } from './network-access.port.js';
 import type { AccessRule, Principal } from './principal.js';
 import { TokenService } from './token.service.js';
 
@@ -47,12 +47,10 @@ class OneOwner extends NetworkAccessPort {
     this.lookups++;
     return Promise.resolve(userId === this.userId);
   }
-  userAccess(userId: string, _sessionId: string, networkId: string) {
+  userAccess(userId: string, _sessionId: string, networkId: string): UserAccess | Promise<UserAccess> {
+    if (this.cached && userId === this.userId && networkId === OWN) return { live: true, ownsNetwork: true };
     this.lookups++;
     return Promise.resolve({ live: userId === this.userId, ownsNetwork: networkId === OWN });
-  }
-  knownUserAccess(userId: string, _sessionId: string, networkId: string): boolean {
-    return this.cached && userId === this.userId && networkId === OWN;
   }
   liveSessions(sessions: readonly SignInSession[]): Promise<Set<string>> {
     return Promise.resolve(new Set(sessions.map((s) => s.sessionId)));

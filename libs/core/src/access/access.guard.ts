@@ -9,7 +9,7 @@ import { NetworkAccessPort } from './network-access.port.js';
 import { checkOperatorAccess } from './operator-access.js';
 import { AccessRule, NETWORK_ID_HEADER, Principal, principalLabel } from './principal.js';
 import { TokenService } from './token.service.js';
-import { type BearerResult, knownBearer, resolveBearer } from './bearer.js';
+import { type BearerResult, resolveBearer } from './bearer.js';
 import { callerKey, RateLimiter } from '../rate-limit/rate-limiter.js';
 import { assertUuidParam, canonicaliseIdParams, isUuid } from './uuid.js';
 
@@ -84,13 +84,10 @@ export class AccessGuard implements CanActivate {
     const header = request.header('authorization');
     const match = header ? /^Bearer\s+(\S+)$/i.exec(header) : null;
     if (!match) throw CommonErrors.unauthenticated('Missing bearer token');
-    const token = match[1] as string;
-    const known =
-      networkId === undefined ? undefined : knownBearer(token, this.tokens, this.networks, networkId);
-    if (known !== undefined) return this.admit(request, rule, known);
-    return resolveBearer(token, this.tokens, this.networks, networkId).then((result) =>
-      this.admit(request, rule, result),
-    );
+    const bearer = resolveBearer(match[1] as string, this.tokens, this.networks, networkId);
+    return bearer instanceof Promise
+      ? bearer.then((resolved) => this.admit(request, rule, resolved))
+      : this.admit(request, rule, bearer);
   }
 
   /** What the bearer stands for, against the route's rule. */

@@ -22,19 +22,17 @@ export abstract class NetworkAccessPort {
   /**
    * Both questions a user token on a network route asks, answered by one database round trip (this runs on
    * every such request): whether the user's session is live (as sessionIsLive), and whether they own the network.
+   * Answered at once, without a promise, when the access cache holds that the session is live and owns it.
    */
-  abstract userAccess(
-    userId: string,
-    sessionId: string,
-    networkId: string,
-  ): Promise<{ live: boolean; ownsNetwork: boolean }>;
-  /**
-   * True when userAccess is known to answer live and owning without a lookup (the access cache holds it); false
-   * means only userAccess can tell.
-   */
-  abstract knownUserAccess(userId: string, sessionId: string, networkId: string): boolean;
+  abstract userAccess(userId: string, sessionId: string, networkId: string): UserAccess | Promise<UserAccess>;
   /** Of these sign-in sessions, the ids of the ones still live (sessionIsLive for many at once, in one query). */
   abstract liveSessions(sessions: readonly SignInSession[]): Promise<Set<string>>;
+}
+
+/** What NetworkAccessPort.userAccess answers. */
+export interface UserAccess {
+  live: boolean;
+  ownsNetwork: boolean;
 }
 
 /** A user's sign-in session: the refresh-token family an access token was issued for (claim `sid`). */
