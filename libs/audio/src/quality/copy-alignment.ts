@@ -66,16 +66,13 @@ export const ALIGN_WEAK_PEAK_R2 = 0.05;
 const coarseFft = new Fft(COARSE_FFT_SIZE);
 const fullFft = new Fft(FULL_FFT_SIZE);
 
-/** How many sampleLag calls took the decimated lag and how many the full-rate search (its tests read them). */
-export const alignmentCounters = { coarse: 0, full: 0 };
-
 /**
  * Sample lag L maximising Σ a[n]·b[n + L] within ± `radius` of `around`, measured on the loudest ~0.5 s of `a` (a
  * speech burst pins the lag to the sample as well as the whole clip does, and the cost does not grow with the clip).
  * Coarse to fine: the window decimated to 4 kHz is cross-correlated by one 4096-point FFT, and Σ a[n]·b[n + L] itself
- * picks the sample among the ± ALIGN_REFINE_SAMPLES around its highest peak. When that peak does not stand out (a
- * second peak nearly as high) or the window barely correlates at the lag found, the lag is searched at the full
- * rate by a 16384-point FFT cross-correlation instead (about three times the cost).
+ * picks the sample among the ± ALIGN_REFINE_SAMPLES around its highest peak (decimatedSampleLag). When that peak does
+ * not stand out (a second peak nearly as high) or the window barely correlates at the lag found, the lag is searched
+ * at the full rate by a 16384-point FFT cross-correlation instead (about three times the cost).
  */
 export function sampleLag(
   a: Float32Array,
@@ -84,16 +81,33 @@ export function sampleLag(
   radius: number,
   envelopeA: ArrayLike<number> = frameEnergies(a),
 ): number {
+  const search = lagSearch(a, b, around, radius, envelopeA);
+  return decimatedLag(search) ?? fullRateLag(search);
+}
+
+/**
+ * sampleLag's coarse-to-fine answer alone: the lag, or null when the decimated correlation's peak is ambiguous or
+ * weak (sampleLag then searches at the full rate).
+ */
+export function decimatedSampleLag(
+  a: Float32Array,
+  b: Float32Array,
+  around: number,
+  radius: number,
+  envelopeA: ArrayLike<number> = frameEnergies(a),
+): number | null {
+  return decimatedLag(lagSearch(a, b, around, radius, envelopeA));
+}
+
+function lagSearch(
+  a: Float32Array,
+  b: Float32Array,
+  around: number,
+  radius: number,
+  envelopeA: ArrayLike<number>,
+): LagSearch {
   const width = Math.min(a.length, ALIGN_WINDOW_SAMPLES);
-  const start = loudestWindow(envelopeA, width, a.length);
-  const search: LagSearch = { a, b, around, radius, start, width };
-  const coarse = decimatedLag(search);
-  if (coarse !== null) {
-    alignmentCounters.coarse++;
-    return coarse;
-  }
-  alignmentCounters.full++;
-  return fullRateLag(search);
+  return { a, b, around, radius, start: loudestWindow(envelopeA, width, a.length), width };
 }
 
 /** One lag search (sampleLag): lags around ± radius, measured on `width` samples of `a` from `start`. */
