@@ -4,7 +4,15 @@ import { readBytes, testPipeline } from '../../../../test/support/audio.js';
 import type { AudioPipeline } from '../audio-pipeline.js';
 import { babble, mixAtSnr } from '../dsp/signal.js';
 import { agglomerate, segmentByChange, type WeightedVector } from './clustering.js';
-import { analyseSpeech, clusterVoices, diarizationOptions, diarize } from './diarizer.js';
+import {
+  analyseSpeech,
+  clusterVoices,
+  diarizationBranch,
+  diarizationOptions,
+  diarize,
+  diarizeDenoised,
+  type DiarizationEngines,
+} from './diarizer.js';
 import { diarizationEngines } from './engines.js';
 import { slidingWindows, turnsFromWindows } from './turns.js';
 
@@ -67,6 +75,28 @@ describe('diarization: clustering and turns', () => {
     const folded = clusterVoices([analysis], { ...options, minSpeakerShare: 0.05 });
     expect(folded.speakers.map((s) => s.label)).toEqual(['S1', 'S2']);
     expect(folded.turns.at(-1)!.end).toBe(windows.at(-1)!.end);
+  });
+
+  it('in noise folds a voice with under 6 s of a recording, where a stream chunk keeps a second voice of 3 s', async () => {
+    const [a, b] = directions;
+    // 12 s of speech: voice A, then voice B in the last two noisy windows (3 s every 1.5 s, from 7.5 s on)
+    const audio = new Float32Array(16000 * 12);
+    const engines: DiarizationEngines = {
+      modelId: 'test',
+      minEmbedSeconds: 0.5,
+      denoise: async (samples) => samples,
+      detectSpeech: async () => [{ start: 0, end: 12 }],
+      embed: async (clip) => (clip.byteOffset / 4 >= 16000 * 7.5 ? b! : a!),
+    };
+    const given = diarizationOptions('test');
+    const chunk = await diarizeDenoised(engines, audio, given, 5);
+    expect(chunk.speakers.map((s) => s.label)).toEqual(['S1', 'S2']);
+    expect(chunk.turns.at(-1)).toEqual({ start: 8.25, end: 12, speaker: 'S2' });
+    // the same audio as (one part of) a noisy recording: its 3 s voice is under the noisy branch's 6 s, folded
+    const { options } = diarizationBranch(given, 5);
+    const recording = clusterVoices([await analyseSpeech(engines, audio, options, true)], options);
+    expect(recording.speakers.map((s) => s.label)).toEqual(['S1']);
+    expect(recording.turns).toEqual([{ start: 0, end: 12, speaker: 'S1' }]);
   });
 
   it('with spectral clustering counts the voices of a recording whose embeddings are all pulled alike', () => {

@@ -93,6 +93,7 @@ export interface DiarizationOptions {
     | 'spectralOn'
     | 'spectralJoinThreshold'
     | 'foregroundGateDb'
+    | 'minSpeakerSeconds'
   >;
 }
 

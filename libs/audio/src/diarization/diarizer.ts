@@ -59,6 +59,9 @@ export const DEFAULT_DIARIZATION_OPTIONS: DiarizationOptions = {
     spectralJoinThreshold: 0.6,
     // babble voices the VAD hears in the pauses are 15 dB and more under the speakers once denoised
     foregroundGateDb: 15,
+    // in noise the graph cuts a few windows of one voice into a small voice of its own that the join misses: a
+    // recording's voices with under 6 s are folded (a stream chunk's keep 2 s, diarizeDenoised)
+    minSpeakerSeconds: 6,
   },
 };
 
@@ -156,7 +159,10 @@ export async function diarizeDenoised(
   given: DiarizationOptions,
   snrDb: number | null,
 ): Promise<Diarization> {
-  const { options } = diarizationBranch({ ...given, denoise: 'auto' }, snrDb);
+  const branch = diarizationBranch({ ...given, denoise: 'auto' }, snrDb).options;
+  // a chunk's second voice may have only a few seconds: the noisy branch's larger least speech per voice is for
+  // recordings (CHUNK_DIARIZATION counts on the clean branch's)
+  const options = { ...branch, minSpeakerSeconds: given.minSpeakerSeconds };
   const analysis = await analyseSpeech(engines, denoisedSamples, options, false);
   return { ...clusterVoices([analysis], options), modelId: engines.modelId, denoised: true };
 }
