@@ -23,6 +23,7 @@ import { InteractionEmbeddingVectors1763803880000 } from './1763803880000-intera
 import { InteractionSearchByPerson1763803895000 } from './1763803895000-interaction-search-by-person.js';
 import { StreamQualityBasis1763803900000 } from './1763803900000-stream-quality-basis.js';
 import { StreamQualityBasisCheck1763803910000 } from './1763803910000-stream-quality-basis-check.js';
+import { InteractionsInsertAutovacuum1763803920000 } from './1763803920000-interactions-insert-autovacuum.js';
 
 /** Every migration, in order. New migrations are appended here (explicit list: works in ts-jest and compiled ESM). */
 export const ALL_MIGRATIONS = [
@@ -51,4 +52,5 @@ export const ALL_MIGRATIONS = [
   InteractionSearchByPerson1763803895000,
   StreamQualityBasis1763803900000,
   StreamQualityBasisCheck1763803910000,
+  InteractionsInsertAutovacuum1763803920000,
 ];

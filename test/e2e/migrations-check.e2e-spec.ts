@@ -54,4 +54,11 @@ describe('migrations at start (real PostgreSQL)', () => {
     expect(await sql(db, 'SELECT count(*)::int AS n FROM migrations_check_probe')).toEqual([{ n: 0 }]);
     expect(await migrate([...ALL_MIGRATIONS, MigrationsCheckProbe9999999999999])).toEqual([]);
   });
+
+  it('vacuums the interactions after 2 % of new rows, so a deep offset page reads the index alone', async () => {
+    await migrate(ALL_MIGRATIONS);
+    expect(
+      await sql(db, `SELECT reloptions FROM pg_class WHERE relname = 'interactions' AND relkind = 'r'`),
+    ).toEqual([{ reloptions: ['autovacuum_vacuum_insert_scale_factor=0.02'] }]);
+  });
 });
