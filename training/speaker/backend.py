@@ -50,7 +50,9 @@ BABBLE_SPEAKERS = 10   # LibriSpeech training speakers kept out of fitting: the 
 COHORT_TOP_K = 100     # as models/manifest.json for mira-speaker-v1-cohort
 COHORT_ROWS = 2000     # a cohort drawn from the training embeddings, about the product's size (2,038)
 DIM = 342
-CONDITIONS = ["clean2", "clean4", "pink5", "babble5"]
+# mixed4: every second dev voice heard over an 8 kHz telephone band (mu-law), at enrolment and test, the rest clean:
+# the case the product's AS-norm was built for (a raw cosine also measures the channel)
+CONDITIONS = ["clean2", "clean4", "pink5", "babble5", "mixed4"]
 FARS = (1e-3, 1e-4)
 
 
@@ -112,7 +114,7 @@ def dev_trials_spec(so_root):
     enrol, tests = [], {c: [] for c in CONDITIONS}
     folds = []
 
-    def add_tests(speaker, short, long, fold):
+    def add_tests(speaker, short, long, fold, narrow):
         for seg in short:
             fold["tests"]["clean2"].append((speaker, len(tests["clean2"])))
             tests["clean2"].append(seg)
@@ -124,32 +126,36 @@ def dev_trials_spec(so_root):
                     seg, C.pink(len(seg), rng) if c == "pink5" else C.babble(len(seg), babble_pool, rng, k=5), 5.0)
                 fold["tests"][c].append((speaker, len(tests[c])))
                 tests[c].append(y)
+            fold["tests"]["mixed4"].append((speaker, len(tests["mixed4"])))
+            tests["mixed4"].append(C.telephone(seg) if narrow else seg)
 
     def new_fold():
-        return {"models": [], "enrol": [], "tests": {c: [] for c in CONDITIONS}}
+        return {"models": [], "enrol": [], "narrow": [], "tests": {c: [] for c in CONDITIONS}}
 
     def segments(x, seconds):
         n = int(seconds * C.SR)
         return [x[i * n:(i + 1) * n] for i in range(len(x) // n)]
 
     libri_folds = [new_fold(), new_fold()]
-    for f in libri_dev:
+    for i, f in enumerate(libri_dev):
         x, s = C.load(f), "libri-" + os.path.basename(f).split("-")[0]
         e = min(6 * C.SR, len(x) // 2) // 3 * 3
         for k, fold in enumerate(libri_folds):
             head, rest = (x[:e], x[e:]) if k == 0 else (x[len(x) - e:], x[:len(x) - e])
             fold["models"].append(s)
+            fold["narrow"].append(i % 2 == 1)
             fold["enrol"].append(list(range(len(enrol), len(enrol) + 3)))
-            enrol += [head[i * e // 3:(i + 1) * e // 3] for i in range(3)]
-            add_tests(s, segments(rest, 2), [rest] if len(rest) >= 4 * C.SR else [], fold)
+            enrol += [head[j * e // 3:(j + 1) * e // 3] for j in range(3)]
+            add_tests(s, segments(rest, 2), [rest] if len(rest) >= 4 * C.SR else [], fold, i % 2 == 1)
     so_fold = new_fold()
-    for sp in sorted(so_dev):
+    for i, sp in enumerate(sorted(so_dev)):
         utts, s = [C.trim_silence(C.load(f)) for f in so_dev[sp]], "so-" + sp
         so_fold["models"].append(s)
+        so_fold["narrow"].append(i % 2 == 1)
         so_fold["enrol"].append(list(range(len(enrol), len(enrol) + 3)))
         enrol += utts[:3]
         joined = np.concatenate(utts[3:])
-        add_tests(s, segments(joined, 2), segments(joined, 5), so_fold)
+        add_tests(s, segments(joined, 2), segments(joined, 5), so_fold, i % 2 == 1)
     return enrol, tests, [("libri", libri_folds), ("so", [so_fold])]
 
 
@@ -277,7 +283,7 @@ def miss_at_far(tgt, non, far):
     return float(np.mean(np.asarray(tgt) <= threshold))
 
 
-def trials(backend, enrol_e, test_e, parts, cohort, normalise):
+def trials(backend, enrol_e, enrol_narrow_e, test_e, parts, cohort, normalise):
     """Pooled target / non-target scores per condition over all parts and folds, and per part."""
     out = {}
     for c in CONDITIONS:
@@ -287,7 +293,8 @@ def trials(backend, enrol_e, test_e, parts, cohort, normalise):
             for fold in folds:
                 if not fold["tests"][c]:
                     continue
-                prints = length_norm(np.stack([enrol_e[ix].mean(0) for ix in fold["enrol"]]))
+                prints = length_norm(np.stack([(enrol_narrow_e if c == "mixed4" and narrow else enrol_e)[ix].mean(0)
+                                               for ix, narrow in zip(fold["enrol"], fold["narrow"])]))
                 M = backend.map(prints)
                 spk, ix = zip(*fold["tests"][c])
                 T = backend.map(test_e[c][list(ix)])
@@ -331,18 +338,20 @@ def main():
     with open(a.onnx, "rb") as fh:  # embeddings belong to the model that made them
         cache = os.path.join(a.work, f"embeddings-{hashlib.sha256(fh.read()).hexdigest()[:16]}.npz")
     enrol, tests, parts = dev_trials_spec(so_root)
-    if os.path.exists(cache):
-        z = np.load(cache)
-        X, y, enrol_e = z["train"], z["labels"], z["enrol"]
-        test_e = {c: z["test_" + c] for c in CONDITIONS}
-    else:
-        waves, y = training_waves(so_root)
-        print(f"embedding {len(waves)} training and {len(enrol) + sum(map(len, tests.values()))} dev waves",
-              flush=True)
-        X = embed(a.onnx, waves)
-        enrol_e = embed(a.onnx, enrol)
-        test_e = {c: embed(a.onnx, tests[c]) for c in CONDITIONS}
-        np.savez(cache, train=X, labels=y, enrol=enrol_e, **{"test_" + c: v for c, v in test_e.items()})
+    z = dict(np.load(cache)) if os.path.exists(cache) else {}
+    todo = {"enrol": lambda: enrol, "enrol_narrow": lambda: [C.telephone(w) for w in enrol],
+            **{"test_" + c: (lambda c=c: tests[c]) for c in CONDITIONS}}
+    if "train" not in z:
+        waves, z["labels"] = training_waves(so_root)
+        todo = {"train": lambda: waves, **todo}
+    for key, waves_of in todo.items():
+        if key not in z:
+            waves_now = waves_of()
+            print(f"embedding {len(waves_now)} clips: {key}", flush=True)
+            z[key] = embed(a.onnx, waves_now)
+    np.savez(cache, **z)
+    X, y, enrol_e, enrol_narrow_e = z["train"], z["labels"], z["enrol"], z["enrol_narrow"]
+    test_e = {c: z["test_" + c] for c in CONDITIONS}
     print(f"embeddings ready in {time.time() - t0:.0f} s: training {X.shape[0]} of {len(np.unique(y))} speakers",
           flush=True)
     product_cohort = length_norm(np.fromfile(a.cohort, dtype="<f2").astype(np.float64).reshape(-1, DIM))
@@ -363,7 +372,7 @@ def main():
             key = name + ("" if fit == "all" else f" (fitted on {fit} only)")
             key += f" + AS-norm ({cohort} cohort)" if cohort else ""
             rows_c = {"product": product_cohort, "train": Xf[pick]}.get(cohort)
-            results[key] = summarise(trials(b, enrol_e, test_e, parts, rows_c, cohort is not None))
+            results[key] = summarise(trials(b, enrol_e, enrol_narrow_e, test_e, parts, rows_c, cohort is not None))
             r = results[key]
             print(key, " ".join(f"{c}: {100 * r[c]['pooled']['eer']:.2f}% "
                                 f"{100 * r[c]['pooled']['miss@0.001']:.1f}/{100 * r[c]['pooled']['miss@0.0001']:.1f}"
