@@ -9,15 +9,14 @@
  * BENCH_KEEP_DATABASE=1 (with DATABASE_URL: leaves the seeded database in place and prints its URL, for EXPLAIN
  * ANALYZE by hand; BENCH_RUNS=0 then only seeds).
  */
-import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir, totalmem, type as osType, release } from 'node:os';
-import { join, resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { join } from 'node:path';
 import pg from 'pg';
 import { AppConfig, AppLogger, encodeCursor } from '@mira/core';
 import { createApp } from '../apps/api/src/app.factory.js';
 import { writeBenchmark } from '../tooling/benchmarks-file.js';
+import { benchDatabase } from './bench-database.js';
 
 const INTERACTIONS = Number(process.env.BENCH_INTERACTIONS ?? 100_000);
 const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 200);
@@ -71,20 +70,6 @@ const STOP_WORDS = [
   'our',
 ];
 
-interface Harness {
-  url: string;
-  stop(): void;
-}
-
-async function adminDatabase(): Promise<{ adminUrl: string; stop: () => void }> {
-  if (process.env.DATABASE_URL) return { adminUrl: process.env.DATABASE_URL, stop: () => undefined };
-  const harness = (await import(pathToFileURL(resolve('test/support/postgres-harness.mjs')).href)) as {
-    startPostgres(): Promise<Harness>;
-  };
-  const cluster = await harness.startPostgres();
-  return { adminUrl: cluster.url, stop: () => cluster.stop() };
-}
-
 function percentile(sorted: number[], p: number): number {
   const i = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
   return sorted[i]!;
@@ -93,14 +78,8 @@ function percentile(sorted: number[], p: number): number {
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 
 async function main(): Promise<void> {
-  const { adminUrl, stop } = await adminDatabase();
-  const dbName = `mira_bench_${randomBytes(4).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: adminUrl });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${dbName} TEMPLATE template0`);
-  await admin.end();
-  const dbUrl = new URL(adminUrl);
-  dbUrl.pathname = `/${dbName}`;
+  const database = await benchDatabase();
+  const dbUrl = new URL(database.url);
   const dataDir = mkdtempSync(join(tmpdir(), 'mira-bench-'));
 
   const config = AppConfig.fromEnvironment(
@@ -431,13 +410,9 @@ async function main(): Promise<void> {
   } finally {
     await db.end();
     await app.close();
-    const cleanup = new pg.Client({ connectionString: adminUrl });
-    await cleanup.connect();
     if (KEEP_DATABASE) process.stdout.write(`seeded database kept: ${dbUrl.toString()}\n`);
-    else await cleanup.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`).catch(() => undefined);
-    await cleanup.end();
+    await database.release({ keep: KEEP_DATABASE });
     rmSync(dataDir, { recursive: true, force: true });
-    stop();
   }
 }
 

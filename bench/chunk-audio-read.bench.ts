@@ -20,15 +20,14 @@
  * measurement), BENCH_ROUNDS (7), DATABASE_URL (else a throwaway cluster from test/support/postgres-harness.mjs).
  * Prints its figures; BENCHMARKS.md gets them by hand.
  */
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
-import { resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import pg from 'pg';
 import { DataSource, EntitySchema, In, IsNull, Not } from 'typeorm';
 import { AppConfig, buildDataSourceOptions, runMigrations } from '@mira/core';
 import { ALL_MIGRATIONS } from '../migrations/index.js';
+import { benchDatabase } from './bench-database.js';
 
 const CHUNKS = Number(process.env.BENCH_CHUNKS ?? 400);
 const CHUNK_SECONDS = Number(process.env.BENCH_CHUNK_SECONDS ?? 1);
@@ -51,15 +50,6 @@ const StoredChunk = new EntitySchema<{ id: string; networkId: string; audio: Buf
     audio: { type: 'bytea', nullable: true, select: false },
   },
 });
-
-async function adminDatabase(): Promise<{ adminUrl: string; stop: () => void }> {
-  if (process.env.DATABASE_URL) return { adminUrl: process.env.DATABASE_URL, stop: () => undefined };
-  const harness = (await import(pathToFileURL(resolve('test/support/postgres-harness.mjs')).href)) as {
-    startPostgres(): Promise<{ url: string; stop(): void }>;
-  };
-  const cluster = await harness.startPostgres();
-  return { adminUrl: cluster.url, stop: () => cluster.stop() };
-}
 
 /** CPU seconds a process has used (user + system), from /proc; null when it cannot be read. */
 function processCpuSeconds(pid: number): number | null {
@@ -86,13 +76,8 @@ function pcm(seconds: number, seed: number): Buffer {
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 
 async function main(): Promise<void> {
-  const { adminUrl, stop } = await adminDatabase();
-  const dbName = `mira_bench_${randomBytes(4).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: adminUrl });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${dbName} TEMPLATE template0`);
-  const dbUrl = new URL(adminUrl);
-  dbUrl.pathname = `/${dbName}`;
+  const database = await benchDatabase();
+  const dbUrl = new URL(database.url);
   const configWith = (poolSize: number) =>
     AppConfig.fromEnvironment(
       {},
@@ -232,9 +217,7 @@ async function main(): Promise<void> {
     }
   } finally {
     await dataSource.destroy();
-    await admin.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`).catch(() => undefined);
-    await admin.end();
-    stop();
+    await database.release();
   }
 }
 
